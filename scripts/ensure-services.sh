@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Makes sure the servers the tests talk to are installed and running:
+#   redis-server + redis-cli (tests spawn their own instances; some use 127.0.0.1:6379),
+#   PostgreSQL on 127.0.0.1:5432 with trust auth for local connections.
+# Installs them with apt-get when it can (root, Debian/Ubuntu); otherwise stops with the exact
+# command to run. It never lets the tests skip silently.
+set -euo pipefail
+
+REDIS_PORT=${TEST_REDIS_PORT:-6379}
+PG_HOST=${PGHOST:-127.0.0.1}
+PG_PORT=${PGPORT:-5432}
+
+say() { echo "[ensure-services] $*"; }
+die() { echo "[ensure-services] ERROR: $*" >&2; exit 1; }
+
+can_apt() { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; }
+apt_updated=0
+apt_install() {
+  if ! can_apt; then
+    die "$1 is missing. Install it with: sudo apt-get update && sudo apt-get install -y $*"
+  fi
+  if [ $apt_updated = 0 ]; then
+    say "apt-get update"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    apt_updated=1
+  fi
+  say "apt-get install -y $*"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# --- Redis -------------------------------------------------------------------------------------
+if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1; then
+  apt_install redis-server
+fi
+if ! redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+  say "starting redis-server on 127.0.0.1:$REDIS_PORT"
+  redis-server --daemonize yes --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no \
+    --dir /tmp --logfile "/tmp/redis-$REDIS_PORT.log"
+  for _ in $(seq 1 50); do redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1 || die "redis-server did not start on port $REDIS_PORT"
+fi
+say "redis $(redis-server --version | awk '{print $3}') ready on 127.0.0.1:$REDIS_PORT"
+
+# --- PostgreSQL --------------------------------------------------------------------------------
+pg_ready() { pg_isready -q -h "$PG_HOST" -p "$PG_PORT" >/dev/null 2>&1; }
+if ! command -v pg_isready >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+  if ! pg_ready 2>/dev/null; then apt_install postgresql postgresql-client; fi
+fi
+if ! pg_ready; then
+  if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then
+    version=$(ls /etc/postgresql | sort -V | tail -1)
+    say "starting PostgreSQL $version"
+    pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+    for _ in $(seq 1 100); do pg_ready && break; sleep 0.1; done
+  fi
+fi
+pg_ready || die "PostgreSQL is not accepting connections on $PG_HOST:$PG_PORT. Start it with: pg_ctlcluster --skip-systemctl-redirect \$(ls /etc/postgresql) main start"
+if ! psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres -Atc 'select 1' >/dev/null 2>&1; then
+  die "PostgreSQL on $PG_HOST:$PG_PORT refuses user 'postgres' without a password. Allow trust auth for local test connections (pg_hba.conf: 'host all all 127.0.0.1/32 trust') or set PGUSER/PGPASSWORD."
+fi
+say "postgresql ready on $PG_HOST:$PG_PORT"
