@@ -1,0 +1,64 @@
+import type { Job, NewJob } from '../../core/messaging/work-queue.js';
+import type { StreamEntry, StreamFields } from '../../core/messaging/streams.js';
+import { err, ok, type Result } from '../../core/shared/result.js';
+
+/** Where the jobs of `queue` go after failing `maxAttempts` times. */
+export const deadLetterStream = (queue: string): string => `${queue}:dead`;
+
+/** A job as a stream entry; its id will be the entry id. Throws on a job JSON cannot carry. */
+export function encodeJob(queue: string, job: NewJob, enqueuedAt: number): StreamFields {
+  if (typeof job.type !== 'string' || job.type === '') throw new TypeError(`A job of ${queue} needs a type`);
+  return { type: job.type, payload: payloadJson(queue, job.payload), enqueuedAt: String(enqueuedAt) };
+}
+
+export function decodeJob(queue: string, entry: StreamEntry, attempt: number): Result<Job, string> {
+  const { type, payload, enqueuedAt } = entry.fields;
+  if (!type) return err('no type');
+  const parsedPayload = parsePayload(payload);
+  if (!parsedPayload) return err('payload is not a JSON object');
+  const enqueuedAtMs = Number(enqueuedAt);
+  if (!Number.isFinite(enqueuedAtMs)) return err('enqueuedAt is not a number');
+  return ok({ id: entry.id, queue, type, payload: parsedPayload, enqueuedAt: enqueuedAtMs, attempt });
+}
+
+/** A dead letter keeps the job as it was last delivered, with who gave up on it and why. */
+export function encodeDeadLetter(job: Job, group: string, reason: string, failedAt: number): StreamFields {
+  return {
+    jobId: job.id,
+    type: job.type,
+    payload: JSON.stringify(job.payload),
+    enqueuedAt: String(job.enqueuedAt),
+    attempt: String(job.attempt),
+    group,
+    reason,
+    failedAt: String(failedAt),
+  };
+}
+
+export function decodeDeadLetter(queue: string, entry: StreamEntry): Job | undefined {
+  const { jobId, attempt } = entry.fields;
+  const decoded = decodeJob(queue, { id: jobId ?? entry.id, fields: entry.fields }, Number(attempt));
+  return decoded.ok ? decoded.value : undefined;
+}
+
+function payloadJson(queue: string, payload: NewJob['payload']): string {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+    throw new TypeError(`The payload of a job of ${queue} must be a JSON object`);
+  }
+  try {
+    return JSON.stringify(payload);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new TypeError(`The payload of a job of ${queue} is not JSON-serialisable: ${reason}`, { cause: error });
+  }
+}
+
+function parsePayload(text: string | undefined): Record<string, unknown> | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}

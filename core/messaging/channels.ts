@@ -1,0 +1,41 @@
+/** Channel, stream and queue names exactly as the specification gives them. */
+
+export const EventChannels = {
+  authLogin: 'auth:events:login',
+  authLogout: 'auth:events:logout',
+  authPermissionChanged: 'auth:events:permission_changed',
+  projectCreated: 'project:events:created',
+  projectShared: 'project:events:shared',
+  projectUpdated: 'project:events:updated',
+  simulationStarted: 'simulation:events:started',
+  simulationCompleted: 'simulation:events:completed',
+  systemAnnouncements: 'system:announcements',
+} as const;
+
+export const Streams = {
+  simulation: (simulationId: string) => `simulation:stream:${simulationId}`,
+  collaboration: (projectId: string) => `collaboration:stream:${projectId}`,
+  notifications: (userId: string) => `notifications:stream:${userId}`,
+  monitoringMetrics: 'monitoring:stream:metrics',
+  analyticsEvents: 'analytics:stream:events',
+  systemHealth: 'system:stream:health',
+} as const;
+
+/** Retention of each stream family (MAXLEN ~). Simulation streams keep 50,000 as the specification says. */
+export const StreamRetention = {
+  simulation: 50_000,
+  collaboration: 10_000,
+  notifications: 1_000,
+  monitoringMetrics: 100_000,
+  analyticsEvents: 100_000,
+  systemHealth: 10_000,
+} as const;
+
+export const Queues = {
+  email: 'async:email:queue',
+  reports: 'async:reports:queue',
+  exports: 'async:exports:queue',
+  cleanup: 'async:cleanup:queue',
+  analytics: 'async:analytics:queue',
+  notifications: 'async:notifications:queue',
+} as const;

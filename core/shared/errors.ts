@@ -1,0 +1,42 @@
+/**
+ * The kinds of expected failure every transport knows how to express. Each domain's error union
+ * carries one of these in `kind`, so a gRPC status or an HTTP status follows from one small mapping
+ * per transport (`toGrpcStatus`, the fastify error handler) without knowing the domain.
+ */
+export type FailureKind =
+  | 'invalid'          // the request is malformed or breaks a rule: INVALID_ARGUMENT / 400
+  | 'unauthenticated'  // no valid credentials: UNAUTHENTICATED / 401
+  | 'forbidden'        // authenticated but not allowed: PERMISSION_DENIED / 403
+  | 'not_found'        // NOT_FOUND / 404
+  | 'conflict'         // already exists or version conflict: ALREADY_EXISTS / 409
+  | 'unavailable'      // a dependency is down: UNAVAILABLE / 503
+  | 'rate_limited';    // RESOURCE_EXHAUSTED / 429
+
+export interface FieldViolation {
+  readonly field: string;
+  readonly message: string;
+}
+
+export interface DomainFailure {
+  readonly kind: FailureKind;
+  /** Stable machine-readable code, e.g. `email_taken`. */
+  readonly code: string;
+  /** Human-readable, safe to show to the caller. */
+  readonly message: string;
+  readonly violations?: readonly FieldViolation[];
+}
+
+export const failure = (
+  kind: FailureKind,
+  code: string,
+  message: string,
+  violations?: readonly FieldViolation[],
+): DomainFailure => (violations ? { kind, code, message, violations } : { kind, code, message });
+
+/** Thrown by adapters and composition when a DomainFailure must cross a boundary as an exception. */
+export class DomainFailureError extends Error {
+  constructor(readonly failure: DomainFailure) {
+    super(failure.message);
+    this.name = 'DomainFailureError';
+  }
+}
