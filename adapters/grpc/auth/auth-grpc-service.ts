@@ -1,0 +1,82 @@
+import type { AuthService } from '../../../core/auth/index.js';
+import { failure } from '../../../core/shared/errors.js';
+import { err, ok } from '../../../core/shared/result.js';
+import type { Logger } from '../../observability/logger.js';
+import type { AuthServiceServer } from '../generated/auth.js';
+import { serviceHealth } from '../service-health.js';
+import { unaryHandler } from '../unary-handler.js';
+
+const requireField = (field: string, value: string) =>
+  value.trim() === ''
+    ? err(failure('invalid', 'missing_field', `${field} is required`, [{ field, message: 'is required' }]))
+    : ok(value);
+
+/**
+ * `auth.AuthService` over gRPC: maps proto messages to the auth use cases and back. Token and
+ * session checks answer `valid: false` with no error (the caller asked a question); a missing id is
+ * INVALID_ARGUMENT and an unknown user NOT_FOUND.
+ */
+export const authGrpcService = (auth: AuthService, logger: Logger): AuthServiceServer => ({
+  validateToken: unaryHandler(async ({ token }) => {
+    const outcome = await auth.validateToken(token);
+    if (!outcome.valid) {
+      return { valid: false, userId: '', email: '', isAdmin: false, sessionId: '', permissions: [], expiresAt: 0 };
+    }
+    return {
+      valid: true,
+      userId: outcome.userId,
+      email: outcome.email,
+      isAdmin: outcome.isAdmin,
+      sessionId: outcome.sessionId,
+      permissions: [...outcome.permissions],
+      expiresAt: outcome.expiresAt,
+    };
+  }, logger),
+
+  getUserContext: unaryHandler(async ({ userId }) => {
+    const id = requireField('user_id', userId);
+    if (!id.ok) return id;
+    const context = await auth.getUserContext(userId);
+    if (!context.ok) return context;
+    const user = context.value;
+    return {
+      userId: user.userId,
+      email: user.email,
+      name: user.name,
+      roles: [...user.roles],
+      permissions: [...user.permissions],
+      isActive: user.isActive,
+      lastLogin: user.lastLoginAt ?? 0,
+    };
+  }, logger),
+
+  checkPermission: unaryHandler(async ({ userId, permission, resourceId }) => {
+    const decision = await auth.checkPermission({ userId, permission, resourceId: resourceId || undefined });
+    return decision.ok ? ok({ allowed: decision.value.allowed, reason: decision.value.reason }) : decision;
+  }, logger),
+
+  validateSession: unaryHandler(async ({ sessionId, userId }) => {
+    const id = requireField('session_id', sessionId);
+    if (!id.ok) return id;
+    const session = await auth.validateSession({ sessionId, userId: userId || undefined });
+    return {
+      valid: session.valid,
+      sessionId,
+      userId: session.userId ?? '',
+      expiresAt: session.expiresAt ?? 0,
+      lastActivityAt: 0,
+      reason: session.reason,
+    };
+  }, logger),
+
+  getUserPermissions: unaryHandler(async ({ userId }) => {
+    const id = requireField('user_id', userId);
+    if (!id.ok) return id;
+    const permissions = await auth.getUserPermissions(userId);
+    if (!permissions.ok) return permissions;
+    const { roles, permissions: granted } = permissions.value;
+    return { userId, roles: [...roles], permissions: [...granted], isAdmin: roles.includes('admin') };
+  }, logger),
+
+  healthCheck: unaryHandler(async () => serviceHealth('auth'), logger),
+});

@@ -1,0 +1,125 @@
+import {
+  Server,
+  ServerCredentials,
+  type ServerOptions,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+import type { PackageDefinition } from '@grpc/proto-loader';
+import { ReflectionService } from '@grpc/reflection';
+import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
+import type { Logger } from 'pino';
+import { grpcServiceName } from './grpc-service-name.js';
+import { meshReflectionPackage } from './reflection-package.js';
+
+export interface GrpcServiceBinding {
+  readonly definition: ServiceDefinition;
+  readonly implementation: UntypedServiceImplementation;
+}
+
+export interface GrpcServerOptions {
+  /** The mesh service this process is (`auth`, `project`, ...), for logs. */
+  readonly serviceName: string;
+  /** Interface to bind; default `0.0.0.0`. */
+  readonly host?: string;
+  /** Port to bind; 0 picks a free one (read it back from the result). */
+  readonly port: number;
+  readonly services: readonly GrpcServiceBinding[];
+  readonly logger: Logger;
+  /** How long shutdown waits for calls in flight before cancelling them; default 10 s. */
+  readonly shutdownGraceMs?: number;
+  /** grpc-js server options (keepalive, message size limits, ...). */
+  readonly serverOptions?: ServerOptions;
+  /** What reflection describes; default the mesh's four protos (reflection-package.ts). */
+  readonly reflectionPackage?: PackageDefinition;
+}
+
+/** The standard health service's statuses; `''` is the whole server. */
+export interface GrpcHealth {
+  setStatus(service: string, status: ServingStatus): void;
+  /** Sets the whole server and every registered service at once. */
+  setAll(status: ServingStatus): void;
+}
+
+export interface RunningGrpcServer {
+  readonly port: number;
+  /** `host:port` a local client can dial. */
+  readonly address: string;
+  readonly server: Server;
+  readonly health: GrpcHealth;
+  /** NOT_SERVING, then a graceful shutdown bounded by the grace period, then a forced one. Idempotent. */
+  shutdown(): Promise<void>;
+}
+
+const HEALTH_SERVICE = 'grpc.health.v1.Health';
+const DEFAULT_GRACE_MS = 10_000;
+
+/**
+ * Starts a gRPC server with the given services, the standard health service (SERVING for '' and
+ * each service) and server reflection, bound without TLS (TLS comes with the mesh certificates).
+ */
+export const startGrpcServer = async (options: GrpcServerOptions): Promise<RunningGrpcServer> => {
+  const logger = options.logger.child({ component: 'grpc-server' });
+  const server = new Server(options.serverOptions);
+  const names = options.services.map(({ definition }) => grpcServiceName(definition));
+  for (const { definition, implementation } of options.services) server.addService(definition, implementation);
+
+  const health = healthOf(new HealthImplementation(), names);
+  health.implementation.addToServer(server);
+  health.setAll('SERVING');
+
+  const reflectionPackage = options.reflectionPackage ?? meshReflectionPackage();
+  // Health is listed only if the reflection package describes it (the default one does not).
+  new ReflectionService(reflectionPackage, { services: [...names, HEALTH_SERVICE] }).addToServer(server);
+
+  const host = options.host ?? '0.0.0.0';
+  const port = await bind(server, host, options.port).catch((error: unknown) => {
+    server.forceShutdown();
+    throw error;
+  });
+  logger.info({ host, port, services: names }, 'gRPC server listening');
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = (): Promise<void> => {
+    stopping ??= stop(server, health, options.shutdownGraceMs ?? DEFAULT_GRACE_MS, logger);
+    return stopping;
+  };
+  return { port, address: `${dialHost(host)}:${port}`, server, health, shutdown };
+};
+
+const healthOf = (implementation: HealthImplementation, names: readonly string[]) => ({
+  implementation,
+  setStatus: (service: string, status: ServingStatus) => implementation.setStatus(service, status),
+  setAll: (status: ServingStatus) => ['', ...names].forEach((name) => implementation.setStatus(name, status)),
+});
+
+const bind = (server: Server, host: string, port: number): Promise<number> =>
+  new Promise((resolve, reject) => {
+    server.bindAsync(`${bracketed(host)}:${port}`, ServerCredentials.createInsecure(), (error, boundPort) =>
+      error ? reject(error) : resolve(boundPort),
+    );
+  });
+
+const stop = async (server: Server, health: GrpcHealth, graceMs: number, logger: Logger): Promise<void> => {
+  health.setAll('NOT_SERVING');
+  let timer: NodeJS.Timeout | undefined;
+  const drained = await Promise.race([
+    new Promise<boolean>((resolve) => server.tryShutdown((error) => resolve(!error))),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs))),
+  ]);
+  clearTimeout(timer);
+  if (!drained) {
+    logger.warn({ graceMs }, 'gRPC calls still in flight after the grace period: cancelling them');
+    server.forceShutdown();
+  }
+  logger.info('gRPC server stopped');
+};
+
+/** A wildcard bind is dialled on loopback. */
+const dialHost = (host: string): string => {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::' || host === '[::]') return '[::1]';
+  return bracketed(host);
+};
+
+const bracketed = (host: string): string => (host.includes(':') && !host.startsWith('[') ? `[${host}]` : host);
