@@ -1,0 +1,137 @@
+import http from 'node:http';
+import http2 from 'node:http2';
+import net, { type Socket } from 'node:net';
+import { sniffProtocol } from './http2-preface.js';
+
+export type DualProtocolRequestHandler = (
+  request: http.IncomingMessage | http2.Http2ServerRequest,
+  response: http.ServerResponse | http2.Http2ServerResponse,
+) => void;
+
+export interface H2cHttp1ServerOptions {
+  /** A connection that has not sent enough bytes to tell its protocol within this time is dropped. */
+  readonly prefaceTimeoutMs?: number;
+  /** An HTTP/2 session without activity for this long is closed with GOAWAY. */
+  readonly http2SessionTimeoutMs?: number;
+  /** How long an idle HTTP/1.1 keep-alive connection is kept open. */
+  readonly keepAliveTimeoutMs?: number;
+}
+
+/** HTTP/1.1 events re-emitted on this server while it has listeners for them (else node's defaults apply). */
+const RELAYED_HTTP1_EVENTS = ['upgrade', 'clientError'] as const;
+
+/**
+ * One TCP port serving HTTP/2 with prior knowledge (h2c) and HTTP/1.1 (including upgrades such as
+ * WebSocket). Each new connection is held until its first bytes show whether they are the HTTP/2
+ * client preface; the bytes are put back and the socket is handed to an inner `http2` or `http`
+ * server, which never listen themselves. See docs/adr "h2c and HTTP/1.1 on one port".
+ *
+ * `on('upgrade')` and `on('clientError')` on this server receive the inner HTTP/1.1 server's events.
+ */
+export class H2cHttp1Server extends net.Server {
+  readonly http1: http.Server;
+  readonly http2: http2.Http2Server;
+  readonly #sniffing = new Set<Socket>();
+  readonly #sessions = new Set<http2.ServerHttp2Session>();
+  readonly #prefaceTimeoutMs: number;
+  #closing = false;
+
+  constructor(handler: DualProtocolRequestHandler, options: H2cHttp1ServerOptions = {}) {
+    super();
+    this.#prefaceTimeoutMs = options.prefaceTimeoutMs ?? 10_000;
+    this.http1 = http.createServer(handler);
+    this.http1.keepAliveTimeout = options.keepAliveTimeoutMs ?? 72_000;
+    this.http2 = http2.createServer(handler);
+    const sessionTimeoutMs = options.http2SessionTimeoutMs ?? 72_000;
+
+    this.on('connection', (socket: Socket) => this.#sniff(socket));
+    // The inner http server tracks connections (for closeIdleConnections and its request timeouts)
+    // only once it has seen 'listening'; it never listens itself, so it hears ours.
+    this.on('listening', () => {
+      this.#closing = false;
+      this.http1.emit('listening');
+    });
+    this.http1.on('request', (_request, response: http.ServerResponse) => {
+      response.once('finish', () => {
+        if (this.#closing) setImmediate(() => this.http1.closeIdleConnections());
+      });
+    });
+    this.http2.on('session', (session) => {
+      this.#sessions.add(session);
+      session.once('close', () => this.#sessions.delete(session));
+      session.setTimeout(sessionTimeoutMs, () => session.close());
+    });
+    for (const event of RELAYED_HTTP1_EVENTS) this.#relayWhileListened(event);
+  }
+
+  /** Closes connections doing nothing: undecided sockets, idle HTTP/1.1 keep-alive connections. */
+  closeIdleConnections(): void {
+    for (const socket of this.#sniffing) socket.destroy();
+    this.http1.closeIdleConnections();
+  }
+
+  /** Sends GOAWAY on every HTTP/2 session; each closes once its open streams have finished. */
+  closeHttp2Sessions(): void {
+    for (const session of this.#sessions) session.close();
+  }
+
+  /** Destroys every connection, busy or not (forced shutdown). Upgraded sockets belong to their owner. */
+  closeAllConnections(): void {
+    for (const socket of this.#sniffing) socket.destroy();
+    this.http1.closeAllConnections();
+    for (const session of this.#sessions) session.destroy();
+  }
+
+  /** Stops accepting, closes idle connections and HTTP/2 sessions; busy ones close when done. */
+  override close(callback?: (error?: Error) => void): this {
+    this.#closing = true;
+    super.close(callback);
+    this.closeIdleConnections();
+    this.closeHttp2Sessions();
+    this.http1.close(); // stops the inner server's connection-checking timer
+    return this;
+  }
+
+  #sniff(socket: Socket): void {
+    this.#sniffing.add(socket);
+    let received = Buffer.alloc(0);
+    const drop = (): void => {
+      socket.destroy();
+    };
+    const stopSniffing = (): void => {
+      socket.setTimeout(0);
+      socket.off('readable', onReadable);
+      socket.off('timeout', drop);
+      socket.off('end', drop);
+      socket.off('error', drop);
+      socket.off('close', stopSniffing);
+      this.#sniffing.delete(socket);
+    };
+    const onReadable = (): void => {
+      for (let chunk = socket.read() as Buffer | null; chunk !== null; chunk = socket.read() as Buffer | null) {
+        received = Buffer.concat([received, chunk]);
+      }
+      const protocol = sniffProtocol(received);
+      if (protocol === 'undecided') return;
+      stopSniffing();
+      socket.unshift(received);
+      (protocol === 'http2' ? this.http2 : this.http1).emit('connection', socket);
+    };
+    socket.on('readable', onReadable);
+    socket.on('timeout', drop);
+    socket.on('end', drop); // closed before it said enough to be served
+    socket.on('error', drop); // nobody to answer: the peer is gone
+    socket.once('close', stopSniffing);
+    socket.setTimeout(this.#prefaceTimeoutMs);
+  }
+
+  #relayWhileListened(event: (typeof RELAYED_HTTP1_EVENTS)[number]): void {
+    const relay = (...args: unknown[]): boolean => this.emit(event, ...args);
+    this.on('newListener', (name: string | symbol) => {
+      if (name === event && this.listenerCount(event) === 0) this.http1.on(event, relay);
+    });
+    this.on('removeListener', (name: string | symbol) => {
+      if (name === event && this.listenerCount(event) === 0) this.http1.off(event, relay);
+    });
+  }
+}
