@@ -1,0 +1,45 @@
+import { err, ok, type Result } from '../../core/shared/result.js';
+import { normaliseEmail, type User } from '../../core/auth/model.js';
+import type { UserRepository, UserWriteConflict } from '../../core/auth/ports.js';
+
+/** UserRepository in a Map. Stores and returns copies, so callers never share state with it. */
+export class InMemoryUserRepository implements UserRepository {
+  private readonly byId = new Map<string, User>();
+  private readonly idByEmail = new Map<string, string>();
+
+  async create(user: User): Promise<Result<User, 'email_taken'>> {
+    if (this.byId.has(user.id)) throw new Error(`user id ${user.id} already exists`);
+    const emailKey = normaliseEmail(user.email);
+    if (this.idByEmail.has(emailKey)) return err('email_taken');
+    this.store(user);
+    return ok(structuredClone(user));
+  }
+
+  async findById(id: string): Promise<User | undefined> {
+    const user = this.byId.get(id);
+    return user && structuredClone(user);
+  }
+
+  async findByEmail(email: string): Promise<User | undefined> {
+    const id = this.idByEmail.get(normaliseEmail(email));
+    return id === undefined ? undefined : this.findById(id);
+  }
+
+  async update(user: User): Promise<Result<User, UserWriteConflict>> {
+    const current = this.byId.get(user.id);
+    if (!current) return err('not_found');
+    if (current.version !== user.version) return err('stale_version');
+    const holder = this.idByEmail.get(normaliseEmail(user.email));
+    if (holder !== undefined && holder !== user.id) return err('email_taken');
+
+    this.idByEmail.delete(normaliseEmail(current.email));
+    const stored = { ...user, version: user.version + 1 };
+    this.store(stored);
+    return ok(structuredClone(stored));
+  }
+
+  private store(user: User): void {
+    this.byId.set(user.id, structuredClone(user));
+    this.idByEmail.set(normaliseEmail(user.email), user.id);
+  }
+}

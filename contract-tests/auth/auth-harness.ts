@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import type { AuthConfig } from '../../core/auth/deps.js';
+import type { Profile } from '../../core/auth/model.js';
+import type { PasswordHasher, ResourceGrantRepository, SessionRepository, UserRepository } from '../../core/auth/ports.js';
+import { createAuthService, type AuthService } from '../../core/auth/service.js';
+import type { DomainEvent } from '../../core/messaging/events.js';
+import type { Job, JobQueue, NewJob, Worker } from '../../core/messaging/work-queue.js';
+import { JoseTokenIssuer } from '../../adapters/crypto/jose-token-issuer.js';
+import { ScryptPasswordHasher } from '../../adapters/crypto/scrypt-password-hasher.js';
+import { LogEmailSender } from '../../adapters/email/log-email-sender.js';
+import { InMemoryEventBus } from '../../adapters/memory/in-memory-event-bus.js';
+import { ManualClock } from '../../adapters/system/manual-clock.js';
+import { RandomIdGenerator } from '../../adapters/system/random-id-generator.js';
+import { waitFor } from '../messaging/wait.js';
+
+/** The repositories under test; everything else in the harness is in-memory. */
+export interface AuthRepositories {
+  readonly users: UserRepository;
+  readonly sessions: SessionRepository;
+  readonly grants: ResourceGrantRepository;
+  close(): Promise<void>;
+}
+
+/** A JobQueue that only records what is enqueued (the test hands jobs to the handler itself). */
+export class RecordingJobQueue implements JobQueue {
+  readonly jobs: Job[] = [];
+
+  async enqueue(queue: string, job: NewJob): Promise<string> {
+    const id = `job-${this.jobs.length + 1}`;
+    this.jobs.push({ id, queue, type: job.type, payload: structuredClone(job.payload), enqueuedAt: Date.now(), attempt: 1 });
+    return id;
+  }
+
+  async work(): Promise<Worker> {
+    throw new Error('RecordingJobQueue runs no workers');
+  }
+
+  async deadLetters(): Promise<Job[]> {
+    return [];
+  }
+}
+
+/** Wraps a PasswordHasher and counts verifications, to show both failed-login paths verify once. */
+export class CountingPasswordHasher implements PasswordHasher {
+  verifications = 0;
+
+  constructor(private readonly inner: PasswordHasher) {}
+
+  hash(password: string): Promise<string> {
+    return this.inner.hash(password);
+  }
+
+  verify(password: string, hash: string): Promise<boolean> {
+    this.verifications += 1;
+    return this.inner.verify(password, hash);
+  }
+}
+
+const SettleChannel = 'auth:events:test-settle';
+
+/** Every event published on `auth:events:*`, in order. */
+export class AuthEventRecorder {
+  readonly received: { readonly channel: string; readonly event: DomainEvent }[] = [];
+  private settles = 0;
+
+  constructor(private readonly bus: InMemoryEventBus) {}
+
+  async start(): Promise<void> {
+    await this.bus.subscribePattern('auth:events:*', (event, channel) => {
+      if (channel === SettleChannel) this.settles += 1;
+      else this.received.push({ channel, event });
+    });
+  }
+
+  /** Events of one channel, once every event published so far has been delivered. */
+  async on(channel: string): Promise<DomainEvent[]> {
+    await this.settle();
+    return this.received.filter((entry) => entry.channel === channel).map((entry) => entry.event);
+  }
+
+  // The bus delivers in publish order, so once a marker published now arrives, so has everything before it.
+  private async settle(): Promise<void> {
+    const target = this.settles + 1;
+    await this.bus.publish(SettleChannel, { type: 'settle', timestamp: 0 });
+    await waitFor(() => this.settles >= target, 5_000, 'auth events to be delivered');
+  }
+}
+
+export const StrongPassword = 'correct horse battery';
+
+export interface AuthHarness {
+  readonly service: AuthService;
+  readonly repos: AuthRepositories;
+  readonly clock: ManualClock;
+  readonly tokens: JoseTokenIssuer;
+  readonly passwords: CountingPasswordHasher;
+  readonly email: LogEmailSender;
+  readonly jobs: RecordingJobQueue;
+  readonly events: AuthEventRecorder;
+  /** Registers a user (unique email unless given) and returns the profile. */
+  registerUser(overrides?: { email?: string; password?: string; name?: string }): Promise<Profile>;
+  /** Registers and logs in a user; returns the profile and the token. */
+  loggedInUser(overrides?: { email?: string }): Promise<{ user: Profile; token: string; sessionId: string }>;
+}
+
+let userCounter = 0;
+
+/** Builds a harness on fresh repositories; the suites close them after each test. */
+export type AuthHarnessFactory = (config?: Partial<AuthConfig>) => Promise<AuthHarness>;
+
+export const createAuthHarness = async (repos: AuthRepositories, config: Partial<AuthConfig> = {}): Promise<AuthHarness> => {
+  const clock = new ManualClock();
+  const tokens = await JoseTokenIssuer.create({ clock });
+  const passwords = new CountingPasswordHasher(new ScryptPasswordHasher({ N: 2 ** 10 }));
+  const email = new LogEmailSender();
+  const jobs = new RecordingJobQueue();
+  const bus = new InMemoryEventBus();
+  const events = new AuthEventRecorder(bus);
+  await events.start();
+  const service = createAuthService({
+    ...repos,
+    passwords,
+    tokens,
+    email,
+    events: bus,
+    jobs,
+    clock,
+    ids: new RandomIdGenerator(),
+    config,
+  });
+
+  const registerUser: AuthHarness['registerUser'] = async (overrides = {}) => {
+    userCounter += 1;
+    const registered = await service.register({
+      email: overrides.email ?? `user${userCounter}-${randomUUID().slice(0, 8)}@example.test`,
+      password: overrides.password ?? StrongPassword,
+      name: overrides.name ?? `User ${userCounter}`,
+    });
+    if (!registered.ok) throw new Error(`registration failed: ${registered.error.code}`);
+    return registered.value;
+  };
+
+  const loggedInUser: AuthHarness['loggedInUser'] = async (overrides = {}) => {
+    const user = await registerUser(overrides);
+    const loggedIn = await service.login({ email: user.email, password: StrongPassword });
+    if (!loggedIn.ok) throw new Error(`login failed: ${loggedIn.error.code}`);
+    return { user: loggedIn.value.user, token: loggedIn.value.token, sessionId: loggedIn.value.sessionId };
+  };
+
+  return { service, repos, clock, tokens, passwords, email, jobs, events, registerUser, loggedInUser };
+};

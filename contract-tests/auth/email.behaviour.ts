@@ -1,0 +1,82 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Queues } from '../../core/messaging/channels.js';
+import { InMemoryStreamStore } from '../../adapters/memory/in-memory-stream-store.js';
+import { createLogger } from '../../adapters/observability/logger.js';
+import { StreamJobQueue } from '../../adapters/streams/stream-job-queue.js';
+import { SystemClock } from '../../adapters/system/system-clock.js';
+import { waitFor } from '../messaging/wait.js';
+import type { AuthHarness, AuthHarnessFactory } from './auth-harness.js';
+
+/** The welcome email: enqueued at registration, rendered and sent by the email job handler. */
+export function describeEmailUseCases(harness: AuthHarnessFactory, closeAll: () => Promise<void>): void {
+  describe('email jobs', () => {
+    let h: AuthHarness;
+    beforeEach(async () => {
+      h = await harness();
+    });
+    afterEach(closeAll);
+
+    it('enqueues a welcome_email job on async:email:queue at registration', async () => {
+      const user = await h.registerUser({ name: 'Katherine Johnson' });
+
+      expect(h.jobs.jobs).toEqual([
+        expect.objectContaining({
+          queue: Queues.email,
+          type: 'welcome_email',
+          payload: { user_id: user.id, email: user.email, name: 'Katherine Johnson' },
+        }),
+      ]);
+    });
+
+    it('enqueues nothing when registration fails', async () => {
+      await h.service.register({ email: 'bad', password: 'x', name: '' });
+
+      expect(h.jobs.jobs).toEqual([]);
+    });
+
+    it('sends the welcome email to the new user when the job is handled', async () => {
+      const user = await h.registerUser({ name: 'Katherine Johnson' });
+
+      const handled = await h.service.handleEmailJob(h.jobs.jobs[0]!);
+
+      expect(handled.ok).toBe(true);
+      expect(h.email.outbox).toEqual([
+        { to: user.email, subject: 'Welcome to meshwork', text: expect.stringContaining('Hello Katherine Johnson') },
+      ]);
+    });
+
+    it('sends the welcome email through a real job queue worker, as the service wires it', async () => {
+      const user = await h.registerUser();
+      const queue = new StreamJobQueue(new InMemoryStreamStore(), new SystemClock(), createLogger('test'), { blockMs: 50 });
+      await queue.enqueue(Queues.email, h.jobs.jobs[0]!);
+
+      const worker = await queue.work(Queues.email, 'auth', async (job) => {
+        const handled = await h.service.handleEmailJob(job);
+        if (!handled.ok) throw new Error(handled.error.message);
+      });
+      try {
+        await waitFor(() => h.email.outbox.length === 1, 5_000, 'the welcome email');
+      } finally {
+        await worker.stop();
+      }
+
+      expect(h.email.outbox[0]?.to).toBe(user.email);
+    });
+
+    it('refuses jobs it cannot handle without sending anything', async () => {
+      const unknown = await h.service.handleEmailJob({ type: 'password_reset', payload: {} });
+      const malformed = await h.service.handleEmailJob({ type: 'welcome_email', payload: { email: 42 } });
+
+      expect(unknown).toMatchObject({ ok: false, error: { kind: 'invalid', code: 'unknown_job_type' } });
+      expect(malformed).toMatchObject({ ok: false, error: { kind: 'invalid', code: 'malformed_job' } });
+      expect(h.email.outbox).toEqual([]);
+    });
+
+    it('lets a failing email transport propagate, so the queue redelivers the job', async () => {
+      await h.registerUser();
+      Object.assign(h.email, { send: () => Promise.reject(new Error('smtp down')) });
+
+      await expect(h.service.handleEmailJob(h.jobs.jobs[0]!)).rejects.toThrow('smtp down');
+    });
+  });
+}

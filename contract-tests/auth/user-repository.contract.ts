@@ -1,0 +1,141 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Role } from '../../core/auth/model.js';
+import type { UserRepository } from '../../core/auth/ports.js';
+import { aUser } from './builders.js';
+
+export interface UserRepositoryFixture {
+  readonly repo: UserRepository;
+  close(): Promise<void>;
+}
+
+/** Every UserRepository adapter runs this suite (STYLE.md 14). */
+export function describeUserRepositoryContract(
+  adapterName: string,
+  createFixture: () => Promise<UserRepositoryFixture>,
+): void {
+  describe(`UserRepository contract: ${adapterName}`, () => {
+    let fixture: UserRepositoryFixture;
+    let repo: UserRepository;
+
+    beforeEach(async () => {
+      fixture = await createFixture();
+      repo = fixture.repo;
+    });
+    afterEach(async () => {
+      await fixture.close();
+    });
+
+    it('finds a created user by id and by email, with every field as stored', async () => {
+      const user = aUser({ roles: ['user', 'admin'], lastLoginAt: Date.UTC(2026, 0, 2) });
+
+      const created = await repo.create(user);
+
+      expect(created).toEqual({ ok: true, value: user });
+      expect(await repo.findById(user.id)).toEqual(user);
+      expect(await repo.findByEmail(user.email)).toEqual(user);
+    });
+
+    it('finds nobody for an unknown id or email', async () => {
+      const user = aUser();
+      expect(await repo.findById(user.id)).toBeUndefined();
+      expect(await repo.findByEmail(user.email)).toBeUndefined();
+      expect(await repo.findById('not-a-uuid')).toBeUndefined();
+    });
+
+    it('looks emails up case-insensitively', async () => {
+      const user = aUser();
+      await repo.create(user);
+
+      expect((await repo.findByEmail(user.email.toUpperCase()))?.id).toBe(user.id);
+    });
+
+    it('refuses a second user with the same email in another letter case, and keeps the first', async () => {
+      const first = aUser();
+      await repo.create(first);
+
+      const second = await repo.create(aUser({ email: first.email.toUpperCase() }));
+
+      expect(second).toEqual({ ok: false, error: 'email_taken' });
+      expect(await repo.findByEmail(first.email)).toEqual(first);
+    });
+
+    it('lets exactly one of two concurrent creates with the same email succeed', async () => {
+      const email = aUser().email;
+
+      const outcomes = await Promise.all([repo.create(aUser({ email })), repo.create(aUser({ email }))]);
+
+      expect(outcomes.filter((outcome) => outcome.ok)).toHaveLength(1);
+      expect(outcomes.filter((outcome) => !outcome.ok)).toEqual([{ ok: false, error: 'email_taken' }]);
+    });
+
+    it('updates a user read at the current version and bumps the version', async () => {
+      const user = aUser();
+      await repo.create(user);
+
+      const updated = await repo.update({ ...user, name: 'Ada King', lastLoginAt: Date.UTC(2026, 0, 3) });
+
+      const expected = { ...user, name: 'Ada King', lastLoginAt: Date.UTC(2026, 0, 3), version: 2 };
+      expect(updated).toEqual({ ok: true, value: expected });
+      expect(await repo.findById(user.id)).toEqual(expected);
+    });
+
+    it('refuses an update made from a stale read and keeps the newer data', async () => {
+      const user = aUser();
+      await repo.create(user);
+      await repo.update({ ...user, name: 'First writer' });
+
+      const stale = await repo.update({ ...user, name: 'Second writer' });
+
+      expect(stale).toEqual({ ok: false, error: 'stale_version' });
+      expect(await repo.findById(user.id)).toMatchObject({ name: 'First writer', version: 2 });
+    });
+
+    it('lets one of two concurrent updates from the same read win', async () => {
+      const user = aUser();
+      await repo.create(user);
+
+      const outcomes = await Promise.all([repo.update({ ...user, name: 'A' }), repo.update({ ...user, name: 'B' })]);
+
+      expect(outcomes.filter((outcome) => outcome.ok)).toHaveLength(1);
+      expect(outcomes.filter((outcome) => !outcome.ok)).toEqual([{ ok: false, error: 'stale_version' }]);
+      expect((await repo.findById(user.id))?.version).toBe(2);
+    });
+
+    it('reports not_found when updating an unknown user', async () => {
+      expect(await repo.update(aUser())).toEqual({ ok: false, error: 'not_found' });
+    });
+
+    it("refuses to change a user's email to another user's email", async () => {
+      const taken = aUser();
+      const user = aUser();
+      await repo.create(taken);
+      await repo.create(user);
+
+      const outcome = await repo.update({ ...user, email: taken.email.toUpperCase() });
+
+      expect(outcome).toEqual({ ok: false, error: 'email_taken' });
+      expect((await repo.findById(user.id))?.email).toBe(user.email);
+    });
+
+    it('frees the old email when a user changes email', async () => {
+      const user = aUser();
+      await repo.create(user);
+      await repo.update({ ...user, email: aUser().email });
+
+      expect(await repo.findByEmail(user.email)).toBeUndefined();
+      expect((await repo.create(aUser({ email: user.email }))).ok).toBe(true);
+    });
+
+    it('shares no state with callers: changing a passed or returned user changes nothing stored', async () => {
+      const user = aUser();
+      const roles: Role[] = ['user'];
+      await repo.create({ ...user, roles });
+      roles.push('admin');
+
+      const found = await repo.findById(user.id);
+      (found!.roles as string[]).push('admin');
+
+      expect((await repo.findById(user.id))?.roles).toEqual(['user']);
+    });
+  });
+}

@@ -1,0 +1,42 @@
+import type { Clock } from '../shared/clock.js';
+import type { IdGenerator } from '../shared/ids.js';
+import type { EventPublisher } from '../messaging/events.js';
+import type { JobQueue } from '../messaging/work-queue.js';
+import type {
+  EmailSender,
+  PasswordHasher,
+  ResourceGrantRepository,
+  SessionRepository,
+  TokenIssuer,
+  UserRepository,
+} from './ports.js';
+
+export interface AuthConfig {
+  /** Lifetime of an access token. Default 900 (15 min). */
+  readonly tokenTtlSeconds: number;
+  /** Lifetime of a login session. Default 604,800 (7 days). */
+  readonly sessionTtlSeconds: number;
+  /** Users registering with one of these emails (case-insensitive) get the `admin` role. */
+  readonly adminEmails: readonly string[];
+}
+
+export const defaultAuthConfig: AuthConfig = {
+  tokenTtlSeconds: 15 * 60,
+  sessionTtlSeconds: 7 * 24 * 60 * 60,
+  adminEmails: [],
+};
+
+/** Everything the auth use cases need; each use case takes only the part it uses. */
+export interface AuthDeps {
+  readonly users: UserRepository;
+  readonly sessions: SessionRepository;
+  readonly grants: ResourceGrantRepository;
+  readonly passwords: PasswordHasher;
+  readonly tokens: TokenIssuer;
+  readonly email: EmailSender;
+  readonly events: EventPublisher;
+  readonly jobs: JobQueue;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly config: AuthConfig;
+}

@@ -1,0 +1,15 @@
+export * from './model.js';
+export * from './permissions.js';
+export type * from './ports.js';
+export * from './errors.js';
+export * from './events.js';
+export * from './deps.js';
+export { NameLength, PasswordLength } from './validation.js';
+export * from './register.js';
+export * from './login.js';
+export * from './profile.js';
+export * from './token-validation.js';
+export * from './access.js';
+export * from './access-changes.js';
+export * from './email-jobs.js';
+export * from './service.js';

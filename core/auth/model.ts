@@ -1,0 +1,77 @@
+/** The auth domain's entities. Times are epoch milliseconds from the injected Clock. */
+
+export const Roles = ['user', 'admin'] as const;
+export type Role = (typeof Roles)[number];
+export const isRole = (value: unknown): value is Role => (Roles as readonly unknown[]).includes(value);
+
+export interface User {
+  readonly id: string;
+  /** Normalised: trimmed and lower-case (see `normaliseEmail`). Unique, compared case-insensitively. */
+  readonly email: string;
+  readonly name: string;
+  /** Opaque string produced by the PasswordHasher; never leaves the auth service. */
+  readonly passwordHash: string;
+  readonly roles: readonly Role[];
+  readonly isActive: boolean;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly lastLoginAt: number | null;
+  /** Optimistic-concurrency version: 1 on creation, +1 on every stored update. */
+  readonly version: number;
+}
+
+export interface Session {
+  readonly id: string;
+  readonly userId: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  readonly revokedAt: number | null;
+}
+
+/** Resource-scoped access, e.g. to one project. */
+export const GrantRoles = ['owner', 'editor', 'viewer'] as const;
+export type GrantRole = (typeof GrantRoles)[number];
+export const isGrantRole = (value: unknown): value is GrantRole => (GrantRoles as readonly unknown[]).includes(value);
+
+export interface ResourceGrant {
+  readonly userId: string;
+  readonly resourceId: string;
+  readonly role: GrantRole;
+}
+
+/** What the user may see of their own account: the user without the password hash or version. */
+export interface Profile {
+  readonly id: string;
+  readonly email: string;
+  readonly name: string;
+  readonly roles: readonly Role[];
+  readonly isActive: boolean;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly lastLoginAt: number | null;
+}
+
+export const normaliseEmail = (email: string): string => email.trim().toLowerCase();
+
+export const isAdmin = (user: Pick<User, 'roles'>): boolean => user.roles.includes('admin');
+
+/** Roles deduplicated, in catalogue order. */
+export const canonicalRoles = (roles: readonly Role[]): Role[] => Roles.filter((role) => roles.includes(role));
+
+export type SessionState = 'active' | 'revoked' | 'expired';
+
+export const sessionState = (session: Session, now: number): SessionState => {
+  if (session.revokedAt !== null) return 'revoked';
+  return session.expiresAt <= now ? 'expired' : 'active';
+};
+
+export const toProfile = (user: User): Profile => ({
+  id: user.id,
+  email: user.email,
+  name: user.name,
+  roles: [...user.roles],
+  isActive: user.isActive,
+  createdAt: user.createdAt,
+  updatedAt: user.updatedAt,
+  lastLoginAt: user.lastLoginAt,
+});

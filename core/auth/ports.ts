@@ -1,0 +1,108 @@
+import type { Result } from '../shared/result.js';
+import type { ResourceGrant, Session, User } from './model.js';
+
+/** Why a user write was not stored. Expected outcomes, returned rather than thrown. */
+export type UserWriteConflict = 'email_taken' | 'stale_version' | 'not_found';
+
+export interface UserRepository {
+  /**
+   * Stores a new user as given. Emails are unique compared case-insensitively: when another user
+   * already has this email, nothing is stored and `email_taken` is returned. Safe under concurrent
+   * calls: of two creates with the same email exactly one succeeds. A duplicate `id` is a fault (throws).
+   */
+  create(user: User): Promise<Result<User, 'email_taken'>>;
+  /** The user with this id, or undefined. Returns a copy: changing it changes nothing stored. */
+  findById(id: string): Promise<User | undefined>;
+  /** The user with this email compared case-insensitively, or undefined. */
+  findByEmail(email: string): Promise<User | undefined>;
+  /**
+   * Replaces the stored user when its stored `version` still equals `user.version`, storing and
+   * returning it with `version + 1`. A stale version gives `stale_version` and stores nothing (the
+   * caller re-reads and decides); an unknown id gives `not_found`; an email held by another user
+   * gives `email_taken`.
+   */
+  update(user: User): Promise<Result<User, UserWriteConflict>>;
+}
+
+export interface SessionRepository {
+  /** Stores a new session. A duplicate `id` is a fault (throws). */
+  create(session: Session): Promise<void>;
+  /** The session with this id (revoked and expired ones included), or undefined. */
+  findById(id: string): Promise<Session | undefined>;
+  /**
+   * Marks the session revoked at `at`. Idempotent: resolves true only for the call that revoked it;
+   * an already revoked or unknown session resolves false and keeps its first revocation time.
+   */
+  revoke(id: string, at: number): Promise<boolean>;
+  /**
+   * Revokes every unrevoked session of the user at `at`, except `exceptSessionId` when given.
+   * Resolves the number of sessions this call revoked (0 when there were none). Idempotent.
+   */
+  revokeAllForUser(userId: string, at: number, exceptSessionId?: string): Promise<number>;
+}
+
+export interface ResourceGrantRepository {
+  /** Upsert: the user's grant on the resource becomes `grant.role`, replacing any previous role. */
+  grant(grant: ResourceGrant): Promise<void>;
+  /** Removes the user's grant on the resource. Idempotent: resolves true only when a grant was removed. */
+  revoke(userId: string, resourceId: string): Promise<boolean>;
+  /** The user's grant on the resource, or undefined. */
+  find(userId: string, resourceId: string): Promise<ResourceGrant | undefined>;
+  /** Every grant on the resource, ordered by user id. */
+  listForResource(resourceId: string): Promise<ResourceGrant[]>;
+  /** Every grant the user holds, ordered by resource id. */
+  listForUser(userId: string): Promise<ResourceGrant[]>;
+}
+
+export interface PasswordHasher {
+  /** A self-describing hash (algorithm, cost and a fresh random salt): hashing twice gives different strings. */
+  hash(password: string): Promise<string>;
+  /**
+   * Whether `password` matches `hash`, compared in constant time. Hashes made with other cost
+   * settings of the same algorithm still verify. Rejects when `hash` is not one this hasher makes.
+   */
+  verify(password: string, hash: string): Promise<boolean>;
+}
+
+/** What an access token asserts. `expiresAt` is epoch ms, whole seconds (JWT NumericDate). */
+export interface AccessClaims {
+  readonly userId: string;
+  readonly sessionId: string;
+  readonly email: string;
+  readonly isAdmin: boolean;
+  readonly expiresAt: number;
+}
+
+export interface IssuedToken {
+  readonly token: string;
+  /** Epoch ms, truncated to whole seconds as encoded in the token. */
+  readonly expiresAt: number;
+}
+
+/** Why a token was not accepted: not a token of ours, forged or altered, or past its expiry. */
+export type TokenRejection = 'malformed' | 'bad_signature' | 'expired';
+
+export interface TokenIssuer {
+  /** Signs the claims; the token expires at `claims.expiresAt` (rounded down to the second). */
+  issue(claims: AccessClaims): Promise<IssuedToken>;
+  /**
+   * The claims of a token this issuer signed, checked against the issuer's Clock; or why not.
+   * The signature is checked before the expiry, so a forged expired token is `bad_signature`.
+   */
+  verify(token: string): Promise<Result<AccessClaims, TokenRejection>>;
+}
+
+export interface EmailMessage {
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+}
+
+export interface EmailSender {
+  /**
+   * Hands the message to the mail transport; resolves once it is accepted, rejects when it is not
+   * (the email job is then redelivered). Jobs are delivered at least once, so a message may be
+   * sent twice after a crash.
+   */
+  send(message: EmailMessage): Promise<void>;
+}

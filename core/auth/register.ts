@@ -1,0 +1,52 @@
+import { err, ok, type Result } from '../shared/result.js';
+import type { DomainFailure } from '../shared/errors.js';
+import { Queues } from '../messaging/channels.js';
+import type { AuthDeps } from './deps.js';
+import { AuthFailures } from './errors.js';
+import { welcomeEmailJob } from './events.js';
+import { normaliseEmail, toProfile, type Profile, type Role, type User } from './model.js';
+import { checkEmail, checkName, checkPassword } from './validation.js';
+
+export interface RegisterInput {
+  readonly email: string;
+  readonly password: string;
+  readonly name: string;
+}
+
+export type RegisterDeps = Pick<AuthDeps, 'users' | 'passwords' | 'jobs' | 'clock' | 'ids' | 'config'>;
+
+/**
+ * Creates an active account (with `admin` when the email is in `config.adminEmails`) and enqueues
+ * the welcome email. A taken email (in any letter case) is the `email_taken` conflict.
+ */
+export const register = async (deps: RegisterDeps, input: RegisterInput): Promise<Result<Profile, DomainFailure>> => {
+  const violations = [
+    ...checkEmail('email', input.email),
+    ...checkPassword('password', input.password),
+    ...checkName('name', input.name),
+  ];
+  if (violations.length > 0) return err(AuthFailures.invalidInput(violations));
+
+  const email = normaliseEmail(input.email);
+  const now = deps.clock.now();
+  const user: User = {
+    id: deps.ids.next(),
+    email,
+    name: input.name.trim(),
+    passwordHash: await deps.passwords.hash(input.password),
+    roles: rolesFor(email, deps.config.adminEmails),
+    isActive: true,
+    createdAt: now,
+    updatedAt: now,
+    lastLoginAt: null,
+    version: 1,
+  };
+  const created = await deps.users.create(user);
+  if (!created.ok) return err(AuthFailures.emailTaken());
+
+  await deps.jobs.enqueue(Queues.email, welcomeEmailJob(created.value));
+  return ok(toProfile(created.value));
+};
+
+const rolesFor = (email: string, adminEmails: readonly string[]): Role[] =>
+  adminEmails.some((admin) => normaliseEmail(admin) === email) ? ['user', 'admin'] : ['user'];

@@ -1,0 +1,75 @@
+import type { Result } from '../shared/result.js';
+import type { DomainFailure } from '../shared/errors.js';
+import type { Job } from '../messaging/work-queue.js';
+import {
+  checkPermission,
+  getUserContext,
+  getUserPermissions,
+  type CheckPermissionInput,
+  type PermissionDecision,
+  type UserContext,
+  type UserPermissions,
+} from './access.js';
+import {
+  assignRoles,
+  grantResourceAccess,
+  revokeResourceAccess,
+  type AssignRolesInput,
+  type GrantResourceAccessInput,
+  type RevokeResourceAccessInput,
+} from './access-changes.js';
+import { defaultAuthConfig, type AuthConfig, type AuthDeps } from './deps.js';
+import { handleEmailJob } from './email-jobs.js';
+import { login, logout, type LoginInput, type LoginOutcome } from './login.js';
+import { normaliseEmail, type Profile } from './model.js';
+import type { EmailMessage } from './ports.js';
+import { getProfile, updateProfile, type UpdateProfileInput } from './profile.js';
+import { register, type RegisterInput } from './register.js';
+import {
+  validateSession,
+  validateToken,
+  type SessionValidation,
+  type TokenValidation,
+  type ValidateSessionInput,
+} from './token-validation.js';
+
+/** The auth use cases, bound to their dependencies: what the gRPC, HTTP and queue adapters call. */
+export interface AuthService {
+  register(input: RegisterInput): Promise<Result<Profile, DomainFailure>>;
+  login(input: LoginInput): Promise<Result<LoginOutcome, DomainFailure>>;
+  logout(token: string): Promise<Result<void, DomainFailure>>;
+  getProfile(userId: string): Promise<Result<Profile, DomainFailure>>;
+  updateProfile(input: UpdateProfileInput): Promise<Result<Profile, DomainFailure>>;
+  validateToken(token: string): Promise<TokenValidation>;
+  validateSession(input: ValidateSessionInput): Promise<SessionValidation>;
+  getUserContext(userId: string): Promise<Result<UserContext, DomainFailure>>;
+  checkPermission(input: CheckPermissionInput): Promise<Result<PermissionDecision, DomainFailure>>;
+  getUserPermissions(userId: string): Promise<Result<UserPermissions, DomainFailure>>;
+  assignRoles(input: AssignRolesInput): Promise<Result<Profile, DomainFailure>>;
+  grantResourceAccess(input: GrantResourceAccessInput): Promise<Result<void, DomainFailure>>;
+  revokeResourceAccess(input: RevokeResourceAccessInput): Promise<Result<void, DomainFailure>>;
+  handleEmailJob(job: Pick<Job, 'type' | 'payload'>): Promise<Result<EmailMessage, DomainFailure>>;
+}
+
+export type AuthServiceDeps = Omit<AuthDeps, 'config'> & { readonly config?: Partial<AuthConfig> };
+
+export const createAuthService = (input: AuthServiceDeps): AuthService => {
+  const config = { ...defaultAuthConfig, ...input.config };
+  const deps: AuthDeps = { ...input, config: { ...config, adminEmails: config.adminEmails.map(normaliseEmail) } };
+  return {
+    register: (request) => register(deps, request),
+    login: (request) => login(deps, request),
+    logout: (token) => logout(deps, token),
+    getProfile: (userId) => getProfile(deps, userId),
+    updateProfile: (request) => updateProfile(deps, request),
+    validateToken: (token) => validateToken(deps, token),
+    validateSession: (request) => validateSession(deps, request),
+    getUserContext: (userId) => getUserContext(deps, userId),
+    checkPermission: (request) => checkPermission(deps, request),
+    getUserPermissions: (userId) => getUserPermissions(deps, userId),
+    assignRoles: (request) => assignRoles(deps, request),
+    grantResourceAccess: (request) => grantResourceAccess(deps, request),
+    revokeResourceAccess: (request) => revokeResourceAccess(deps, request),
+    handleEmailJob: (job) => handleEmailJob(deps, job),
+  };
+};

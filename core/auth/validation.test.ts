@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { checkEmail, checkName, checkPassword, checkRequired } from './validation.js';
+
+describe('field rules', () => {
+  it('accepts passwords of 8 to 128 characters, counting an emoji once', () => {
+    expect(checkPassword('password', 'x'.repeat(7))).toEqual([
+      { field: 'password', message: 'must be at least 8 characters' },
+    ]);
+    expect(checkPassword('password', 'x'.repeat(8))).toEqual([]);
+    expect(checkPassword('password', '🔑'.repeat(8))).toEqual([]);
+    expect(checkPassword('password', 'x'.repeat(128))).toEqual([]);
+    expect(checkPassword('password', 'x'.repeat(129))).toEqual([
+      { field: 'password', message: 'must be at most 128 characters' },
+    ]);
+  });
+
+  it('accepts names of 1 to 100 characters after trimming', () => {
+    expect(checkName('name', '  ')).toEqual([{ field: 'name', message: 'is required' }]);
+    expect(checkName('name', ' A ')).toEqual([]);
+    expect(checkName('name', 'n'.repeat(100))).toEqual([]);
+    expect(checkName('name', 'n'.repeat(101))).toHaveLength(1);
+  });
+
+  it('accepts plausible email addresses only', () => {
+    expect(checkEmail('email', ' Ada@Example.org ')).toEqual([]);
+    expect(checkEmail('email', 'ada@localhost')).toHaveLength(1);
+    expect(checkEmail('email', 'a da@example.org')).toHaveLength(1);
+    expect(checkEmail('email', `${'a'.repeat(250)}@x.io`)).toEqual([
+      { field: 'email', message: 'must be at most 254 characters' },
+    ]);
+  });
+
+  it('treats a missing or non-text value as missing rather than throwing', () => {
+    expect(checkEmail('email', undefined)).toEqual([{ field: 'email', message: 'is required' }]);
+    expect(checkPassword('password', 12345678)).toEqual([{ field: 'password', message: 'is required' }]);
+    expect(checkName('name', null)).toEqual([{ field: 'name', message: 'is required' }]);
+    expect(checkRequired('userId', {})).toEqual([{ field: 'userId', message: 'is required' }]);
+  });
+});
