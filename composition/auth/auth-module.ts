@@ -1,0 +1,98 @@
+import { ContainerModule } from 'inversify';
+import {
+  createAuthService,
+  type AuthService,
+  type EmailSender,
+  type PasswordHasher,
+  type ResourceGrantRepository,
+  type SessionRepository,
+  type TokenIssuer,
+  type UserRepository,
+} from '../../core/auth/index.js';
+import type { Clock } from '../../core/shared/clock.js';
+import type { IdGenerator } from '../../core/shared/ids.js';
+import type { EventBus } from '../../core/messaging/events.js';
+import type { JobQueue } from '../../core/messaging/work-queue.js';
+import { JoseTokenIssuer } from '../../adapters/crypto/jose-token-issuer.js';
+import { ScryptPasswordHasher } from '../../adapters/crypto/scrypt-password-hasher.js';
+import { LogEmailSender } from '../../adapters/email/log-email-sender.js';
+import { InMemoryResourceGrantRepository } from '../../adapters/memory/in-memory-resource-grant-repository.js';
+import { InMemorySessionRepository } from '../../adapters/memory/in-memory-session-repository.js';
+import { InMemoryUserRepository } from '../../adapters/memory/in-memory-user-repository.js';
+import type { Logger } from '../../adapters/observability/logger.js';
+import type { MeshConfig } from '../config.js';
+import { Platform } from '../platform-module.js';
+import { token } from '../tokens.js';
+
+export const AuthTokens = {
+  users: token<UserRepository>('UserRepository'),
+  sessions: token<SessionRepository>('SessionRepository'),
+  grants: token<ResourceGrantRepository>('ResourceGrantRepository'),
+  passwords: token<PasswordHasher>('PasswordHasher'),
+  tokens: token<TokenIssuer>('TokenIssuer'),
+  email: token<EmailSender>('EmailSender'),
+  service: token<AuthService>('AuthService'),
+};
+
+/** The auth service's adapters (embedded: in-memory repositories, scrypt, EdDSA JWTs, log outbox) and its use cases. */
+export const authModule = new ContainerModule(({ bind }) => {
+  bind(AuthTokens.users).toConstantValue(new InMemoryUserRepository());
+  bind(AuthTokens.sessions).toConstantValue(new InMemorySessionRepository());
+  bind(AuthTokens.grants).toConstantValue(new InMemoryResourceGrantRepository());
+  bind(AuthTokens.passwords)
+    .toResolvedValue((config: MeshConfig) => new ScryptPasswordHasher({ N: config.auth.passwordHashCost }), [Platform.config])
+    .inSingletonScope();
+  bind(AuthTokens.tokens)
+    .toResolvedValue((clock: Clock) => JoseTokenIssuer.create({ clock }), [Platform.clock])
+    .inSingletonScope();
+  bind(AuthTokens.email)
+    .toResolvedValue((logger: Logger) => new LogEmailSender({ logger: logger.child({ component: 'email' }) }), [Platform.logger])
+    .inSingletonScope();
+  bind(AuthTokens.service)
+    .toResolvedValue(
+      (
+        users: UserRepository,
+        sessions: SessionRepository,
+        grants: ResourceGrantRepository,
+        passwords: PasswordHasher,
+        tokens: TokenIssuer,
+        email: EmailSender,
+        events: EventBus,
+        jobs: JobQueue,
+        clock: Clock,
+        ids: IdGenerator,
+        config: MeshConfig,
+      ) =>
+        createAuthService({
+          users,
+          sessions,
+          grants,
+          passwords,
+          tokens,
+          email,
+          events,
+          jobs,
+          clock,
+          ids,
+          config: {
+            tokenTtlSeconds: config.auth.tokenTtlSeconds,
+            sessionTtlSeconds: config.auth.sessionTtlSeconds,
+            adminEmails: config.auth.adminEmails,
+          },
+        }),
+      [
+        AuthTokens.users,
+        AuthTokens.sessions,
+        AuthTokens.grants,
+        AuthTokens.passwords,
+        AuthTokens.tokens,
+        AuthTokens.email,
+        Platform.events,
+        Platform.jobs,
+        Platform.clock,
+        Platform.ids,
+        Platform.config,
+      ],
+    )
+    .inSingletonScope();
+});

@@ -1,0 +1,59 @@
+import { Container } from 'inversify';
+import type { AuthService } from '../../core/auth/index.js';
+import { EventChannels, Queues } from '../../core/messaging/channels.js';
+import { authGrpcService } from '../../adapters/grpc/auth/auth-grpc-service.js';
+import { AuthServiceService } from '../../adapters/grpc/generated/auth.js';
+import { registerAuthRoutes } from '../../adapters/http/auth/auth-routes.js';
+import type { Logger } from '../../adapters/observability/logger.js';
+import { platformModule } from '../platform-module.js';
+import type { ServiceRoot } from '../service-context.js';
+import { serveService } from '../service-server.js';
+import { AuthTokens, authModule } from './auth-module.js';
+
+/** The email worker pool of the auth service on `async:email:queue`. */
+const EMAIL_WORKERS = 'auth-email-workers';
+
+/**
+ * The auth service: gRPC `auth.AuthService` (9000), the client API (9001), the welcome-email worker
+ * on `async:email:queue`, and a listener on `system:announcements`.
+ */
+export const startAuthService: ServiceRoot = async (context) => {
+  const logger = context.logger.child({ service: 'auth' });
+  const container = new Container();
+  container.load(platformModule(context, logger), authModule);
+  const auth = await container.getAsync<AuthService>(AuthTokens.service);
+
+  const emailWorker = await context.messaging.jobs.work(Queues.email, EMAIL_WORKERS, async (job) => {
+    const sent = await auth.handleEmailJob(job);
+    if (!sent.ok) logEmailJobFailure(logger, job.id, sent.error);
+  });
+  const announcements = await context.messaging.events.subscribe(EventChannels.systemAnnouncements, (event) =>
+    logger.info({ announcement: event }, 'system announcement'),
+  );
+
+  const release = async () => {
+    await emailWorker.stop();
+    await announcements.unsubscribe();
+    await container.unbindAllAsync();
+  };
+  const ports = context.config.ports.auth;
+  try {
+    return await serveService({
+      name: 'auth',
+      bindHost: context.config.bindHost,
+      grpcPort: ports.grpcPort,
+      httpPort: ports.httpPort,
+      logger,
+      grpcServices: [{ definition: AuthServiceService, implementation: authGrpcService(auth, logger) }],
+      registerRoutes: (app) => registerAuthRoutes(app, auth),
+      onStop: release,
+    });
+  } catch (error) {
+    await release();
+    throw error;
+  }
+};
+
+/** A job the domain refuses (malformed, unknown type) is logged and acknowledged: retrying cannot fix it. */
+const logEmailJobFailure = (logger: Logger, jobId: string, failure: { code: string; message: string }) =>
+  logger.error({ jobId, code: failure.code }, `email job dropped: ${failure.message}`);

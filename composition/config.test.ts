@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DefaultPorts, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('uses the specification ports and embedded defaults when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config.ports).toEqual(DefaultPorts);
+    expect(config.ports.auth).toEqual({ grpcPort: 9000, httpPort: 9001 });
+    expect(config.bindHost).toBe('127.0.0.1');
+    expect(config.auth.tokenTtlSeconds).toBe(900);
+  });
+
+  it('reads ports, hosts and auth settings from the environment', () => {
+    const config = loadConfig({
+      AUTH_GRPC_PORT: '19000',
+      GATEWAY_HTTP_PORT: '0',
+      MESH_BIND_HOST: '0.0.0.0',
+      AUTH_ADMIN_EMAILS: ' Root@Example.com , ops@example.com',
+      AUTH_PASSWORD_HASH_COST: '1024',
+    });
+    expect(config.ports.auth.grpcPort).toBe(19000);
+    expect(config.ports['api-gateway'].httpPort).toBe(0);
+    expect(config.advertiseHost).toBe('127.0.0.1');
+    expect(config.auth.adminEmails).toEqual(['root@example.com', 'ops@example.com']);
+    expect(config.auth.passwordHashCost).toBe(1024);
+  });
+
+  it('reports every bad value at once with the variable and what it expects', () => {
+    let error: unknown;
+    try {
+      loadConfig({ AUTH_GRPC_PORT: 'ninety', PROJECT_HTTP_PORT: '70000', LOG_LEVEL: 'loud', AUTH_PASSWORD_HASH_COST: '3000' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toHaveLength(4);
+    expect(problems[0]).toContain("AUTH_GRPC_PORT must be an integer from 0 to 65535; got 'ninety'");
+    expect(problems.join('\n')).toContain('PROJECT_HTTP_PORT');
+    expect(problems.join('\n')).toContain('LOG_LEVEL must be one of');
+    expect(problems.join('\n')).toContain('AUTH_PASSWORD_HASH_COST must be a power of two');
+  });
+
+  it('refuses two servers on one port', () => {
+    expect(() => loadConfig({ AUTH_HTTP_PORT: '9000' })).toThrow(/used twice: 9000/);
+  });
+});

@@ -1,0 +1,58 @@
+import { GatewayServiceService } from '../adapters/grpc/generated/gateway.js';
+import { ProjectServiceService } from '../adapters/grpc/generated/project.js';
+import { SimulationServiceService } from '../adapters/grpc/generated/simulation.js';
+import type { Logger } from '../adapters/observability/logger.js';
+import { startAuthService } from './auth/auth-root.js';
+import { ServiceNames, type MeshConfig, type ServiceName } from './config.js';
+import { createInMemoryMessaging, type Messaging } from './messaging.js';
+import { placeholderRoot } from './placeholder-root.js';
+import type { ServiceRoot } from './service-context.js';
+import type { RunningService } from './service-server.js';
+
+const roots: Readonly<Record<ServiceName, ServiceRoot>> = {
+  auth: startAuthService,
+  project: placeholderRoot('project', ProjectServiceService),
+  simulation: placeholderRoot('simulation', SimulationServiceService),
+  'api-gateway': placeholderRoot('api-gateway', GatewayServiceService),
+};
+
+export interface MeshOptions {
+  readonly config: MeshConfig;
+  readonly logger: Logger;
+  /** Which services this process runs; default all four. */
+  readonly services?: readonly ServiceName[];
+}
+
+export interface RunningMesh {
+  readonly services: ReadonlyMap<ServiceName, RunningService>;
+  readonly messaging: Messaging;
+  /** Stops the services in reverse start order, then layer 3. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the requested services in one process, sharing one layer 3. Services start in dependency
+ * order (auth first, the gateway last); if one fails to start, those already started are stopped.
+ */
+export const startMesh = async (options: MeshOptions): Promise<RunningMesh> => {
+  const wanted = new Set(options.services ?? ServiceNames);
+  const messaging = createInMemoryMessaging(options.logger);
+  const started = new Map<ServiceName, RunningService>();
+  const stop = async () => {
+    for (const service of [...started.values()].reverse()) await service.stop();
+    started.clear();
+    await messaging.close();
+  };
+  try {
+    for (const name of startOrder.filter((service) => wanted.has(service))) {
+      started.set(name, await roots[name]({ config: options.config, logger: options.logger, messaging }));
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  let stopping: Promise<void> | undefined;
+  return { services: started, messaging, stop: () => (stopping ??= stop()) };
+};
+
+const startOrder: readonly ServiceName[] = ['auth', 'project', 'simulation', 'api-gateway'];

@@ -1,0 +1,74 @@
+import type { FastifyInstance } from 'fastify';
+import { startGrpcServer, type GrpcServiceBinding, type RunningGrpcServer } from '../adapters/grpc/grpc-server.js';
+import { createHttpApp } from '../adapters/http/fastify-app.js';
+import { listenHttp } from '../adapters/http/listen.js';
+import type { Logger } from '../adapters/observability/logger.js';
+import type { ServiceName } from './config.js';
+
+export interface ServiceAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** A started service: both servers bound, ready for traffic. */
+export interface RunningService {
+  readonly name: ServiceName;
+  readonly grpc: ServiceAddress;
+  readonly http: ServiceAddress;
+  /** Stops taking traffic, drains, and releases what the service owns. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export interface ServeOptions {
+  readonly name: ServiceName;
+  readonly bindHost: string;
+  readonly grpcPort: number;
+  readonly httpPort: number;
+  readonly logger: Logger;
+  readonly grpcServices: readonly GrpcServiceBinding[];
+  /** Adds the service's own client routes; `GET /health` is added for every service. */
+  readonly registerRoutes?: (app: FastifyInstance) => void | Promise<void>;
+  /** Releases what the service owns (workers, subscriptions) after the servers stopped. */
+  readonly onStop?: () => Promise<void>;
+}
+
+const startedAt = Date.now();
+
+/** Starts a service's gRPC server and its HTTP/2 + JSON server; each logs one line with its address. */
+export const serveService = async (options: ServeOptions): Promise<RunningService> => {
+  const { name, logger } = options;
+  const grpc = await startGrpcServer({
+    serviceName: name,
+    host: options.bindHost,
+    port: options.grpcPort,
+    services: options.grpcServices,
+    logger,
+  });
+  let http: FastifyInstance | undefined;
+  try {
+    http = createHttpApp({ logger });
+    http.get('/health', async () => ({ status: 'ok', service: name, uptime_ms: Date.now() - startedAt }));
+    await options.registerRoutes?.(http);
+    const bound = await listenHttp(
+      http,
+      { host: options.bindHost, port: options.httpPort },
+      (url) => `${name} HTTP/2 (h2c) + HTTP/1.1 on ${url}`,
+    );
+    const httpApp = http;
+    let stopping: Promise<void> | undefined;
+    return {
+      name,
+      grpc: { host: options.bindHost, port: grpc.port },
+      http: { host: bound.host, port: bound.port },
+      stop: () => (stopping ??= stopBoth(grpc, httpApp, options.onStop)),
+    };
+  } catch (error) {
+    await Promise.allSettled([grpc.shutdown(), http?.close()]);
+    throw error;
+  }
+};
+
+const stopBoth = async (grpc: RunningGrpcServer, http: FastifyInstance, onStop?: () => Promise<void>) => {
+  await Promise.allSettled([grpc.shutdown(), http.close()]);
+  await onStop?.();
+};

@@ -1,0 +1,17 @@
+import { createLogger } from '../adapters/observability/logger.js';
+import { loadConfig, ServiceNames, type MeshConfig } from './config.js';
+import { startMesh, type RunningMesh } from './launcher.js';
+
+const envPrefixes = ['GATEWAY', 'AUTH', 'PROJECT', 'SIMULATION'];
+
+/** The configuration of an in-process test mesh: ephemeral ports, fast password hashing, quiet logs. */
+export const testMeshConfig = (env: Record<string, string> = {}): MeshConfig =>
+  loadConfig({
+    ...Object.fromEntries(envPrefixes.flatMap((prefix) => [[`${prefix}_GRPC_PORT`, '0'], [`${prefix}_HTTP_PORT`, '0']])),
+    AUTH_PASSWORD_HASH_COST: '1024',
+    ...env,
+  });
+
+/** Starts every service in this process as `npm start` does, on ephemeral ports. */
+export const startTestMesh = (env: Record<string, string> = {}): Promise<RunningMesh> =>
+  startMesh({ config: testMeshConfig(env), logger: createLogger('test-mesh', process.env.LOG_LEVEL ?? 'silent'), services: ServiceNames });
