@@ -1,0 +1,81 @@
+import { failure, type DomainFailure } from '../../core/shared/errors.js';
+import { err, ok, type Result } from '../../core/shared/result.js';
+import type { MetricSample } from '../../core/simulation/model/metric-sample.js';
+import type { HistoryPage, HistoryQuery, SimulationRepository } from '../../core/simulation/ports.js';
+import type { Simulation, SimulationResults } from '../../core/simulation/simulation.js';
+import type { SimulationSummary } from '../../core/simulation/summary.js';
+
+/** Simulations and results in Maps, for tests and the embedded defaults. Stores and hands out copies only. */
+export class InMemorySimulationRepository implements SimulationRepository {
+  private readonly simulations = new Map<string, Simulation>();
+  private readonly results = new Map<string, SimulationResults>();
+
+  async create(simulation: Simulation): Promise<Result<Simulation, DomainFailure>> {
+    if (this.simulations.has(simulation.id)) return err(failure('conflict', 'simulation_exists', `Simulation ${simulation.id} already exists`));
+    const stored = { ...structuredClone(simulation), version: 1 };
+    this.simulations.set(simulation.id, stored);
+    return ok(structuredClone(stored));
+  }
+
+  async update(simulation: Simulation, expectedVersion: number): Promise<Result<Simulation, DomainFailure>> {
+    const current = this.simulations.get(simulation.id);
+    if (!current) return err(failure('not_found', 'simulation_not_found', `No simulation ${simulation.id}`));
+    if (current.version !== expectedVersion) {
+      return err(failure('conflict', 'simulation_version_conflict', `Simulation ${simulation.id} changed meanwhile`));
+    }
+    const stored = { ...structuredClone(simulation), version: expectedVersion + 1 };
+    this.simulations.set(simulation.id, stored);
+    return ok(structuredClone(stored));
+  }
+
+  async findById(id: string): Promise<Simulation | undefined> {
+    const simulation = this.simulations.get(id);
+    return simulation && structuredClone(simulation);
+  }
+
+  async listByProject(projectId: string, query: HistoryQuery): Promise<HistoryPage> {
+    return this.page((simulation) => simulation.projectId === projectId, query);
+  }
+
+  async listByUser(userId: string, query: HistoryQuery): Promise<HistoryPage> {
+    return this.page((simulation) => simulation.userId === userId, query);
+  }
+
+  async saveResults(simulationId: string, samples: readonly MetricSample[], summary: SimulationSummary): Promise<void> {
+    if (!this.simulations.has(simulationId)) throw new Error(`No simulation ${simulationId} to save results for`);
+    this.results.set(simulationId, structuredClone({ simulationId, samples, summary }));
+  }
+
+  async findResults(simulationId: string): Promise<SimulationResults | undefined> {
+    const results = this.results.get(simulationId);
+    return results && structuredClone(results);
+  }
+
+  async deleteOlderThan(cutoff: number): Promise<number> {
+    let deleted = 0;
+    for (const simulation of [...this.simulations.values()]) {
+      if (simulation.status === 'running' || (simulation.completedAt ?? simulation.startedAt) >= cutoff) continue;
+      this.simulations.delete(simulation.id);
+      this.results.delete(simulation.id);
+      deleted += 1;
+    }
+    return deleted;
+  }
+
+  private page(belongs: (simulation: Simulation) => boolean, query: HistoryQuery): HistoryPage {
+    const matching = [...this.simulations.values()]
+      .filter((simulation) => belongs(simulation) && (query.status === undefined || simulation.status === query.status))
+      .sort(newestFirst);
+    const { after } = query;
+    const rest = after ? matching.filter((simulation) => newestFirst(simulation, after) > 0) : matching;
+    return {
+      items: rest.slice(0, query.limit).map((simulation) => structuredClone(simulation)),
+      total: matching.length,
+      hasMore: rest.length > query.limit,
+    };
+  }
+}
+
+/** startedAt descending, then id descending. */
+const newestFirst = (a: { startedAt: number; id: string }, b: { startedAt: number; id: string }): number =>
+  b.startedAt - a.startedAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);

@@ -1,0 +1,155 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EventChannels, Streams } from '../../core/messaging/channels.js';
+import { seedFromText } from '../../core/simulation/model/prng.js';
+import type { ProjectView } from '../../core/simulation/ports.js';
+import { failureOf, valueOf } from './builders.js';
+import type { SimulationHarness, SimulationHarnessFactory } from './simulation-harness.js';
+
+/** startSimulation: what it stores and announces, and every way it refuses. */
+export const describeStartUseCase = (harness: SimulationHarnessFactory): void => {
+  describe('startSimulation', () => {
+    let h: SimulationHarness;
+    let owner: string;
+    let project: ProjectView;
+    beforeEach(async () => {
+      h = await harness();
+      owner = h.aUser();
+      project = h.aProjectOf(owner, { nodes: '4', services: '3', node_failure_rate: '0', region: 'eu-west' });
+    });
+    afterEach(async () => {
+      await h.close();
+    });
+
+    it('starts a real-time run and answers at once with its stream and estimated duration', async () => {
+      const started = await h.start(owner, project, { durationSeconds: 30 });
+
+      expect(started).toEqual({
+        simulationId: expect.any(String),
+        status: 'running',
+        startedAt: h.clock.now(),
+        websocketChannel: Streams.simulation(started.simulationId),
+        estimatedDurationSeconds: 30,
+      });
+      expect(h.scheduler.active).toBe(1);
+    });
+
+    it('stores the run with the project configuration under the request overrides, and a seed from its id', async () => {
+      const started = await h.start(owner, project, { configuration: { services: '6', load_profile: 'spike' }, components: ['api', 'db'], durationSeconds: 30 });
+
+      const stored = await h.fixture.repo.findById(started.simulationId);
+
+      expect(stored).toMatchObject({
+        projectId: project.id,
+        userId: owner,
+        status: 'running',
+        components: ['api', 'db'],
+        durationSeconds: 30,
+        realTime: true,
+        updatesPerSecond: 10,
+        totalSteps: 300,
+        stepsCompleted: 0,
+        startedAt: h.clock.now(),
+        version: 1,
+      });
+      expect(stored?.config).toMatchObject({ nodes: 4, services: 6, loadProfile: 'spike', nodeFailureRate: 0, seed: seedFromText(started.simulationId) });
+    });
+
+    it('keeps a seed given in the configuration', async () => {
+      const started = await h.start(owner, project, { configuration: { seed: '1234' } });
+
+      expect((await h.fixture.repo.findById(started.simulationId))?.config.seed).toBe(1234);
+    });
+
+    it('announces the start on simulation:events:started', async () => {
+      const started = await h.start(owner, project);
+
+      expect(await h.events.on(EventChannels.simulationStarted)).toEqual([
+        { type: 'started', simulation_id: started.simulationId, project_id: project.id, user_id: owner, timestamp: started.startedAt },
+      ]);
+    });
+
+    it('lets a user the project is shared with start a run when granted simulation:start', async () => {
+      const colleague = h.aUser();
+      h.projects.share(project.id, colleague);
+      h.grants.grant(colleague, 'simulation:start');
+
+      expect((await h.start(colleague, project)).status).toBe('running');
+    });
+
+    it('streams nothing and offers no channel when real time is off', async () => {
+      const started = valueOf(await h.service.startSimulation({ userId: owner, projectId: project.id, durationSeconds: 60, enableRealTime: false }));
+
+      expect(started.websocketChannel).toBeUndefined();
+      expect(started.estimatedDurationSeconds).toBe(1);
+    });
+
+    describe('refuses', () => {
+      const expectNothingStarted = async () => {
+        expect(h.scheduler.active).toBe(0);
+        expect((await h.fixture.repo.listByProject(project.id, { limit: 10 })).total).toBe(0);
+        expect(await h.events.on(EventChannels.simulationStarted)).toEqual([]);
+      };
+
+      it('a user without simulation:start on the project', async () => {
+        const colleague = h.aUser();
+        h.projects.share(project.id, colleague);
+
+        const refused = failureOf(await h.service.startSimulation({ userId: colleague, projectId: project.id, enableRealTime: true }));
+
+        expect(refused).toMatchObject({ kind: 'forbidden', code: 'permission_denied', message: 'simulation:start denied: no simulation:start grant' });
+        await expectNothingStarted();
+      });
+
+      it('a project the user may not read, even with simulation:start', async () => {
+        const stranger = h.aUser();
+        h.grants.grant(stranger, 'simulation:start');
+
+        expect(failureOf(await h.service.startSimulation({ userId: stranger, projectId: project.id, enableRealTime: true }))).toMatchObject({ kind: 'forbidden' });
+        await expectNothingStarted();
+      });
+
+      it('an unknown project', async () => {
+        expect(failureOf(await h.service.startSimulation({ userId: owner, projectId: 'project-missing', enableRealTime: true }))).toMatchObject({ kind: 'not_found' });
+      });
+
+      it('an invalid configuration, naming every invalid field', async () => {
+        const refused = failureOf(
+          await h.service.startSimulation({ userId: owner, projectId: project.id, configuration: { nodes: '0', bogus: '1', autoscaling: 'maybe' }, enableRealTime: true }),
+        );
+
+        expect(refused).toMatchObject({ kind: 'invalid', code: 'invalid_request' });
+        expect(refused.violations?.map((v) => v.field)).toEqual(['configuration.bogus', 'configuration.nodes', 'configuration.autoscaling']);
+        await expectNothingStarted();
+      });
+
+      it('an invalid value in the project configuration itself', async () => {
+        const broken = h.aProjectOf(owner, { nodes: 'many' });
+
+        expect(failureOf(await h.service.startSimulation({ userId: owner, projectId: broken.id, enableRealTime: true })).violations).toEqual([
+          { field: 'configuration.nodes', message: 'must be an integer from 1 to 500' },
+        ]);
+      });
+
+      it('a duration outside 1..3600 seconds, blank components and a missing project id', async () => {
+        const refused = failureOf(await h.service.startSimulation({ userId: owner, projectId: ' ', durationSeconds: 3601, components: [''], enableRealTime: true }));
+
+        expect(refused.violations?.map((v) => v.field)).toEqual(['project_id', 'duration_seconds', 'components[0]']);
+      });
+
+      it('as unavailable when the project directory cannot answer', async () => {
+        h.projects.down = true;
+
+        expect(failureOf(await h.service.startSimulation({ userId: owner, projectId: project.id, enableRealTime: true }))).toMatchObject({ kind: 'unavailable' });
+        h.projects.down = false;
+        await expectNothingStarted();
+      });
+
+      it('as unavailable when authorization cannot answer', async () => {
+        h.grants.down = true;
+
+        expect(failureOf(await h.service.startSimulation({ userId: owner, projectId: project.id, enableRealTime: true }))).toMatchObject({ kind: 'unavailable' });
+        await expectNothingStarted();
+      });
+    });
+  });
+};

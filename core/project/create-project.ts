@@ -1,0 +1,70 @@
+import { err, ok, type Result } from '../shared/result.js';
+import type { DomainFailure, FieldViolation } from '../shared/errors.js';
+import { EventChannels } from '../messaging/channels.js';
+import type { ProjectDeps } from './deps.js';
+import { ProjectFailures } from './errors.js';
+import { projectCreatedEvent } from './events.js';
+import type { Configuration, Project } from './model.js';
+import { ProjectPermissions, requirePermission } from './permissions.js';
+import { findTemplate } from './templates.js';
+import { checkConfiguration, checkDescription, checkName, checkRequired } from './validation.js';
+
+export interface CreateProjectInput {
+  readonly userId: string;
+  readonly name: string;
+  readonly description?: string;
+  /** A built-in template to start from; absent or empty starts from an empty configuration. */
+  readonly templateId?: string;
+  /** Laid over the template's configuration, key by key. */
+  readonly configuration?: Configuration;
+  readonly isPublic?: boolean;
+}
+
+/**
+ * Creates a project owned by the caller (the specification's project creation flow): checks
+ * `project:create` with the authorization service, validates, starts from the template's
+ * configuration with the request's entries laid over it, stores the project, then publishes
+ * `project:events:created`. A publisher failure rejects the call although the project is stored.
+ */
+export const createProject = async (
+  deps: Pick<ProjectDeps, 'projects' | 'authorization' | 'events' | 'clock' | 'ids'>,
+  input: CreateProjectInput,
+): Promise<Result<Project, DomainFailure>> => {
+  const denied = await requirePermission(deps.authorization, input.userId, ProjectPermissions.create);
+  if (denied) return err(denied);
+
+  const templateId = input.templateId?.trim() || undefined;
+  const template = templateId === undefined ? undefined : findTemplate(templateId);
+  const configuration = { ...template?.configuration, ...input.configuration };
+  const violations: FieldViolation[] = [
+    ...checkRequired('userId', input.userId),
+    ...checkName('name', input.name),
+    ...checkDescription('description', input.description ?? ''),
+    ...checkConfiguration('configuration', configuration),
+  ];
+  if (violations.length > 0) return err(ProjectFailures.invalidInput(violations));
+  if (templateId !== undefined && !template) return err(ProjectFailures.templateNotFound(templateId));
+
+  const now = deps.clock.now();
+  const project: Project = {
+    id: deps.ids.next(),
+    ownerId: input.userId,
+    name: input.name.trim(),
+    description: input.description ?? '',
+    templateId: template?.id ?? null,
+    configuration,
+    isPublic: input.isPublic ?? false,
+    status: 'active',
+    shares: [],
+    collaborators: [],
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  };
+  await deps.projects.create(project);
+  await deps.events.publish(
+    EventChannels.projectCreated,
+    projectCreatedEvent(project.id, project.ownerId, project.name, now),
+  );
+  return ok(project);
+};

@@ -1,0 +1,16 @@
+import type { Clock } from '../shared/clock.js';
+import type { IdGenerator } from '../shared/ids.js';
+import type { EventPublisher } from '../messaging/events.js';
+import type { StreamProducer } from '../messaging/streams.js';
+import type { AuthorizationPort, ProjectRepository, UserDirectory } from './ports.js';
+
+/** Everything the project use cases need; each use case takes only the part it uses. */
+export interface ProjectDeps {
+  readonly projects: ProjectRepository;
+  readonly authorization: AuthorizationPort;
+  readonly users: UserDirectory;
+  readonly events: EventPublisher;
+  readonly streams: StreamProducer;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+}

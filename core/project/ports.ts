@@ -1,0 +1,102 @@
+import type { Result } from '../shared/result.js';
+import type { Project, ProjectStatus } from './model.js';
+
+/** Why a project write was not stored. Expected outcomes, returned rather than thrown. */
+export type ProjectWriteConflict = 'stale_version' | 'not_found';
+
+/**
+ * Which projects a listing covers. The criteria given are alternatives (a project matching any of
+ * them is listed); `status`, when given, must also match. A query with no criterion lists nothing.
+ */
+export interface ProjectQuery {
+  /** Projects owned by this user. */
+  readonly ownerId?: string;
+  /** Projects with a share (any role) for this user. */
+  readonly sharedWithUserId?: string;
+  /** Every public project. */
+  readonly includePublic?: boolean;
+  readonly status?: ProjectStatus;
+}
+
+/** A position in the listing order: the last project of the previous page. */
+export interface ProjectCursor {
+  readonly createdAt: number;
+  readonly id: string;
+}
+
+export interface ProjectPageRequest {
+  /** At most this many projects (1..100). */
+  readonly limit: number;
+  /** Only projects after this one in the listing order; absent starts at the newest. */
+  readonly after?: ProjectCursor;
+}
+
+export interface ProjectPage {
+  readonly projects: Project[];
+  /** How many projects match the query in all (not only on this page and after it). */
+  readonly totalCount: number;
+  /** The cursor of the last project on this page when more follow; absent on the last page. */
+  readonly next?: ProjectCursor;
+}
+
+/** The collaborators after a collaborator change, and whether this call changed them. */
+export interface CollaboratorsChange {
+  readonly collaborators: readonly string[];
+  readonly changed: boolean;
+}
+
+export interface ProjectRepository {
+  /** Stores a new project as given. A duplicate `id` is a fault (rejects). */
+  create(project: Project): Promise<void>;
+  /** The project with this id, or undefined. Returns a copy: changing it changes nothing stored. */
+  findById(id: string): Promise<Project | undefined>;
+  /**
+   * Replaces the stored project when its stored `version` still equals `project.version`, storing
+   * and returning it with `version + 1`. A stale version gives `stale_version` and stores nothing
+   * (the caller re-reads and decides); an unknown id gives `not_found`. `collaborators` is not
+   * written: the stored list is kept, so a concurrent join is never lost.
+   */
+  update(project: Project): Promise<Result<Project, ProjectWriteConflict>>;
+  /** Removes the project. Idempotent: resolves true only when a project was removed. */
+  delete(id: string): Promise<boolean>;
+  /**
+   * One page of the projects matching `query`, newest first: by `createdAt` descending, ties by
+   * `id` descending compared code unit by code unit (SQL: `COLLATE "C"`). Paging by cursor is
+   * stable: projects created or deleted between two calls neither repeat nor skip the others.
+   */
+  list(query: ProjectQuery, page: ProjectPageRequest): Promise<ProjectPage>;
+  /**
+   * Adds the user to the project's collaborators (at the end) unless already there; atomic, and
+   * `version` and `updatedAt` stay as they are. Undefined for an unknown project.
+   */
+  addCollaborator(projectId: string, userId: string): Promise<CollaboratorsChange | undefined>;
+  /** Removes the user from the collaborators, as `addCollaborator`. Removing an absent user changes nothing. */
+  removeCollaborator(projectId: string, userId: string): Promise<CollaboratorsChange | undefined>;
+}
+
+/** The answer of the authorization service to a permission check. */
+export interface PermissionDecision {
+  readonly allowed: boolean;
+  /** Why, in words safe to show the caller; may be empty when allowed. */
+  readonly reason: string;
+}
+
+/**
+ * User-level permissions (`project:create`, `project:update`, ...) as the auth service grants them
+ * by role. Project-level access (owner, shares) is the project domain's own business.
+ */
+export interface AuthorizationPort {
+  /**
+   * Whether `userId` holds `permission`, for `resourceId` when given. Rejects (never hangs) when
+   * the authorization service cannot answer: that is a fault, not a denial.
+   */
+  checkPermission(userId: string, permission: string, resourceId?: string): Promise<PermissionDecision>;
+}
+
+/** Who the users are, as far as sharing needs to know. */
+export interface UserDirectory {
+  /** The id of the active user with this email, compared case-insensitively; undefined when none. */
+  findUserIdByEmail(email: string): Promise<string | undefined>;
+  /** Whether an active user has this id. */
+  userExists(userId: string): Promise<boolean>;
+}

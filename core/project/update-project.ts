@@ -1,0 +1,103 @@
+import { err, ok, type Result } from '../shared/result.js';
+import type { DomainFailure, FieldViolation } from '../shared/errors.js';
+import { EventChannels } from '../messaging/channels.js';
+import { authorizeAction } from './access.js';
+import type { ProjectDeps } from './deps.js';
+import { ProjectFailures } from './errors.js';
+import { projectModifiedEvent, type ProjectField } from './events.js';
+import type { Configuration, Project, ProjectStatus } from './model.js';
+import { ProjectPermissions, requirePermission } from './permissions.js';
+import { checkConfiguration, checkDescription, checkName, checkStatus } from './validation.js';
+
+/** A partial update: absent fields stay as they are. */
+export interface UpdateProjectInput {
+  readonly projectId: string;
+  readonly userId: string;
+  readonly name?: string;
+  readonly description?: string;
+  readonly isPublic?: boolean;
+  readonly status?: ProjectStatus;
+  /** Entries to set or overwrite; the other entries stay. */
+  readonly configuration?: Configuration;
+  /** Entries to remove (applied before `configuration`). */
+  readonly removedConfigurationKeys?: readonly string[];
+  /** Optimistic concurrency: when given and the project's version differs, nothing changes (`version_conflict`). */
+  readonly expectedVersion?: number;
+  /** As `expectedVersion`, by the project's `updatedAt` (for callers that only keep that). */
+  readonly expectedUpdatedAt?: number;
+}
+
+/**
+ * Updates a project. Needs `project:update` from the authorization service and the owner or editor
+ * role on the project. Publishes `project:events:updated` naming the changed fields; an update that
+ * changes nothing stores nothing and publishes nothing.
+ */
+export const updateProject = async (
+  deps: Pick<ProjectDeps, 'projects' | 'authorization' | 'events' | 'clock'>,
+  input: UpdateProjectInput,
+): Promise<Result<Project, DomainFailure>> => {
+  const denied = await requirePermission(deps.authorization, input.userId, ProjectPermissions.update);
+  if (denied) return err(denied);
+  const violations = checkInput(input);
+  if (violations.length > 0) return err(ProjectFailures.invalidInput(violations));
+
+  const allowed = authorizeAction(await deps.projects.findById(input.projectId), input.userId, 'update');
+  if (!allowed.ok) return allowed;
+  const { project } = allowed.value;
+  const stale =
+    (input.expectedVersion !== undefined && input.expectedVersion !== project.version) ||
+    (input.expectedUpdatedAt !== undefined && input.expectedUpdatedAt !== project.updatedAt);
+  if (stale) return err(ProjectFailures.versionConflict());
+
+  const changed = applyChanges(project, input);
+  const configurationViolations = checkConfiguration('configuration', changed.configuration);
+  if (configurationViolations.length > 0) return err(ProjectFailures.invalidInput(configurationViolations));
+  const changes = changedFields(project, changed);
+  if (changes.length === 0) return ok(project);
+
+  const now = deps.clock.now();
+  const stored = await deps.projects.update({ ...changed, updatedAt: now });
+  if (!stored.ok) {
+    return err(stored.error === 'not_found' ? ProjectFailures.projectNotFound() : ProjectFailures.versionConflict());
+  }
+  await deps.events.publish(EventChannels.projectUpdated, projectModifiedEvent(project.id, input.userId, changes, now));
+  return ok(stored.value);
+};
+
+const checkInput = (input: UpdateProjectInput): FieldViolation[] => [
+  ...(input.name === undefined ? [] : checkName('name', input.name)),
+  ...(input.description === undefined ? [] : checkDescription('description', input.description)),
+  ...(input.status === undefined ? [] : checkStatus('status', input.status)),
+  ...(input.configuration === undefined ? [] : checkConfiguration('configuration', input.configuration)),
+];
+
+const applyChanges = (project: Project, input: UpdateProjectInput): Project => {
+  const removed = new Set(input.removedConfigurationKeys ?? []);
+  const kept = Object.entries(project.configuration).filter(([key]) => !removed.has(key));
+  return {
+    ...project,
+    name: input.name?.trim() ?? project.name,
+    description: input.description ?? project.description,
+    isPublic: input.isPublic ?? project.isPublic,
+    status: input.status ?? project.status,
+    configuration: { ...Object.fromEntries(kept), ...input.configuration },
+  };
+};
+
+const changedFields = (before: Project, after: Project): ProjectField[] => {
+  const changes: ProjectField[] = [];
+  if (before.name !== after.name) changes.push('name');
+  if (before.description !== after.description) changes.push('description');
+  if (!sameConfiguration(before.configuration, after.configuration)) changes.push('configuration');
+  if (before.isPublic !== after.isPublic) changes.push('is_public');
+  if (before.status !== after.status) changes.push('status');
+  return changes;
+};
+
+const sameConfiguration = (left: Configuration, right: Configuration): boolean => {
+  const leftKeys = Object.keys(left);
+  return (
+    leftKeys.length === Object.keys(right).length &&
+    leftKeys.every((key) => Object.hasOwn(right, key) && left[key] === right[key])
+  );
+};

@@ -1,0 +1,22 @@
+import type { Clock } from '../shared/clock.js';
+import type { IdGenerator } from '../shared/ids.js';
+import type { EventPublisher } from '../messaging/events.js';
+import type { StreamProducer } from '../messaging/streams.js';
+import type { AuthorizationPort, ProjectDirectory, Scheduler, SimulationRepository } from './ports.js';
+import type { RunRegistry } from './run/run-registry.js';
+import type { FaultReporter, SimulationSettings } from './settings.js';
+
+/** Everything the use cases may need; each use case names the part it uses. */
+export interface SimulationDeps {
+  readonly repository: SimulationRepository;
+  readonly projects: ProjectDirectory;
+  readonly authorization: AuthorizationPort;
+  readonly events: EventPublisher;
+  readonly streams: StreamProducer;
+  readonly scheduler: Scheduler;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly runs: RunRegistry;
+  readonly settings: SimulationSettings;
+  readonly reportFault: FaultReporter;
+}

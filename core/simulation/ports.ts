@@ -1,0 +1,100 @@
+import type { DomainFailure } from '../shared/errors.js';
+import type { Result } from '../shared/result.js';
+import type { ConfigurationMap } from './configuration.js';
+import type { MetricSample } from './model/metric-sample.js';
+import type { Simulation, SimulationResults, SimulationStatus } from './simulation.js';
+import type { SimulationSummary } from './summary.js';
+
+/** A project as the simulation service needs it. */
+export interface ProjectView {
+  readonly id: string;
+  readonly ownerId: string;
+  /** The project's configuration map: the simulation's defaults before a request's overrides. */
+  readonly configuration: ConfigurationMap;
+}
+
+/** The projects the simulation service reads (the Project Service, over gRPC, in production). */
+export interface ProjectDirectory {
+  /**
+   * The project if `userId` may read it. Failures: `not_found` (no such project), `forbidden` (it
+   * exists but the user may not read it), `unavailable` (the directory cannot answer now).
+   */
+  getProject(projectId: string, userId: string): Promise<Result<ProjectView, DomainFailure>>;
+}
+
+export interface PermissionDecision {
+  readonly allowed: boolean;
+  /** Why, safe to show to the user. */
+  readonly reason: string;
+}
+
+/** Permission checks (the Auth Service's CheckPermission in production). */
+export interface AuthorizationPort {
+  /**
+   * Whether `userId` holds `permission` (e.g. `simulation:start`), on `resourceId` when given.
+   * A denial is a decision (`allowed: false`), not a failure; failures are `unavailable` only.
+   */
+  checkPermission(userId: string, permission: string, resourceId?: string): Promise<Result<PermissionDecision, DomainFailure>>;
+}
+
+export interface ScheduledTask {
+  /** Stops further calls. Idempotent; a call already running finishes. */
+  cancel(): void;
+}
+
+/** Drives runs in real time (setInterval in production, a hand-advanced scheduler in tests). */
+export interface Scheduler {
+  /**
+   * Calls `tick` about every `intervalMs` until cancelled. Calls may come late or be skipped under
+   * load; the caller measures elapsed time with its Clock rather than counting calls. The returned
+   * promise of `tick` is not awaited by production schedulers; `tick` handles its own errors.
+   */
+  every(intervalMs: number, tick: () => void | Promise<void>): ScheduledTask;
+}
+
+/** Position in the history order (startedAt descending, then id descending). */
+export interface HistoryCursor {
+  readonly startedAt: number;
+  readonly id: string;
+}
+
+export interface HistoryQuery {
+  /** 1..100. */
+  readonly limit: number;
+  /** Only simulations after this position (the last item of the previous page). */
+  readonly after?: HistoryCursor;
+  readonly status?: SimulationStatus;
+}
+
+export interface HistoryPage {
+  /** Newest first (startedAt descending, ties by id descending). */
+  readonly items: readonly Simulation[];
+  /** Simulations matching the query's filters, over all pages. */
+  readonly total: number;
+  /** Whether items exist after the last one returned. */
+  readonly hasMore: boolean;
+}
+
+/** Storage of simulations and their results. */
+export interface SimulationRepository {
+  /** Stores a new simulation (version 1). Failure: `conflict` when the id exists. */
+  create(simulation: Simulation): Promise<Result<Simulation, DomainFailure>>;
+  /**
+   * Replaces the simulation if its stored version is `expectedVersion`, storing and returning it
+   * with version `expectedVersion + 1`. Failures: `not_found`, `conflict` (another writer came first).
+   */
+  update(simulation: Simulation, expectedVersion: number): Promise<Result<Simulation, DomainFailure>>;
+  findById(id: string): Promise<Simulation | undefined>;
+  /** One page of a project's simulations, newest first. */
+  listByProject(projectId: string, query: HistoryQuery): Promise<HistoryPage>;
+  /** One page of the simulations a user started, newest first. */
+  listByUser(userId: string, query: HistoryQuery): Promise<HistoryPage>;
+  /** Stores the results of a simulation, replacing earlier ones (idempotent). The simulation must exist. */
+  saveResults(simulationId: string, samples: readonly MetricSample[], summary: SimulationSummary): Promise<void>;
+  findResults(simulationId: string): Promise<SimulationResults | undefined>;
+  /**
+   * Deletes finished simulations (any status but running) that finished before `cutoff` (epoch
+   * ms), with their results. Returns how many were deleted. Running simulations are never deleted.
+   */
+  deleteOlderThan(cutoff: number): Promise<number>;
+}

@@ -1,0 +1,88 @@
+import { EventChannels, Streams } from '../messaging/channels.js';
+import type { DomainFailure } from '../shared/errors.js';
+import { err, ok, type Result } from '../shared/result.js';
+import { parseSimulationConfig, type ConfigurationMap } from './configuration.js';
+import type { SimulationDeps } from './deps.js';
+import { inConfiguration, invalidRequest, permissionDenied } from './errors.js';
+import { simulationStarted } from './events.js';
+import { seedFromText } from './model/prng.js';
+import { checkRunShape, estimateDurationSeconds, mergeConfiguration } from './request-rules.js';
+import { SimulationRun } from './run/simulation-run.js';
+import type { Simulation, SimulationStatus } from './simulation.js';
+
+export const START_PERMISSION = 'simulation:start';
+
+export interface StartSimulationInput {
+  readonly userId: string;
+  readonly projectId: string;
+  /** Overrides of the project's configuration (wire keys and string values). */
+  readonly configuration?: ConfigurationMap;
+  readonly components?: readonly string[];
+  /** 1..3600; DEFAULT_DURATION_SECONDS when absent. */
+  readonly durationSeconds?: number;
+  /** Paced and streamed to `simulation:stream:{id}`; otherwise computed as fast as possible, unstreamed. */
+  readonly enableRealTime: boolean;
+}
+
+export interface StartedSimulation {
+  readonly simulationId: string;
+  readonly status: SimulationStatus;
+  readonly startedAt: number;
+  /** The stream the samples go to; absent when the run is not real-time (nothing is streamed). */
+  readonly websocketChannel?: string;
+  readonly estimatedDurationSeconds: number;
+}
+
+/**
+ * Checks the request, that the user may read the project and holds `simulation:start` on it,
+ * merges and validates the configuration, stores the simulation, announces it and starts the run.
+ * A failed announcement does not undo the start (events are fire-and-forget); it is reported.
+ */
+export const startSimulation = async (deps: SimulationDeps, input: StartSimulationInput): Promise<Result<StartedSimulation, DomainFailure>> => {
+  const { shape, violations } = checkRunShape(input.durationSeconds, input.components);
+  if (input.projectId.trim() === '') violations.unshift({ field: 'project_id', message: 'is required' });
+  if (violations.length > 0) return err(invalidRequest(violations));
+
+  const project = await deps.projects.getProject(input.projectId, input.userId);
+  if (!project.ok) return project;
+  const decision = await deps.authorization.checkPermission(input.userId, START_PERMISSION, input.projectId);
+  if (!decision.ok) return decision;
+  if (!decision.value.allowed) return err(permissionDenied(START_PERMISSION, decision.value.reason));
+
+  const { merged } = mergeConfiguration(project.value.configuration, input.configuration ?? {});
+  const config = parseSimulationConfig(merged);
+  if (!config.ok) return err(invalidRequest(inConfiguration(config.error.violations ?? [])));
+
+  const id = deps.ids.next();
+  const { updatesPerSecond } = deps.settings;
+  const simulation: Simulation = {
+    id,
+    projectId: input.projectId,
+    userId: input.userId,
+    status: 'running',
+    config: { ...config.value, seed: config.value.seed ?? seedFromText(id) },
+    components: shape.components,
+    durationSeconds: shape.durationSeconds,
+    realTime: input.enableRealTime,
+    updatesPerSecond,
+    totalSteps: shape.durationSeconds * updatesPerSecond,
+    stepsCompleted: 0,
+    startedAt: deps.clock.now(),
+    version: 1,
+  };
+  const created = await deps.repository.create(simulation);
+  if (!created.ok) return created;
+  try {
+    await deps.events.publish(EventChannels.simulationStarted, simulationStarted(created.value, simulation.startedAt));
+  } catch (error) {
+    deps.reportFault(error, `simulation ${id}: publish started`);
+  }
+  SimulationRun.of(created.value, deps).start();
+  return ok({
+    simulationId: id,
+    status: created.value.status,
+    startedAt: simulation.startedAt,
+    ...(simulation.realTime ? { websocketChannel: Streams.simulation(id) } : {}),
+    estimatedDurationSeconds: estimateDurationSeconds(shape.durationSeconds, simulation.realTime, updatesPerSecond),
+  });
+};

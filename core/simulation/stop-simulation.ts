@@ -1,0 +1,49 @@
+import type { DomainFailure } from '../shared/errors.js';
+import { ok, type Result } from '../shared/result.js';
+import { findStoppable } from './access.js';
+import type { SimulationDeps } from './deps.js';
+import type { Simulation } from './simulation.js';
+
+export interface StopSimulationInput {
+  readonly simulationId: string;
+  readonly userId: string;
+  readonly reason?: string;
+}
+
+export interface StopOutcome {
+  /** False when the simulation had already finished. */
+  readonly stopped: boolean;
+  readonly simulation: Simulation;
+  /** Why it was not stopped, when `stopped` is false. */
+  readonly reason?: string;
+}
+
+const DEFAULT_REASON = 'stopped by user';
+
+/**
+ * Stops a running simulation (starter or project owner only) and keeps its partial results. A
+ * simulation marked running whose run is not in this process (the process that ran it ended) is
+ * marked stopped as it is.
+ */
+export const stopSimulation = async (
+  deps: Pick<SimulationDeps, 'repository' | 'projects' | 'runs' | 'clock'>,
+  input: StopSimulationInput,
+): Promise<Result<StopOutcome, DomainFailure>> => {
+  const found = await findStoppable(deps, input.simulationId, input.userId);
+  if (!found.ok) return found;
+  const stopReason = input.reason?.trim() || DEFAULT_REASON;
+  const run = deps.runs.get(input.simulationId);
+  if (run) {
+    const finished = await run.stop(input.userId, stopReason);
+    return ok(finished.status === 'stopped' ? { stopped: true, simulation: finished } : notStopped(finished));
+  }
+  const simulation = found.value;
+  if (simulation.status !== 'running') return ok(notStopped(simulation));
+  const updated = await deps.repository.update(
+    { ...simulation, status: 'stopped', completedAt: deps.clock.now(), stoppedBy: input.userId, stopReason },
+    simulation.version,
+  );
+  return updated.ok ? ok({ stopped: true, simulation: updated.value }) : updated;
+};
+
+const notStopped = (simulation: Simulation): StopOutcome => ({ stopped: false, simulation, reason: `already ${simulation.status}` });
