@@ -8,6 +8,12 @@ describe('loadConfig', () => {
     expect(config.ports.auth).toEqual({ grpcPort: 9000, httpPort: 9001 });
     expect(config.bindHost).toBe('127.0.0.1');
     expect(config.auth.tokenTtlSeconds).toBe(900);
+    expect(config.targets.auth).toEqual({ grpc: '127.0.0.1:9000', http: '127.0.0.1:9001' });
+  });
+
+  it('takes the address of a service run elsewhere from <SERVICE>_GRPC_TARGET', () => {
+    expect(loadConfig({ AUTH_GRPC_TARGET: 'auth.internal:9000' }).targets.auth.grpc).toBe('auth.internal:9000');
+    expect(() => loadConfig({ PROJECT_HTTP_TARGET: 'nope' })).toThrow(/PROJECT_HTTP_TARGET must be host:port/);
   });
 
   it('reads ports, hosts and auth settings from the environment', () => {

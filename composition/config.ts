@@ -11,6 +11,12 @@ export interface ServiceEndpoints {
   readonly httpPort: number;
 }
 
+/** Where this process reaches a service it does not run itself (host:port). */
+export interface ServiceTargets {
+  readonly grpc: string;
+  readonly http: string;
+}
+
 export interface AuthSettings {
   readonly tokenTtlSeconds: number;
   readonly sessionTtlSeconds: number;
@@ -25,6 +31,8 @@ export interface MeshConfig {
   /** Address other services use to reach this process's servers. */
   readonly advertiseHost: string;
   readonly ports: Readonly<Record<ServiceName, ServiceEndpoints>>;
+  /** Addresses of the services; those this process runs itself are reached where they are bound. */
+  readonly targets: Readonly<Record<ServiceName, ServiceTargets>>;
   readonly logLevel: string;
   readonly auth: AuthSettings;
 }
@@ -72,10 +80,24 @@ export const loadConfig = (env: Env = process.env): MeshConfig => {
   ) as Record<ServiceName, ServiceEndpoints>;
 
   const bindHost = reader.host('MESH_BIND_HOST', '127.0.0.1');
+  const advertiseHost = reader.host('MESH_ADVERTISE_HOST', bindHost === '0.0.0.0' || bindHost === '::' ? '127.0.0.1' : bindHost);
+  const targets = Object.fromEntries(
+    ServiceNames.map((service) => {
+      const prefix = envPrefix[service];
+      return [
+        service,
+        {
+          grpc: reader.address(`${prefix}_GRPC_TARGET`, `${advertiseHost}:${ports[service].grpcPort}`),
+          http: reader.address(`${prefix}_HTTP_TARGET`, `${advertiseHost}:${ports[service].httpPort}`),
+        },
+      ];
+    }),
+  ) as Record<ServiceName, ServiceTargets>;
   const config: MeshConfig = {
     bindHost,
-    advertiseHost: reader.host('MESH_ADVERTISE_HOST', bindHost === '0.0.0.0' || bindHost === '::' ? '127.0.0.1' : bindHost),
+    advertiseHost,
     ports,
+    targets,
     logLevel: reader.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     auth: {
       tokenTtlSeconds: reader.integer('AUTH_TOKEN_TTL_SECONDS', 900, 10, 86_400),
@@ -132,6 +154,16 @@ class EnvReader {
     if (value === undefined) return fallback;
     if (!/^[A-Za-z0-9.\-:[\]]+$/.test(value)) {
       this.problems.push(`${name} must be a host name or IP address; got '${value}'`);
+      return fallback;
+    }
+    return value;
+  }
+
+  address(name: string, fallback: string): string {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/.test(value)) {
+      this.problems.push(`${name} must be host:port; got '${value}'`);
       return fallback;
     }
     return value;

@@ -3,7 +3,7 @@ import { ProjectServiceService } from '../adapters/grpc/generated/project.js';
 import { SimulationServiceService } from '../adapters/grpc/generated/simulation.js';
 import type { Logger } from '../adapters/observability/logger.js';
 import { startAuthService } from './auth/auth-root.js';
-import { ServiceNames, type MeshConfig, type ServiceName } from './config.js';
+import { ServiceNames, type MeshConfig, type ServiceName, type ServiceTargets } from './config.js';
 import { createInMemoryMessaging, type Messaging } from './messaging.js';
 import { placeholderRoot } from './placeholder-root.js';
 import type { ServiceRoot } from './service-context.js';
@@ -32,7 +32,8 @@ export interface RunningMesh {
 
 /**
  * Starts the requested services in one process, sharing one layer 3. Services start in dependency
- * order (auth first, the gateway last); if one fails to start, those already started are stopped.
+ * order (auth first, the gateway last) so each can reach those it calls; if one fails to start,
+ * those already started are stopped.
  */
 export const startMesh = async (options: MeshOptions): Promise<RunningMesh> => {
   const wanted = new Set(options.services ?? ServiceNames);
@@ -43,9 +44,14 @@ export const startMesh = async (options: MeshOptions): Promise<RunningMesh> => {
     started.clear();
     await messaging.close();
   };
+  const targetOf = (service: ServiceName): ServiceTargets => {
+    const local = started.get(service);
+    const host = options.config.advertiseHost;
+    return local ? { grpc: `${host}:${local.grpc.port}`, http: `${host}:${local.http.port}` } : options.config.targets[service];
+  };
   try {
     for (const name of startOrder.filter((service) => wanted.has(service))) {
-      started.set(name, await roots[name]({ config: options.config, logger: options.logger, messaging }));
+      started.set(name, await roots[name]({ config: options.config, logger: options.logger, messaging, targetOf }));
     }
   } catch (error) {
     await stop();

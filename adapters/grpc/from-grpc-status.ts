@@ -1,0 +1,42 @@
+import { status, type ServiceError } from '@grpc/grpc-js';
+import { failure, type DomainFailure, type FailureKind, type FieldViolation } from '../../core/shared/errors.js';
+import { FAILURE_METADATA } from './to-grpc-status.js';
+
+const KIND_BY_CODE: Partial<Record<status, FailureKind>> = {
+  [status.INVALID_ARGUMENT]: 'invalid',
+  [status.FAILED_PRECONDITION]: 'invalid',
+  [status.OUT_OF_RANGE]: 'invalid',
+  [status.UNAUTHENTICATED]: 'unauthenticated',
+  [status.PERMISSION_DENIED]: 'forbidden',
+  [status.NOT_FOUND]: 'not_found',
+  [status.ALREADY_EXISTS]: 'conflict',
+  [status.ABORTED]: 'conflict',
+  [status.RESOURCE_EXHAUSTED]: 'rate_limited',
+};
+
+/**
+ * The inverse of `toGrpcStatus`, for clients: the failure a remote service answered with. Statuses
+ * that say nothing about the request (UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED, INTERNAL,
+ * UNIMPLEMENTED, UNKNOWN, ...) become `unavailable`: the dependency could not answer.
+ */
+export const fromGrpcStatus = (error: ServiceError, target: string): DomainFailure => {
+  const kind = KIND_BY_CODE[error.code as status];
+  const code = String(error.metadata?.get(FAILURE_METADATA.code)[0] ?? status[error.code]?.toLowerCase() ?? 'unknown');
+  if (kind === undefined) {
+    return failure('unavailable', 'dependency_unavailable', `${target} did not answer: ${status[error.code] ?? error.code} ${error.details}`);
+  }
+  const violations = parseViolations(error.metadata?.get(FAILURE_METADATA.violations)[0]);
+  return failure(kind, code, error.details, violations);
+};
+
+const parseViolations = (raw: unknown): readonly FieldViolation[] | undefined => {
+  if (typeof raw !== 'string') return undefined;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return Array.isArray(parsed)
+      ? parsed.filter((v): v is FieldViolation => typeof v?.field === 'string' && typeof v?.message === 'string')
+      : undefined;
+  } catch {
+    return undefined;
+  }
+};
