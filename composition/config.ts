@@ -1,3 +1,5 @@
+import { readRedisConfig, type RedisConfig } from '../adapters/redis/redis-config.js';
+
 /**
  * Configuration from the environment, validated once at start. Every problem is reported at once,
  * with the variable, the bad value and what is expected, instead of failing later at a socket.
@@ -34,6 +36,8 @@ export interface MeshConfig {
   /** Addresses of the services; those this process runs itself are reached where they are bound. */
   readonly targets: Readonly<Record<ServiceName, ServiceTargets>>;
   readonly logLevel: string;
+  /** Layer 3 on Redis (`REDIS_URL` or `REDIS_CLUSTER_NODES`); undefined: in this process (in-memory). */
+  readonly redis: RedisConfig | undefined;
   readonly auth: AuthSettings;
 }
 
@@ -99,6 +103,7 @@ export const loadConfig = (env: Env = process.env): MeshConfig => {
     ports,
     targets,
     logLevel: reader.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    redis: reader.redis(),
     auth: {
       tokenTtlSeconds: reader.integer('AUTH_TOKEN_TTL_SECONDS', 900, 10, 86_400),
       sessionTtlSeconds: reader.integer('AUTH_SESSION_TTL_SECONDS', 7 * 86_400, 60, 365 * 86_400),
@@ -167,6 +172,13 @@ class EnvReader {
       return fallback;
     }
     return value;
+  }
+
+  redis(): RedisConfig | undefined {
+    const redis = readRedisConfig(this.env);
+    if (redis.ok) return redis.value;
+    this.problems.push(...redis.error);
+    return undefined;
   }
 
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {

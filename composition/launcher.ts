@@ -4,7 +4,7 @@ import { SimulationServiceService } from '../adapters/grpc/generated/simulation.
 import type { Logger } from '../adapters/observability/logger.js';
 import { startAuthService } from './auth/auth-root.js';
 import { ServiceNames, type MeshConfig, type ServiceName, type ServiceTargets } from './config.js';
-import { createInMemoryMessaging, type Messaging } from './messaging.js';
+import { createMessaging, type Messaging } from './messaging.js';
 import { placeholderRoot } from './placeholder-root.js';
 import type { ServiceRoot } from './service-context.js';
 import type { RunningService } from './service-server.js';
@@ -37,7 +37,7 @@ export interface RunningMesh {
  */
 export const startMesh = async (options: MeshOptions): Promise<RunningMesh> => {
   const wanted = new Set(options.services ?? ServiceNames);
-  const messaging = createInMemoryMessaging(options.logger);
+  const messaging = createMessaging(options.config.redis, options.logger);
   const started = new Map<ServiceName, RunningService>();
   const stop = async () => {
     for (const service of [...started.values()].reverse()) await service.stop();

@@ -17,7 +17,11 @@ export interface StreamJobQueueOptions {
   readonly maxAttempts?: number;
   /** How long a worker's read waits for new jobs, so also how long `stop()` may wait for an idle worker. Default 1 000 ms. */
   readonly blockMs?: number;
-  /** MAXLEN ~ of a queue stream. Acknowledged jobs stay in the stream until trimmed away. Default 100 000. */
+  /**
+   * MAXLEN ~ of a queue stream. Default: no trimming, because MAXLEN cannot tell acknowledged jobs
+   * from waiting ones and a backlog longer than the limit would lose its oldest jobs. Acknowledged
+   * jobs stay in the stream until the cleanup job removes them.
+   */
   readonly retainedJobs?: number;
   /** MAXLEN ~ of a dead-letter stream. Default 10 000. */
   readonly retainedDeadLetters?: number;
@@ -33,7 +37,7 @@ export class StreamJobQueue implements JobQueue {
   private readonly claimIdleMs: number;
   private readonly maxAttempts: number;
   private readonly blockMs: number;
-  private readonly retainedJobs: number;
+  private readonly retainedJobs: number | undefined;
   private readonly retainedDeadLetters: number;
 
   constructor(
@@ -45,13 +49,13 @@ export class StreamJobQueue implements JobQueue {
     this.claimIdleMs = positiveInteger('claimIdleMs', options.claimIdleMs ?? 30_000);
     this.maxAttempts = positiveInteger('maxAttempts', options.maxAttempts ?? 5);
     this.blockMs = positiveInteger('blockMs', options.blockMs ?? 1_000);
-    this.retainedJobs = positiveInteger('retainedJobs', options.retainedJobs ?? 100_000);
+    this.retainedJobs = options.retainedJobs === undefined ? undefined : positiveInteger('retainedJobs', options.retainedJobs);
     this.retainedDeadLetters = positiveInteger('retainedDeadLetters', options.retainedDeadLetters ?? 10_000);
   }
 
   async enqueue(queue: string, job: NewJob): Promise<string> {
     const fields = encodeJob(queue, job, this.clock.now());
-    return this.store.append(queue, fields, { maxLen: this.retainedJobs });
+    return this.store.append(queue, fields, this.retainedJobs === undefined ? {} : { maxLen: this.retainedJobs });
   }
 
   async work(queue: string, group: string, handler: JobHandler, options: WorkerOptions = {}): Promise<Worker> {

@@ -1,0 +1,18 @@
+/**
+ * Runs tasks one after another per key (and concurrently across keys), so that SUBSCRIBE and
+ * UNSUBSCRIBE of one channel never overtake each other. A failed task does not block the next.
+ */
+export class KeySerializer {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const result = previous.then(task, task);
+    const tail = result.catch(() => undefined);
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return result;
+  }
+}

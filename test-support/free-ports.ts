@@ -1,0 +1,30 @@
+import { createServer } from 'node:net';
+
+/** Redis Cluster nodes also bind `port + 10000` for the cluster bus. */
+export const clusterBusOffset = 10_000;
+
+const lowestPort = 20_000;
+/** Keeps `port + clusterBusOffset` below 55535, as the cluster bus requires. */
+const highestPort = 45_000;
+
+const isFree = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+
+/**
+ * `count` consecutive free ports on 127.0.0.1, each with `port + busOffset` free too when asked.
+ * Another process may still take a port before the caller binds it: callers retry on a failed bind.
+ */
+export const findFreePorts = async (count: number, options: { readonly withClusterBus?: boolean } = {}): Promise<number[]> => {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const base = lowestPort + Math.floor(Math.random() * (highestPort - lowestPort - count));
+    const ports = Array.from({ length: count }, (_, i) => base + i);
+    const needed = options.withClusterBus ? [...ports, ...ports.map((p) => p + clusterBusOffset)] : ports;
+    const free = await Promise.all(needed.map(isFree));
+    if (free.every(Boolean)) return ports;
+  }
+  throw new Error(`no ${count} consecutive free ports found between ${lowestPort} and ${highestPort}`);
+};
