@@ -1,0 +1,91 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** A mesh process started from the sources, as `npm start -- --service ...` runs it after a build. */
+export interface MeshProcess {
+  readonly pid: number;
+  /** Everything it printed so far. */
+  output(): string;
+  /** Resolves once a line matching `pattern` was printed; rejects on exit or after `timeoutMs`. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** SIGTERM, then the exit code (null when killed by a signal). */
+  stop(): Promise<number | null>;
+  /** SIGKILL: a crash, no clean shutdown. */
+  kill(): Promise<void>;
+}
+
+/**
+ * Starts `composition/main.ts` with the given services and environment (tsx, no build) and waits
+ * until it logs `mesh ready`. Ports come from `env` (use free ports: several processes run at once).
+ */
+export const startMeshProcess = async (
+  services: readonly string[],
+  env: Readonly<Record<string, string>>,
+  timeoutMs = 60_000,
+): Promise<MeshProcess> => {
+  const args = ['--import', 'tsx', 'composition/main.ts', ...services.flatMap((service) => ['--service', service])];
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, args, {
+    cwd: repoRoot,
+    env: { ...process.env, LOG_LEVEL: 'info', AUTH_PASSWORD_HASH_COST: '1024', ...env },
+  });
+  let text = '';
+  const listeners = new Set<() => void>();
+  const append = (chunk: Buffer) => {
+    text += chunk.toString();
+    listeners.forEach((listener) => listener());
+  };
+  child.stdout.on('data', append);
+  child.stderr.on('data', append);
+  const exited = once(child, 'exit') as Promise<[number | null]>;
+
+  const waitFor = (pattern: RegExp, limitMs = timeoutMs) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (!pattern.test(text)) return;
+        done();
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`no output matching ${pattern} within ${limitMs} ms:\n${text}`));
+      }, limitMs);
+      const onExit = () => {
+        done();
+        reject(new Error(`the mesh process exited before printing ${pattern}:\n${text}`));
+      };
+      const done = () => {
+        clearTimeout(timer);
+        listeners.delete(check);
+        child.off('exit', onExit);
+      };
+      listeners.add(check);
+      child.once('exit', onExit);
+      check();
+    });
+
+  const handle: MeshProcess = {
+    pid: child.pid!,
+    output: () => text,
+    waitFor,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const [code] = await exited;
+      return code;
+    },
+    kill: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+  try {
+    await waitFor(/"msg":"mesh ready"/);
+  } catch (error) {
+    await handle.kill();
+    throw error;
+  }
+  return handle;
+};
