@@ -1,0 +1,268 @@
+import { Cluster, type Redis } from 'ioredis';
+import type { ServiceInstance } from '../../core/discovery/instance.js';
+import { InstanceView, sameRecord } from '../../core/discovery/instance-view.js';
+import {
+  AllServices,
+  type HeartbeatOutcome,
+  type InstanceRecord,
+  type RegistryChange,
+  type RegistryListener,
+  type RegistryWatch,
+  type ServiceRegistry,
+  type WatchScope,
+} from '../../core/discovery/ports.js';
+import type { Clock } from '../../core/shared/clock.js';
+import { createLogger, type Logger } from '../observability/logger.js';
+import { callRedis, whenReady, type RedisClient } from './redis-call.js';
+import type { RedisConnections } from './redis-connections.js';
+import {
+  decodeRecord,
+  encodeChange,
+  encodeRecord,
+  registryKey,
+  registryKeyPattern,
+  RegistryChangesChannel,
+} from './redis-service-registry-keys.js';
+import { callNode, RedisRegistryNotifications, type ExpiryDetection, type RegistrySignal } from './redis-service-registry-notifications.js';
+
+export interface RedisServiceRegistryOptions {
+  /** Turn on `expired` keyspace events with CONFIG SET where allowed. Default true. */
+  readonly keyspaceNotifications?: boolean;
+  /** Watches re-read the registry this often while expiry events arrive (safety net). Default 10 s. */
+  readonly reconcileEveryMs?: number;
+  /** ... and this often without them (CONFIG refused): how late an expiry may be noticed. Default 1 s. */
+  readonly fallbackScanEveryMs?: number;
+  readonly logger?: Logger;
+}
+
+interface Watch {
+  readonly scope: WatchScope;
+  readonly listener: RegistryListener;
+  readonly view: InstanceView;
+  live: boolean;
+}
+
+/**
+ * The registry in Redis: `services:{service}:{instance}` holds the record as JSON with a PX
+ * expiry, renewed by each heartbeat, so a dead instance disappears by itself. Writers announce
+ * registrations, status changes and deregistrations on `services:changes`; expiries arrive as
+ * keyspace events, or are found by a SCAN every second where CONFIG is refused (ADR 0011).
+ *
+ * Give it connections of its own: a watch claims their subscriber connection.
+ */
+export class RedisServiceRegistry implements ServiceRegistry {
+  private readonly watches = new Set<Watch>();
+  private readonly logger: Logger;
+  private readonly notifications: RedisRegistryNotifications;
+  private notificationsStarted: Promise<void> | undefined;
+  private resyncing: Promise<void> | undefined;
+  private resyncAgain = false;
+  private closed = false;
+
+  constructor(
+    private readonly connections: RedisConnections,
+    private readonly clock: Clock,
+    options: RedisServiceRegistryOptions = {},
+  ) {
+    this.logger = options.logger ?? createLogger('redis-service-registry');
+    this.notifications = new RedisRegistryNotifications(
+      connections,
+      {
+        keyspaceNotifications: options.keyspaceNotifications ?? true,
+        reconcileEveryMs: options.reconcileEveryMs ?? 10_000,
+        fallbackScanEveryMs: options.fallbackScanEveryMs ?? 1_000,
+        logger: this.logger,
+      },
+      (signal) => this.onSignal(signal),
+    );
+  }
+
+  /** How expiries reach watches now; `scan` until the first watch has started. */
+  get expiryDetection(): ExpiryDetection {
+    return this.notifications.expiryDetection;
+  }
+
+  async register(record: InstanceRecord, ttlMs: number): Promise<void> {
+    const instance = this.stamp(record, ttlMs);
+    const key = registryKey(instance.service, instance.instanceId);
+    await this.call(`register ${key}`, (client) => client.set(key, encodeRecord(instance), 'PX', ttlMs));
+    await this.announce(key, instance);
+  }
+
+  async heartbeat(record: InstanceRecord, ttlMs: number): Promise<HeartbeatOutcome> {
+    const instance = this.stamp(record, ttlMs);
+    const key = registryKey(instance.service, instance.instanceId);
+    const previous = await this.call(`heartbeat ${key}`, (client) => client.set(key, encodeRecord(instance), 'PX', ttlMs, 'XX', 'GET'));
+    if (previous === null) {
+      await this.register(record, ttlMs);
+      return 'restored';
+    }
+    const old = decodeRecord(key, previous);
+    if (!old.ok || !sameRecord(old.value, instance)) await this.announce(key, instance);
+    return 'refreshed';
+  }
+
+  async deregister(service: string, instanceId: string): Promise<boolean> {
+    const key = registryKey(service, instanceId);
+    const removed = await this.call(`deregister ${key}`, (client) => client.del(key));
+    if (removed > 0) await this.announce(key, null);
+    return removed > 0;
+  }
+
+  async list(service: string): Promise<readonly ServiceInstance[]> {
+    return this.read(registryKeyPattern(service));
+  }
+
+  async watch(scope: WatchScope, listener: RegistryListener): Promise<RegistryWatch> {
+    this.assertOpen();
+    this.notificationsStarted ??= this.notifications.start().catch((error: unknown) => {
+      this.notificationsStarted = undefined; // the next watch tries again
+      throw error;
+    });
+    await this.notificationsStarted;
+    const watch: Watch = { scope, listener, view: new InstanceView(), live: false };
+    // Signals arriving during the first read are applied to the view and end up in `initial`.
+    this.watches.add(watch);
+    try {
+      const since = watch.view.mark();
+      const listed = await this.read(scope === AllServices ? registryKeyPattern() : registryKeyPattern(scope));
+      watch.view.reconcile((service) => inScope(scope, service), listed, since);
+    } catch (error) {
+      this.watches.delete(watch);
+      throw error;
+    }
+    watch.live = true;
+    const initial = scope === AllServices ? watch.view.all() : watch.view.list(scope);
+    return { initial, close: async () => void this.watches.delete(watch) };
+  }
+
+  /** Stops every watch and the notifications. The connections are closed by their owner. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.watches.clear();
+    if (this.notificationsStarted) {
+      await this.notificationsStarted.catch(() => undefined);
+      await this.notifications.stop();
+    }
+  }
+
+  private stamp(record: InstanceRecord, ttlMs: number): ServiceInstance {
+    if (!(ttlMs > 0)) throw new RangeError(`ttlMs must be positive, got ${ttlMs}`);
+    return { ...record, lastHeartbeat: this.clock.now() };
+  }
+
+  private async announce(key: string, instance: ServiceInstance | null): Promise<void> {
+    const message = encodeChange(key, instance, instance?.lastHeartbeat ?? this.clock.now());
+    const client = this.connections.command;
+    await callRedis(client, this.connections.timeouts, `announce ${key}`, () => publishOnOneNode(client, message));
+  }
+
+  private call<T>(operation: string, send: (client: RedisClient) => Promise<T>): Promise<T> {
+    const client = this.connections.command;
+    return callRedis(client, this.connections.timeouts, operation, () => send(client));
+  }
+
+  /** Every live record under `pattern`, SCANned on each master, ordered by instanceId. */
+  private async read(pattern: string): Promise<ServiceInstance[]> {
+    const command = this.connections.command;
+    // A cluster knows its masters once it is ready.
+    if (command.status !== 'ready') await whenReady(command, this.connections.timeouts.readyMs, `SCAN ${pattern}`);
+    const masters = command instanceof Cluster ? command.nodes('master') : [command as Redis];
+    const keys = (await Promise.all(masters.map((node) => this.scan(node, pattern)))).flat();
+    const values = await Promise.all(keys.map((key) => this.call(`read ${key}`, (client) => client.get(key))));
+    const instances: ServiceInstance[] = [];
+    values.forEach((value, index) => {
+      if (value === null) return; // expired between SCAN and GET
+      const decoded = decodeRecord(keys[index]!, value);
+      if (decoded.ok) instances.push(decoded.value);
+      else this.logger.warn({ reason: decoded.error }, 'skipped a malformed registry record');
+    });
+    return instances.sort((a, b) => (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0));
+  }
+
+  private async scan(node: Redis, pattern: string): Promise<string[]> {
+    const keys = new Set<string>();
+    let cursor = '0';
+    do {
+      const [next, batch] = await callNode(node, this.connections.timeouts, `SCAN ${pattern}`, () =>
+        node.scan(cursor, 'MATCH', pattern, 'COUNT', 500),
+      );
+      batch.forEach((key) => keys.add(key));
+      cursor = next;
+    } while (cursor !== '0');
+    return [...keys];
+  }
+
+  private onSignal(signal: RegistrySignal): void {
+    if (signal.kind === 'resync') {
+      void this.resync();
+      return;
+    }
+    for (const watch of this.watches) {
+      const service = signal.kind === 'written' ? signal.instance.service : signal.service;
+      if (!inScope(watch.scope, service)) continue;
+      const change =
+        signal.kind === 'written'
+          ? watch.view.upsert(signal.instance, signal.changedAt)
+          : signal.kind === 'deregistered'
+            ? watch.view.remove(signal.service, signal.instanceId, 'deregistered', signal.changedAt)
+            : watch.view.remove(signal.service, signal.instanceId, 'expired');
+      if (change && watch.live) this.deliver(watch, change);
+    }
+  }
+
+  /** Re-reads the registry for every watch; one pass at a time, another one after if asked meanwhile. */
+  private async resync(): Promise<void> {
+    if (this.resyncing) {
+      this.resyncAgain = true;
+      return;
+    }
+    this.resyncing = (async () => {
+      do {
+        this.resyncAgain = false;
+        for (const watch of [...this.watches]) await this.resyncWatch(watch);
+      } while (this.resyncAgain && !this.closed);
+    })();
+    await this.resyncing.finally(() => (this.resyncing = undefined));
+  }
+
+  private async resyncWatch(watch: Watch): Promise<void> {
+    if (!watch.live) return;
+    try {
+      const since = watch.view.mark();
+      const listed = await this.read(watch.scope === AllServices ? registryKeyPattern() : registryKeyPattern(watch.scope));
+      if (!this.watches.has(watch)) return;
+      for (const change of watch.view.reconcile((service) => inScope(watch.scope, service), listed, since)) this.deliver(watch, change);
+    } catch (error) {
+      this.logger.debug({ scope: watch.scope, err: String(error) }, 'registry resync failed; the next one retries');
+    }
+  }
+
+  private deliver(watch: Watch, change: RegistryChange): void {
+    try {
+      watch.listener(change);
+    } catch (error) {
+      this.logger.error({ err: error, change: change.type, instance: change.instance.instanceId }, 'registry watcher failed');
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('the Redis service registry is closed');
+  }
+}
+
+const inScope = (scope: WatchScope, service: string): boolean => scope === AllServices || scope === service;
+
+/**
+ * In a cluster, ioredis sends PUBLISH to a random node, and messages relayed by different nodes
+ * can overtake each other; announcing through one node keeps a writer's changes in order.
+ */
+const publishOnOneNode = (client: RedisClient, message: string): Promise<number> => {
+  if (!(client instanceof Cluster)) return client.publish(RegistryChangesChannel, message);
+  const masters = client.nodes('master');
+  const first = [...masters].sort((a, b) => nodeKey(a).localeCompare(nodeKey(b)))[0];
+  return (first ?? client).publish(RegistryChangesChannel, message);
+};
+
+const nodeKey = (node: Redis): string => `${node.options.host}:${node.options.port}`;

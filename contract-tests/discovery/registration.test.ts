@@ -1,0 +1,119 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InMemoryServiceRegistry } from '../../adapters/memory/in-memory-service-registry.js';
+import { ManualClock } from '../../adapters/system/manual-clock.js';
+import type { InstanceRecord, Ticker } from '../../core/discovery/ports.js';
+import { registerInstance } from '../../core/discovery/registration.js';
+import { waitFor } from '../messaging/wait.js';
+import { anInstance } from './builders.js';
+
+/** A Ticker driven by the test: `tick()` runs every active task once and waits for them. */
+class ManualTicker implements Ticker {
+  private readonly tasks = new Set<() => void | Promise<void>>();
+  every(_intervalMs: number, tick: () => void | Promise<void>): { cancel(): void } {
+    this.tasks.add(tick);
+    return { cancel: () => void this.tasks.delete(tick) };
+  }
+  get active(): number {
+    return this.tasks.size;
+  }
+  async tick(): Promise<void> {
+    await Promise.all([...this.tasks].map((task) => task()));
+  }
+}
+
+/** The in-memory registry, with writes that fail while `failing` is set (Redis away). */
+class FlakyRegistry extends InMemoryServiceRegistry {
+  failing = false;
+  override async register(record: InstanceRecord, ttlMs: number) {
+    if (this.failing) throw new Error('registry unavailable');
+    return super.register(record, ttlMs);
+  }
+  override async heartbeat(record: InstanceRecord, ttlMs: number) {
+    if (this.failing) throw new Error('registry unavailable');
+    return super.heartbeat(record, ttlMs);
+  }
+}
+
+describe('registerInstance', () => {
+  let clock: ManualClock;
+  let registry: FlakyRegistry;
+  let ticker: ManualTicker;
+
+  beforeEach(() => {
+    clock = new ManualClock();
+    registry = new FlakyRegistry(clock);
+    ticker = new ManualTicker();
+  });
+  afterEach(() => registry.close());
+
+  const lastHeartbeat = async (service: string): Promise<number | undefined> => (await registry.list(service))[0]?.lastHeartbeat;
+
+  it('registers at once and keeps the record alive past its TTL with heartbeats', async () => {
+    await registerInstance(registry, anInstance('auth'), { heartbeatMs: 3_000, ttlMs: 10_000, ticker });
+    expect(await registry.list('auth')).toHaveLength(1);
+
+    for (let i = 0; i < 10; i += 1) {
+      clock.advance(3_000);
+      await ticker.tick();
+      await waitFor(async () => (await lastHeartbeat('auth')) === clock.now(), 2_000, 'the heartbeat');
+    }
+
+    expect(await registry.list('auth')).toHaveLength(1);
+  });
+
+  it('lets the record expire once heartbeats stop (the process died)', async () => {
+    await registerInstance(registry, anInstance('auth'), { ttlMs: 10_000, ticker });
+
+    clock.advance(10_000);
+
+    expect(await registry.list('auth')).toEqual([]);
+  });
+
+  it('writes a new status at once, and heartbeats keep it', async () => {
+    const registration = await registerInstance(registry, anInstance('auth', { status: 'starting' }), { ticker });
+
+    await registration.setStatus('healthy');
+    expect((await registry.list('auth'))[0]?.status).toBe('healthy');
+    await ticker.tick();
+
+    expect((await registry.list('auth'))[0]?.status).toBe('healthy');
+    expect(registration.record.status).toBe('healthy');
+  });
+
+  it('deregisters once, stops the heartbeats and ignores later status changes', async () => {
+    const registration = await registerInstance(registry, anInstance('auth'), { ticker });
+
+    await Promise.all([registration.deregister(), registration.deregister()]);
+    await ticker.tick();
+    await registration.setStatus('draining');
+
+    expect(await registry.list('auth')).toEqual([]);
+    expect(ticker.active).toBe(0);
+  });
+
+  it('reports a failed heartbeat and recovers on the next one', async () => {
+    const errors: unknown[] = [];
+    await registerInstance(registry, anInstance('auth'), { ticker, onHeartbeatError: (error) => errors.push(error) });
+    registry.failing = true;
+    clock.advance(3_000);
+    await ticker.tick();
+    await waitFor(() => errors.length === 1, 2_000, 'the reported failure');
+
+    registry.failing = false;
+    clock.advance(3_000);
+    await ticker.tick();
+
+    await waitFor(async () => (await lastHeartbeat('auth')) === clock.now(), 2_000, 'the next heartbeat');
+  });
+
+  it('rejects when the first registration fails, so the service does not run unseen', async () => {
+    registry.failing = true;
+
+    await expect(registerInstance(registry, anInstance('auth'), { ticker })).rejects.toThrow('registry unavailable');
+    expect(ticker.active).toBe(0);
+  });
+
+  it('refuses a TTL that a heartbeat could not beat', async () => {
+    await expect(registerInstance(registry, anInstance('auth'), { heartbeatMs: 5_000, ttlMs: 5_000, ticker })).rejects.toThrow(RangeError);
+  });
+});
