@@ -47,6 +47,13 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toContain('AUTH_PASSWORD_HASH_COST must be a power of two');
   });
 
+  it('reads the simulation settings, in range', () => {
+    expect(loadConfig({}).simulation).toEqual({ updatesPerSecond: 10, cleanupIntervalMs: 3_600_000, retentionMs: 168 * 3_600_000 });
+    const config = loadConfig({ SIMULATION_UPDATES_PER_SECOND: '100', SIMULATION_CLEANUP_INTERVAL_SECONDS: '60', SIMULATION_RETENTION_HOURS: '1' });
+    expect(config.simulation).toEqual({ updatesPerSecond: 100, cleanupIntervalMs: 60_000, retentionMs: 3_600_000 });
+    expect(() => loadConfig({ SIMULATION_UPDATES_PER_SECOND: '9' })).toThrow(/SIMULATION_UPDATES_PER_SECOND must be an integer from 10 to 100; got '9'/);
+  });
+
   it('refuses two servers on one port', () => {
     expect(() => loadConfig({ AUTH_HTTP_PORT: '9000' })).toThrow(/used twice: 9000/);
   });

@@ -27,6 +27,16 @@ export interface AuthSettings {
   readonly passwordHashCost: number;
 }
 
+/** The simulation service's own settings. */
+export interface SimulationSettings {
+  /** Stream entries per second of a real-time run (10..100). */
+  readonly updatesPerSecond: number;
+  /** How often a cleanup job is enqueued. */
+  readonly cleanupIntervalMs: number;
+  /** Finished simulations older than this are deleted by cleanup. */
+  readonly retentionMs: number;
+}
+
 export interface MeshConfig {
   /** Address the servers bind to. */
   readonly bindHost: string;
@@ -39,6 +49,7 @@ export interface MeshConfig {
   /** Layer 3 on Redis (`REDIS_URL` or `REDIS_CLUSTER_NODES`); undefined: in this process (in-memory). */
   readonly redis: RedisConfig | undefined;
   readonly auth: AuthSettings;
+  readonly simulation: SimulationSettings;
 }
 
 export const DefaultPorts: Readonly<Record<ServiceName, ServiceEndpoints>> = {
@@ -109,6 +120,11 @@ export const loadConfig = (env: Env = process.env): MeshConfig => {
       sessionTtlSeconds: reader.integer('AUTH_SESSION_TTL_SECONDS', 7 * 86_400, 60, 365 * 86_400),
       adminEmails: reader.list('AUTH_ADMIN_EMAILS').map((email) => email.toLowerCase()),
       passwordHashCost: reader.powerOfTwo('AUTH_PASSWORD_HASH_COST', 2 ** 15, 2 ** 10, 2 ** 20),
+    },
+    simulation: {
+      updatesPerSecond: reader.integer('SIMULATION_UPDATES_PER_SECOND', 10, 10, 100),
+      cleanupIntervalMs: 1_000 * reader.integer('SIMULATION_CLEANUP_INTERVAL_SECONDS', 3_600, 60, 86_400),
+      retentionMs: 3_600_000 * reader.integer('SIMULATION_RETENTION_HOURS', 168, 1, 87_600),
     },
   };
 

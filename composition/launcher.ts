@@ -1,8 +1,8 @@
 import { GatewayServiceService } from '../adapters/grpc/generated/gateway.js';
-import { ProjectServiceService } from '../adapters/grpc/generated/project.js';
-import { SimulationServiceService } from '../adapters/grpc/generated/simulation.js';
 import type { Logger } from '../adapters/observability/logger.js';
 import { startAuthService } from './auth/auth-root.js';
+import { startProjectService } from './project/project-root.js';
+import { startSimulationService } from './simulation/simulation-root.js';
 import { ServiceNames, type MeshConfig, type ServiceName, type ServiceTargets } from './config.js';
 import { createMessaging, type Messaging } from './messaging.js';
 import { placeholderRoot } from './placeholder-root.js';
@@ -11,8 +11,8 @@ import type { RunningService } from './service-server.js';
 
 const roots: Readonly<Record<ServiceName, ServiceRoot>> = {
   auth: startAuthService,
-  project: placeholderRoot('project', ProjectServiceService),
-  simulation: placeholderRoot('simulation', SimulationServiceService),
+  project: startProjectService,
+  simulation: startSimulationService,
   'api-gateway': placeholderRoot('api-gateway', GatewayServiceService),
 };
 

@@ -51,13 +51,13 @@ export class InMemorySimulationRepository implements SimulationRepository {
     return results && structuredClone(results);
   }
 
-  async deleteOlderThan(cutoff: number): Promise<number> {
-    let deleted = 0;
+  async deleteOlderThan(cutoff: number): Promise<readonly string[]> {
+    const deleted: string[] = [];
     for (const simulation of [...this.simulations.values()]) {
       if (simulation.status === 'running' || (simulation.completedAt ?? simulation.startedAt) >= cutoff) continue;
       this.simulations.delete(simulation.id);
       this.results.delete(simulation.id);
-      deleted += 1;
+      deleted.push(simulation.id);
     }
     return deleted;
   }

@@ -9,6 +9,7 @@ import { platformModule } from '../platform-module.js';
 import type { ServiceRoot } from '../service-context.js';
 import { serveService } from '../service-server.js';
 import { AuthTokens, authModule } from './auth-module.js';
+import { subscribeProjectGrants } from './auth-project-grants.js';
 
 /** The email worker pool of the auth service on `async:email:queue`. */
 const EMAIL_WORKERS = 'auth-email-workers';
@@ -30,10 +31,13 @@ export const startAuthService: ServiceRoot = async (context) => {
   const announcements = await context.messaging.events.subscribe(EventChannels.systemAnnouncements, (event) =>
     logger.info({ announcement: event }, 'system announcement'),
   );
+  // Keeps resource grants in step with projects, so CheckPermission with a resource_id answers for owners and shares.
+  const projectGrants = await subscribeProjectGrants(context.messaging.events, auth, logger);
 
   const release = async () => {
     await emailWorker.stop();
     await announcements.unsubscribe();
+    await projectGrants.unsubscribe();
     await container.unbindAllAsync();
   };
   const ports = context.config.ports.auth;

@@ -49,7 +49,10 @@ export class InMemoryProjectDirectory implements ProjectDirectory {
   }
 }
 
-/** A set of (user, permission, resource) grants; a grant without a resource covers every resource. */
+/**
+ * A set of (user, permission, resource) grants, as the auth service decides: a grant without a
+ * resource is a role permission and covers every resource; one with a resource covers only it.
+ */
 export class InMemoryGrants implements AuthorizationPort {
   private readonly grants = new Set<string>();
   down = false;
@@ -105,7 +108,7 @@ export interface SimulationHarness {
   readonly faults: { readonly error: unknown; readonly context: string }[];
   /** A user id (users are just ids here). */
   aUser(): string;
-  /** A project of `ownerId` (QuietCluster unless given), whose owner may start simulations. */
+  /** A project of `ownerId` (QuietCluster unless given); the owner gets the `simulation:start` role permission. */
   aProjectOf(ownerId: string, configuration?: ConfigurationMap): ProjectView;
   /** Starts through the service (real-time, 2 s unless overridden); throws when the domain refuses. */
   start(userId: string, project: ProjectView, overrides?: Partial<StartSimulationInput>): Promise<StartedSimulation>;
@@ -144,7 +147,7 @@ export const createSimulationHarness = async (
 
   const aProjectOf: SimulationHarness['aProjectOf'] = (ownerId, configuration = QuietCluster) => {
     const project = projects.add(ownerId, configuration);
-    grants.grant(ownerId, 'simulation:start', project.id);
+    grants.grant(ownerId, 'simulation:start');
     return project;
   };
 

@@ -162,11 +162,18 @@ export function describeSimulationRepositoryContract(
         const running = valueOf(await repo.create(aSimulation({ startedAt: atMinute(0) })));
         await repo.saveResults(old.id, [aMetricSample(1)], summarizeSeries([aMetricSample(1)]));
 
-        expect(await repo.deleteOlderThan(atMinute(20))).toBe(1);
+        expect(await repo.deleteOlderThan(atMinute(20))).toEqual([old.id]);
         expect(await repo.findById(old.id)).toBeUndefined();
         expect(await repo.findResults(old.id)).toBeUndefined();
         expect(await repo.findById(recent.id)).toEqual(recent);
         expect(await repo.findById(running.id)).toEqual(running);
+      });
+
+      it('deletes nothing and returns no ids when nothing finished before the cutoff', async () => {
+        const recent = valueOf(await repo.create(finished({ completedAt: atMinute(30) })));
+
+        expect(await repo.deleteOlderThan(atMinute(20))).toEqual([]);
+        expect(await repo.findById(recent.id)).toEqual(recent);
       });
     });
   });

@@ -90,7 +90,7 @@ export const describeStartUseCase = (harness: SimulationHarnessFactory): void =>
         expect(await h.events.on(EventChannels.simulationStarted)).toEqual([]);
       };
 
-      it('a user without simulation:start on the project', async () => {
+      it('a user who may read the project but lacks the simulation:start permission', async () => {
         const colleague = h.aUser();
         h.projects.share(project.id, colleague);
 
@@ -100,16 +100,33 @@ export const describeStartUseCase = (harness: SimulationHarnessFactory): void =>
         await expectNothingStarted();
       });
 
-      it('a project the user may not read, even with simulation:start', async () => {
+      it('a project the user may not read, even with simulation:start, with the project directory\'s answer', async () => {
         const stranger = h.aUser();
         h.grants.grant(stranger, 'simulation:start');
 
-        expect(failureOf(await h.service.startSimulation({ userId: stranger, projectId: project.id, enableRealTime: true }))).toMatchObject({ kind: 'forbidden' });
+        expect(failureOf(await h.service.startSimulation({ userId: stranger, projectId: project.id, enableRealTime: true }))).toMatchObject({
+          kind: 'forbidden',
+          code: 'project_forbidden',
+        });
+        await expectNothingStarted();
+      });
+
+      it('a user holding simulation:start only as a grant on this project: it is checked as a role permission', async () => {
+        const colleague = h.aUser();
+        h.projects.share(project.id, colleague);
+        h.grants.grant(colleague, 'simulation:start', project.id);
+
+        const refused = failureOf(await h.service.startSimulation({ userId: colleague, projectId: project.id, enableRealTime: true }));
+
+        expect(refused).toMatchObject({ kind: 'forbidden', code: 'permission_denied' });
         await expectNothingStarted();
       });
 
       it('an unknown project', async () => {
-        expect(failureOf(await h.service.startSimulation({ userId: owner, projectId: 'project-missing', enableRealTime: true }))).toMatchObject({ kind: 'not_found' });
+        expect(failureOf(await h.service.startSimulation({ userId: owner, projectId: 'project-missing', enableRealTime: true }))).toMatchObject({
+          kind: 'not_found',
+          code: 'project_not_found',
+        });
       });
 
       it('an invalid configuration, naming every invalid field', async () => {

@@ -2,7 +2,7 @@ import { err, ok, type Result } from '../shared/result.js';
 import type { DomainFailure } from '../shared/errors.js';
 import type { AuthDeps } from './deps.js';
 import { AuthFailures } from './errors.js';
-import { isAdmin, type GrantRole, type Role } from './model.js';
+import { isAdmin, normaliseEmail, type GrantRole, type Role, type User } from './model.js';
 import { actionOf, grantActionList, grantAllows, isPermission, permissionsFor, type Permission } from './permissions.js';
 import { checkRequired, textOf } from './validation.js';
 
@@ -21,17 +21,28 @@ export type GetUserContextDeps = Pick<AuthDeps, 'users'>;
 /** Who the user is and what their roles allow; inactive users are returned too (`isActive` false). */
 export const getUserContext = async (deps: GetUserContextDeps, userId: string): Promise<Result<UserContext, DomainFailure>> => {
   const user = typeof userId === 'string' && userId !== '' ? await deps.users.findById(userId) : undefined;
-  if (!user) return err(AuthFailures.userNotFound());
-  return ok({
-    userId: user.id,
-    email: user.email,
-    name: user.name,
-    roles: [...user.roles],
-    permissions: permissionsFor(user.roles),
-    isActive: user.isActive,
-    lastLoginAt: user.lastLoginAt,
-  });
+  return user ? ok(userContextOf(user)) : err(AuthFailures.userNotFound());
 };
+
+/** As `getUserContext`, finding the user by email (case-insensitive, surrounding spaces ignored). */
+export const getUserContextByEmail = async (
+  deps: GetUserContextDeps,
+  email: string,
+): Promise<Result<UserContext, DomainFailure>> => {
+  const normalised = typeof email === 'string' ? normaliseEmail(email) : '';
+  const user = normalised !== '' ? await deps.users.findByEmail(normalised) : undefined;
+  return user ? ok(userContextOf(user)) : err(AuthFailures.userNotFound());
+};
+
+const userContextOf = (user: User): UserContext => ({
+  userId: user.id,
+  email: user.email,
+  name: user.name,
+  roles: [...user.roles],
+  permissions: permissionsFor(user.roles),
+  isActive: user.isActive,
+  lastLoginAt: user.lastLoginAt,
+});
 
 export interface CheckPermissionInput {
   readonly userId: string;

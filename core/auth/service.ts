@@ -4,6 +4,7 @@ import type { Job } from '../messaging/work-queue.js';
 import {
   checkPermission,
   getUserContext,
+  getUserContextByEmail,
   getUserPermissions,
   type CheckPermissionInput,
   type PermissionDecision,
@@ -43,6 +44,7 @@ export interface AuthService {
   validateToken(token: string): Promise<TokenValidation>;
   validateSession(input: ValidateSessionInput): Promise<SessionValidation>;
   getUserContext(userId: string): Promise<Result<UserContext, DomainFailure>>;
+  getUserContextByEmail(email: string): Promise<Result<UserContext, DomainFailure>>;
   checkPermission(input: CheckPermissionInput): Promise<Result<PermissionDecision, DomainFailure>>;
   getUserPermissions(userId: string): Promise<Result<UserPermissions, DomainFailure>>;
   assignRoles(input: AssignRolesInput): Promise<Result<Profile, DomainFailure>>;
@@ -65,6 +67,7 @@ export const createAuthService = (input: AuthServiceDeps): AuthService => {
     validateToken: (token) => validateToken(deps, token),
     validateSession: (request) => validateSession(deps, request),
     getUserContext: (userId) => getUserContext(deps, userId),
+    getUserContextByEmail: (email) => getUserContextByEmail(deps, email),
     checkPermission: (request) => checkPermission(deps, request),
     getUserPermissions: (userId) => getUserPermissions(deps, userId),
     assignRoles: (request) => assignRoles(deps, request),

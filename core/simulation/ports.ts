@@ -94,7 +94,8 @@ export interface SimulationRepository {
   findResults(simulationId: string): Promise<SimulationResults | undefined>;
   /**
    * Deletes finished simulations (any status but running) that finished before `cutoff` (epoch
-   * ms), with their results. Returns how many were deleted. Running simulations are never deleted.
+   * ms), with their results. Returns the ids deleted (so their streams can go too), in no
+   * particular order. Running simulations are never deleted.
    */
-  deleteOlderThan(cutoff: number): Promise<number>;
+  deleteOlderThan(cutoff: number): Promise<readonly string[]>;
 }

@@ -34,9 +34,11 @@ export interface StartedSimulation {
 }
 
 /**
- * Checks the request, that the user may read the project and holds `simulation:start` on it,
- * merges and validates the configuration, stores the simulation, announces it and starts the run.
- * A failed announcement does not undo the start (events are fire-and-forget); it is reported.
+ * Checks the request, that the user may read the project (the project service decides) and holds
+ * `simulation:start` (a role permission, asked without a resource: the auth service knows roles, the
+ * project service knows who may use a project), merges and validates the configuration, stores the
+ * simulation, announces it and starts the run. A failed announcement does not undo the start
+ * (events are fire-and-forget); it is reported.
  */
 export const startSimulation = async (deps: SimulationDeps, input: StartSimulationInput): Promise<Result<StartedSimulation, DomainFailure>> => {
   const { shape, violations } = checkRunShape(input.durationSeconds, input.components);
@@ -45,7 +47,7 @@ export const startSimulation = async (deps: SimulationDeps, input: StartSimulati
 
   const project = await deps.projects.getProject(input.projectId, input.userId);
   if (!project.ok) return project;
-  const decision = await deps.authorization.checkPermission(input.userId, START_PERMISSION, input.projectId);
+  const decision = await deps.authorization.checkPermission(input.userId, START_PERMISSION);
   if (!decision.ok) return decision;
   if (!decision.value.allowed) return err(permissionDenied(START_PERMISSION, decision.value.reason));
 

@@ -14,7 +14,8 @@ const requireField = (field: string, value: string) =>
 /**
  * `auth.AuthService` over gRPC: maps proto messages to the auth use cases and back. Token and
  * session checks answer `valid: false` with no error (the caller asked a question); a missing id is
- * INVALID_ARGUMENT and an unknown user NOT_FOUND.
+ * INVALID_ARGUMENT and an unknown user NOT_FOUND. GetUserContext finds the user by `email` when
+ * `user_id` is empty.
  */
 export const authGrpcService = (auth: AuthService, logger: Logger): AuthServiceServer => ({
   validateToken: unaryHandler(async ({ token }) => {
@@ -33,10 +34,12 @@ export const authGrpcService = (auth: AuthService, logger: Logger): AuthServiceS
     };
   }, logger),
 
-  getUserContext: unaryHandler(async ({ userId }) => {
-    const id = requireField('user_id', userId);
+  getUserContext: unaryHandler(async ({ userId, email }) => {
+    // By email only when no user id is given (project sharing looks users up by email).
+    const byEmail = userId.trim() === '' && email !== undefined && email.trim() !== '';
+    const id = byEmail ? ok(email) : requireField('user_id', userId);
     if (!id.ok) return id;
-    const context = await auth.getUserContext(userId);
+    const context = byEmail ? await auth.getUserContextByEmail(email) : await auth.getUserContext(userId);
     if (!context.ok) return context;
     const user = context.value;
     return {

@@ -42,6 +42,8 @@ export interface ValidateTokenResponse {
 export interface GetUserContextRequest {
   userId: string;
   callingService: string;
+  /** alternative to user_id: look the user up by email (project sharing) */
+  email?: string | undefined;
 }
 
 export interface GetUserContextResponse {
@@ -411,7 +413,7 @@ export const ValidateTokenResponse: MessageFns<ValidateTokenResponse> = {
 };
 
 function createBaseGetUserContextRequest(): GetUserContextRequest {
-  return { userId: "", callingService: "" };
+  return { userId: "", callingService: "", email: undefined };
 }
 
 export const GetUserContextRequest: MessageFns<GetUserContextRequest> = {
@@ -421,6 +423,9 @@ export const GetUserContextRequest: MessageFns<GetUserContextRequest> = {
     }
     if (message.callingService !== "") {
       writer.uint32(18).string(message.callingService);
+    }
+    if (message.email !== undefined) {
+      writer.uint32(26).string(message.email);
     }
     return writer;
   },
@@ -454,6 +459,14 @@ export const GetUserContextRequest: MessageFns<GetUserContextRequest> = {
             message.callingService = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.email = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -478,6 +491,7 @@ export const GetUserContextRequest: MessageFns<GetUserContextRequest> = {
         : isSet(object.calling_service)
         ? globalThis.String(object.calling_service)
         : "",
+      email: isSet(object.email) ? globalThis.String(object.email) : undefined,
     };
   },
 
@@ -489,6 +503,9 @@ export const GetUserContextRequest: MessageFns<GetUserContextRequest> = {
     if (message.callingService !== "") {
       obj.callingService = message.callingService;
     }
+    if (message.email !== undefined) {
+      obj.email = message.email;
+    }
     return obj;
   },
 
@@ -499,6 +516,7 @@ export const GetUserContextRequest: MessageFns<GetUserContextRequest> = {
     const message = createBaseGetUserContextRequest();
     message.userId = object.userId ?? "";
     message.callingService = object.callingService ?? "";
+    message.email = object.email ?? undefined;
     return message;
   },
 };

@@ -1,0 +1,43 @@
+import type { ProjectDirectory, ProjectView } from '../../../core/simulation/ports.js';
+import type { DomainFailure } from '../../../core/shared/errors.js';
+import { ok, type Result } from '../../../core/shared/result.js';
+import type { ProjectServiceClient } from '../generated/project.js';
+import type { GrpcClientSource } from '../grpc-client-source.js';
+import { grpcUnaryCall } from '../grpc-unary-call.js';
+
+export interface GrpcProjectDirectoryOptions {
+  /** Per call. Default 3 000 ms. */
+  readonly timeoutMs?: number;
+}
+
+export const PROJECT_DEFAULT_TIMEOUT_MS = 3_000;
+
+/**
+ * The simulation domain's ProjectDirectory over the Project Service's GetProject (with the
+ * configuration). NOT_FOUND stays `not_found` (the project service also answers it for a project
+ * the user may not read), PERMISSION_DENIED `forbidden`, and a project service that is down or
+ * slow past the deadline `unavailable`.
+ */
+export class GrpcProjectDirectory implements ProjectDirectory {
+  private readonly timeoutMs: number;
+
+  constructor(
+    private readonly source: GrpcClientSource<ProjectServiceClient>,
+    options: GrpcProjectDirectoryOptions = {},
+  ) {
+    this.timeoutMs = options.timeoutMs ?? PROJECT_DEFAULT_TIMEOUT_MS;
+  }
+
+  async getProject(projectId: string, userId: string): Promise<Result<ProjectView, DomainFailure>> {
+    const client = this.source.client();
+    const answer = await grpcUnaryCall(
+      'project',
+      client.getProject.bind(client),
+      { projectId, userId, includeConfiguration: true },
+      { timeoutMs: this.timeoutMs },
+    );
+    if (!answer.ok) return answer;
+    const project = answer.value;
+    return ok({ id: project.projectId, ownerId: project.ownerId, configuration: { ...project.configuration } });
+  }
+}

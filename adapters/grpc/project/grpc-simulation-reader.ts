@@ -1,0 +1,92 @@
+import type { SimulationHistoryPage, SimulationReader, SimulationResultsData } from '../../../core/exports/ports.js';
+import type { DomainFailure } from '../../../core/shared/errors.js';
+import { ok, type Result } from '../../../core/shared/result.js';
+import { MAX_STORED_SAMPLES, type MetricSample } from '../../../core/simulation/index.js';
+import type { MetricSample as ProtoSample, SimulationServiceClient } from '../generated/simulation.js';
+import type { GrpcClientSource } from '../grpc-client-source.js';
+import { grpcUnaryCall } from '../grpc-unary-call.js';
+
+export interface GrpcSimulationReaderOptions {
+  /** Per call. Default 5 000 ms. */
+  readonly timeoutMs?: number;
+}
+
+export const SIMULATION_DEFAULT_TIMEOUT_MS = 5_000;
+
+/**
+ * The exports' SimulationReader over the Simulation Service's GetSimulationResults (with every
+ * stored sample) and GetSimulationHistory. Failures keep the kind the simulation service answered
+ * with; a service that is down or slow past the deadline gives `unavailable`.
+ */
+export class GrpcSimulationReader implements SimulationReader {
+  private readonly timeoutMs: number;
+
+  constructor(
+    private readonly source: GrpcClientSource<SimulationServiceClient>,
+    options: GrpcSimulationReaderOptions = {},
+  ) {
+    this.timeoutMs = options.timeoutMs ?? SIMULATION_DEFAULT_TIMEOUT_MS;
+  }
+
+  async results(simulationId: string, userId: string): Promise<Result<SimulationResultsData, DomainFailure>> {
+    const client = this.source.client();
+    const answer = await grpcUnaryCall(
+      'simulation',
+      client.getSimulationResults.bind(client),
+      { simulationId, userId, includeSamples: true, maxSamples: MAX_STORED_SAMPLES },
+      { timeoutMs: this.timeoutMs },
+    );
+    if (!answer.ok) return answer;
+    const results = answer.value;
+    return ok({
+      simulationId: results.simulationId,
+      projectId: results.projectId,
+      status: results.status,
+      startedAt: results.startedAt,
+      completedAt: results.completedAt === 0 ? null : results.completedAt,
+      durationSeconds: results.durationSeconds,
+      summary: { ...results.summary },
+      samples: results.samples.map(sampleOf),
+    });
+  }
+
+  async history(projectId: string, userId: string, limit: number): Promise<Result<SimulationHistoryPage, DomainFailure>> {
+    const client = this.source.client();
+    const answer = await grpcUnaryCall(
+      'simulation',
+      client.getSimulationHistory.bind(client),
+      { userId, projectId, status: '', pageSize: limit, pageToken: '' },
+      { timeoutMs: this.timeoutMs },
+    );
+    if (!answer.ok) return answer;
+    return ok({
+      totalCount: answer.value.totalCount,
+      items: answer.value.simulations.map((simulation) => ({
+        simulationId: simulation.simulationId,
+        userId: simulation.userId,
+        status: simulation.status,
+        startedAt: simulation.startedAt,
+        completedAt: simulation.completedAt === 0 ? null : simulation.completedAt,
+        durationSeconds: simulation.durationSeconds,
+        components: simulation.components,
+      })),
+    });
+  }
+}
+
+/** proto (camelCase) → the domain's sample (snake_case, as on the stream). */
+const sampleOf = (sample: ProtoSample): MetricSample => ({
+  timestamp: sample.timestamp,
+  nodes_active: sample.nodesActive,
+  nodes_failed: sample.nodesFailed,
+  pods_running: sample.podsRunning,
+  services_healthy: sample.servicesHealthy,
+  cpu_total: sample.cpuTotal,
+  memory_total: sample.memoryTotal,
+  network_in: sample.networkIn,
+  network_out: sample.networkOut,
+  requests_per_sec: sample.requestsPerSec,
+  avg_latency: sample.avgLatency,
+  error_rate: sample.errorRate,
+  simulation_step: sample.simulationStep,
+});

@@ -1,0 +1,109 @@
+import type { Metadata } from '@grpc/grpc-js';
+import type { DomainFailure } from '../../../core/shared/errors.js';
+import type { Result } from '../../../core/shared/result.js';
+import {
+  GetLiveMetricsRequest,
+  GetPerformanceAnalysisRequest,
+  GetSimulationHistoryRequest,
+  GetSimulationResultsRequest,
+  GetSimulationStatusRequest,
+  HealthCheckRequest,
+  StartSimulationRequest,
+  StopSimulationRequest,
+  ValidateConfigurationRequest,
+  type GetLiveMetricsResponse,
+  type GetPerformanceAnalysisResponse,
+  type GetSimulationHistoryResponse,
+  type GetSimulationResultsResponse,
+  type GetSimulationStatusResponse,
+  type HealthCheckResponse,
+  type SimulationServiceClient,
+  type StartSimulationResponse,
+  type StopSimulationResponse,
+  type ValidateConfigurationResponse,
+} from '../generated/simulation.js';
+import type { GrpcClientSource } from '../grpc-client-source.js';
+import { grpcUnaryCall, type UnaryMethod } from '../grpc-unary-call.js';
+
+/** What a caller may add to one call: its own deadline (propagated), cancellation, metadata. */
+export interface SimulationCallOptions {
+  readonly deadline?: Date;
+  readonly signal?: AbortSignal;
+  readonly metadata?: Metadata;
+}
+
+export interface GrpcSimulationClientOptions {
+  /** `host:port` of the simulation service, for failure messages. */
+  readonly target: string;
+  /** Per call; default 5 s (the spec's simulation target, with room for a loaded machine). */
+  readonly timeoutMs?: number;
+}
+
+type Request<T> = Partial<T>;
+
+/**
+ * The simulation service's rpcs as Results (`grpcUnaryCall`: never rejects for a gRPC error). Requests
+ * are partial: omitted fields take their proto zero values, which the server reads as "not given".
+ */
+export class GrpcSimulationClient {
+  private readonly timeoutMs: number;
+
+  constructor(
+    private readonly source: GrpcClientSource<SimulationServiceClient>,
+    private readonly options: GrpcSimulationClientOptions,
+  ) {
+    this.timeoutMs = options.timeoutMs ?? 5_000;
+  }
+
+  /** Results of a simulation (final or so far); `includeSamples` adds the samples, newest `maxSamples` kept. */
+  getSimulationResults(request: Request<GetSimulationResultsRequest>, options?: SimulationCallOptions): Promise<Result<GetSimulationResultsResponse, DomainFailure>> {
+    return this.call((c) => c.getSimulationResults.bind(c), GetSimulationResultsRequest.fromPartial(request), options);
+  }
+
+  /** One page of a user's simulations, or of one project's (`projectId`), newest first. */
+  getSimulationHistory(request: Request<GetSimulationHistoryRequest>, options?: SimulationCallOptions): Promise<Result<GetSimulationHistoryResponse, DomainFailure>> {
+    return this.call((c) => c.getSimulationHistory.bind(c), GetSimulationHistoryRequest.fromPartial(request), options);
+  }
+
+  startSimulation(request: Request<StartSimulationRequest>, options?: SimulationCallOptions): Promise<Result<StartSimulationResponse, DomainFailure>> {
+    return this.call((c) => c.startSimulation.bind(c), StartSimulationRequest.fromPartial(request), options);
+  }
+
+  stopSimulation(request: Request<StopSimulationRequest>, options?: SimulationCallOptions): Promise<Result<StopSimulationResponse, DomainFailure>> {
+    return this.call((c) => c.stopSimulation.bind(c), StopSimulationRequest.fromPartial(request), options);
+  }
+
+  getSimulationStatus(request: Request<GetSimulationStatusRequest>, options?: SimulationCallOptions): Promise<Result<GetSimulationStatusResponse, DomainFailure>> {
+    return this.call((c) => c.getSimulationStatus.bind(c), GetSimulationStatusRequest.fromPartial(request), options);
+  }
+
+  getLiveMetrics(request: Request<GetLiveMetricsRequest>, options?: SimulationCallOptions): Promise<Result<GetLiveMetricsResponse, DomainFailure>> {
+    return this.call((c) => c.getLiveMetrics.bind(c), GetLiveMetricsRequest.fromPartial(request), options);
+  }
+
+  getPerformanceAnalysis(
+    request: Request<GetPerformanceAnalysisRequest>,
+    options?: SimulationCallOptions,
+  ): Promise<Result<GetPerformanceAnalysisResponse, DomainFailure>> {
+    return this.call((c) => c.getPerformanceAnalysis.bind(c), GetPerformanceAnalysisRequest.fromPartial(request), options);
+  }
+
+  validateConfiguration(
+    request: Request<ValidateConfigurationRequest>,
+    options?: SimulationCallOptions,
+  ): Promise<Result<ValidateConfigurationResponse, DomainFailure>> {
+    return this.call((c) => c.validateConfiguration.bind(c), ValidateConfigurationRequest.fromPartial(request), options);
+  }
+
+  healthCheck(request: Request<HealthCheckRequest> = {}, options?: SimulationCallOptions): Promise<Result<HealthCheckResponse, DomainFailure>> {
+    return this.call((c) => c.healthCheck.bind(c), HealthCheckRequest.fromPartial(request), options);
+  }
+
+  private call<Req, Res>(
+    method: (client: SimulationServiceClient) => UnaryMethod<Req, Res>,
+    request: Req,
+    options: SimulationCallOptions = {},
+  ): Promise<Result<Res, DomainFailure>> {
+    return grpcUnaryCall(this.options.target, method(this.source.client()), request, { timeoutMs: this.timeoutMs, ...options });
+  }
+}

@@ -1,0 +1,53 @@
+import type { FastifyInstance } from 'fastify';
+import type { ExportService } from '../../../core/exports/service.js';
+import type { TokenCheck } from '../auth/authenticate.js';
+import { unwrap } from '../unwrap.js';
+import { authenticatedScope } from './authenticated-scope.js';
+import { exportJson } from './project-json.js';
+import { createExportBody, idParams } from './project-schemas.js';
+
+interface CreateExportBody {
+  kind: 'simulation_results' | 'project_report';
+  simulation_id?: string;
+  project_id?: string;
+  format?: 'json' | 'csv';
+}
+
+/** How long a client polling a queued or running export should wait before asking again. */
+const RETRY_AFTER_SECONDS = '1';
+
+/**
+ * Exports on the project service's port. `POST /exports` (simulation results as JSON or CSV, or a
+ * project report) and `POST /projects/:id/reports` answer 202 with the queued export and its
+ * `location`. `GET /exports/:id`, for its owner only: 202 with the export's state while queued or
+ * running, 200 with the state once failed, and the file itself once ready (its content type and an
+ * attachment `content-disposition`).
+ */
+export const registerExportRoutes = (app: FastifyInstance, exports: ExportService, check: TokenCheck): void =>
+  authenticatedScope(app, check, (scope, callerOf) => {
+    scope.post<{ Body: CreateExportBody }>('/exports', { schema: { body: createExportBody } }, async (request, reply) => {
+      const { kind, format } = request.body;
+      const subjectId = (kind === 'project_report' ? request.body.project_id : request.body.simulation_id) ?? '';
+      const record = unwrap(await exports.requestExport({ userId: callerOf(request).userId, kind, subjectId, format }));
+      return reply.code(202).header('location', `/exports/${encodeURIComponent(record.id)}`).send({ export: exportJson(record) });
+    });
+
+    scope.post<{ Params: { id: string } }>('/projects/:id/reports', { schema: { params: idParams } }, async (request, reply) => {
+      const userId = callerOf(request).userId;
+      const record = unwrap(await exports.requestExport({ userId, kind: 'project_report', subjectId: request.params.id }));
+      return reply.code(202).header('location', `/exports/${encodeURIComponent(record.id)}`).send({ export: exportJson(record) });
+    });
+
+    scope.get<{ Params: { id: string } }>('/exports/:id', { schema: { params: idParams } }, async (request, reply) => {
+      const record = unwrap(await exports.getExport({ exportId: request.params.id, userId: callerOf(request).userId }));
+      if (record.status === 'ready' && record.file) {
+        return reply
+          .type(record.file.contentType)
+          .header('content-disposition', `attachment; filename="${record.file.fileName}"`)
+          .header('cache-control', 'private, no-store')
+          .send(record.file.content);
+      }
+      if (record.status === 'failed') return { export: exportJson(record) };
+      return reply.code(202).header('retry-after', RETRY_AFTER_SECONDS).send({ export: exportJson(record) });
+    });
+  });

@@ -1,0 +1,111 @@
+import { ContainerModule } from 'inversify';
+import { createExportService, defaultExportSettings, type ExportService, type ExportSettings } from '../../core/exports/index.js';
+import type { ExportRepository, SimulationReader } from '../../core/exports/ports.js';
+import type { StreamStore } from '../../core/messaging/streams.js';
+import type { EventBus } from '../../core/messaging/events.js';
+import type { JobQueue } from '../../core/messaging/work-queue.js';
+import { createProjectService, type ProjectRepository, type ProjectService } from '../../core/project/index.js';
+import type { Clock } from '../../core/shared/clock.js';
+import type { IdGenerator } from '../../core/shared/ids.js';
+import { GrpcAuthClient } from '../../adapters/grpc/auth/auth-grpc-client.js';
+import { projectAuthorization, userDirectory } from '../../adapters/grpc/auth/auth-grpc-client-ports.js';
+import { AuthServiceClient } from '../../adapters/grpc/generated/auth.js';
+import { SimulationServiceClient } from '../../adapters/grpc/generated/simulation.js';
+import { singleChannel, type GrpcClientSource } from '../../adapters/grpc/grpc-client-source.js';
+import { GrpcSimulationReader } from '../../adapters/grpc/project/grpc-simulation-reader.js';
+import { InMemoryExportRepository } from '../../adapters/memory/in-memory-export-repository.js';
+import { InMemoryProjectRepository } from '../../adapters/memory/in-memory-project-repository.js';
+import { Platform } from '../platform-module.js';
+import { token } from '../tokens.js';
+
+export const ProjectTokens = {
+  /** Swap the repositories here (SQL instead of in-memory): nothing else names them. */
+  projects: token<ProjectRepository>('ProjectRepository'),
+  exports: token<ExportRepository>('ExportRepository'),
+  authChannel: token<GrpcClientSource<AuthServiceClient>>('AuthClientSource'),
+  simulationChannel: token<GrpcClientSource<SimulationServiceClient>>('SimulationClientSource'),
+  auth: token<GrpcAuthClient>('GrpcAuthClient'),
+  simulations: token<SimulationReader>('SimulationReader'),
+  exportSettings: token<ExportSettings>('ExportSettings'),
+  service: token<ProjectService>('ProjectService'),
+  exportService: token<ExportService>('ExportService'),
+};
+
+export interface ProjectModuleOptions {
+  /** gRPC `host:port` of the services the project service calls. */
+  readonly targets: { readonly auth: string; readonly simulation: string };
+  /** Per-call timeouts; defaults auth 2 s, simulation 5 s. */
+  readonly timeouts?: { readonly authMs?: number; readonly simulationMs?: number };
+  readonly exports?: Partial<ExportSettings>;
+}
+
+/**
+ * The project service's adapters (embedded: in-memory repositories; the auth and simulation
+ * services over gRPC) and its use cases. gRPC channels connect on first use, so a simulation
+ * service started after this one is fine.
+ */
+export const projectModule = (options: ProjectModuleOptions): ContainerModule =>
+  new ContainerModule(({ bind }) => {
+    bind(ProjectTokens.projects).toConstantValue(new InMemoryProjectRepository());
+    bind(ProjectTokens.exports).toConstantValue(new InMemoryExportRepository());
+    bind(ProjectTokens.exportSettings).toConstantValue({ ...defaultExportSettings, ...options.exports });
+    bind(ProjectTokens.authChannel)
+      .toDynamicValue(() => singleChannel(AuthServiceClient, options.targets.auth))
+      .inSingletonScope();
+    bind(ProjectTokens.simulationChannel)
+      .toDynamicValue(() => singleChannel(SimulationServiceClient, options.targets.simulation))
+      .inSingletonScope();
+    bind(ProjectTokens.auth)
+      .toResolvedValue(
+        (source: GrpcClientSource<AuthServiceClient>) =>
+          new GrpcAuthClient(source, { callingService: 'project', timeoutMs: options.timeouts?.authMs }),
+        [ProjectTokens.authChannel],
+      )
+      .inSingletonScope();
+    bind(ProjectTokens.simulations)
+      .toResolvedValue(
+        (source: GrpcClientSource<SimulationServiceClient>) =>
+          new GrpcSimulationReader(source, { timeoutMs: options.timeouts?.simulationMs }),
+        [ProjectTokens.simulationChannel],
+      )
+      .inSingletonScope();
+    bind(ProjectTokens.service)
+      .toResolvedValue(
+        (projects: ProjectRepository, auth: GrpcAuthClient, events: EventBus, streams: StreamStore, clock: Clock, ids: IdGenerator) =>
+          createProjectService({
+            projects,
+            authorization: projectAuthorization(auth),
+            users: userDirectory(auth),
+            events,
+            streams,
+            clock,
+            ids,
+          }),
+        [ProjectTokens.projects, ProjectTokens.auth, Platform.events, Platform.streams, Platform.clock, Platform.ids],
+      )
+      .inSingletonScope();
+    bind(ProjectTokens.exportService)
+      .toResolvedValue(
+        (
+          exports: ExportRepository,
+          simulations: SimulationReader,
+          projects: ProjectService,
+          settings: ExportSettings,
+          jobs: JobQueue,
+          streams: StreamStore,
+          clock: Clock,
+          ids: IdGenerator,
+        ) => createExportService({ exports, simulations, projects, settings, jobs, streams, clock, ids }),
+        [
+          ProjectTokens.exports,
+          ProjectTokens.simulations,
+          ProjectTokens.service,
+          ProjectTokens.exportSettings,
+          Platform.jobs,
+          Platform.streams,
+          Platform.clock,
+          Platform.ids,
+        ],
+      )
+      .inSingletonScope();
+  });

@@ -1,0 +1,143 @@
+import { Container } from 'inversify';
+import type { ExportService, ExportSettings } from '../../core/exports/index.js';
+import { EventChannels, Queues } from '../../core/messaging/channels.js';
+import type { Subscription } from '../../core/messaging/events.js';
+import type { Job, Worker } from '../../core/messaging/work-queue.js';
+import { emailLookup, remoteTokenCheck } from '../../adapters/grpc/auth/auth-grpc-client-ports.js';
+import { ProjectServiceService } from '../../adapters/grpc/generated/project.js';
+import { channelStates } from '../../adapters/grpc/project/channel-states.js';
+import { projectGrpcService } from '../../adapters/grpc/project/project-grpc-service.js';
+import { registerExportRoutes } from '../../adapters/http/project/export-routes.js';
+import { registerProjectRoutes } from '../../adapters/http/project/project-routes.js';
+import { registerTemplateRoutes } from '../../adapters/http/project/template-routes.js';
+import type { Logger } from '../../adapters/observability/logger.js';
+import { platformModule } from '../platform-module.js';
+import type { ServiceContext, ServiceRoot } from '../service-context.js';
+import { serveService } from '../service-server.js';
+import { resolve } from '../tokens.js';
+import { ProjectTokens, projectModule, type ProjectModuleOptions } from './project-module.js';
+
+/** Worker pools of the project service. */
+const REPORT_WORKERS = 'project-report-workers';
+const EXPORT_WORKERS = 'project-export-workers';
+
+export interface ProjectRootOptions {
+  readonly timeouts?: ProjectModuleOptions['timeouts'];
+  readonly exports?: Partial<ExportSettings>;
+  /** How often expired exports are deleted. Default 10 minutes. */
+  readonly cleanupIntervalMs?: number;
+}
+
+/**
+ * The project service with these options: gRPC `project.ProjectService` (10000), the client API
+ * (10001: projects, templates, exports), the report and export workers on `async:reports:queue` and
+ * `async:exports:queue`, and listeners on `auth:events:permission_changed` and `system:announcements`.
+ */
+export const projectRoot =
+  (options: ProjectRootOptions = {}): ServiceRoot =>
+  async (context) => {
+    const logger = context.logger.child({ service: 'project' });
+    const container = new Container();
+    container.load(
+      platformModule(context, logger),
+      projectModule({ targets: targetsOf(context), timeouts: options.timeouts, exports: options.exports }),
+    );
+    const projects = resolve(container, ProjectTokens.service);
+    const exports = resolve(container, ProjectTokens.exportService);
+    const settings = resolve(container, ProjectTokens.exportSettings);
+    const auth = resolve(container, ProjectTokens.auth);
+    const channels = { auth: resolve(container, ProjectTokens.authChannel), simulation: resolve(container, ProjectTokens.simulationChannel) };
+
+    let background: { stop(): Promise<void> } | undefined;
+    const release = async () => {
+      await background?.stop();
+      Object.values(channels).forEach((channel) => channel.close());
+      await container.unbindAllAsync();
+    };
+    const tokenCheck = remoteTokenCheck(auth);
+    const ports = context.config.ports.project;
+    try {
+      background = await startBackgroundWork(context, logger, exports, settings, options.cleanupIntervalMs);
+      return await serveService({
+        name: 'project',
+        bindHost: context.config.bindHost,
+        grpcPort: ports.grpcPort,
+        httpPort: ports.httpPort,
+        logger,
+        grpcServices: [
+          {
+            definition: ProjectServiceService,
+            implementation: projectGrpcService(projects, logger, {
+              emailOf: emailLookup(auth),
+              healthDetails: () => channelStates(channels),
+            }),
+          },
+        ],
+        registerRoutes: (app) => {
+          registerProjectRoutes(app, projects, tokenCheck);
+          registerTemplateRoutes(app, projects, tokenCheck);
+          registerExportRoutes(app, exports, tokenCheck);
+        },
+        onStop: release,
+      });
+    } catch (error) {
+      await release();
+      throw error;
+    }
+  };
+
+/** The project service with its defaults, for the launcher. */
+export const startProjectService: ServiceRoot = projectRoot();
+
+const targetsOf = (context: ServiceContext) => ({
+  auth: context.targetOf('auth').grpc,
+  simulation: context.targetOf('simulation').grpc,
+});
+
+const startBackgroundWork = async (
+  context: ServiceContext,
+  logger: Logger,
+  exports: ExportService,
+  settings: ExportSettings,
+  cleanupIntervalMs = 10 * 60 * 1000,
+): Promise<{ stop(): Promise<void> }> => {
+  const { jobs, events } = context.messaging;
+  const runJob = async (job: Job) => {
+    const outcome = await exports.runJob(job);
+    // A job the domain refuses (malformed, unknown type) is logged and acknowledged: retrying cannot fix it.
+    if (!outcome.ok) logger.error({ jobId: job.id, code: outcome.error.code }, outcome.error.message);
+    else logger.info({ jobId: job.id, exportId: outcome.value.id, status: outcome.value.status }, 'export job done');
+  };
+  const workers: Worker[] = [];
+  const subscriptions: Subscription[] = [];
+  const cleanup = setInterval(() => {
+    exports
+      .deleteExpired()
+      .then((deleted) => deleted > 0 && logger.info({ deleted }, 'expired exports deleted'))
+      .catch((error: unknown) => logger.warn({ err: error }, 'expired exports not deleted'));
+  }, cleanupIntervalMs);
+  cleanup.unref();
+  const stop = async () => {
+    clearInterval(cleanup);
+    await Promise.allSettled(workers.map((worker) => worker.stop()));
+    await Promise.allSettled(subscriptions.map((subscription) => subscription.unsubscribe()));
+  };
+  try {
+    const workerOptions = { maxAttempts: settings.maxAttempts };
+    workers.push(await jobs.work(Queues.reports, REPORT_WORKERS, runJob, workerOptions));
+    workers.push(await jobs.work(Queues.exports, EXPORT_WORKERS, runJob, workerOptions));
+    // Permissions are asked of the auth service on every call, so there is no cache to invalidate.
+    subscriptions.push(
+      await events.subscribe(EventChannels.authPermissionChanged, (event) =>
+        logger.debug({ event }, 'permission change: no per-user permission cache to invalidate'),
+      ),
+    );
+    subscriptions.push(
+      await events.subscribe(EventChannels.systemAnnouncements, (event) => logger.info({ announcement: event }, 'system announcement')),
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { stop };
+};

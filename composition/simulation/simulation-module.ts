@@ -1,0 +1,132 @@
+import { ContainerModule } from 'inversify';
+import type { EventBus, EventPublisher } from '../../core/messaging/events.js';
+import type { StreamStore } from '../../core/messaging/streams.js';
+import type { JobQueue } from '../../core/messaging/work-queue.js';
+import type { Clock } from '../../core/shared/clock.js';
+import type { IdGenerator } from '../../core/shared/ids.js';
+import {
+  createSimulationService,
+  type AuthorizationPort,
+  type FaultReporter,
+  type ProjectDirectory,
+  type Scheduler,
+  type SimulationRepository,
+  type SimulationService,
+} from '../../core/simulation/index.js';
+import { AuthServiceClient } from '../../adapters/grpc/generated/auth.js';
+import { ProjectServiceClient } from '../../adapters/grpc/generated/project.js';
+import { singleChannel, type GrpcClientSource } from '../../adapters/grpc/grpc-client-source.js';
+import { GrpcAuthClient } from '../../adapters/grpc/auth/auth-grpc-client.js';
+import { remoteTokenCheck, simulationAuthorization } from '../../adapters/grpc/auth/auth-grpc-client-ports.js';
+import { GrpcProjectDirectory } from '../../adapters/grpc/project/grpc-project-directory.js';
+import type { TokenCheck } from '../../adapters/http/auth/authenticate.js';
+import { InMemorySimulationRepository } from '../../adapters/memory/in-memory-simulation-repository.js';
+import type { Logger } from '../../adapters/observability/logger.js';
+import { SystemScheduler } from '../../adapters/system/system-scheduler.js';
+import { Platform } from '../platform-module.js';
+import type { ServiceContext } from '../service-context.js';
+import { token } from '../tokens.js';
+import { withAnalyticsJobs } from './analytics-jobs.js';
+import type { SimulationSettings } from '../config.js';
+
+export const SimulationTokens = {
+  settings: token<SimulationSettings>('SimulationSettings'),
+  /** The one place the repository is chosen (in-memory now, SQL later). */
+  repository: token<SimulationRepository>('SimulationRepository'),
+  projectClients: token<GrpcClientSource<ProjectServiceClient>>('ProjectServiceClients'),
+  authClients: token<GrpcClientSource<AuthServiceClient>>('AuthServiceClients'),
+  projects: token<ProjectDirectory>('ProjectDirectory'),
+  auth: token<GrpcAuthClient>('GrpcAuthClient'),
+  authorization: token<AuthorizationPort>('AuthorizationPort'),
+  tokenCheck: token<TokenCheck>('TokenCheck'),
+  reportFault: token<FaultReporter>('FaultReporter'),
+  scheduler: token<Scheduler>('Scheduler'),
+  /** The bus as the simulation service publishes on it: completions also enqueue analytics jobs. */
+  publisher: token<EventPublisher>('SimulationEventPublisher'),
+  service: token<SimulationService>('SimulationService'),
+};
+
+/**
+ * The simulation service's adapters and use cases: an in-memory repository, the project and auth
+ * services over gRPC (reached where `context.targetOf` says, looked up when first resolved), a
+ * setInterval scheduler, faults to the log.
+ */
+export const simulationModule = (context: ServiceContext, settings: SimulationSettings): ContainerModule =>
+  new ContainerModule(({ bind }) => {
+    bind(SimulationTokens.settings).toConstantValue(settings);
+    bind(SimulationTokens.repository).toConstantValue(new InMemorySimulationRepository());
+    bind<GrpcClientSource<ProjectServiceClient>>(SimulationTokens.projectClients)
+      .toResolvedValue(() => singleChannel(ProjectServiceClient, context.targetOf('project').grpc))
+      .inSingletonScope()
+      .onDeactivation((source) => source.close());
+    bind<GrpcClientSource<AuthServiceClient>>(SimulationTokens.authClients)
+      .toResolvedValue(() => singleChannel(AuthServiceClient, context.targetOf('auth').grpc))
+      .inSingletonScope()
+      .onDeactivation((source) => source.close());
+    bind(SimulationTokens.projects)
+      .toResolvedValue((source: GrpcClientSource<ProjectServiceClient>) => new GrpcProjectDirectory(source), [SimulationTokens.projectClients])
+      .inSingletonScope();
+    bind(SimulationTokens.auth)
+      .toResolvedValue(
+        (source: GrpcClientSource<AuthServiceClient>) => new GrpcAuthClient(source, { callingService: 'simulation' }),
+        [SimulationTokens.authClients],
+      )
+      .inSingletonScope();
+    bind(SimulationTokens.authorization).toResolvedValue(simulationAuthorization, [SimulationTokens.auth]).inSingletonScope();
+    bind(SimulationTokens.tokenCheck).toResolvedValue(remoteTokenCheck, [SimulationTokens.auth]).inSingletonScope();
+    bind(SimulationTokens.reportFault)
+      .toResolvedValue(
+        (logger: Logger): FaultReporter => (error, context) => logger.error({ err: error, context }, 'simulation fault'),
+        [Platform.logger],
+      )
+      .inSingletonScope();
+    bind(SimulationTokens.scheduler)
+      .toResolvedValue((reportFault: FaultReporter) => new SystemScheduler(reportFault), [SimulationTokens.reportFault])
+      .inSingletonScope();
+    bind(SimulationTokens.publisher)
+      .toResolvedValue(
+        (events: EventBus, jobs: JobQueue, reportFault: FaultReporter) => withAnalyticsJobs(events, jobs, reportFault),
+        [Platform.events, Platform.jobs, SimulationTokens.reportFault],
+      )
+      .inSingletonScope();
+    bind(SimulationTokens.service)
+      .toResolvedValue(
+        (
+          repository: SimulationRepository,
+          projects: ProjectDirectory,
+          authorization: AuthorizationPort,
+          events: EventPublisher,
+          streams: StreamStore,
+          scheduler: Scheduler,
+          clock: Clock,
+          ids: IdGenerator,
+          reportFault: FaultReporter,
+          serviceSettings: SimulationSettings,
+        ) =>
+          createSimulationService({
+            repository,
+            projects,
+            authorization,
+            events,
+            streams,
+            scheduler,
+            clock,
+            ids,
+            reportFault,
+            settings: { updatesPerSecond: serviceSettings.updatesPerSecond },
+          }),
+        [
+          SimulationTokens.repository,
+          SimulationTokens.projects,
+          SimulationTokens.authorization,
+          SimulationTokens.publisher,
+          Platform.streams,
+          SimulationTokens.scheduler,
+          Platform.clock,
+          Platform.ids,
+          SimulationTokens.reportFault,
+          SimulationTokens.settings,
+        ],
+      )
+      .inSingletonScope();
+  });

@@ -1,0 +1,80 @@
+import { Container } from 'inversify';
+import { EventChannels, Queues } from '../../core/messaging/channels.js';
+import type { Subscription } from '../../core/messaging/events.js';
+import type { Worker } from '../../core/messaging/work-queue.js';
+import { SimulationServiceService } from '../../adapters/grpc/generated/simulation.js';
+import { simulationGrpcService } from '../../adapters/grpc/simulation/simulation-grpc-service.js';
+import { registerSimulationRoutes } from '../../adapters/http/simulation/simulation-routes.js';
+import { Platform, platformModule } from '../platform-module.js';
+import type { ServiceContext, ServiceRoot } from '../service-context.js';
+import { serveService } from '../service-server.js';
+import { resolve } from '../tokens.js';
+import { analyticsJobHandler } from './analytics-jobs.js';
+import { cleanupJobHandler, scheduleCleanup } from './cleanup-jobs.js';
+import { projectUpdatedHandler } from './project-events.js';
+import { SimulationTokens, simulationModule } from './simulation-module.js';
+import type { SimulationSettings } from '../config.js';
+
+/** Worker pools of the simulation service on the shared queues. */
+const CLEANUP_WORKERS = 'simulation-cleanup-workers';
+const ANALYTICS_WORKERS = 'simulation-analytics-workers';
+
+/**
+ * The simulation service: gRPC `simulation.SimulationService` (11000), the client API (11001), and
+ * its background work: stopping a deleted project's runs (`project:events:updated`), the cleanup
+ * and analytics workers (`async:cleanup:queue`, `async:analytics:queue`) with a periodic cleanup
+ * job, and a listener on `system:announcements`. On stop, runs in progress are stopped with their
+ * partial results kept before the repository goes away.
+ */
+export const startSimulationService: ServiceRoot = (context) => startSimulationServiceWith(context, context.config.simulation);
+
+/** As `startSimulationService`, with the settings given rather than read from the environment (tests). */
+export const startSimulationServiceWith = async (
+  context: ServiceContext,
+  settings: SimulationSettings,
+): ReturnType<ServiceRoot> => {
+  const logger = context.logger.child({ service: 'simulation' });
+  const container = new Container();
+  container.load(platformModule(context, logger), simulationModule(context, settings));
+  const simulations = resolve(container, SimulationTokens.service);
+  const repository = resolve(container, SimulationTokens.repository);
+  const tokenCheck = resolve(container, SimulationTokens.tokenCheck);
+  const scheduler = resolve(container, SimulationTokens.scheduler);
+  const reportFault = resolve(container, SimulationTokens.reportFault);
+  const clock = resolve(container, Platform.clock);
+  const { events, streams, jobs } = context.messaging;
+
+  const workers: Worker[] = [];
+  const subscriptions: Subscription[] = [];
+  const cleanupSchedule = scheduleCleanup({ scheduler, jobs, intervalMs: settings.cleanupIntervalMs, retentionMs: settings.retentionMs, reportFault });
+  const release = async () => {
+    cleanupSchedule.cancel();
+    await Promise.allSettled(subscriptions.map((subscription) => subscription.unsubscribe()));
+    await Promise.allSettled(workers.map((worker) => worker.stop()));
+    await simulations.shutdown();
+    await container.unbindAllAsync();
+  };
+  try {
+    const jobLogger = logger.child({ component: 'jobs' });
+    workers.push(await jobs.work(Queues.cleanup, CLEANUP_WORKERS, cleanupJobHandler({ repository, streams, clock, logger: jobLogger })));
+    workers.push(await jobs.work(Queues.analytics, ANALYTICS_WORKERS, analyticsJobHandler({ repository, streams, clock, logger: jobLogger })));
+    subscriptions.push(await events.subscribe(EventChannels.projectUpdated, projectUpdatedHandler({ simulations, repository, logger })));
+    subscriptions.push(
+      await events.subscribe(EventChannels.systemAnnouncements, (event) => logger.info({ announcement: event }, 'system announcement')),
+    );
+    const ports = context.config.ports.simulation;
+    return await serveService({
+      name: 'simulation',
+      bindHost: context.config.bindHost,
+      grpcPort: ports.grpcPort,
+      httpPort: ports.httpPort,
+      logger,
+      grpcServices: [{ definition: SimulationServiceService, implementation: simulationGrpcService(simulations, logger) }],
+      registerRoutes: (app) => registerSimulationRoutes(app, simulations, tokenCheck),
+      onStop: release,
+    });
+  } catch (error) {
+    await release();
+    throw error;
+  }
+};

@@ -1,0 +1,67 @@
+import { createServer } from 'node:net';
+import { GrpcAuthClient } from '../../adapters/grpc/auth/auth-grpc-client.js';
+import { authGrpcService } from '../../adapters/grpc/auth/auth-grpc-service.js';
+import { AuthServiceClient, AuthServiceService } from '../../adapters/grpc/generated/auth.js';
+import { singleChannel, type GrpcClientSource } from '../../adapters/grpc/grpc-client-source.js';
+import { startGrpcServer, type RunningGrpcServer } from '../../adapters/grpc/grpc-server.js';
+import { InMemoryResourceGrantRepository } from '../../adapters/memory/in-memory-resource-grant-repository.js';
+import { InMemorySessionRepository } from '../../adapters/memory/in-memory-session-repository.js';
+import { InMemoryUserRepository } from '../../adapters/memory/in-memory-user-repository.js';
+import { createLogger } from '../../adapters/observability/logger.js';
+import { createAuthHarness, type AuthHarness } from '../auth/auth-harness.js';
+
+/** A real auth service (the domain on in-memory repositories) behind a real gRPC server on loopback. */
+export interface RealAuth {
+  readonly harness: AuthHarness;
+  readonly server: RunningGrpcServer;
+  /** `host:port` to dial. */
+  readonly address: string;
+  /** A client of this server, as another service holds one (closed by `stop`). */
+  readonly client: GrpcAuthClient;
+  stop(): Promise<void>;
+}
+
+export const startRealAuth = async (): Promise<RealAuth> => {
+  const harness = await createAuthHarness({
+    users: new InMemoryUserRepository(),
+    sessions: new InMemorySessionRepository(),
+    grants: new InMemoryResourceGrantRepository(),
+    close: async () => {},
+  });
+  const logger = createLogger('real-auth');
+  const server = await startGrpcServer({
+    serviceName: 'auth',
+    host: '127.0.0.1',
+    port: 0,
+    logger,
+    shutdownGraceMs: 1_000,
+    services: [{ definition: AuthServiceService, implementation: authGrpcService(harness.service, logger) }],
+  });
+  const channel = singleChannel(AuthServiceClient, server.address);
+  return {
+    harness,
+    server,
+    address: server.address,
+    client: authClientOf(channel),
+    stop: async () => {
+      channel.close();
+      await server.shutdown();
+    },
+  };
+};
+
+/** A GrpcAuthClient with a timeout generous enough for a loaded 2-core machine. */
+export const authClientOf = (channel: GrpcClientSource<AuthServiceClient>): GrpcAuthClient =>
+  new GrpcAuthClient(channel, { callingService: 'contract-test', timeoutMs: 10_000 });
+
+/** `127.0.0.1:<port>` where nothing listens: a dependency that is down. */
+export const deadAddress = (): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(`127.0.0.1:${port}`));
+    });
+  });

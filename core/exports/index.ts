@@ -1,0 +1,12 @@
+export * from './model.js';
+export type * from './ports.js';
+export * from './errors.js';
+export * from './deps.js';
+export * from './export-jobs.js';
+export * from './notifications.js';
+export * from './render.js';
+export * from './request-export.js';
+export * from './project-report.js';
+export * from './run-export-job.js';
+export * from './get-export.js';
+export * from './service.js';

@@ -1,0 +1,89 @@
+import { StreamRetention, Streams, Queues } from '../messaging/channels.js';
+import type { Job } from '../messaging/work-queue.js';
+import { DomainFailureError, type DomainFailure } from '../shared/errors.js';
+import { err, ok, type Result } from '../shared/result.js';
+import type { ExportDeps } from './deps.js';
+import { ExportFailures } from './errors.js';
+import { parseExportJob, type ExportOrder } from './export-jobs.js';
+import type { ExportFile, ExportRecord } from './model.js';
+import { exportNotification, notificationFields, notifyJob } from './notifications.js';
+import { buildProjectReport } from './project-report.js';
+import { renderSimulationResults } from './render.js';
+
+/**
+ * Produces the export a job asks for: `running`, then `ready` with the file or `failed` with the
+ * reason, then tells the user (an entry on `notifications:stream:{user_id}` and a `notify` job on
+ * `async:notifications:queue`). Jobs come at least once: an export already ready or failed is
+ * returned as it is, and one left `running` by a crash runs again.
+ *
+ * When the simulation service is unavailable the call throws (a fault: the queue redelivers the
+ * job later) until the job's last delivery, which fails the export. A malformed job is returned as
+ * a failure for the caller to log and drop.
+ */
+export const runExportJob = async (
+  deps: ExportDeps,
+  job: Pick<Job, 'type' | 'payload' | 'attempt'>,
+): Promise<Result<ExportRecord, DomainFailure>> => {
+  const order = parseExportJob(job);
+  if (!order.ok) return order;
+  const record = await findOrCreate(deps, order.value);
+  if (!matches(record, order.value)) return err(ExportFailures.malformedJob(`export ${record.id} is another export`));
+  if (record.status === 'ready' || record.status === 'failed') return ok(record);
+
+  const running: ExportRecord = { ...record, status: 'running', updatedAt: deps.clock.now() };
+  await deps.exports.update(running);
+  const produced = await produce(deps, running);
+  if (!produced.ok && produced.error.kind === 'unavailable' && job.attempt < deps.settings.maxAttempts) {
+    throw new DomainFailureError(produced.error);
+  }
+  const { file: _file, failure: _failure, ...base } = running;
+  return ok(
+    await finish(
+      deps,
+      produced.ok
+        ? { ...base, status: 'ready', file: produced.value }
+        : { ...base, status: 'failed', failure: { code: produced.error.code, message: produced.error.message } },
+    ),
+  );
+};
+
+/** The export the job names; a job enqueued by another service (the gateway) brings its own id, recorded here first. */
+const findOrCreate = async (deps: ExportDeps, order: ExportOrder): Promise<ExportRecord> => {
+  const found = await deps.exports.findById(order.exportId);
+  if (found) return found;
+  const now = deps.clock.now();
+  const record: ExportRecord = {
+    id: order.exportId,
+    userId: order.userId,
+    kind: order.kind,
+    format: order.format,
+    subjectId: order.subjectId,
+    status: 'queued',
+    createdAt: now,
+    updatedAt: now,
+    expiresAt: now + deps.settings.retentionMs,
+  };
+  if (await deps.exports.create(record)) return record;
+  return (await deps.exports.findById(order.exportId)) ?? record; // created meanwhile by a concurrent delivery
+};
+
+const matches = (record: ExportRecord, order: ExportOrder): boolean =>
+  record.userId === order.userId && record.kind === order.kind && record.subjectId === order.subjectId;
+
+const produce = async (deps: ExportDeps, record: ExportRecord): Promise<Result<ExportFile, DomainFailure>> => {
+  if (record.kind === 'project_report') return buildProjectReport(deps, record);
+  const results = await deps.simulations.results(record.subjectId, record.userId);
+  return results.ok ? ok(renderSimulationResults(results.value, record.format)) : results;
+};
+
+const finish = async (deps: ExportDeps, record: ExportRecord): Promise<ExportRecord> => {
+  const now = deps.clock.now();
+  const finished: ExportRecord = { ...record, updatedAt: now, expiresAt: now + deps.settings.retentionMs };
+  await deps.exports.update(finished);
+  const notification = exportNotification(finished, now);
+  await deps.streams.append(Streams.notifications(finished.userId), notificationFields(notification), {
+    maxLen: StreamRetention.notifications,
+  });
+  await deps.jobs.enqueue(Queues.notifications, notifyJob(finished.userId, notification));
+  return finished;
+};
