@@ -37,6 +37,16 @@ export interface SimulationSettings {
   readonly retentionMs: number;
 }
 
+/** Where services keep their state. */
+export interface StorageSettings {
+  /** `sql` (embedded PGlite, or PostgreSQL when a URL is set) or `memory` (gone at exit: tests, demos). */
+  readonly kind: 'sql' | 'memory';
+  /** Parent of each service's PGlite data directory (`<dataDir>/auth`, ...). */
+  readonly dataDir: string;
+  /** PostgreSQL per service: `<SERVICE>_DATABASE_URL`, else `DATABASE_URL`; undefined: embedded. */
+  readonly databaseUrls: Readonly<Record<'auth' | 'project' | 'simulation', string | undefined>>;
+}
+
 export interface MeshConfig {
   /** Address the servers bind to. */
   readonly bindHost: string;
@@ -50,6 +60,7 @@ export interface MeshConfig {
   readonly redis: RedisConfig | undefined;
   readonly auth: AuthSettings;
   readonly simulation: SimulationSettings;
+  readonly storage: StorageSettings;
 }
 
 export const DefaultPorts: Readonly<Record<ServiceName, ServiceEndpoints>> = {
@@ -108,6 +119,7 @@ export const loadConfig = (env: Env = process.env): MeshConfig => {
       ];
     }),
   ) as Record<ServiceName, ServiceTargets>;
+  const sharedDatabaseUrl = reader.postgresUrl('DATABASE_URL');
   const config: MeshConfig = {
     bindHost,
     advertiseHost,
@@ -120,6 +132,15 @@ export const loadConfig = (env: Env = process.env): MeshConfig => {
       sessionTtlSeconds: reader.integer('AUTH_SESSION_TTL_SECONDS', 7 * 86_400, 60, 365 * 86_400),
       adminEmails: reader.list('AUTH_ADMIN_EMAILS').map((email) => email.toLowerCase()),
       passwordHashCost: reader.powerOfTwo('AUTH_PASSWORD_HASH_COST', 2 ** 15, 2 ** 10, 2 ** 20),
+    },
+    storage: {
+      kind: reader.oneOf('MESH_STORAGE', ['sql', 'memory'], 'sql'),
+      dataDir: reader.path('DATA_DIR', './data'),
+      databaseUrls: {
+        auth: reader.postgresUrl('AUTH_DATABASE_URL') ?? sharedDatabaseUrl,
+        project: reader.postgresUrl('PROJECT_DATABASE_URL') ?? sharedDatabaseUrl,
+        simulation: reader.postgresUrl('SIMULATION_DATABASE_URL') ?? sharedDatabaseUrl,
+      },
     },
     simulation: {
       updatesPerSecond: reader.integer('SIMULATION_UPDATES_PER_SECOND', 10, 10, 100),
@@ -186,6 +207,20 @@ class EnvReader {
     if (!/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/.test(value)) {
       this.problems.push(`${name} must be host:port; got '${value}'`);
       return fallback;
+    }
+    return value;
+  }
+
+  path(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  postgresUrl(name: string): string | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    if (!/^postgres(ql)?:\/\/\S+$/.test(value)) {
+      this.problems.push(`${name} must be a postgres:// or postgresql:// URL; got '${value.replace(/:[^:@/]*@/, ':***@')}'`);
+      return undefined;
     }
     return value;
   }

@@ -1,7 +1,10 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request } from 'undici';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { checkHealth } from '../contract-tests/grpc/health-probe.js';
 import { h2cAgent } from '../contract-tests/support/http2-client.js';
 import { DefaultPorts, ServiceNames } from './config.js';
@@ -33,8 +36,10 @@ describe('npm start', () => {
 
   it('serves all eight ports on the specification defaults and stops cleanly on SIGTERM', async () => {
     const output: string[] = [];
+    const dataDir = await mkdtemp(join(tmpdir(), 'meshwork-start-'));
+    onTestFinished(() => rm(dataDir, { recursive: true, force: true }));
     child = spawn('npm', ['start', '--silent'], {
-      env: { ...process.env, LOG_LEVEL: 'info', AUTH_PASSWORD_HASH_COST: '1024' },
+      env: { ...process.env, LOG_LEVEL: 'info', AUTH_PASSWORD_HASH_COST: '1024', DATA_DIR: dataDir },
       detached: true,
     });
     await waitForLine(child, /"msg":"mesh ready"/, output);

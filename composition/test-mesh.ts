@@ -4,11 +4,12 @@ import { startMesh, type RunningMesh } from './launcher.js';
 
 const envPrefixes = ['GATEWAY', 'AUTH', 'PROJECT', 'SIMULATION'];
 
-/** The configuration of an in-process test mesh: ephemeral ports, fast password hashing, quiet logs. */
+/** The configuration of an in-process test mesh: ephemeral ports, in-memory state, fast password hashing. */
 export const testMeshConfig = (env: Record<string, string> = {}): MeshConfig =>
   loadConfig({
     ...Object.fromEntries(envPrefixes.flatMap((prefix) => [[`${prefix}_GRPC_PORT`, '0'], [`${prefix}_HTTP_PORT`, '0']])),
     AUTH_PASSWORD_HASH_COST: '1024',
+    MESH_STORAGE: 'memory',
     ...env,
   });
 

@@ -6,6 +6,7 @@ import { AuthServiceService } from '../../adapters/grpc/generated/auth.js';
 import { registerAuthRoutes } from '../../adapters/http/auth/auth-routes.js';
 import type { Logger } from '../../adapters/observability/logger.js';
 import { platformModule } from '../platform-module.js';
+import { openServiceStorage } from '../storage.js';
 import type { ServiceRoot } from '../service-context.js';
 import { serveService } from '../service-server.js';
 import { AuthTokens, authModule } from './auth-module.js';
@@ -20,8 +21,10 @@ const EMAIL_WORKERS = 'auth-email-workers';
  */
 export const startAuthService: ServiceRoot = async (context) => {
   const logger = context.logger.child({ service: 'auth' });
+  const storage = await openServiceStorage('auth', context.config, logger);
   const container = new Container();
   container.load(platformModule(context, logger), authModule);
+  if (storage.module) container.load(storage.module);
   const auth = await container.getAsync<AuthService>(AuthTokens.service);
 
   const emailWorker = await context.messaging.jobs.work(Queues.email, EMAIL_WORKERS, async (job) => {
@@ -39,6 +42,7 @@ export const startAuthService: ServiceRoot = async (context) => {
     await announcements.unsubscribe();
     await projectGrants.unsubscribe();
     await container.unbindAllAsync();
+    await storage.close();
   };
   const ports = context.config.ports.auth;
   try {

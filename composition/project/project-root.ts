@@ -12,6 +12,7 @@ import { registerProjectRoutes } from '../../adapters/http/project/project-route
 import { registerTemplateRoutes } from '../../adapters/http/project/template-routes.js';
 import type { Logger } from '../../adapters/observability/logger.js';
 import { platformModule } from '../platform-module.js';
+import { openServiceStorage } from '../storage.js';
 import type { ServiceContext, ServiceRoot } from '../service-context.js';
 import { serveService } from '../service-server.js';
 import { resolve } from '../tokens.js';
@@ -37,11 +38,13 @@ export const projectRoot =
   (options: ProjectRootOptions = {}): ServiceRoot =>
   async (context) => {
     const logger = context.logger.child({ service: 'project' });
+    const storage = await openServiceStorage('project', context.config, logger);
     const container = new Container();
     container.load(
       platformModule(context, logger),
       projectModule({ targets: targetsOf(context), timeouts: options.timeouts, exports: options.exports }),
     );
+    if (storage.module) container.load(storage.module);
     const projects = resolve(container, ProjectTokens.service);
     const exports = resolve(container, ProjectTokens.exportService);
     const settings = resolve(container, ProjectTokens.exportSettings);
@@ -53,6 +56,7 @@ export const projectRoot =
       await background?.stop();
       Object.values(channels).forEach((channel) => channel.close());
       await container.unbindAllAsync();
+      await storage.close();
     };
     const tokenCheck = remoteTokenCheck(auth);
     const ports = context.config.ports.project;

@@ -6,6 +6,7 @@ import { SimulationServiceService } from '../../adapters/grpc/generated/simulati
 import { simulationGrpcService } from '../../adapters/grpc/simulation/simulation-grpc-service.js';
 import { registerSimulationRoutes } from '../../adapters/http/simulation/simulation-routes.js';
 import { Platform, platformModule } from '../platform-module.js';
+import { openServiceStorage } from '../storage.js';
 import type { ServiceContext, ServiceRoot } from '../service-context.js';
 import { serveService } from '../service-server.js';
 import { resolve } from '../tokens.js';
@@ -34,8 +35,10 @@ export const startSimulationServiceWith = async (
   settings: SimulationSettings,
 ): ReturnType<ServiceRoot> => {
   const logger = context.logger.child({ service: 'simulation' });
+  const storage = await openServiceStorage('simulation', context.config, logger);
   const container = new Container();
   container.load(platformModule(context, logger), simulationModule(context, settings));
+  if (storage.module) container.load(storage.module);
   const simulations = resolve(container, SimulationTokens.service);
   const repository = resolve(container, SimulationTokens.repository);
   const tokenCheck = resolve(container, SimulationTokens.tokenCheck);
@@ -53,6 +56,7 @@ export const startSimulationServiceWith = async (
     await Promise.allSettled(workers.map((worker) => worker.stop()));
     await simulations.shutdown();
     await container.unbindAllAsync();
+    await storage.close();
   };
   try {
     const jobLogger = logger.child({ component: 'jobs' });

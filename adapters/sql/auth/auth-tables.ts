@@ -1,0 +1,45 @@
+import type { Selectable } from 'kysely';
+
+/** The auth service's tables (schema `auth`), as kysely sees them. Times are epoch ms (BIGINT). */
+export interface AuthTables {
+  users: UsersTable;
+  sessions: SessionsTable;
+  resource_grants: ResourceGrantsTable;
+}
+
+export interface UsersTable {
+  id: string;
+  /** As given by the domain (normalised there). */
+  email: string;
+  /** `normaliseEmail(email)`; unique (constraint `users_email_key_unique`). */
+  email_key: string;
+  name: string;
+  password_hash: string;
+  roles: string[];
+  is_active: boolean;
+  created_at: number;
+  updated_at: number;
+  last_login_at: number | null;
+  version: number;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+export interface ResourceGrantsTable {
+  user_id: string;
+  resource_id: string;
+  role: string;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type SessionRow = Selectable<SessionsTable>;
+export type ResourceGrantRow = Selectable<ResourceGrantsTable>;
+
+/** The unique constraint behind `email_taken`. */
+export const UserEmailUnique = 'users_email_key_unique';

@@ -1,0 +1,55 @@
+import type { Kysely } from 'kysely';
+import { normaliseEmail, type User } from '../../../core/auth/model.js';
+import type { UserRepository, UserWriteConflict } from '../../../core/auth/ports.js';
+import { err, ok, type Result } from '../../../core/shared/result.js';
+import { isSqlError, SqlState } from '../sql-errors.js';
+import { UserEmailUnique, type AuthTables } from './auth-tables.js';
+import { fromUserRow, toUserRow } from './user-rows.js';
+
+/**
+ * UserRepository on the auth schema. Email uniqueness is the database's unique constraint on the
+ * normalised email (a violation becomes `email_taken`, so concurrent creates cannot both win);
+ * updates are optimistic (`WHERE id = ? AND version = ?`).
+ */
+export class SqlUserRepository implements UserRepository {
+  constructor(private readonly db: Kysely<AuthTables>) {}
+
+  async create(user: User): Promise<Result<User, 'email_taken'>> {
+    try {
+      const row = await this.db.insertInto('users').values(toUserRow(user)).returningAll().executeTakeFirstOrThrow();
+      return ok(fromUserRow(row));
+    } catch (error) {
+      if (isSqlError(error, SqlState.uniqueViolation, UserEmailUnique)) return err('email_taken');
+      throw error;
+    }
+  }
+
+  async findById(id: string): Promise<User | undefined> {
+    const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && fromUserRow(row);
+  }
+
+  async findByEmail(email: string): Promise<User | undefined> {
+    const row = await this.db.selectFrom('users').selectAll().where('email_key', '=', normaliseEmail(email)).executeTakeFirst();
+    return row && fromUserRow(row);
+  }
+
+  async update(user: User): Promise<Result<User, UserWriteConflict>> {
+    const { id, version, ...fields } = toUserRow(user);
+    try {
+      const row = await this.db
+        .updateTable('users')
+        .set({ ...fields, version: version + 1 })
+        .where('id', '=', id)
+        .where('version', '=', version)
+        .returningAll()
+        .executeTakeFirst();
+      if (row) return ok(fromUserRow(row));
+    } catch (error) {
+      if (isSqlError(error, SqlState.uniqueViolation, UserEmailUnique)) return err('email_taken');
+      throw error;
+    }
+    const exists = await this.db.selectFrom('users').select('id').where('id', '=', id).executeTakeFirst();
+    return err(exists ? 'stale_version' : 'not_found');
+  }
+}

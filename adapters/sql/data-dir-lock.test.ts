@@ -1,0 +1,45 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { lockDataDir } from './data-dir-lock.js';
+
+describe('lockDataDir', () => {
+  let root: string;
+  let dataDir: string;
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'meshwork-lock-'));
+    dataDir = join(root, 'auth');
+  });
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('refuses a second claim while the first holds the directory, and allows one after release', async () => {
+    const first = await lockDataDir(dataDir);
+
+    await expect(lockDataDir(dataDir)).rejects.toThrow(/in use by process \d+.*PostgreSQL/);
+
+    await first.release();
+    const second = await lockDataDir(dataDir);
+    await second.release();
+    expect(existsSync(`${dataDir}.lock`)).toBe(false);
+  });
+
+  it('takes over a lock left by a process that is gone', async () => {
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+    await writeFile(`${dataDir}.lock`, JSON.stringify({ pid: Number(gone.stdout.toString()), host: hostname() }));
+
+    const lock = await lockDataDir(dataDir);
+
+    await lock.release();
+  });
+
+  it('counts a lock of another host as held', async () => {
+    await writeFile(`${dataDir}.lock`, JSON.stringify({ pid: process.pid, host: `not-${hostname()}` }));
+
+    await expect(lockDataDir(dataDir)).rejects.toThrow(/in use/);
+  });
+});

@@ -1,0 +1,110 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
+import type { Logger } from '../observability/logger.js';
+import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
+import { PGliteDialect } from './pglite-dialect.js';
+import { createPostgresPool, redactUrl } from './postgres-pool.js';
+import { runMigrations } from './run-migrations.js';
+import { ServiceMigrations, type ServiceTables, type SqlService } from './sql-services.js';
+
+export type DatabaseKind = 'pglite' | 'postgres';
+
+/** A service's database, opened: its kysely handle on the service's schema. */
+export interface ServiceDatabase<Tables> {
+  readonly kind: DatabaseKind;
+  /** Queries run in the service's schema (`search_path`); repositories take this. */
+  readonly db: Kysely<Tables>;
+  /** Applies the pending migrations; resolves their names (empty when up to date). */
+  migrate(): Promise<readonly string[]>;
+  /** Closes the pool or the PGlite instance (and its data directory lock). */
+  close(): Promise<void>;
+}
+
+export interface OpenServiceDatabaseOptions<S extends SqlService> {
+  readonly service: S;
+  /** PostgreSQL when set (see `databaseUrlFor`); otherwise embedded PGlite in `dataDir`. */
+  readonly url?: string | undefined;
+  /** The service's PGlite data directory, e.g. `data/auth` (created when missing), or `memory://`. */
+  readonly dataDir: string;
+  readonly logger: Logger;
+  /** PostgreSQL connections of this process (default 10). */
+  readonly poolSize?: number;
+}
+
+/**
+ * Opens the database of `service`: PostgreSQL at `url`, or else embedded PostgreSQL (PGlite) in
+ * `dataDir`. Either way the service's tables live in the schema named after it, so one database
+ * may hold every service's schema (a single `DATABASE_URL`) without any reading another's tables.
+ * A PGlite data directory serves one process at a time (a lock file refuses a second); several
+ * instances of a service need PostgreSQL. Call `migrate()` before handing `db` to repositories.
+ */
+export const openServiceDatabase = async <S extends SqlService>(
+  options: OpenServiceDatabaseOptions<S>,
+): Promise<ServiceDatabase<ServiceTables[S]>> => {
+  const { service, logger } = options;
+  const url = options.url?.trim();
+  const opened = url ? openPostgres(url, options) : await openPGlite(options);
+  const db = opened.db as Kysely<ServiceTables[S]>;
+  logger.info({ service, database: opened.kind, location: opened.location }, 'database opened');
+  let closed = false;
+  return {
+    kind: opened.kind,
+    db,
+    migrate: async () => {
+      const applied = await runMigrations(db, service, ServiceMigrations[service]);
+      if (applied.length > 0) logger.info({ service, migrations: applied }, 'database migrated');
+      return applied;
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      try {
+        await db.destroy();
+      } finally {
+        await opened.lock?.release();
+      }
+    },
+  };
+};
+
+interface OpenedDatabase {
+  readonly kind: DatabaseKind;
+  readonly location: string;
+  readonly db: Kysely<unknown>;
+  readonly lock?: DataDirLock;
+}
+
+const searchPath = (service: SqlService): CompiledQuery => CompiledQuery.raw(`SET search_path TO "${service}"`);
+
+const openPostgres = (url: string, options: OpenServiceDatabaseOptions<SqlService>): OpenedDatabase => {
+  const pool = createPostgresPool(url, options.logger, { max: options.poolSize, applicationName: `meshwork-${options.service}` });
+  const dialect = new PostgresDialect({
+    pool,
+    onCreateConnection: async (connection) => {
+      await connection.executeQuery(searchPath(options.service));
+    },
+  });
+  return { kind: 'postgres', location: redactUrl(url), db: new Kysely<unknown>({ dialect }) };
+};
+
+const openPGlite = async (options: OpenServiceDatabaseOptions<SqlService>): Promise<OpenedDatabase> => {
+  const inMemory = options.dataDir.startsWith('memory://');
+  const dataDir = inMemory ? options.dataDir : resolve(options.dataDir.startsWith('file:') ? fileURLToPath(options.dataDir) : options.dataDir);
+  let lock: DataDirLock | undefined;
+  if (!inMemory) {
+    // PGlite creates the directory itself, but not its parents.
+    await mkdir(dirname(dataDir), { recursive: true });
+    lock = await lockDataDir(dataDir);
+  }
+  try {
+    const pglite = await PGlite.create(dataDir);
+    await pglite.exec(searchPath(options.service).sql);
+    return { kind: 'pglite', location: dataDir, db: new Kysely<unknown>({ dialect: new PGliteDialect(pglite) }), lock };
+  } catch (error) {
+    await lock?.release();
+    throw error;
+  }
+};

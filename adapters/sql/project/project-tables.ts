@@ -1,0 +1,45 @@
+import type { ColumnType, Generated, Selectable } from 'kysely';
+import type { ExportsTable } from './export-tables.js';
+
+/** The project service's tables (schema `project`), as kysely sees them. Times are epoch ms (BIGINT). */
+export interface ProjectTables {
+  projects: ProjectsTable;
+  project_shares: ProjectSharesTable;
+  project_collaborators: ProjectCollaboratorsTable;
+  exports: ExportsTable;
+}
+
+/** A JSONB column: read as the parsed value, written as JSON text. */
+export type JsonColumn<T> = ColumnType<T, string, string>;
+
+export interface ProjectsTable {
+  id: string;
+  owner_id: string;
+  name: string;
+  description: string;
+  template_id: string | null;
+  configuration: JsonColumn<Record<string, string>>;
+  is_public: boolean;
+  status: string;
+  created_at: number;
+  updated_at: number;
+  version: number;
+}
+
+export interface ProjectSharesTable {
+  project_id: string;
+  user_id: string;
+  role: string;
+  shared_at: number;
+  /** The share's place in `Project.shares` (first shared first). */
+  position: number;
+}
+
+export interface ProjectCollaboratorsTable {
+  project_id: string;
+  user_id: string;
+  /** Identity: joining order. */
+  seq: Generated<number>;
+}
+
+export type ProjectRow = Selectable<ProjectsTable>;

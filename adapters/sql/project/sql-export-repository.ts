@@ -1,0 +1,77 @@
+import type { Insertable, Kysely } from 'kysely';
+import { isExportFormat, isExportKind, type ExportRecord, type ExportStatus } from '../../../core/exports/model.js';
+import type { ExportRepository } from '../../../core/exports/ports.js';
+import type { ExportRow, ExportsTable } from './export-tables.js';
+import type { ProjectTables } from './project-tables.js';
+
+/** ExportRepository on the project schema: one row per export, its file inline (text). */
+export class SqlExportRepository implements ExportRepository {
+  constructor(private readonly db: Kysely<ProjectTables>) {}
+
+  async create(record: ExportRecord): Promise<boolean> {
+    const result = await this.db
+      .insertInto('exports')
+      .values(toExportRow(record))
+      .onConflict((conflict) => conflict.column('id').doNothing())
+      .executeTakeFirst();
+    return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+  }
+
+  async findById(id: string): Promise<ExportRecord | undefined> {
+    const row = await this.db.selectFrom('exports').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && fromExportRow(row);
+  }
+
+  async update(record: ExportRecord): Promise<boolean> {
+    const { id, ...fields } = toExportRow(record);
+    const result = await this.db.updateTable('exports').set(fields).where('id', '=', id).executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  async deleteExpired(now: number): Promise<number> {
+    const result = await this.db.deleteFrom('exports').where('expires_at', '<=', now).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}
+
+const toExportRow = (record: ExportRecord): Insertable<ExportsTable> & { readonly id: string } => ({
+  id: record.id,
+  user_id: record.userId,
+  kind: record.kind,
+  format: record.format,
+  subject_id: record.subjectId,
+  status: record.status,
+  created_at: record.createdAt,
+  updated_at: record.updatedAt,
+  expires_at: record.expiresAt,
+  file_name: record.file?.fileName ?? null,
+  content_type: record.file?.contentType ?? null,
+  content: record.file?.content ?? null,
+  failure_code: record.failure?.code ?? null,
+  failure_message: record.failure?.message ?? null,
+});
+
+const ExportStatuses: readonly string[] = ['queued', 'running', 'ready', 'failed'] satisfies ExportStatus[];
+
+const fromExportRow = (row: ExportRow): ExportRecord => {
+  if (!isExportKind(row.kind) || !isExportFormat(row.format) || !ExportStatuses.includes(row.status)) {
+    throw new Error(`export ${row.id} has an unknown kind, format or status (${row.kind}, ${row.format}, ${row.status})`);
+  }
+  return {
+    id: row.id,
+    userId: row.user_id,
+    kind: row.kind,
+    format: row.format,
+    subjectId: row.subject_id,
+    status: row.status as ExportStatus,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    expiresAt: row.expires_at,
+    ...(row.file_name === null || row.content_type === null || row.content === null
+      ? {}
+      : { file: { fileName: row.file_name, contentType: row.content_type, content: row.content } }),
+    ...(row.failure_code === null || row.failure_message === null
+      ? {}
+      : { failure: { code: row.failure_code, message: row.failure_message } }),
+  };
+};

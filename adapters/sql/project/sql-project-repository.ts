@@ -1,0 +1,130 @@
+import type { Kysely } from 'kysely';
+import type { Project } from '../../../core/project/model.js';
+import type {
+  CollaboratorsChange,
+  ProjectPage,
+  ProjectPageRequest,
+  ProjectQuery,
+  ProjectRepository,
+  ProjectWriteConflict,
+} from '../../../core/project/ports.js';
+import { err, ok, type Result } from '../../../core/shared/result.js';
+import { afterCursor, matchingProjects } from './project-listing.js';
+import { fromProjectRow, insertShares, selectProjects, toProjectRow } from './project-rows.js';
+import type { ProjectTables } from './project-tables.js';
+
+/**
+ * ProjectRepository on the project schema. Updates are optimistic (`WHERE id = ? AND version = ?`)
+ * and rewrite the shares in the same transaction but never the collaborators, which change only
+ * one row at a time (`INSERT ... ON CONFLICT DO NOTHING`, `DELETE`), so no join is lost.
+ */
+export class SqlProjectRepository implements ProjectRepository {
+  constructor(private readonly db: Kysely<ProjectTables>) {}
+
+  async create(project: Project): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('projects').values(toProjectRow(project)).execute();
+      await insertShares(trx, project.id, project.shares);
+      if (project.collaborators.length > 0) {
+        await trx
+          .insertInto('project_collaborators')
+          .values(project.collaborators.map((userId) => ({ project_id: project.id, user_id: userId })))
+          .execute();
+      }
+    });
+  }
+
+  async findById(id: string): Promise<Project | undefined> {
+    const row = await selectProjects(this.db).where('projects.id', '=', id).executeTakeFirst();
+    return row && fromProjectRow(row);
+  }
+
+  async update(project: Project): Promise<Result<Project, ProjectWriteConflict>> {
+    const { id, version, ...fields } = toProjectRow(project);
+    return this.db.transaction().execute(async (trx): Promise<Result<Project, ProjectWriteConflict>> => {
+      const updated = await trx
+        .updateTable('projects')
+        .set({ ...fields, version: version + 1 })
+        .where('id', '=', id)
+        .where('version', '=', version)
+        .executeTakeFirst();
+      if (updated.numUpdatedRows === 0n) {
+        const exists = await trx.selectFrom('projects').select('id').where('id', '=', id).executeTakeFirst();
+        return err(exists ? 'stale_version' : 'not_found');
+      }
+      await trx.deleteFrom('project_shares').where('project_id', '=', id).execute();
+      await insertShares(trx, id, project.shares);
+      return ok(fromProjectRow(await selectProjects(trx).where('projects.id', '=', id).executeTakeFirstOrThrow()));
+    });
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('projects').where('id', '=', id).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  async list(query: ProjectQuery, page: ProjectPageRequest): Promise<ProjectPage> {
+    const matching = matchingProjects(query);
+    if (!matching) return { projects: [], totalCount: 0 };
+    const { after } = page;
+    const [rows, counted] = await Promise.all([
+      selectProjects(this.db)
+        .where(matching)
+        .$if(after !== undefined, (select) => select.where(afterCursor(after!)))
+        .orderBy('projects.created_at', 'desc')
+        .orderBy('projects.id', 'desc')
+        .limit(page.limit + 1)
+        .execute(),
+      this.db.selectFrom('projects').select((eb) => eb.fn.countAll<number>().as('count')).where(matching).executeTakeFirstOrThrow(),
+    ]);
+    const projects = rows.slice(0, page.limit).map(fromProjectRow);
+    const last = projects.at(-1);
+    return {
+      projects,
+      totalCount: counted.count,
+      ...(rows.length > page.limit && last ? { next: { createdAt: last.createdAt, id: last.id } } : {}),
+    };
+  }
+
+  async addCollaborator(projectId: string, userId: string): Promise<CollaboratorsChange | undefined> {
+    return this.changeCollaborators(projectId, async (trx) => {
+      const inserted = await trx
+        .insertInto('project_collaborators')
+        .values({ project_id: projectId, user_id: userId })
+        .onConflict((conflict) => conflict.columns(['project_id', 'user_id']).doNothing())
+        .executeTakeFirst();
+      return (inserted.numInsertedOrUpdatedRows ?? 0n) > 0n;
+    });
+  }
+
+  async removeCollaborator(projectId: string, userId: string): Promise<CollaboratorsChange | undefined> {
+    return this.changeCollaborators(projectId, async (trx) => {
+      const deleted = await trx
+        .deleteFrom('project_collaborators')
+        .where('project_id', '=', projectId)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      return deleted.numDeletedRows > 0n;
+    });
+  }
+
+  // The project row is held FOR KEY SHARE: it cannot be deleted meanwhile, yet updates and other
+  // joins go on. The list read afterwards includes joins committed by others in the meantime.
+  private async changeCollaborators(
+    projectId: string,
+    change: (trx: Kysely<ProjectTables>) => Promise<boolean>,
+  ): Promise<CollaboratorsChange | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const project = await trx.selectFrom('projects').select('id').where('id', '=', projectId).forKeyShare().executeTakeFirst();
+      if (!project) return undefined;
+      const changed = await change(trx);
+      const rows = await trx
+        .selectFrom('project_collaborators')
+        .select('user_id')
+        .where('project_id', '=', projectId)
+        .orderBy('seq')
+        .execute();
+      return { collaborators: rows.map((row) => row.user_id), changed };
+    });
+  }
+}

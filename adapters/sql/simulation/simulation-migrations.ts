@@ -1,0 +1,7 @@
+import type { MigrationSet } from '../run-migrations.js';
+import { createSimulationTables } from './migrations/0001-create-simulation-tables.js';
+
+/** Every migration of the simulation schema, in order. Append only: a released migration never changes. */
+export const simulationMigrations: MigrationSet = {
+  '0001-create-simulation-tables': createSimulationTables,
+};

@@ -1,0 +1,125 @@
+import type { Kysely } from 'kysely';
+import { failure, type DomainFailure } from '../../../core/shared/errors.js';
+import { err, ok, type Result } from '../../../core/shared/result.js';
+import type { MetricSample } from '../../../core/simulation/model/metric-sample.js';
+import type { HistoryPage, HistoryQuery, SimulationRepository } from '../../../core/simulation/ports.js';
+import type { Simulation, SimulationResults } from '../../../core/simulation/simulation.js';
+import type { SimulationSummary } from '../../../core/simulation/summary.js';
+import { isSqlError, SqlState } from '../sql-errors.js';
+import { decodeMetricSeries, encodeMetricSeries } from './metric-series-codec.js';
+import { fromSimulationRow, toSimulationRow } from './simulation-rows.js';
+import type { SimulationTables } from './simulation-tables.js';
+
+/**
+ * SimulationRepository on the simulation schema. Updates are optimistic (`WHERE id = ? AND
+ * version = ?`); results are one row per simulation (the series as JSONB columns), deleted with it.
+ */
+export class SqlSimulationRepository implements SimulationRepository {
+  constructor(private readonly db: Kysely<SimulationTables>) {}
+
+  async create(simulation: Simulation): Promise<Result<Simulation, DomainFailure>> {
+    const row = await this.db
+      .insertInto('simulations')
+      .values({ ...toSimulationRow(simulation), version: 1 })
+      .onConflict((conflict) => conflict.column('id').doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    return row ? ok(fromSimulationRow(row)) : err(failure('conflict', 'simulation_exists', `Simulation ${simulation.id} already exists`));
+  }
+
+  async update(simulation: Simulation, expectedVersion: number): Promise<Result<Simulation, DomainFailure>> {
+    const { id, ...fields } = toSimulationRow(simulation);
+    const row = await this.db
+      .updateTable('simulations')
+      .set({ ...fields, version: expectedVersion + 1 })
+      .where('id', '=', id)
+      .where('version', '=', expectedVersion)
+      .returningAll()
+      .executeTakeFirst();
+    if (row) return ok(fromSimulationRow(row));
+    const exists = await this.db.selectFrom('simulations').select('id').where('id', '=', id).executeTakeFirst();
+    return err(
+      exists
+        ? failure('conflict', 'simulation_version_conflict', `Simulation ${id} changed meanwhile`)
+        : failure('not_found', 'simulation_not_found', `No simulation ${id}`),
+    );
+  }
+
+  async findById(id: string): Promise<Simulation | undefined> {
+    const row = await this.db.selectFrom('simulations').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && fromSimulationRow(row);
+  }
+
+  listByProject(projectId: string, query: HistoryQuery): Promise<HistoryPage> {
+    return this.page('project_id', projectId, query);
+  }
+
+  listByUser(userId: string, query: HistoryQuery): Promise<HistoryPage> {
+    return this.page('user_id', userId, query);
+  }
+
+  async saveResults(simulationId: string, samples: readonly MetricSample[], summary: SimulationSummary): Promise<void> {
+    const values = {
+      simulation_id: simulationId,
+      sample_count: samples.length,
+      series: JSON.stringify(encodeMetricSeries(samples)),
+      summary: JSON.stringify(summary),
+    };
+    try {
+      await this.db
+        .insertInto('simulation_results')
+        .values(values)
+        .onConflict((conflict) =>
+          conflict.column('simulation_id').doUpdateSet((eb) => ({
+            sample_count: eb.ref('excluded.sample_count'),
+            series: eb.ref('excluded.series'),
+            summary: eb.ref('excluded.summary'),
+          })),
+        )
+        .execute();
+    } catch (error) {
+      if (isSqlError(error, SqlState.foreignKeyViolation)) throw new Error(`No simulation ${simulationId} to save results for`, { cause: error });
+      throw error;
+    }
+  }
+
+  async findResults(simulationId: string): Promise<SimulationResults | undefined> {
+    const row = await this.db
+      .selectFrom('simulation_results')
+      .select(['series', 'summary'])
+      .where('simulation_id', '=', simulationId)
+      .executeTakeFirst();
+    return row && { simulationId, samples: decodeMetricSeries(row.series), summary: row.summary };
+  }
+
+  async deleteOlderThan(cutoff: number): Promise<readonly string[]> {
+    const rows = await this.db
+      .deleteFrom('simulations')
+      .where('status', '<>', 'running')
+      .where((eb) => eb(eb.fn.coalesce('completed_at', 'started_at'), '<', cutoff))
+      .returning('id')
+      .execute();
+    return rows.map((row) => row.id);
+  }
+
+  private async page(owner: 'project_id' | 'user_id', ownerId: string, query: HistoryQuery): Promise<HistoryPage> {
+    const { after, status } = query;
+    const matching = this.db
+      .selectFrom('simulations')
+      .where(owner, '=', ownerId)
+      .$if(status !== undefined, (select) => select.where('status', '=', status!));
+    const [rows, counted] = await Promise.all([
+      matching
+        .selectAll()
+        .$if(after !== undefined, (select) =>
+          select.where((eb) => eb(eb.refTuple('started_at', 'id'), '<', eb.tuple(after!.startedAt, after!.id))),
+        )
+        .orderBy('started_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(query.limit + 1)
+        .execute(),
+      matching.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow(),
+    ]);
+    return { items: rows.slice(0, query.limit).map(fromSimulationRow), total: counted.count, hasMore: rows.length > query.limit };
+  }
+}

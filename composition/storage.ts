@@ -1,0 +1,80 @@
+import { join } from 'node:path';
+import { ContainerModule } from 'inversify';
+import type { Logger } from '../adapters/observability/logger.js';
+import { openServiceDatabase } from '../adapters/sql/database.js';
+import { SqlResourceGrantRepository } from '../adapters/sql/auth/sql-resource-grant-repository.js';
+import { SqlSessionRepository } from '../adapters/sql/auth/sql-session-repository.js';
+import { SqlUserRepository } from '../adapters/sql/auth/sql-user-repository.js';
+import { SqlExportRepository } from '../adapters/sql/project/sql-export-repository.js';
+import { SqlProjectRepository } from '../adapters/sql/project/sql-project-repository.js';
+import { SqlSimulationRepository } from '../adapters/sql/simulation/sql-simulation-repository.js';
+import { AuthTokens } from './auth/auth-module.js';
+import type { MeshConfig } from './config.js';
+import { ProjectTokens } from './project/project-module.js';
+import { SimulationTokens } from './simulation/simulation-module.js';
+
+type StatefulService = 'auth' | 'project' | 'simulation';
+
+/** A service's opened storage: the bindings that replace its in-memory repositories, and how to close it. */
+export interface ServiceStorage {
+  /** Loaded after the service's own module; undefined when the in-memory repositories stay. */
+  readonly module: ContainerModule | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens where `service` keeps its state (docs/adr/0014): its PostgreSQL database when a URL is
+ * configured, else embedded PostgreSQL (PGlite) under `<DATA_DIR>/<service>`, migrated to the
+ * latest schema; or nothing with `MESH_STORAGE=memory`, leaving the in-memory repositories bound.
+ */
+export const openServiceStorage = async (service: StatefulService, config: MeshConfig, logger: Logger): Promise<ServiceStorage> => {
+  if (config.storage.kind === 'memory') return { module: undefined, close: async () => {} };
+  switch (service) {
+    case 'auth': {
+      const { db, close } = await openMigrated('auth', config, logger);
+      return {
+        close,
+        module: new ContainerModule(({ rebind }) => {
+          rebind(AuthTokens.users).toConstantValue(new SqlUserRepository(db));
+          rebind(AuthTokens.sessions).toConstantValue(new SqlSessionRepository(db));
+          rebind(AuthTokens.grants).toConstantValue(new SqlResourceGrantRepository(db));
+        }),
+      };
+    }
+    case 'project': {
+      const { db, close } = await openMigrated('project', config, logger);
+      return {
+        close,
+        module: new ContainerModule(({ rebind }) => {
+          rebind(ProjectTokens.projects).toConstantValue(new SqlProjectRepository(db));
+          rebind(ProjectTokens.exports).toConstantValue(new SqlExportRepository(db));
+        }),
+      };
+    }
+    case 'simulation': {
+      const { db, close } = await openMigrated('simulation', config, logger);
+      return {
+        close,
+        module: new ContainerModule(({ rebind }) => {
+          rebind(SimulationTokens.repository).toConstantValue(new SqlSimulationRepository(db));
+        }),
+      };
+    }
+  }
+};
+
+const openMigrated = async <S extends StatefulService>(service: S, config: MeshConfig, logger: Logger) => {
+  const database = await openServiceDatabase({
+    service,
+    url: config.storage.databaseUrls[service],
+    dataDir: join(config.storage.dataDir, service),
+    logger,
+  });
+  try {
+    await database.migrate();
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return { db: database.db, close: () => database.close() };
+};

@@ -1,0 +1,90 @@
+import { sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AuthTables } from '../../adapters/sql/auth/auth-tables.js';
+import { SqlResourceGrantRepository } from '../../adapters/sql/auth/sql-resource-grant-repository.js';
+import { SqlSessionRepository } from '../../adapters/sql/auth/sql-session-repository.js';
+import { SqlUserRepository } from '../../adapters/sql/auth/sql-user-repository.js';
+import { toUserRow } from '../../adapters/sql/auth/user-rows.js';
+import type { AuthRepositories } from '../auth/auth-harness.js';
+import { describeAuthServiceContract } from '../auth/auth-service.contract.js';
+import { aGrant, aSession, aUser } from '../auth/builders.js';
+import { describeResourceGrantRepositoryContract } from '../auth/resource-grant-repository.contract.js';
+import { describeSessionRepositoryContract } from '../auth/session-repository.contract.js';
+import { describeUserRepositoryContract } from '../auth/user-repository.contract.js';
+import { grantsOfStoredUsers, sessionsOfStoredUsers } from './auth-parent-users.js';
+import { describeMigrationContract } from './migration.contract.js';
+import { useSharedDatabase, type DatabaseLease, type SharedDatabase } from './shared-database.js';
+import type { SqlBackend } from './sql-backends.js';
+
+/** The auth repositories' contracts, the auth use cases and the auth schema, on one backend. */
+export const describeAuthOnSql = (backend: SqlBackend): void => {
+  const shared = useSharedDatabase(backend, 'auth');
+  const repositories = async (): Promise<AuthRepositories> => {
+    const lease = await shared.lease();
+    const users = new SqlUserRepository(shared.db);
+    return { users, sessions: new SqlSessionRepository(shared.db), grants: new SqlResourceGrantRepository(shared.db), close: lease.close };
+  };
+  const on = `on ${backend.name}`;
+
+  describeMigrationContract(backend.name, shared, ['resource_grants', 'sessions', 'users']);
+  describeUserRepositoryContract(`SqlUserRepository ${on}`, async () => {
+    const { users, close } = await repositories();
+    return { repo: users, close };
+  });
+  describeSessionRepositoryContract(`SqlSessionRepository ${on}`, async () => {
+    const { users, sessions, close } = await repositories();
+    return { repo: sessionsOfStoredUsers(users, sessions), close };
+  });
+  describeResourceGrantRepositoryContract(`SqlResourceGrantRepository ${on}`, async () => {
+    const { users, grants, close } = await repositories();
+    return { repo: grantsOfStoredUsers(users, grants), close };
+  });
+  describeAuthServiceContract(`SQL repositories ${on}`, repositories);
+  describeAuthConstraints(backend.name, shared);
+};
+
+const describeAuthConstraints = (backendName: string, shared: SharedDatabase<AuthTables>): void => {
+  describe(`auth schema constraints on ${backendName}`, () => {
+    let lease: DatabaseLease;
+    beforeEach(async () => {
+      lease = await shared.lease();
+    });
+    afterEach(async () => {
+      await lease.close();
+    });
+
+    it('refuses a session or a grant of a user that is not stored', async () => {
+      await expect(new SqlSessionRepository(shared.db).create(aSession())).rejects.toMatchObject({ code: '23503' });
+      await expect(new SqlResourceGrantRepository(shared.db).grant(aGrant())).rejects.toMatchObject({ code: '23503' });
+    });
+
+    it("deletes a user's sessions and grants with the user", async () => {
+      const user = aUser();
+      await new SqlUserRepository(shared.db).create(user);
+      await new SqlSessionRepository(shared.db).create(aSession({ userId: user.id }));
+      await new SqlResourceGrantRepository(shared.db).grant(aGrant({ userId: user.id }));
+
+      await shared.db.deleteFrom('users').where('id', '=', user.id).execute();
+
+      const counts = await sql<{ sessions: number; grants: number }>`
+        SELECT (SELECT count(*) FROM sessions) AS sessions, (SELECT count(*) FROM resource_grants) AS grants`.execute(shared.db);
+      expect(counts.rows).toEqual([{ sessions: 0, grants: 0 }]);
+    });
+
+    it('keeps emails unique by their normalised form, whoever writes the row', async () => {
+      const user = aUser();
+      await shared.db.insertInto('users').values(toUserRow(user)).execute();
+
+      const twin = { ...toUserRow(aUser()), email: user.email.toUpperCase(), email_key: user.email };
+      await expect(shared.db.insertInto('users').values(twin).execute()).rejects.toMatchObject({ code: '23505' });
+    });
+
+    it('refuses unknown roles and missing required fields', async () => {
+      const unknownRole = { ...toUserRow(aUser()), roles: ['root'] };
+      await expect(shared.db.insertInto('users').values(unknownRole).execute()).rejects.toMatchObject({ code: '23514' });
+
+      const nameless = { ...toUserRow(aUser()), name: null as unknown as string };
+      await expect(shared.db.insertInto('users').values(nameless).execute()).rejects.toMatchObject({ code: '23502' });
+    });
+  });
+};

@@ -1,0 +1,4 @@
+import { describeSimulationOnSql } from './simulation-suites.js';
+import { pgliteInMemory } from './sql-backends.js';
+
+describeSimulationOnSql(pgliteInMemory);

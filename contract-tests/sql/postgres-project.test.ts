@@ -1,0 +1,4 @@
+import { describeProjectOnSql } from './project-suites.js';
+import { postgresServer } from './sql-backends.js';
+
+describeProjectOnSql(postgresServer);
