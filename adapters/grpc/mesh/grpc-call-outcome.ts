@@ -1,0 +1,44 @@
+import { status, type Metadata } from '@grpc/grpc-js';
+import type { CallOutcome } from '../../../core/resilience/call-outcome.js';
+
+/**
+ * Metadata key set on a status the pool produced itself (queue full, no connection), never seen
+ * on the wire: such a call never reached the instance, so another instance may always take it.
+ */
+export const LOCAL_STATUS_METADATA = 'x-meshwork-local';
+
+/**
+ * What a status says about the instance that answered it: UNAVAILABLE (connection refused or
+ * dropped, GOAWAY), DEADLINE_EXCEEDED, INTERNAL and UNKNOWN (broken stream, fault) count against
+ * it, and so does CANCELLED unless this process cancelled the call (a server shutting down
+ * cancels the calls it has in flight); every other status is the service answering (NOT_FOUND,
+ * INVALID_ARGUMENT, ...).
+ */
+export const callOutcomeOf = (code: status, cancelledByCaller = false): CallOutcome => {
+  switch (code) {
+    case status.OK:
+      return 'success';
+    case status.CANCELLED:
+      return cancelledByCaller ? 'cancelled' : 'instance_failure';
+    case status.UNAVAILABLE:
+    case status.DEADLINE_EXCEEDED:
+    case status.INTERNAL:
+    case status.UNKNOWN:
+      return 'instance_failure';
+    default:
+      return 'application_error';
+  }
+};
+
+/**
+ * Whether another instance could succeed where this one failed: it was unavailable, it cancelled
+ * the call itself (shutting down), or the pool turned the call away before sending it. Whether the
+ * call may be repeated at all is the retry policy's question (safety per method).
+ */
+export const isRetryableFailure = (
+  error: { readonly code: status; readonly metadata?: Metadata },
+  cancelledByCaller = false,
+): boolean => {
+  if (error.code === status.CANCELLED) return !cancelledByCaller;
+  return error.code === status.UNAVAILABLE || error.metadata?.get(LOCAL_STATUS_METADATA).length === 1;
+};

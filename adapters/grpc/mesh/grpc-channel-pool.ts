@@ -1,0 +1,315 @@
+import {
+  connectivityState,
+  credentials,
+  status,
+  type ChannelCredentials,
+  type ChannelOptions,
+  type Client,
+  type ClientOptions,
+} from '@grpc/grpc-js';
+import type { GlobalConnectionScaler, ScalablePool } from '../../../core/pool-scaling/global-connection-scaler.js';
+import { CallWindow } from '../../../core/pool-scaling/call-window.js';
+import type { PoolScalingConfig } from '../../../core/pool-scaling/config.js';
+import { computePoolMetrics } from '../../../core/pool-scaling/pool-metrics.js';
+import { ScaleTriggers, type PoolMetrics, type ScaleTrigger } from '../../../core/pool-scaling/policy.js';
+import type { CallOutcome } from '../../../core/resilience/call-outcome.js';
+import type { Clock } from '../../../core/shared/clock.js';
+import type { Logger } from '../../observability/logger.js';
+import { callOutcomeOf } from './grpc-call-outcome.js';
+import { CallAdmission } from './call-admission.js';
+import type { PoolSnapshot } from './mesh-metrics.js';
+import { pooledCallInterceptor, type CallGate } from './pooled-call-interceptor.js';
+import { PoolSlot } from './pool-slot.js';
+
+/** A generated client class (`AuthServiceClient`, ...): one instance per connection of the pool. */
+export type GrpcClientConstructor<C extends Client> = new (
+  address: string,
+  credentials: ChannelCredentials,
+  options?: Partial<ClientOptions>,
+) => C;
+
+/** What the pool tells the instance it serves (breaker, latency estimate, ejection). */
+export interface PoolListener {
+  callSent(): void;
+  callEnded(outcome: CallOutcome, latencyMs: number): void;
+  /** A connection failed or was closed by the target (refused, dropped, GOAWAY). */
+  connectionLost(): void;
+  connectionReady(): void;
+}
+
+export interface ChannelPoolOptions {
+  /** The target service: its priority at the global scaler. */
+  readonly service: string;
+  readonly instanceId: string;
+  /** `host:port` of the instance. */
+  readonly address: string;
+  readonly scaling: PoolScalingConfig;
+  /** Calls that may wait for the pool before new ones are refused with RESOURCE_EXHAUSTED. */
+  readonly maxPendingCalls: number;
+  /** Calls in flight per connection before further calls wait (HTTP/2 streams). */
+  readonly maxStreamsPerConnection: number;
+  readonly channelOptions: Partial<ChannelOptions>;
+  /** How long a new connection may take to become ready before the attempt counts as failed. */
+  readonly connectTimeoutMs: number;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly listener?: Partial<PoolListener>;
+}
+
+/** Every channel of every pool gets its own subchannel pool, hence its own connection (ADR 0015). */
+const OWN_CONNECTION: Partial<ChannelOptions> = { 'grpc.use_local_subchannel_pool': 1 };
+
+/**
+ * The connections of this process to one instance of a service: between min and max channels,
+ * each its own HTTP/2 connection, counted against the global scaler. Calls go to the ready channel
+ * with the fewest calls; beyond `connections x maxStreamsPerConnection` calls in flight they wait
+ * in a bounded queue, and beyond that they are refused at once with RESOURCE_EXHAUSTED.
+ */
+export class GrpcChannelPool<C extends Client> implements ScalablePool {
+  readonly id: string;
+  readonly service: string;
+  readonly minConnections: number;
+  private readonly active: PoolSlot<C>[] = [];
+  private draining: PoolSlot<C>[] = [];
+  private readonly admission: CallAdmission;
+  private readonly window: CallWindow;
+  private readonly unregister: () => void;
+  private nextSlotId = 0;
+  private rotation = 0;
+  private lastScaleActionAt: number;
+  private closed = false;
+  private readonly counts = {
+    scaleUps: Object.fromEntries(ScaleTriggers.map((t) => [t, 0])) as Record<ScaleTrigger, number>,
+    scaleDowns: 0,
+    surrendered: 0,
+    denials: 0,
+    connectFailures: 0,
+  };
+  private readonly scaleUpTimesMs: number[] = [];
+
+  constructor(
+    private readonly Client: GrpcClientConstructor<C>,
+    private readonly options: ChannelPoolOptions,
+    private readonly scaler: GlobalConnectionScaler,
+  ) {
+    this.id = `${options.service}/${options.instanceId}`;
+    this.service = options.service;
+    this.minConnections = options.scaling.minConnections;
+    this.admission = new CallAdmission(this.id, options.maxPendingCalls, () => this.active.length * options.maxStreamsPerConnection);
+    this.window = new CallWindow(options.scaling.metricsWindowMs);
+    this.lastScaleActionAt = options.clock.now();
+    this.unregister = scaler.register(this);
+    for (let i = 0; i < this.minConnections; i += 1) this.openConnection();
+  }
+
+  get address(): string {
+    return this.options.address;
+  }
+
+  connectionCount(): number {
+    return this.active.length;
+  }
+
+  /** The client of the ready connection with the fewest calls (any connection if none is ready yet). */
+  client(): C | undefined {
+    let best: PoolSlot<C> | undefined;
+    let bestReady = false;
+    const count = this.active.length;
+    for (let i = 0; i < count; i += 1) {
+      const slot = this.active[(this.rotation + i) % count]!;
+      const ready = slot.isReady();
+      if (!best || (ready && !bestReady) || (ready === bestReady && slot.inFlight < best.inFlight)) {
+        best = slot;
+        bestReady = ready;
+      }
+    }
+    this.rotation = count > 0 ? (this.rotation + 1) % count : 0;
+    return best?.client;
+  }
+
+  /** Adds one connection if the global scaler grants it; resolves with the ms until it was ready. */
+  scaleUp(trigger: ScaleTrigger): { granted: boolean; ready: Promise<number | undefined> } {
+    const decidedAt = this.options.clock.now();
+    const slot = this.openConnection();
+    if (!slot) return { granted: false, ready: Promise.resolve(undefined) };
+    this.counts.scaleUps[trigger] += 1;
+    this.lastScaleActionAt = decidedAt;
+    this.options.logger.debug({ pool: this.id, trigger, connections: this.active.length }, 'scaled up');
+    const ready = slot.whenReady(this.options.connectTimeoutMs).then((isReady) => {
+      if (!isReady) return undefined;
+      const elapsed = this.options.clock.now() - decidedAt;
+      this.scaleUpTimesMs.push(elapsed);
+      if (this.scaleUpTimesMs.length > 100) this.scaleUpTimesMs.shift();
+      return elapsed;
+    });
+    return { granted: true, ready };
+  }
+
+  /** Closes one connection (after its calls end) and gives it back to the global scaler. */
+  scaleDown(): boolean {
+    if (this.active.length <= this.minConnections || !this.retireOne()) return false;
+    this.scaler.release();
+    this.counts.scaleDowns += 1;
+    this.lastScaleActionAt = this.options.clock.now();
+    this.options.logger.debug({ pool: this.id, connections: this.active.length }, 'scaled down');
+    return true;
+  }
+
+  /** The global scaler moves one of this pool's connections to a higher-priority pool. */
+  surrender(): void {
+    if (this.retireOne()) this.counts.surrendered += 1;
+  }
+
+  metrics(): PoolMetrics {
+    return computePoolMetrics(
+      {
+        now: this.options.clock.now(),
+        connections: this.active.length,
+        inFlight: this.admission.inFlight,
+        queueDepth: this.admission.waiting,
+        lastScaleActionAt: this.lastScaleActionAt,
+        streamsPerConnection: this.options.scaling.streamsPerConnection,
+      },
+      this.window,
+    );
+  }
+
+  /** Calls are in flight or waiting, or completed recently: worth checking for a scale-up. */
+  isBusy(): boolean {
+    const { admission } = this;
+    return admission.inFlight > 0 || admission.waiting > 0 || this.window.totals(this.options.clock.now()).calls > 0;
+  }
+
+  /** Refuses every waiting call, e.g. when the instance was found gone. */
+  refuseWaiting(code: status, details: string): void {
+    this.admission.refuseWaiting(code, details);
+  }
+
+  snapshot(): PoolSnapshot {
+    const metrics = this.metrics();
+    this.draining = this.draining.filter((slot) => !slot.isClosed());
+    return {
+      poolId: this.id,
+      address: this.options.address,
+      connections: this.active.length,
+      readyConnections: this.active.filter((slot) => slot.isReady()).length,
+      drainingConnections: this.draining.length,
+      inFlight: this.admission.inFlight,
+      queueDepth: this.admission.waiting,
+      utilisation: metrics.utilisation,
+      requestsPerSecond: metrics.requestsPerSecond,
+      averageLatencyMs: metrics.averageLatencyMs,
+      latencyMs: this.window.percentiles(this.options.clock.now()),
+      errorRate: metrics.errorRate,
+      rejected: this.admission.rejected,
+      scaleUps: { ...this.counts.scaleUps },
+      scaleDowns: this.counts.scaleDowns,
+      surrendered: this.counts.surrendered,
+      denials: this.counts.denials,
+      connectFailures: this.counts.connectFailures,
+      scaleUpTimesMs: [...this.scaleUpTimesMs],
+    };
+  }
+
+  /** Closes every connection and refuses waiting calls; calls in flight end on their own. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.unregister();
+    this.refuseWaiting(status.UNAVAILABLE, `connection pool ${this.id} closed`);
+    this.scaler.release(this.active.length);
+    for (const slot of this.active.splice(0)) slot.drain();
+  }
+
+  /** Asks the scaler for a connection and opens it; undefined when denied. */
+  private openConnection(): PoolSlot<C> | undefined {
+    if (this.closed) return undefined;
+    const grant = this.scaler.requestConnectionIncrease(this);
+    if (!grant.granted) {
+      this.counts.denials += 1;
+      this.options.logger.debug({ pool: this.id }, 'connection request denied by the global scaler');
+      return undefined;
+    }
+    // The interceptor is part of the client, which is part of the slot: it finds its slot through `ref`.
+    const ref: { slot?: PoolSlot<C> } = {};
+    const gate = this.gateFor(() => ref.slot!);
+    const client = new this.Client(this.options.address, credentials.createInsecure(), {
+      ...this.options.channelOptions,
+      ...OWN_CONNECTION,
+      interceptors: [pooledCallInterceptor(gate, this.options.clock, this.options.address)],
+    });
+    const slot = new PoolSlot(this.nextSlotId++, client, (changed, from, to) => this.onSlotState(changed, from, to));
+    ref.slot = slot;
+    this.active.push(slot);
+    slot.connect();
+    this.admission.pump();
+    return slot;
+  }
+
+  private gateFor(slotOf: () => PoolSlot<C>): CallGate {
+    return {
+      enter: (deadline, send, refuse) => this.enter(slotOf(), deadline, send, refuse),
+      exit: (code, latencyMs, cancelledByCaller) => this.exit(slotOf(), code, latencyMs, cancelledByCaller),
+    };
+  }
+
+  /** Binds the admission of a call to its slot, whose count of calls must cover waiting ones too. */
+  private enter(slot: PoolSlot<C>, deadline: number, send: () => void, refuse: (code: status, details: string) => void) {
+    if (this.closed) {
+      refuse(status.UNAVAILABLE, `connection pool ${this.id} closed`);
+      return () => false;
+    }
+    slot.inFlight += 1;
+    const sendOnSlot = () => {
+      this.options.listener?.callSent?.();
+      send();
+    };
+    const refuseOnSlot = (code: status, details: string) => {
+      slot.callEnded();
+      refuse(code, details);
+    };
+    const withdraw = this.admission.enter(deadline, sendOnSlot, refuseOnSlot);
+    return () => {
+      if (!withdraw()) return false;
+      slot.callEnded();
+      return true;
+    };
+  }
+
+  private exit(slot: PoolSlot<C>, code: status, latencyMs: number, cancelledByCaller: boolean): void {
+    slot.callEnded();
+    const outcome = callOutcomeOf(code, cancelledByCaller);
+    if (outcome !== 'cancelled') {
+      this.window.record({ at: this.options.clock.now(), latencyMs, failed: outcome === 'instance_failure' });
+    }
+    this.options.listener?.callEnded?.(outcome, latencyMs);
+    this.admission.exit();
+  }
+
+  /** Takes the least useful connection out of rotation: not ready first, then the least busy. */
+  private retireOne(): boolean {
+    if (this.active.length === 0) return false;
+    let victim = 0;
+    for (let i = 1; i < this.active.length; i += 1) {
+      const candidate = this.active[i]!;
+      const current = this.active[victim]!;
+      const readiness = Number(candidate.isReady()) - Number(current.isReady());
+      if (readiness < 0 || (readiness === 0 && candidate.inFlight < current.inFlight)) victim = i;
+    }
+    const [slot] = this.active.splice(victim, 1);
+    this.draining.push(slot!);
+    slot!.drain();
+    return true;
+  }
+
+  private onSlotState(slot: PoolSlot<C>, from: connectivityState, to: connectivityState): void {
+    if (slot.draining || this.closed) return;
+    if (to === connectivityState.READY) this.options.listener?.connectionReady?.();
+    else if (from === connectivityState.READY || to === connectivityState.TRANSIENT_FAILURE) {
+      if (to === connectivityState.TRANSIENT_FAILURE) this.counts.connectFailures += 1;
+      this.options.listener?.connectionLost?.();
+    }
+    // Keep the pool warm: a connection that went idle (dropped, GOAWAY, backoff over) reconnects.
+    if (to === connectivityState.IDLE) slot.connect();
+  }
+}
