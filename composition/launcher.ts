@@ -1,11 +1,10 @@
-import { GatewayServiceService } from '../adapters/grpc/generated/gateway.js';
 import type { Logger } from '../adapters/observability/logger.js';
 import { startAuthService } from './auth/auth-root.js';
+import { startGatewayService } from './gateway/gateway-root.js';
 import { startProjectService } from './project/project-root.js';
 import { startSimulationService } from './simulation/simulation-root.js';
 import { ServiceNames, type MeshConfig, type ServiceName, type ServiceTargets } from './config.js';
 import { createMessaging, type Messaging } from './messaging.js';
-import { placeholderRoot } from './placeholder-root.js';
 import type { ServiceRoot } from './service-context.js';
 import type { RunningService } from './service-server.js';
 
@@ -13,7 +12,7 @@ const roots: Readonly<Record<ServiceName, ServiceRoot>> = {
   auth: startAuthService,
   project: startProjectService,
   simulation: startSimulationService,
-  'api-gateway': placeholderRoot('api-gateway', GatewayServiceService),
+  'api-gateway': startGatewayService,
 };
 
 export interface MeshOptions {

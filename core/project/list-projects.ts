@@ -3,7 +3,7 @@ import type { DomainFailure, FieldViolation } from '../shared/errors.js';
 import type { ProjectDeps } from './deps.js';
 import { ProjectFailures } from './errors.js';
 import type { Project, ProjectStatus } from './model.js';
-import { decodePageToken, encodePageToken } from './page-token.js';
+import { decodePageToken, encodePageToken } from '../shared/page-token.js';
 import type { ProjectCursor, ProjectQuery } from './ports.js';
 import { checkPageSize, checkStatus, ProjectLimits } from './validation.js';
 

@@ -1,7 +1,7 @@
 import { err, ok, type Result } from '../shared/result.js';
 import type { DomainFailure } from '../shared/errors.js';
 import { ProjectFailures } from './errors.js';
-import { decodePageToken, encodePageToken } from './page-token.js';
+import { decodePageToken, encodePageToken } from '../shared/page-token.js';
 import { BuiltInTemplates, findTemplate, type ProjectTemplate } from './templates.js';
 import { checkPageSize, checkRequired, ProjectLimits } from './validation.js';
 

@@ -1,0 +1,110 @@
+import type {
+  ApiCall,
+  ApiAnswer,
+  NewProjectBody,
+  ProjectBackend,
+  ProjectListQuery,
+  ProjectPatchBody,
+  ShareBody,
+  TemplateListQuery,
+} from '../../http/gateway/client-api-ports.js';
+import type { ProjectServiceClient } from '../generated/project.js';
+import type { GrpcClientSource } from '../grpc-client-source.js';
+import type { UnaryMethod } from '../grpc-unary-call.js';
+import { jsonAnswer } from './client-json.js';
+import { DEFAULT_TIMEOUTS_MS, downstreamCall } from './downstream-call.js';
+
+/** The client API's project routes, as calls to `project.ProjectService` (JSON ↔ proto here, nowhere else). */
+export class GrpcProjectBackend implements ProjectBackend {
+  constructor(
+    private readonly projects: GrpcClientSource<ProjectServiceClient>,
+    private readonly timeoutMs: number = DEFAULT_TIMEOUTS_MS.project,
+  ) {}
+
+  list(call: ApiCall, query: ProjectListQuery): ApiAnswer {
+    return this.call(call, (c) => c.listProjects.bind(c), {
+      userId: call.userId,
+      pageSize: query.page_size ?? 0,
+      pageToken: query.page_token ?? '',
+      includeShared: query.include_shared ?? true,
+      includePublic: query.include_public ?? false,
+      status: query.status ?? '',
+    });
+  }
+
+  create(call: ApiCall, body: NewProjectBody): ApiAnswer {
+    return this.call(call, (c) => c.createProject.bind(c), {
+      userId: call.userId,
+      name: body.name,
+      description: body.description ?? '',
+      templateId: body.template_id ?? '',
+      configuration: { ...body.configuration },
+      isPublic: body.is_public ?? false,
+    });
+  }
+
+  get(call: ApiCall, projectId: string): ApiAnswer {
+    return this.call(call, (c) => c.getProject.bind(c), { projectId, userId: call.userId, includeConfiguration: true });
+  }
+
+  update(call: ApiCall, projectId: string, body: ProjectPatchBody): ApiAnswer {
+    return this.call(call, (c) => c.updateProject.bind(c), {
+      projectId,
+      userId: call.userId,
+      name: body.name,
+      description: body.description,
+      isPublic: body.is_public,
+      status: body.status,
+      configuration: { ...body.configuration },
+      removedConfigurationKeys: [...(body.removed_configuration_keys ?? [])],
+      expectedUpdatedAt: body.expected_updated_at ?? 0,
+    });
+  }
+
+  remove(call: ApiCall, projectId: string): ApiAnswer {
+    return this.call(call, (c) => c.deleteProject.bind(c), { projectId, userId: call.userId });
+  }
+
+  share(call: ApiCall, projectId: string, body: ShareBody): ApiAnswer {
+    return this.call(call, (c) => c.shareProject.bind(c), {
+      projectId,
+      userId: call.userId,
+      targetUserId: body.target_user_id,
+      targetEmail: body.target_user_id === undefined ? body.target_email : undefined,
+      role: body.role,
+    });
+  }
+
+  permissions(call: ApiCall, projectId: string): ApiAnswer {
+    return this.call(call, (c) => c.getProjectPermissions.bind(c), { projectId, userId: call.userId, callingService: 'api-gateway' });
+  }
+
+  joinCollaboration(call: ApiCall, projectId: string, clientId: string): ApiAnswer {
+    return this.call(call, (c) => c.joinCollaboration.bind(c), { projectId, userId: call.userId, clientId });
+  }
+
+  leaveCollaboration(call: ApiCall, projectId: string, collaborationSessionId: string): ApiAnswer {
+    return this.call(call, (c) => c.leaveCollaboration.bind(c), { projectId, userId: call.userId, collaborationSessionId });
+  }
+
+  templates(call: ApiCall, query: TemplateListQuery): ApiAnswer {
+    return this.call(call, (c) => c.listTemplates.bind(c), {
+      userId: call.userId,
+      category: query.category ?? '',
+      pageSize: query.page_size ?? 0,
+      pageToken: query.page_token ?? '',
+    });
+  }
+
+  template(call: ApiCall, templateId: string): ApiAnswer {
+    return this.call(call, (c) => c.getTemplate.bind(c), { templateId, userId: call.userId });
+  }
+
+  private async call<Req, Res extends object>(
+    call: ApiCall,
+    pick: (client: ProjectServiceClient) => UnaryMethod<Req, Res>,
+    request: Req,
+  ): ApiAnswer {
+    return jsonAnswer(await downstreamCall('project', this.projects, pick, request, this.timeoutMs, { requestId: call.requestId }));
+  }
+}

@@ -1,0 +1,92 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { CallerCheck } from './caller.js';
+import type { HttpForwarder } from './http-forwarder.js';
+import { idParams, shortText } from './schemas.js';
+
+/** The HTTP/2 ports (`host:port`) of the services whose client routes the gateway passes on. */
+export interface ForwardTargets {
+  readonly auth: () => string;
+  readonly project: () => string;
+}
+
+/** Largest body passed on to the auth service unread. */
+export const AUTH_BODY_LIMIT = 16_384;
+
+interface IdParams {
+  id: string;
+}
+
+/**
+ * Routes served by the services' own HTTP ports, passed on unchanged: the auth API (whose rules,
+ * answers and problems stay the auth service's), and reports and exports, which the project
+ * service owns and no rpc covers.
+ */
+export const registerForwardedRoutes = async (
+  app: FastifyInstance,
+  caller: CallerCheck,
+  forwarder: HttpForwarder,
+  targets: ForwardTargets,
+): Promise<void> => {
+  await app.register(async (auth) => {
+    // Bodies go to the auth service as the client sent them: it validates them and answers the problems.
+    auth.removeContentTypeParser('application/json');
+    auth.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: AUTH_BODY_LIMIT }, (_request, body, done) =>
+      done(null, body),
+    );
+    const toAuth = (request: FastifyRequest, reply: FastifyReply) =>
+      forwarder.forward(request, reply, { service: 'auth', target: targets.auth(), path: request.url });
+    auth.post('/auth/register', toAuth);
+    auth.post('/auth/login', toAuth);
+    auth.post('/auth/logout', toAuth);
+    auth.get('/auth/profile', toAuth);
+    auth.patch('/auth/profile', toAuth);
+  });
+
+  app.post<{ Params: IdParams; Body: Record<string, unknown> | undefined }>(
+    '/projects/:id/reports',
+    { schema: { params: idParams, body: { type: 'object', maxProperties: 50 } } },
+    async (request, reply) => {
+      await caller.identify(request, reply);
+      return forwarder.forward(request, reply, {
+        service: 'project',
+        target: targets.project(),
+        path: `/projects/${encodeURIComponent(request.params.id)}/reports`,
+        body: request.body ?? {},
+      });
+    },
+  );
+
+  app.post<{ Params: IdParams; Body: { format?: string } | undefined }>(
+    '/simulations/:id/exports',
+    {
+      schema: {
+        params: idParams,
+        body: { type: 'object', additionalProperties: false, properties: { format: shortText(16) } },
+      },
+    },
+    async (request, reply) => {
+      await caller.identify(request, reply);
+      const format = request.body?.format;
+      return forwarder.forward(request, reply, {
+        service: 'project',
+        target: targets.project(),
+        path: '/exports',
+        method: 'POST',
+        body: { kind: 'simulation_results', simulation_id: request.params.id, ...(format !== undefined && { format }) },
+      });
+    },
+  );
+
+  app.get<{ Params: IdParams }>(
+    '/exports/:id',
+    { schema: { params: idParams } },
+    async (request, reply) => {
+      await caller.identify(request, reply);
+      return forwarder.forward(request, reply, {
+        service: 'project',
+        target: targets.project(),
+        path: `/exports/${encodeURIComponent(request.params.id)}`,
+      });
+    },
+  );
+};

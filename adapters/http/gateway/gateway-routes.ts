@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify';
+import type { Authenticator } from '../../../core/gateway/index.js';
+import { CallerCheck } from './caller.js';
+import type { ProjectBackend, SimulationBackend } from './client-api-ports.js';
+import { allowCors, type CorsOptions } from './cors.js';
+import { registerForwardedRoutes, type ForwardTargets } from './forwarded-routes.js';
+import type { HttpForwarder } from './http-forwarder.js';
+import { registerProjectRoutes } from './project-routes.js';
+import { limitByAddress, type ClientRateLimits } from './rate-limits.js';
+import { addSecurityHeaders, type SecurityHeaderOptions } from './security-headers.js';
+import { registerSimulationRoutes } from './simulation-routes.js';
+
+export interface GatewayRoutesDeps {
+  readonly authenticator: Authenticator;
+  readonly projects: ProjectBackend;
+  readonly simulations: SimulationBackend;
+  readonly forwarder: HttpForwarder;
+  readonly forwardTargets: ForwardTargets;
+  readonly limits: ClientRateLimits;
+  readonly cors: CorsOptions;
+  readonly security: SecurityHeaderOptions;
+}
+
+/**
+ * The client API of the gateway: one place for clients. Every request gets security headers,
+ * CORS, and a per-address rate limit; authenticated routes add a per-user one.
+ */
+export const registerGatewayRoutes = async (app: FastifyInstance, deps: GatewayRoutesDeps): Promise<void> => {
+  addSecurityHeaders(app, deps.security);
+  allowCors(app, deps.cors);
+  limitByAddress(app, deps.limits.perAddress);
+  const caller = new CallerCheck(deps.authenticator, deps.limits.perUser);
+  registerProjectRoutes(app, caller, deps.projects);
+  registerSimulationRoutes(app, caller, deps.simulations, deps.projects);
+  await registerForwardedRoutes(app, caller, deps.forwarder, deps.forwardTargets);
+};

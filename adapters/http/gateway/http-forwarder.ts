@@ -1,0 +1,74 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Dispatcher } from 'undici';
+import { DomainFailureError, failure } from '../../../core/shared/errors.js';
+import { REQUEST_ID_HEADER } from '../request-id.js';
+
+/** A request to pass on: where, and the body when it is not the client's own. */
+export interface ForwardRequest {
+  /** Service name, for messages. */
+  readonly service: string;
+  /** `host:port` of the service's HTTP/2 port. */
+  readonly target: string;
+  readonly path: string;
+  readonly method?: Dispatcher.HttpMethod;
+  /** Default: the client's body as received (a Buffer, or JSON re-encoded). */
+  readonly body?: unknown;
+}
+
+const REQUEST_HEADERS = ['authorization', 'content-type', 'accept', 'accept-language'] as const;
+const RESPONSE_HEADERS = ['content-type', 'content-disposition', 'www-authenticate', 'retry-after', 'location', 'cache-control'] as const;
+
+/**
+ * Passes client requests on to a service's HTTP/2 port (h2c, one undici Agent) where no rpc exists,
+ * and the answer back unchanged: status, body, problem+json, and the same `x-request-id`.
+ * A service that does not answer in time is a 503 problem.
+ */
+export class HttpForwarder {
+  constructor(
+    private readonly dispatcher: Dispatcher,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async forward(request: FastifyRequest, reply: FastifyReply, to: ForwardRequest): Promise<FastifyReply> {
+    const body = encodeBody(to.body === undefined ? request.body : to.body);
+    const headers: Record<string, string> = { [REQUEST_ID_HEADER]: request.id };
+    for (const name of REQUEST_HEADERS) {
+      const value = request.headers[name];
+      if (typeof value === 'string') headers[name] = value;
+    }
+    if (to.body !== undefined) headers['content-type'] = 'application/json';
+    if (body === undefined) delete headers['content-type'];
+
+    let answer: Dispatcher.ResponseData;
+    let payload: Buffer;
+    try {
+      answer = await this.dispatcher.request({
+        origin: `http://${to.target}`,
+        path: to.path,
+        method: to.method ?? (request.method as Dispatcher.HttpMethod),
+        headers,
+        body,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+      });
+      payload = Buffer.from(await answer.body.arrayBuffer());
+    } catch (error) {
+      request.log.warn({ err: error, service: to.service }, 'forwarding failed');
+      throw unavailable(to.service);
+    }
+    for (const name of RESPONSE_HEADERS) {
+      const value = answer.headers[name];
+      if (value !== undefined) reply.header(name, value);
+    }
+    return reply.code(answer.statusCode).send(payload.length > 0 ? payload : undefined);
+  }
+}
+
+const encodeBody = (body: unknown): Buffer | string | undefined => {
+  if (body === undefined || body === null) return undefined;
+  if (Buffer.isBuffer(body)) return body.length > 0 ? body : undefined;
+  return JSON.stringify(body);
+};
+
+const unavailable = (service: string) =>
+  new DomainFailureError(failure('unavailable', 'dependency_unavailable', `The ${service} service did not answer; try again later.`));

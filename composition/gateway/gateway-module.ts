@@ -1,0 +1,212 @@
+import { ContainerModule } from 'inversify';
+import { Agent } from 'undici';
+import {
+  ClientRegistry,
+  createEventRouter,
+  createGatewayService,
+  LiveSessions,
+  NotificationFeeds,
+  RateLimiter,
+  ReadAccessCache,
+  SimulationFeeds,
+  StreamFanOut,
+  type Authenticator,
+  type EventRouter,
+  type GatewayService,
+  type ProjectAccess,
+  type SimulationAccess,
+} from '../../core/gateway/index.js';
+import type { StreamStore } from '../../core/messaging/streams.js';
+import type { Clock } from '../../core/shared/clock.js';
+import type { IdGenerator } from '../../core/shared/ids.js';
+import { GrpcAuthClient } from '../../adapters/grpc/auth/auth-grpc-client.js';
+import { GrpcAuthenticator } from '../../adapters/grpc/gateway/grpc-authenticator.js';
+import { GrpcProjectAccess } from '../../adapters/grpc/gateway/grpc-project-access.js';
+import { GrpcProjectBackend } from '../../adapters/grpc/gateway/grpc-project-backend.js';
+import { GrpcSimulationAccess } from '../../adapters/grpc/gateway/grpc-simulation-access.js';
+import { GrpcSimulationBackend } from '../../adapters/grpc/gateway/grpc-simulation-backend.js';
+import { AuthServiceClient } from '../../adapters/grpc/generated/auth.js';
+import { ProjectServiceClient } from '../../adapters/grpc/generated/project.js';
+import { SimulationServiceClient } from '../../adapters/grpc/generated/simulation.js';
+import { singleChannel, type GrpcClientSource } from '../../adapters/grpc/grpc-client-source.js';
+import type { ProjectBackend, SimulationBackend } from '../../adapters/http/gateway/client-api-ports.js';
+import { HttpForwarder } from '../../adapters/http/gateway/http-forwarder.js';
+import type { ClientRateLimits } from '../../adapters/http/gateway/rate-limits.js';
+import type { Logger } from '../../adapters/observability/logger.js';
+import { WebSocketHub } from '../../adapters/websocket/web-socket-hub.js';
+import { Platform } from '../platform-module.js';
+import type { ServiceContext } from '../service-context.js';
+import { token } from '../tokens.js';
+import type { GatewaySettings } from './gateway-settings.js';
+
+export const GatewayTokens = {
+  settings: token<GatewaySettings>('GatewaySettings'),
+  authClients: token<GrpcClientSource<AuthServiceClient>>('AuthClients'),
+  projectClients: token<GrpcClientSource<ProjectServiceClient>>('ProjectClients'),
+  simulationClients: token<GrpcClientSource<SimulationServiceClient>>('SimulationClients'),
+  authenticator: token<Authenticator>('Authenticator'),
+  projectAccess: token<ProjectAccess>('ProjectAccess'),
+  simulationAccess: token<SimulationAccess>('SimulationAccess'),
+  projectBackend: token<ProjectBackend>('ProjectBackend'),
+  simulationBackend: token<SimulationBackend>('SimulationBackend'),
+  http2: token<Agent>('H2cAgent'),
+  forwarder: token<HttpForwarder>('HttpForwarder'),
+  limits: token<ClientRateLimits>('ClientRateLimits'),
+  registry: token<ClientRegistry>('ClientRegistry'),
+  service: token<GatewayService>('GatewayService'),
+  fanOut: token<StreamFanOut>('StreamFanOut'),
+  simulationFeeds: token<SimulationFeeds>('SimulationFeeds'),
+  notificationFeeds: token<NotificationFeeds>('NotificationFeeds'),
+  accessCache: token<ReadAccessCache>('ReadAccessCache'),
+  router: token<EventRouter>('EventRouter'),
+  sessions: token<LiveSessions>('LiveSessions'),
+  hub: token<WebSocketHub>('WebSocketHub'),
+};
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
+/**
+ * The gateway's adapters and domain: gRPC clients of auth, project and simulation (from
+ * `context.targetOf`, resolved when first needed, so services started earlier in this process are
+ * reached where they are bound), the client registry and live feeds of this instance, the client
+ * API's backends and the WebSocket hub.
+ */
+export const gatewayModule = (context: ServiceContext, settings: GatewaySettings): ContainerModule =>
+  new ContainerModule(({ bind }) => {
+    bind(GatewayTokens.settings).toConstantValue(settings);
+    bind(GatewayTokens.authClients).toDynamicValue(() => singleChannel(AuthServiceClient, context.targetOf('auth').grpc)).inSingletonScope();
+    bind(GatewayTokens.projectClients)
+      .toDynamicValue(() => singleChannel(ProjectServiceClient, context.targetOf('project').grpc))
+      .inSingletonScope();
+    bind(GatewayTokens.simulationClients)
+      .toDynamicValue(() => singleChannel(SimulationServiceClient, context.targetOf('simulation').grpc))
+      .inSingletonScope();
+
+    bind(GatewayTokens.authenticator)
+      .toResolvedValue(
+        (clients: GrpcClientSource<AuthServiceClient>) =>
+          new GrpcAuthenticator(new GrpcAuthClient(clients, { timeoutMs: settings.timeouts.auth, callingService: 'api-gateway' })),
+        [GatewayTokens.authClients],
+      )
+      .inSingletonScope();
+    bind(GatewayTokens.projectAccess)
+      .toResolvedValue((clients: GrpcClientSource<ProjectServiceClient>) => new GrpcProjectAccess(clients, settings.timeouts.project), [
+        GatewayTokens.projectClients,
+      ])
+      .inSingletonScope();
+    bind(GatewayTokens.simulationAccess)
+      .toResolvedValue(
+        (clients: GrpcClientSource<SimulationServiceClient>) => new GrpcSimulationAccess(clients, settings.timeouts.simulation),
+        [GatewayTokens.simulationClients],
+      )
+      .inSingletonScope();
+    bind(GatewayTokens.projectBackend)
+      .toResolvedValue((clients: GrpcClientSource<ProjectServiceClient>) => new GrpcProjectBackend(clients, settings.timeouts.project), [
+        GatewayTokens.projectClients,
+      ])
+      .inSingletonScope();
+    bind(GatewayTokens.simulationBackend)
+      .toResolvedValue(
+        (clients: GrpcClientSource<SimulationServiceClient>) => new GrpcSimulationBackend(clients, settings.timeouts.simulation),
+        [GatewayTokens.simulationClients],
+      )
+      .inSingletonScope();
+    bind(GatewayTokens.http2)
+      .toDynamicValue(() => new Agent({ allowH2: true, connect: { useH2c: true } as Agent.Options['connect'] }))
+      .inSingletonScope();
+    bind(GatewayTokens.forwarder)
+      .toResolvedValue((agent: Agent) => new HttpForwarder(agent, Math.max(settings.timeouts.auth, settings.timeouts.project)), [
+        GatewayTokens.http2,
+      ])
+      .inSingletonScope();
+    bind(GatewayTokens.limits)
+      .toResolvedValue(
+        (clock: Clock) => ({ perAddress: new RateLimiter(settings.perAddress, clock), perUser: new RateLimiter(settings.perUser, clock) }),
+        [Platform.clock],
+      )
+      .inSingletonScope();
+
+    bind(GatewayTokens.registry)
+      .toResolvedValue((clock: Clock, ids: IdGenerator) => new ClientRegistry(settings.instanceId, clock, ids), [Platform.clock, Platform.ids])
+      .inSingletonScope();
+    bind(GatewayTokens.service).toResolvedValue(createGatewayService, [GatewayTokens.registry]).inSingletonScope();
+    bind(GatewayTokens.fanOut)
+      .toResolvedValue(
+        (streams: StreamStore, clock: Clock, logger: Logger) =>
+          new StreamFanOut({
+            streams,
+            clock,
+            sleep,
+            reportFault: (error, detail) => logger.error({ err: error }, `stream fan-out: ${detail}`),
+          }),
+        [Platform.streams, Platform.clock, Platform.logger],
+      )
+      .inSingletonScope();
+    bind(GatewayTokens.simulationFeeds)
+      .toResolvedValue((registry: ClientRegistry, fanOut: StreamFanOut) => new SimulationFeeds(registry, fanOut), [
+        GatewayTokens.registry,
+        GatewayTokens.fanOut,
+      ])
+      .inSingletonScope();
+    bind(GatewayTokens.notificationFeeds)
+      .toResolvedValue((registry: ClientRegistry, fanOut: StreamFanOut) => new NotificationFeeds(registry, fanOut), [
+        GatewayTokens.registry,
+        GatewayTokens.fanOut,
+      ])
+      .inSingletonScope();
+    bind(GatewayTokens.accessCache)
+      .toResolvedValue((projects: ProjectAccess, clock: Clock) => new ReadAccessCache(projects, clock), [
+        GatewayTokens.projectAccess,
+        Platform.clock,
+      ])
+      .inSingletonScope();
+    bind(GatewayTokens.router)
+      .toResolvedValue(
+        (registry: ClientRegistry, access: ReadAccessCache, simulations: SimulationFeeds) => createEventRouter({ registry, access, simulations }),
+        [GatewayTokens.registry, GatewayTokens.accessCache, GatewayTokens.simulationFeeds],
+      )
+      .inSingletonScope();
+    bind(GatewayTokens.sessions)
+      .toResolvedValue(
+        (registry: ClientRegistry, simulations: SimulationAccess, simulationFeeds: SimulationFeeds, notificationFeeds: NotificationFeeds) =>
+          new LiveSessions({ registry, simulations, simulationFeeds, notificationFeeds }),
+        [GatewayTokens.registry, GatewayTokens.simulationAccess, GatewayTokens.simulationFeeds, GatewayTokens.notificationFeeds],
+      )
+      .inSingletonScope();
+    bind(GatewayTokens.hub)
+      .toResolvedValue(
+        (
+          sessions: LiveSessions,
+          registry: ClientRegistry,
+          authenticator: Authenticator,
+          ids: IdGenerator,
+          clock: Clock,
+          logger: Logger,
+          limits: ClientRateLimits,
+        ) =>
+          new WebSocketHub(
+            { sessions, registry, authenticator, ids, clock, logger: logger.child({ component: 'websocket' }) },
+            {
+              maxMessageBytes: settings.websocket.maxMessageBytes,
+              authTimeoutMs: settings.websocket.authTimeoutMs,
+              heartbeatMs: settings.websocket.heartbeatMs,
+              connectionLimits: settings.websocket.connection,
+              allowOrigin: (origin, host) => sameOriginOrAllowed(origin, host, settings.corsOrigins),
+              admit: (address) => limits.perAddress.take(`ip:${address}`),
+            },
+          ),
+        [
+          GatewayTokens.sessions,
+          GatewayTokens.registry,
+          GatewayTokens.authenticator,
+          Platform.ids,
+          Platform.clock,
+          Platform.logger,
+          GatewayTokens.limits,
+        ],
+      )
+      .inSingletonScope();
+  });
+
+const sameOriginOrAllowed = (origin: string, host: string, allowed: readonly string[]): boolean =>
+  allowed.includes('*') || allowed.includes(origin) || origin === `http://${host}` || origin === `https://${host}`;

@@ -1,0 +1,124 @@
+import { Container } from 'inversify';
+import {
+  deliverNotifyJob,
+  GATEWAY_EVENT_PATTERNS,
+  type ClientRegistry,
+  type NotificationFeeds,
+  type SimulationFeeds,
+} from '../../core/gateway/index.js';
+import { Queues } from '../../core/messaging/channels.js';
+import type { Subscription } from '../../core/messaging/events.js';
+import type { Worker } from '../../core/messaging/work-queue.js';
+import { gatewayGrpcService } from '../../adapters/grpc/gateway/gateway-grpc-service.js';
+import { GatewayServiceService } from '../../adapters/grpc/generated/gateway.js';
+import { registerGatewayRoutes } from '../../adapters/http/gateway/gateway-routes.js';
+import { resolve } from '../tokens.js';
+import { Platform, platformModule } from '../platform-module.js';
+import type { ServiceContext, ServiceRoot } from '../service-context.js';
+import { serveService } from '../service-server.js';
+import { GatewayTokens, gatewayModule } from './gateway-module.js';
+import { loadGatewaySettings, type GatewaySettings } from './gateway-settings.js';
+
+/** Notify jobs enqueued this long before an instance started still reach its sockets (clock skew between hosts). */
+const NOTIFY_SKEW_MS = 5_000;
+
+/**
+ * The API gateway: gRPC `gateway.GatewayService` (8000); the client API and the WebSockets
+ * `/simulation/stream` and `/events` (8001); the specification's pub/sub patterns routed to the
+ * sockets that may see them; and this instance's own worker pool on `async:notifications:queue`
+ * (every instance must see every job: see the gateway ADR).
+ */
+export const gatewayRoot =
+  (overrides: Partial<GatewaySettings> = {}): ServiceRoot =>
+  async (context: ServiceContext) => {
+    const settings: GatewaySettings = { ...loadGatewaySettings(), ...overrides };
+    const logger = context.logger.child({ service: 'api-gateway', instance: settings.instanceId });
+    const container = new Container();
+    container.load(platformModule(context, logger), gatewayModule(context, settings));
+    const startedAt = resolve(container, Platform.clock).now();
+
+    const registry = resolve(container, GatewayTokens.registry);
+    const gateway = resolve(container, GatewayTokens.service);
+    const router = resolve(container, GatewayTokens.router);
+    const hub = resolve(container, GatewayTokens.hub);
+    const fanOut = resolve(container, GatewayTokens.fanOut);
+    const simulationFeeds = resolve(container, GatewayTokens.simulationFeeds);
+    const notificationFeeds = resolve(container, GatewayTokens.notificationFeeds);
+
+    const subscriptions: Subscription[] = [];
+    let worker: Worker | undefined;
+    const release = async () => {
+      await hub.close();
+      await worker?.stop();
+      await Promise.allSettled(subscriptions.map((subscription) => subscription.unsubscribe()));
+      await fanOut.close();
+      resolve(container, GatewayTokens.authClients).close();
+      resolve(container, GatewayTokens.projectClients).close();
+      resolve(container, GatewayTokens.simulationClients).close();
+      await resolve(container, GatewayTokens.http2).close();
+      await container.unbindAllAsync();
+    };
+
+    try {
+      for (const pattern of GATEWAY_EVENT_PATTERNS) {
+        subscriptions.push(
+          await context.messaging.events.subscribePattern(pattern, (event, channel) =>
+            router.route(channel, event).then(() => undefined),
+          ),
+        );
+      }
+      worker = await context.messaging.jobs.work(
+        Queues.notifications,
+        `gateway-notifications-${settings.instanceId}`,
+        async (job) => {
+          deliverNotifyJob(registry, job, startedAt - NOTIFY_SKEW_MS);
+        },
+        { concurrency: 4 },
+      );
+      const health = () => healthDetails(settings, registry, simulationFeeds, notificationFeeds, hub.stats().sockets);
+      return await serveService({
+        name: 'api-gateway',
+        bindHost: context.config.bindHost,
+        grpcPort: context.config.ports['api-gateway'].grpcPort,
+        httpPort: context.config.ports['api-gateway'].httpPort,
+        logger,
+        grpcServices: [{ definition: GatewayServiceService, implementation: gatewayGrpcService(gateway, health, logger) }],
+        registerRoutes: async (app) => {
+          hub.attach(app.server);
+          // Upgraded sockets keep the HTTP server from closing: end them first.
+          app.addHook('preClose', async () => hub.close());
+          await registerGatewayRoutes(app, {
+            authenticator: resolve(container, GatewayTokens.authenticator),
+            projects: resolve(container, GatewayTokens.projectBackend),
+            simulations: resolve(container, GatewayTokens.simulationBackend),
+            forwarder: resolve(container, GatewayTokens.forwarder),
+            forwardTargets: { auth: () => context.targetOf('auth').http, project: () => context.targetOf('project').http },
+            limits: resolve(container, GatewayTokens.limits),
+            cors: { allowedOrigins: settings.corsOrigins },
+            security: { behindTls: settings.behindTls },
+          });
+        },
+        onStop: release,
+      });
+    } catch (error) {
+      await release();
+      throw error;
+    }
+  };
+
+/** The gateway as the launcher starts it: settings from `GATEWAY_*` variables. */
+export const startGatewayService: ServiceRoot = (context) => gatewayRoot()(context);
+
+const healthDetails = (
+  settings: GatewaySettings,
+  registry: ClientRegistry,
+  simulations: SimulationFeeds,
+  notifications: NotificationFeeds,
+  sockets: number,
+): Record<string, string> => ({
+  instance_id: settings.instanceId,
+  clients: String(registry.size),
+  websockets: String(sockets),
+  simulation_readers: String(simulations.simulations.length),
+  notification_readers: String(notifications.users.length),
+});

@@ -1,0 +1,94 @@
+import { createServer } from 'node:net';
+import { createLogger } from '../../adapters/observability/logger.js';
+import { startAuthService } from '../auth/auth-root.js';
+import type { MeshConfig, ServiceName, ServiceTargets } from '../config.js';
+import { createInMemoryMessaging, type Messaging } from '../messaging.js';
+import { startProjectService } from '../project/project-root.js';
+import type { ServiceRoot } from '../service-context.js';
+import type { RunningService } from '../service-server.js';
+import { startSimulationService } from '../simulation/simulation-root.js';
+import { testMeshConfig } from '../test-mesh.js';
+import { gatewayRoot } from './gateway-root.js';
+import type { GatewaySettings } from './gateway-settings.js';
+
+type Backend = 'auth' | 'project' | 'simulation';
+
+const roots: Readonly<Record<Backend, ServiceRoot>> = {
+  auth: startAuthService,
+  project: startProjectService,
+  simulation: startSimulationService,
+};
+
+/** Services started by their real composition roots in this process, and gateways in front of them. */
+export interface GatewayTestBed {
+  readonly config: MeshConfig;
+  /** The backends' layer 3 (the gateways' too, unless `openMessaging` gives each its own). */
+  readonly messaging: Messaging;
+  readonly backends: ReadonlyMap<Backend, RunningService>;
+  /** Starts one more gateway instance with its own ports (and its own layer 3 connections with `openMessaging`). */
+  startGateway(overrides?: Partial<GatewaySettings>): Promise<RunningService>;
+  stop(): Promise<void>;
+}
+
+export interface GatewayTestBedOptions {
+  /** Which backends to start (default all three); the others are reached at an address where nothing listens. */
+  readonly backends?: readonly Backend[];
+  readonly env?: Record<string, string>;
+  /**
+   * Layer 3 as one process opens it, called for the backends and for each gateway, as separate
+   * processes would (Redis); default one in-memory layer 3 shared by all.
+   */
+  readonly openMessaging?: () => Messaging;
+}
+
+/** `host:port` where nothing listens: a free port, closed again. */
+export const deadAddress = async (): Promise<string> => {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `127.0.0.1:${port}`;
+};
+
+export const startGatewayTestBed = async (options: GatewayTestBedOptions = {}): Promise<GatewayTestBed> => {
+  const config = testMeshConfig(options.env);
+  const logger = createLogger('gateway-test-bed', process.env.LOG_LEVEL ?? 'silent');
+  const messaging = options.openMessaging?.() ?? createInMemoryMessaging(logger);
+  const opened: Messaging[] = [];
+  const backends = new Map<Backend, RunningService>();
+  const gateways: RunningService[] = [];
+  const dead = await deadAddress();
+  const targetOf = (service: ServiceName): ServiceTargets => {
+    const local = service === 'api-gateway' ? gateways[0] : backends.get(service);
+    return local ? { grpc: `127.0.0.1:${local.grpc.port}`, http: `127.0.0.1:${local.http.port}` } : { grpc: dead, http: dead };
+  };
+  const context = { config, logger, messaging, targetOf };
+  const stop = async () => {
+    for (const gateway of gateways.splice(0).reverse()) await gateway.stop();
+    for (const service of [...backends.values()].reverse()) await service.stop();
+    backends.clear();
+    for (const own of opened.splice(0)) await own.close();
+    await messaging.close();
+  };
+  try {
+    for (const backend of options.backends ?? (['auth', 'project', 'simulation'] as const)) {
+      backends.set(backend, await roots[backend](context));
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    config,
+    messaging,
+    backends,
+    startGateway: async (overrides = {}) => {
+      const own = options.openMessaging?.();
+      if (own) opened.push(own);
+      const gateway = await gatewayRoot(overrides)({ ...context, messaging: own ?? messaging });
+      gateways.push(gateway);
+      return gateway;
+    },
+    stop,
+  };
+};

@@ -1,0 +1,24 @@
+import type { Dispatcher } from 'undici';
+import { jsonRequest } from '../../contract-tests/support/http2-client.js';
+
+/** A user registered and logged in through the gateway's client API. */
+export interface TestUser {
+  readonly userId: string;
+  readonly email: string;
+  readonly token: string;
+  readonly sessionId: string;
+}
+
+let users = 0;
+
+/** Registers and logs in a fresh user through `base` (the gateway's HTTP URL); throws unless both succeed. */
+export const aUser = async (http: Dispatcher, base: string, name = 'user'): Promise<TestUser> => {
+  users += 1;
+  const email = `${name}-${users}-${Date.now()}@example.test`;
+  const password = 'correct horse battery';
+  const registered = await jsonRequest(http, 'POST', `${base}/auth/register`, { body: { email, password, name } });
+  if (registered.status !== 201) throw new Error(`register answered ${registered.status}: ${JSON.stringify(registered.body)}`);
+  const login = await jsonRequest(http, 'POST', `${base}/auth/login`, { body: { email, password } });
+  if (login.status !== 200) throw new Error(`login answered ${login.status}: ${JSON.stringify(login.body)}`);
+  return { userId: registered.body.user.id, email, token: login.body.access_token, sessionId: login.body.session_id };
+};
