@@ -1,8 +1,9 @@
 import type { SimulationHistoryPage, SimulationReader, SimulationResultsData } from '../../../core/exports/ports.js';
 import type { DomainFailure } from '../../../core/shared/errors.js';
 import { ok, type Result } from '../../../core/shared/result.js';
-import { MAX_STORED_SAMPLES, type MetricSample } from '../../../core/simulation/index.js';
-import type { MetricSample as ProtoSample, SimulationServiceClient } from '../generated/simulation.js';
+import { MAX_STORED_SAMPLES } from '../../../core/simulation/index.js';
+import type { SimulationServiceClient } from '../generated/simulation.js';
+import { fromProtoSample } from '../simulation/metric-sample-proto.js';
 import type { GrpcClientSource } from '../grpc-client-source.js';
 import { grpcUnaryCall } from '../grpc-unary-call.js';
 
@@ -46,7 +47,7 @@ export class GrpcSimulationReader implements SimulationReader {
       completedAt: results.completedAt === 0 ? null : results.completedAt,
       durationSeconds: results.durationSeconds,
       summary: { ...results.summary },
-      samples: results.samples.map(sampleOf),
+      samples: results.samples.map(fromProtoSample),
     });
   }
 
@@ -73,20 +74,3 @@ export class GrpcSimulationReader implements SimulationReader {
     });
   }
 }
-
-/** proto (camelCase) → the domain's sample (snake_case, as on the stream). */
-const sampleOf = (sample: ProtoSample): MetricSample => ({
-  timestamp: sample.timestamp,
-  nodes_active: sample.nodesActive,
-  nodes_failed: sample.nodesFailed,
-  pods_running: sample.podsRunning,
-  services_healthy: sample.servicesHealthy,
-  cpu_total: sample.cpuTotal,
-  memory_total: sample.memoryTotal,
-  network_in: sample.networkIn,
-  network_out: sample.networkOut,
-  requests_per_sec: sample.requestsPerSec,
-  avg_latency: sample.avgLatency,
-  error_rate: sample.errorRate,
-  simulation_step: sample.simulationStep,
-});
