@@ -33,28 +33,29 @@ describe('the specification flows across processes on Redis', () => {
 
   beforeAll(async () => {
     redis = await startRedisNode();
-    const [authG, authH, projG, projH, simG, simH, gwAG, gwAH, gwBG, gwBH] = await findFreePorts(10);
+    const ports = await findFreePorts(10);
+    const [authG, authH, projG, projH, simG, simH, gwAG, gwAH, gwBG, gwBH] = ports.map(String) as [string, string, string, string, string, string, string, string, string, string];
     const common = {
       ...redisConfigToEnv(redis.config),
-      AUTH_GRPC_PORT: String(authG), AUTH_HTTP_PORT: String(authH),
-      PROJECT_GRPC_PORT: String(projG), PROJECT_HTTP_PORT: String(projH),
-      SIMULATION_GRPC_PORT: String(simG), SIMULATION_HTTP_PORT: String(simH),
+      AUTH_GRPC_PORT: authG, AUTH_HTTP_PORT: authH,
+      PROJECT_GRPC_PORT: projG, PROJECT_HTTP_PORT: projH,
+      SIMULATION_GRPC_PORT: simG, SIMULATION_HTTP_PORT: simH,
       AUTH_GRPC_TARGET: `127.0.0.1:${authG}`, AUTH_HTTP_TARGET: `127.0.0.1:${authH}`,
       PROJECT_GRPC_TARGET: `127.0.0.1:${projG}`, PROJECT_HTTP_TARGET: `127.0.0.1:${projH}`,
       SIMULATION_GRPC_TARGET: `127.0.0.1:${simG}`, SIMULATION_HTTP_TARGET: `127.0.0.1:${simH}`,
       SIMULATION_UPDATES_PER_SECOND: '20',
     };
-    const gateway = (grpc: number, http: number, id: string) => ({
+    const gateway = (grpc: string, http: string, id: string) => ({
       ...common,
-      GATEWAY_GRPC_PORT: String(grpc),
-      GATEWAY_HTTP_PORT: String(http),
+      GATEWAY_GRPC_PORT: grpc,
+      GATEWAY_HTTP_PORT: http,
       GATEWAY_INSTANCE_ID: id,
     });
     processes.push(
       ...(await Promise.all([
-        startMeshProcess(['auth'], { ...common, GATEWAY_GRPC_PORT: String(gwAG), GATEWAY_HTTP_PORT: String(gwAH) }),
-        startMeshProcess(['project'], { ...common, GATEWAY_GRPC_PORT: String(gwAG), GATEWAY_HTTP_PORT: String(gwAH) }),
-        startMeshProcess(['simulation'], { ...common, GATEWAY_GRPC_PORT: String(gwAG), GATEWAY_HTTP_PORT: String(gwAH) }),
+        startMeshProcess(['auth'], { ...common, GATEWAY_GRPC_PORT: gwAG, GATEWAY_HTTP_PORT: gwAH }),
+        startMeshProcess(['project'], { ...common, GATEWAY_GRPC_PORT: gwAG, GATEWAY_HTTP_PORT: gwAH }),
+        startMeshProcess(['simulation'], { ...common, GATEWAY_GRPC_PORT: gwAG, GATEWAY_HTTP_PORT: gwAH }),
         startMeshProcess(['api-gateway'], gateway(gwAG, gwAH, 'gateway-a')),
         startMeshProcess(['api-gateway'], gateway(gwBG, gwBH, 'gateway-b')),
       ])),
