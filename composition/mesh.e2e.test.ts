@@ -1,6 +1,6 @@
 import { credentials } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventChannels } from '../core/messaging/channels.js';
+import { EventChannels, Streams } from '../core/messaging/channels.js';
 import type { DomainEvent } from '../core/messaging/events.js';
 import { AuthServiceClient } from '../adapters/grpc/generated/auth.js';
 import { callUnary } from '../contract-tests/support/grpc-unary.js';
@@ -59,6 +59,8 @@ describe('the composed mesh, driven over real sockets', () => {
     await waitFor(() => logins.length === 1, 5_000, 'the auth:events:login event');
     expect(logins[0]).toMatchObject({ type: 'login', user_id: userId, session_id: login.body.session_id });
     expect(typeof logins[0]!.timestamp).toBe('number');
+    const analytics = await mesh.messaging.streams.range(Streams.analyticsEvents, '-', '+');
+    expect(analytics.map((entry) => entry.fields)).toContainEqual(expect.objectContaining({ type: 'login', user_id: userId }));
 
     const profile = await jsonRequest(http2, 'GET', `${authHttp}/auth/profile`, { token });
     expect(profile.status).toBe(200);

@@ -11,7 +11,7 @@ import {
 } from '../../core/auth/index.js';
 import type { Clock } from '../../core/shared/clock.js';
 import type { IdGenerator } from '../../core/shared/ids.js';
-import type { EventBus } from '../../core/messaging/events.js';
+import type { EventPublisher } from '../../core/messaging/events.js';
 import type { JobQueue } from '../../core/messaging/work-queue.js';
 import { JoseTokenIssuer } from '../../adapters/crypto/jose-token-issuer.js';
 import { ScryptPasswordHasher } from '../../adapters/crypto/scrypt-password-hasher.js';
@@ -57,7 +57,7 @@ export const authModule = new ContainerModule(({ bind }) => {
         passwords: PasswordHasher,
         tokens: TokenIssuer,
         email: EmailSender,
-        events: EventBus,
+        events: EventPublisher,
         jobs: JobQueue,
         clock: Clock,
         ids: IdGenerator,
@@ -87,7 +87,7 @@ export const authModule = new ContainerModule(({ bind }) => {
         AuthTokens.passwords,
         AuthTokens.tokens,
         AuthTokens.email,
-        Platform.events,
+        Platform.publisher,
         Platform.jobs,
         Platform.clock,
         Platform.ids,

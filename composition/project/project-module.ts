@@ -2,7 +2,7 @@ import { ContainerModule } from 'inversify';
 import { createExportService, defaultExportSettings, type ExportService, type ExportSettings } from '../../core/exports/index.js';
 import type { ExportRepository, SimulationReader } from '../../core/exports/ports.js';
 import type { StreamStore } from '../../core/messaging/streams.js';
-import type { EventBus } from '../../core/messaging/events.js';
+import type { EventPublisher } from '../../core/messaging/events.js';
 import type { JobQueue } from '../../core/messaging/work-queue.js';
 import { createProjectService, type ProjectRepository, type ProjectService } from '../../core/project/index.js';
 import type { Clock } from '../../core/shared/clock.js';
@@ -71,7 +71,7 @@ export const projectModule = (options: ProjectModuleOptions): ContainerModule =>
       .inSingletonScope();
     bind(ProjectTokens.service)
       .toResolvedValue(
-        (projects: ProjectRepository, auth: GrpcAuthClient, events: EventBus, streams: StreamStore, clock: Clock, ids: IdGenerator) =>
+        (projects: ProjectRepository, auth: GrpcAuthClient, events: EventPublisher, streams: StreamStore, clock: Clock, ids: IdGenerator) =>
           createProjectService({
             projects,
             authorization: projectAuthorization(auth),
@@ -81,7 +81,7 @@ export const projectModule = (options: ProjectModuleOptions): ContainerModule =>
             clock,
             ids,
           }),
-        [ProjectTokens.projects, ProjectTokens.auth, Platform.events, Platform.streams, Platform.clock, Platform.ids],
+        [ProjectTokens.projects, ProjectTokens.auth, Platform.publisher, Platform.streams, Platform.clock, Platform.ids],
       )
       .inSingletonScope();
     bind(ProjectTokens.exportService)
