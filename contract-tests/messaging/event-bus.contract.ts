@@ -69,7 +69,12 @@ export function describeEventBusContract(adapterName: string, createFixture: () 
     });
 
     it('does not replay events published before the subscription', async () => {
+      // In a Redis Cluster a PUBLISH reaches other nodes over the cluster bus a little later; wait
+      // until the event has reached the subscriber's side (an earlier handler saw it) before subscribing.
+      const earlier = record();
+      await fixture.subscriber.subscribe(channel, earlier.handler);
       await fixture.publisher.publish(channel, event('too-early'));
+      await waitFor(() => earlier.received.length === 1, 5_000, 'the early event to arrive');
       const subscriber = record();
       await fixture.subscriber.subscribe(channel, subscriber.handler);
 
