@@ -82,7 +82,7 @@ describe('the specification flows across processes on Redis', () => {
   const eventsOn = (channel: string): Received[] =>
     events.ofType('event').filter((message) => message.channel === channel);
 
-  it('authentication flow: the gateway validates tokens with auth over gRPC; login events reach WebSocket clients', async () => {
+  it('authentication flow: the gateway validates tokens with auth over gRPC; login events reach WebSocket clients', { timeout: 60_000 }, async () => {
     const registered = await jsonRequest(http2, 'POST', `${gatewayA}/auth/register`, { body: { email, password, name: 'Flo' } });
     expect(registered.status).toBe(201);
     userId = registered.body.user.id;
@@ -96,14 +96,15 @@ describe('the specification flows across processes on Redis', () => {
 
     // 6-7: auth publishes auth:events:login; the gateway broadcasts it to the user's WebSocket clients.
     events = await open(`${wsA}/events`);
+    await events.waitForType('connected', 1, 20_000);
     const again = await jsonRequest(http2, 'POST', `${gatewayB}/auth/login`, { body: { email, password } });
     expect(again.status).toBe(200);
-    await waitFor(() => eventsOn('auth:events:login').length > 0, 10_000, 'auth:events:login on /events');
+    await waitFor(() => eventsOn('auth:events:login').length > 0, 20_000, 'auth:events:login on /events');
     expect(eventsOn('auth:events:login')[0]!.event).toMatchObject({ type: 'login', user_id: userId });
   });
 
   let projectId: string;
-  it('project creation flow: ValidateToken, CreateProject, CheckPermission, then project:events:created', async () => {
+  it('project creation flow: ValidateToken, CreateProject, CheckPermission, then project:events:created', { timeout: 60_000 }, async () => {
     const created = await jsonRequest(http2, 'POST', `${gatewayB}/projects`, {
       token,
       body: { name: 'Flow cluster', template_id: 'microservices' },
@@ -111,7 +112,7 @@ describe('the specification flows across processes on Redis', () => {
     expect(created.status).toBe(201);
     projectId = created.body.project_id;
     expect(projectId).toEqual(expect.any(String));
-    await waitFor(() => eventsOn('project:events:created').length > 0, 10_000, 'project:events:created on /events');
+    await waitFor(() => eventsOn('project:events:created').length > 0, 20_000, 'project:events:created on /events');
     expect(eventsOn('project:events:created')[0]!.event).toMatchObject({ type: 'created', project_id: projectId, user_id: userId });
   });
 
@@ -137,7 +138,7 @@ describe('the specification flows across processes on Redis', () => {
     const sample = watchers[1]!.ofType('simulation_metrics')[0]!;
     expect(Object.keys(sample)).toEqual(expect.arrayContaining(['type', 'simulation_id', ...metricFields]));
 
-    await waitFor(() => eventsOn('simulation:events:completed').length > 0, 10_000, 'simulation:events:completed on /events');
+    await waitFor(() => eventsOn('simulation:events:completed').length > 0, 20_000, 'simulation:events:completed on /events');
     expect(eventsOn('simulation:events:started')[0]!.event).toMatchObject({ simulation_id: simulationId, project_id: projectId });
 
     const results = await jsonRequest(http2, 'GET', `${gatewayB}/simulations/${simulationId}/results`, { token });
