@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DefaultPorts, loadConfig } from './config.js';
+import { ConfigError, DefaultPorts, instanceEndpoints, loadConfig } from './config.js';
 
 describe('loadConfig', () => {
   it('uses the specification ports and embedded defaults when nothing is set', () => {
@@ -56,5 +56,80 @@ describe('loadConfig', () => {
 
   it('refuses two servers on one port', () => {
     expect(() => loadConfig({ AUTH_HTTP_PORT: '9000' })).toThrow(/used twice: 9000/);
+  });
+
+  it('remembers which targets were configured explicitly', () => {
+    expect(loadConfig({}).configuredTargets).toEqual([]);
+    expect(loadConfig({ AUTH_GRPC_TARGET: '10.0.0.5:9000', PROJECT_HTTP_TARGET: '10.0.0.6:10001' }).configuredTargets).toEqual(['auth']);
+  });
+
+  it('uses the specification defaults for the mesh', () => {
+    expect(loadConfig({}).mesh).toEqual({
+      maxConnections: 1000,
+      priorities: ['auth', 'project', 'simulation', 'api-gateway'],
+      healthIntervalMs: 30_000,
+      heartbeatMs: 3_000,
+      registryTtlMs: 10_000,
+      instances: { 'api-gateway': 1, auth: 1, project: 1, simulation: 1 },
+      instancePortStride: 100,
+      balancer: 'round_robin',
+      adminPort: undefined,
+    });
+  });
+
+  it('reads the mesh settings and the instances to start', () => {
+    const config = loadConfig({
+      MESH_MAX_CONNECTIONS: '200',
+      MESH_SERVICE_PRIORITIES: 'project, auth',
+      MESH_HEALTH_INTERVAL_MS: '5000',
+      MESH_HEARTBEAT_MS: '300',
+      MESH_REGISTRY_TTL_MS: '1500',
+      MESH_INSTANCES: 'api-gateway=3, auth=2',
+      MESH_BALANCER: 'p2c_peak_ewma',
+      MESH_ADMIN_PORT: '7999',
+    });
+    expect(config.mesh).toMatchObject({
+      maxConnections: 200,
+      priorities: ['project', 'auth'],
+      healthIntervalMs: 5_000,
+      heartbeatMs: 300,
+      registryTtlMs: 1_500,
+      instances: { 'api-gateway': 3, auth: 2, project: 1, simulation: 1 },
+      balancer: 'p2c_peak_ewma',
+      adminPort: 7999,
+    });
+  });
+
+  it('puts instance i on the service ports plus i strides, and keeps ephemeral ports ephemeral', () => {
+    const config = loadConfig({ MESH_INSTANCES: 'api-gateway=3', SIMULATION_GRPC_PORT: '0' });
+    expect([0, 1, 2].map((i) => instanceEndpoints(config, 'api-gateway', i))).toEqual([
+      { grpcPort: 8000, httpPort: 8001 },
+      { grpcPort: 8100, httpPort: 8101 },
+      { grpcPort: 8200, httpPort: 8201 },
+    ]);
+    expect(instanceEndpoints(config, 'simulation', 1)).toEqual({ grpcPort: 0, httpPort: 11101 });
+  });
+
+  it('refuses instances whose ports collide with another service or pass 65535', () => {
+    expect(() => loadConfig({ MESH_INSTANCES: 'api-gateway=11' })).toThrow(/used twice: 9000, 9001/);
+    expect(() => loadConfig({ MESH_INSTANCES: 'simulation=2', MESH_INSTANCE_PORT_STRIDE: '10000', SIMULATION_HTTP_PORT: '60000' })).toThrow(
+      /instance ports past 65535/,
+    );
+    expect(() => loadConfig({ MESH_ADMIN_PORT: '9001' })).toThrow(/used twice: 9001/);
+  });
+
+  it('reports bad mesh settings with the variable and what it expects', () => {
+    let error: unknown;
+    try {
+      loadConfig({ MESH_INSTANCES: 'auth=0,billing=2', MESH_SERVICE_PRIORITIES: 'auth,auth', MESH_BALANCER: 'random', MESH_HEARTBEAT_MS: '10000' });
+    } catch (e) {
+      error = e;
+    }
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toContain("MESH_INSTANCES entries must be <service>=<1-20> with a service from api-gateway, auth, project, simulation; got 'auth=0'");
+    expect(problems).toContain("got 'billing=2'");
+    expect(problems).toContain('MESH_SERVICE_PRIORITIES must list services');
+    expect(problems).toContain('MESH_BALANCER must be one of round_robin, p2c_peak_ewma');
+    expect(problems).toContain('MESH_REGISTRY_TTL_MS (10000) must exceed MESH_HEARTBEAT_MS (10000)');
   });
 });

@@ -1,12 +1,14 @@
-import { readRedisConfig, type RedisConfig } from '../adapters/redis/redis-config.js';
+import type { RedisConfig } from '../adapters/redis/redis-config.js';
+import { EnvReader, type Env } from './env-reader.js';
+import { readMeshSettings, type ServiceMeshSettings } from './mesh/mesh-config.js';
+import { ServiceNames, type ServiceName } from './service-names.js';
 
 /**
  * Configuration from the environment, validated once at start. Every problem is reported at once,
  * with the variable, the bad value and what is expected, instead of failing later at a socket.
  */
 
-export const ServiceNames = ['api-gateway', 'auth', 'project', 'simulation'] as const;
-export type ServiceName = (typeof ServiceNames)[number];
+export { ServiceNames, type ServiceName } from './service-names.js';
 
 export interface ServiceEndpoints {
   readonly grpcPort: number;
@@ -25,6 +27,8 @@ export interface AuthSettings {
   readonly adminEmails: readonly string[];
   /** scrypt cost N (a power of two). */
   readonly passwordHashCost: number;
+  /** Ed25519 private key (PKCS#8 PEM) every auth instance signs with; undefined: one made per process. */
+  readonly tokenKeyFile: string | undefined;
 }
 
 /** The simulation service's own settings. */
@@ -53,14 +57,18 @@ export interface MeshConfig {
   /** Address other services use to reach this process's servers. */
   readonly advertiseHost: string;
   readonly ports: Readonly<Record<ServiceName, ServiceEndpoints>>;
-  /** Addresses of the services; those this process runs itself are reached where they are bound. */
+  /** Configured addresses of the services: where they are reached while the registry has no instance of them. */
   readonly targets: Readonly<Record<ServiceName, ServiceTargets>>;
+  /** Services whose `<SERVICE>_GRPC_TARGET` is set: their target stands in whenever the registry has none. */
+  readonly configuredTargets: readonly ServiceName[];
   readonly logLevel: string;
   /** Layer 3 on Redis (`REDIS_URL` or `REDIS_CLUSTER_NODES`); undefined: in this process (in-memory). */
   readonly redis: RedisConfig | undefined;
   readonly auth: AuthSettings;
   readonly simulation: SimulationSettings;
   readonly storage: StorageSettings;
+  /** Registry, discovery, health checks, connection pools, instances (`MESH_*`). */
+  readonly mesh: ServiceMeshSettings;
 }
 
 export const DefaultPorts: Readonly<Record<ServiceName, ServiceEndpoints>> = {
@@ -83,8 +91,6 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 /** Reads and validates the configuration; throws one ConfigError listing every problem. */
 export const loadConfig = (env: Env = process.env): MeshConfig => {
@@ -125,6 +131,7 @@ export const loadConfig = (env: Env = process.env): MeshConfig => {
     advertiseHost,
     ports,
     targets,
+    configuredTargets: ServiceNames.filter((service) => reader.isSet(`${envPrefix[service]}_GRPC_TARGET`)),
     logLevel: reader.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     redis: reader.redis(),
     auth: {
@@ -132,6 +139,7 @@ export const loadConfig = (env: Env = process.env): MeshConfig => {
       sessionTtlSeconds: reader.integer('AUTH_SESSION_TTL_SECONDS', 7 * 86_400, 60, 365 * 86_400),
       adminEmails: reader.list('AUTH_ADMIN_EMAILS').map((email) => email.toLowerCase()),
       passwordHashCost: reader.powerOfTwo('AUTH_PASSWORD_HASH_COST', 2 ** 15, 2 ** 10, 2 ** 20),
+      tokenKeyFile: reader.optionalPath('AUTH_TOKEN_KEY_FILE'),
     },
     storage: {
       kind: reader.oneOf('MESH_STORAGE', ['sql', 'memory'], 'sql'),
@@ -147,105 +155,37 @@ export const loadConfig = (env: Env = process.env): MeshConfig => {
       cleanupIntervalMs: 1_000 * reader.integer('SIMULATION_CLEANUP_INTERVAL_SECONDS', 3_600, 60, 86_400),
       retentionMs: 3_600_000 * reader.integer('SIMULATION_RETENTION_HOURS', 168, 1, 87_600),
     },
+    mesh: readMeshSettings(reader),
   };
-
-  const nonEphemeral = ServiceNames.flatMap((s) => [ports[s].grpcPort, ports[s].httpPort]).filter((p) => p !== 0);
-  const duplicates = [...new Set(nonEphemeral.filter((p, i) => nonEphemeral.indexOf(p) !== i))];
-  if (duplicates.length > 0) problems.push(`ports must be distinct; used twice: ${duplicates.join(', ')}`);
+  problems.push(...portProblems(config));
 
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 };
 
-class EnvReader {
-  constructor(
-    private readonly env: Env,
-    private readonly problems: string[],
-  ) {}
+/**
+ * Instance `index` of `service` listens on the service's ports + index x `MESH_INSTANCE_PORT_STRIDE`
+ * (instance 0 on the configured ports; a port 0 stays 0, any free port).
+ */
+export const instanceEndpoints = (config: MeshConfig, service: ServiceName, index: number): ServiceEndpoints => {
+  const { grpcPort, httpPort } = config.ports[service];
+  const offset = index * config.mesh.instancePortStride;
+  return { grpcPort: grpcPort === 0 ? 0 : grpcPort + offset, httpPort: httpPort === 0 ? 0 : httpPort + offset };
+};
 
-  private raw(name: string): string | undefined {
-    const value = this.env[name]?.trim();
-    return value === '' ? undefined : value;
-  }
-
-  integer(name: string, fallback: number, min: number, max: number): number {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-      this.problems.push(`${name} must be an integer from ${min} to ${max}; got '${value}'`);
-      return fallback;
-    }
-    return Number(value);
-  }
-
-  port(name: string, fallback: number): number {
-    return this.integer(name, fallback, 0, 65_535);
-  }
-
-  powerOfTwo(name: string, fallback: number, min: number, max: number): number {
-    const value = this.integer(name, fallback, min, max);
-    if ((value & (value - 1)) !== 0) {
-      this.problems.push(`${name} must be a power of two; got '${value}'`);
-      return fallback;
-    }
-    return value;
-  }
-
-  host(name: string, fallback: string): string {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    if (!/^[A-Za-z0-9.\-:[\]]+$/.test(value)) {
-      this.problems.push(`${name} must be a host name or IP address; got '${value}'`);
-      return fallback;
-    }
-    return value;
-  }
-
-  address(name: string, fallback: string): string {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    if (!/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/.test(value)) {
-      this.problems.push(`${name} must be host:port; got '${value}'`);
-      return fallback;
-    }
-    return value;
-  }
-
-  path(name: string, fallback: string): string {
-    return this.raw(name) ?? fallback;
-  }
-
-  postgresUrl(name: string): string | undefined {
-    const value = this.raw(name);
-    if (value === undefined) return undefined;
-    if (!/^postgres(ql)?:\/\/\S+$/.test(value)) {
-      this.problems.push(`${name} must be a postgres:// or postgresql:// URL; got '${value.replace(/:[^:@/]*@/, ':***@')}'`);
-      return undefined;
-    }
-    return value;
-  }
-
-  redis(): RedisConfig | undefined {
-    const redis = readRedisConfig(this.env);
-    if (redis.ok) return redis.value;
-    this.problems.push(...redis.error);
-    return undefined;
-  }
-
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    if (!(allowed as readonly string[]).includes(value)) {
-      this.problems.push(`${name} must be one of ${allowed.join(', ')}; got '${value}'`);
-      return fallback;
-    }
-    return value as T;
-  }
-
-  list(name: string): string[] {
-    return (this.raw(name) ?? '')
-      .split(',')
-      .map((item) => item.trim())
-      .filter((item) => item !== '');
-  }
-}
+/** Every port of every instance (and the admin port) must be distinct and below 65536. */
+const portProblems = (config: MeshConfig): string[] => {
+  const used = ServiceNames.flatMap((service) =>
+    Array.from({ length: config.mesh.instances[service] }, (_, index) => instanceEndpoints(config, service, index)).flatMap(
+      ({ grpcPort, httpPort }) => [grpcPort, httpPort],
+    ),
+  );
+  if (config.mesh.adminPort !== undefined) used.push(config.mesh.adminPort);
+  const ports = used.filter((port) => port !== 0);
+  const duplicates = [...new Set(ports.filter((port, i) => ports.indexOf(port) !== i))];
+  const tooHigh = [...new Set(ports.filter((port) => port > 65_535))];
+  return [
+    ...(duplicates.length > 0 ? [`ports must be distinct; used twice: ${duplicates.join(', ')}`] : []),
+    ...(tooHigh.length > 0 ? [`instance ports past 65535 (MESH_INSTANCES x MESH_INSTANCE_PORT_STRIDE): ${tooHigh.join(', ')}`] : []),
+  ];
+};

@@ -1,12 +1,17 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '../adapters/observability/logger.js';
 import { startAuthService } from './auth/auth-root.js';
+import { instanceEndpoints, ServiceNames, type MeshConfig, type ServiceName } from './config.js';
 import { startGatewayService } from './gateway/gateway-root.js';
-import { startProjectService } from './project/project-root.js';
-import { startSimulationService } from './simulation/simulation-root.js';
-import { ServiceNames, type MeshConfig, type ServiceName, type ServiceTargets } from './config.js';
+import { loadGatewaySettings } from './gateway/gateway-settings.js';
+import { startAdminServer, type AdminServer } from './mesh/admin-server.js';
+import { ProcessMesh } from './mesh/process-mesh.js';
 import { createMessaging, type Messaging } from './messaging.js';
-import type { ServiceRoot } from './service-context.js';
-import type { RunningService } from './service-server.js';
+import { startProjectService } from './project/project-root.js';
+import type { ServiceContext, ServiceRoot } from './service-context.js';
+import type { RunningService, ServiceAddress } from './service-server.js';
+import { SharedStorage } from './shared-storage.js';
+import { startSimulationService } from './simulation/simulation-root.js';
 
 const roots: Readonly<Record<ServiceName, ServiceRoot>> = {
   auth: startAuthService,
@@ -15,49 +20,133 @@ const roots: Readonly<Record<ServiceName, ServiceRoot>> = {
   'api-gateway': startGatewayService,
 };
 
+const startOrder: readonly ServiceName[] = ['auth', 'project', 'simulation', 'api-gateway'];
+
 export interface MeshOptions {
   readonly config: MeshConfig;
   readonly logger: Logger;
-  /** Which services this process runs; default all four. */
+  /** Which services this process runs; default all four, each with `config.mesh.instances` instances. */
   readonly services?: readonly ServiceName[];
 }
 
+/** One started instance of a service, as the registry knows it. */
+export interface RunningInstance extends RunningService {
+  readonly instanceId: string;
+}
+
 export interface RunningMesh {
-  readonly services: ReadonlyMap<ServiceName, RunningService>;
+  /** The first instance of each service started. */
+  readonly services: ReadonlyMap<ServiceName, RunningInstance>;
+  /** Every instance started, per service, in start order. */
+  readonly instances: ReadonlyMap<ServiceName, readonly RunningInstance[]>;
   readonly messaging: Messaging;
-  /** Stops the services in reverse start order, then layer 3. Idempotent. */
+  readonly mesh: ProcessMesh;
+  /** Where `GET /mesh` is served, when `MESH_ADMIN_PORT` is set. */
+  readonly admin: ServiceAddress | undefined;
+  /** Stops the instances in reverse start order (each deregistered first), then the mesh and layer 3. Idempotent. */
   stop(): Promise<void>;
 }
 
 /**
- * Starts the requested services in one process, sharing one layer 3. Services start in dependency
- * order (auth first, the gateway last) so each can reach those it calls; if one fails to start,
- * those already started are stopped.
+ * Starts the requested services in one process, sharing one layer 3 and one mesh (registry,
+ * discovery, connection scaler). Services start in dependency order (auth first, the gateway
+ * last), each with its instances on their own ports, registered once serving; if one fails to
+ * start, those already started are stopped.
  */
 export const startMesh = async (options: MeshOptions): Promise<RunningMesh> => {
-  const wanted = new Set(options.services ?? ServiceNames);
-  const messaging = createMessaging(options.config.redis, options.logger);
-  const started = new Map<ServiceName, RunningService>();
+  const { config, logger } = options;
+  const wanted = startOrder.filter((service) => (options.services ?? ServiceNames).includes(service));
+  const messaging = createMessaging(config.redis, logger);
+  const mesh = await ProcessMesh.start({ config, logger, localServices: wanted }).catch(async (error: unknown) => {
+    await messaging.close();
+    throw error;
+  });
+  const storage = new SharedStorage(config);
+  const started: RunningInstance[] = [];
+  let admin: AdminServer | undefined;
   const stop = async () => {
-    for (const service of [...started.values()].reverse()) await service.stop();
-    started.clear();
+    for (const instance of started.splice(0).reverse()) await instance.stop();
+    await admin?.close();
+    await mesh.close();
     await messaging.close();
   };
-  const targetOf = (service: ServiceName): ServiceTargets => {
-    const local = started.get(service);
-    const host = options.config.advertiseHost;
-    return local ? { grpc: `${host}:${local.grpc.port}`, http: `${host}:${local.http.port}` } : options.config.targets[service];
-  };
+  const ids = instanceIds(wanted);
   try {
-    for (const name of startOrder.filter((service) => wanted.has(service))) {
-      started.set(name, await roots[name]({ config: options.config, logger: options.logger, messaging, targetOf }));
+    for (const service of wanted) {
+      for (let index = 0; index < config.mesh.instances[service]; index += 1) {
+        const context = instanceContext(options, service, index, ids(service, index), { messaging, mesh, storage });
+        started.push(await startInstance(service, context, mesh));
+      }
     }
+    if (config.mesh.adminPort !== undefined) admin = await startAdminServer(config.bindHost, config.mesh.adminPort, () => mesh.report(), logger);
   } catch (error) {
     await stop();
     throw error;
   }
+  const instances = new Map(wanted.map((service) => [service, started.filter((instance) => instance.name === service)]));
   let stopping: Promise<void> | undefined;
-  return { services: started, messaging, stop: () => (stopping ??= stop()) };
+  return {
+    services: new Map(wanted.map((service) => [service, instances.get(service)![0]!])),
+    instances,
+    messaging,
+    mesh,
+    admin: admin?.address,
+    stop: () => (stopping ??= stop()),
+  };
 };
 
-const startOrder: readonly ServiceName[] = ['auth', 'project', 'simulation', 'api-gateway'];
+interface ProcessParts {
+  readonly messaging: Messaging;
+  readonly mesh: ProcessMesh;
+  readonly storage: SharedStorage;
+}
+
+/** Instance `index` of `service`: its ports, its id, and this process's layer 3, mesh and shared storage. */
+const instanceContext = (options: MeshOptions, service: ServiceName, index: number, instanceId: string, parts: ProcessParts): ServiceContext => {
+  const { config } = options;
+  return {
+    config: { ...config, ports: { ...config.ports, [service]: instanceEndpoints(config, service, index) } },
+    // The gateway names its instance in its own log lines.
+    logger: service === 'api-gateway' ? options.logger : options.logger.child({ instance: instanceId }),
+    messaging: parts.messaging,
+    instanceId,
+    targetOf: (target) => parts.mesh.targetOf(target),
+    clientFor: (target, Client) => parts.mesh.clientFor(target, Client, instanceId),
+    openStorage: (stateful, logger) => parts.storage.open(stateful, logger),
+  };
+};
+
+/** Starts one instance and registers it; its stop deregisters it first, so callers move away before its servers close. */
+const startInstance = async (service: ServiceName, context: ServiceContext, mesh: ProcessMesh): Promise<RunningInstance> => {
+  const { instanceId } = context;
+  const running = await roots[service](context).catch((error: unknown) => {
+    mesh.releaseClientsOf(instanceId);
+    throw error;
+  });
+  try {
+    await mesh.register({ service, instanceId, grpcPort: running.grpc.port, httpPort: running.http.port });
+  } catch (error) {
+    await running.stop();
+    mesh.releaseClientsOf(instanceId);
+    throw error;
+  }
+  let stopping: Promise<void> | undefined;
+  const stop = async () => {
+    await mesh.deregister(instanceId).catch((error: unknown) => context.logger.warn({ err: error, instanceId }, 'deregistration failed'));
+    await running.stop();
+    mesh.releaseClientsOf(instanceId);
+  };
+  return { name: running.name, grpc: running.grpc, http: running.http, instanceId, stop: () => (stopping ??= stop()) };
+};
+
+/**
+ * Registry ids: the gateway's are its instance id (`GATEWAY_INSTANCE_ID`, else random), with
+ * `-2`, `-3`, ... for further instances in this process; the others' are `<service>-<random>`.
+ */
+const instanceIds = (wanted: readonly ServiceName[]) => {
+  const gateway = wanted.includes('api-gateway') ? loadGatewaySettings().instanceId : 'api-gateway';
+  return (service: ServiceName, index: number): string => {
+    if (service === 'api-gateway') return index === 0 ? gateway : `${gateway}-${index + 1}`;
+    return `${service}-${randomUUID().slice(0, 8)}`;
+  };
+};

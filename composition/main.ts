@@ -1,18 +1,30 @@
 import { parseArgs } from 'node:util';
 import { createLogger } from '../adapters/observability/logger.js';
-import { ConfigError, loadConfig, ServiceNames, type ServiceName } from './config.js';
+import { ConfigError, loadConfig, ServiceNames, type MeshConfig, type ServiceName } from './config.js';
 import { startMesh } from './launcher.js';
 
-const usage = `Usage: npm start [-- --service <name> ...]
+const usage = `Usage: npm start [-- --service <name> ...] [-- --instances <name>=<n>,...]
 Runs the meshwork services (default: all four) on the ports of the configuration.
-  --service <name>  run only this service; repeat for several (${ServiceNames.join(', ')})
-  --help            show this text`;
+  --service <name>         run only this service; repeat for several (${ServiceNames.join(', ')})
+  --instances <name>=<n>   run n instances of a service, e.g. api-gateway=3,auth=2 (as MESH_INSTANCES);
+                           instance i listens on the service's ports + i x MESH_INSTANCE_PORT_STRIDE (100)
+  --help                   show this text`;
 
 const SHUTDOWN_LIMIT_MS = 15_000;
 
-const parseServices = (): ServiceName[] | undefined => {
+interface Arguments {
+  readonly services: ServiceName[] | undefined;
+  readonly config: MeshConfig;
+}
+
+/** The command line and the environment, validated together: `--instances` overrides `MESH_INSTANCES`. */
+const readArguments = (): Arguments => {
   const { values } = parseArgs({
-    options: { service: { type: 'string', multiple: true }, help: { type: 'boolean' } },
+    options: {
+      service: { type: 'string', multiple: true },
+      instances: { type: 'string', multiple: true },
+      help: { type: 'boolean' },
+    },
     allowPositionals: false,
   });
   if (values.help) {
@@ -21,15 +33,16 @@ const parseServices = (): ServiceName[] | undefined => {
   }
   const unknown = (values.service ?? []).filter((name) => !(ServiceNames as readonly string[]).includes(name));
   if (unknown.length > 0) throw new ConfigError([`unknown service ${unknown.join(', ')}; choose from ${ServiceNames.join(', ')}`]);
-  return values.service as ServiceName[] | undefined;
+  const instances = values.instances?.join(',');
+  const config = loadConfig(instances === undefined ? process.env : { ...process.env, MESH_INSTANCES: instances });
+  return { services: values.service as ServiceName[] | undefined, config };
 };
 
 const main = async (): Promise<void> => {
   let services: ServiceName[] | undefined;
   let config;
   try {
-    services = parseServices();
-    config = loadConfig();
+    ({ services, config } = readArguments());
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));
     console.error(usage);
@@ -40,7 +53,10 @@ const main = async (): Promise<void> => {
     logger.fatal({ err: error }, 'the mesh failed to start');
     process.exit(1);
   });
-  logger.info({ services: [...mesh.services.keys()], messaging: mesh.messaging.kind }, 'mesh ready');
+  const instances = Object.fromEntries(
+    [...mesh.instances].map(([service, running]) => [service, running.map((instance) => ({ id: instance.instanceId, grpc: instance.grpc.port, http: instance.http.port }))]),
+  );
+  logger.info({ services: [...mesh.services.keys()], instances, messaging: mesh.messaging.kind, registry: mesh.mesh.registryKind }, 'mesh ready');
 
   let shuttingDown = false;
   const shutdown = (signal: NodeJS.Signals) => {

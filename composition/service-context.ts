@@ -1,15 +1,23 @@
 import type { Logger } from '../adapters/observability/logger.js';
 import type { MeshConfig, ServiceName, ServiceTargets } from './config.js';
+import type { ClientFor } from './mesh/mesh-call-source.js';
 import type { Messaging } from './messaging.js';
 import type { RunningService } from './service-server.js';
+import type { ServiceStorage, StatefulService } from './service-storage.js';
 
-/** What the launcher hands every composition root: configuration, logging and this process's layer 3. */
+/** What the launcher hands every composition root: configuration, logging, this process's layer 3 and mesh. */
 export interface ServiceContext {
   readonly config: MeshConfig;
   readonly logger: Logger;
   readonly messaging: Messaging;
-  /** Where to reach another service: where it is bound if it runs in this process, else its configured target. */
+  /** This instance's id in the registry (the gateway's instance id too). */
+  readonly instanceId: string;
+  /** Where to reach another service over HTTP: an instance the registry has in rotation, else its configured target. */
   readonly targetOf: (service: ServiceName) => ServiceTargets;
+  /** A mesh client of another service, over the instances discovery knows; the caller closes it. */
+  readonly clientFor: ClientFor;
+  /** The service's storage, shared by its instances in this process (for auth, with its signing keys). */
+  readonly openStorage: (service: StatefulService, logger: Logger) => Promise<ServiceStorage>;
 }
 
 export type ServiceRoot = (context: ServiceContext) => Promise<RunningService>;

@@ -10,17 +10,11 @@ import { SqlProjectRepository } from '../adapters/sql/project/sql-project-reposi
 import { SqlSimulationRepository } from '../adapters/sql/simulation/sql-simulation-repository.js';
 import { AuthTokens } from './auth/auth-module.js';
 import type { MeshConfig } from './config.js';
+import type { ServiceStorage, StatefulService } from './service-storage.js';
 import { ProjectTokens } from './project/project-module.js';
 import { SimulationTokens } from './simulation/simulation-module.js';
 
-type StatefulService = 'auth' | 'project' | 'simulation';
-
-/** A service's opened storage: the bindings that replace its in-memory repositories, and how to close it. */
-export interface ServiceStorage {
-  /** Loaded after the service's own module; undefined when the in-memory repositories stay. */
-  readonly module: ContainerModule | undefined;
-  close(): Promise<void>;
-}
+export type { ServiceStorage, StatefulService };
 
 /**
  * Opens where `service` keeps its state (docs/adr/0014): its PostgreSQL database when a URL is

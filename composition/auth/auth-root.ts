@@ -6,7 +6,6 @@ import { AuthServiceService } from '../../adapters/grpc/generated/auth.js';
 import { registerAuthRoutes } from '../../adapters/http/auth/auth-routes.js';
 import type { Logger } from '../../adapters/observability/logger.js';
 import { platformModule } from '../platform-module.js';
-import { openServiceStorage } from '../storage.js';
 import type { ServiceRoot } from '../service-context.js';
 import { serveService } from '../service-server.js';
 import { AuthTokens, authModule } from './auth-module.js';
@@ -21,7 +20,7 @@ const EMAIL_WORKERS = 'auth-email-workers';
  */
 export const startAuthService: ServiceRoot = async (context) => {
   const logger = context.logger.child({ service: 'auth' });
-  const storage = await openServiceStorage('auth', context.config, logger);
+  const storage = await context.openStorage('auth', logger);
   const container = new Container();
   container.load(platformModule(context, logger), authModule);
   if (storage.module) container.load(storage.module);

@@ -28,12 +28,13 @@ import { GrpcSimulationBackend } from '../../adapters/grpc/gateway/grpc-simulati
 import { AuthServiceClient } from '../../adapters/grpc/generated/auth.js';
 import { ProjectServiceClient } from '../../adapters/grpc/generated/project.js';
 import { SimulationServiceClient } from '../../adapters/grpc/generated/simulation.js';
-import { singleChannel, type GrpcClientSource } from '../../adapters/grpc/grpc-client-source.js';
+import type { GrpcClientSource } from '../../adapters/grpc/grpc-client-source.js';
 import type { ProjectBackend, SimulationBackend } from '../../adapters/http/gateway/client-api-ports.js';
 import { HttpForwarder } from '../../adapters/http/gateway/http-forwarder.js';
 import type { ClientRateLimits } from '../../adapters/http/gateway/rate-limits.js';
 import type { Logger } from '../../adapters/observability/logger.js';
 import { WebSocketHub } from '../../adapters/websocket/web-socket-hub.js';
+import { meshCalls, type MeshCallSource } from '../mesh/mesh-call-source.js';
 import { Platform } from '../platform-module.js';
 import type { ServiceContext } from '../service-context.js';
 import { token } from '../tokens.js';
@@ -41,9 +42,9 @@ import type { GatewaySettings } from './gateway-settings.js';
 
 export const GatewayTokens = {
   settings: token<GatewaySettings>('GatewaySettings'),
-  authClients: token<GrpcClientSource<AuthServiceClient>>('AuthClients'),
-  projectClients: token<GrpcClientSource<ProjectServiceClient>>('ProjectClients'),
-  simulationClients: token<GrpcClientSource<SimulationServiceClient>>('SimulationClients'),
+  authClients: token<MeshCallSource<AuthServiceClient>>('AuthClients'),
+  projectClients: token<MeshCallSource<ProjectServiceClient>>('ProjectClients'),
+  simulationClients: token<MeshCallSource<SimulationServiceClient>>('SimulationClients'),
   authenticator: token<Authenticator>('Authenticator'),
   projectAccess: token<ProjectAccess>('ProjectAccess'),
   simulationAccess: token<SimulationAccess>('SimulationAccess'),
@@ -66,20 +67,17 @@ export const GatewayTokens = {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 /**
- * The gateway's adapters and domain: gRPC clients of auth, project and simulation (from
- * `context.targetOf`, resolved when first needed, so services started earlier in this process are
- * reached where they are bound), the client registry and live feeds of this instance, the client
- * API's backends and the WebSocket hub.
+ * The gateway's adapters and domain: mesh clients of auth, project and simulation (over their
+ * discovered instances, safe calls such as ValidateToken retried on another instance), the client
+ * registry and live feeds of this instance, the client API's backends and the WebSocket hub.
  */
 export const gatewayModule = (context: ServiceContext, settings: GatewaySettings): ContainerModule =>
   new ContainerModule(({ bind }) => {
     bind(GatewayTokens.settings).toConstantValue(settings);
-    bind(GatewayTokens.authClients).toDynamicValue(() => singleChannel(AuthServiceClient, context.targetOf('auth').grpc)).inSingletonScope();
-    bind(GatewayTokens.projectClients)
-      .toDynamicValue(() => singleChannel(ProjectServiceClient, context.targetOf('project').grpc))
-      .inSingletonScope();
+    bind(GatewayTokens.authClients).toDynamicValue(() => meshCalls(context.clientFor, 'auth', AuthServiceClient)).inSingletonScope();
+    bind(GatewayTokens.projectClients).toDynamicValue(() => meshCalls(context.clientFor, 'project', ProjectServiceClient)).inSingletonScope();
     bind(GatewayTokens.simulationClients)
-      .toDynamicValue(() => singleChannel(SimulationServiceClient, context.targetOf('simulation').grpc))
+      .toDynamicValue(() => meshCalls(context.clientFor, 'simulation', SimulationServiceClient))
       .inSingletonScope();
 
     bind(GatewayTokens.authenticator)

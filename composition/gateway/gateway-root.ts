@@ -31,7 +31,7 @@ const NOTIFY_SKEW_MS = 5_000;
 export const gatewayRoot =
   (overrides: Partial<GatewaySettings> = {}): ServiceRoot =>
   async (context: ServiceContext) => {
-    const settings: GatewaySettings = { ...loadGatewaySettings(), ...overrides };
+    const settings: GatewaySettings = { ...loadGatewaySettings(), instanceId: context.instanceId, ...overrides };
     const logger = context.logger.child({ service: 'api-gateway', instance: settings.instanceId });
     const container = new Container();
     container.load(platformModule(context, logger), gatewayModule(context, settings));

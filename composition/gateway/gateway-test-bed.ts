@@ -7,6 +7,7 @@ import { startProjectService } from '../project/project-root.js';
 import type { ServiceRoot } from '../service-context.js';
 import type { RunningService } from '../service-server.js';
 import { startSimulationService } from '../simulation/simulation-root.js';
+import { standaloneContext } from '../standalone-context.js';
 import { testMeshConfig } from '../test-mesh.js';
 import { gatewayRoot } from './gateway-root.js';
 import type { GatewaySettings } from './gateway-settings.js';
@@ -62,7 +63,7 @@ export const startGatewayTestBed = async (options: GatewayTestBedOptions = {}): 
     const local = service === 'api-gateway' ? gateways[0] : backends.get(service);
     return local ? { grpc: `127.0.0.1:${local.grpc.port}`, http: `127.0.0.1:${local.http.port}` } : { grpc: dead, http: dead };
   };
-  const context = { config, logger, messaging, targetOf };
+  const context = standaloneContext({ config, logger, messaging, targetOf });
   const stop = async () => {
     for (const gateway of gateways.splice(0).reverse()) await gateway.stop();
     for (const service of [...backends.values()].reverse()) await service.stop();

@@ -11,10 +11,11 @@ import { GrpcAuthClient } from '../../adapters/grpc/auth/auth-grpc-client.js';
 import { projectAuthorization, userDirectory } from '../../adapters/grpc/auth/auth-grpc-client-ports.js';
 import { AuthServiceClient } from '../../adapters/grpc/generated/auth.js';
 import { SimulationServiceClient } from '../../adapters/grpc/generated/simulation.js';
-import { singleChannel, type GrpcClientSource } from '../../adapters/grpc/grpc-client-source.js';
+import type { GrpcClientSource } from '../../adapters/grpc/grpc-client-source.js';
 import { GrpcSimulationReader } from '../../adapters/grpc/project/grpc-simulation-reader.js';
 import { InMemoryExportRepository } from '../../adapters/memory/in-memory-export-repository.js';
 import { InMemoryProjectRepository } from '../../adapters/memory/in-memory-project-repository.js';
+import type { MeshCallSource } from '../mesh/mesh-call-source.js';
 import { Platform } from '../platform-module.js';
 import { token } from '../tokens.js';
 
@@ -22,8 +23,8 @@ export const ProjectTokens = {
   /** Swap the repositories here (SQL instead of in-memory): nothing else names them. */
   projects: token<ProjectRepository>('ProjectRepository'),
   exports: token<ExportRepository>('ExportRepository'),
-  authChannel: token<GrpcClientSource<AuthServiceClient>>('AuthClientSource'),
-  simulationChannel: token<GrpcClientSource<SimulationServiceClient>>('SimulationClientSource'),
+  authChannel: token<MeshCallSource<AuthServiceClient>>('AuthClientSource'),
+  simulationChannel: token<MeshCallSource<SimulationServiceClient>>('SimulationClientSource'),
   auth: token<GrpcAuthClient>('GrpcAuthClient'),
   simulations: token<SimulationReader>('SimulationReader'),
   exportSettings: token<ExportSettings>('ExportSettings'),
@@ -32,8 +33,11 @@ export const ProjectTokens = {
 };
 
 export interface ProjectModuleOptions {
-  /** gRPC `host:port` of the services the project service calls. */
-  readonly targets: { readonly auth: string; readonly simulation: string };
+  /** Mesh clients of the services the project service calls, made when first needed. */
+  readonly clients: {
+    readonly auth: () => MeshCallSource<AuthServiceClient>;
+    readonly simulation: () => MeshCallSource<SimulationServiceClient>;
+  };
   /** Per-call timeouts; defaults auth 2 s, simulation 5 s. */
   readonly timeouts?: { readonly authMs?: number; readonly simulationMs?: number };
   readonly exports?: Partial<ExportSettings>;
@@ -41,20 +45,16 @@ export interface ProjectModuleOptions {
 
 /**
  * The project service's adapters (embedded: in-memory repositories; the auth and simulation
- * services over gRPC) and its use cases. gRPC channels connect on first use, so a simulation
- * service started after this one is fine.
+ * services over the mesh) and its use cases. The mesh clients follow discovery, so a simulation
+ * service started after this one is found when it registers.
  */
 export const projectModule = (options: ProjectModuleOptions): ContainerModule =>
   new ContainerModule(({ bind }) => {
     bind(ProjectTokens.projects).toConstantValue(new InMemoryProjectRepository());
     bind(ProjectTokens.exports).toConstantValue(new InMemoryExportRepository());
     bind(ProjectTokens.exportSettings).toConstantValue({ ...defaultExportSettings, ...options.exports });
-    bind(ProjectTokens.authChannel)
-      .toDynamicValue(() => singleChannel(AuthServiceClient, options.targets.auth))
-      .inSingletonScope();
-    bind(ProjectTokens.simulationChannel)
-      .toDynamicValue(() => singleChannel(SimulationServiceClient, options.targets.simulation))
-      .inSingletonScope();
+    bind(ProjectTokens.authChannel).toDynamicValue(options.clients.auth).inSingletonScope();
+    bind(ProjectTokens.simulationChannel).toDynamicValue(options.clients.simulation).inSingletonScope();
     bind(ProjectTokens.auth)
       .toResolvedValue(
         (source: GrpcClientSource<AuthServiceClient>) =>

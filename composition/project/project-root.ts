@@ -5,14 +5,16 @@ import type { Subscription } from '../../core/messaging/events.js';
 import type { Job, Worker } from '../../core/messaging/work-queue.js';
 import { emailLookup, remoteTokenCheck } from '../../adapters/grpc/auth/auth-grpc-client-ports.js';
 import { ProjectServiceService } from '../../adapters/grpc/generated/project.js';
-import { channelStates } from '../../adapters/grpc/project/channel-states.js';
+import { AuthServiceClient } from '../../adapters/grpc/generated/auth.js';
+import { SimulationServiceClient } from '../../adapters/grpc/generated/simulation.js';
 import { projectGrpcService } from '../../adapters/grpc/project/project-grpc-service.js';
 import { registerExportRoutes } from '../../adapters/http/project/export-routes.js';
 import { registerProjectRoutes } from '../../adapters/http/project/project-routes.js';
 import { registerTemplateRoutes } from '../../adapters/http/project/template-routes.js';
 import type { Logger } from '../../adapters/observability/logger.js';
+import { dependencyStates } from '../mesh/dependency-states.js';
+import { meshCalls } from '../mesh/mesh-call-source.js';
 import { platformModule } from '../platform-module.js';
-import { openServiceStorage } from '../storage.js';
 import type { ServiceContext, ServiceRoot } from '../service-context.js';
 import { serveService } from '../service-server.js';
 import { resolve } from '../tokens.js';
@@ -38,11 +40,11 @@ export const projectRoot =
   (options: ProjectRootOptions = {}): ServiceRoot =>
   async (context) => {
     const logger = context.logger.child({ service: 'project' });
-    const storage = await openServiceStorage('project', context.config, logger);
+    const storage = await context.openStorage('project', logger);
     const container = new Container();
     container.load(
       platformModule(context, logger),
-      projectModule({ targets: targetsOf(context), timeouts: options.timeouts, exports: options.exports }),
+      projectModule({ clients: clientsOf(context), timeouts: options.timeouts, exports: options.exports }),
     );
     if (storage.module) container.load(storage.module);
     const projects = resolve(container, ProjectTokens.service);
@@ -73,7 +75,7 @@ export const projectRoot =
             definition: ProjectServiceService,
             implementation: projectGrpcService(projects, logger, {
               emailOf: emailLookup(auth),
-              healthDetails: () => channelStates(channels),
+              healthDetails: () => dependencyStates({ auth: channels.auth.mesh, simulation: channels.simulation.mesh }),
             }),
           },
         ],
@@ -93,9 +95,9 @@ export const projectRoot =
 /** The project service with its defaults, for the launcher. */
 export const startProjectService: ServiceRoot = projectRoot();
 
-const targetsOf = (context: ServiceContext) => ({
-  auth: context.targetOf('auth').grpc,
-  simulation: context.targetOf('simulation').grpc,
+const clientsOf = (context: ServiceContext) => ({
+  auth: () => meshCalls(context.clientFor, 'auth', AuthServiceClient),
+  simulation: () => meshCalls(context.clientFor, 'simulation', SimulationServiceClient),
 });
 
 const startBackgroundWork = async (

@@ -3,6 +3,7 @@ import { deadAddress, startRealAuth, type RealAuth } from '../../contract-tests/
 import type { ServiceName, ServiceTargets } from '../config.js';
 import { createInMemoryMessaging, type Messaging } from '../messaging.js';
 import type { RunningService } from '../service-server.js';
+import { standaloneContext } from '../standalone-context.js';
 import { testMeshConfig } from '../test-mesh.js';
 import { projectRoot, type ProjectRootOptions } from './project-root.js';
 
@@ -45,7 +46,7 @@ export const startProjectTestBed = async (options: ProjectTestBedOptions = {}): 
     ...(grpcTargets[service] ? { grpc: grpcTargets[service] } : {}),
   });
   try {
-    const project = await projectRoot(options.root)({ config, logger, messaging, targetOf });
+    const project = await projectRoot(options.root)(standaloneContext({ config, logger, messaging, targetOf }));
     return {
       auth,
       messaging,

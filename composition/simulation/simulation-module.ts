@@ -15,7 +15,7 @@ import {
 } from '../../core/simulation/index.js';
 import { AuthServiceClient } from '../../adapters/grpc/generated/auth.js';
 import { ProjectServiceClient } from '../../adapters/grpc/generated/project.js';
-import { singleChannel, type GrpcClientSource } from '../../adapters/grpc/grpc-client-source.js';
+import type { GrpcClientSource } from '../../adapters/grpc/grpc-client-source.js';
 import { GrpcAuthClient } from '../../adapters/grpc/auth/auth-grpc-client.js';
 import { remoteTokenCheck, simulationAuthorization } from '../../adapters/grpc/auth/auth-grpc-client-ports.js';
 import { GrpcProjectDirectory } from '../../adapters/grpc/project/grpc-project-directory.js';
@@ -23,6 +23,7 @@ import type { TokenCheck } from '../../adapters/http/auth/authenticate.js';
 import { InMemorySimulationRepository } from '../../adapters/memory/in-memory-simulation-repository.js';
 import type { Logger } from '../../adapters/observability/logger.js';
 import { SystemScheduler } from '../../adapters/system/system-scheduler.js';
+import { meshCalls } from '../mesh/mesh-call-source.js';
 import { Platform } from '../platform-module.js';
 import type { ServiceContext } from '../service-context.js';
 import { token } from '../tokens.js';
@@ -48,19 +49,19 @@ export const SimulationTokens = {
 
 /**
  * The simulation service's adapters and use cases: an in-memory repository, the project and auth
- * services over gRPC (reached where `context.targetOf` says, looked up when first resolved), a
- * setInterval scheduler, faults to the log.
+ * services over the mesh (`context.clientFor`: their discovered instances, safe calls retried on
+ * another one), a setInterval scheduler, faults to the log.
  */
 export const simulationModule = (context: ServiceContext, settings: SimulationSettings): ContainerModule =>
   new ContainerModule(({ bind }) => {
     bind(SimulationTokens.settings).toConstantValue(settings);
     bind(SimulationTokens.repository).toConstantValue(new InMemorySimulationRepository());
     bind<GrpcClientSource<ProjectServiceClient>>(SimulationTokens.projectClients)
-      .toResolvedValue(() => singleChannel(ProjectServiceClient, context.targetOf('project').grpc))
+      .toResolvedValue(() => meshCalls(context.clientFor, 'project', ProjectServiceClient))
       .inSingletonScope()
       .onDeactivation((source) => source.close());
     bind<GrpcClientSource<AuthServiceClient>>(SimulationTokens.authClients)
-      .toResolvedValue(() => singleChannel(AuthServiceClient, context.targetOf('auth').grpc))
+      .toResolvedValue(() => meshCalls(context.clientFor, 'auth', AuthServiceClient))
       .inSingletonScope()
       .onDeactivation((source) => source.close());
     bind(SimulationTokens.projects)

@@ -15,6 +15,7 @@ import type { ServiceName, ServiceTargets } from '../config.js';
 import { createInMemoryMessaging, type Messaging } from '../messaging.js';
 import type { ServiceContext } from '../service-context.js';
 import type { RunningService } from '../service-server.js';
+import { standaloneContext } from '../standalone-context.js';
 import { testMeshConfig } from '../test-mesh.js';
 import { startSimulationServiceWith } from './simulation-root.js';
 
@@ -43,7 +44,7 @@ describe('the simulation service root', () => {
       const local = started.get(service);
       return local ? { grpc: `127.0.0.1:${local.grpc.port}`, http: `127.0.0.1:${local.http.port}` } : config.targets[service];
     };
-    const context: ServiceContext = { config, logger, messaging, targetOf };
+    const context: ServiceContext = standaloneContext({ config, logger, messaging, targetOf });
     auth = await startAuthService(context);
     started.set('auth', auth);
     project = await startProjectService(context);

@@ -6,7 +6,6 @@ import { SimulationServiceService } from '../../adapters/grpc/generated/simulati
 import { simulationGrpcService } from '../../adapters/grpc/simulation/simulation-grpc-service.js';
 import { registerSimulationRoutes } from '../../adapters/http/simulation/simulation-routes.js';
 import { Platform, platformModule } from '../platform-module.js';
-import { openServiceStorage } from '../storage.js';
 import type { ServiceContext, ServiceRoot } from '../service-context.js';
 import { serveService } from '../service-server.js';
 import { resolve } from '../tokens.js';
@@ -35,7 +34,7 @@ export const startSimulationServiceWith = async (
   settings: SimulationSettings,
 ): ReturnType<ServiceRoot> => {
   const logger = context.logger.child({ service: 'simulation' });
-  const storage = await openServiceStorage('simulation', context.config, logger);
+  const storage = await context.openStorage('simulation', logger);
   const container = new Container();
   container.load(platformModule(context, logger), simulationModule(context, settings));
   if (storage.module) container.load(storage.module);

@@ -1,0 +1,195 @@
+import type { Client } from '@grpc/grpc-js';
+import { Discovery, type DiscoveryStats } from '../../core/discovery/discovery.js';
+import { grpcAddressOf, isInRotation, type InstanceSource } from '../../core/discovery/instance.js';
+import type { InstanceRecord } from '../../core/discovery/ports.js';
+import { registerInstance, type InstanceRegistration } from '../../core/discovery/registration.js';
+import { GlobalConnectionScaler } from '../../core/pool-scaling/global-connection-scaler.js';
+import type { Clock } from '../../core/shared/clock.js';
+import { HealthChecker, type HealthCheckStats } from '../../adapters/grpc/health-checker.js';
+import { MeshClient, type MeshClientConstructor } from '../../adapters/grpc/mesh/mesh-client.js';
+import type { Logger } from '../../adapters/observability/logger.js';
+import { SystemClock } from '../../adapters/system/system-clock.js';
+import { SystemScheduler } from '../../adapters/system/system-scheduler.js';
+import type { MeshConfig, ServiceTargets } from '../config.js';
+import { ServiceNames, type ServiceName } from '../service-names.js';
+import { configuredInstance, FallbackInstanceSource } from './fallback-instances.js';
+import { openRegistry, type OpenedRegistry } from './mesh-registry.js';
+import { SharedMeshClients, type SharedClientSnapshot } from './shared-mesh-clients.js';
+
+export interface ProcessMeshOptions {
+  readonly config: MeshConfig;
+  readonly logger: Logger;
+  /** The services this process runs: the others are what it may reach at their configured targets. */
+  readonly localServices: readonly ServiceName[];
+}
+
+/** Where a started instance listens, to be registered under `instanceId`. */
+export interface MeshMember {
+  readonly service: ServiceName;
+  readonly instanceId: string;
+  readonly grpcPort: number;
+  readonly httpPort: number;
+}
+
+/** This process's part of the mesh as plain data (`GET /mesh` on the admin port, tests, benchmarks). */
+export interface MeshReport {
+  readonly registry: 'memory' | 'redis';
+  readonly registered: readonly InstanceRecord[];
+  readonly discovery: DiscoveryStats;
+  readonly health: Readonly<Record<string, HealthCheckStats>>;
+  /** The process's mesh client of each target service, with the local instances using it. */
+  readonly clients: readonly SharedClientSnapshot[];
+}
+
+/**
+ * The mesh of one process (docs/adr/0017): one registry (Redis, or in memory for the services of
+ * this process), one discovery view, a health checker per target service, one global connection
+ * scaler for every pool, and the registrations of the instances this process runs.
+ */
+export class ProcessMesh {
+  readonly scaler: GlobalConnectionScaler;
+  private readonly healthCheckers = new Map<ServiceName, HealthChecker>();
+  private readonly clients: SharedMeshClients;
+  private readonly registrations = new Map<string, InstanceRegistration>();
+  private readonly rotation = new Map<ServiceName, number>();
+  private readonly ticker: SystemScheduler;
+
+  private constructor(
+    private readonly options: ProcessMeshOptions,
+    private readonly clock: Clock,
+    private readonly opened: OpenedRegistry,
+    readonly discovery: Discovery,
+    private readonly instances: InstanceSource,
+  ) {
+    const { mesh } = options.config;
+    this.scaler = new GlobalConnectionScaler({ maxTotalConnections: mesh.maxConnections, priorities: mesh.priorities });
+    this.ticker = new SystemScheduler((error) => options.logger.warn({ err: error }, 'mesh heartbeat fault'));
+    this.clients = new SharedMeshClients((service, Client) => {
+      this.checkHealthOf(service as ServiceName);
+      return new MeshClient(Client, {
+        service,
+        instances: this.instances,
+        scaler: this.scaler,
+        settings: { balancer: options.config.mesh.balancer },
+        clock,
+        logger: options.logger.child({ component: 'mesh-client' }),
+      });
+    });
+  }
+
+  /** Opens the registry and reads it; resolves once discovery holds the instances registered now. */
+  static async start(options: ProcessMeshOptions): Promise<ProcessMesh> {
+    const clock = new SystemClock();
+    const opened = openRegistry(options.config.redis, clock, options.logger);
+    const logger = options.logger.child({ component: 'discovery' });
+    const discovery = new Discovery(opened.registry, clock, { onListenerError: (error) => logger.error({ err: error }, 'instance listener fault') });
+    try {
+      await discovery.start();
+    } catch (error) {
+      await opened.close();
+      throw error;
+    }
+    return new ProcessMesh(options, clock, opened, discovery, new FallbackInstanceSource(discovery, fallbacksOf(options, opened.kind)));
+  }
+
+  get registryKind(): 'memory' | 'redis' {
+    return this.opened.kind;
+  }
+
+  /**
+   * The process's client of `service` over its discovered instances, leased to the local instance
+   * `from` (its `close()` ends the lease); the first one starts the health checks of `service`.
+   */
+  clientFor<C extends Client>(service: ServiceName, Client: MeshClientConstructor<C>, from: string): MeshClient<C> {
+    return this.clients.lease(service, Client, from);
+  }
+
+  /** An in-rotation instance of `service` (round-robin), or its configured target when none is registered. */
+  targetOf(service: ServiceName): ServiceTargets {
+    const candidates = this.discovery.current(service).filter(isInRotation);
+    if (candidates.length === 0) return this.options.config.targets[service];
+    const turn = this.rotation.get(service) ?? 0;
+    this.rotation.set(service, turn + 1);
+    const chosen = candidates[turn % candidates.length]!;
+    return { grpc: grpcAddressOf(chosen), http: `${chosen.host}:${chosen.httpPort}` };
+  }
+
+  /** Registers a started instance (healthy, at the advertised host) and keeps its record alive. */
+  async register(member: MeshMember): Promise<InstanceRegistration> {
+    const { config, logger } = this.options;
+    const record: InstanceRecord = {
+      service: member.service,
+      instanceId: member.instanceId,
+      host: config.advertiseHost,
+      grpcPort: member.grpcPort,
+      httpPort: member.httpPort,
+      status: 'healthy',
+      startedAt: this.clock.now(),
+      metadata: { pid: String(process.pid) },
+    };
+    const registration = await registerInstance(this.opened.registry, record, {
+      heartbeatMs: config.mesh.heartbeatMs,
+      ttlMs: config.mesh.registryTtlMs,
+      ticker: this.ticker,
+      onHeartbeatError: (error) => logger.warn({ err: error, instance: member.instanceId }, 'registry heartbeat failed'),
+    });
+    this.registrations.set(member.instanceId, registration);
+    logger.info({ ...member, host: record.host, registry: this.opened.kind }, 'registered in the mesh');
+    return registration;
+  }
+
+  /** Removes the instance's record at once (before its servers stop, so callers move away first). */
+  async deregister(instanceId: string): Promise<void> {
+    await this.registrations.get(instanceId)?.deregister();
+    this.registrations.delete(instanceId);
+  }
+
+  /** Ends the leases of the instance `from`, once it has stopped; a client no instance uses any more closes. */
+  releaseClientsOf(from: string): void {
+    this.clients.releaseAll(from);
+  }
+
+  report(): MeshReport {
+    return {
+      registry: this.opened.kind,
+      registered: [...this.registrations.values()].map((registration) => registration.record),
+      discovery: this.discovery.stats(),
+      health: Object.fromEntries([...this.healthCheckers].map(([service, checker]) => [service, checker.stats()])),
+      clients: this.clients.snapshots(),
+    };
+  }
+
+  /** Deregisters what is still registered, closes clients and checks, stops following the registry. */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.registrations.keys()].map((id) => this.deregister(id)));
+    for (const checker of this.healthCheckers.values()) checker.close();
+    this.healthCheckers.clear();
+    this.clients.closeAll();
+    await this.discovery.close();
+    await this.opened.close();
+  }
+
+  private checkHealthOf(service: ServiceName): void {
+    if (this.healthCheckers.has(service)) return;
+    const checker = new HealthChecker(this.discovery, this.discovery, {
+      services: [service],
+      intervalMs: this.options.config.mesh.healthIntervalMs,
+      logger: this.options.logger.child({ component: 'health-checker' }),
+    });
+    this.healthCheckers.set(service, checker);
+    checker.start();
+  }
+}
+
+/**
+ * The configured target of a service stands in while the registry has none of it: always when
+ * `<SERVICE>_GRPC_TARGET` is set; and with an in-memory registry (no Redis), for every service
+ * this process does not run, since no other process can register there.
+ */
+const fallbacksOf = (options: ProcessMeshOptions, registry: 'memory' | 'redis') => {
+  const { config, localServices } = options;
+  const standIns = ServiceNames.filter(
+    (service) => config.configuredTargets.includes(service) || (registry === 'memory' && !localServices.includes(service)),
+  );
+  return new Map(standIns.map((service) => [service, configuredInstance(service, config.targets[service].grpc, config.targets[service].http)]));
+};

@@ -1,0 +1,10 @@
+import type { ContainerModule } from 'inversify';
+
+export type StatefulService = 'auth' | 'project' | 'simulation';
+
+/** A service's opened storage: the bindings that replace its in-memory repositories, and how to close it. */
+export interface ServiceStorage {
+  /** Loaded after the service's own module; undefined when the in-memory repositories stay. */
+  readonly module: ContainerModule | undefined;
+  close(): Promise<void>;
+}

@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import type { InstanceSource } from '../core/discovery/instance.js';
+import { GlobalConnectionScaler } from '../core/pool-scaling/global-connection-scaler.js';
+import { MeshClient } from '../adapters/grpc/mesh/mesh-client.js';
+import type { Logger } from '../adapters/observability/logger.js';
+import type { MeshConfig, ServiceName, ServiceTargets } from './config.js';
+import { configuredInstance, FallbackInstanceSource } from './mesh/fallback-instances.js';
+import type { ClientFor } from './mesh/mesh-call-source.js';
+import type { Messaging } from './messaging.js';
+import type { ServiceContext } from './service-context.js';
+import { openServiceStorage } from './storage.js';
+
+export interface StandaloneParts {
+  readonly config: MeshConfig;
+  readonly logger: Logger;
+  readonly messaging: Messaging;
+  /** Where the other services are, looked up when a client of one is made. */
+  readonly targetOf: (service: ServiceName) => ServiceTargets;
+  readonly instanceId?: string;
+}
+
+const noRegistry: InstanceSource = { current: () => [], onChange: () => () => undefined };
+
+/**
+ * The context of services started without the launcher (test beds): no registry; each client
+ * made over the one instance `targetOf` names when it is made (as `singleChannel` did), and
+ * storage opened for each root alone.
+ */
+export const standaloneContext = (parts: StandaloneParts): ServiceContext => {
+  const { maxConnections, priorities } = parts.config.mesh;
+  const clientFor: ClientFor = (service, Client) => {
+    const { grpc, http } = parts.targetOf(service);
+    const instances = new FallbackInstanceSource(noRegistry, new Map([[service, configuredInstance(service, grpc, http)]]));
+    // A scaler of its own: the global scaler knows a pool by service and instance, and here several clients may reach one.
+    const scaler = new GlobalConnectionScaler({ maxTotalConnections: maxConnections, priorities });
+    return new MeshClient(Client, { service, instances, scaler, logger: parts.logger.child({ component: 'mesh-client' }) });
+  };
+  return {
+    config: parts.config,
+    logger: parts.logger,
+    messaging: parts.messaging,
+    targetOf: parts.targetOf,
+    instanceId: parts.instanceId ?? `standalone-${randomUUID().slice(0, 8)}`,
+    clientFor,
+    openStorage: (service, logger) => openServiceStorage(service, parts.config, logger),
+  };
+};
