@@ -67,6 +67,13 @@ export interface MeshConfig {
   readonly auth: AuthSettings;
   readonly simulation: SimulationSettings;
   readonly storage: StorageSettings;
+  /**
+   * `all`: every service serves its own client routes on its HTTP port (the default, for
+   * development, as the specification says). `gateway`: project and simulation serve only
+   * `/health` (and project its export downloads, which the gateway forwards), leaving the gateway
+   * as the clients' entry; auth keeps the account routes the gateway forwards to.
+   */
+  readonly clientEntry: 'all' | 'gateway';
   /** Registry, discovery, health checks, connection pools, instances (`MESH_*`). */
   readonly mesh: ServiceMeshSettings;
 }
@@ -141,6 +148,7 @@ export const loadConfig = (env: Env = process.env): MeshConfig => {
       passwordHashCost: reader.powerOfTwo('AUTH_PASSWORD_HASH_COST', 2 ** 15, 2 ** 10, 2 ** 20),
       tokenKeyFile: reader.optionalPath('AUTH_TOKEN_KEY_FILE'),
     },
+    clientEntry: reader.oneOf('MESH_CLIENT_ENTRY', ['all', 'gateway'], 'all'),
     storage: {
       kind: reader.oneOf('MESH_STORAGE', ['sql', 'memory'], 'sql'),
       dataDir: reader.path('DATA_DIR', './data'),

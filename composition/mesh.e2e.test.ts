@@ -97,3 +97,31 @@ describe('the composed mesh, driven over real sockets', () => {
     expect(answer.body.errors.length).toBeGreaterThan(0);
   });
 });
+
+describe('with MESH_CLIENT_ENTRY=gateway', () => {
+  let mesh: RunningMesh;
+  const http2 = h2cAgent();
+  const url = (service: 'auth' | 'project' | 'simulation' | 'api-gateway') => `http://127.0.0.1:${mesh.services.get(service)!.http.port}`;
+
+  beforeAll(async () => {
+    mesh = await startTestMesh({ MESH_CLIENT_ENTRY: 'gateway' });
+  });
+  afterAll(async () => {
+    await http2.close();
+    await mesh?.stop();
+  });
+
+  it('leaves the gateway as the clients entry: project and simulation ports serve only health', async () => {
+    const body = { email: 'entry@example.com', password: 'correct horse battery', name: 'Entry' };
+    expect((await jsonRequest(http2, 'POST', `${url('api-gateway')}/auth/register`, { body })).status).toBe(201);
+    const login = await jsonRequest(http2, 'POST', `${url('api-gateway')}/auth/login`, { body: { email: body.email, password: body.password } });
+    const token: string = login.body.access_token;
+
+    expect((await jsonRequest(http2, 'GET', `${url('api-gateway')}/projects`, { token })).status).toBe(200);
+    expect((await jsonRequest(http2, 'GET', `${url('project')}/projects`, { token })).status).toBe(404);
+    expect((await jsonRequest(http2, 'GET', `${url('project')}/templates`, { token })).status).toBe(404);
+    expect((await jsonRequest(http2, 'POST', `${url('simulation')}/simulations`, { token, body: { project_id: 'p' } })).status).toBe(404);
+    expect((await jsonRequest(http2, 'GET', `${url('project')}/health`)).status).toBe(200);
+    expect((await jsonRequest(http2, 'GET', `${url('simulation')}/health`)).status).toBe(200);
+  });
+});

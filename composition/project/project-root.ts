@@ -80,8 +80,10 @@ export const projectRoot =
           },
         ],
         registerRoutes: (app) => {
-          registerProjectRoutes(app, projects, tokenCheck);
-          registerTemplateRoutes(app, projects, tokenCheck);
+          if (context.config.clientEntry === 'all') {
+            registerProjectRoutes(app, projects, tokenCheck);
+            registerTemplateRoutes(app, projects, tokenCheck);
+          }
           registerExportRoutes(app, exports, tokenCheck);
         },
         onStop: release,

@@ -73,7 +73,9 @@ export const startSimulationServiceWith = async (
       httpPort: ports.httpPort,
       logger,
       grpcServices: [{ definition: SimulationServiceService, implementation: simulationGrpcService(simulations, logger) }],
-      registerRoutes: (app) => registerSimulationRoutes(app, simulations, tokenCheck),
+      registerRoutes: (app) => {
+        if (context.config.clientEntry === 'all') registerSimulationRoutes(app, simulations, tokenCheck);
+      },
       onStop: release,
     });
   } catch (error) {
