@@ -2,6 +2,7 @@ import { Metadata, type CallOptions, type ClientUnaryCall, type ServiceError } f
 import type { DomainFailure } from '../../core/shared/errors.js';
 import { err, ok, type Result } from '../../core/shared/result.js';
 import { fromGrpcStatus } from './from-grpc-status.js';
+import { servingCall } from './serving-call.js';
 
 /** A generated client's unary method, as ts-proto declares it with metadata and options. */
 export type UnaryMethod<Req, Res> = (
@@ -14,17 +15,18 @@ export type UnaryMethod<Req, Res> = (
 export interface UnaryCallOptions {
   /** The call gives up after this long (DEADLINE_EXCEEDED, read as `unavailable`). */
   readonly timeoutMs: number;
-  /** An absolute deadline that must not be passed, e.g. the one of the request being served. */
+  /** An absolute deadline that must not be passed; by default the one of the gRPC call being served. */
   readonly deadline?: Date;
   readonly metadata?: Metadata;
-  /** Cancels the call when aborted (the caller's own call was cancelled). */
+  /** Cancels the call when aborted; by default when the gRPC call being served is cancelled. */
   readonly signal?: AbortSignal;
 }
 
 /**
  * One unary call as a `Result`: the response, or the failure the remote service answered with
- * (`fromGrpcStatus`). Never rejects for a gRPC error; the deadline is the earlier of the timeout
- * and the caller's own deadline, so a hop never outlives the request that made it.
+ * (`fromGrpcStatus`). Never rejects for a gRPC error; the deadline is the earliest of the timeout,
+ * the given deadline and the deadline of the gRPC call being served (`servingCall`), so a hop never
+ * outlives the request that made it.
  */
 export const grpcUnaryCall = <Req, Res>(
   target: string,
@@ -33,12 +35,17 @@ export const grpcUnaryCall = <Req, Res>(
   options: UnaryCallOptions,
 ): Promise<Result<Res, DomainFailure>> =>
   new Promise((resolve) => {
-    const own = Date.now() + options.timeoutMs;
-    const deadline = options.deadline ? Math.min(own, options.deadline.getTime()) : own;
+    const parent = servingCall();
+    const deadline = Math.min(
+      Date.now() + options.timeoutMs,
+      options.deadline?.getTime() ?? Infinity,
+      parent?.deadline?.getTime() ?? Infinity,
+    );
+    const signal = options.signal ?? parent?.signal;
     const call = method(request, options.metadata ?? new Metadata(), { deadline }, (error, response) => {
-      options.signal?.removeEventListener('abort', cancel);
+      signal?.removeEventListener('abort', cancel);
       resolve(error ? err(fromGrpcStatus(error, target)) : ok(response));
     });
     const cancel = () => call.cancel();
-    options.signal?.addEventListener('abort', cancel, { once: true });
+    signal?.addEventListener('abort', cancel, { once: true });
   });

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { DomainFailureError, type DomainFailure } from '../../core/shared/errors.js';
 import type { Result } from '../../core/shared/result.js';
 import { createLogger } from '../observability/logger.js';
+import { whileServing } from './serving-call.js';
 import { toGrpcStatus } from './to-grpc-status.js';
 
 /** What a handler may know about its call besides the request. */
@@ -41,7 +42,7 @@ export const unaryHandler =
   (call, callback) => {
     const context = contextOf(call);
     Promise.resolve()
-      .then(() => handler(call.request, context))
+      .then(() => whileServing(context, () => handler(call.request, context)))
       .then(
         (outcome) => {
           if (!isResult(outcome)) return callback(null, outcome);
