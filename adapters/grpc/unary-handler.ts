@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { DomainFailureError, type DomainFailure } from '../../core/shared/errors.js';
 import type { Result } from '../../core/shared/result.js';
 import { createLogger } from '../observability/logger.js';
+import { dependencyOutage } from '../faults/dependency-outage.js';
 import { whileServing } from './serving-call.js';
 import { toGrpcStatus } from './to-grpc-status.js';
 
@@ -51,6 +52,11 @@ export const unaryHandler =
         },
         (error: unknown) => {
           if (error instanceof DomainFailureError) return callback(toGrpcStatus(error.failure));
+          const outage = dependencyOutage(error);
+          if (outage) {
+            logger.warn({ err: error, path: context.path }, 'dependency unavailable');
+            return callback(toGrpcStatus(outage));
+          }
           logger.error({ err: error, path: context.path }, 'gRPC handler fault');
           return callback({ code: status.INTERNAL, details: INTERNAL_MESSAGE });
         },

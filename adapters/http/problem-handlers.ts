@@ -2,11 +2,14 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import { DomainFailureError, type FieldViolation } from '../../core/shared/errors.js';
+import { dependencyOutage } from '../faults/dependency-outage.js';
 import { PROBLEM_CONTENT_TYPE, problem, toHttpProblem, type HttpProblem } from './http-problem.js';
 
 /** The problem for an error reaching the HTTP boundary; `fault` marks the unexpected ones (logged, 500). */
 export const problemForError = (error: unknown): { readonly problem: HttpProblem; readonly fault: boolean } => {
   if (error instanceof DomainFailureError) return { problem: toHttpProblem(error.failure), fault: false };
+  const outage = dependencyOutage(error);
+  if (outage) return { problem: toHttpProblem(outage), fault: false };
   const transport = transportProblem(error);
   return transport
     ? { problem: transport, fault: false }
@@ -18,6 +21,7 @@ export const installProblemHandlers = (app: FastifyInstance): void => {
   app.setErrorHandler((error, request, reply) => {
     const { problem: outcome, fault } = problemForError(error);
     if (fault) request.log.error({ err: error }, 'request failed');
+    else if (outcome.status === 503) request.log.warn({ err: error }, 'dependency unavailable');
     return sendProblem(request, reply, outcome);
   });
   app.setNotFoundHandler((request, reply) =>
