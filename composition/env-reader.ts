@@ -32,6 +32,15 @@ export class EnvReader {
     return Number(value);
   }
 
+  /** `true`/`1` or `false`/`0`; unset is false. */
+  flag(name: string): boolean {
+    const value = this.raw(name);
+    if (value === undefined || value === 'false' || value === '0') return false;
+    if (value === 'true' || value === '1') return true;
+    this.problems.push(`${name} must be true or false; got '${value}'`);
+    return false;
+  }
+
   port(name: string, fallback: number): number {
     return this.integer(name, fallback, 0, 65_535);
   }

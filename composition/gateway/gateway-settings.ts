@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RateLimit } from '../../core/gateway/index.js';
 import type { ConnectionLimits } from '../../adapters/websocket/web-socket-connection.js';
 import { ConfigError } from '../config.js';
+import { EnvReader, type Env } from '../env-reader.js';
 
 /** The gateway's own settings (beside MeshConfig, which the lead may fold them into). */
 export interface GatewaySettings {
@@ -23,31 +24,13 @@ export interface GatewaySettings {
   };
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
-
 /** Reads `GATEWAY_*` variables; throws one ConfigError listing every bad value. */
 export const loadGatewaySettings = (env: Env = process.env): GatewaySettings => {
-  const problems: string[] = [];
-  const raw = (name: string) => (env[name]?.trim() ? env[name]!.trim() : undefined);
-  const integer = (name: string, fallback: number, min: number, max: number): number => {
-    const value = raw(name);
-    if (value === undefined) return fallback;
-    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-      problems.push(`${name} must be an integer from ${min} to ${max}; got '${value}'`);
-      return fallback;
-    }
-    return Number(value);
-  };
-  const flag = (name: string): boolean => {
-    const value = raw(name);
-    if (value === undefined || value === 'false' || value === '0') return false;
-    if (value === 'true' || value === '1') return true;
-    problems.push(`${name} must be true or false; got '${value}'`);
-    return false;
-  };
-  const instanceId = raw('GATEWAY_INSTANCE_ID') ?? `gateway-${randomUUID().slice(0, 8)}`;
+  const reader = new EnvReader(env, []);
+  const { problems } = reader;
+  const instanceId = reader.raw('GATEWAY_INSTANCE_ID') ?? `gateway-${randomUUID().slice(0, 8)}`;
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(instanceId)) problems.push(`GATEWAY_INSTANCE_ID must be 1-64 of A-Z a-z 0-9 . _ -; got '${instanceId}'`);
-  const corsOrigins = (raw('GATEWAY_CORS_ORIGINS') ?? '').split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');
+  const corsOrigins = reader.list('GATEWAY_CORS_ORIGINS');
   for (const origin of corsOrigins) {
     if (origin !== '*' && !/^https?:\/\/[A-Za-z0-9.\-[\]:]+$/.test(origin)) {
       problems.push(`GATEWAY_CORS_ORIGINS entries must be scheme://host[:port] or *; got '${origin}'`);
@@ -56,28 +39,28 @@ export const loadGatewaySettings = (env: Env = process.env): GatewaySettings => 
   const settings: GatewaySettings = {
     instanceId,
     corsOrigins,
-    behindTls: flag('GATEWAY_BEHIND_TLS'),
+    behindTls: reader.flag('GATEWAY_BEHIND_TLS'),
     perAddress: {
-      burst: integer('GATEWAY_RATE_BURST_PER_ADDRESS', 200, 1, 1_000_000),
-      perSecond: integer('GATEWAY_RATE_PER_ADDRESS', 100, 1, 1_000_000),
+      burst: reader.integer('GATEWAY_RATE_BURST_PER_ADDRESS', 200, 1, 1_000_000),
+      perSecond: reader.integer('GATEWAY_RATE_PER_ADDRESS', 100, 1, 1_000_000),
     },
     perUser: {
-      burst: integer('GATEWAY_RATE_BURST_PER_USER', 100, 1, 1_000_000),
-      perSecond: integer('GATEWAY_RATE_PER_USER', 50, 1, 1_000_000),
+      burst: reader.integer('GATEWAY_RATE_BURST_PER_USER', 100, 1, 1_000_000),
+      perSecond: reader.integer('GATEWAY_RATE_PER_USER', 50, 1, 1_000_000),
     },
     timeouts: {
-      auth: integer('GATEWAY_AUTH_TIMEOUT_MS', 2_000, 1, 600_000),
-      project: integer('GATEWAY_PROJECT_TIMEOUT_MS', 3_000, 1, 600_000),
-      simulation: integer('GATEWAY_SIMULATION_TIMEOUT_MS', 5_000, 1, 600_000),
+      auth: reader.integer('GATEWAY_AUTH_TIMEOUT_MS', 2_000, 1, 600_000),
+      project: reader.integer('GATEWAY_PROJECT_TIMEOUT_MS', 3_000, 1, 600_000),
+      simulation: reader.integer('GATEWAY_SIMULATION_TIMEOUT_MS', 5_000, 1, 600_000),
     },
     websocket: {
-      maxMessageBytes: integer('GATEWAY_WS_MAX_MESSAGE_BYTES', 16_384, 256, 16_777_216),
-      authTimeoutMs: integer('GATEWAY_WS_AUTH_TIMEOUT_MS', 5_000, 10, 600_000),
-      heartbeatMs: integer('GATEWAY_WS_HEARTBEAT_MS', 30_000, 10, 3_600_000),
+      maxMessageBytes: reader.integer('GATEWAY_WS_MAX_MESSAGE_BYTES', 16_384, 256, 16_777_216),
+      authTimeoutMs: reader.integer('GATEWAY_WS_AUTH_TIMEOUT_MS', 5_000, 10, 600_000),
+      heartbeatMs: reader.integer('GATEWAY_WS_HEARTBEAT_MS', 30_000, 10, 3_600_000),
       connection: {
-        highWaterBytes: integer('GATEWAY_WS_HIGH_WATER_BYTES', 262_144, 1_024, 268_435_456),
-        maxQueuedMessages: integer('GATEWAY_WS_MAX_QUEUED_MESSAGES', 256, 1, 1_000_000),
-        maxLagMs: integer('GATEWAY_WS_MAX_LAG_MS', 10_000, 10, 3_600_000),
+        highWaterBytes: reader.integer('GATEWAY_WS_HIGH_WATER_BYTES', 262_144, 1_024, 268_435_456),
+        maxQueuedMessages: reader.integer('GATEWAY_WS_MAX_QUEUED_MESSAGES', 256, 1, 1_000_000),
+        maxLagMs: reader.integer('GATEWAY_WS_MAX_LAG_MS', 10_000, 10, 3_600_000),
       },
     },
   };
