@@ -59,3 +59,11 @@ if ! psql -h "$PG_HOST" -p "$PG_PORT" -U postgres -d postgres -Atc 'select 1' >/
   die "PostgreSQL on $PG_HOST:$PG_PORT refuses user 'postgres' without a password. Allow trust auth for local test connections (pg_hba.conf: 'host all all 127.0.0.1/32 trust') or set PGUSER/PGPASSWORD."
 fi
 say "postgresql ready on $PG_HOST:$PG_PORT"
+
+# --- Chromium (the dashboard's browser test drives it with playwright-core) ----------------------
+CHROMIUM=${CHROMIUM_PATH:-/usr/bin/chromium}
+if [ ! -x "$CHROMIUM" ]; then
+  apt_install chromium
+fi
+[ -x "$CHROMIUM" ] || die "Chromium is not at $CHROMIUM. Install it with: sudo apt-get install -y chromium (or set CHROMIUM_PATH)"
+say "chromium $("$CHROMIUM" --version 2>/dev/null | awk '{print $2}') at $CHROMIUM"
