@@ -2,7 +2,9 @@ import { createLocalJWKSet, decodeProtectedHeader, generateKeyPair, jwtVerify, S
 import { describe, expect, it } from 'vitest';
 import type { AccessClaims } from '../../core/auth/ports.js';
 import { ManualClock } from '../system/manual-clock.js';
+import { InMemorySigningKeyRepository } from '../memory/in-memory-signing-key-repository.js';
 import { JoseTokenIssuer, TokenAudience, TokenIssuerName } from './jose-token-issuer.js';
+import { StoredSigningKeys } from './stored-signing-keys.js';
 
 const claimsAt = (clock: ManualClock, overrides: Partial<AccessClaims> = {}): AccessClaims => ({
   userId: 'user-1',
@@ -40,8 +42,14 @@ describe('JoseTokenIssuer', () => {
 
     const { token } = await issuer.issue(claimsAt(clock));
 
-    expect(decodeProtectedHeader(token)).toEqual({ alg: 'EdDSA', kid: issuer.kid, typ: 'JWT' });
-    const { payload } = await jwtVerify(token, createLocalJWKSet(issuer.jwks()), {
+    const keys = await StoredSigningKeys.open({ repository: new InMemorySigningKeyRepository(), clock, verifyRetiredForMs: 60_000 });
+    const stored = JoseTokenIssuer.withKeys(clock, keys);
+    const { token: storedToken } = await stored.issue(claimsAt(clock));
+    const [published] = await keys.published();
+
+    expect(decodeProtectedHeader(token)).toMatchObject({ alg: 'EdDSA', typ: 'JWT' });
+    expect(decodeProtectedHeader(storedToken)).toEqual({ alg: 'EdDSA', kid: published?.kid, typ: 'JWT' });
+    const { payload } = await jwtVerify(storedToken, createLocalJWKSet({ keys: [published!.jwk] }), {
       issuer: TokenIssuerName,
       audience: TokenAudience,
       currentDate: new Date(clock.now()),
@@ -49,13 +57,13 @@ describe('JoseTokenIssuer', () => {
     expect(payload).toMatchObject({ sub: 'user-1', sid: 'session-1', email: 'ada@example.test', adm: false });
   });
 
-  it('publishes only the public key in its JWK set', async () => {
-    const issuer = await JoseTokenIssuer.create({ clock: new ManualClock() });
+  it('publishes only the public key of its stored keys', async () => {
+    const keys = await StoredSigningKeys.open({ repository: new InMemorySigningKeyRepository(), clock: new ManualClock(), verifyRetiredForMs: 60_000 });
 
-    const [key] = issuer.jwks().keys;
+    const [key] = await keys.published();
 
-    expect(key).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig', kid: issuer.kid });
-    expect(key).not.toHaveProperty('d');
+    expect(key?.jwk).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig', kid: key?.kid });
+    expect(key?.jwk).not.toHaveProperty('d');
   });
 
   it('reports a token as expired from the moment of its exp, by its clock', async () => {

@@ -1,22 +1,11 @@
-import {
-  SignJWT,
-  calculateJwkThumbprint,
-  errors,
-  exportJWK,
-  generateKeyPair,
-  jwtVerify,
-  type CryptoKey,
-  type JSONWebKeySet,
-  type JWK,
-  type JWTPayload,
-} from 'jose';
+import { SignJWT, calculateJwkThumbprint, errors, exportJWK, generateKeyPair, jwtVerify, type CryptoKey, type JWTPayload } from 'jose';
 import { err, ok, type Result } from '../../core/shared/result.js';
 import type { Clock } from '../../core/shared/clock.js';
 import type { AccessClaims, IssuedToken, TokenIssuer, TokenRejection } from '../../core/auth/ports.js';
+import { SigningAlgorithm, type SigningKeySource } from './stored-signing-keys.js';
 
 export const TokenIssuerName = 'meshwork-auth';
 export const TokenAudience = 'meshwork';
-const Algorithm = 'EdDSA';
 
 export interface Ed25519KeyPair {
   readonly privateKey: CryptoKey;
@@ -34,55 +23,88 @@ export interface JoseTokenIssuerOptions {
 
 /**
  * TokenIssuer signing EdDSA (Ed25519) JWTs with `kid`, issuer `meshwork-auth`, audience `meshwork`.
- * Claims: `sub` user id, `sid` session id, `email`, `adm` admin flag, `iat`, `exp`.
+ * Claims: `sub` user id, `sid` session id, `email`, `adm` admin flag, `iat`, `exp`. The keys come
+ * from a SigningKeySource: the stored, rotating keys of auth (docs/adr/0022), or one fixed pair.
  */
 export class JoseTokenIssuer implements TokenIssuer {
   private constructor(
     private readonly clock: Clock,
-    private readonly keyPair: Ed25519KeyPair,
-    readonly kid: string,
-    private readonly publicJwk: JWK,
+    private readonly keys: SigningKeySource,
   ) {}
 
+  /** An issuer with one fixed key pair (tests, tools). */
   static async create(options: JoseTokenIssuerOptions): Promise<JoseTokenIssuer> {
     const keyPair = options.keyPair ?? (await generateKeyPair('Ed25519'));
-    const publicJwk = await exportJWK(keyPair.publicKey);
-    const kid = options.kid ?? (await calculateJwkThumbprint(publicJwk));
-    return new JoseTokenIssuer(options.clock, keyPair, kid, { ...publicJwk, kid, alg: Algorithm, use: 'sig' });
+    const kid = options.kid ?? (await calculateJwkThumbprint(await exportJWK(keyPair.publicKey)));
+    return new JoseTokenIssuer(options.clock, new FixedKeyPair(keyPair, kid));
   }
 
-  /** The public keys verifying this issuer's tokens, as served at a JWKS endpoint. */
-  jwks(): JSONWebKeySet {
-    return { keys: [{ ...this.publicJwk }] };
+  /** An issuer signing with the source's current key and verifying with the key its token names. */
+  static withKeys(clock: Clock, keys: SigningKeySource): JoseTokenIssuer {
+    return new JoseTokenIssuer(clock, keys);
   }
 
   async issue(claims: AccessClaims): Promise<IssuedToken> {
     const exp = Math.floor(claims.expiresAt / 1000);
+    const { kid, privateKey } = await this.keys.signingKey();
     const token = await new SignJWT({ sid: claims.sessionId, email: claims.email, adm: claims.isAdmin })
-      .setProtectedHeader({ alg: Algorithm, kid: this.kid, typ: 'JWT' })
+      .setProtectedHeader({ alg: SigningAlgorithm, kid, typ: 'JWT' })
       .setIssuer(TokenIssuerName)
       .setAudience(TokenAudience)
       .setSubject(claims.userId)
       .setIssuedAt(Math.floor(this.clock.now() / 1000))
       .setExpirationTime(exp)
-      .sign(this.keyPair.privateKey);
+      .sign(privateKey);
     return { token, expiresAt: exp * 1000 };
   }
 
   async verify(token: string): Promise<Result<AccessClaims, TokenRejection>> {
-    try {
-      const { payload } = await jwtVerify(token, this.keyPair.publicKey, {
-        algorithms: [Algorithm],
+    return verifyAccessToken(token, (kid) => this.keys.verificationKey(kid), this.clock.now());
+  }
+}
+
+/** The claims of an access token signed by the key `keyOf` gives for its kid, checked at `now`; or why not. */
+export const verifyAccessToken = async (
+  token: string,
+  keyOf: (kid: string | undefined) => Promise<CryptoKey | undefined>,
+  now: number,
+): Promise<Result<AccessClaims, TokenRejection>> => {
+  try {
+    const { payload } = await jwtVerify(
+      token,
+      async (header) => {
+        const key = await keyOf(header.kid);
+        if (!key) throw new errors.JWKSNoMatchingKey();
+        return key;
+      },
+      {
+        algorithms: [SigningAlgorithm],
         issuer: TokenIssuerName,
         audience: TokenAudience,
-        currentDate: new Date(this.clock.now()),
+        currentDate: new Date(now),
         requiredClaims: ['sub', 'exp'],
-      });
-      const claims = claimsOf(payload);
-      return claims ? ok(claims) : err('malformed');
-    } catch (error) {
-      return err(rejectionOf(error));
-    }
+      },
+    );
+    const claims = claimsOf(payload);
+    return claims ? ok(claims) : err('malformed');
+  } catch (error) {
+    return err(rejectionOf(error));
+  }
+};
+
+class FixedKeyPair implements SigningKeySource {
+  constructor(
+    private readonly keyPair: Ed25519KeyPair,
+    private readonly kid: string,
+  ) {}
+
+  async signingKey() {
+    return { kid: this.kid, privateKey: this.keyPair.privateKey };
+  }
+
+  // A token without kid is checked against the one key, so its other faults are reported as such.
+  async verificationKey(kid: string | undefined) {
+    return kid === undefined || kid === this.kid ? this.keyPair.publicKey : undefined;
   }
 }
 
@@ -96,7 +118,11 @@ const claimsOf = (payload: JWTPayload): AccessClaims | undefined => {
 /** jose's errors in the port's three words; anything that is not a JOSE error is a fault and rethrown. */
 const rejectionOf = (error: unknown): TokenRejection => {
   if (error instanceof errors.JWTExpired) return 'expired';
-  if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JOSEAlgNotAllowed) {
+  if (
+    error instanceof errors.JWSSignatureVerificationFailed ||
+    error instanceof errors.JOSEAlgNotAllowed ||
+    error instanceof errors.JWKSNoMatchingKey
+  ) {
     return 'bad_signature';
   }
   // Undecodable input, a wrong issuer or audience, a missing claim: not a token of ours.

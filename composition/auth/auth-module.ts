@@ -4,8 +4,10 @@ import {
   type AuthService,
   type EmailSender,
   type PasswordHasher,
+  type RefreshTokenRepository,
   type ResourceGrantRepository,
   type SessionRepository,
+  type SigningKeyRepository,
   type TokenIssuer,
   type UserRepository,
 } from '../../core/auth/index.js';
@@ -14,36 +16,53 @@ import type { IdGenerator } from '../../core/shared/ids.js';
 import type { EventPublisher } from '../../core/messaging/events.js';
 import type { JobQueue } from '../../core/messaging/work-queue.js';
 import { JoseTokenIssuer } from '../../adapters/crypto/jose-token-issuer.js';
+import { RandomOpaqueTokens } from '../../adapters/crypto/random-opaque-tokens.js';
 import { ScryptPasswordHasher } from '../../adapters/crypto/scrypt-password-hasher.js';
+import type { StoredSigningKeys } from '../../adapters/crypto/stored-signing-keys.js';
 import { LogEmailSender } from '../../adapters/email/log-email-sender.js';
 import { InMemoryResourceGrantRepository } from '../../adapters/memory/in-memory-resource-grant-repository.js';
+import { InMemoryRefreshTokenRepository } from '../../adapters/memory/in-memory-refresh-token-repository.js';
 import { InMemorySessionRepository } from '../../adapters/memory/in-memory-session-repository.js';
+import { InMemorySigningKeyRepository } from '../../adapters/memory/in-memory-signing-key-repository.js';
 import { InMemoryUserRepository } from '../../adapters/memory/in-memory-user-repository.js';
 import type { Logger } from '../../adapters/observability/logger.js';
 import type { MeshConfig } from '../config.js';
 import { Platform } from '../platform-module.js';
 import { token } from '../tokens.js';
+import { openSigningKeys } from './token-keys.js';
 
 export const AuthTokens = {
   users: token<UserRepository>('UserRepository'),
   sessions: token<SessionRepository>('SessionRepository'),
   grants: token<ResourceGrantRepository>('ResourceGrantRepository'),
+  refreshTokens: token<RefreshTokenRepository>('RefreshTokenRepository'),
+  signingKeys: token<SigningKeyRepository>('SigningKeyRepository'),
+  keys: token<StoredSigningKeys>('StoredSigningKeys'),
   passwords: token<PasswordHasher>('PasswordHasher'),
   tokens: token<TokenIssuer>('TokenIssuer'),
   email: token<EmailSender>('EmailSender'),
   service: token<AuthService>('AuthService'),
 };
 
-/** The auth service's adapters (embedded: in-memory repositories, scrypt, EdDSA JWTs, log outbox) and its use cases. */
+/** The auth service's adapters (embedded: in-memory repositories, scrypt, EdDSA JWTs with stored keys, log outbox) and its use cases. */
 export const authModule = new ContainerModule(({ bind }) => {
   bind(AuthTokens.users).toConstantValue(new InMemoryUserRepository());
   bind(AuthTokens.sessions).toConstantValue(new InMemorySessionRepository());
   bind(AuthTokens.grants).toConstantValue(new InMemoryResourceGrantRepository());
+  bind(AuthTokens.refreshTokens).toConstantValue(new InMemoryRefreshTokenRepository());
+  bind(AuthTokens.signingKeys).toConstantValue(new InMemorySigningKeyRepository());
   bind(AuthTokens.passwords)
     .toResolvedValue((config: MeshConfig) => new ScryptPasswordHasher({ N: config.auth.passwordHashCost }), [Platform.config])
     .inSingletonScope();
+  bind(AuthTokens.keys)
+    .toResolvedValue(
+      (repository: SigningKeyRepository, clock: Clock, config: MeshConfig) =>
+        openSigningKeys({ repository, clock, tokenTtlSeconds: config.auth.tokenTtlSeconds, keyFile: config.auth.tokenKeyFile }),
+      [AuthTokens.signingKeys, Platform.clock, Platform.config],
+    )
+    .inSingletonScope();
   bind(AuthTokens.tokens)
-    .toResolvedValue((clock: Clock) => JoseTokenIssuer.create({ clock }), [Platform.clock])
+    .toResolvedValue((clock: Clock, keys: StoredSigningKeys) => JoseTokenIssuer.withKeys(clock, keys), [Platform.clock, AuthTokens.keys])
     .inSingletonScope();
   bind(AuthTokens.email)
     .toResolvedValue((logger: Logger) => new LogEmailSender({ logger: logger.child({ component: 'email' }) }), [Platform.logger])
@@ -53,6 +72,7 @@ export const authModule = new ContainerModule(({ bind }) => {
       (
         users: UserRepository,
         sessions: SessionRepository,
+        refreshTokens: RefreshTokenRepository,
         grants: ResourceGrantRepository,
         passwords: PasswordHasher,
         tokens: TokenIssuer,
@@ -66,6 +86,8 @@ export const authModule = new ContainerModule(({ bind }) => {
         createAuthService({
           users,
           sessions,
+          refreshTokens,
+          opaqueTokens: new RandomOpaqueTokens(),
           grants,
           passwords,
           tokens,
@@ -83,6 +105,7 @@ export const authModule = new ContainerModule(({ bind }) => {
       [
         AuthTokens.users,
         AuthTokens.sessions,
+        AuthTokens.refreshTokens,
         AuthTokens.grants,
         AuthTokens.passwords,
         AuthTokens.tokens,

@@ -1,5 +1,6 @@
 import { Container } from 'inversify';
 import type { AuthService } from '../../core/auth/index.js';
+import type { StoredSigningKeys } from '../../adapters/crypto/stored-signing-keys.js';
 import { EventChannels, Queues } from '../../core/messaging/channels.js';
 import { authGrpcService } from '../../adapters/grpc/auth/auth-grpc-service.js';
 import { AuthServiceService } from '../../adapters/grpc/generated/auth.js';
@@ -25,6 +26,7 @@ export const startAuthService: ServiceRoot = async (context) => {
   container.load(platformModule(context, logger), authModule);
   if (storage.module) container.load(storage.module);
   const auth = await container.getAsync<AuthService>(AuthTokens.service);
+  const signingKeys = await container.getAsync<StoredSigningKeys>(AuthTokens.keys);
 
   const emailWorker = await context.messaging.jobs.work(Queues.email, EMAIL_WORKERS, async (job) => {
     const sent = await auth.handleEmailJob(job);
@@ -48,10 +50,11 @@ export const startAuthService: ServiceRoot = async (context) => {
     return await serveService({
       name: 'auth',
       bindHost: context.config.bindHost,
+      grpcTls: context.grpcTls,
       grpcPort: ports.grpcPort,
       httpPort: ports.httpPort,
       logger,
-      grpcServices: [{ definition: AuthServiceService, implementation: authGrpcService(auth, logger) }],
+      grpcServices: [{ definition: AuthServiceService, implementation: authGrpcService(auth, logger, signingKeys) }],
       registerRoutes: (app) => registerAuthRoutes(app, auth),
       onStop: release,
     });

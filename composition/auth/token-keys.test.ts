@@ -1,11 +1,13 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { calculateJwkThumbprint, decodeProtectedHeader, exportJWK } from 'jose';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JoseTokenIssuer } from '../../adapters/crypto/jose-token-issuer.js';
+import { InMemorySigningKeyRepository } from '../../adapters/memory/in-memory-signing-key-repository.js';
 import { SystemClock } from '../../adapters/system/system-clock.js';
-import { loadTokenKeys } from './token-keys.js';
+import { openSigningKeys, readTokenKeyFile } from './token-keys.js';
 
 describe('the signing keys of the auth service', () => {
   let dir: string;
@@ -21,32 +23,35 @@ describe('the signing keys of the auth service', () => {
     return path;
   };
 
-  it('lets two issuers made from one key file verify each other’s tokens', async () => {
+  it('lets two instances on one store verify each other’s tokens, and sign with an imported key file', async () => {
     const { privateKey } = generateKeyPairSync('ed25519');
     const file = await keyFile('ed25519.pem', privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
     const clock = new SystemClock();
-    const first = await JoseTokenIssuer.create({ clock, keyPair: await loadTokenKeys(file) });
-    const second = await JoseTokenIssuer.create({ clock, keyPair: await loadTokenKeys(file) });
+    const repository = new InMemorySigningKeyRepository();
+    const first = await openSigningKeys({ repository, clock, tokenTtlSeconds: 900, keyFile: file });
+    const second = await openSigningKeys({ repository, clock, tokenTtlSeconds: 900, keyFile: undefined });
 
-    const { token } = await first.issue(claims);
+    const { token } = await JoseTokenIssuer.withKeys(clock, first).issue(claims);
 
-    expect(await second.verify(token)).toMatchObject({ ok: true, value: { userId: 'u-1', sessionId: 's-1' } });
-    expect(second.kid).toBe(first.kid);
+    expect(await JoseTokenIssuer.withKeys(clock, second).verify(token)).toMatchObject({ ok: true, value: { userId: 'u-1', sessionId: 's-1' } });
+    expect(decodeProtectedHeader(token).kid).toBe(await calculateJwkThumbprint(await exportJWK(createPublicKey(privateKey))));
   });
 
-  it('makes a fresh pair when no file is configured, whose tokens another pair refuses', async () => {
+  it('refuses tokens of another store', async () => {
     const clock = new SystemClock();
-    const first = await JoseTokenIssuer.create({ clock, keyPair: await loadTokenKeys(undefined) });
-    const other = await JoseTokenIssuer.create({ clock, keyPair: await loadTokenKeys(undefined) });
+    const first = await openSigningKeys({ repository: new InMemorySigningKeyRepository(), clock, tokenTtlSeconds: 900, keyFile: undefined });
+    const other = await openSigningKeys({ repository: new InMemorySigningKeyRepository(), clock, tokenTtlSeconds: 900, keyFile: undefined });
 
-    expect((await other.verify((await first.issue(claims)).token)).ok).toBe(false);
+    const { token } = await JoseTokenIssuer.withKeys(clock, first).issue(claims);
+
+    expect(await JoseTokenIssuer.withKeys(clock, other).verify(token)).toEqual({ ok: false, error: 'bad_signature' });
   });
 
   it('refuses a missing file, a file without a key, and a key of another type, naming the file', async () => {
     const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
-    await expect(loadTokenKeys(join(dir, 'missing.pem'))).rejects.toThrow(/AUTH_TOKEN_KEY_FILE .*missing\.pem cannot be read/);
-    await expect(loadTokenKeys(await keyFile('empty.pem', 'no key here'))).rejects.toThrow(/holds no private key/);
-    await expect(loadTokenKeys(await keyFile('rsa.pem', rsa))).rejects.toThrow(/holds a rsa key; an Ed25519 private key is needed/);
+    await expect(readTokenKeyFile(join(dir, 'missing.pem'))).rejects.toThrow(/AUTH_TOKEN_KEY_FILE .*missing\.pem cannot be read/);
+    await expect(readTokenKeyFile(await keyFile('empty.pem', 'no key here'))).rejects.toThrow(/holds no private key/);
+    await expect(readTokenKeyFile(await keyFile('rsa.pem', rsa))).rejects.toThrow(/holds a rsa key; an Ed25519 private key is needed/);
   });
 });

@@ -107,7 +107,7 @@ export function describeAccountUseCases(harness: AuthHarnessFactory, closeAll: (
           ok: false,
           error: { kind: 'invalid', violations: [{ field: 'name' }] },
         });
-        expect(await h.service.updateProfile({ userId: user.id, newPassword: 'long enough' })).toMatchObject({
+        expect(await h.service.updateProfile({ userId: user.id, newPassword: 'long enough now' })).toMatchObject({
           ok: false,
           error: { kind: 'invalid', violations: [{ field: 'currentPassword' }] },
         });

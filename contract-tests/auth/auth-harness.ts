@@ -1,13 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { AuthConfig } from '../../core/auth/deps.js';
 import type { Profile } from '../../core/auth/model.js';
-import type { PasswordHasher, ResourceGrantRepository, SessionRepository, UserRepository } from '../../core/auth/ports.js';
+import type {
+  PasswordHasher,
+  RefreshTokenRepository,
+  ResourceGrantRepository,
+  SessionRepository,
+  UserRepository,
+} from '../../core/auth/ports.js';
 import { createAuthService, type AuthService } from '../../core/auth/service.js';
 import type { DomainEvent } from '../../core/messaging/events.js';
 import type { Job, JobQueue, NewJob, Worker } from '../../core/messaging/work-queue.js';
 import { JoseTokenIssuer } from '../../adapters/crypto/jose-token-issuer.js';
+import { RandomOpaqueTokens } from '../../adapters/crypto/random-opaque-tokens.js';
 import { ScryptPasswordHasher } from '../../adapters/crypto/scrypt-password-hasher.js';
 import { LogEmailSender } from '../../adapters/email/log-email-sender.js';
+import { InMemoryRefreshTokenRepository } from '../../adapters/memory/in-memory-refresh-token-repository.js';
 import { InMemoryEventBus } from '../../adapters/memory/in-memory-event-bus.js';
 import { ManualClock } from '../../adapters/system/manual-clock.js';
 import { RandomIdGenerator } from '../../adapters/system/random-id-generator.js';
@@ -18,6 +26,8 @@ export interface AuthRepositories {
   readonly users: UserRepository;
   readonly sessions: SessionRepository;
   readonly grants: ResourceGrantRepository;
+  /** In memory when not given. */
+  readonly refreshTokens?: RefreshTokenRepository;
   close(): Promise<void>;
 }
 
@@ -121,6 +131,8 @@ export const createAuthHarness = async (repos: AuthRepositories, config: Partial
     ...repos,
     passwords,
     tokens,
+    refreshTokens: repos.refreshTokens ?? new InMemoryRefreshTokenRepository(),
+    opaqueTokens: new RandomOpaqueTokens(),
     email,
     events: bus,
     jobs,

@@ -4,6 +4,7 @@ import { describeAccessUseCases } from './access.behaviour.js';
 import { describeAccountUseCases } from './account.behaviour.js';
 import { createAuthHarness, type AuthHarness, type AuthRepositories } from './auth-harness.js';
 import { describeEmailUseCases } from './email.behaviour.js';
+import { describeRefreshAndThrottleUseCases } from './refresh.behaviour.js';
 import { describeSessionUseCases } from './session.behaviour.js';
 
 /**
@@ -30,5 +31,6 @@ export function describeAuthServiceContract(
     describeSessionUseCases(harness, closeAll);
     describeAccessUseCases(harness, closeAll);
     describeEmailUseCases(harness, closeAll);
+    describeRefreshAndThrottleUseCases(harness, closeAll);
   });
 }

@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuthTables } from '../../adapters/sql/auth/auth-tables.js';
+import { SqlRefreshTokenRepository } from '../../adapters/sql/auth/sql-refresh-token-repository.js';
+import { SqlSigningKeyRepository } from '../../adapters/sql/auth/sql-signing-key-repository.js';
 import { SqlResourceGrantRepository } from '../../adapters/sql/auth/sql-resource-grant-repository.js';
 import { SqlSessionRepository } from '../../adapters/sql/auth/sql-session-repository.js';
 import { SqlUserRepository } from '../../adapters/sql/auth/sql-user-repository.js';
@@ -8,6 +10,8 @@ import { toUserRow } from '../../adapters/sql/auth/user-rows.js';
 import type { AuthRepositories } from '../auth/auth-harness.js';
 import { describeAuthServiceContract } from '../auth/auth-service.contract.js';
 import { aGrant, aSession, aUser } from '../auth/builders.js';
+import { describeRefreshTokenRepositoryContract } from '../auth/refresh-token-repository.contract.js';
+import { describeSigningKeyRepositoryContract } from '../auth/signing-key-repository.contract.js';
 import { describeResourceGrantRepositoryContract } from '../auth/resource-grant-repository.contract.js';
 import { describeSessionRepositoryContract } from '../auth/session-repository.contract.js';
 import { describeUserRepositoryContract } from '../auth/user-repository.contract.js';
@@ -22,11 +26,17 @@ export const describeAuthOnSql = (backend: SqlBackend): void => {
   const repositories = async (): Promise<AuthRepositories> => {
     const lease = await shared.lease();
     const users = new SqlUserRepository(shared.db);
-    return { users, sessions: new SqlSessionRepository(shared.db), grants: new SqlResourceGrantRepository(shared.db), close: lease.close };
+    return {
+      users,
+      sessions: new SqlSessionRepository(shared.db),
+      grants: new SqlResourceGrantRepository(shared.db),
+      refreshTokens: new SqlRefreshTokenRepository(shared.db),
+      close: lease.close,
+    };
   };
   const on = `on ${backend.name}`;
 
-  describeMigrationContract(backend.name, shared, ['resource_grants', 'sessions', 'users']);
+  describeMigrationContract(backend.name, shared, ['refresh_tokens', 'resource_grants', 'sessions', 'signing_keys', 'users']);
   describeUserRepositoryContract(`SqlUserRepository ${on}`, async () => {
     const { users, close } = await repositories();
     return { repo: users, close };
@@ -38,6 +48,21 @@ export const describeAuthOnSql = (backend: SqlBackend): void => {
   describeResourceGrantRepositoryContract(`SqlResourceGrantRepository ${on}`, async () => {
     const { users, grants, close } = await repositories();
     return { repo: grantsOfStoredUsers(users, grants), close };
+  });
+  describeRefreshTokenRepositoryContract(`SqlRefreshTokenRepository ${on}`, async () => {
+    const { users, sessions, close } = await repositories();
+    const refreshTokens = new SqlRefreshTokenRepository(shared.db);
+    const parents = sessionsOfStoredUsers(users, sessions);
+    const parentSession = async () => {
+      const session = aSession();
+      await parents.create(session);
+      return session;
+    };
+    return { repo: refreshTokens, parentSession, close };
+  });
+  describeSigningKeyRepositoryContract(`SqlSigningKeyRepository ${on}`, async () => {
+    const lease = await shared.lease();
+    return { repo: new SqlSigningKeyRepository(shared.db), close: lease.close };
   });
   describeAuthServiceContract(`SQL repositories ${on}`, repositories);
   describeAuthConstraints(backend.name, shared);

@@ -2,8 +2,11 @@ import type { Clock } from '../shared/clock.js';
 import type { IdGenerator } from '../shared/ids.js';
 import type { EventPublisher } from '../messaging/events.js';
 import type { JobQueue } from '../messaging/work-queue.js';
+import { defaultLoginThrottleLimits, type LoginThrottle, type LoginThrottleLimits } from './login-throttle.js';
 import type {
   EmailSender,
+  OpaqueTokens,
+  RefreshTokenRepository,
   PasswordHasher,
   ResourceGrantRepository,
   SessionRepository,
@@ -18,18 +21,25 @@ export interface AuthConfig {
   readonly sessionTtlSeconds: number;
   /** Users registering with one of these emails (case-insensitive) get the `admin` role. */
   readonly adminEmails: readonly string[];
+  /** Failed logins allowed per account and per client address in a sliding window. */
+  readonly loginThrottle: LoginThrottleLimits;
 }
 
 export const defaultAuthConfig: AuthConfig = {
   tokenTtlSeconds: 15 * 60,
   sessionTtlSeconds: 7 * 24 * 60 * 60,
   adminEmails: [],
+  loginThrottle: defaultLoginThrottleLimits,
 };
 
 /** Everything the auth use cases need; each use case takes only the part it uses. */
 export interface AuthDeps {
   readonly users: UserRepository;
   readonly sessions: SessionRepository;
+  readonly refreshTokens: RefreshTokenRepository;
+  readonly opaqueTokens: OpaqueTokens;
+  /** Failed logins per account and address (one per service instance). */
+  readonly loginThrottle: LoginThrottle;
   readonly grants: ResourceGrantRepository;
   readonly passwords: PasswordHasher;
   readonly tokens: TokenIssuer;

@@ -1,6 +1,14 @@
 import { failure, type DomainFailure, type FieldViolation } from '../shared/errors.js';
 import type { TokenRejection } from './ports.js';
 
+/** A failure the caller may retry after `retryAfterMs` (sent as Retry-After). */
+export interface ThrottledFailure extends DomainFailure {
+  readonly retryAfterMs: number;
+}
+
+export const isThrottled = (failure: DomainFailure): failure is ThrottledFailure =>
+  typeof (failure as Partial<ThrottledFailure>).retryAfterMs === 'number';
+
 /** Every expected failure of the auth use cases, by stable code. */
 export const AuthFailures = {
   invalidInput: (violations: readonly FieldViolation[]): DomainFailure =>
@@ -12,6 +20,16 @@ export const AuthFailures = {
   /** The same failure for an unknown email and a wrong password, so neither can be told apart. */
   invalidCredentials: (): DomainFailure =>
     failure('unauthenticated', 'invalid_credentials', 'The email or password is incorrect.'),
+  /** Too many failed logins for this account or from this address; the same for known and unknown emails. */
+  tooManyLogins: (retryAfterMs: number): ThrottledFailure => ({
+    ...failure('rate_limited', 'too_many_login_attempts', 'Too many failed logins; wait before trying again.'),
+    retryAfterMs,
+  }),
+  invalidRefreshToken: (): DomainFailure =>
+    failure('unauthenticated', 'invalid_refresh_token', 'The refresh token is not valid: unknown, expired, or its session has ended.'),
+  /** A refresh token presented a second time: its whole session is revoked (someone else may hold a copy). */
+  refreshTokenReused: (): DomainFailure =>
+    failure('unauthenticated', 'refresh_token_reused', 'The refresh token was already used; the session has been ended. Log in again.'),
   accountDisabled: (): DomainFailure => failure('forbidden', 'account_disabled', 'This account is disabled.'),
   invalidToken: (reason: TokenRejection): DomainFailure =>
     failure('unauthenticated', 'invalid_token', `The token is not valid (${reason}).`),

@@ -4,38 +4,48 @@ import { EventChannels } from '../messaging/channels.js';
 import type { AuthDeps } from './deps.js';
 import { AuthFailures } from './errors.js';
 import { loginEvent, logoutEvent } from './events.js';
-import { isAdmin, normaliseEmail, toProfile, type Profile, type Session } from './model.js';
+import { normaliseEmail, type Session } from './model.js';
 import type { PasswordHasher } from './ports.js';
+import { issueSessionTokens, type LoginOutcome } from './session-tokens.js';
 import { updateUser } from './user-updates.js';
 import { checkRequired } from './validation.js';
 
 export interface LoginInput {
   readonly email: string;
   readonly password: string;
+  /** The client's address, for the per-address throttle; absent when unknown. */
+  readonly address?: string;
 }
 
-export interface LoginOutcome {
-  readonly token: string;
-  /** Epoch ms when the token expires (never after the session does). */
-  readonly expiresAt: number;
-  readonly sessionId: string;
-  readonly user: Profile;
-}
+export type { LoginOutcome } from './session-tokens.js';
 
-export type LoginDeps = Pick<AuthDeps, 'users' | 'sessions' | 'passwords' | 'tokens' | 'events' | 'clock' | 'ids' | 'config'>;
+export type LoginDeps = Pick<
+  AuthDeps,
+  'users' | 'sessions' | 'refreshTokens' | 'opaqueTokens' | 'passwords' | 'tokens' | 'events' | 'clock' | 'ids' | 'config' | 'loginThrottle'
+>;
 
 /**
- * Checks the credentials, opens a session and issues an access token for it. An unknown email and
- * a wrong password both run one password verification and give the same `invalid_credentials`.
+ * Checks the credentials, opens a session and issues an access token and a refresh token for it.
+ * An unknown email and a wrong password both run one password verification of the same cost and
+ * give the same `invalid_credentials`. Failed logins are counted per account (known or not) and per
+ * address; over the limit the answer is `too_many_login_attempts` before any password is checked.
  */
 export const login = async (deps: LoginDeps, input: LoginInput): Promise<Result<LoginOutcome, DomainFailure>> => {
   const violations = [...checkRequired('email', input.email), ...checkRequired('password', input.password)];
   if (violations.length > 0) return err(AuthFailures.invalidInput(violations));
 
-  const user = await deps.users.findByEmail(normaliseEmail(input.email));
+  const email = normaliseEmail(input.email);
+  const allowed = deps.loginThrottle.check(email, input.address);
+  if (!allowed.allowed) return err(AuthFailures.tooManyLogins(allowed.retryAfterMs));
+
+  const user = await deps.users.findByEmail(email);
   const hash = user?.passwordHash ?? (await dummyHashOf(deps.passwords));
   const matches = await deps.passwords.verify(input.password, hash);
-  if (!user || !matches) return err(AuthFailures.invalidCredentials());
+  if (!user || !matches) {
+    deps.loginThrottle.failed(email, input.address);
+    return err(AuthFailures.invalidCredentials());
+  }
+  deps.loginThrottle.succeeded(email);
   if (!user.isActive) return err(AuthFailures.accountDisabled());
 
   const now = deps.clock.now();
@@ -47,16 +57,10 @@ export const login = async (deps: LoginDeps, input: LoginInput): Promise<Result<
     revokedAt: null,
   };
   await deps.sessions.create(session);
-  const issued = await deps.tokens.issue({
-    userId: user.id,
-    sessionId: session.id,
-    email: user.email,
-    isAdmin: isAdmin(user),
-    expiresAt: Math.min(now + deps.config.tokenTtlSeconds * 1000, session.expiresAt),
-  });
   const stamped = await updateUser(deps.users, user.id, (current) => ({ ...current, lastLoginAt: now }));
+  const outcome = await issueSessionTokens(deps, stamped ?? user, session);
   await deps.events.publish(EventChannels.authLogin, loginEvent(user.id, session.id, now));
-  return ok({ token: issued.token, expiresAt: issued.expiresAt, sessionId: session.id, user: toProfile(stamped ?? user) });
+  return ok(outcome);
 };
 
 export type LogoutDeps = Pick<AuthDeps, 'sessions' | 'tokens' | 'events' | 'clock'>;

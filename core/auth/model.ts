@@ -28,6 +28,32 @@ export interface Session {
   readonly revokedAt: number | null;
 }
 
+/**
+ * One refresh token of a session (its family: every refresh token a login led to). Only the
+ * digest is stored. `usedAt` is set when it was exchanged; presenting it again is reuse.
+ */
+export interface RefreshToken {
+  readonly digest: string;
+  readonly sessionId: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  readonly usedAt: number | null;
+}
+
+/**
+ * A token signing key as auth stores it (docs/adr/0022). The newest unretired key signs; a retired
+ * key still verifies until the last token it signed has expired.
+ */
+export interface SigningKey {
+  readonly kid: string;
+  /** The public key as a JWK, JSON text. */
+  readonly publicJwk: string;
+  /** The private key, PKCS#8 PEM. Never leaves the auth service. */
+  readonly privateKey: string;
+  readonly createdAt: number;
+  readonly retiredAt: number | null;
+}
+
 /** Resource-scoped access, e.g. to one project. */
 export const GrantRoles = ['owner', 'editor', 'viewer'] as const;
 export type GrantRole = (typeof GrantRoles)[number];

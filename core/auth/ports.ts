@@ -1,5 +1,5 @@
 import type { Result } from '../shared/result.js';
-import type { ResourceGrant, Session, User } from './model.js';
+import type { RefreshToken, ResourceGrant, Session, SigningKey, User } from './model.js';
 
 /** Why a user write was not stored. Expected outcomes, returned rather than thrown. */
 export type UserWriteConflict = 'email_taken' | 'stale_version' | 'not_found';
@@ -39,6 +39,37 @@ export interface SessionRepository {
    * Resolves the number of sessions this call revoked (0 when there were none). Idempotent.
    */
   revokeAllForUser(userId: string, at: number, exceptSessionId?: string): Promise<number>;
+}
+
+export interface RefreshTokenRepository {
+  /** Stores a new refresh token. A duplicate digest is a fault (throws). */
+  create(token: RefreshToken): Promise<void>;
+  /** The refresh token with this digest (used and expired ones included), or undefined. */
+  findByDigest(digest: string): Promise<RefreshToken | undefined>;
+  /**
+   * Marks the token used at `at`. Atomic: of concurrent calls exactly one resolves true; an already
+   * used or unknown token resolves false and keeps its first use time.
+   */
+  markUsed(digest: string, at: number): Promise<boolean>;
+}
+
+export interface SigningKeyRepository {
+  /** Stores a new key. Idempotent by kid: resolves false and changes nothing when the kid exists. */
+  add(key: SigningKey): Promise<boolean>;
+  /** Every stored key, newest first (by `createdAt`, then kid descending). */
+  list(): Promise<SigningKey[]>;
+  /** Retires every unretired key but `kid` at `at`; resolves how many it retired. */
+  retireAllExcept(kid: string, at: number): Promise<number>;
+  /** Deletes the keys retired before `before` (they verify nothing any more); resolves how many. */
+  deleteRetiredBefore(before: number): Promise<number>;
+}
+
+/** Opaque random secrets (refresh tokens) and the digest under which they are stored. */
+export interface OpaqueTokens {
+  /** A fresh token with at least 256 bits of randomness, URL-safe. */
+  generate(): string;
+  /** A one-way digest of the token (deterministic), to store and look it up by. */
+  digest(token: string): string;
 }
 
 export interface ResourceGrantRepository {

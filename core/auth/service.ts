@@ -21,7 +21,10 @@ import {
 } from './access-changes.js';
 import { defaultAuthConfig, type AuthConfig, type AuthDeps } from './deps.js';
 import { handleEmailJob } from './email-jobs.js';
-import { login, logout, type LoginInput, type LoginOutcome } from './login.js';
+import { login, logout, type LoginInput } from './login.js';
+import { LoginThrottle } from './login-throttle.js';
+import { refresh } from './refresh.js';
+import type { LoginOutcome } from './session-tokens.js';
 import { normaliseEmail, type Profile } from './model.js';
 import type { EmailMessage } from './ports.js';
 import { getProfile, updateProfile, type UpdateProfileInput } from './profile.js';
@@ -39,6 +42,8 @@ export interface AuthService {
   register(input: RegisterInput): Promise<Result<Profile, DomainFailure>>;
   login(input: LoginInput): Promise<Result<LoginOutcome, DomainFailure>>;
   logout(token: string): Promise<Result<void, DomainFailure>>;
+  /** Exchanges a refresh token for a new access token and a new refresh token (the old one is spent). */
+  refresh(refreshToken: string): Promise<Result<LoginOutcome, DomainFailure>>;
   getProfile(userId: string): Promise<Result<Profile, DomainFailure>>;
   updateProfile(input: UpdateProfileInput): Promise<Result<Profile, DomainFailure>>;
   validateToken(token: string): Promise<TokenValidation>;
@@ -53,15 +58,20 @@ export interface AuthService {
   handleEmailJob(job: Pick<Job, 'type' | 'payload'>): Promise<Result<EmailMessage, DomainFailure>>;
 }
 
-export type AuthServiceDeps = Omit<AuthDeps, 'config'> & { readonly config?: Partial<AuthConfig> };
+export type AuthServiceDeps = Omit<AuthDeps, 'config' | 'loginThrottle'> & { readonly config?: Partial<AuthConfig> };
 
 export const createAuthService = (input: AuthServiceDeps): AuthService => {
   const config = { ...defaultAuthConfig, ...input.config };
-  const deps: AuthDeps = { ...input, config: { ...config, adminEmails: config.adminEmails.map(normaliseEmail) } };
+  const deps: AuthDeps = {
+    ...input,
+    loginThrottle: new LoginThrottle(config.loginThrottle, input.clock),
+    config: { ...config, adminEmails: config.adminEmails.map(normaliseEmail) },
+  };
   return {
     register: (request) => register(deps, request),
     login: (request) => login(deps, request),
     logout: (token) => logout(deps, token),
+    refresh: (refreshToken) => refresh(deps, refreshToken),
     getProfile: (userId) => getProfile(deps, userId),
     updateProfile: (request) => updateProfile(deps, request),
     validateToken: (token) => validateToken(deps, token),

@@ -2,13 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { checkEmail, checkName, checkPassword, checkRequired } from './validation.js';
 
 describe('field rules', () => {
-  it('accepts passwords of 8 to 128 characters, counting an emoji once', () => {
-    expect(checkPassword('password', 'x'.repeat(7))).toEqual([
-      { field: 'password', message: 'must be at least 8 characters' },
+  it('accepts passwords of 12 to 128 characters of at least 5 different ones, counting an emoji once', () => {
+    expect(checkPassword('password', 'abcdefghijk')).toEqual([
+      { field: 'password', message: 'must be at least 12 characters' },
     ]);
-    expect(checkPassword('password', 'x'.repeat(8))).toEqual([]);
-    expect(checkPassword('password', '🔑'.repeat(8))).toEqual([]);
-    expect(checkPassword('password', 'x'.repeat(128))).toEqual([]);
+    expect(checkPassword('password', 'abcdefghijkl')).toEqual([]);
+    expect(checkPassword('password', 'correct horse battery')).toEqual([]);
+    expect(checkPassword('password', '🔑🔒🗝🔐🔓'.repeat(3))).toEqual([]);
+    expect(checkPassword('password', 'abcde'.repeat(25) + 'xyz')).toEqual([]);
+    expect(checkPassword('password', '121212121212')).toEqual([
+      { field: 'password', message: 'must use at least 5 different characters' },
+    ]);
     expect(checkPassword('password', 'x'.repeat(129))).toEqual([
       { field: 'password', message: 'must be at most 128 characters' },
     ]);

@@ -2,7 +2,9 @@ import type { FieldViolation } from '../shared/errors.js';
 
 /** Field rules shared by the use cases. Each returns the violations of one field (none when valid). */
 
-export const PasswordLength = { min: 8, max: 128 } as const;
+export const PasswordLength = { min: 12, max: 128 } as const;
+/** A long password of a few repeated characters (`aaaaaaaaaaaa`, `121212121212`) is not a strong one. */
+export const PasswordMinDistinctCharacters = 5;
 export const NameLength = { min: 1, max: 100 } as const;
 const EmailMaxLength = 254;
 // Deliberately loose: one @, no spaces, a dot in the domain. Deliverability is the email's job.
@@ -26,6 +28,9 @@ export const checkPassword = (field: string, value: unknown): FieldViolation[] =
   const length = lengthOf(password);
   if (length < PasswordLength.min) return [{ field, message: `must be at least ${PasswordLength.min} characters` }];
   if (length > PasswordLength.max) return [{ field, message: `must be at most ${PasswordLength.max} characters` }];
+  if (new Set(password).size < PasswordMinDistinctCharacters) {
+    return [{ field, message: `must use at least ${PasswordMinDistinctCharacters} different characters` }];
+  }
   return [];
 };
 

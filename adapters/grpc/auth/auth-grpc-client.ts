@@ -50,6 +50,14 @@ export interface RemoteSessionValidation {
   readonly reason: string;
 }
 
+/** A public key of the auth service; `jwk` is JSON text. */
+export interface RemoteSigningKey {
+  readonly kid: string;
+  readonly jwk: string;
+  readonly createdAt: number;
+  readonly retiredAt: number | null;
+}
+
 /** Who to look up: by id, or by email (case-insensitive). */
 export type UserLookup = { readonly userId: string } | { readonly email: string };
 
@@ -149,6 +157,20 @@ export class GrpcAuthClient {
       expiresAt: session.expiresAt,
       reason: session.reason,
     });
+  }
+
+  /** The public keys that verify access tokens now, newest first (`retiredAt` null for the signing key). */
+  async getSigningKeys(context: AuthCallContext = {}): Promise<Result<RemoteSigningKey[], DomainFailure>> {
+    const answer = await this.call((c) => c.getSigningKeys.bind(c), { callingService: this.callingService }, context);
+    if (!answer.ok) return answer;
+    return ok(
+      answer.value.keys.map((key) => ({
+        kid: key.kid,
+        jwk: key.jwk,
+        createdAt: key.createdAt,
+        retiredAt: key.retiredAt === 0 ? null : key.retiredAt,
+      })),
+    );
   }
 
   private call<Req, Res>(

@@ -1,6 +1,7 @@
 import type { AuthService } from '../../../core/auth/index.js';
 import { failure } from '../../../core/shared/errors.js';
 import { err, ok } from '../../../core/shared/result.js';
+import type { PublishedKey } from '../../crypto/stored-signing-keys.js';
 import type { Logger } from '../../observability/logger.js';
 import type { AuthServiceServer } from '../generated/auth.js';
 import { serviceHealth } from '../service-health.js';
@@ -15,9 +16,14 @@ const requireField = (field: string, value: string) =>
  * `auth.AuthService` over gRPC: maps proto messages to the auth use cases and back. Token and
  * session checks answer `valid: false` with no error (the caller asked a question); a missing id is
  * INVALID_ARGUMENT and an unknown user NOT_FOUND. GetUserContext finds the user by `email` when
- * `user_id` is empty.
+ * `user_id` is empty. GetSigningKeys publishes the public keys (never a private one), none when `keys` is not given.
  */
-export const authGrpcService = (auth: AuthService, logger: Logger): AuthServiceServer => ({
+/** The public keys verifying tokens now (StoredSigningKeys). */
+export interface PublishedSigningKeys {
+  published(): Promise<readonly PublishedKey[]>;
+}
+
+export const authGrpcService = (auth: AuthService, logger: Logger, keys?: PublishedSigningKeys): AuthServiceServer => ({
   validateToken: unaryHandler(async ({ token }) => {
     const outcome = await auth.validateToken(token);
     if (!outcome.valid) {
@@ -79,6 +85,19 @@ export const authGrpcService = (auth: AuthService, logger: Logger): AuthServiceS
     if (!permissions.ok) return permissions;
     const { roles, permissions: granted } = permissions.value;
     return { userId, roles: [...roles], permissions: [...granted], isAdmin: roles.includes('admin') };
+  }, logger),
+
+  getSigningKeys: unaryHandler(async () => {
+    // Without keys (a test server with a fixed key), none are published: callers then ask ValidateToken.
+    const published = keys ? await keys.published() : [];
+    return {
+      keys: published.map((key) => ({
+        kid: key.kid,
+        jwk: JSON.stringify(key.jwk),
+        createdAt: key.createdAt,
+        retiredAt: key.retiredAt ?? 0,
+      })),
+    };
   }, logger),
 
   healthCheck: unaryHandler(async () => serviceHealth('auth'), logger),

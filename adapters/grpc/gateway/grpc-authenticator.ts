@@ -4,7 +4,7 @@ import { failure, type DomainFailure } from '../../../core/shared/errors.js';
 import { err, ok, type Result } from '../../../core/shared/result.js';
 import type { GrpcAuthClient } from '../auth/auth-grpc-client.js';
 
-const invalidToken = failure(
+export const invalidToken = failure(
   'unauthenticated',
   'token_invalid',
   'The bearer token is not valid: it is malformed, expired, logged out, or not issued by this mesh.',
@@ -13,7 +13,8 @@ const invalidToken = failure(
 /**
  * Bearer tokens checked by the auth service's ValidateToken (which also checks the session is
  * live). ValidateToken says no reason, so every invalid token is the same 401; an auth service
- * that cannot answer stays `unavailable` (503), never a 401.
+ * that cannot answer stays `unavailable` (503), never a 401. The gateway's LocalTokenAuthenticator
+ * asks through it when its cache cannot answer.
  */
 export class GrpcAuthenticator implements Authenticator {
   constructor(private readonly auth: GrpcAuthClient) {}

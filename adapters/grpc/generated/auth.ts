@@ -101,6 +101,25 @@ export interface GetUserPermissionsResponse {
   isAdmin: boolean;
 }
 
+/** Asks for the public keys that verify access tokens now. */
+export interface GetSigningKeysRequest {
+  callingService: string;
+}
+
+/** One Ed25519 public key: `jwk` is its JWK (RFC 7517) as JSON text, with `kid` and `alg` "EdDSA". */
+export interface PublicSigningKey {
+  kid: string;
+  jwk: string;
+  createdAt: number;
+  /** 0 while it is the signing key; a retired key still verifies for a while */
+  retiredAt: number;
+}
+
+/** Every key that verifies tokens now, newest first; the first unretired one signs new tokens. */
+export interface GetSigningKeysResponse {
+  keys: PublicSigningKey[];
+}
+
 /** Service-level health of this service (the standard grpc.health.v1.Health runs beside it). */
 export interface HealthCheckRequest {
   callingService: string;
@@ -1432,6 +1451,273 @@ export const GetUserPermissionsResponse: MessageFns<GetUserPermissionsResponse> 
   },
 };
 
+function createBaseGetSigningKeysRequest(): GetSigningKeysRequest {
+  return { callingService: "" };
+}
+
+export const GetSigningKeysRequest: MessageFns<GetSigningKeysRequest> = {
+  encode(message: GetSigningKeysRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.callingService !== "") {
+      writer.uint32(10).string(message.callingService);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetSigningKeysRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetSigningKeysRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.callingService = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetSigningKeysRequest {
+    return {
+      callingService: isSet(object.callingService)
+        ? globalThis.String(object.callingService)
+        : isSet(object.calling_service)
+        ? globalThis.String(object.calling_service)
+        : "",
+    };
+  },
+
+  toJSON(message: GetSigningKeysRequest): unknown {
+    const obj: any = {};
+    if (message.callingService !== "") {
+      obj.callingService = message.callingService;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetSigningKeysRequest>, I>>(base?: I): GetSigningKeysRequest {
+    return GetSigningKeysRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetSigningKeysRequest>, I>>(object: I): GetSigningKeysRequest {
+    const message = createBaseGetSigningKeysRequest();
+    message.callingService = object.callingService ?? "";
+    return message;
+  },
+};
+
+function createBasePublicSigningKey(): PublicSigningKey {
+  return { kid: "", jwk: "", createdAt: 0, retiredAt: 0 };
+}
+
+export const PublicSigningKey: MessageFns<PublicSigningKey> = {
+  encode(message: PublicSigningKey, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.kid !== "") {
+      writer.uint32(10).string(message.kid);
+    }
+    if (message.jwk !== "") {
+      writer.uint32(18).string(message.jwk);
+    }
+    if (message.createdAt !== 0) {
+      writer.uint32(24).int64(message.createdAt);
+    }
+    if (message.retiredAt !== 0) {
+      writer.uint32(32).int64(message.retiredAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PublicSigningKey {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePublicSigningKey();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.kid = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.jwk = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.createdAt = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.retiredAt = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PublicSigningKey {
+    return {
+      kid: isSet(object.kid) ? globalThis.String(object.kid) : "",
+      jwk: isSet(object.jwk) ? globalThis.String(object.jwk) : "",
+      createdAt: isSet(object.createdAt)
+        ? globalThis.Number(object.createdAt)
+        : isSet(object.created_at)
+        ? globalThis.Number(object.created_at)
+        : 0,
+      retiredAt: isSet(object.retiredAt)
+        ? globalThis.Number(object.retiredAt)
+        : isSet(object.retired_at)
+        ? globalThis.Number(object.retired_at)
+        : 0,
+    };
+  },
+
+  toJSON(message: PublicSigningKey): unknown {
+    const obj: any = {};
+    if (message.kid !== "") {
+      obj.kid = message.kid;
+    }
+    if (message.jwk !== "") {
+      obj.jwk = message.jwk;
+    }
+    if (message.createdAt !== 0) {
+      obj.createdAt = Math.round(message.createdAt);
+    }
+    if (message.retiredAt !== 0) {
+      obj.retiredAt = Math.round(message.retiredAt);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PublicSigningKey>, I>>(base?: I): PublicSigningKey {
+    return PublicSigningKey.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PublicSigningKey>, I>>(object: I): PublicSigningKey {
+    const message = createBasePublicSigningKey();
+    message.kid = object.kid ?? "";
+    message.jwk = object.jwk ?? "";
+    message.createdAt = object.createdAt ?? 0;
+    message.retiredAt = object.retiredAt ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetSigningKeysResponse(): GetSigningKeysResponse {
+  return { keys: [] };
+}
+
+export const GetSigningKeysResponse: MessageFns<GetSigningKeysResponse> = {
+  encode(message: GetSigningKeysResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.keys) {
+      PublicSigningKey.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetSigningKeysResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetSigningKeysResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.keys.push(PublicSigningKey.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetSigningKeysResponse {
+    return {
+      keys: globalThis.Array.isArray(object?.keys) ? object.keys.map((e: any) => PublicSigningKey.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: GetSigningKeysResponse): unknown {
+    const obj: any = {};
+    if (message.keys?.length) {
+      obj.keys = message.keys.map((e) => PublicSigningKey.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetSigningKeysResponse>, I>>(base?: I): GetSigningKeysResponse {
+    return GetSigningKeysResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetSigningKeysResponse>, I>>(object: I): GetSigningKeysResponse {
+    const message = createBaseGetSigningKeysResponse();
+    message.keys = object.keys?.map((e) => PublicSigningKey.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 function createBaseHealthCheckRequest(): HealthCheckRequest {
   return { callingService: "" };
 }
@@ -1822,6 +2108,18 @@ export const AuthServiceService = {
       Buffer.from(GetUserPermissionsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetUserPermissionsResponse => GetUserPermissionsResponse.decode(value),
   },
+  /** The public keys that verify access tokens (JWKs), so callers can verify tokens themselves */
+  getSigningKeys: {
+    path: "/auth.AuthService/GetSigningKeys" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetSigningKeysRequest): Buffer =>
+      Buffer.from(GetSigningKeysRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetSigningKeysRequest => GetSigningKeysRequest.decode(value),
+    responseSerialize: (value: GetSigningKeysResponse): Buffer =>
+      Buffer.from(GetSigningKeysResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetSigningKeysResponse => GetSigningKeysResponse.decode(value),
+  },
   /** Health check */
   healthCheck: {
     path: "/auth.AuthService/HealthCheck" as const,
@@ -1845,6 +2143,8 @@ export interface AuthServiceServer extends UntypedServiceImplementation {
   validateSession: handleUnaryCall<ValidateSessionRequest, ValidateSessionResponse>;
   /** Get user roles and permissions */
   getUserPermissions: handleUnaryCall<GetUserPermissionsRequest, GetUserPermissionsResponse>;
+  /** The public keys that verify access tokens (JWKs), so callers can verify tokens themselves */
+  getSigningKeys: handleUnaryCall<GetSigningKeysRequest, GetSigningKeysResponse>;
   /** Health check */
   healthCheck: handleUnaryCall<HealthCheckRequest, HealthCheckResponse>;
 }
@@ -1929,6 +2229,22 @@ export interface AuthServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetUserPermissionsResponse) => void,
+  ): ClientUnaryCall;
+  /** The public keys that verify access tokens (JWKs), so callers can verify tokens themselves */
+  getSigningKeys(
+    request: GetSigningKeysRequest,
+    callback: (error: ServiceError | null, response: GetSigningKeysResponse) => void,
+  ): ClientUnaryCall;
+  getSigningKeys(
+    request: GetSigningKeysRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetSigningKeysResponse) => void,
+  ): ClientUnaryCall;
+  getSigningKeys(
+    request: GetSigningKeysRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetSigningKeysResponse) => void,
   ): ClientUnaryCall;
   /** Health check */
   healthCheck(

@@ -1,7 +1,10 @@
-import type { FastifyInstance } from 'fastify';
-import type { AuthService, Profile } from '../../../core/auth/index.js';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { isThrottled, type AuthService, type LoginOutcome, type Profile } from '../../../core/auth/index.js';
+import type { DomainFailure } from '../../../core/shared/errors.js';
+import type { Result } from '../../../core/shared/result.js';
 import { unwrap } from '../unwrap.js';
 import { authenticate } from './authenticate.js';
+import { clientAddress, defaultTrustedProxies } from './client-address.js';
 
 const emailSchema = { type: 'string', minLength: 3, maxLength: 254 } as const;
 const passwordSchema = { type: 'string', minLength: 1, maxLength: 128 } as const;
@@ -15,6 +18,9 @@ interface RegisterBody {
 interface LoginBody {
   email: string;
   password: string;
+}
+interface RefreshBody {
+  refresh_token: string;
 }
 interface ProfilePatch {
   name?: string;
@@ -34,12 +40,38 @@ export const profileJson = (profile: Profile) => ({
   last_login_at: profile.lastLoginAt,
 });
 
+/** What login and refresh answer: the access token, the next refresh token and the user. */
+const tokensJson = (outcome: LoginOutcome) => ({
+  access_token: outcome.token,
+  token_type: 'Bearer',
+  expires_at: outcome.expiresAt,
+  refresh_token: outcome.refreshToken,
+  refresh_expires_at: outcome.refreshExpiresAt,
+  session_id: outcome.sessionId,
+  user: profileJson(outcome.user),
+});
+
+/** A throttled answer tells the client when to come back (whole seconds, at least 1). */
+const withRetryAfter = <T>(reply: FastifyReply, outcome: Result<T, DomainFailure>): Result<T, DomainFailure> => {
+  if (!outcome.ok && isThrottled(outcome.error)) {
+    reply.header('retry-after', String(Math.max(1, Math.ceil(outcome.error.retryAfterMs / 1000))));
+  }
+  return outcome;
+};
+
 /**
- * The auth client API (HTTP/2 + JSON): register, login, logout, profile. Bodies are checked by
+ * The auth client API (HTTP/2 + JSON): register, login, refresh, logout, profile. Login is
+ * throttled per account and per address (429 with Retry-After). Bodies are checked by
  * schema (400 with field errors); domain rules (password length, email shape, duplicates) come back
  * from the use cases as failures and are rendered by the one problem+json handler.
  */
-export const registerAuthRoutes = (app: FastifyInstance, auth: AuthService): void => {
+export interface AuthRouteOptions {
+  /** Peers trusted to say the client's address in `x-forwarded-for`. Default: loopback. */
+  readonly trustedProxies?: readonly string[];
+}
+
+export const registerAuthRoutes = (app: FastifyInstance, auth: AuthService, options: AuthRouteOptions = {}): void => {
+  const trustedProxies = options.trustedProxies ?? defaultTrustedProxies;
   const check = (token: string) => auth.validateToken(token);
 
   app.post<{ Body: RegisterBody }>(
@@ -72,16 +104,25 @@ export const registerAuthRoutes = (app: FastifyInstance, auth: AuthService): voi
         },
       },
     },
-    async (request) => {
-      const session = unwrap(await auth.login(request.body));
-      return {
-        access_token: session.token,
-        token_type: 'Bearer',
-        expires_at: session.expiresAt,
-        session_id: session.sessionId,
-        user: profileJson(session.user),
-      };
+    async (request, reply) => {
+      const outcome = await auth.login({ ...request.body, address: clientAddress(request, trustedProxies) });
+      return tokensJson(unwrap(withRetryAfter(reply, outcome)));
     },
+  );
+
+  app.post<{ Body: RefreshBody }>(
+    '/auth/refresh',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['refresh_token'],
+          additionalProperties: false,
+          properties: { refresh_token: { type: 'string', minLength: 1, maxLength: 256 } },
+        },
+      },
+    },
+    async (request) => tokensJson(unwrap(await auth.refresh(request.body.refresh_token))),
   );
 
   app.post('/auth/logout', async (request, reply) => {

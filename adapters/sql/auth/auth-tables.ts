@@ -5,6 +5,24 @@ export interface AuthTables {
   users: UsersTable;
   sessions: SessionsTable;
   resource_grants: ResourceGrantsTable;
+  signing_keys: SigningKeysTable;
+  refresh_tokens: RefreshTokensTable;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  public_jwk: string;
+  private_key: string;
+  created_at: number;
+  retired_at: number | null;
+}
+
+export interface RefreshTokensTable {
+  digest: string;
+  session_id: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
 }
 
 export interface UsersTable {

@@ -1,0 +1,42 @@
+import { err, ok, type Result } from '../shared/result.js';
+import type { DomainFailure } from '../shared/errors.js';
+import { EventChannels } from '../messaging/channels.js';
+import type { AuthDeps } from './deps.js';
+import { AuthFailures } from './errors.js';
+import { logoutEvent } from './events.js';
+import { sessionState } from './model.js';
+import { issueSessionTokens, type LoginOutcome } from './session-tokens.js';
+
+export type RefreshDeps = Pick<
+  AuthDeps,
+  'users' | 'sessions' | 'refreshTokens' | 'opaqueTokens' | 'tokens' | 'events' | 'clock' | 'config'
+>;
+
+/**
+ * Rotates a refresh token: the presented one is spent and a new access token and refresh token
+ * are issued for the same session. A refresh token presented again (reuse: a stolen copy, or the
+ * loser of two concurrent refreshes) ends its whole session, with a logout event so every cache
+ * forgets it at once. A logged-out or expired session refreshes nothing.
+ */
+export const refresh = async (deps: RefreshDeps, refreshToken: string): Promise<Result<LoginOutcome, DomainFailure>> => {
+  const presented = typeof refreshToken === 'string' ? refreshToken.trim() : '';
+  if (presented === '') return err(AuthFailures.invalidRefreshToken());
+  const stored = await deps.refreshTokens.findByDigest(deps.opaqueTokens.digest(presented));
+  if (!stored) return err(AuthFailures.invalidRefreshToken());
+
+  const now = deps.clock.now();
+  const session = await deps.sessions.findById(stored.sessionId);
+  if (!session) return err(AuthFailures.invalidRefreshToken());
+  if (stored.usedAt !== null || !(await deps.refreshTokens.markUsed(stored.digest, now))) {
+    if (await deps.sessions.revoke(session.id, now)) {
+      await deps.events.publish(EventChannels.authLogout, logoutEvent(session.userId, session.id, now));
+    }
+    return err(AuthFailures.refreshTokenReused());
+  }
+  if (stored.expiresAt <= now || sessionState(session, now) !== 'active') return err(AuthFailures.invalidRefreshToken());
+
+  const user = await deps.users.findById(session.userId);
+  if (!user) return err(AuthFailures.invalidRefreshToken());
+  if (!user.isActive) return err(AuthFailures.accountDisabled());
+  return ok(await issueSessionTokens(deps, user, session));
+};
