@@ -1,7 +1,9 @@
+import type { MeshTlsSettings } from '../adapters/pki/mesh-pki.js';
 import type { RedisConfig } from '../adapters/redis/redis-config.js';
 import { EnvReader, type Env } from './env-reader.js';
 import { readMeshSettings, type ServiceMeshSettings } from './mesh/mesh-config.js';
 import { ServiceNames, type ServiceName } from './service-names.js';
+import { readMeshTlsSettings } from './tls-config.js';
 
 /**
  * Configuration from the environment, validated once at start. Every problem is reported at once,
@@ -27,7 +29,7 @@ export interface AuthSettings {
   readonly adminEmails: readonly string[];
   /** scrypt cost N (a power of two). */
   readonly passwordHashCost: number;
-  /** Ed25519 private key (PKCS#8 PEM) every auth instance signs with; undefined: one made per process. */
+  /** Ed25519 private key (PKCS#8 PEM) imported once into auth's stored signing keys (docs/adr/0022); undefined: none. */
   readonly tokenKeyFile: string | undefined;
 }
 
@@ -76,6 +78,8 @@ export interface MeshConfig {
   readonly clientEntry: 'all' | 'gateway';
   /** Registry, discovery, health checks, connection pools, instances (`MESH_*`). */
   readonly mesh: ServiceMeshSettings;
+  /** Mutual TLS on the gRPC ports (`MESH_TLS*`, on by default; docs/adr/0021). */
+  readonly tls: MeshTlsSettings;
 }
 
 export const DefaultPorts: Readonly<Record<ServiceName, ServiceEndpoints>> = {
@@ -133,6 +137,7 @@ export const loadConfig = (env: Env = process.env): MeshConfig => {
     }),
   ) as Record<ServiceName, ServiceTargets>;
   const sharedDatabaseUrl = reader.postgresUrl('DATABASE_URL');
+  const dataDir = reader.path('DATA_DIR', './data');
   const config: MeshConfig = {
     bindHost,
     advertiseHost,
@@ -151,7 +156,7 @@ export const loadConfig = (env: Env = process.env): MeshConfig => {
     clientEntry: reader.oneOf('MESH_CLIENT_ENTRY', ['all', 'gateway'], 'all'),
     storage: {
       kind: reader.oneOf('MESH_STORAGE', ['sql', 'memory'], 'sql'),
-      dataDir: reader.path('DATA_DIR', './data'),
+      dataDir,
       databaseUrls: {
         auth: reader.postgresUrl('AUTH_DATABASE_URL') ?? sharedDatabaseUrl,
         project: reader.postgresUrl('PROJECT_DATABASE_URL') ?? sharedDatabaseUrl,
@@ -164,6 +169,7 @@ export const loadConfig = (env: Env = process.env): MeshConfig => {
       retentionMs: 3_600_000 * reader.integer('SIMULATION_RETENTION_HOURS', 168, 1, 87_600),
     },
     mesh: readMeshSettings(reader),
+    tls: readMeshTlsSettings(reader, dataDir),
   };
   problems.push(...portProblems(config));
 

@@ -1,10 +1,12 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { status } from '@grpc/grpc-js';
 import { request } from 'undici';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
+import { meshChannelCredentials } from '../adapters/grpc/mesh-tls-credentials.js';
 import { checkHealth } from '../contract-tests/grpc/health-probe.js';
 import { h2cAgent } from '../contract-tests/support/http2-client.js';
 import { DefaultPorts, ServiceNames } from './config.js';
@@ -34,7 +36,7 @@ describe('npm start', () => {
     if (child?.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
   });
 
-  it('serves all eight ports on the specification defaults and stops cleanly on SIGTERM', async () => {
+  it('serves all eight ports on the specification defaults, gRPC under mutual TLS, and stops cleanly on SIGTERM', async () => {
     const output: string[] = [];
     const dataDir = await mkdtemp(join(tmpdir(), 'meshwork-start-'));
     onTestFinished(() => rm(dataDir, { recursive: true, force: true }));
@@ -44,11 +46,15 @@ describe('npm start', () => {
     });
     await waitForLine(child, /"msg":"mesh ready"/, output);
 
+    // The development PKI made on first start: a mesh certificate gets an answer, plaintext does not.
+    const pki = (...path: string[]) => readFile(join(dataDir, 'pki', ...path), 'utf8');
+    const gateway = { services: ['api-gateway'], caPem: await pki('ca', 'cert.pem'), certPem: await pki('api-gateway', 'cert.pem'), keyPem: await pki('api-gateway', 'key.pem') };
+    await expect(checkHealth(`127.0.0.1:${DefaultPorts.auth.grpcPort}`, '', 5_000)).rejects.toMatchObject({ code: status.UNAVAILABLE });
     const h2 = h2cAgent();
     try {
       for (const service of ServiceNames) {
         const { grpcPort, httpPort } = DefaultPorts[service];
-        expect(await checkHealth(`127.0.0.1:${grpcPort}`)).toBe('SERVING');
+        expect(await checkHealth(`127.0.0.1:${grpcPort}`, '', 15_000, meshChannelCredentials(gateway, service))).toBe('SERVING');
         const http1 = await request(`http://127.0.0.1:${httpPort}/health`);
         expect(http1.statusCode).toBe(200);
         expect(await http1.body.json()).toMatchObject({ status: 'ok', service });

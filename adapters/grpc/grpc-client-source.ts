@@ -14,12 +14,13 @@ export interface GrpcClientSource<C> {
 
 type ClientConstructor<C> = new (address: string, credentials: ChannelCredentials, options?: Partial<ChannelOptions>) => C;
 
-/** One channel to one address: the simplest source, for a single instance of a service. */
+/** One channel to one address: the simplest source, for a single instance of a service (plaintext unless given mesh credentials). */
 export const singleChannel = <C extends Client>(
   Constructor: ClientConstructor<C>,
   address: string,
   options: Partial<ChannelOptions> = {},
+  channelCredentials: ChannelCredentials = credentials.createInsecure(),
 ): GrpcClientSource<C> => {
-  const client = new Constructor(address, credentials.createInsecure(), options);
+  const client = new Constructor(address, channelCredentials, options);
   return { client: () => client, close: () => client.close() };
 };

@@ -2,6 +2,7 @@ import {
   credentials,
   makeGenericClientConstructor,
   status as GrpcStatus,
+  type ChannelCredentials,
   type ChannelOptions,
   type Client,
   type ClientReadableStream,
@@ -35,8 +36,9 @@ export class HealthProbe {
     address: string,
     private readonly healthServiceName: string,
     channelOptions: Partial<ChannelOptions> = {},
+    channelCredentials: ChannelCredentials = credentials.createInsecure(),
   ) {
-    this.client = new HealthClient(address, credentials.createInsecure(), channelOptions);
+    this.client = new HealthClient(address, channelCredentials, channelOptions);
   }
 
   /** One Check with a deadline; never rejects. Fails fast (UNAVAILABLE) while the instance is unreachable. */

@@ -1,4 +1,4 @@
-import type { ChannelOptions } from '@grpc/grpc-js';
+import type { ChannelCredentials, ChannelOptions } from '@grpc/grpc-js';
 import { grpcAddressOf, type InstanceSource, type ServiceInstance } from '../../core/discovery/instance.js';
 import type { InstanceHealth } from '../../core/discovery/ports.js';
 import { createLogger, type Logger } from '../observability/logger.js';
@@ -21,6 +21,8 @@ export interface HealthCheckerOptions {
   /** The name asked about; `''` (default) is the whole server. */
   readonly healthService?: string;
   readonly channelOptions?: Partial<ChannelOptions>;
+  /** Mesh mTLS credentials of the probes (docs/adr/0021); default plaintext. */
+  readonly credentials?: ChannelCredentials;
   readonly logger?: Logger;
 }
 
@@ -103,7 +105,7 @@ export class HealthChecker {
       if (this.monitors.has(key)) continue;
       const monitor = new InstanceMonitor(
         instance,
-        new HealthProbe(grpcAddressOf(instance), this.options.healthService ?? '', this.options.channelOptions),
+        new HealthProbe(grpcAddressOf(instance), this.options.healthService ?? '', this.options.channelOptions, this.options.credentials),
         this.settings,
         {
           onOutcome: (serving) => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { createLogger, type Logger } from '../observability/logger.js';
 import type { CallTimeouts, RedisClient } from './redis-call.js';
@@ -36,6 +37,7 @@ export class RedisConnections {
   private readonly name: string;
   private readonly maxIdleBlocking: number;
   private readonly logger: Logger;
+  private readonly security: RedisOptions;
   private closed = false;
 
   constructor(
@@ -47,6 +49,7 @@ export class RedisConnections {
     this.timeouts = { readyMs: commandTimeoutMs, replyMs: commandTimeoutMs };
     this.maxIdleBlocking = options.maxIdleBlocking ?? 4;
     this.logger = options.logger ?? createLogger('redis');
+    this.security = securityOptions(config);
     this.command = this.open('command');
   }
 
@@ -98,7 +101,7 @@ export class RedisConnections {
   private open(role: Role): RedisClient {
     const connectionName = `${this.name}:${role === 'sharded-subscriber' ? 'subscriber' : role}`;
     // Reply deadlines are per call (callRedis), not per command; a call that failed is not resent.
-    const shared: RedisOptions = { connectionName, autoResendUnfulfilledCommands: false };
+    const shared: RedisOptions = { connectionName, autoResendUnfulfilledCommands: false, ...this.security };
     // Commands issued in the same tick (a read and the previous batch's ack) share one write.
     const enableAutoPipelining = role === 'command';
     const client =
@@ -115,7 +118,14 @@ export class RedisConnections {
     client.on('error', (error: Error) => {
       if (!healthy || this.closed) return;
       healthy = false;
-      this.logger.warn({ connection: connectionName, err: error.message }, 'Redis connection lost; reconnecting');
+      if (REFUSED_CREDENTIALS.test(error.message)) {
+        this.logger.error(
+          { connection: connectionName, err: error.message },
+          'Redis refused our credentials (REDIS_USERNAME/REDIS_PASSWORD or the user in REDIS_URL); retrying',
+        );
+      } else {
+        this.logger.warn({ connection: connectionName, err: error.message }, 'Redis connection lost; reconnecting');
+      }
     });
     client.on('ready', () => {
       if (healthy) return;
@@ -124,6 +134,18 @@ export class RedisConnections {
     });
   }
 }
+
+const REFUSED_CREDENTIALS = /^(WRONGPASS|NOAUTH|NOPERM)/;
+
+/**
+ * ACL credentials and TLS of every connection (a cluster: of every node's). The CA file is read
+ * once here; with one, it is the only CA trusted (Node's `ca` replaces the system list).
+ */
+const securityOptions = (config: RedisConfig): RedisOptions => ({
+  ...(config.username !== undefined && { username: config.username }),
+  ...(config.password !== undefined && { password: config.password }),
+  ...(config.tls && { tls: config.tls.caFile === undefined ? {} : { ca: readFileSync(config.tls.caFile) } }),
+});
 
 /**
  * Auto-pipelining in a cluster groups commands by the slot of their first argument; these do not

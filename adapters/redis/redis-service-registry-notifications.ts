@@ -169,9 +169,14 @@ export class RedisRegistryNotifications {
     }
     for (const [key, node] of wanted) {
       if (this.expirySubscribers.has(key) || this.stopped) continue;
+      const { host, port, username, password, tls } = node.options;
       const client = new Redis({
-        host: node.options.host,
-        port: node.options.port,
+        host,
+        port,
+        // The cluster's ACL user and TLS, as every other connection.
+        username,
+        password,
+        tls,
         connectionName: 'registry:expiry-events',
         retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
       });
