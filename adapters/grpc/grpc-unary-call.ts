@@ -1,6 +1,7 @@
 import { Metadata, type CallOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
 import type { DomainFailure } from '../../core/shared/errors.js';
 import { err, ok, type Result } from '../../core/shared/result.js';
+import { childTraceparent, TRACEPARENT } from '../observability/trace-context.js';
 import { fromGrpcStatus } from './from-grpc-status.js';
 import { servingCall } from './serving-call.js';
 
@@ -17,6 +18,7 @@ export interface UnaryCallOptions {
   readonly timeoutMs: number;
   /** An absolute deadline that must not be passed; by default the one of the gRPC call being served. */
   readonly deadline?: Date;
+  /** Sent as is, plus `traceparent` when a trace is in scope (set on this object: pass a fresh one per call). */
   readonly metadata?: Metadata;
   /** Cancels the call when aborted; by default when the gRPC call being served is cancelled. */
   readonly signal?: AbortSignal;
@@ -26,7 +28,8 @@ export interface UnaryCallOptions {
  * One unary call as a `Result`: the response, or the failure the remote service answered with
  * (`fromGrpcStatus`). Never rejects for a gRPC error; the deadline is the earliest of the timeout,
  * the given deadline and the deadline of the gRPC call being served (`servingCall`), so a hop never
- * outlives the request that made it.
+ * outlives the request that made it. Inside a trace, the call carries `traceparent` metadata: a new
+ * span of the same trace (docs/adr/0019).
  */
 export const grpcUnaryCall = <Req, Res>(
   target: string,
@@ -42,7 +45,9 @@ export const grpcUnaryCall = <Req, Res>(
       parent?.deadline?.getTime() ?? Infinity,
     );
     const signal = options.signal ?? parent?.signal;
-    const call = method(request, options.metadata ?? new Metadata(), { deadline }, (error, response) => {
+    const metadata = options.metadata ?? new Metadata();
+    if (parent?.trace) metadata.set(TRACEPARENT, childTraceparent(parent.trace));
+    const call = method(request, metadata, { deadline }, (error, response) => {
       signal?.removeEventListener('abort', cancel);
       resolve(error ? err(fromGrpcStatus(error, target)) : ok(response));
     });

@@ -158,11 +158,13 @@ describe('the HTTP app on one port', () => {
     }
   });
 
-  it('replaces an unsafe x-request-id with a generated one', async () => {
+  it('replaces an unsafe x-request-id with the trace id of the request', async () => {
     const { address } = await startApp();
     const response = await request(`${address.url}/protocol`, { headers: { 'x-request-id': 'a b<script>' } });
     await response.body.dump();
-    expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const id = String(response.headers['x-request-id']);
+    expect(id).toMatch(/^[0-9a-f]{32}$/);
+    expect(response.headers['traceparent']).toMatch(new RegExp(`^00-${id}-[0-9a-f]{16}-01$`));
   });
 
   it('closes promptly while an HTTP/2 session and an HTTP/1.1 keep-alive connection are open', async () => {

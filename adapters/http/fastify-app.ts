@@ -4,7 +4,7 @@ import type { Logger } from '../observability/logger.js';
 import { H2cHttp1Server, type DualProtocolRequestHandler, type H2cHttp1ServerOptions } from './h2c-http1-server.js';
 import { OneLineRequestLog } from './one-line-request-log.js';
 import { installProblemHandlers, problemForError, sendProblem, writeClientErrorProblem } from './problem-handlers.js';
-import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
+import { REQUEST_ID_HEADER, runRequestsInTheirTrace, tracedRequestId } from './request-id.js';
 
 export interface HttpAppOptions {
   readonly logger: Logger;
@@ -26,7 +26,8 @@ export const createHttpApp = (options: HttpAppOptions): FastifyInstance => {
   const app = fastify({
     loggerInstance,
     logController: new OneLineRequestLog(),
-    genReqId: (request) => requestIdFrom(request.headers[REQUEST_ID_HEADER]),
+    // The request id is the caller's x-request-id, else its trace id (docs/adr/0019).
+    genReqId: tracedRequestId,
     bodyLimit: options.bodyLimit ?? 1_048_576,
     ajv: { customOptions: { allErrors: true } },
     clientErrorHandler: writeClientErrorProblem,
@@ -44,6 +45,7 @@ export const createHttpApp = (options: HttpAppOptions): FastifyInstance => {
     reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
+  runRequestsInTheirTrace(app);
   installProblemHandlers(app);
   return app;
 };

@@ -1,5 +1,7 @@
 import type { DomainEvent, EventBus, EventHandler, Subscription } from '../../core/messaging/events.js';
 import { createLogger, type Logger } from '../observability/logger.js';
+import { childSpan, type TraceContext } from '../observability/trace-context.js';
+import { currentTrace, runInTrace } from '../observability/trace-context-scope.js';
 import { globMatcher } from './glob-match.js';
 
 interface ActiveSubscription {
@@ -12,6 +14,8 @@ interface Delivery {
   readonly subscription: ActiveSubscription;
   readonly channel: string;
   readonly json: string;
+  /** The publisher's trace, which the handler runs in (docs/adr/0019). */
+  readonly trace: TraceContext | undefined;
 }
 
 /**
@@ -29,8 +33,10 @@ export class InMemoryEventBus implements EventBus {
 
   async publish(channel: string, event: DomainEvent): Promise<void> {
     const json = toJson(channel, event);
+    const publisher = currentTrace();
+    const trace = publisher && childSpan(publisher);
     for (const subscription of this.subscriptions) {
-      if (subscription.matches(channel)) this.queue.push({ subscription, channel, json });
+      if (subscription.matches(channel)) this.queue.push({ subscription, channel, json, trace });
     }
     this.scheduleDrain();
   }
@@ -64,7 +70,7 @@ export class InMemoryEventBus implements EventBus {
     const batch = this.queue;
     this.queue = [];
     for (const delivery of batch) {
-      if (this.subscriptions.has(delivery.subscription)) this.deliver(delivery);
+      if (this.subscriptions.has(delivery.subscription)) runInTrace(delivery.trace, () => this.deliver(delivery));
     }
     this.scheduleDrain();
   }

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEvent } from './event-codec.js';
+import { decodeEvent, encodeEvent } from './event-codec.js';
 
 describe('decodeEvent', () => {
   it('reads a JSON event with a type and an epoch-ms timestamp', () => {
     const decoded = decodeEvent(JSON.stringify({ type: 'login', timestamp: 1_700_000_000_000, userId: 'u-1' }));
 
-    expect(decoded).toEqual({ ok: true, value: { type: 'login', timestamp: 1_700_000_000_000, userId: 'u-1' } });
+    expect(decoded).toEqual({ ok: true, value: { event: { type: 'login', timestamp: 1_700_000_000_000, userId: 'u-1' }, parent: undefined } });
   });
 
   it('turns an ISO timestamp, as other publishers send, into epoch ms', () => {
     const decoded = decodeEvent(JSON.stringify({ type: 'login', timestamp: '2024-05-01T12:00:00.000Z' }));
 
-    expect(decoded.ok && decoded.value.timestamp).toBe(Date.parse('2024-05-01T12:00:00.000Z'));
+    expect(decoded.ok && decoded.value.event.timestamp).toBe(Date.parse('2024-05-01T12:00:00.000Z'));
   });
 
   it.each([
@@ -34,5 +34,28 @@ describe('decodeEvent', () => {
 
     expect(decodeEvent(raw, raw.length + 10).ok).toBe(false);
     expect(decodeEvent(raw, Buffer.byteLength(raw)).ok).toBe(true);
+  });
+
+  it('takes the publisher\'s traceparent out of the event and reads it as the parent span', () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const decoded = decodeEvent(encodeEvent({ type: 'created', timestamp: 5, projectId: 'p-1' }, traceparent));
+
+    expect(decoded).toEqual({
+      ok: true,
+      value: {
+        event: { type: 'created', timestamp: 5, projectId: 'p-1' },
+        parent: { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', flags: '01' },
+      },
+    });
+  });
+
+  it('keeps an event whose traceparent is malformed, without a parent', () => {
+    const decoded = decodeEvent(JSON.stringify({ type: 'created', timestamp: 5, traceparent: '00-zz-not-a-span' }));
+
+    expect(decoded).toEqual({ ok: true, value: { event: { type: 'created', timestamp: 5 }, parent: undefined } });
+  });
+
+  it('encodes an event without a traceparent exactly as before', () => {
+    expect(encodeEvent({ type: 'created', timestamp: 5 })).toBe('{"type":"created","timestamp":5}');
   });
 });

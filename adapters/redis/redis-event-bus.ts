@@ -1,6 +1,8 @@
 import { Cluster } from 'ioredis';
 import type { DomainEvent, EventBus, EventHandler, Subscription } from '../../core/messaging/events.js';
 import { createLogger, type Logger } from '../observability/logger.js';
+import { childSpan } from '../observability/trace-context.js';
+import { outgoingTraceparent, runInTrace } from '../observability/trace-context-scope.js';
 import { decodeEvent, defaultMaxEventBytes, encodeEvent } from './event-codec.js';
 import { KeySerializer } from './key-serializer.js';
 import { callRedis, type RedisClient } from './redis-call.js';
@@ -55,7 +57,7 @@ export class RedisEventBus implements EventBus {
 
   async publish(channel: string, event: DomainEvent): Promise<void> {
     this.assertOpen();
-    const payload = encodeEvent(event);
+    const payload = encodeEvent(event, outgoingTraceparent());
     const bytes = Buffer.byteLength(payload);
     if (bytes > this.maxEventBytes) {
       throw new Error(`event '${event.type}' on ${channel} is ${bytes} bytes; the limit is ${this.maxEventBytes}`);
@@ -154,9 +156,14 @@ export class RedisEventBus implements EventBus {
       this.logger.warn({ channel, reason: decoded.error, preview: message.slice(0, 120) }, 'skipped a message that is not an event');
       return;
     }
+    const { event, parent } = decoded.value;
     // Each handler gets its own copy, made before any handler runs, as if each had its own wire.
-    const copies = handlers.map((_, index) => (index === 0 ? decoded.value : structuredClone(decoded.value)));
-    handlers.forEach((handler, index) => this.invoke(handler, copies[index]!, channel));
+    const copies = handlers.map((_, index) => (index === 0 ? event : structuredClone(event)));
+    // Handlers run in the publisher's trace (docs/adr/0019), so their log lines and calls carry it.
+    runInTrace(parent && childSpan(parent), () => {
+      if (this.logger.isLevelEnabled('debug')) this.logger.debug({ channel, type: event.type, handlers: handlers.length }, 'event delivered');
+      handlers.forEach((handler, index) => this.invoke(handler, copies[index]!, channel));
+    });
   }
 
   private invoke(handler: EventHandler, event: DomainEvent, channel: string): void {

@@ -1,15 +1,23 @@
 import type { Job, NewJob } from '../../core/messaging/work-queue.js';
 import type { StreamEntry, StreamFields } from '../../core/messaging/streams.js';
 import { err, ok, type Result } from '../../core/shared/result.js';
+import { parseTraceparent, TRACEPARENT, type TraceContext } from '../observability/trace-context.js';
 
 /** Where the jobs of `queue` go after failing `maxAttempts` times. */
 export const deadLetterStream = (queue: string): string => `${queue}:dead`;
 
-/** A job as a stream entry; its id will be the entry id. Throws on a job JSON cannot carry. */
-export function encodeJob(queue: string, job: NewJob, enqueuedAt: number): StreamFields {
+/**
+ * A job as a stream entry; its id will be the entry id. Throws on a job JSON cannot carry.
+ * `traceparent` (the enqueuer's span) rides as one more field, which older workers ignore.
+ */
+export function encodeJob(queue: string, job: NewJob, enqueuedAt: number, traceparent?: string): StreamFields {
   if (typeof job.type !== 'string' || job.type === '') throw new TypeError(`A job of ${queue} needs a type`);
-  return { type: job.type, payload: payloadJson(queue, job.payload), enqueuedAt: String(enqueuedAt) };
+  const fields = { type: job.type, payload: payloadJson(queue, job.payload), enqueuedAt: String(enqueuedAt) };
+  return traceparent === undefined ? fields : { ...fields, [TRACEPARENT]: traceparent };
 }
+
+/** The span that enqueued the job of `entry`; undefined for a job enqueued outside a trace (or with an invalid one). */
+export const jobParentSpan = (entry: StreamEntry): TraceContext | undefined => parseTraceparent(entry.fields[TRACEPARENT]);
 
 export function decodeJob(queue: string, entry: StreamEntry, attempt: number): Result<Job, string> {
   const { type, payload, enqueuedAt } = entry.fields;

@@ -4,6 +4,7 @@ import type { Clock } from '../../core/shared/clock.js';
 import type { StreamStore } from '../../core/messaging/streams.js';
 import type { Job, JobHandler, JobQueue, NewJob, Worker, WorkerOptions } from '../../core/messaging/work-queue.js';
 import type { Logger } from '../observability/logger.js';
+import { outgoingTraceparent } from '../observability/trace-context-scope.js';
 import { deadLetterStream, decodeDeadLetter, encodeDeadLetter, encodeJob } from './stream-job-codec.js';
 import { StreamJobWorker } from './stream-job-worker.js';
 
@@ -54,7 +55,7 @@ export class StreamJobQueue implements JobQueue {
   }
 
   async enqueue(queue: string, job: NewJob): Promise<string> {
-    const fields = encodeJob(queue, job, this.clock.now());
+    const fields = encodeJob(queue, job, this.clock.now(), outgoingTraceparent());
     return this.store.append(queue, fields, this.retainedJobs === undefined ? {} : { maxLen: this.retainedJobs });
   }
 

@@ -1,7 +1,9 @@
 import type { Job, JobHandler, Worker } from '../../core/messaging/work-queue.js';
 import type { StreamEntry, StreamStore } from '../../core/messaging/streams.js';
 import type { Logger } from '../observability/logger.js';
-import { decodeJob } from './stream-job-codec.js';
+import { childSpan } from '../observability/trace-context.js';
+import { runInTrace } from '../observability/trace-context-scope.js';
+import { decodeJob, jobParentSpan } from './stream-job-codec.js';
 
 export interface StreamJobWorkerSettings {
   readonly store: StreamStore;
@@ -130,13 +132,15 @@ export class StreamJobWorker implements Worker {
     if (attempt > maxAttempts) {
       return this.giveUp(job, `delivered ${attempt} times without an acknowledgement (did its worker die?)`);
     }
+    const parent = jobParentSpan(entry);
     try {
-      await handler(job);
+      // In the enqueuer's trace (docs/adr/0019): the handler's log lines and calls carry it.
+      await runInTrace(parent && childSpan(parent), () => handler(job));
     } catch (error) {
       if (this.state === 'abandoned') return;
       const reason = error instanceof Error ? error.message : String(error);
       if (attempt >= maxAttempts) return this.giveUp(job, reason);
-      logger.warn({ err: error, queue, group, id: job.id, type: job.type, attempt }, 'job failed; it will be retried');
+      logger.warn({ err: error, queue, group, id: job.id, type: job.type, attempt, trace_id: parent?.traceId }, 'job failed; it will be retried');
       return;
     }
     if (this.state !== 'abandoned') await this.acknowledge(job.id);

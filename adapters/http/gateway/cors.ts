@@ -7,8 +7,8 @@ export interface CorsOptions {
 }
 
 const ALLOWED_METHODS = 'GET, POST, PATCH, DELETE, OPTIONS';
-const ALLOWED_HEADERS = 'authorization, content-type, x-request-id';
-const EXPOSED_HEADERS = 'x-request-id, retry-after';
+const ALLOWED_HEADERS = 'authorization, content-type, x-request-id, traceparent';
+const EXPOSED_HEADERS = 'x-request-id, traceparent, retry-after';
 const PREFLIGHT_MAX_AGE_SECONDS = '600';
 
 const sameOrigin = (origin: string, request: FastifyRequest): boolean =>

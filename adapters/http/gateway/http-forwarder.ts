@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { DomainFailureError, failure } from '../../../core/shared/errors.js';
+import { outgoingTraceparent } from '../../observability/trace-context-scope.js';
 import { REQUEST_ID_HEADER } from '../request-id.js';
 
 /** A request to pass on: where, and the body when it is not the client's own. */
@@ -36,6 +37,10 @@ export class HttpForwarder {
       const value = request.headers[name];
       if (typeof value === 'string') headers[name] = value;
     }
+    // The auth service throttles logins per client address; it trusts this from its proxies only.
+    headers['x-forwarded-for'] = request.ip;
+    const traceparent = outgoingTraceparent();
+    if (traceparent !== undefined) headers.traceparent = traceparent;
     if (to.body !== undefined) headers['content-type'] = 'application/json';
     if (body === undefined) delete headers['content-type'];
 
