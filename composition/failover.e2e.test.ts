@@ -116,6 +116,8 @@ describe('failover and discovery of auth instances behind the gateway', () => {
         GATEWAY_RATE_BURST_PER_USER: '100000',
         GATEWAY_RATE_PER_ADDRESS: '100000',
         GATEWAY_RATE_BURST_PER_ADDRESS: '100000',
+        // Every request asks auth, so traffic shows where auth calls go (local validation would cache them: docs/adr/0022).
+        GATEWAY_TOKEN_VALIDATION: 'remote',
       }),
     ]);
     processes.push(gateway);
@@ -181,6 +183,10 @@ describe('failover and discovery of auth instances behind the gateway', () => {
         `[failover] ${samples.length} requests at ${RATE}/s; median before the kill ${median(before)} ms; ` +
           `kill -> last failed or slow (> ${slowMs} ms) request: ${disturbedMs} ms; kill -> traffic only on the survivor: <= ${movedMs} ms (polled every 50 ms); ` +
           `kill -> record gone from the registry: ${leftRegistryMs} ms (TTL ${TTL_MS} ms); restarted instance registered -> first call: <= ${restartedTrafficMs} ms (polled every ~10 ms)`,
+      );
+      console.log(
+        `[fault:sigkill] SIGKILL of one of two auth instances under ${RATE} req/s: ${samples.length} requests, ` +
+          `lost ${samples.filter((sample) => sample.status !== 200).length}`,
       );
 
       expect(samples.filter((sample) => sample.status !== 200)).toEqual([]);

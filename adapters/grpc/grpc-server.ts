@@ -9,7 +9,12 @@ import type { PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
 import type { Logger } from 'pino';
+import type { TlsIdentity } from '../pki/tls-identity.js';
+import { MESH_CALLER_ALLOW_LIST, type CallerAllowList } from './caller-allow-list.js';
+import { callerCheckInterceptor } from './caller-check.js';
 import { grpcServiceName } from './grpc-service-name.js';
+import { withTolerantDeserializers } from './undecodable-request.js';
+import { meshServerCredentials } from './mesh-tls-credentials.js';
 import { meshReflectionPackage } from './reflection-package.js';
 
 export interface GrpcServiceBinding {
@@ -32,6 +37,14 @@ export interface GrpcServerOptions {
   readonly serverOptions?: ServerOptions;
   /** What reflection describes; default the mesh's four protos (reflection-package.ts). */
   readonly reflectionPackage?: PackageDefinition;
+  /** Mutual TLS (docs/adr/0021); undefined: plaintext, every caller accepted. */
+  readonly tls?: ServerTls;
+}
+
+/** Mutual TLS of a server: its identity, and who may call what (default the mesh's table). */
+export interface ServerTls {
+  readonly identity: TlsIdentity;
+  readonly allowList?: CallerAllowList;
 }
 
 /** The standard health service's statuses; `''` is the whole server. */
@@ -56,13 +69,19 @@ const DEFAULT_GRACE_MS = 10_000;
 
 /**
  * Starts a gRPC server with the given services, the standard health service (SERVING for '' and
- * each service) and server reflection, bound without TLS (TLS comes with the mesh certificates).
+ * each service) and server reflection; with `tls`, clients must present a mesh certificate and
+ * pass the caller check (caller-check.ts) before a handler sees their call.
  */
 export const startGrpcServer = async (options: GrpcServerOptions): Promise<RunningGrpcServer> => {
   const logger = options.logger.child({ component: 'grpc-server' });
-  const server = new Server(options.serverOptions);
+  const { tls } = options;
+  const interceptors = [
+    ...(tls ? [callerCheckInterceptor(tls.allowList ?? MESH_CALLER_ALLOW_LIST)] : []),
+    ...(options.serverOptions?.interceptors ?? []),
+  ];
+  const server = new Server({ ...options.serverOptions, interceptors });
   const names = options.services.map(({ definition }) => grpcServiceName(definition));
-  for (const { definition, implementation } of options.services) server.addService(definition, implementation);
+  for (const { definition, implementation } of options.services) server.addService(withTolerantDeserializers(definition), implementation);
 
   const health = healthOf(new HealthImplementation(), names);
   health.implementation.addToServer(server);
@@ -73,11 +92,12 @@ export const startGrpcServer = async (options: GrpcServerOptions): Promise<Runni
   new ReflectionService(reflectionPackage, { services: [...names, HEALTH_SERVICE] }).addToServer(server);
 
   const host = options.host ?? '0.0.0.0';
-  const port = await bind(server, host, options.port).catch((error: unknown) => {
+  const serverCredentials = tls ? meshServerCredentials(tls.identity) : ServerCredentials.createInsecure();
+  const port = await bind(server, host, options.port, serverCredentials).catch((error: unknown) => {
     server.forceShutdown();
     throw error;
   });
-  logger.info({ host, port, services: names }, 'gRPC server listening');
+  logger.info({ host, port, services: names, tls: tls ? `mutual, as ${tls.identity.services.join('+')}` : 'off' }, 'gRPC server listening');
 
   let stopping: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {
@@ -93,9 +113,9 @@ const healthOf = (implementation: HealthImplementation, names: readonly string[]
   setAll: (status: ServingStatus) => ['', ...names].forEach((name) => implementation.setStatus(name, status)),
 });
 
-const bind = (server: Server, host: string, port: number): Promise<number> =>
+const bind = (server: Server, host: string, port: number, serverCredentials: ServerCredentials): Promise<number> =>
   new Promise((resolve, reject) => {
-    server.bindAsync(`${bracketed(host)}:${port}`, ServerCredentials.createInsecure(), (error, boundPort) =>
+    server.bindAsync(`${bracketed(host)}:${port}`, serverCredentials, (error, boundPort) =>
       error ? reject(error) : resolve(boundPort),
     );
   });

@@ -1,11 +1,14 @@
-import { status, type handleUnaryCall, type Metadata, type ServerUnaryCall } from '@grpc/grpc-js';
+import { status, type handleUnaryCall, type Metadata, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { DomainFailureError, type DomainFailure } from '../../core/shared/errors.js';
 import type { Result } from '../../core/shared/result.js';
 import { createLogger } from '../observability/logger.js';
+import { continueTrace, TRACEPARENT, type TraceContext } from '../observability/trace-context.js';
+import { runInTrace } from '../observability/trace-context-scope.js';
 import { dependencyOutage } from '../faults/dependency-outage.js';
 import { whileServing } from './serving-call.js';
 import { toGrpcStatus } from './to-grpc-status.js';
+import { undecodableReason } from './undecodable-request.js';
 
 /** What a handler may know about its call besides the request. */
 export interface UnaryContext {
@@ -17,6 +20,8 @@ export interface UnaryContext {
   readonly signal: AbortSignal;
   /** `/package.Service/Method`, for logs. */
   readonly path: string;
+  /** This call's span: the caller's trace (its `traceparent` metadata), or a new one. */
+  readonly trace: TraceContext;
 }
 
 /**
@@ -37,28 +42,37 @@ const grpcLogger = createLogger('grpc');
  * comes from where the handler is used (the generated `<Service>Server` interface), not from what
  * the handler returns. Failures go through `toGrpcStatus`; any other throw becomes INTERNAL with a
  * generic message and is logged, so a handler's fault never crashes the server nor leaks a stack.
+ *
+ * The handler runs in the call's trace (docs/adr/0019). At debug level each served call writes one
+ * line (path, status code, duration); at info and above nothing is built per call.
  */
 export const unaryHandler =
   <Req, Res>(handler: UnaryHandler<Req, NoInfer<Res>>, logger: Logger = grpcLogger): handleUnaryCall<Req, Res> =>
   (call, callback) => {
     const context = contextOf(call);
+    const answer: typeof callback = logger.isLevelEnabled('debug') ? loggedAnswer(context, callback, logger) : callback;
+    const undecodable = undecodableReason(call.request);
+    if (undecodable !== undefined) {
+      answer({ code: status.INVALID_ARGUMENT, details: `request is not a valid protobuf message: ${undecodable}` });
+      return;
+    }
     Promise.resolve()
       .then(() => whileServing(context, () => handler(call.request, context)))
       .then(
         (outcome) => {
-          if (!isResult(outcome)) return callback(null, outcome);
-          if (outcome.ok) return callback(null, outcome.value);
-          return callback(toGrpcStatus(outcome.error));
+          if (!isResult(outcome)) return answer(null, outcome);
+          if (outcome.ok) return answer(null, outcome.value);
+          return answer(toGrpcStatus(outcome.error));
         },
         (error: unknown) => {
-          if (error instanceof DomainFailureError) return callback(toGrpcStatus(error.failure));
+          if (error instanceof DomainFailureError) return answer(toGrpcStatus(error.failure));
           const outage = dependencyOutage(error);
           if (outage) {
-            logger.warn({ err: error, path: context.path }, 'dependency unavailable');
-            return callback(toGrpcStatus(outage));
+            logger.warn({ err: error, path: context.path, trace_id: context.trace.traceId }, 'dependency unavailable');
+            return answer(toGrpcStatus(outage));
           }
-          logger.error({ err: error, path: context.path }, 'gRPC handler fault');
-          return callback({ code: status.INTERNAL, details: INTERNAL_MESSAGE });
+          logger.error({ err: error, path: context.path, trace_id: context.trace.traceId }, 'gRPC handler fault');
+          return answer({ code: status.INTERNAL, details: INTERNAL_MESSAGE });
         },
       )
       .catch((error: unknown) => logger.error({ err: error, path: context.path }, 'gRPC answer not sent'));
@@ -74,6 +88,22 @@ const contextOf = (call: ServerUnaryCall<unknown, unknown>): UnaryContext => {
     deadline: deadline === Infinity ? undefined : new Date(deadline),
     signal: controller.signal,
     path: call.getPath(),
+    trace: continueTrace(call.metadata.get(TRACEPARENT)[0] as string | undefined),
+  };
+};
+
+/** The callback, plus one debug line per answered call, written in the call's trace. */
+const loggedAnswer = <Res>(
+  context: UnaryContext,
+  callback: sendUnaryData<Res>,
+  logger: Logger,
+): sendUnaryData<Res> => {
+  const started = performance.now();
+  return (error, value, trailer, flags) => {
+    const code = error ? (error.code ?? status.UNKNOWN) : status.OK;
+    const line = { path: context.path, code, durationMs: Math.round((performance.now() - started) * 10) / 10 };
+    runInTrace(context.trace, () => logger.debug(line, 'rpc served'));
+    callback(error, value, trailer, flags);
   };
 };
 

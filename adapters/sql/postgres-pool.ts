@@ -26,6 +26,9 @@ export const createPostgresPool = (url: string, logger: Logger, options: Postgre
     types,
   });
   pool.on('error', (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed; the pool replaces it'));
+  // A connection dropped while checked out (pg_terminate_backend, a failover) emits 'error' on its client, where the pool
+  // listens only while it is idle: unhandled, that would end the process. The query in flight fails on its own.
+  pool.on('connect', (client) => client.on('error', (error) => logger.warn({ err: error }, 'PostgreSQL connection in use failed')));
   return pool;
 };
 

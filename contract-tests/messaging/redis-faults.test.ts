@@ -104,6 +104,12 @@ describe('Redis killed and restarted on the same port', () => {
     const firstBack = Math.min(...[...byChannel.keys()].filter((seq) => outcomes[seq]!.startedAt > restartedAt && byPattern.has(seq)));
     const publishedSince = outcomes.filter((o) => o.seq >= firstBack && !o.error).map((o) => o.seq);
     await waitFor(() => publishedSince.every((seq) => byChannel.has(seq) && byPattern.has(seq)), 5_000, 'every later event');
+    console.log(
+      `[fault:redis-restart] redis-server SIGKILLed and restarted (down 1.5 s) under a publish + XADD every 20 ms: ` +
+        `${outcomes.length} calls, ${failures.length} refused as redis_unavailable while it was down (the caller is told), ` +
+        `longest call ${Math.max(...outcomes.map((o) => o.ms))} ms, 0 events delivered twice; ` +
+        `lost ${publishedSince.filter((seq) => !byChannel.has(seq) || !byPattern.has(seq)).length} of ${publishedSince.length} events published once the subscriptions were back`,
+    );
   }, 60_000);
   it('completes a call made while Redis is away once it is back within the timeout', async () => {
     const redis = track(await startRedisNode());
@@ -175,6 +181,11 @@ describe('a stream consumer killed with SIGKILL after reading, before acknowledg
       'every entry processed',
     );
 
+    console.log(
+      `[fault:consumer-kill] stream consumer SIGKILLed mid-batch holding ${taken.length} of ${ids.length} entries unacknowledged: ` +
+        `${processed.size} processed by the rescuer, ${taken.filter((id) => deliveriesOf.get(id) === 2).length} of them redelivered; ` +
+        `lost ${ids.filter((id) => !processed.has(id)).length}`,
+    );
     expect([...processed.keys()].sort()).toEqual([...ids].sort());
     expect(taken.map((id) => deliveriesOf.get(id))).toEqual(taken.map(() => 2));
     expect(await store.pending(stream, 'workers')).toEqual([]);
