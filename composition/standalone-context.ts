@@ -17,20 +17,22 @@ export interface StandaloneParts {
   /** Where the other services are, looked up when a client of one is made. */
   readonly targetOf: (service: ServiceName) => ServiceTargets;
   readonly instanceId?: string;
+  /** Instances that take over from `targetOf`'s once they appear (a test bed's services started later). */
+  readonly registry?: InstanceSource;
 }
 
 const noRegistry: InstanceSource = { current: () => [], onChange: () => () => undefined };
 
 /**
- * The context of services started without the launcher (test beds): no registry; each client
- * made over the one instance `targetOf` names when it is made (as `singleChannel` did), and
- * storage opened for each root alone.
+ * The context of services started without the launcher (test beds): no shared registry; each
+ * client made over the one instance `targetOf` names when it is made (as `singleChannel` did),
+ * or the `registry`'s once it has one, and storage opened for each root alone.
  */
 export const standaloneContext = (parts: StandaloneParts): ServiceContext => {
   const { maxConnections, priorities } = parts.config.mesh;
   const clientFor: ClientFor = (service, Client) => {
     const { grpc, http } = parts.targetOf(service);
-    const instances = new FallbackInstanceSource(noRegistry, new Map([[service, configuredInstance(service, grpc, http)]]));
+    const instances = new FallbackInstanceSource(parts.registry ?? noRegistry, new Map([[service, configuredInstance(service, grpc, http)]]));
     // A scaler of its own: the global scaler knows a pool by service and instance, and here several clients may reach one.
     const scaler = new GlobalConnectionScaler({ maxTotalConnections: maxConnections, priorities });
     return new MeshClient(Client, { service, instances, scaler, logger: parts.logger.child({ component: 'mesh-client' }) });

@@ -141,6 +141,18 @@ describe('the gateway client API over HTTP/2, in front of the real auth, project
         expect(answer.headers['www-authenticate']).toBe('Bearer');
       }
     });
+
+    it('refuses an anonymous caller before reading its body: 401, not field errors', async () => {
+      const answers = await Promise.all([
+        jsonRequest(http, 'POST', `${base}/projects`, { body: { name: '', unexpected: true } }),
+        jsonRequest(http, 'POST', `${base}/simulations`, { body: { duration_seconds: -1 } }),
+        jsonRequest(http, 'POST', `${base}/simulations/x/exports`, { body: { format: 42 } }),
+      ]);
+      for (const answer of answers) {
+        expect(answer.status).toBe(401);
+        expect(JSON.stringify(answer.body)).not.toContain('unexpected');
+      }
+    });
   });
 
   describe('simulations', () => {

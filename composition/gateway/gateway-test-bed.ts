@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import type { InstanceSource, ServiceInstance } from '../../core/discovery/instance.js';
 import { createLogger } from '../../adapters/observability/logger.js';
 import { startAuthService } from '../auth/auth-root.js';
 import type { MeshConfig, ServiceName, ServiceTargets } from '../config.js';
@@ -7,6 +8,7 @@ import { startProjectService } from '../project/project-root.js';
 import type { ServiceRoot } from '../service-context.js';
 import type { RunningService } from '../service-server.js';
 import { startSimulationService } from '../simulation/simulation-root.js';
+import { configuredInstance } from '../mesh/fallback-instances.js';
 import { standaloneContext } from '../standalone-context.js';
 import { testMeshConfig } from '../test-mesh.js';
 import { gatewayRoot } from './gateway-root.js';
@@ -51,6 +53,29 @@ export const deadAddress = async (): Promise<string> => {
   return `127.0.0.1:${port}`;
 };
 
+/** The backends started so far, so that a client made before its target started (project and simulation call each other) finds it. */
+class StartedBackends implements InstanceSource {
+  private readonly instances = new Map<string, ServiceInstance>();
+  private readonly listeners = new Set<{ service: string; listener: (instances: readonly ServiceInstance[]) => void }>();
+
+  add(service: Backend, running: RunningService): void {
+    const instance = configuredInstance(service, `127.0.0.1:${running.grpc.port}`, `127.0.0.1:${running.http.port}`);
+    this.instances.set(service, instance);
+    for (const entry of this.listeners) if (entry.service === service) entry.listener([instance]);
+  }
+
+  current(service: string): readonly ServiceInstance[] {
+    const instance = this.instances.get(service);
+    return instance ? [instance] : [];
+  }
+
+  onChange(service: string, listener: (instances: readonly ServiceInstance[]) => void): () => void {
+    const entry = { service, listener };
+    this.listeners.add(entry);
+    return () => this.listeners.delete(entry);
+  }
+}
+
 export const startGatewayTestBed = async (options: GatewayTestBedOptions = {}): Promise<GatewayTestBed> => {
   const config = testMeshConfig(options.env);
   const logger = createLogger('gateway-test-bed', process.env.LOG_LEVEL ?? 'silent');
@@ -63,7 +88,8 @@ export const startGatewayTestBed = async (options: GatewayTestBedOptions = {}): 
     const local = service === 'api-gateway' ? gateways[0] : backends.get(service);
     return local ? { grpc: `127.0.0.1:${local.grpc.port}`, http: `127.0.0.1:${local.http.port}` } : { grpc: dead, http: dead };
   };
-  const context = standaloneContext({ config, logger, messaging, targetOf });
+  const started = new StartedBackends();
+  const context = standaloneContext({ config, logger, messaging, targetOf, registry: started });
   const stop = async () => {
     for (const gateway of gateways.splice(0).reverse()) await gateway.stop();
     for (const service of [...backends.values()].reverse()) await service.stop();
@@ -73,7 +99,9 @@ export const startGatewayTestBed = async (options: GatewayTestBedOptions = {}): 
   };
   try {
     for (const backend of options.backends ?? (['auth', 'project', 'simulation'] as const)) {
-      backends.set(backend, await roots[backend](context));
+      const running = await roots[backend](context);
+      backends.set(backend, running);
+      started.add(backend, running);
     }
   } catch (error) {
     await stop();

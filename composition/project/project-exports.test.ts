@@ -137,19 +137,17 @@ describe('project exports and reports', () => {
     expect(JSON.parse(file.text)).toMatchObject({ simulation_id: simulationId, status: 'completed', samples: expect.any(Array) });
   });
 
-  it('fails the export of a simulation the user cannot read, and says why', async () => {
+  it('refuses at once the export of a simulation the user cannot read, queuing nothing', async () => {
     const { user, token } = await auth.harness.loggedInUser();
 
-    const queued = await jsonRequest(http2, 'POST', `${bed.url}/exports`, {
+    const refused = await jsonRequest(http2, 'POST', `${bed.url}/exports`, {
       token,
       body: { kind: 'simulation_results', simulation_id: 'no-such-simulation', format: 'csv' },
     });
-    const outcome = await finished(queued.body.export.id, token);
 
-    expect(outcome.status).toBe(200);
-    expect(JSON.parse(outcome.text).export).toMatchObject({ status: 'failed', error: { code: expect.any(String) } });
-    const notifications = await bed.messaging.streams.range(Streams.notifications(user.id), '-', '+');
-    expect(notifications.map((entry) => entry.fields.type)).toEqual(['export_failed']);
+    expect(refused.status).toBe(404);
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+    expect(await bed.messaging.streams.range(Streams.notifications(user.id), '-', '+')).toEqual([]);
   });
 
   it('reports a project with its configuration, members and simulation history', async () => {

@@ -17,6 +17,10 @@ import { createProjectHarness, type ProjectHarness } from '../project/project-ha
 class ScriptedSimulations implements SimulationReader {
   answer: Result<SimulationResultsData, DomainFailure> = err(failure('not_found', 'simulation_not_found', 'No such simulation'));
 
+  async canRead(): Promise<Result<void, DomainFailure>> {
+    return this.answer.ok ? ok(undefined) : this.answer;
+  }
+
   async results(): Promise<Result<SimulationResultsData, DomainFailure>> {
     return this.answer;
   }
@@ -113,6 +117,7 @@ describe('export jobs', () => {
   });
 
   it('queues a requested export and its job, and forgets it once expired', async () => {
+    simulations.answer = ok(results);
     const requested = await exports.requestExport({ userId: 'user-1', kind: 'simulation_results', subjectId: 'sim-1', format: 'csv' });
     if (!requested.ok) throw new Error(requested.error.message);
     const queued = await streams.range(Queues.exports, '-', '+');
@@ -123,6 +128,15 @@ describe('export jobs', () => {
     clock.advance(60_000);
     expect(await exports.getExport({ exportId: requested.value.id, userId: 'user-1' })).toMatchObject({ ok: false, error: { kind: 'not_found' } });
     expect(await exports.deleteExpired()).toBe(1);
+  });
+
+  it('refuses at once a simulation the caller may not read, queuing nothing', async () => {
+    simulations.answer = err(failure('not_found', 'simulation_not_found', 'No such simulation'));
+
+    const refused = await exports.requestExport({ userId: 'user-2', kind: 'simulation_results', subjectId: 'sim-1' });
+
+    expect(refused).toMatchObject({ ok: false, error: { code: 'simulation_not_found' } });
+    expect(await streams.length(Queues.exports)).toBe(0);
   });
 
   it('refuses a request with an unknown kind, no subject, or a format the kind has not', async () => {

@@ -53,6 +53,8 @@ export interface SimulationHistoryPage {
 
 /** The Simulation Service, read on behalf of a user (its GetSimulationResults / GetSimulationHistory). */
 export interface SimulationReader {
+  /** Ok when the user may read the simulation (a cheap status read). Failures as `results`. */
+  canRead(simulationId: string, userId: string): Promise<Result<void, DomainFailure>>;
   /** The simulation's results with all its samples. Failures: `not_found`, `forbidden`, `unavailable`. */
   results(simulationId: string, userId: string): Promise<Result<SimulationResultsData, DomainFailure>>;
   /** The newest `limit` (1..100) simulations of a project the user may read. Failures as `results`. */

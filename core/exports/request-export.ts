@@ -16,12 +16,12 @@ export interface ExportRequestInput {
 }
 
 /**
- * Records a `queued` export owned by the caller and enqueues the job that produces it. A report is
- * refused at once for a project the caller cannot read (`project_not_found`); a simulation's
- * access is checked by the simulation service when the job runs, and a refusal fails the export.
+ * Records a `queued` export owned by the caller and enqueues the job that produces it. It is
+ * refused at once for a project or simulation the caller cannot read; the simulation service
+ * checks again when the job runs, and a refusal then fails the export.
  */
 export const requestExport = async (
-  deps: Pick<ExportDeps, 'exports' | 'jobs' | 'projects' | 'clock' | 'ids' | 'settings'>,
+  deps: Pick<ExportDeps, 'exports' | 'jobs' | 'projects' | 'simulations' | 'clock' | 'ids' | 'settings'>,
   input: ExportRequestInput,
 ): Promise<Result<ExportRecord, DomainFailure>> => {
   const format = input.format ?? 'json';
@@ -32,6 +32,9 @@ export const requestExport = async (
   if (input.kind === 'project_report') {
     const project = await deps.projects.getProject({ projectId: input.subjectId, userId: input.userId });
     if (!project.ok) return project;
+  } else {
+    const readable = await deps.simulations.canRead(input.subjectId, input.userId);
+    if (!readable.ok) return readable;
   }
   const now = deps.clock.now();
   const record: ExportRecord = {

@@ -29,6 +29,17 @@ export class GrpcSimulationReader implements SimulationReader {
     this.timeoutMs = options.timeoutMs ?? SIMULATION_DEFAULT_TIMEOUT_MS;
   }
 
+  async canRead(simulationId: string, userId: string): Promise<Result<void, DomainFailure>> {
+    const client = this.source.client();
+    const answer = await grpcUnaryCall(
+      'simulation',
+      client.getSimulationStatus.bind(client),
+      { simulationId, userId },
+      { timeoutMs: this.timeoutMs },
+    );
+    return answer.ok ? ok(undefined) : answer;
+  }
+
   async results(simulationId: string, userId: string): Promise<Result<SimulationResultsData, DomainFailure>> {
     const client = this.source.client();
     const answer = await grpcUnaryCall(

@@ -8,13 +8,25 @@ import { refuseTooMany } from './rate-limits.js';
 
 /** Identifies callers by their bearer token (the auth service decides) and counts their requests. */
 export class CallerCheck {
+  private readonly known = new WeakMap<FastifyRequest, Identity>();
+
   constructor(
     private readonly authenticator: Authenticator,
     private readonly perUser: RateLimiter,
   ) {}
 
+  /**
+   * An `onRequest` hook: the caller is identified (or refused with 401/429/503) before the body is
+   * parsed or validated, so an anonymous client learns nothing from field errors.
+   */
+  readonly guard = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    this.known.set(request, await this.identify(request, reply));
+  };
+
   /** The caller of a request with a valid token, within their rate limit; otherwise throws the 401/429/503 failure. */
   async identify(request: FastifyRequest, reply: FastifyReply): Promise<Identity> {
+    const known = this.known.get(request);
+    if (known !== undefined) return known;
     const token = unwrap(bearerToken(request.headers.authorization));
     const identity = await this.authenticator.authenticate(token, request.id);
     if (!identity.ok) throw new DomainFailureError(identity.error);

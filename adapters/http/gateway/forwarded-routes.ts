@@ -37,6 +37,7 @@ export const registerForwardedRoutes = async (
       forwarder.forward(request, reply, { service: 'auth', target: targets.auth(), path: request.url });
     auth.post('/auth/register', toAuth);
     auth.post('/auth/login', toAuth);
+    auth.post('/auth/refresh', toAuth);
     auth.post('/auth/logout', toAuth);
     auth.get('/auth/profile', toAuth);
     auth.patch('/auth/profile', toAuth);
@@ -44,7 +45,7 @@ export const registerForwardedRoutes = async (
 
   app.post<{ Params: IdParams; Body: Record<string, unknown> | undefined }>(
     '/projects/:id/reports',
-    { schema: { params: idParams, body: { type: 'object', maxProperties: 50 } } },
+    { onRequest: caller.guard, schema: { params: idParams, body: { type: 'object', maxProperties: 50 } } },
     async (request, reply) => {
       await caller.identify(request, reply);
       return forwarder.forward(request, reply, {
@@ -59,6 +60,7 @@ export const registerForwardedRoutes = async (
   app.post<{ Params: IdParams; Body: { format?: string } | undefined }>(
     '/simulations/:id/exports',
     {
+      onRequest: caller.guard,
       schema: {
         params: idParams,
         body: { type: 'object', additionalProperties: false, properties: { format: shortText(16) } },
@@ -79,7 +81,7 @@ export const registerForwardedRoutes = async (
 
   app.get<{ Params: IdParams }>(
     '/exports/:id',
-    { schema: { params: idParams } },
+    { onRequest: caller.guard, schema: { params: idParams } },
     async (request, reply) => {
       await caller.identify(request, reply);
       return forwarder.forward(request, reply, {

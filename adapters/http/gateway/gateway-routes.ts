@@ -30,7 +30,10 @@ export const registerGatewayRoutes = async (app: FastifyInstance, deps: GatewayR
   allowCors(app, deps.cors);
   limitByAddress(app, deps.limits.perAddress);
   const caller = new CallerCheck(deps.authenticator, deps.limits.perUser);
-  registerProjectRoutes(app, caller, deps.projects);
-  registerSimulationRoutes(app, caller, deps.simulations, deps.projects);
+  await app.register(async (authenticated) => {
+    authenticated.addHook('onRequest', caller.guard);
+    registerProjectRoutes(authenticated, caller, deps.projects);
+    registerSimulationRoutes(authenticated, caller, deps.simulations, deps.projects);
+  });
   await registerForwardedRoutes(app, caller, deps.forwarder, deps.forwardTargets);
 };
