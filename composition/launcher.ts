@@ -2,11 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../adapters/observability/logger.js';
 import { startAuthService } from './auth/auth-root.js';
 import { instanceEndpoints, ServiceNames, type MeshConfig, type ServiceName } from './config.js';
+import { meshStatusOf } from './dashboard/mesh-status-of.js';
 import { startGatewayService } from './gateway/gateway-root.js';
 import { loadGatewaySettings } from './gateway/gateway-settings.js';
 import { startAdminServer, type AdminServer } from './mesh/admin-server.js';
+import { loadMeshIdentities, type MeshIdentities } from './mesh-identities.js';
 import { ProcessMesh } from './mesh/process-mesh.js';
 import { createMessaging, type Messaging } from './messaging.js';
+import { startObservabilityStreams, type ObservabilityStreams, type StreamIntervals } from './observability/observability-streams.js';
+import { processMetrics } from './observability/process-metrics.js';
 import { startProjectService } from './project/project-root.js';
 import type { ServiceContext, ServiceRoot } from './service-context.js';
 import type { RunningService, ServiceAddress } from './service-server.js';
@@ -27,6 +31,8 @@ export interface MeshOptions {
   readonly logger: Logger;
   /** Which services this process runs; default all four, each with `config.mesh.instances` instances. */
   readonly services?: readonly ServiceName[];
+  /** How often health and summary metrics go to `system:stream:health` and `monitoring:stream:metrics` (default 5 s, 10 s). */
+  readonly streamIntervals?: Partial<StreamIntervals>;
 }
 
 /** One started instance of a service, as the registry knows it. */
@@ -56,29 +62,41 @@ export interface RunningMesh {
 export const startMesh = async (options: MeshOptions): Promise<RunningMesh> => {
   const { config, logger } = options;
   const wanted = startOrder.filter((service) => (options.services ?? ServiceNames).includes(service));
-  const messaging = createMessaging(config.redis, logger);
-  const mesh = await ProcessMesh.start({ config, logger, localServices: wanted }).catch(async (error: unknown) => {
+  const identities = await loadMeshIdentities(config, wanted);
+  const messaging = createMessaging(config.redis, logger, processMetrics);
+  const mesh = await ProcessMesh.start({ config, logger, localServices: wanted, identities }).catch(async (error: unknown) => {
     await messaging.close();
     throw error;
   });
+  const detachMetrics = processMetrics.attachMesh(() => ({ ...mesh.report(), scaler: mesh.scaler.snapshot() }));
   const storage = new SharedStorage(config);
   const started: RunningInstance[] = [];
   let admin: AdminServer | undefined;
+  let observability: ObservabilityStreams | undefined;
   const stop = async () => {
+    await observability?.stop();
     for (const instance of started.splice(0).reverse()) await instance.stop();
     await admin?.close();
     await mesh.close();
+    detachMetrics();
     await messaging.close();
   };
   const ids = instanceIds(wanted);
   try {
     for (const service of wanted) {
       for (let index = 0; index < config.mesh.instances[service]; index += 1) {
-        const context = instanceContext(options, service, index, ids(service, index), { messaging, mesh, storage });
+        const context = instanceContext(options, service, index, ids(service, index), { messaging, mesh, storage, identities });
         started.push(await startInstance(service, context, mesh));
       }
     }
     if (config.mesh.adminPort !== undefined) admin = await startAdminServer(config.bindHost, config.mesh.adminPort, () => mesh.report(), logger);
+    observability = startObservabilityStreams({
+      mesh,
+      streams: messaging.streams,
+      totals: processMetrics.messaging.totals,
+      logger: logger.child({ component: 'observability' }),
+      intervals: options.streamIntervals,
+    });
   } catch (error) {
     await stop();
     throw error;
@@ -99,6 +117,7 @@ interface ProcessParts {
   readonly messaging: Messaging;
   readonly mesh: ProcessMesh;
   readonly storage: SharedStorage;
+  readonly identities: MeshIdentities;
 }
 
 /** Instance `index` of `service`: its ports, its id, and this process's layer 3, mesh and shared storage. */
@@ -113,6 +132,8 @@ const instanceContext = (options: MeshOptions, service: ServiceName, index: numb
     targetOf: (target) => parts.mesh.targetOf(target),
     clientFor: (target, Client) => parts.mesh.clientFor(target, Client, instanceId),
     openStorage: (stateful, logger) => parts.storage.open(stateful, logger),
+    ...(parts.identities && { grpcTls: { identity: parts.identities.servers.get(service)! } }),
+    meshStatus: () => meshStatusOf(parts.mesh),
   };
 };
 

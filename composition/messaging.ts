@@ -3,6 +3,8 @@ import type { StreamStore } from '../core/messaging/streams.js';
 import type { JobQueue } from '../core/messaging/work-queue.js';
 import { InMemoryEventBus } from '../adapters/memory/in-memory-event-bus.js';
 import { InMemoryStreamStore } from '../adapters/memory/in-memory-stream-store.js';
+import { InstrumentedEventBus } from '../adapters/observability/metrics/instrumented-event-bus.js';
+import { InstrumentedStreamStore } from '../adapters/observability/metrics/instrumented-stream-store.js';
 import type { Logger } from '../adapters/observability/logger.js';
 import { RedisConnections } from '../adapters/redis/redis-connections.js';
 import { RedisEventBus } from '../adapters/redis/redis-event-bus.js';
@@ -10,6 +12,7 @@ import { RedisStreamStore } from '../adapters/redis/redis-stream-store.js';
 import type { RedisConfig } from '../adapters/redis/redis-config.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
 import { StreamJobQueue } from '../adapters/streams/stream-job-queue.js';
+import type { MessagingObserver } from './observability/process-metrics.js';
 
 /** Layer 3 of one process: the event bus, the stream store, and the work queues on top of the streams. */
 export interface Messaging {
@@ -20,26 +23,34 @@ export interface Messaging {
   close(): Promise<void>;
 }
 
-/** Redis when configured, else everything in this process. */
-export const createMessaging = (redis: RedisConfig | undefined, logger: Logger): Messaging =>
-  redis ? createRedisMessaging(redis, logger) : createInMemoryMessaging(logger);
+/** Redis when configured, else everything in this process; counted by `observer` when given (the launcher's process metrics). */
+export const createMessaging = (redis: RedisConfig | undefined, logger: Logger, observer?: MessagingObserver): Messaging =>
+  redis ? createRedisMessaging(redis, logger, observer) : createInMemoryMessaging(logger, observer);
+
+/** The bus and store as the services see them: counted when there is an observer (the work queues too, as they run on the store). */
+const observed = (events: EventBus, streams: StreamStore, observer: MessagingObserver | undefined) =>
+  observer
+    ? { events: new InstrumentedEventBus(events, observer.messaging), streams: new InstrumentedStreamStore(streams, observer.messaging) }
+    : { events, streams };
 
 /**
  * Layer 3 on Redis: one command connection, one subscriber connection, pooled blocking readers
  * (docs/adr/0008). Shutdown: workers first (they acknowledge what they finished), then the bus,
  * then the connections.
  */
-export const createRedisMessaging = (redis: RedisConfig, logger: Logger): Messaging => {
+export const createRedisMessaging = (redis: RedisConfig, logger: Logger, observer?: MessagingObserver): Messaging => {
   const connections = new RedisConnections(redis, { logger: logger.child({ component: 'redis' }) });
   const events = new RedisEventBus(connections, { logger: logger.child({ component: 'event-bus' }) });
-  const streams = new RedisStreamStore(connections, { logger: logger.child({ component: 'stream-store' }) });
+  const { events: bus, streams } = observed(events, new RedisStreamStore(connections, { logger: logger.child({ component: 'stream-store' }) }), observer);
   const jobs = new StreamJobQueue(streams, new SystemClock(), logger.child({ component: 'job-queue' }));
+  const unwatch = observer?.watchRedis(connections.command);
   return {
     kind: 'redis',
-    events,
+    events: bus,
     streams,
     jobs,
     close: async () => {
+      unwatch?.();
       await jobs.close();
       await events.close();
       await connections.close();
@@ -48,10 +59,10 @@ export const createRedisMessaging = (redis: RedisConfig, logger: Logger): Messag
 };
 
 /** Embedded defaults: everything in this process, no server to install. */
-export const createInMemoryMessaging = (logger: Logger): Messaging => {
-  const events = new InMemoryEventBus(logger.child({ component: 'event-bus' }));
+export const createInMemoryMessaging = (logger: Logger, observer?: MessagingObserver): Messaging => {
   const clock = new SystemClock();
-  const streams = new InMemoryStreamStore(clock);
+  const store = new InMemoryStreamStore(clock);
+  const { events, streams } = observed(new InMemoryEventBus(logger.child({ component: 'event-bus' })), store, observer);
   const jobs = new StreamJobQueue(streams, clock, logger.child({ component: 'job-queue' }));
   return {
     kind: 'memory',
@@ -60,7 +71,7 @@ export const createInMemoryMessaging = (logger: Logger): Messaging => {
     jobs,
     close: async () => {
       await jobs.close();
-      await streams.close();
+      await store.close();
     },
   };
 };

@@ -1,3 +1,5 @@
+import type { MeshStatus } from '../adapters/http/dashboard/mesh-status.js';
+import type { ServerTls } from '../adapters/grpc/grpc-server.js';
 import type { Logger } from '../adapters/observability/logger.js';
 import type { MeshConfig, ServiceName, ServiceTargets } from './config.js';
 import type { ClientFor } from './mesh/mesh-call-source.js';
@@ -18,6 +20,10 @@ export interface ServiceContext {
   readonly clientFor: ClientFor;
   /** The service's storage, shared by its instances in this process (for auth, with its signing keys). */
   readonly openStorage: (service: StatefulService, logger: Logger) => Promise<ServiceStorage>;
+  /** Mutual TLS of the instance's gRPC server (docs/adr/0021); absent: plaintext. */
+  readonly grpcTls?: ServerTls;
+  /** This process's mesh as the dashboard shows it; absent outside a launched mesh (a standalone test bed). */
+  readonly meshStatus?: () => MeshStatus;
 }
 
 export type ServiceRoot = (context: ServiceContext) => Promise<RunningService>;

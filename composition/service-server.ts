@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { startGrpcServer, type GrpcServiceBinding, type RunningGrpcServer } from '../adapters/grpc/grpc-server.js';
+import { startGrpcServer, type GrpcServiceBinding, type RunningGrpcServer, type ServerTls } from '../adapters/grpc/grpc-server.js';
 import { createHttpApp } from '../adapters/http/fastify-app.js';
 import { listenHttp } from '../adapters/http/listen.js';
 import type { Logger } from '../adapters/observability/logger.js';
+import { processMetrics } from './observability/process-metrics.js';
 import type { ServiceName } from './config.js';
 
 export interface ServiceAddress {
@@ -26,7 +27,9 @@ export interface ServeOptions {
   readonly httpPort: number;
   readonly logger: Logger;
   readonly grpcServices: readonly GrpcServiceBinding[];
-  /** Adds the service's own client routes; `GET /health` is added for every service. */
+  /** Mutual TLS of the gRPC server (`ServiceContext.grpcTls`); absent: plaintext. */
+  readonly grpcTls?: ServerTls | undefined;
+  /** Adds the service's own client routes; `GET /health` and `GET /metrics` are added for every service. */
   readonly registerRoutes?: (app: FastifyInstance) => void | Promise<void>;
   /** Releases what the service owns (workers, subscriptions) after the servers stopped. */
   readonly onStop?: () => Promise<void>;
@@ -43,11 +46,15 @@ export const serveService = async (options: ServeOptions): Promise<RunningServic
     port: options.grpcPort,
     services: options.grpcServices,
     logger,
+    tls: options.grpcTls,
   });
   let http: FastifyInstance | undefined;
   try {
     http = createHttpApp({ logger });
+    processMetrics.http.instrument(http, name);
     http.get('/health', async () => ({ status: 'ok', service: name, uptime_ms: Date.now() - startedAt }));
+    // The whole process's metrics (docs/adr/0018), the same on every service port of it.
+    http.get('/metrics', async (_request, reply) => reply.type(processMetrics.contentType).send(await processMetrics.text()));
     await options.registerRoutes?.(http);
     const bound = await listenHttp(
       http,

@@ -1,17 +1,15 @@
-import { ContainerModule, type ContainerModuleLoadOptions } from 'inversify';
-import type { Clock } from '../core/shared/clock.js';
-import { JoseTokenIssuer, type Ed25519KeyPair } from '../adapters/crypto/jose-token-issuer.js';
+import { ContainerModule } from 'inversify';
 import { InMemoryExportRepository } from '../adapters/memory/in-memory-export-repository.js';
 import { InMemoryProjectRepository } from '../adapters/memory/in-memory-project-repository.js';
+import { InMemoryRefreshTokenRepository } from '../adapters/memory/in-memory-refresh-token-repository.js';
 import { InMemoryResourceGrantRepository } from '../adapters/memory/in-memory-resource-grant-repository.js';
 import { InMemorySessionRepository } from '../adapters/memory/in-memory-session-repository.js';
+import { InMemorySigningKeyRepository } from '../adapters/memory/in-memory-signing-key-repository.js';
 import { InMemorySimulationRepository } from '../adapters/memory/in-memory-simulation-repository.js';
 import { InMemoryUserRepository } from '../adapters/memory/in-memory-user-repository.js';
 import type { Logger } from '../adapters/observability/logger.js';
 import { AuthTokens } from './auth/auth-module.js';
-import { loadTokenKeys } from './auth/token-keys.js';
 import type { MeshConfig } from './config.js';
-import { Platform } from './platform-module.js';
 import { ProjectTokens } from './project/project-module.js';
 import { SimulationTokens } from './simulation/simulation-module.js';
 import type { ServiceStorage, StatefulService } from './service-storage.js';
@@ -25,7 +23,7 @@ interface Opened {
 /**
  * The state the instances of one service in this process share (docs/adr/0017): its storage,
  * opened once (a PGlite data directory admits one opener; in-memory repositories are made once),
- * and for auth its token signing keys. Closed when the last instance using it closes it.
+ * and so, for auth, its token signing keys (docs/adr/0022). Closed when the last instance using it closes it.
  */
 export class SharedStorage {
   private readonly opened = new Map<StatefulService, Opened>();
@@ -62,12 +60,7 @@ export class SharedStorage {
   private async openOnce(service: StatefulService, logger: Logger): Promise<ServiceStorage> {
     const durable = await openServiceStorage(service, this.config, logger);
     const shared = this.config.storage.kind === 'memory' ? inMemoryModule(service) : durable.module;
-    if (service !== 'auth') return { module: shared, close: () => durable.close() };
-    const keys = await loadTokenKeys(this.config.auth.tokenKeyFile).catch(async (error: unknown) => {
-      await durable.close();
-      throw error;
-    });
-    return { module: combined(shared, tokenKeysModule(keys)), close: () => durable.close() };
+    return { module: shared, close: () => durable.close() };
   }
 }
 
@@ -76,10 +69,13 @@ const inMemoryModule = (service: StatefulService): ContainerModule => {
   switch (service) {
     case 'auth': {
       const [users, sessions, grants] = [new InMemoryUserRepository(), new InMemorySessionRepository(), new InMemoryResourceGrantRepository()];
+      const [refreshTokens, signingKeys] = [new InMemoryRefreshTokenRepository(), new InMemorySigningKeyRepository()];
       return new ContainerModule(({ rebind }) => {
         rebind(AuthTokens.users).toConstantValue(users);
         rebind(AuthTokens.sessions).toConstantValue(sessions);
         rebind(AuthTokens.grants).toConstantValue(grants);
+        rebind(AuthTokens.refreshTokens).toConstantValue(refreshTokens);
+        rebind(AuthTokens.signingKeys).toConstantValue(signingKeys);
       });
     }
     case 'project': {
@@ -95,16 +91,3 @@ const inMemoryModule = (service: StatefulService): ContainerModule => {
     }
   }
 };
-
-const tokenKeysModule = (keyPair: Ed25519KeyPair): ContainerModule =>
-  new ContainerModule(({ rebind }) => {
-    rebind(AuthTokens.tokens)
-      .toResolvedValue((clock: Clock) => JoseTokenIssuer.create({ clock, keyPair }), [Platform.clock])
-      .inSingletonScope();
-  });
-
-/** One module loading the given ones in order (all synchronous, as `Container.load` needs). */
-const combined = (...modules: readonly (ContainerModule | undefined)[]): ContainerModule =>
-  new ContainerModule((options: ContainerModuleLoadOptions) => {
-    for (const module of modules) void module?.load(options);
-  });

@@ -2,8 +2,10 @@ import { join } from 'node:path';
 import { ContainerModule } from 'inversify';
 import type { Logger } from '../adapters/observability/logger.js';
 import { openServiceDatabase } from '../adapters/sql/database.js';
+import { SqlRefreshTokenRepository } from '../adapters/sql/auth/sql-refresh-token-repository.js';
 import { SqlResourceGrantRepository } from '../adapters/sql/auth/sql-resource-grant-repository.js';
 import { SqlSessionRepository } from '../adapters/sql/auth/sql-session-repository.js';
+import { SqlSigningKeyRepository } from '../adapters/sql/auth/sql-signing-key-repository.js';
 import { SqlUserRepository } from '../adapters/sql/auth/sql-user-repository.js';
 import { SqlExportRepository } from '../adapters/sql/project/sql-export-repository.js';
 import { SqlProjectRepository } from '../adapters/sql/project/sql-project-repository.js';
@@ -32,6 +34,8 @@ export const openServiceStorage = async (service: StatefulService, config: MeshC
           rebind(AuthTokens.users).toConstantValue(new SqlUserRepository(db));
           rebind(AuthTokens.sessions).toConstantValue(new SqlSessionRepository(db));
           rebind(AuthTokens.grants).toConstantValue(new SqlResourceGrantRepository(db));
+          rebind(AuthTokens.refreshTokens).toConstantValue(new SqlRefreshTokenRepository(db));
+          rebind(AuthTokens.signingKeys).toConstantValue(new SqlSigningKeyRepository(db));
         }),
       };
     }

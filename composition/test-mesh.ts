@@ -4,12 +4,16 @@ import { startMesh, type RunningMesh } from './launcher.js';
 
 const envPrefixes = ['GATEWAY', 'AUTH', 'PROJECT', 'SIMULATION'];
 
-/** The configuration of an in-process test mesh: ephemeral ports, in-memory state, fast password hashing. */
+/**
+ * The configuration of an in-process test mesh: ephemeral ports, in-memory state, fast password
+ * hashing, plaintext gRPC (tests of mTLS pass `MESH_TLS: 'on'`).
+ */
 export const testMeshConfig = (env: Record<string, string> = {}): MeshConfig =>
   loadConfig({
     ...Object.fromEntries(envPrefixes.flatMap((prefix) => [[`${prefix}_GRPC_PORT`, '0'], [`${prefix}_HTTP_PORT`, '0']])),
     AUTH_PASSWORD_HASH_COST: '1024',
     MESH_STORAGE: 'memory',
+    MESH_TLS: 'off',
     ...env,
   });
 

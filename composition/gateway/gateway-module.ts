@@ -13,14 +13,18 @@ import {
   type Authenticator,
   type EventRouter,
   type GatewayService,
+  type Identity,
   type ProjectAccess,
   type SimulationAccess,
 } from '../../core/gateway/index.js';
+import { SessionValidityCache } from '../../core/auth/index.js';
 import type { StreamStore } from '../../core/messaging/streams.js';
 import type { Clock } from '../../core/shared/clock.js';
 import type { IdGenerator } from '../../core/shared/ids.js';
 import { GrpcAuthClient } from '../../adapters/grpc/auth/auth-grpc-client.js';
 import { GrpcAuthenticator } from '../../adapters/grpc/gateway/grpc-authenticator.js';
+import { LocalTokenAuthenticator } from '../../adapters/grpc/gateway/local-token-authenticator.js';
+import { RemoteSigningKeys } from '../../adapters/grpc/gateway/remote-signing-keys.js';
 import { GrpcProjectAccess } from '../../adapters/grpc/gateway/grpc-project-access.js';
 import { GrpcProjectBackend } from '../../adapters/grpc/gateway/grpc-project-backend.js';
 import { GrpcSimulationAccess } from '../../adapters/grpc/gateway/grpc-simulation-access.js';
@@ -46,6 +50,9 @@ export const GatewayTokens = {
   projectClients: token<MeshCallSource<ProjectServiceClient>>('ProjectClients'),
   simulationClients: token<MeshCallSource<SimulationServiceClient>>('SimulationClients'),
   authenticator: token<Authenticator>('Authenticator'),
+  localAuthenticator: token<LocalTokenAuthenticator>('LocalTokenAuthenticator'),
+  sessionCache: token<SessionValidityCache<Identity>>('SessionValidityCache'),
+  signingKeys: token<RemoteSigningKeys>('RemoteSigningKeys'),
   projectAccess: token<ProjectAccess>('ProjectAccess'),
   simulationAccess: token<SimulationAccess>('SimulationAccess'),
   projectBackend: token<ProjectBackend>('ProjectBackend'),
@@ -64,6 +71,9 @@ export const GatewayTokens = {
   hub: token<WebSocketHub>('WebSocketHub'),
 };
 
+const gatewayAuthClient = (clients: GrpcClientSource<AuthServiceClient>, settings: GatewaySettings): GrpcAuthClient =>
+  new GrpcAuthClient(clients, { timeoutMs: settings.timeouts.auth, callingService: 'api-gateway' });
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 /**
@@ -80,13 +90,32 @@ export const gatewayModule = (context: ServiceContext, settings: GatewaySettings
       .toDynamicValue(() => meshCalls(context.clientFor, 'simulation', SimulationServiceClient))
       .inSingletonScope();
 
-    bind(GatewayTokens.authenticator)
+    bind(GatewayTokens.sessionCache)
+      .toResolvedValue((clock: Clock) => new SessionValidityCache<Identity>(clock), [Platform.clock])
+      .inSingletonScope();
+    bind(GatewayTokens.signingKeys)
       .toResolvedValue(
-        (clients: GrpcClientSource<AuthServiceClient>) =>
-          new GrpcAuthenticator(new GrpcAuthClient(clients, { timeoutMs: settings.timeouts.auth, callingService: 'api-gateway' })),
-        [GatewayTokens.authClients],
+        (clients: GrpcClientSource<AuthServiceClient>, clock: Clock) => new RemoteSigningKeys(gatewayAuthClient(clients, settings), clock),
+        [GatewayTokens.authClients, Platform.clock],
       )
       .inSingletonScope();
+    // Signatures checked here, sessions cached and evicted by auth's events (docs/adr/0022).
+    bind(GatewayTokens.localAuthenticator)
+      .toResolvedValue(
+        (clients: GrpcClientSource<AuthServiceClient>, keys: RemoteSigningKeys, sessions: SessionValidityCache<Identity>, clock: Clock) =>
+          new LocalTokenAuthenticator({ auth: gatewayAuthClient(clients, settings), keys, sessions, clock }),
+        [GatewayTokens.authClients, GatewayTokens.signingKeys, GatewayTokens.sessionCache, Platform.clock],
+      )
+      .inSingletonScope();
+    if (settings.tokenValidation === 'local') bind(GatewayTokens.authenticator).toService(GatewayTokens.localAuthenticator);
+    else {
+      bind(GatewayTokens.authenticator)
+        .toResolvedValue(
+          (clients: GrpcClientSource<AuthServiceClient>) => new GrpcAuthenticator(gatewayAuthClient(clients, settings)),
+          [GatewayTokens.authClients],
+        )
+        .inSingletonScope();
+    }
     bind(GatewayTokens.projectAccess)
       .toResolvedValue((clients: GrpcClientSource<ProjectServiceClient>) => new GrpcProjectAccess(clients, settings.timeouts.project), [
         GatewayTokens.projectClients,

@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import { Container } from 'inversify';
 import {
   deliverNotifyJob,
@@ -6,11 +7,17 @@ import {
   type NotificationFeeds,
   type SimulationFeeds,
 } from '../../core/gateway/index.js';
+import { evictOnAuthEvents } from '../../core/auth/index.js';
 import { Queues } from '../../core/messaging/channels.js';
 import type { Subscription } from '../../core/messaging/events.js';
 import type { Worker } from '../../core/messaging/work-queue.js';
 import { gatewayGrpcService } from '../../adapters/grpc/gateway/gateway-grpc-service.js';
 import { GatewayServiceService } from '../../adapters/grpc/generated/gateway.js';
+import { loadDashboardAssets } from '../../adapters/http/dashboard/dashboard-assets.js';
+import { registerDashboard } from '../../adapters/http/dashboard/dashboard-plugin.js';
+import { CallerCheck } from '../../adapters/http/gateway/caller.js';
+import type { LocalTokenAuthenticator } from '../../adapters/grpc/gateway/local-token-authenticator.js';
+import { bearerToken } from '../../adapters/http/bearer-token.js';
 import { registerGatewayRoutes } from '../../adapters/http/gateway/gateway-routes.js';
 import { resolve } from '../tokens.js';
 import { Platform, platformModule } from '../platform-module.js';
@@ -60,6 +67,9 @@ export const gatewayRoot =
     };
 
     try {
+      // Logouts and permission changes evict cached sessions on every gateway (docs/adr/0022).
+      subscriptions.push(await evictOnAuthEvents(context.messaging.events, resolve(container, GatewayTokens.sessionCache)));
+      void resolve(container, GatewayTokens.signingKeys).refresh();
       for (const pattern of GATEWAY_EVENT_PATTERNS) {
         subscriptions.push(
           await context.messaging.events.subscribePattern(pattern, (event, channel) =>
@@ -79,12 +89,14 @@ export const gatewayRoot =
       return await serveService({
         name: 'api-gateway',
         bindHost: context.config.bindHost,
+        grpcTls: context.grpcTls,
         grpcPort: context.config.ports['api-gateway'].grpcPort,
         httpPort: context.config.ports['api-gateway'].httpPort,
         logger,
         grpcServices: [{ definition: GatewayServiceService, implementation: gatewayGrpcService(gateway, health, logger) }],
         registerRoutes: async (app) => {
           hub.attach(app.server);
+          endSessionsOnLogout(app, resolve(container, GatewayTokens.localAuthenticator));
           // Upgraded sockets keep the HTTP server from closing: end them first.
           app.addHook('preClose', async () => hub.close());
           await registerGatewayRoutes(app, {
@@ -97,6 +109,12 @@ export const gatewayRoot =
             cors: { allowedOrigins: settings.corsOrigins },
             security: { behindTls: settings.behindTls },
           });
+          const caller = new CallerCheck(resolve(container, GatewayTokens.authenticator), resolve(container, GatewayTokens.limits).perUser);
+          const meshStatus = context.meshStatus;
+          await registerDashboard(app, {
+            assets: loadDashboardAssets(),
+            ...(meshStatus && { meshStatus: { identify: (request, reply) => caller.identify(request, reply), status: meshStatus } }),
+          });
         },
         onStop: release,
       });
@@ -105,6 +123,17 @@ export const gatewayRoot =
       throw error;
     }
   };
+
+/** A logout this gateway passed on to auth ends the session here before the client can send another request. */
+const endSessionsOnLogout = (app: FastifyInstance, authenticator: LocalTokenAuthenticator): void => {
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.method === 'POST' && request.url === '/auth/logout' && reply.statusCode === 204) {
+      const token = bearerToken(request.headers.authorization);
+      if (token.ok) await authenticator.sessionEnded(token.value);
+    }
+    return payload;
+  });
+};
 
 /** The gateway as the launcher starts it: settings from `GATEWAY_*` variables. */
 export const startGatewayService: ServiceRoot = (context) => gatewayRoot()(context);

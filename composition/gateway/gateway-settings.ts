@@ -14,6 +14,11 @@ export interface GatewaySettings {
   readonly behindTls: boolean;
   readonly perAddress: RateLimit;
   readonly perUser: RateLimit;
+  /**
+   * `local` (default): token signatures checked here, sessions cached and evicted by auth's events;
+   * `remote`: ValidateToken on every request (docs/adr/0022).
+   */
+  readonly tokenValidation: 'local' | 'remote';
   /** Deadlines of downstream calls, ms. */
   readonly timeouts: { readonly auth: number; readonly project: number; readonly simulation: number };
   readonly websocket: {
@@ -40,6 +45,7 @@ export const loadGatewaySettings = (env: Env = process.env): GatewaySettings => 
     instanceId,
     corsOrigins,
     behindTls: reader.flag('GATEWAY_BEHIND_TLS'),
+    tokenValidation: reader.oneOf('GATEWAY_TOKEN_VALIDATION', ['local', 'remote'], 'local'),
     perAddress: {
       burst: reader.integer('GATEWAY_RATE_BURST_PER_ADDRESS', 200, 1, 1_000_000),
       perSecond: reader.integer('GATEWAY_RATE_PER_ADDRESS', 100, 1, 1_000_000),

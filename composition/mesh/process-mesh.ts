@@ -6,11 +6,13 @@ import { registerInstance, type InstanceRegistration } from '../../core/discover
 import { GlobalConnectionScaler } from '../../core/pool-scaling/global-connection-scaler.js';
 import type { Clock } from '../../core/shared/clock.js';
 import { HealthChecker, type HealthCheckStats } from '../../adapters/grpc/health-checker.js';
+import { meshChannelCredentials } from '../../adapters/grpc/mesh-tls-credentials.js';
 import { MeshClient, type MeshClientConstructor } from '../../adapters/grpc/mesh/mesh-client.js';
 import type { Logger } from '../../adapters/observability/logger.js';
 import { SystemClock } from '../../adapters/system/system-clock.js';
 import { SystemScheduler } from '../../adapters/system/system-scheduler.js';
 import type { MeshConfig, ServiceTargets } from '../config.js';
+import type { MeshIdentities } from '../mesh-identities.js';
 import { ServiceNames, type ServiceName } from '../service-names.js';
 import { configuredInstance, FallbackInstanceSource } from './fallback-instances.js';
 import { openRegistry, type OpenedRegistry } from './mesh-registry.js';
@@ -21,6 +23,8 @@ export interface ProcessMeshOptions {
   readonly logger: Logger;
   /** The services this process runs: the others are what it may reach at their configured targets. */
   readonly localServices: readonly ServiceName[];
+  /** mTLS (docs/adr/0021): the process's client certificate is on every connection; undefined: plaintext. */
+  readonly identities?: MeshIdentities;
 }
 
 /** Where a started instance listens, to be registered under `instanceId`. */
@@ -70,7 +74,7 @@ export class ProcessMesh {
         service,
         instances: this.instances,
         scaler: this.scaler,
-        settings: { balancer: options.config.mesh.balancer },
+        settings: { balancer: options.config.mesh.balancer, ...this.tlsTo(service) },
         clock,
         logger: options.logger.child({ component: 'mesh-client' }),
       });
@@ -174,12 +178,28 @@ export class ProcessMesh {
     const checker = new HealthChecker(this.discovery, this.discovery, {
       services: [service],
       intervalMs: this.options.config.mesh.healthIntervalMs,
+      ...this.tlsTo(service),
+      ...this.healthTimeout(),
       logger: this.options.logger.child({ component: 'health-checker' }),
     });
     this.healthCheckers.set(service, checker);
     checker.start();
   }
+
+  /** Under mTLS: the process's certificate, a server that must speak for `service`, and `service` as the TLS server name. */
+  private tlsTo(service: string) {
+    const client = this.options.identities?.client;
+    if (!client) return {};
+    return { credentials: meshChannelCredentials(client, service), channelOptions: { 'grpc.ssl_target_name_override': service } };
+  }
+
+  /** A probe's first Check also makes the TLS handshake: on a process busy starting its services, give it longer. */
+  private healthTimeout() {
+    return this.options.identities ? { timeoutMs: TLS_HEALTH_TIMEOUT_MS } : {};
+  }
 }
+
+const TLS_HEALTH_TIMEOUT_MS = 5_000;
 
 /**
  * The configured target of a service stands in while the registry has none of it: always when

@@ -67,6 +67,7 @@ export const projectRoot =
       return await serveService({
         name: 'project',
         bindHost: context.config.bindHost,
+        grpcTls: context.grpcTls,
         grpcPort: ports.grpcPort,
         httpPort: ports.httpPort,
         logger,

@@ -69,6 +69,7 @@ export const startSimulationServiceWith = async (
     return await serveService({
       name: 'simulation',
       bindHost: context.config.bindHost,
+      grpcTls: context.grpcTls,
       grpcPort: ports.grpcPort,
       httpPort: ports.httpPort,
       logger,
