@@ -7,12 +7,12 @@
  */
 import { execFile } from 'node:child_process';
 import { readdir, writeFile } from 'node:fs/promises';
-import { cpus, freemem, platform, release, totalmem } from 'node:os';
+import { cpus, freemem, loadavg, platform, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import type { BenchScenario, ScenarioResult } from './support/bench-types.js';
-import { formatResults, type BenchReport } from './support/results-markdown.js';
+import { formatResults, formatSummary, type BenchReport } from './support/results-markdown.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Servers started in this process log at info by default: keep the run's output to the figures.
@@ -35,11 +35,16 @@ const main = async (): Promise<void> => {
   const only = values.only?.split(',');
   const scenarios = (await loadScenarios()).filter((scenario) => !only || only.includes(scenario.name));
   const startedAt = new Date();
+  const loadAtStart = loadavg()[0]!;
   const results: { name: string; title: string; durationMs: number; result: ScenarioResult }[] = [];
   for (const scenario of scenarios) {
     const began = Date.now();
     console.log(`== ${scenario.name}: ${scenario.title}`);
-    const result = await scenario.run({ rounds });
+    // A scenario that throws is reported as failed; the others still run.
+    const result = await scenario.run({ rounds }).catch((error: unknown): ScenarioResult => {
+      console.error(`   FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      return { rows: [], method: `FAILED: ${error instanceof Error ? error.message : String(error)}` };
+    });
     results.push({ name: scenario.name, title: scenario.title, durationMs: Date.now() - began, result });
     for (const row of result.rows) {
       const baseline = row.baseline ? ` | ${row.baseline.name} ${row.baseline.value.toFixed(2)} | ratio ${row.ratio?.toFixed(2)}` : '';
@@ -56,6 +61,7 @@ const main = async (): Promise<void> => {
       memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
       freeMemoryGiB: Math.round((freemem() / 2 ** 30) * 10) / 10,
       os: `${platform()} ${release()}`,
+      loadAverage: [loadAtStart, loadavg()[0]!],
     },
     versions: { node: process.version, redis: await redisVersion() },
     scenarios: results,
@@ -64,6 +70,7 @@ const main = async (): Promise<void> => {
   const base = partial ? 'results.partial' : 'results';
   await writeFile(join(here, `${base}.json`), `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(join(here, partial ? 'RESULTS.partial.md' : 'RESULTS.md'), formatResults(report));
+  console.log(`\n${formatSummary(report)}`);
   console.log(`\nwrote bench/${base}.json and bench/${partial ? 'RESULTS.partial.md' : 'RESULTS.md'} in ${Math.round(report.durationMs / 1000)} s`);
 };
 

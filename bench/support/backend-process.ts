@@ -9,34 +9,43 @@ const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export interface BackendProcess {
   readonly port: number;
   readonly address: string;
+  /** The HTTP port, for a backend that also serves HTTP/JSON (`startDualBackendProcess`). */
+  readonly httpPort?: number;
   /** SIGKILL: the process dies with its connections, as in a crash. */
   kill(): Promise<void>;
 }
 
-/** Starts `auth-backend-main.ts` in a child process on a free port and resolves once it listens. */
-export const startBackendProcess = async (): Promise<BackendProcess> => {
-  const [port] = await findFreePorts(1);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/auth-backend-main.ts', String(port)], { cwd: repoRoot });
+/** Starts `script` (under bench/support) with `ports` in a child process and resolves once it prints `ready <ports>`. */
+const startScript = async (script: string, ports: readonly number[]): Promise<BackendProcess> => {
+  const child = spawn(process.execPath, ['--import', 'tsx', `bench/support/${script}`, ...ports.map(String)], { cwd: repoRoot });
   let output = '';
   const exited = once(child, 'exit');
+  const ready = `ready ${ports.join(' ')}`;
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`backend on ${port} not ready:\n${output}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`${script} on ${ports.join(', ')} not ready:\n${output}`)), 30_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (!output.includes(`ready ${port}`)) return;
+      if (!output.includes(ready)) return;
       clearTimeout(timer);
       resolve();
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`backend on ${port} exited with ${code}:\n${output}`)));
+    child.once('exit', (code) => reject(new Error(`${script} on ${ports.join(', ')} exited with ${code}:\n${output}`)));
   });
   return {
-    port: port!,
-    address: `127.0.0.1:${port}`,
+    port: ports[0]!,
+    address: `127.0.0.1:${ports[0]}`,
+    ...(ports[1] !== undefined && { httpPort: ports[1] }),
     kill: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
     },
   };
 };
+
+/** Starts `auth-backend-main.ts` in a child process on a free port and resolves once it listens. */
+export const startBackendProcess = async (): Promise<BackendProcess> => startScript('auth-backend-main.ts', await findFreePorts(1));
+
+/** Starts `dual-backend-main.ts` (ValidateToken over gRPC and over HTTP/JSON) on two free ports. */
+export const startDualBackendProcess = async (): Promise<BackendProcess> => startScript('dual-backend-main.ts', await findFreePorts(2));

@@ -20,6 +20,8 @@ export interface ScenarioResult {
   readonly rows: readonly BenchRow[];
   /** How the figures were measured, in a sentence or two. */
   readonly method: string;
+  /** What the figures say where a target is missed or a finding matters: by how much and why. */
+  readonly notes?: readonly string[];
 }
 
 /** A file in `bench/scenarios/` exports `scenario`: `bench/run.ts` runs every one. */

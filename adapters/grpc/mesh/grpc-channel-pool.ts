@@ -48,7 +48,11 @@ export interface ChannelPoolOptions {
   readonly maxPendingCalls: number;
   /** Calls in flight per connection before further calls wait (HTTP/2 streams). */
   readonly maxStreamsPerConnection: number;
+  /** Calls a connection carries before the next ready one is used; undefined: always the least busy. */
+  readonly streamsBeforeSpreading?: number;
   readonly channelOptions: Partial<ChannelOptions>;
+  /** Mesh mTLS credentials (docs/adr/0021); default plaintext. */
+  readonly credentials?: ChannelCredentials;
   /** How long a new connection may take to become ready before the attempt counts as failed. */
   readonly connectTimeoutMs: number;
   readonly clock: Clock;
@@ -110,8 +114,19 @@ export class GrpcChannelPool<C extends Client> implements ScalablePool {
     return this.active.length;
   }
 
-  /** The client of the ready connection with the fewest calls (any connection if none is ready yet). */
+  /**
+   * The client of the first ready connection with fewer than `streamsBeforeSpreading` calls, else
+   * of the ready connection with the fewest calls (any connection if none is ready yet).
+   */
   client(): C | undefined {
+    return this.pickSlot()?.client;
+  }
+
+  private pickSlot(): PoolSlot<C> | undefined {
+    const packed = this.options.streamsBeforeSpreading;
+    if (packed !== undefined) {
+      for (const slot of this.active) if (slot.inFlight < packed && slot.isReady()) return slot;
+    }
     let best: PoolSlot<C> | undefined;
     let bestReady = false;
     const count = this.active.length;
@@ -124,7 +139,33 @@ export class GrpcChannelPool<C extends Client> implements ScalablePool {
       }
     }
     this.rotation = count > 0 ? (this.rotation + 1) % count : 0;
-    return best?.client;
+    return best;
+  }
+
+  /**
+   * Admits one call with deadline `deadline` (epoch ms) for `MeshClient.call` (docs/adr/0024): when
+   * there is room, `send` gets the un-intercepted client of the connection `client()` would choose
+   * and must call `done` once the call ended; when there is none, the call waits or is refused
+   * (`refuse`, never both), in the same admission as the intercepted clients' calls. Returns
+   * `withdraw`: takes a waiting call out, true if it was waiting.
+   */
+  admit(
+    deadline: number,
+    send: (client: C, done: (code: status, cancelledByCaller: boolean) => void) => void,
+    refuse: (code: status, details: string) => void,
+  ): () => boolean {
+    if (this.closed) {
+      refuse(status.UNAVAILABLE, `connection pool ${this.id} closed`);
+      return () => false;
+    }
+    const dispatch = () => {
+      const slot = this.pickSlot()!;
+      slot.inFlight += 1;
+      this.options.listener?.callSent?.();
+      const sentAt = this.options.clock.now();
+      send(slot.direct, (code, cancelledByCaller) => this.exit(slot, code, this.options.clock.now() - sentAt, cancelledByCaller));
+    };
+    return this.admission.enter(deadline, dispatch, refuse);
   }
 
   /** Adds one connection if the global scaler grants it; resolves with the ms until it was ready. */
@@ -233,12 +274,14 @@ export class GrpcChannelPool<C extends Client> implements ScalablePool {
     // The interceptor is part of the client, which is part of the slot: it finds its slot through `ref`.
     const ref: { slot?: PoolSlot<C> } = {};
     const gate = this.gateFor(() => ref.slot!);
-    const client = new this.Client(this.options.address, credentials.createInsecure(), {
+    const channelCredentials = this.options.credentials ?? credentials.createInsecure();
+    const client = new this.Client(this.options.address, channelCredentials, {
       ...this.options.channelOptions,
       ...OWN_CONNECTION,
       interceptors: [pooledCallInterceptor(gate, this.options.clock, this.options.address)],
     });
-    const slot = new PoolSlot(this.nextSlotId++, client, (changed, from, to) => this.onSlotState(changed, from, to));
+    const direct = new this.Client(this.options.address, channelCredentials, { channelOverride: client.getChannel() });
+    const slot = new PoolSlot(this.nextSlotId++, client, direct, (changed, from, to) => this.onSlotState(changed, from, to));
     ref.slot = slot;
     this.active.push(slot);
     slot.connect();

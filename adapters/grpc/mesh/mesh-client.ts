@@ -1,4 +1,4 @@
-import { Metadata, status, type Client, type ServiceDefinition, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, status, type Client, type ClientUnaryCall, type ServiceDefinition, type ServiceError } from '@grpc/grpc-js';
 import type { InstanceSource, ServiceInstance } from '../../../core/discovery/instance.js';
 import { grpcAddressOf } from '../../../core/discovery/instance.js';
 import type { GlobalConnectionScaler } from '../../../core/pool-scaling/global-connection-scaler.js';
@@ -57,6 +57,8 @@ export interface MeshCallOptions {
 
 export const IDEMPOTENCY_KEY_METADATA = 'idempotency-key';
 
+const NOTHING_TRIED: ReadonlySet<string> = new Set();
+
 type Attempt<Res> = { readonly ok: true; readonly value: Res } | { readonly ok: false; readonly error: ServiceError };
 
 const localError = (code: status, details: string): ServiceError =>
@@ -74,6 +76,8 @@ const localError = (code: status, details: string): ServiceError =>
 export class MeshClient<C extends Client> implements GrpcClientSource<C> {
   readonly settings: MeshSettings;
   private readonly members = new Map<string, MeshInstance<C>>();
+  /** `members` as an array, remade when they change rather than on every call. */
+  private memberList: readonly MeshInstance<C>[] = [];
   private readonly balancer: Balancer<MeshInstance<C>>;
   private readonly budget: RetryBudget;
   private readonly clock: Clock;
@@ -101,7 +105,7 @@ export class MeshClient<C extends Client> implements GrpcClientSource<C> {
 
   /** The client to make the next call on; throws `unavailable` when no instance can take it. */
   client(): C {
-    const client = this.choose(new Set())?.pool.client();
+    const client = this.choose()?.pool.client();
     if (client) return client;
     this.noInstance += 1;
     throw new DomainFailureError(this.noInstanceFailure());
@@ -125,22 +129,23 @@ export class MeshClient<C extends Client> implements GrpcClientSource<C> {
     };
     const deadline = callDeadline(this.clock.now(), options.timeoutMs ?? this.settings.timeoutMs, options.deadline?.getTime());
     this.budget.recordRequest();
-    const tried = new Set<string>();
+    // Made on the first failure: the common case allocates nothing for retries.
+    let tried: Set<string> | undefined;
     for (let attempts = 1; ; attempts += 1) {
       const member = this.choose(tried);
       if (!member) {
         this.noInstance += 1;
         return err(this.noInstanceFailure());
       }
-      tried.add(member.id);
       const answer = await this.attempt<RequestOf<C, K>, ResponseOf<C, K>>(member, method, request, deadline, options);
       if (answer.ok) return ok(answer.value);
+      (tried ??= new Set()).add(member.id);
       const question = {
         ...retryable,
         retryableFailure: isRetryableFailure(answer.error, options.signal?.aborted === true),
         attempts,
         remainingMs: remainingMs(deadline, this.clock.now()),
-        otherInstance: routableInstances([...this.members.values()], tried).length > 0,
+        otherInstance: routableInstances(this.memberList, tried).length > 0,
       };
       const decision = decideRetry(question, this.settings.retry, this.budget);
       if (!decision.retry) return err(fromGrpcStatus(answer.error, `${this.options.service} at ${member.pool.address}`));
@@ -168,18 +173,20 @@ export class MeshClient<C extends Client> implements GrpcClientSource<C> {
     this.unsubscribe();
     for (const member of this.members.values()) member.close();
     this.members.clear();
+    this.memberList = [];
   }
 
   /** A routable instance not yet tried whose breaker lets this call through. */
-  private choose(tried: ReadonlySet<string>): MeshInstance<C> | undefined {
-    const excluded = new Set(tried);
+  private choose(tried: ReadonlySet<string> = NOTHING_TRIED): MeshInstance<C> | undefined {
+    let excluded = tried;
     for (;;) {
-      const picked = this.balancer.pick(routableInstances([...this.members.values()], excluded));
+      const picked = this.balancer.pick(routableInstances(this.memberList, excluded));
       if (!picked || picked.breaker.tryAcquire()) return picked;
-      excluded.add(picked.id); // another call took the half-open probe
+      excluded = new Set([...excluded, picked.id]); // another call took the half-open probe
     }
   }
 
+  /** One attempt on `member`: admitted by its pool, then sent on the pool's un-intercepted client of the connection. */
   private attempt<Req, Res>(
     member: MeshInstance<C>,
     method: string,
@@ -187,19 +194,44 @@ export class MeshClient<C extends Client> implements GrpcClientSource<C> {
     deadline: number,
     options: MeshCallOptions,
   ): Promise<Attempt<Res>> {
-    const client = member.pool.client();
-    if (!client) return Promise.resolve({ ok: false, error: localError(status.UNAVAILABLE, `no connection to ${member.id}`) });
-    if (options.signal?.aborted) return Promise.resolve({ ok: false, error: localError(status.CANCELLED, 'Cancelled on client') });
-    const metadata = options.metadata?.clone() ?? new Metadata();
-    if (options.idempotencyKey !== undefined) metadata.set(IDEMPOTENCY_KEY_METADATA, options.idempotencyKey);
-    const invoke = (client as unknown as Record<string, UnaryInvoker<Req, Res>>)[method]!;
+    if (member.pool.connectionCount() === 0) {
+      return Promise.resolve({ ok: false, error: localError(status.UNAVAILABLE, `no connection to ${member.id}`) });
+    }
+    const { signal } = options;
+    if (signal?.aborted) return Promise.resolve({ ok: false, error: localError(status.CANCELLED, 'Cancelled on client') });
+    let metadata = options.metadata ?? new Metadata();
+    if (options.idempotencyKey !== undefined) {
+      metadata = metadata.clone();
+      metadata.set(IDEMPOTENCY_KEY_METADATA, options.idempotencyKey);
+    }
     return new Promise((resolve) => {
-      const call = invoke.call(client, request, metadata, { deadline }, (error, response) => {
-        options.signal?.removeEventListener('abort', cancel);
-        resolve(error ? { ok: false, error } : { ok: true, value: response });
-      });
-      const cancel = () => call.cancel();
-      options.signal?.addEventListener('abort', cancel, { once: true });
+      let sent: ClientUnaryCall | undefined;
+      let cancelledByCaller = false;
+      let withdraw = (): boolean => false;
+      const cancel = () => {
+        if (withdraw()) refuse(status.CANCELLED, 'Cancelled on client');
+        else if (sent) {
+          cancelledByCaller = true;
+          sent.cancel();
+        }
+      };
+      const send = (client: C, done: (code: status, cancelledByCaller: boolean) => void) => {
+        const invoke = (client as unknown as Record<string, UnaryInvoker<Req, Res>>)[method]!;
+        sent = invoke.call(client, request, metadata, { deadline }, (error, response) => {
+          signal?.removeEventListener('abort', cancel);
+          done(error ? error.code : status.OK, cancelledByCaller);
+          resolve(error ? { ok: false, error } : { ok: true, value: response });
+        });
+      };
+      // The pool may refuse at once (closed, queue full): the listener is added only if it did not.
+      let refused = false;
+      const refuse = (code: status, details: string) => {
+        refused = true;
+        signal?.removeEventListener('abort', cancel);
+        resolve({ ok: false, error: localError(code, details) });
+      };
+      withdraw = member.pool.admit(deadline, send, refuse);
+      if (!refused) signal?.addEventListener('abort', cancel, { once: true });
     });
   }
 
@@ -222,6 +254,7 @@ export class MeshClient<C extends Client> implements GrpcClientSource<C> {
       member.close();
       this.members.delete(id);
     }
+    this.memberList = [...this.members.values()];
   }
 
   private instanceOptions(): MeshInstanceOptions {
@@ -235,7 +268,9 @@ export class MeshClient<C extends Client> implements GrpcClientSource<C> {
         scaling: s.scaling,
         maxPendingCalls: s.maxPendingCalls,
         maxStreamsPerConnection: s.maxStreamsPerConnection,
+        streamsBeforeSpreading: s.streamsBeforeSpreading,
         channelOptions: s.channelOptions,
+        credentials: s.credentials,
         connectTimeoutMs: s.connectTimeoutMs,
         logger: this.logger,
       },

@@ -1,4 +1,4 @@
-import type { ChannelOptions } from '@grpc/grpc-js';
+import type { ChannelCredentials, ChannelOptions } from '@grpc/grpc-js';
 import { poolScalingConfig, type PoolScalingConfig, type PoolScalingOverrides } from '../../../core/pool-scaling/config.js';
 import type { BalancerKind } from '../../../core/resilience/balancer.js';
 import { DEFAULT_CIRCUIT_BREAKER, type CircuitBreakerConfig } from '../../../core/resilience/circuit-breaker.js';
@@ -15,12 +15,20 @@ export interface MeshSettings {
   readonly scaling: PoolScalingConfig;
   readonly maxPendingCalls: number;
   readonly maxStreamsPerConnection: number;
+  /**
+   * Calls a connection carries before the next one is used (docs/adr/0024): one HTTP/2 connection
+   * writes the frames of its concurrent calls together, so spreading calls thinly over the pool's
+   * connections costs CPU per call. Default 64.
+   */
+  readonly streamsBeforeSpreading: number;
   readonly connectTimeoutMs: number;
   readonly breaker: CircuitBreakerConfig;
   readonly retry: RetryConfig;
   readonly retryBudget: RetryBudgetConfig;
   readonly peakEwma: PeakEwmaConfig;
   readonly channelOptions: Partial<ChannelOptions>;
+  /** Mesh mTLS credentials of every connection (docs/adr/0021); undefined: plaintext. */
+  readonly credentials: ChannelCredentials | undefined;
 }
 
 export interface MeshSettingsOverrides
@@ -49,10 +57,12 @@ export const meshSettings = (service: string, overrides: MeshSettingsOverrides =
   scaling: poolScalingConfig(overrides.scaling),
   maxPendingCalls: overrides.maxPendingCalls ?? 200,
   maxStreamsPerConnection: overrides.maxStreamsPerConnection ?? 100,
+  streamsBeforeSpreading: overrides.streamsBeforeSpreading ?? 64,
   connectTimeoutMs: overrides.connectTimeoutMs ?? 5_000,
   breaker: { ...DEFAULT_CIRCUIT_BREAKER, ...overrides.breaker },
   retry: { ...DEFAULT_RETRY, ...overrides.retry },
   retryBudget: { ...DEFAULT_RETRY_BUDGET, ...overrides.retryBudget },
   peakEwma: { ...DEFAULT_PEAK_EWMA, ...overrides.peakEwma },
   channelOptions: { ...DEFAULT_MESH_CHANNEL_OPTIONS, ...overrides.channelOptions },
+  credentials: overrides.credentials,
 });

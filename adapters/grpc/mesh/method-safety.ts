@@ -12,6 +12,7 @@ export const METHOD_SAFETY: Readonly<Record<string, CallSafety>> = {
   '/auth.AuthService/CheckPermission': 'read',
   '/auth.AuthService/ValidateSession': 'validation',
   '/auth.AuthService/GetUserPermissions': 'read',
+  '/auth.AuthService/GetSigningKeys': 'read',
   '/auth.AuthService/HealthCheck': 'health',
 
   '/project.ProjectService/CreateProject': 'write',

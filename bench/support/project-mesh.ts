@@ -1,0 +1,60 @@
+import { Agent } from 'undici';
+import { startTestMesh } from '../../composition/test-mesh.js';
+import type { RunningMesh } from '../../composition/launcher.js';
+import { jsonRequest } from '../../contract-tests/support/http2-client.js';
+
+/** Gateway limits far above what a benchmark sends from one address and one user. */
+const UNLIMITED_GATEWAY = {
+  GATEWAY_RATE_PER_ADDRESS: '1000000',
+  GATEWAY_RATE_BURST_PER_ADDRESS: '1000000',
+  GATEWAY_RATE_PER_USER: '1000000',
+  GATEWAY_RATE_BURST_PER_USER: '1000000',
+};
+
+export interface BenchMesh {
+  readonly mesh: RunningMesh;
+  /** `http://host:port` of the gateway's client port. */
+  readonly gateway: string;
+  readonly http2: Agent;
+  readonly token: string;
+  readonly userId: string;
+  /** `127.0.0.1:port` of a service's gRPC server. */
+  grpcOf(service: 'auth' | 'project' | 'simulation'): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The four services in this process on free ports (in-memory storage unless `env` says otherwise),
+ * the gateway's rate limits lifted, and one registered, logged-in user.
+ */
+export const startBenchMesh = async (env: Record<string, string> = {}): Promise<BenchMesh> => {
+  const saved = Object.fromEntries(Object.keys(UNLIMITED_GATEWAY).map((key) => [key, process.env[key]]));
+  Object.assign(process.env, UNLIMITED_GATEWAY); // the gateway reads its settings from the environment
+  const mesh = await startTestMesh(env).finally(() => {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  });
+  const gateway = `http://127.0.0.1:${mesh.services.get('api-gateway')!.http.port}`;
+  const http2 = new Agent({ allowH2: true, connect: { useH2c: true } as Agent.Options['connect'] });
+  const account = { email: `bench-${Date.now()}@example.com`, password: 'correct horse battery', name: 'Bench' };
+  const registered = await jsonRequest(http2, 'POST', `${gateway}/auth/register`, { body: account });
+  if (registered.status !== 201) throw new Error(`register: HTTP ${registered.status} ${JSON.stringify(registered.body)}`);
+  const login = await jsonRequest(http2, 'POST', `${gateway}/auth/login`, { body: { email: account.email, password: account.password } });
+  if (login.status !== 200) throw new Error(`login: HTTP ${login.status} ${JSON.stringify(login.body)}`);
+  const token = login.body.access_token as string;
+  const profile = await jsonRequest(http2, 'GET', `${gateway}/auth/profile`, { token });
+  return {
+    mesh,
+    gateway,
+    http2,
+    token,
+    userId: profile.body.user.id as string,
+    grpcOf: (service) => `127.0.0.1:${mesh.services.get(service)!.grpc.port}`,
+    stop: async () => {
+      await http2.close();
+      await mesh.stop();
+    },
+  };
+};
