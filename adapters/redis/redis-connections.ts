@@ -104,9 +104,10 @@ export class RedisConnections {
     const shared: RedisOptions = { connectionName, autoResendUnfulfilledCommands: false, ...this.security };
     // Commands issued in the same tick (a read and the previous batch's ack) share one write.
     const enableAutoPipelining = role === 'command';
+    // PUBLISH is left out on one server: the event bus batches its publishes itself, without waiting for setImmediate (publish-batcher.ts).
     const client =
       this.config.kind === 'node'
-        ? new Redis(this.config.url, { ...shared, enableAutoPipelining, enableOfflineQueue: false, retryStrategy: reconnectDelay })
+        ? new Redis(this.config.url, { ...shared, enableAutoPipelining, autoPipeliningIgnoredCommands: ['publish'], enableOfflineQueue: false, retryStrategy: reconnectDelay })
         : new Cluster([...this.config.nodes], { ...clusterOptions(shared, role), enableAutoPipelining });
     this.watch(client, connectionName);
     return client;

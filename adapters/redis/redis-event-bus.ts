@@ -1,10 +1,11 @@
-import { Cluster } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import type { DomainEvent, EventBus, EventHandler, Subscription } from '../../core/messaging/events.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { childSpan } from '../observability/trace-context.js';
 import { outgoingTraceparent, runInTrace } from '../observability/trace-context-scope.js';
 import { decodeEvent, defaultMaxEventBytes, encodeEvent } from './event-codec.js';
 import { KeySerializer } from './key-serializer.js';
+import { PublishBatcher } from './publish-batcher.js';
 import { callRedis, type RedisClient } from './redis-call.js';
 import type { RedisConnections } from './redis-connections.js';
 import { SubscriptionRegistry, type Registration, type SubscriptionKind } from './subscription-registry.js';
@@ -64,8 +65,15 @@ export class RedisEventBus implements EventBus {
     }
     const client = this.connections.command;
     await callRedis(client, this.connections.timeouts, `publish on ${channel}`, () =>
-      this.isSharded(channel) ? client.spublish(channel, payload) : publishInOrder(client, channel, payload),
+      this.isSharded(channel) ? client.spublish(channel, payload) : client instanceof Cluster ? publishInOrder(client, channel, payload) : this.batcherOf(client).publish(channel, payload),
     );
+  }
+
+  private batcher: PublishBatcher | undefined;
+
+  private batcherOf(client: Redis): PublishBatcher {
+    if (this.batcher?.client !== client) this.batcher = new PublishBatcher(client);
+    return this.batcher;
   }
 
   subscribe(channel: string, handler: EventHandler): Promise<Subscription> {
@@ -199,8 +207,7 @@ const keyOf = (kind: SubscriptionKind, name: string): string => `${kind}\u0000${
  * In a cluster, ioredis sends PUBLISH (which has no key) to a random node, and messages relayed
  * by different nodes can overtake each other. One node per channel keeps a publisher's order.
  */
-const publishInOrder = (client: RedisClient, channel: string, payload: string): Promise<number> => {
-  if (!(client instanceof Cluster)) return client.publish(channel, payload);
+const publishInOrder = (client: Cluster, channel: string, payload: string): Promise<number> => {
   const masters = client.nodes('master');
   if (masters.length === 0) return client.publish(channel, payload);
   const ordered = [...masters].sort((a, b) => nodeKey(a).localeCompare(nodeKey(b)));
