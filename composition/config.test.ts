@@ -54,6 +54,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SIMULATION_UPDATES_PER_SECOND: '9' })).toThrow(/SIMULATION_UPDATES_PER_SECOND must be an integer from 10 to 100; got '9'/);
   });
 
+  it('reads a metrics token of 16 characters or more, and none by default', () => {
+    expect(loadConfig({}).metricsToken).toBeUndefined();
+    expect(loadConfig({ METRICS_TOKEN: 'a-long-scrape-token' }).metricsToken).toBe('a-long-scrape-token');
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN must be at least 16 characters/);
+  });
+
   it('refuses two servers on one port', () => {
     expect(() => loadConfig({ AUTH_HTTP_PORT: '9000' })).toThrow(/used twice: 9000/);
   });

@@ -76,6 +76,8 @@ export interface MeshConfig {
    * as the clients' entry; auth keeps the account routes the gateway forwards to.
    */
   readonly clientEntry: 'all' | 'gateway';
+  /** `METRICS_TOKEN`: when set, `GET /metrics` asks for `Authorization: Bearer <it>` on every port; unset, it is open (for a scraper on a trusted network). */
+  readonly metricsToken: string | undefined;
   /** Registry, discovery, health checks, connection pools, instances (`MESH_*`). */
   readonly mesh: ServiceMeshSettings;
   /** Mutual TLS on the gRPC ports (`MESH_TLS*`, on by default; docs/adr/0021). */
@@ -154,6 +156,7 @@ export const loadConfig = (env: Env = process.env): MeshConfig => {
       tokenKeyFile: reader.optionalPath('AUTH_TOKEN_KEY_FILE'),
     },
     clientEntry: reader.oneOf('MESH_CLIENT_ENTRY', ['all', 'gateway'], 'all'),
+    metricsToken: metricsToken(reader, problems),
     storage: {
       kind: reader.oneOf('MESH_STORAGE', ['sql', 'memory'], 'sql'),
       dataDir,
@@ -202,4 +205,10 @@ const portProblems = (config: MeshConfig): string[] => {
     ...(duplicates.length > 0 ? [`ports must be distinct; used twice: ${duplicates.join(', ')}`] : []),
     ...(tooHigh.length > 0 ? [`instance ports past 65535 (MESH_INSTANCES x MESH_INSTANCE_PORT_STRIDE): ${tooHigh.join(', ')}`] : []),
   ];
+};
+
+const metricsToken = (reader: EnvReader, problems: string[]): string | undefined => {
+  const token = reader.raw('METRICS_TOKEN');
+  if (token !== undefined && token.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters');
+  return token;
 };

@@ -3,6 +3,8 @@ import { startGrpcServer, type GrpcServiceBinding, type RunningGrpcServer, type 
 import { createHttpApp } from '../adapters/http/fastify-app.js';
 import { listenHttp } from '../adapters/http/listen.js';
 import type { Logger } from '../adapters/observability/logger.js';
+import { DomainFailureError, failure } from '../core/shared/errors.js';
+import { metricsAccess } from './observability/metrics-access.js';
 import { processMetrics } from './observability/process-metrics.js';
 import type { ServiceName } from './config.js';
 
@@ -29,6 +31,8 @@ export interface ServeOptions {
   readonly grpcServices: readonly GrpcServiceBinding[];
   /** Mutual TLS of the gRPC server (`ServiceContext.grpcTls`); absent: plaintext. */
   readonly grpcTls?: ServerTls | undefined;
+  /** When set, `GET /metrics` answers only `Authorization: Bearer <metricsToken>` (MeshConfig.metricsToken). */
+  readonly metricsToken?: string | undefined;
   /** Adds the service's own client routes; `GET /health` and `GET /metrics` are added for every service. */
   readonly registerRoutes?: (app: FastifyInstance) => void | Promise<void>;
   /** Releases what the service owns (workers, subscriptions) after the servers stopped. */
@@ -54,7 +58,11 @@ export const serveService = async (options: ServeOptions): Promise<RunningServic
     processMetrics.http.instrument(http, name);
     http.get('/health', async () => ({ status: 'ok', service: name, uptime_ms: Date.now() - startedAt }));
     // The whole process's metrics (docs/adr/0018), the same on every service port of it.
-    http.get('/metrics', async (_request, reply) => reply.type(processMetrics.contentType).send(await processMetrics.text()));
+    const allowed = metricsAccess(options.metricsToken);
+    http.get('/metrics', async (request, reply) => {
+      if (!allowed(request.headers.authorization)) throw new DomainFailureError(failure('unauthenticated', 'metrics_token_required', 'GET /metrics needs the metrics bearer token.'));
+      return reply.type(processMetrics.contentType).send(await processMetrics.text());
+    });
     await options.registerRoutes?.(http);
     const bound = await listenHttp(
       http,

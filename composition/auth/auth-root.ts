@@ -51,6 +51,7 @@ export const startAuthService: ServiceRoot = async (context) => {
       name: 'auth',
       bindHost: context.config.bindHost,
       grpcTls: context.grpcTls,
+      metricsToken: context.config.metricsToken,
       grpcPort: ports.grpcPort,
       httpPort: ports.httpPort,
       logger,

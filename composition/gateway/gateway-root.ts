@@ -90,6 +90,7 @@ export const gatewayRoot =
         name: 'api-gateway',
         bindHost: context.config.bindHost,
         grpcTls: context.grpcTls,
+        metricsToken: context.config.metricsToken,
         grpcPort: context.config.ports['api-gateway'].grpcPort,
         httpPort: context.config.ports['api-gateway'].httpPort,
         logger,

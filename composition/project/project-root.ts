@@ -68,6 +68,7 @@ export const projectRoot =
         name: 'project',
         bindHost: context.config.bindHost,
         grpcTls: context.grpcTls,
+        metricsToken: context.config.metricsToken,
         grpcPort: ports.grpcPort,
         httpPort: ports.httpPort,
         logger,

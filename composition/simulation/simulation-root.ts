@@ -70,6 +70,7 @@ export const startSimulationServiceWith = async (
       name: 'simulation',
       bindHost: context.config.bindHost,
       grpcTls: context.grpcTls,
+      metricsToken: context.config.metricsToken,
       grpcPort: ports.grpcPort,
       httpPort: ports.httpPort,
       logger,
