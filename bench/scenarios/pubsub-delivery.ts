@@ -161,7 +161,7 @@ export const scenario: BenchScenario = {
               (p99 <= bareP99 * 1.5
                 ? 'The tail is this machine (other work on the two cores delays this process), not the bus: its p50 is the figure of the path.'
                 : 'Our bus adds to the tail over bare ioredis: per event it encodes the envelope with its traceparent, arms a reply timer (callRedis), and on delivery decodes ' +
-                  'and validates the envelope and runs the handler in the publisher\'s trace; the extra allocations show at the tail as collector pauses. ' +
+                  'and validates the envelope and runs the handler in the publisher\'s trace; the extra allocations probably show at the tail as collector pauses (not yet profiled). ' +
                   'Publishes no longer wait for ioredis\' setImmediate auto-pipelining: a tick\'s publishes go out in a microtask (adapters/redis/publish-batcher.ts).'),
           ]),
       ...(pairRatio >= 0.9
