@@ -11,7 +11,7 @@ import { waitFor } from '../contract-tests/messaging/wait.js';
 import { h2cAgent, jsonRequest } from '../contract-tests/support/http2-client.js';
 import { findFreePorts } from '../test-support/free-ports.js';
 import { callsPerInstance, callsTo, readMeshReport } from '../test-support/mesh-admin.js';
-import { startMeshProcess, type MeshProcess } from '../test-support/mesh-process.js';
+import { startMeshProcess, UNTHROTTLED_GATEWAY, type MeshProcess } from '../test-support/mesh-process.js';
 import { createThrowawayDatabase, type PostgresDatabase } from '../test-support/postgres-fixture.js';
 import { startRedisNode, type RedisFixture } from '../test-support/redis-fixture.js';
 import { disturbedForMs, median, steadyLoad } from '../test-support/steady-load.js';
@@ -112,10 +112,7 @@ describe('failover and discovery of auth instances behind the gateway', () => {
         GATEWAY_GRPC_PORT: String(gatewayGrpc),
         GATEWAY_HTTP_PORT: String(gatewayHttp),
         MESH_ADMIN_PORT: String(adminPort),
-        GATEWAY_RATE_PER_USER: '100000',
-        GATEWAY_RATE_BURST_PER_USER: '100000',
-        GATEWAY_RATE_PER_ADDRESS: '100000',
-        GATEWAY_RATE_BURST_PER_ADDRESS: '100000',
+        ...UNTHROTTLED_GATEWAY,
         // Every request asks auth, so traffic shows where auth calls go (local validation would cache them: docs/adr/0022).
         GATEWAY_TOKEN_VALIDATION: 'remote',
       }),

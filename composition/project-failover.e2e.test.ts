@@ -4,7 +4,7 @@ import { waitFor } from '../contract-tests/messaging/wait.js';
 import { h2cAgent, jsonRequest } from '../contract-tests/support/http2-client.js';
 import { findFreePorts } from '../test-support/free-ports.js';
 import { callsPerInstance, callsTo, readMeshReport } from '../test-support/mesh-admin.js';
-import { startMeshProcess, type MeshProcess } from '../test-support/mesh-process.js';
+import { startMeshProcess, UNTHROTTLED_GATEWAY, type MeshProcess } from '../test-support/mesh-process.js';
 import { createThrowawayDatabase, type PostgresDatabase } from '../test-support/postgres-fixture.js';
 import { startRedisNode, type RedisFixture } from '../test-support/redis-fixture.js';
 import { steadyLoad } from '../test-support/steady-load.js';
@@ -62,10 +62,7 @@ describe('failover of project instances behind the gateway', () => {
         GATEWAY_GRPC_PORT: String(gatewayGrpc),
         GATEWAY_HTTP_PORT: String(gatewayHttp),
         MESH_ADMIN_PORT: String(adminPort),
-        GATEWAY_RATE_PER_USER: '100000',
-        GATEWAY_RATE_BURST_PER_USER: '100000',
-        GATEWAY_RATE_PER_ADDRESS: '100000',
-        GATEWAY_RATE_BURST_PER_ADDRESS: '100000',
+        ...UNTHROTTLED_GATEWAY,
       }),
     ]);
     processes.push(front);

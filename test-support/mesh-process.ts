@@ -89,3 +89,11 @@ export const startMeshProcess = async (
   }
   return handle;
 };
+
+/** Gateway rate limits out of the way, for tests that put a steady load through one client address and user. */
+export const UNTHROTTLED_GATEWAY: Readonly<Record<string, string>> = {
+  GATEWAY_RATE_PER_USER: '100000',
+  GATEWAY_RATE_BURST_PER_USER: '100000',
+  GATEWAY_RATE_PER_ADDRESS: '100000',
+  GATEWAY_RATE_BURST_PER_ADDRESS: '100000',
+};
