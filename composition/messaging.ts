@@ -20,6 +20,8 @@ export interface Messaging {
   readonly events: EventBus;
   readonly streams: StreamStore;
   readonly jobs: JobQueue;
+  /** The process's Redis connections, for state the instances of a service share (auth's login throttle); absent in memory. */
+  readonly redis?: RedisConnections;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ export const createRedisMessaging = (redis: RedisConfig, logger: Logger, observe
     events: bus,
     streams,
     jobs,
+    redis: connections,
     close: async () => {
       unwatch?.();
       await jobs.close();

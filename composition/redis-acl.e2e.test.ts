@@ -51,6 +51,9 @@ describe('the mesh as the least-privilege Redis user', () => {
     expect(mesh.messaging.kind).toBe('redis');
     const account = { email: 'acl@example.com', password: 'correct horse battery' };
     expect((await jsonRequest(http2, 'POST', `${gateway}/auth/register`, { body: { ...account, name: 'Acl' } })).status).toBe(201);
+    // A failed login first: its count goes to the shared throttle in Redis.
+    const wrong = await jsonRequest(http2, 'POST', `${gateway}/auth/login`, { body: { ...account, password: 'wrong horse battery' } });
+    expect(wrong.status).toBe(401);
     const token: string = (await jsonRequest(http2, 'POST', `${gateway}/auth/login`, { body: account })).body.access_token;
     const project = await jsonRequest(http2, 'POST', `${gateway}/projects`, { token, body: { name: 'Least', template_id: 'microservices' } });
     expect(project.status).toBe(201);
@@ -60,6 +63,7 @@ describe('the mesh as the least-privilege Redis user', () => {
     await waitFor(async () => JSON.stringify((await jsonRequest(http2, 'GET', metricsUrl, { token })).body).includes('cpu_total'), 20_000, 'live samples');
 
     expect(await admin.keys('services:*')).not.toEqual([]);
+    expect(await admin.keys('auth:login-failures:*')).not.toEqual([]);
     expect(await admin.call('ACL', 'LOG')).toEqual([]);
   });
 });

@@ -11,7 +11,7 @@ export const meshRedisAclRules = (password: string): readonly string[] => [
   'resetkeys',
   'resetchannels',
   // Keys: the registry, every stream (live data, notifications, collaboration, system, metrics,
-  // analytics) and every work queue with its dead letters.
+  // analytics), every work queue with its dead letters, and auth's shared login-failure counts.
   '~services:*',
   '~simulation:stream:*',
   '~notifications:stream:*',
@@ -20,6 +20,7 @@ export const meshRedisAclRules = (password: string): readonly string[] => [
   '~monitoring:stream:*',
   '~analytics:stream:*',
   '~async:*',
+  '~auth:login-failures:*',
   // Pub/Sub channels.
   '&services:changes',
   '&__keyevent@*__:expired',
@@ -35,6 +36,7 @@ export const meshRedisAclRules = (password: string): readonly string[] => [
   '+get', '+set', '+del', '+scan', '+exists', '+pexpire',
   '+xadd', '+xread', '+xrange', '+xlen', '+xgroup|create', '+xreadgroup', '+xack', '+xpending', '+xautoclaim', '+xclaim', '+xtrim',
   '+eval', '+evalsha', '+script|load',
+  '+multi', '+exec', '+zadd', '+zrangebyscore', '+zremrangebyscore', '+zremrangebyrank',
   '+publish', '+spublish', '+subscribe', '+psubscribe', '+ssubscribe', '+unsubscribe', '+punsubscribe', '+sunsubscribe',
   '+config|get',
 ];

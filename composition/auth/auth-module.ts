@@ -3,6 +3,7 @@ import {
   createAuthService,
   type AuthService,
   type EmailSender,
+  type LoginFailureLog,
   type PasswordHasher,
   type RefreshTokenRepository,
   type ResourceGrantRepository,
@@ -41,6 +42,8 @@ export const AuthTokens = {
   passwords: token<PasswordHasher>('PasswordHasher'),
   tokens: token<TokenIssuer>('TokenIssuer'),
   email: token<EmailSender>('EmailSender'),
+  /** Bound by the root: shared through Redis when the mesh runs on it, else in this process. */
+  loginFailures: token<LoginFailureLog>('LoginFailureLog'),
   service: token<AuthService>('AuthService'),
 };
 
@@ -77,6 +80,7 @@ export const authModule = new ContainerModule(({ bind }) => {
         passwords: PasswordHasher,
         tokens: TokenIssuer,
         email: EmailSender,
+        loginFailures: LoginFailureLog,
         events: EventPublisher,
         jobs: JobQueue,
         clock: Clock,
@@ -92,6 +96,7 @@ export const authModule = new ContainerModule(({ bind }) => {
           passwords,
           tokens,
           email,
+          loginFailures,
           events,
           jobs,
           clock,
@@ -110,6 +115,7 @@ export const authModule = new ContainerModule(({ bind }) => {
         AuthTokens.passwords,
         AuthTokens.tokens,
         AuthTokens.email,
+        AuthTokens.loginFailures,
         Platform.publisher,
         Platform.jobs,
         Platform.clock,

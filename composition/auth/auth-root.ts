@@ -5,9 +5,11 @@ import { EventChannels, Queues } from '../../core/messaging/channels.js';
 import { authGrpcService } from '../../adapters/grpc/auth/auth-grpc-service.js';
 import { AuthServiceService } from '../../adapters/grpc/generated/auth.js';
 import { registerAuthRoutes } from '../../adapters/http/auth/auth-routes.js';
+import { InMemoryLoginFailureLog } from '../../adapters/memory/in-memory-login-failure-log.js';
 import type { Logger } from '../../adapters/observability/logger.js';
+import { RedisLoginFailureLog } from '../../adapters/redis/redis-login-failure-log.js';
 import { platformModule } from '../platform-module.js';
-import type { ServiceRoot } from '../service-context.js';
+import type { ServiceContext, ServiceRoot } from '../service-context.js';
 import { serveService } from '../service-server.js';
 import { AuthTokens, authModule } from './auth-module.js';
 import { subscribeProjectGrants } from './auth-project-grants.js';
@@ -25,6 +27,7 @@ export const startAuthService: ServiceRoot = async (context) => {
   const container = new Container();
   container.load(platformModule(context, logger), authModule);
   if (storage.module) container.load(storage.module);
+  container.bind(AuthTokens.loginFailures).toConstantValue(loginFailureLog(context));
   const auth = await container.getAsync<AuthService>(AuthTokens.service);
   const signingKeys = await container.getAsync<StoredSigningKeys>(AuthTokens.keys);
 
@@ -64,6 +67,10 @@ export const startAuthService: ServiceRoot = async (context) => {
     throw error;
   }
 };
+
+/** Failed logins counted once for every auth instance on the mesh's Redis; without Redis, per instance. */
+const loginFailureLog = (context: ServiceContext) =>
+  context.config.redis && context.messaging.redis ? new RedisLoginFailureLog(context.messaging.redis) : new InMemoryLoginFailureLog();
 
 /** A job the domain refuses (malformed, unknown type) is logged and acknowledged: retrying cannot fix it. */
 const logEmailJobFailure = (logger: Logger, jobId: string, failure: { code: string; message: string }) =>

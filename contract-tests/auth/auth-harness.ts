@@ -15,6 +15,7 @@ import { JoseTokenIssuer } from '../../adapters/crypto/jose-token-issuer.js';
 import { RandomOpaqueTokens } from '../../adapters/crypto/random-opaque-tokens.js';
 import { ScryptPasswordHasher } from '../../adapters/crypto/scrypt-password-hasher.js';
 import { LogEmailSender } from '../../adapters/email/log-email-sender.js';
+import { InMemoryLoginFailureLog } from '../../adapters/memory/in-memory-login-failure-log.js';
 import { InMemoryRefreshTokenRepository } from '../../adapters/memory/in-memory-refresh-token-repository.js';
 import { InMemoryEventBus } from '../../adapters/memory/in-memory-event-bus.js';
 import { ManualClock } from '../../adapters/system/manual-clock.js';
@@ -138,6 +139,7 @@ export const createAuthHarness = async (repos: AuthRepositories, config: Partial
     jobs,
     clock,
     ids: new RandomIdGenerator(),
+    loginFailures: new InMemoryLoginFailureLog(),
     config,
   });
 

@@ -14,6 +14,7 @@ import { RemoteSigningKeys } from '../../adapters/grpc/gateway/remote-signing-ke
 import { AuthServiceClient, AuthServiceService, type AuthServiceServer } from '../../adapters/grpc/generated/auth.js';
 import { singleChannel } from '../../adapters/grpc/grpc-client-source.js';
 import { startGrpcServer, type RunningGrpcServer } from '../../adapters/grpc/grpc-server.js';
+import { InMemoryLoginFailureLog } from '../../adapters/memory/in-memory-login-failure-log.js';
 import { InMemoryRefreshTokenRepository } from '../../adapters/memory/in-memory-refresh-token-repository.js';
 import { InMemoryResourceGrantRepository } from '../../adapters/memory/in-memory-resource-grant-repository.js';
 import { InMemorySessionRepository } from '../../adapters/memory/in-memory-session-repository.js';
@@ -54,6 +55,7 @@ export const startAuthOnGrpc = async (events: EventBus, options: { readonly port
     jobs: new RecordingJobQueue(),
     clock,
     ids: new RandomIdGenerator(),
+    loginFailures: new InMemoryLoginFailureLog(),
     config: { adminEmails: options.adminEmails ?? [] },
   });
   const logger = createLogger('token-validation-bed', 'silent');

@@ -38,7 +38,7 @@ export interface AuthDeps {
   readonly sessions: SessionRepository;
   readonly refreshTokens: RefreshTokenRepository;
   readonly opaqueTokens: OpaqueTokens;
-  /** Failed logins per account and address (one per service instance). */
+  /** Failed logins per account and address, counted in the log the service was given. */
   readonly loginThrottle: LoginThrottle;
   readonly grants: ResourceGrantRepository;
   readonly passwords: PasswordHasher;

@@ -35,17 +35,17 @@ export const login = async (deps: LoginDeps, input: LoginInput): Promise<Result<
   if (violations.length > 0) return err(AuthFailures.invalidInput(violations));
 
   const email = normaliseEmail(input.email);
-  const allowed = deps.loginThrottle.check(email, input.address);
+  const allowed = await deps.loginThrottle.check(email, input.address);
   if (!allowed.allowed) return err(AuthFailures.tooManyLogins(allowed.retryAfterMs));
 
   const user = await deps.users.findByEmail(email);
   const hash = user?.passwordHash ?? (await dummyHashOf(deps.passwords));
   const matches = await deps.passwords.verify(input.password, hash);
   if (!user || !matches) {
-    deps.loginThrottle.failed(email, input.address);
+    await deps.loginThrottle.failed(email, input.address);
     return err(AuthFailures.invalidCredentials());
   }
-  deps.loginThrottle.succeeded(email);
+  await deps.loginThrottle.succeeded(email);
   if (!user.isActive) return err(AuthFailures.accountDisabled());
 
   const now = deps.clock.now();

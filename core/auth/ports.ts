@@ -137,3 +137,25 @@ export interface EmailSender {
    */
   send(message: EmailMessage): Promise<void>;
 }
+
+/** How long failures count, and how many of a key are kept: at most `max` within `windowMs`. */
+export interface FailureWindow {
+  readonly max: number;
+  readonly windowMs: number;
+}
+
+/**
+ * Failed-login times per key (an account or a client address), shared by every auth instance that
+ * uses the same log. Times are epoch ms from the caller's clock. A failure counts while it is within
+ * `windowMs` of the time asked about; a key keeps only its last `max` failures, and one with no
+ * failure left in the window may be forgotten. Keys are opaque strings; an adapter must not need
+ * them in the clear (the Redis one stores a hash).
+ */
+export interface LoginFailureLog {
+  /** Adds one failure of `key` at `at`, dropping its failures older than `at - windowMs` and all but the last `max`. */
+  record(key: string, at: number, window: FailureWindow): Promise<void>;
+  /** The failure times of `key` after `now - windowMs`, oldest first, at most the last `max` of them. */
+  recent(key: string, now: number, window: FailureWindow): Promise<number[]>;
+  /** Forgets every failure of `key` (an account after a successful login). Idempotent. */
+  clear(key: string): Promise<void>;
+}

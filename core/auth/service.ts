@@ -26,7 +26,7 @@ import { LoginThrottle } from './login-throttle.js';
 import { refresh } from './refresh.js';
 import type { LoginOutcome } from './session-tokens.js';
 import { normaliseEmail, type Profile } from './model.js';
-import type { EmailMessage } from './ports.js';
+import type { EmailMessage, LoginFailureLog } from './ports.js';
 import { getProfile, updateProfile, type UpdateProfileInput } from './profile.js';
 import { register, type RegisterInput } from './register.js';
 import {
@@ -58,13 +58,17 @@ export interface AuthService {
   handleEmailJob(job: Pick<Job, 'type' | 'payload'>): Promise<Result<EmailMessage, DomainFailure>>;
 }
 
-export type AuthServiceDeps = Omit<AuthDeps, 'config' | 'loginThrottle'> & { readonly config?: Partial<AuthConfig> };
+export type AuthServiceDeps = Omit<AuthDeps, 'config' | 'loginThrottle'> & {
+  readonly config?: Partial<AuthConfig>;
+  /** Where failed logins are counted: in this process, or shared by every auth instance. */
+  readonly loginFailures: LoginFailureLog;
+};
 
 export const createAuthService = (input: AuthServiceDeps): AuthService => {
   const config = { ...defaultAuthConfig, ...input.config };
   const deps: AuthDeps = {
     ...input,
-    loginThrottle: new LoginThrottle(config.loginThrottle, input.clock),
+    loginThrottle: new LoginThrottle(config.loginThrottle, input.loginFailures, input.clock),
     config: { ...config, adminEmails: config.adminEmails.map(normaliseEmail) },
   };
   return {
