@@ -8,10 +8,10 @@ import { aSample } from '../../contract-tests/gateway/gateway-harness.js';
 import { connectSocket, type TestSocket } from '../../contract-tests/gateway/ws-client.js';
 import { waitFor } from '../../contract-tests/messaging/wait.js';
 import { callUnary } from '../../contract-tests/support/grpc-unary.js';
-import { h2cAgent, jsonRequest } from '../../contract-tests/support/http2-client.js';
+import { h2cAgent } from '../../contract-tests/support/http2-client.js';
 import type { RunningService } from '../service-server.js';
 import { startGatewayTestBed, type GatewayTestBed } from './gateway-test-bed.js';
-import { aUser, type TestUser } from './gateway-users.js';
+import { aRunningSimulation, aUser, type TestUser } from './gateway-users.js';
 
 const FIRST_TEST_STEP = 900_000;
 
@@ -40,10 +40,7 @@ describe('two gateway instances on one layer 3', () => {
     second = await bed.startGateway({ instanceId: 'gw-2' });
     const base = `http://127.0.0.1:${first.http.port}`;
     ada = await aUser(http, base, 'ada');
-    const projectId = (await jsonRequest(http, 'POST', `${base}/projects`, { token: ada.token, body: { name: 'Twice' } })).body.project_id;
-    simulationId = (
-      await jsonRequest(http, 'POST', `${base}/simulations`, { token: ada.token, body: { project_id: projectId, duration_seconds: 600 } })
-    ).body.simulation_id;
+    simulationId = await aRunningSimulation(http, base, ada, 'Twice');
   }, STARTUP_TIMEOUT_MS);
 
   afterAll(async () => {

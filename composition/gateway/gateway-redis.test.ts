@@ -5,12 +5,12 @@ import { createLogger } from '../../adapters/observability/logger.js';
 import { aSample } from '../../contract-tests/gateway/gateway-harness.js';
 import { connectSocket, type TestSocket } from '../../contract-tests/gateway/ws-client.js';
 import { waitFor } from '../../contract-tests/messaging/wait.js';
-import { h2cAgent, jsonRequest } from '../../contract-tests/support/http2-client.js';
+import { h2cAgent } from '../../contract-tests/support/http2-client.js';
 import { startRedisNode, type RedisFixture } from '../../test-support/redis-fixture.js';
 import { createRedisMessaging } from '../messaging.js';
 import type { RunningService } from '../service-server.js';
 import { startGatewayTestBed, type GatewayTestBed } from './gateway-test-bed.js';
-import { aUser, type TestUser } from './gateway-users.js';
+import { aRunningSimulation, aUser, type TestUser } from './gateway-users.js';
 
 /** Four services start and stop here, and a redis-server; a loaded 2-core machine needs more than the default hook timeout. */
 const STARTUP_TIMEOUT_MS = 90_000;
@@ -37,10 +37,7 @@ describe('two gateway instances as separate processes on one Redis', () => {
     gateways = [await bed.startGateway({ instanceId: 'gw-r1' }), await bed.startGateway({ instanceId: 'gw-r2' })];
     const base = `http://127.0.0.1:${gateways[0]!.http.port}`;
     ada = await aUser(http, base, 'ada');
-    const projectId = (await jsonRequest(http, 'POST', `${base}/projects`, { token: ada.token, body: { name: 'Redis' } })).body.project_id;
-    simulationId = (
-      await jsonRequest(http, 'POST', `${base}/simulations`, { token: ada.token, body: { project_id: projectId, duration_seconds: 600 } })
-    ).body.simulation_id;
+    simulationId = await aRunningSimulation(http, base, ada, 'Redis');
   }, STARTUP_TIMEOUT_MS);
 
   afterAll(async () => {

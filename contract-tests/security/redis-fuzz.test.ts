@@ -5,7 +5,7 @@ import { EventChannels, Queues, Streams } from '../../core/messaging/channels.js
 import { decodeEvent } from '../../adapters/redis/event-codec.js';
 import { createLogger } from '../../adapters/observability/logger.js';
 import { startGatewayTestBed, type GatewayTestBed } from '../../composition/gateway/gateway-test-bed.js';
-import { aUser, type TestUser } from '../../composition/gateway/gateway-users.js';
+import { aRunningSimulation, aUser, type TestUser } from '../../composition/gateway/gateway-users.js';
 import { createRedisMessaging } from '../../composition/messaging.js';
 import type { RunningService } from '../../composition/service-server.js';
 import { startRedisNode, type RedisFixture } from '../../test-support/redis-fixture.js';
@@ -82,10 +82,7 @@ describe('generated Redis messages thrown at the adapters', () => {
       gateway = await bed.startGateway({ instanceId: 'gw-fuzz' });
       const base = `http://127.0.0.1:${gateway.http.port}`;
       ada = await aUser(http, base, 'ada');
-      const projectId = (await jsonRequest(http, 'POST', `${base}/projects`, { token: ada.token, body: { name: 'Fuzz' } })).body.project_id;
-      simulationId = (
-        await jsonRequest(http, 'POST', `${base}/simulations`, { token: ada.token, body: { project_id: projectId, duration_seconds: 600 } })
-      ).body.simulation_id;
+      simulationId = await aRunningSimulation(http, base, ada, 'Fuzz');
     }, STARTUP_TIMEOUT_MS);
 
     afterAll(async () => {
