@@ -13,7 +13,30 @@ module.exports = {
       comment: 'Tests beside core code test it in isolation: core/ and the test runner, nothing else.',
       severity: 'error',
       from: { path: '^core/.+[.]test[.]ts$' },
-      to: { pathNot: '^(core/|node_modules/(vitest|@vitest)/)' },
+      to: { pathNot: '^(core/|test-support/core/|node_modules/(vitest|@vitest)/)' },
+    },
+    {
+      name: 'core-test-support-imports-only-core',
+      comment: 'test-support/core/ holds builders and doubles for core tests, so it keeps their isolation: core/ and vitest.',
+      severity: 'error',
+      from: { path: '^test-support/core/' },
+      to: { pathNot: '^(core/|test-support/core/|node_modules/(vitest|@vitest)/)' },
+    },
+    {
+      name: 'production-does-not-import-test-code',
+      comment:
+        'What ships (core/, adapters/, composition/) never imports test beds, fixtures, suites, benches or tests: ' +
+        'they would be compiled into dist/ (docs/adr/0037).',
+      severity: 'error',
+      from: { path: '^(core|adapters|composition)/', pathNot: '[.]test[.]ts$' },
+      to: { path: ['^(test-support|contract-tests|bench)/', '[.]test[.]ts$'] },
+    },
+    {
+      name: 'test-support-does-not-import-tests',
+      comment: 'Helpers are shared by tests; importing a test file would run its suite again wherever the helper is used.',
+      severity: 'error',
+      from: { path: '^test-support/' },
+      to: { path: '[.]test[.]ts$' },
     },
     {
       name: 'container-only-in-composition',
@@ -32,7 +55,7 @@ module.exports = {
       name: 'generated-proto-stays-in-adapters',
       comment: 'Generated types stop at the gRPC adapter (STYLE.md 7).',
       severity: 'error',
-      from: { pathNot: '^(adapters/grpc/|contract-tests/|composition/|bench/)' },
+      from: { pathNot: '^(adapters/grpc/|contract-tests/|test-support/|composition/|bench/)' },
       to: { path: '^adapters/grpc/generated/' },
     },
     {

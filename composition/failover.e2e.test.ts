@@ -15,7 +15,7 @@ import { startMeshProcess, UNTHROTTLED_GATEWAY, type MeshProcess } from '../test
 import { createThrowawayDatabase, type PostgresDatabase } from '../test-support/postgres-fixture.js';
 import { startRedisNode, type RedisFixture } from '../test-support/redis-fixture.js';
 import { disturbedForMs, median, steadyLoad } from '../test-support/steady-load.js';
-import { aUser, type TestUser } from './gateway/gateway-users.js';
+import { aUser, type TestUser } from '../test-support/gateway-users.js';
 
 /** Short registry timings, so that a crashed instance's record expires within the test. */
 const HEARTBEAT_MS = 200;

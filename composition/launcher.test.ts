@@ -8,9 +8,9 @@ import { createLogger } from '../adapters/observability/logger.js';
 import { waitFor } from '../contract-tests/messaging/wait.js';
 import { callUnary } from '../contract-tests/support/grpc-unary.js';
 import { h2cAgent, jsonRequest } from '../contract-tests/support/http2-client.js';
-import { aUser } from './gateway/gateway-users.js';
+import { aUser } from '../test-support/gateway-users.js';
 import { startMesh, type RunningMesh } from './launcher.js';
-import { testMeshConfig } from './test-mesh.js';
+import { testMeshConfig } from '../test-support/test-mesh.js';
 
 /** Services and a loaded 2-core machine: starting and stopping take a while. */
 const TIMEOUT_MS = 90_000;

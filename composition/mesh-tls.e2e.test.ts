@@ -10,7 +10,7 @@ import { checkHealth } from '../contract-tests/grpc/health-probe.js';
 import { waitFor } from '../contract-tests/messaging/wait.js';
 import { h2cAgent, jsonRequest } from '../contract-tests/support/http2-client.js';
 import type { RunningMesh } from './launcher.js';
-import { startTestMesh } from './test-mesh.js';
+import { startTestMesh } from '../test-support/test-mesh.js';
 
 /** The identity `npm start` generated for `service` under `<dataDir>/pki`. */
 const generatedIdentity = async (dataDir: string, service: string): Promise<TlsIdentity> => {

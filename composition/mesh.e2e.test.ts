@@ -7,7 +7,7 @@ import { callUnary } from '../contract-tests/support/grpc-unary.js';
 import { h2cAgent, jsonRequest } from '../contract-tests/support/http2-client.js';
 import { waitFor } from '../contract-tests/messaging/wait.js';
 import type { RunningMesh } from './launcher.js';
-import { startTestMesh } from './test-mesh.js';
+import { startTestMesh } from '../test-support/test-mesh.js';
 
 describe('the composed mesh, driven over real sockets', () => {
   let mesh: RunningMesh;

@@ -8,7 +8,7 @@ import { h2cAgent, jsonRequest } from '../contract-tests/support/http2-client.js
 import { createThrowawayDatabase, type PostgresDatabase } from '../test-support/postgres-fixture.js';
 import { ServiceNames } from './config.js';
 import { startMesh, type RunningMesh } from './launcher.js';
-import { testMeshConfig } from './test-mesh.js';
+import { testMeshConfig } from '../test-support/test-mesh.js';
 
 const http2 = h2cAgent();
 const password = 'correct horse battery';

@@ -8,7 +8,7 @@ import { startMeshProcess, UNTHROTTLED_GATEWAY, type MeshProcess } from '../test
 import { createThrowawayDatabase, type PostgresDatabase } from '../test-support/postgres-fixture.js';
 import { startRedisNode, type RedisFixture } from '../test-support/redis-fixture.js';
 import { steadyLoad } from '../test-support/steady-load.js';
-import { aUser, type TestUser } from './gateway/gateway-users.js';
+import { aUser, type TestUser } from '../test-support/gateway-users.js';
 
 const READS_PER_SECOND = 60;
 const WRITES_PER_SECOND = 10;

@@ -9,7 +9,7 @@ import { h2cAgent, jsonRequest } from '../contract-tests/support/http2-client.js
 import { findFreePorts } from '../test-support/free-ports.js';
 import { spawnRedisServer, type RedisServerProcess } from '../test-support/redis-server-process.js';
 import type { RunningMesh } from './launcher.js';
-import { startTestMesh } from './test-mesh.js';
+import { startTestMesh } from '../test-support/test-mesh.js';
 
 /**
  * The whole mesh on a Redis where it is a least-privilege ACL user (the rules SECURITY.md shows):

@@ -1,7 +1,7 @@
 import { createLocalJWKSet, decodeProtectedHeader, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import type { AccessClaims } from '../../core/auth/ports.js';
-import { ManualClock } from '../system/manual-clock.js';
+import { ManualClock } from '../../test-support/core/manual-clock.js';
 import { InMemorySigningKeyRepository } from '../memory/in-memory-signing-key-repository.js';
 import { JoseTokenIssuer, TokenAudience, TokenIssuerName } from './jose-token-issuer.js';
 import { StoredSigningKeys } from './stored-signing-keys.js';

@@ -3,7 +3,7 @@ import { decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
 import type { AccessClaims } from '../../core/auth/ports.js';
 import { InMemorySigningKeyRepository } from '../memory/in-memory-signing-key-repository.js';
-import { ManualClock } from '../system/manual-clock.js';
+import { ManualClock } from '../../test-support/core/manual-clock.js';
 import { JoseTokenIssuer } from './jose-token-issuer.js';
 import { StoredSigningKeys } from './stored-signing-keys.js';
 

@@ -12,7 +12,7 @@ import { ProjectServiceService } from './generated/project.js';
 import { SimulationServiceService } from './generated/simulation.js';
 import { startGrpcServer, type RunningGrpcServer } from './grpc-server.js';
 import { meshChannelCredentials } from './mesh-tls-credentials.js';
-import { unimplementedService } from './unimplemented-service.js';
+import { unimplementedService } from '../../test-support/unimplemented-service.js';
 
 const identityOf = async (ca: KeyAndCertificate, ...services: string[]): Promise<TlsIdentity> => ({
   services,

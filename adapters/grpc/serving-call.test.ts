@@ -5,7 +5,7 @@ import { AuthServiceClient, AuthServiceService } from './generated/auth.js';
 import { grpcUnaryCall } from './grpc-unary-call.js';
 import { startGrpcServer, type RunningGrpcServer } from './grpc-server.js';
 import { unaryHandler } from './unary-handler.js';
-import { unimplementedService } from './unimplemented-service.js';
+import { unimplementedService } from '../../test-support/unimplemented-service.js';
 
 /** A call made while serving a request gets at most the time that request has left. */
 describe('deadline propagation across hops', () => {

@@ -6,7 +6,7 @@ import { AuthServiceClient, AuthServiceService } from './generated/auth.js';
 import { startGrpcServer } from './grpc-server.js';
 import { grpcUnaryCall } from './grpc-unary-call.js';
 import { unaryHandler } from './unary-handler.js';
-import { unimplementedService } from './unimplemented-service.js';
+import { unimplementedService } from '../../test-support/unimplemented-service.js';
 
 describe('a handler whose dependency is unreachable', () => {
   it('turns it into UNAVAILABLE over gRPC', async () => {

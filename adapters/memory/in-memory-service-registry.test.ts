@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RegistryChange } from '../../core/discovery/ports.js';
-import { ManualClock } from '../system/manual-clock.js';
+import { ManualClock } from '../../test-support/core/manual-clock.js';
 import { InMemoryServiceRegistry } from './in-memory-service-registry.js';
 import { waitFor } from '../../contract-tests/messaging/wait.js';
 

@@ -1,5 +1,5 @@
 import { Agent } from 'undici';
-import { startTestMesh } from '../../composition/test-mesh.js';
+import { startTestMesh } from '../../test-support/test-mesh.js';
 import type { RunningMesh } from '../../composition/launcher.js';
 import { jsonRequest } from '../../contract-tests/support/http2-client.js';
 

@@ -6,7 +6,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshStatus } from '../../adapters/http/dashboard/mesh-status.js';
 import type { RunningMesh } from '../launcher.js';
-import { startTestMesh } from '../test-mesh.js';
+import { startTestMesh } from '../../test-support/test-mesh.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUTPUT_DIR = join(process.cwd(), 'test-output');

@@ -2,8 +2,8 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { h2cAgent, jsonRequest } from '../../contract-tests/support/http2-client.js';
 import type { RunningService } from '../service-server.js';
-import { startGatewayTestBed, type GatewayTestBed } from './gateway-test-bed.js';
-import { aUser, type TestUser } from './gateway-users.js';
+import { startGatewayTestBed, type GatewayTestBed } from '../../test-support/gateway-test-bed.js';
+import { aUser, type TestUser } from '../../test-support/gateway-users.js';
 
 
 /** Four services start and stop here; a loaded 2-core machine needs more than the default hook timeout. */

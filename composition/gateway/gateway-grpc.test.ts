@@ -1,14 +1,14 @@
 import { credentials, status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayServiceClient } from '../../adapters/grpc/generated/gateway.js';
-import { meshProtoPaths } from '../../adapters/grpc/proto-files.js';
+import { meshProtoPaths } from '../../test-support/proto-files.js';
 import { assertEveryRpcRegistered } from '../../contract-tests/grpc/assert-every-rpc-registered.js';
 import { callUnary, callUnaryError } from '../../contract-tests/support/grpc-unary.js';
 import { h2cAgent } from '../../contract-tests/support/http2-client.js';
 import { connectSocket, type TestSocket } from '../../contract-tests/gateway/ws-client.js';
 import type { RunningService } from '../service-server.js';
-import { startGatewayTestBed, type GatewayTestBed } from './gateway-test-bed.js';
-import { aUser, type TestUser } from './gateway-users.js';
+import { startGatewayTestBed, type GatewayTestBed } from '../../test-support/gateway-test-bed.js';
+import { aUser, type TestUser } from '../../test-support/gateway-users.js';
 
 
 /** Four services start and stop here; a loaded 2-core machine needs more than the default hook timeout. */

@@ -10,8 +10,8 @@ import { waitFor } from '../../contract-tests/messaging/wait.js';
 import { callUnary } from '../../contract-tests/support/grpc-unary.js';
 import { h2cAgent } from '../../contract-tests/support/http2-client.js';
 import type { RunningService } from '../service-server.js';
-import { startGatewayTestBed, type GatewayTestBed } from './gateway-test-bed.js';
-import { aRunningSimulation, aUser, type TestUser } from './gateway-users.js';
+import { startGatewayTestBed, type GatewayTestBed } from '../../test-support/gateway-test-bed.js';
+import { aRunningSimulation, aUser, type TestUser } from '../../test-support/gateway-users.js';
 
 const FIRST_TEST_STEP = 900_000;
 

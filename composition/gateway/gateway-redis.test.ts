@@ -9,8 +9,8 @@ import { h2cAgent } from '../../contract-tests/support/http2-client.js';
 import { startRedisNode, type RedisFixture } from '../../test-support/redis-fixture.js';
 import { createRedisMessaging } from '../messaging.js';
 import type { RunningService } from '../service-server.js';
-import { startGatewayTestBed, type GatewayTestBed } from './gateway-test-bed.js';
-import { aRunningSimulation, aUser, type TestUser } from './gateway-users.js';
+import { startGatewayTestBed, type GatewayTestBed } from '../../test-support/gateway-test-bed.js';
+import { aRunningSimulation, aUser, type TestUser } from '../../test-support/gateway-users.js';
 
 /** Four services start and stop here, and a redis-server; a loaded 2-core machine needs more than the default hook timeout. */
 const STARTUP_TIMEOUT_MS = 90_000;

@@ -4,7 +4,7 @@ import { h2cAgent, jsonRequest } from '../../contract-tests/support/http2-client
 import { startRedisNode, type RedisFixture } from '../../test-support/redis-fixture.js';
 import { createRedisMessaging } from '../messaging.js';
 import type { RunningService } from '../service-server.js';
-import { startGatewayTestBed, type GatewayTestBed } from './gateway-test-bed.js';
+import { startGatewayTestBed, type GatewayTestBed } from '../../test-support/gateway-test-bed.js';
 
 const STARTUP_TIMEOUT_MS = 90_000;
 

@@ -8,8 +8,8 @@ import { h2cAgent, jsonRequest } from '../../contract-tests/support/http2-client
 import { CloseCodes } from '../../adapters/websocket/close-codes.js';
 import type { RunningService } from '../service-server.js';
 import { loadGatewaySettings } from './gateway-settings.js';
-import { startGatewayTestBed, type GatewayTestBed } from './gateway-test-bed.js';
-import { aUser, type TestUser } from './gateway-users.js';
+import { startGatewayTestBed, type GatewayTestBed } from '../../test-support/gateway-test-bed.js';
+import { aUser, type TestUser } from '../../test-support/gateway-users.js';
 
 /** Steps far past what a real run reaches, so the samples this test appends are told from the run's own. */
 const FIRST_TEST_STEP = 900_000;

@@ -8,7 +8,7 @@ import { CreateProjectRequest, ProjectServiceClient, ProjectServiceService } fro
 import { startGrpcServer } from '../../adapters/grpc/grpc-server.js';
 import { MeshClient, type MeshClientConstructor } from '../../adapters/grpc/mesh/mesh-client.js';
 import { unaryHandler, type UnaryContext } from '../../adapters/grpc/unary-handler.js';
-import { unimplementedService } from '../../adapters/grpc/unimplemented-service.js';
+import { unimplementedService } from '../../test-support/unimplemented-service.js';
 import { createLogger } from '../../adapters/observability/logger.js';
 import { startAuthServer } from '../../contract-tests/grpc/auth-test-server.js';
 import { FixedInstanceSource, instanceAt } from '../../contract-tests/mesh/test-instances.js';

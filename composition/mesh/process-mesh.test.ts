@@ -3,7 +3,7 @@ import { AuthServiceClient } from '../../adapters/grpc/generated/auth.js';
 import { createLogger } from '../../adapters/observability/logger.js';
 import { waitFor } from '../../contract-tests/messaging/wait.js';
 import type { MeshConfig, ServiceName } from '../config.js';
-import { testMeshConfig } from '../test-mesh.js';
+import { testMeshConfig } from '../../test-support/test-mesh.js';
 import { ProcessMesh } from './process-mesh.js';
 
 const logger = createLogger('process-mesh-test', 'silent');

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../contract-tests/messaging/wait.js';
 import { h2cAgent, jsonRequest } from '../../contract-tests/support/http2-client.js';
 import type { RunningMesh } from '../launcher.js';
-import { startTestMesh } from '../test-mesh.js';
-import { parsePrometheusText, sampleSum, type PrometheusText } from './prometheus-text.js';
+import { startTestMesh } from '../../test-support/test-mesh.js';
+import { parsePrometheusText, sampleSum, type PrometheusText } from '../../test-support/prometheus-text.js';
 
 /** The families the README's metrics table names, read from it: the table and the scrape must agree. */
 const documentedFamilies = (): string[] => {

@@ -7,8 +7,8 @@ import { createLogger } from '../../adapters/observability/logger.js';
 import { startRedisNode, type RedisFixture } from '../../test-support/redis-fixture.js';
 import { ServiceNames } from '../config.js';
 import { startMesh, type RunningMesh } from '../launcher.js';
-import { testMeshConfig } from '../test-mesh.js';
-import { parsePrometheusText, sampleSum } from './prometheus-text.js';
+import { testMeshConfig } from '../../test-support/test-mesh.js';
+import { parsePrometheusText, sampleSum } from '../../test-support/prometheus-text.js';
 
 type Entry = Record<string, string>;
 

@@ -6,8 +6,8 @@ import { METRIC_FIELDS } from '../../core/simulation/index.js';
 import { h2cAgent, jsonRequest } from '../../contract-tests/support/http2-client.js';
 import { waitFor } from '../../contract-tests/messaging/wait.js';
 import { startRealAuth, type RealAuth } from '../../contract-tests/project-grpc/real-auth-server.js';
-import { startProjectTestBed, type ProjectTestBed } from './project-test-bed.js';
-import { startSimulationTestServer, type SimulationTestServer } from './simulation-test-server.js';
+import { startProjectTestBed, type ProjectTestBed } from '../../test-support/project-test-bed.js';
+import { startSimulationTestServer, type SimulationTestServer } from '../../test-support/simulation-test-server.js';
 
 /**
  * The export and report workers of the project service, end to end: jobs on the queues, the

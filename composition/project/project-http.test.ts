@@ -5,7 +5,7 @@ import { callUnary } from '../../contract-tests/support/grpc-unary.js';
 import { h2cAgent, jsonRequest, type JsonResponse } from '../../contract-tests/support/http2-client.js';
 import { waitFor } from '../../contract-tests/messaging/wait.js';
 import { deadAddress } from '../../contract-tests/project-grpc/real-auth-server.js';
-import { startProjectTestBed, type ProjectTestBed } from './project-test-bed.js';
+import { startProjectTestBed, type ProjectTestBed } from '../../test-support/project-test-bed.js';
 
 /** The project client API over real HTTP/2 (h2c), served by `projectRoot`, authenticated by a real auth service over gRPC. */
 describe('project HTTP routes', () => {

@@ -2,15 +2,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventChannels, Queues, Streams } from '../../core/messaging/channels.js';
 import type { DomainEvent } from '../../core/messaging/events.js';
 import { analyzePerformance, createSimulationService, summarizeSeries } from '../../core/simulation/index.js';
-import { ManualScheduler } from '../../core/simulation/testing/manual-scheduler.js';
+import { ManualScheduler } from '../../test-support/core/manual-scheduler.js';
 import { InMemoryEventBus } from '../../adapters/memory/in-memory-event-bus.js';
-import { ManualClock } from '../../adapters/system/manual-clock.js';
+import { ManualClock } from '../../test-support/core/manual-clock.js';
 import { RandomIdGenerator } from '../../adapters/system/random-id-generator.js';
 import { waitFor } from '../../contract-tests/messaging/wait.js';
 import { aMetricSample, aSimulation, valueOf } from '../../contract-tests/simulation/builders.js';
 import { InMemoryGrants, InMemoryProjectDirectory, QuietCluster } from '../../contract-tests/simulation/simulation-harness.js';
 import { ANALYTICS_JOB, analyticsJobHandler, withAnalyticsJobs } from './analytics-jobs.js';
-import { createBackgroundFixture, type BackgroundFixture } from './background-fixture.js';
+import { createBackgroundFixture, type BackgroundFixture } from '../../test-support/background-fixture.js';
 
 describe('analytics of finished simulations', () => {
   let f: BackgroundFixture;

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Queues, Streams } from '../../core/messaging/channels.js';
 import { toStreamFields } from '../../core/simulation/index.js';
-import { ManualScheduler } from '../../core/simulation/testing/manual-scheduler.js';
-import { ManualClock } from '../../adapters/system/manual-clock.js';
+import { ManualScheduler } from '../../test-support/core/manual-scheduler.js';
+import { ManualClock } from '../../test-support/core/manual-clock.js';
 import { waitFor } from '../../contract-tests/messaging/wait.js';
 import { aMetricSample, aSimulation, valueOf } from '../../contract-tests/simulation/builders.js';
 import type { Simulation } from '../../core/simulation/index.js';
-import { createBackgroundFixture, type BackgroundFixture } from './background-fixture.js';
+import { createBackgroundFixture, type BackgroundFixture } from '../../test-support/background-fixture.js';
 import { CLEANUP_JOB, cleanupJobHandler, scheduleCleanup } from './cleanup-jobs.js';
 
 const HOUR = 3_600_000;

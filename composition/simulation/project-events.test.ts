@@ -2,14 +2,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventChannels } from '../../core/messaging/channels.js';
 import { projectDeletedEvent, projectModifiedEvent } from '../../core/project/events.js';
 import { createSimulationService, type SimulationService } from '../../core/simulation/index.js';
-import { ManualScheduler } from '../../core/simulation/testing/manual-scheduler.js';
+import { ManualScheduler } from '../../test-support/core/manual-scheduler.js';
 import { InMemoryEventBus } from '../../adapters/memory/in-memory-event-bus.js';
-import { ManualClock } from '../../adapters/system/manual-clock.js';
+import { ManualClock } from '../../test-support/core/manual-clock.js';
 import { RandomIdGenerator } from '../../adapters/system/random-id-generator.js';
 import { waitFor } from '../../contract-tests/messaging/wait.js';
 import { valueOf } from '../../contract-tests/simulation/builders.js';
 import { InMemoryGrants, InMemoryProjectDirectory, QuietCluster } from '../../contract-tests/simulation/simulation-harness.js';
-import { createBackgroundFixture, type BackgroundFixture } from './background-fixture.js';
+import { createBackgroundFixture, type BackgroundFixture } from '../../test-support/background-fixture.js';
 import { projectUpdatedHandler } from './project-events.js';
 
 describe('project:events:updated in the simulation service', () => {

@@ -15,8 +15,8 @@ import type { ServiceName, ServiceTargets } from '../config.js';
 import { createInMemoryMessaging, type Messaging } from '../messaging.js';
 import type { ServiceContext } from '../service-context.js';
 import type { RunningService } from '../service-server.js';
-import { standaloneContext } from '../standalone-context.js';
-import { testMeshConfig } from '../test-mesh.js';
+import { standaloneContext } from '../../test-support/standalone-context.js';
+import { testMeshConfig } from '../../test-support/test-mesh.js';
 import { startSimulationServiceWith } from './simulation-root.js';
 
 /**

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authGrpcService } from '../../adapters/grpc/auth/auth-grpc-service.js';
 import { AuthServiceClient, AuthServiceService } from '../../adapters/grpc/generated/auth.js';
 import { startGrpcServer, type RunningGrpcServer } from '../../adapters/grpc/grpc-server.js';
-import { meshProtoPaths } from '../../adapters/grpc/proto-files.js';
+import { meshProtoPaths } from '../../test-support/proto-files.js';
 import { InMemoryResourceGrantRepository } from '../../adapters/memory/in-memory-resource-grant-repository.js';
 import { InMemorySessionRepository } from '../../adapters/memory/in-memory-session-repository.js';
 import { InMemoryUserRepository } from '../../adapters/memory/in-memory-user-repository.js';

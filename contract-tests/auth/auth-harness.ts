@@ -18,7 +18,7 @@ import { LogEmailSender } from '../../adapters/email/log-email-sender.js';
 import { InMemoryLoginFailureLog } from '../../adapters/memory/in-memory-login-failure-log.js';
 import { InMemoryRefreshTokenRepository } from '../../adapters/memory/in-memory-refresh-token-repository.js';
 import { InMemoryEventBus } from '../../adapters/memory/in-memory-event-bus.js';
-import { ManualClock } from '../../adapters/system/manual-clock.js';
+import { ManualClock } from '../../test-support/core/manual-clock.js';
 import { RandomIdGenerator } from '../../adapters/system/random-id-generator.js';
 import { waitFor } from '../messaging/wait.js';
 

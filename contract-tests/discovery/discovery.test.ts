@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InMemoryServiceRegistry } from '../../adapters/memory/in-memory-service-registry.js';
-import { ManualClock } from '../../adapters/system/manual-clock.js';
+import { ManualClock } from '../../test-support/core/manual-clock.js';
 import { Discovery } from '../../core/discovery/discovery.js';
 import type { ServiceInstance } from '../../core/discovery/instance.js';
 import { waitFor } from '../messaging/wait.js';

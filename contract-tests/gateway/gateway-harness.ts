@@ -1,5 +1,5 @@
 import { InMemoryStreamStore } from '../../adapters/memory/in-memory-stream-store.js';
-import { ManualClock } from '../../adapters/system/manual-clock.js';
+import { ManualClock } from '../../test-support/core/manual-clock.js';
 import { SystemClock } from '../../adapters/system/system-clock.js';
 import {
   ClientRegistry,

@@ -9,7 +9,7 @@ import {
   type ValidateTokenResponse,
 } from '../../adapters/grpc/generated/auth.js';
 import { startGrpcServer, type RunningGrpcServer } from '../../adapters/grpc/grpc-server.js';
-import { unimplementedService } from '../../adapters/grpc/unimplemented-service.js';
+import { unimplementedService } from '../../test-support/unimplemented-service.js';
 
 /** Test fixture: an auth gRPC server on a loopback ephemeral port, placeholders for what is not given. */
 export const startAuthServer = (

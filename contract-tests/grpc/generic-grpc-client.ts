@@ -8,7 +8,7 @@ import {
   type ServiceError,
   type StatusObject,
 } from '@grpc/grpc-js';
-import { loadProtoPackage } from '../../adapters/grpc/proto-files.js';
+import { loadProtoPackage } from '../../test-support/proto-files.js';
 
 /** A service found in .proto files, with a client built from them alone (no generated code). */
 export interface LoadedService {

@@ -3,7 +3,7 @@ import { ProjectServiceClient, ProjectServiceService, CreateProjectRequest, type
 import { startGrpcServer, type RunningGrpcServer } from '../../adapters/grpc/grpc-server.js';
 import { MeshClient } from '../../adapters/grpc/mesh/mesh-client.js';
 import { unaryHandler } from '../../adapters/grpc/unary-handler.js';
-import { unimplementedService } from '../../adapters/grpc/unimplemented-service.js';
+import { unimplementedService } from '../../test-support/unimplemented-service.js';
 import { createLogger } from '../../adapters/observability/logger.js';
 import { GlobalConnectionScaler } from '../../core/pool-scaling/global-connection-scaler.js';
 import { DomainFailureError, failure } from '../../core/shared/errors.js';

@@ -9,7 +9,7 @@ import { InMemoryProjectRepository } from '../../adapters/memory/in-memory-proje
 import { InMemoryStreamStore } from '../../adapters/memory/in-memory-stream-store.js';
 import { createLogger } from '../../adapters/observability/logger.js';
 import { StreamJobQueue } from '../../adapters/streams/stream-job-queue.js';
-import { ManualClock } from '../../adapters/system/manual-clock.js';
+import { ManualClock } from '../../test-support/core/manual-clock.js';
 import { RandomIdGenerator } from '../../adapters/system/random-id-generator.js';
 import { createProjectHarness, type ProjectHarness } from '../project/project-harness.js';
 

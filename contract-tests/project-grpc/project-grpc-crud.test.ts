@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Profile } from '../../core/auth/model.js';
-import { meshProtoPaths } from '../../adapters/grpc/proto-files.js';
+import { meshProtoPaths } from '../../test-support/proto-files.js';
 import { assertEveryRpcRegistered } from '../grpc/assert-every-rpc-registered.js';
 import { callUnary, callUnaryError } from '../support/grpc-unary.js';
 import { createRequest, failureCode, startProjectGrpc, violatedFields, type ProjectGrpcServer } from './project-grpc-fixture.js';

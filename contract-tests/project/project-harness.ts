@@ -1,6 +1,6 @@
 import { InMemoryEventBus } from '../../adapters/memory/in-memory-event-bus.js';
 import { InMemoryStreamStore } from '../../adapters/memory/in-memory-stream-store.js';
-import { ManualClock } from '../../adapters/system/manual-clock.js';
+import { ManualClock } from '../../test-support/core/manual-clock.js';
 import { RandomIdGenerator } from '../../adapters/system/random-id-generator.js';
 import type { DomainEvent } from '../../core/messaging/events.js';
 import type { StreamFields } from '../../core/messaging/streams.js';

@@ -1,9 +1,9 @@
 import { Client, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aUser, type TestUser } from '../../composition/gateway/gateway-users.js';
+import { aUser, type TestUser } from '../../test-support/gateway-users.js';
 import type { RunningMesh } from '../../composition/launcher.js';
-import { startTestMesh } from '../../composition/test-mesh.js';
+import { startTestMesh } from '../../test-support/test-mesh.js';
 import { h2cAgent, jsonRequest } from '../support/http2-client.js';
 import { outOfRangeFields, undecodable, unknownFields } from './protobuf-wire.js';
 import { generatedRpcs, meshCallerCredentials, type RpcMethod } from './rpc-probe.js';

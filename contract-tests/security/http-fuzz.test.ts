@@ -3,9 +3,9 @@ import WebSocket from 'ws';
 import { CloseCodes } from '../../adapters/websocket/close-codes.js';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { aUser, type TestUser } from '../../composition/gateway/gateway-users.js';
+import { aUser, type TestUser } from '../../test-support/gateway-users.js';
 import type { RunningMesh } from '../../composition/launcher.js';
-import { startTestMesh } from '../../composition/test-mesh.js';
+import { startTestMesh } from '../../test-support/test-mesh.js';
 import { connectSocket } from '../gateway/ws-client.js';
 import { h2cAgent, jsonRequest } from '../support/http2-client.js';
 

@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
-import { startTestMesh } from '../../composition/test-mesh.js';
+import { startTestMesh } from '../../test-support/test-mesh.js';
 import type { RunningMesh } from '../../composition/launcher.js';
-import { aUser, type TestUser } from '../../composition/gateway/gateway-users.js';
+import { aUser, type TestUser } from '../../test-support/gateway-users.js';
 import { jsonRequest } from '../support/http2-client.js';
 import { nowSeconds, otherKey, resign, type DeniedTokenKind } from './token-kinds.js';
 

@@ -1,6 +1,6 @@
 import { InMemoryEventBus } from '../../adapters/memory/in-memory-event-bus.js';
 import { InMemoryStreamStore } from '../../adapters/memory/in-memory-stream-store.js';
-import { ManualClock } from '../../adapters/system/manual-clock.js';
+import { ManualClock } from '../../test-support/core/manual-clock.js';
 import { RandomIdGenerator } from '../../adapters/system/random-id-generator.js';
 import { Streams } from '../../core/messaging/channels.js';
 import type { DomainEvent } from '../../core/messaging/events.js';
@@ -13,7 +13,7 @@ import type { AuthorizationPort, PermissionDecision, ProjectDirectory, ProjectVi
 import { createSimulationService, type SimulationService } from '../../core/simulation/simulation-service.js';
 import type { StartedSimulation, StartSimulationInput } from '../../core/simulation/start-simulation.js';
 import { fromStreamFields } from '../../core/simulation/stream-fields.js';
-import { ManualScheduler } from '../../core/simulation/testing/manual-scheduler.js';
+import { ManualScheduler } from '../../test-support/core/manual-scheduler.js';
 import { waitFor } from '../messaging/wait.js';
 import { anId, valueOf } from './builders.js';
 import type { SimulationRepositoryFixture } from './simulation-repository.contract.js';

@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aUser, type TestUser } from '../../composition/gateway/gateway-users.js';
+import { aUser, type TestUser } from '../../test-support/gateway-users.js';
 import type { RunningMesh } from '../../composition/launcher.js';
-import { startTestMesh } from '../../composition/test-mesh.js';
+import { startTestMesh } from '../../test-support/test-mesh.js';
 import { createThrowawayDatabase, type PostgresDatabase } from '../../test-support/postgres-fixture.js';
 import { waitFor } from '../messaging/wait.js';
 import { h2cAgent, jsonRequest } from '../support/http2-client.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyzePerformance } from './analysis.js';
-import { aConfig, aSample, runModel } from './testing/series-builders.js';
+import { aConfig, aSample, runModel } from '../../test-support/core/series-builders.js';
 
 const kinds = (analysis: ReturnType<typeof analyzePerformance>) => analysis.bottlenecks.map((b) => b.kind);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { configurationWarnings } from './configuration-warnings.js';
-import { aConfig } from './testing/series-builders.js';
+import { aConfig } from '../../test-support/core/series-builders.js';
 
 describe('configurationWarnings', () => {
   it('has nothing to say about a configuration that fits', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fromStreamFields, toStreamFields } from './stream-fields.js';
-import { aSample } from './testing/series-builders.js';
+import { aSample } from '../../test-support/core/series-builders.js';
 
 describe('stream fields', () => {
   const sample = aSample({ timestamp: 1_767_225_600_123, cpu_total: 2.375, error_rate: 0.012345, simulation_step: 42 });

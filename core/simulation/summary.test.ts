@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { percentile, summarizeSeries } from './summary.js';
-import { aSample } from './testing/series-builders.js';
+import { aSample } from '../../test-support/core/series-builders.js';
 
 describe('summarizeSeries', () => {
   it('gives latency percentiles, rates, peaks and availability of a series', () => {

@@ -4,7 +4,7 @@ import { waitFor } from '../../../contract-tests/messaging/wait.js';
 import type { DomainEvent } from '../../../core/messaging/events.js';
 import { InMemoryEventBus } from '../../memory/in-memory-event-bus.js';
 import { InMemoryStreamStore } from '../../memory/in-memory-stream-store.js';
-import { ManualClock } from '../../system/manual-clock.js';
+import { ManualClock } from '../../../test-support/core/manual-clock.js';
 import { InstrumentedEventBus } from './instrumented-event-bus.js';
 import { InstrumentedStreamStore } from './instrumented-stream-store.js';
 import { MessagingMetrics } from './messaging-metrics.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aConfig, mean, runModel } from '../testing/series-builders.js';
+import { aConfig, mean, runModel } from '../../../test-support/core/series-builders.js';
 import { LATENCY_CAP_FACTOR } from './queueing.js';
 
 /** One service, steady load, nothing failing and no autoscaler: the queueing physics alone. */

@@ -1,6 +1,6 @@
 import { createLogger } from '../adapters/observability/logger.js';
-import { loadConfig, ServiceNames, type MeshConfig } from './config.js';
-import { startMesh, type RunningMesh } from './launcher.js';
+import { loadConfig, ServiceNames, type MeshConfig } from '../composition/config.js';
+import { startMesh, type RunningMesh } from '../composition/launcher.js';
 
 const envPrefixes = ['GATEWAY', 'AUTH', 'PROJECT', 'SIMULATION'];
 

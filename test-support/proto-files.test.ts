@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { findProtoDir, loadProtoPackage, meshProtoPaths } from './proto-files.js';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../', import.meta.url));
 
 describe('proto files', () => {
   it('finds the proto folder from the sources', () => {

@@ -1,18 +1,18 @@
 import { createServer } from 'node:net';
-import type { InstanceSource, ServiceInstance } from '../../core/discovery/instance.js';
-import { createLogger } from '../../adapters/observability/logger.js';
-import { startAuthService } from '../auth/auth-root.js';
-import type { MeshConfig, ServiceName, ServiceTargets } from '../config.js';
-import { createInMemoryMessaging, type Messaging } from '../messaging.js';
-import { startProjectService } from '../project/project-root.js';
-import type { ServiceRoot } from '../service-context.js';
-import type { RunningService } from '../service-server.js';
-import { startSimulationService } from '../simulation/simulation-root.js';
-import { configuredInstance } from '../mesh/fallback-instances.js';
-import { standaloneContext } from '../standalone-context.js';
-import { testMeshConfig } from '../test-mesh.js';
-import { gatewayRoot } from './gateway-root.js';
-import type { GatewaySettings } from './gateway-settings.js';
+import type { InstanceSource, ServiceInstance } from '../core/discovery/instance.js';
+import { createLogger } from '../adapters/observability/logger.js';
+import { startAuthService } from '../composition/auth/auth-root.js';
+import type { MeshConfig, ServiceName, ServiceTargets } from '../composition/config.js';
+import { createInMemoryMessaging, type Messaging } from '../composition/messaging.js';
+import { startProjectService } from '../composition/project/project-root.js';
+import type { ServiceRoot } from '../composition/service-context.js';
+import type { RunningService } from '../composition/service-server.js';
+import { startSimulationService } from '../composition/simulation/simulation-root.js';
+import { configuredInstance } from '../composition/mesh/fallback-instances.js';
+import { standaloneContext } from './standalone-context.js';
+import { testMeshConfig } from './test-mesh.js';
+import { gatewayRoot } from '../composition/gateway/gateway-root.js';
+import type { GatewaySettings } from '../composition/gateway/gateway-settings.js';
 
 type Backend = 'auth' | 'project' | 'simulation';
 

@@ -1,5 +1,5 @@
-import type { Clock } from '../../shared/clock.js';
-import type { ScheduledTask, Scheduler } from '../ports.js';
+import type { Clock } from '../../core/shared/clock.js';
+import type { ScheduledTask, Scheduler } from '../../core/simulation/ports.js';
 
 /** A clock tests can move (the system adapters' ManualClock fits). */
 export interface AdvancingClock extends Clock {

@@ -1,11 +1,11 @@
-import { createLogger } from '../../adapters/observability/logger.js';
-import { deadAddress, startRealAuth, type RealAuth } from '../../contract-tests/project-grpc/real-auth-server.js';
-import type { ServiceName, ServiceTargets } from '../config.js';
-import { createInMemoryMessaging, type Messaging } from '../messaging.js';
-import type { RunningService } from '../service-server.js';
-import { standaloneContext } from '../standalone-context.js';
-import { testMeshConfig } from '../test-mesh.js';
-import { projectRoot, type ProjectRootOptions } from './project-root.js';
+import { createLogger } from '../adapters/observability/logger.js';
+import { deadAddress, startRealAuth, type RealAuth } from '../contract-tests/project-grpc/real-auth-server.js';
+import type { ServiceName, ServiceTargets } from '../composition/config.js';
+import { createInMemoryMessaging, type Messaging } from '../composition/messaging.js';
+import type { RunningService } from '../composition/service-server.js';
+import { standaloneContext } from './standalone-context.js';
+import { testMeshConfig } from './test-mesh.js';
+import { projectRoot, type ProjectRootOptions } from '../composition/project/project-root.js';
 
 /** The project service started by its composition root, with a real auth service, on ephemeral ports. */
 export interface ProjectTestBed {

@@ -6,7 +6,7 @@ import {
   type StatusObject,
   type UntypedHandleCall,
 } from '@grpc/grpc-js';
-import { grpcServiceName } from './grpc-service-name.js';
+import { grpcServiceName } from '../adapters/grpc/grpc-service-name.js';
 
 /** A handler per method of `S`, typed like ts-proto's `<Service>Server` interface for unary methods. */
 export type ServiceImplementationOf<S extends ServiceDefinition> = {

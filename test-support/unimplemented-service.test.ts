@@ -1,9 +1,9 @@
 import { status } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { authClient, startAuthServer, validateToken } from '../../contract-tests/grpc/auth-test-server.js';
-import { AuthServiceService, ValidateTokenResponse, type AuthServiceClient } from './generated/auth.js';
-import type { RunningGrpcServer } from './grpc-server.js';
-import { unaryHandler } from './unary-handler.js';
+import { authClient, startAuthServer, validateToken } from '../contract-tests/grpc/auth-test-server.js';
+import { AuthServiceService, ValidateTokenResponse, type AuthServiceClient } from '../adapters/grpc/generated/auth.js';
+import type { RunningGrpcServer } from '../adapters/grpc/grpc-server.js';
+import { unaryHandler } from '../adapters/grpc/unary-handler.js';
 import { placeholderMessage, unimplementedService } from './unimplemented-service.js';
 
 describe('unimplementedService', () => {

@@ -1,6 +1,6 @@
-import { parseSimulationConfig, type SimulationConfig } from '../configuration.js';
-import { createClusterModel } from '../model/cluster-model.js';
-import type { MetricSample } from '../model/metric-sample.js';
+import { parseSimulationConfig, type SimulationConfig } from '../../core/simulation/configuration.js';
+import { createClusterModel } from '../../core/simulation/model/cluster-model.js';
+import type { MetricSample } from '../../core/simulation/model/metric-sample.js';
 
 /** A configuration from wire overrides of the defaults; throws when they are invalid (a test's own mistake). */
 export const aConfig = (overrides: Record<string, string> = {}): SimulationConfig => {

@@ -3,12 +3,12 @@ import type { InstanceSource } from '../core/discovery/instance.js';
 import { GlobalConnectionScaler } from '../core/pool-scaling/global-connection-scaler.js';
 import { MeshClient } from '../adapters/grpc/mesh/mesh-client.js';
 import type { Logger } from '../adapters/observability/logger.js';
-import type { MeshConfig, ServiceName, ServiceTargets } from './config.js';
-import { configuredInstance, FallbackInstanceSource } from './mesh/fallback-instances.js';
-import type { ClientFor } from './mesh/mesh-call-source.js';
-import type { Messaging } from './messaging.js';
-import type { ServiceContext } from './service-context.js';
-import { openServiceStorage } from './storage.js';
+import type { MeshConfig, ServiceName, ServiceTargets } from '../composition/config.js';
+import { configuredInstance, FallbackInstanceSource } from '../composition/mesh/fallback-instances.js';
+import type { ClientFor } from '../composition/mesh/mesh-call-source.js';
+import type { Messaging } from '../composition/messaging.js';
+import type { ServiceContext } from '../composition/service-context.js';
+import { openServiceStorage } from '../composition/storage.js';
 
 export interface StandaloneParts {
   readonly config: MeshConfig;

@@ -1,19 +1,19 @@
-import { createSimulationService, type SimulationService } from '../../core/simulation/index.js';
-import type { GrpcAuthClient } from '../../adapters/grpc/auth/auth-grpc-client.js';
-import { simulationAuthorization } from '../../adapters/grpc/auth/auth-grpc-client-ports.js';
-import { ProjectServiceClient } from '../../adapters/grpc/generated/project.js';
-import { SimulationServiceService } from '../../adapters/grpc/generated/simulation.js';
-import { singleChannel, type GrpcClientSource } from '../../adapters/grpc/grpc-client-source.js';
-import { startGrpcServer, type RunningGrpcServer } from '../../adapters/grpc/grpc-server.js';
-import { GrpcProjectDirectory } from '../../adapters/grpc/project/grpc-project-directory.js';
-import { simulationGrpcService } from '../../adapters/grpc/simulation/simulation-grpc-service.js';
-import { InMemoryEventBus } from '../../adapters/memory/in-memory-event-bus.js';
-import { InMemorySimulationRepository } from '../../adapters/memory/in-memory-simulation-repository.js';
-import { InMemoryStreamStore } from '../../adapters/memory/in-memory-stream-store.js';
-import { createLogger } from '../../adapters/observability/logger.js';
-import { RandomIdGenerator } from '../../adapters/system/random-id-generator.js';
-import { SystemClock } from '../../adapters/system/system-clock.js';
-import { SystemScheduler } from '../../adapters/system/system-scheduler.js';
+import { createSimulationService, type SimulationService } from '../core/simulation/index.js';
+import type { GrpcAuthClient } from '../adapters/grpc/auth/auth-grpc-client.js';
+import { simulationAuthorization } from '../adapters/grpc/auth/auth-grpc-client-ports.js';
+import { ProjectServiceClient } from '../adapters/grpc/generated/project.js';
+import { SimulationServiceService } from '../adapters/grpc/generated/simulation.js';
+import { singleChannel, type GrpcClientSource } from '../adapters/grpc/grpc-client-source.js';
+import { startGrpcServer, type RunningGrpcServer } from '../adapters/grpc/grpc-server.js';
+import { GrpcProjectDirectory } from '../adapters/grpc/project/grpc-project-directory.js';
+import { simulationGrpcService } from '../adapters/grpc/simulation/simulation-grpc-service.js';
+import { InMemoryEventBus } from '../adapters/memory/in-memory-event-bus.js';
+import { InMemorySimulationRepository } from '../adapters/memory/in-memory-simulation-repository.js';
+import { InMemoryStreamStore } from '../adapters/memory/in-memory-stream-store.js';
+import { createLogger } from '../adapters/observability/logger.js';
+import { RandomIdGenerator } from '../adapters/system/random-id-generator.js';
+import { SystemClock } from '../adapters/system/system-clock.js';
+import { SystemScheduler } from '../adapters/system/system-scheduler.js';
 
 /**
  * A real simulation service for the project's export tests: the simulation domain behind its gRPC

@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { jsonRequest } from '../../contract-tests/support/http2-client.js';
+import { jsonRequest } from '../contract-tests/support/http2-client.js';
 
 /** A user registered and logged in through the gateway's client API. */
 export interface TestUser {

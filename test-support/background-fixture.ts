@@ -1,12 +1,12 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import type { Job } from '../../core/messaging/work-queue.js';
-import { InMemorySimulationRepository } from '../../adapters/memory/in-memory-simulation-repository.js';
-import { InMemoryStreamStore } from '../../adapters/memory/in-memory-stream-store.js';
-import type { Logger } from '../../adapters/observability/logger.js';
-import { StreamJobQueue } from '../../adapters/streams/stream-job-queue.js';
-import { SystemClock } from '../../adapters/system/system-clock.js';
-import { waitFor } from '../../contract-tests/messaging/wait.js';
+import type { Job } from '../core/messaging/work-queue.js';
+import { InMemorySimulationRepository } from '../adapters/memory/in-memory-simulation-repository.js';
+import { InMemoryStreamStore } from '../adapters/memory/in-memory-stream-store.js';
+import type { Logger } from '../adapters/observability/logger.js';
+import { StreamJobQueue } from '../adapters/streams/stream-job-queue.js';
+import { SystemClock } from '../adapters/system/system-clock.js';
+import { waitFor } from '../contract-tests/messaging/wait.js';
 
 /**
  * What the simulation service's background handlers run on in tests: the in-memory repository and
