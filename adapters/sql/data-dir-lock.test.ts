@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -28,12 +28,26 @@ describe('lockDataDir', () => {
     expect(existsSync(`${dataDir}.lock`)).toBe(false);
   });
 
-  it('takes over a lock left by a process that is gone', async () => {
+  it('takes over a lock left by a process that is gone, and then holds it for this process', async () => {
     const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
-    await writeFile(`${dataDir}.lock`, JSON.stringify({ pid: Number(gone.stdout.toString()), host: hostname() }));
+    const gonePid = Number(gone.stdout.toString());
+    expect(gonePid).toBeGreaterThan(0);
+    await writeFile(`${dataDir}.lock`, JSON.stringify({ pid: gonePid, host: hostname() }));
 
     const lock = await lockDataDir(dataDir);
 
+    expect(JSON.parse(await readFile(`${dataDir}.lock`, 'utf8'))).toEqual({ pid: process.pid, host: hostname() });
+    await expect(lockDataDir(dataDir)).rejects.toThrow(`in use by process ${process.pid}`);
+    await lock.release();
+    expect(existsSync(`${dataDir}.lock`)).toBe(false);
+  });
+
+  it('takes over a lock file it cannot read', async () => {
+    await writeFile(`${dataDir}.lock`, 'not json');
+
+    const lock = await lockDataDir(dataDir);
+
+    expect(JSON.parse(await readFile(`${dataDir}.lock`, 'utf8'))).toEqual({ pid: process.pid, host: hostname() });
     await lock.release();
   });
 

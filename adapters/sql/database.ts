@@ -25,7 +25,7 @@ export interface ServiceDatabase<Tables> {
 
 export interface OpenServiceDatabaseOptions<S extends SqlService> {
   readonly service: S;
-  /** PostgreSQL when set (see `databaseUrlFor`); otherwise embedded PGlite in `dataDir`. */
+  /** PostgreSQL when set (the configuration's `<SERVICE>_DATABASE_URL`); otherwise embedded PGlite in `dataDir`. */
   readonly url?: string | undefined;
   /** The service's PGlite data directory, e.g. `data/auth` (created when missing), or `memory://`. */
   readonly dataDir: string;
