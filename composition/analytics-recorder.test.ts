@@ -3,15 +3,15 @@ import { EventChannels, Streams } from '../core/messaging/channels.js';
 import type { DomainEvent } from '../core/messaging/events.js';
 import { InMemoryEventBus } from '../adapters/memory/in-memory-event-bus.js';
 import { InMemoryStreamStore } from '../adapters/memory/in-memory-stream-store.js';
-import { createLogger } from '../adapters/observability/logger.js';
 import { waitFor } from '../contract-tests/messaging/wait.js';
 import { recordingAnalytics } from './analytics-recorder.js';
+import { testLogger } from '../test-support/test-logger.js';
 
 describe('recordingAnalytics', () => {
   const setUp = () => {
     const bus = new InMemoryEventBus();
     const streams = new InMemoryStreamStore();
-    return { bus, streams, publisher: recordingAnalytics(bus, streams, createLogger('test')) };
+    return { bus, streams, publisher: recordingAnalytics(bus, streams, testLogger('test')) };
   };
 
   it('records logins and project creations on analytics:stream:events and still publishes them', async () => {

@@ -41,7 +41,7 @@ describe('loadConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems;
     expect(problems).toHaveLength(4);
-    expect(problems[0]).toContain("AUTH_GRPC_PORT must be an integer from 0 to 65535; got 'ninety'");
+    expect(problems.join('\n')).toContain("AUTH_GRPC_PORT must be an integer from 0 to 65535; got 'ninety'");
     expect(problems.join('\n')).toContain('PROJECT_HTTP_PORT');
     expect(problems.join('\n')).toContain('LOG_LEVEL must be one of');
     expect(problems.join('\n')).toContain('AUTH_PASSWORD_HASH_COST must be a power of two');
@@ -133,7 +133,7 @@ describe('loadConfig', () => {
     }
     const problems = (error as ConfigError).problems.join('\n');
     expect(problems).toContain("MESH_INSTANCES entries must be <service>=<1-20> with a service from api-gateway, auth, project, simulation; got 'auth=0'");
-    expect(problems).toContain("got 'billing=2'");
+    expect(problems).toContain("got 'auth=0', 'billing=2'");
     expect(problems).toContain('MESH_SERVICE_PRIORITIES must list services');
     expect(problems).toContain('MESH_BALANCER must be one of round_robin, p2c_peak_ewma');
     expect(problems).toContain('MESH_REGISTRY_TTL_MS (10000) must exceed MESH_HEARTBEAT_MS (10000)');

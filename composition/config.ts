@@ -1,16 +1,22 @@
-import type { MeshTlsSettings } from '../adapters/pki/mesh-pki.js';
-import type { RedisConfig } from '../adapters/redis/redis-config.js';
-import { EnvReader, type Env } from './env-reader.js';
-import { readMeshSettings, type ServiceMeshSettings } from './mesh/mesh-config.js';
+import { join } from 'node:path';
+import type { MeshTlsSettings, SuppliedPair } from '../adapters/pki/mesh-pki.js';
+import { redisConfigOf, type RedisConfig } from '../adapters/redis/redis-config.js';
 import { ServiceNames, type ServiceName } from './service-names.js';
-import { readMeshTlsSettings } from './tls-config.js';
+import { Catalogue, DefaultPorts, EnvPrefixes } from './settings/catalogue.js';
+import { readSettings, type Env } from './settings/read-settings.js';
+import type { SettingValues } from './settings/setting.js';
 
 /**
- * Configuration from the environment, validated once at start. Every problem is reported at once,
- * with the variable, the bad value and what is expected, instead of failing later at a socket.
+ * The configuration: read from the environment once (in main), every setting validated, every
+ * problem reported at once. What each variable means, its default and its bounds live in one
+ * place, the catalogue (composition/settings/catalogue.ts; docs/adr/0028).
  */
 
 export { ServiceNames, type ServiceName } from './service-names.js';
+export { DefaultPorts } from './settings/catalogue.js';
+export type { Env } from './settings/read-settings.js';
+
+type Values = SettingValues<typeof Catalogue>;
 
 export interface ServiceEndpoints {
   readonly grpcPort: number;
@@ -23,30 +29,17 @@ export interface ServiceTargets {
   readonly http: string;
 }
 
-export interface AuthSettings {
-  readonly tokenTtlSeconds: number;
-  readonly sessionTtlSeconds: number;
-  readonly adminEmails: readonly string[];
-  /** scrypt cost N (a power of two). */
-  readonly passwordHashCost: number;
-  /** Ed25519 private key (PKCS#8 PEM) imported once into auth's stored signing keys (docs/adr/0022); undefined: none. */
-  readonly tokenKeyFile: string | undefined;
-}
-
+export type AuthSettings = Values['auth'];
 /** The simulation service's own settings. */
-export interface SimulationSettings {
-  /** Stream entries per second of a real-time run (10..100). */
-  readonly updatesPerSecond: number;
-  /** How often a cleanup job is enqueued. */
-  readonly cleanupIntervalMs: number;
-  /** Finished simulations older than this are deleted by cleanup. */
-  readonly retentionMs: number;
-}
+export type SimulationSettings = Values['simulation'];
+/** The gateway's settings; `instanceId` is the running instance's (GATEWAY_INSTANCE_ID, else random). */
+export type GatewaySettings = Omit<Values['gateway'], 'instanceId'> & { readonly instanceId: string };
+/** Registry, discovery, health checks, connection pools, instances (`MESH_*`). */
+export type ServiceMeshSettings = Values['mesh'];
 
 /** Where services keep their state. */
 export interface StorageSettings {
-  /** `sql` (embedded PGlite, or PostgreSQL when a URL is set) or `memory` (gone at exit: tests, demos). */
-  readonly kind: 'sql' | 'memory';
+  readonly kind: Values['storage']['kind'];
   /** Parent of each service's PGlite data directory (`<dataDir>/auth`, ...). */
   readonly dataDir: string;
   /** PostgreSQL per service: `<SERVICE>_DATABASE_URL`, else `DATABASE_URL`; undefined: embedded. */
@@ -54,6 +47,7 @@ export interface StorageSettings {
 }
 
 export interface MeshConfig {
+  readonly logLevel: Values['logLevel'];
   /** Address the servers bind to. */
   readonly bindHost: string;
   /** Address other services use to reach this process's servers. */
@@ -63,40 +57,19 @@ export interface MeshConfig {
   readonly targets: Readonly<Record<ServiceName, ServiceTargets>>;
   /** Services whose `<SERVICE>_GRPC_TARGET` is set: their target stands in whenever the registry has none. */
   readonly configuredTargets: readonly ServiceName[];
-  readonly logLevel: string;
   /** Layer 3 on Redis (`REDIS_URL` or `REDIS_CLUSTER_NODES`); undefined: in this process (in-memory). */
   readonly redis: RedisConfig | undefined;
   readonly auth: AuthSettings;
   readonly simulation: SimulationSettings;
+  /** The gateway's settings; its `instanceId` is set per instance by the launcher. */
+  readonly gateway: Values['gateway'];
   readonly storage: StorageSettings;
-  /**
-   * `all`: every service serves its own client routes on its HTTP port (the default, for
-   * development, as the specification says). `gateway`: project and simulation serve only
-   * `/health` (and project its export downloads, which the gateway forwards), leaving the gateway
-   * as the clients' entry; auth keeps the account routes the gateway forwards to.
-   */
-  readonly clientEntry: 'all' | 'gateway';
-  /** `METRICS_TOKEN`: when set, `GET /metrics` asks for `Authorization: Bearer <it>` on every port; unset, it is open (for a scraper on a trusted network). */
+  readonly clientEntry: Values['clientEntry'];
   readonly metricsToken: string | undefined;
-  /** Registry, discovery, health checks, connection pools, instances (`MESH_*`). */
   readonly mesh: ServiceMeshSettings;
   /** Mutual TLS on the gRPC ports (`MESH_TLS*`, on by default; docs/adr/0021). */
   readonly tls: MeshTlsSettings;
 }
-
-export const DefaultPorts: Readonly<Record<ServiceName, ServiceEndpoints>> = {
-  'api-gateway': { grpcPort: 8000, httpPort: 8001 },
-  auth: { grpcPort: 9000, httpPort: 9001 },
-  project: { grpcPort: 10000, httpPort: 10001 },
-  simulation: { grpcPort: 11000, httpPort: 11001 },
-};
-
-const envPrefix: Record<ServiceName, string> = {
-  'api-gateway': 'GATEWAY',
-  auth: 'AUTH',
-  project: 'PROJECT',
-  simulation: 'SIMULATION',
-};
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -106,78 +79,72 @@ export class ConfigError extends Error {
 }
 
 /** Reads and validates the configuration; throws one ConfigError listing every problem. */
-export const loadConfig = (env: Env = process.env): MeshConfig => {
-  const problems: string[] = [];
-  const reader = new EnvReader(env, problems);
-
-  const ports = Object.fromEntries(
-    ServiceNames.map((service) => {
-      const prefix = envPrefix[service];
-      const defaults = DefaultPorts[service];
-      return [
-        service,
-        {
-          grpcPort: reader.port(`${prefix}_GRPC_PORT`, defaults.grpcPort),
-          httpPort: reader.port(`${prefix}_HTTP_PORT`, defaults.httpPort),
-        },
-      ];
-    }),
-  ) as Record<ServiceName, ServiceEndpoints>;
-
-  const bindHost = reader.host('MESH_BIND_HOST', '127.0.0.1');
-  const advertiseHost = reader.host('MESH_ADVERTISE_HOST', bindHost === '0.0.0.0' || bindHost === '::' ? '127.0.0.1' : bindHost);
-  const targets = Object.fromEntries(
-    ServiceNames.map((service) => {
-      const prefix = envPrefix[service];
-      return [
-        service,
-        {
-          grpc: reader.address(`${prefix}_GRPC_TARGET`, `${advertiseHost}:${ports[service].grpcPort}`),
-          http: reader.address(`${prefix}_HTTP_TARGET`, `${advertiseHost}:${ports[service].httpPort}`),
-        },
-      ];
-    }),
-  ) as Record<ServiceName, ServiceTargets>;
-  const sharedDatabaseUrl = reader.postgresUrl('DATABASE_URL');
-  const dataDir = reader.path('DATA_DIR', './data');
+export const loadConfig = (env: Env): MeshConfig => {
+  const { values, problems: settingProblems } = readSettings(Catalogue, env);
+  const problems = [...settingProblems];
+  const { bindHost } = values;
+  const advertiseHost = values.advertiseHost ?? (bindHost === '0.0.0.0' || bindHost === '::' ? '127.0.0.1' : bindHost);
+  const targets = perService((service) => ({
+    grpc: values.targets[service].grpc ?? `${advertiseHost}:${values.ports[service].grpcPort}`,
+    http: values.targets[service].http ?? `${advertiseHost}:${values.ports[service].httpPort}`,
+  }));
+  const redis = redisConfigOf(values.redis);
+  if (!redis.ok) problems.push(...redis.error);
+  const { storage } = values;
   const config: MeshConfig = {
+    logLevel: values.logLevel,
     bindHost,
     advertiseHost,
-    ports,
+    ports: values.ports,
     targets,
-    configuredTargets: ServiceNames.filter((service) => reader.isSet(`${envPrefix[service]}_GRPC_TARGET`)),
-    logLevel: reader.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
-    redis: reader.redis(),
-    auth: {
-      tokenTtlSeconds: reader.integer('AUTH_TOKEN_TTL_SECONDS', 900, 10, 86_400),
-      sessionTtlSeconds: reader.integer('AUTH_SESSION_TTL_SECONDS', 7 * 86_400, 60, 365 * 86_400),
-      adminEmails: reader.list('AUTH_ADMIN_EMAILS').map((email) => email.toLowerCase()),
-      passwordHashCost: reader.powerOfTwo('AUTH_PASSWORD_HASH_COST', 2 ** 15, 2 ** 10, 2 ** 20),
-      tokenKeyFile: reader.optionalPath('AUTH_TOKEN_KEY_FILE'),
-    },
-    clientEntry: reader.oneOf('MESH_CLIENT_ENTRY', ['all', 'gateway'], 'all'),
-    metricsToken: metricsToken(reader, problems),
+    configuredTargets: ServiceNames.filter((service) => values.targets[service].grpc !== undefined),
+    redis: redis.ok ? redis.value : undefined,
+    auth: values.auth,
+    simulation: values.simulation,
+    gateway: values.gateway,
     storage: {
-      kind: reader.oneOf('MESH_STORAGE', ['sql', 'memory'], 'sql'),
-      dataDir,
+      kind: storage.kind,
+      dataDir: storage.dataDir,
       databaseUrls: {
-        auth: reader.postgresUrl('AUTH_DATABASE_URL') ?? sharedDatabaseUrl,
-        project: reader.postgresUrl('PROJECT_DATABASE_URL') ?? sharedDatabaseUrl,
-        simulation: reader.postgresUrl('SIMULATION_DATABASE_URL') ?? sharedDatabaseUrl,
+        auth: storage.databaseUrls.auth ?? storage.databaseUrl,
+        project: storage.databaseUrls.project ?? storage.databaseUrl,
+        simulation: storage.databaseUrls.simulation ?? storage.databaseUrl,
       },
     },
-    simulation: {
-      updatesPerSecond: reader.integer('SIMULATION_UPDATES_PER_SECOND', 10, 10, 100),
-      cleanupIntervalMs: 1_000 * reader.integer('SIMULATION_CLEANUP_INTERVAL_SECONDS', 3_600, 60, 86_400),
-      retentionMs: 3_600_000 * reader.integer('SIMULATION_RETENTION_HOURS', 168, 1, 87_600),
-    },
-    mesh: readMeshSettings(reader),
-    tls: readMeshTlsSettings(reader, dataDir),
+    clientEntry: values.clientEntry,
+    metricsToken: values.metricsToken,
+    mesh: values.mesh,
+    tls: tlsSettings(values.tls, storage.dataDir, problems),
   };
+  if (config.mesh.registryTtlMs <= config.mesh.heartbeatMs) {
+    problems.push(`MESH_REGISTRY_TTL_MS (${config.mesh.registryTtlMs}) must exceed MESH_HEARTBEAT_MS (${config.mesh.heartbeatMs})`);
+  }
   problems.push(...portProblems(config));
 
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+};
+
+const perService = <T>(make: (service: ServiceName) => T): Record<ServiceName, T> =>
+  Object.fromEntries(ServiceNames.map((service) => [service, make(service)])) as Record<ServiceName, T>;
+
+/**
+ * Certificates come from `MESH_TLS_CA` with `<SERVICE>_TLS_CERT`/`_KEY` (or the shared
+ * `MESH_TLS_CERT`/`_KEY`) when a CA is given, else from the development PKI under `MESH_TLS_DIR`.
+ */
+const tlsSettings = (tls: Values['tls'], dataDir: string, problems: string[]): MeshTlsSettings => {
+  const pair = (prefix: string, read: Values['tls']['shared']): SuppliedPair | undefined => {
+    const { certFile, keyFile } = read;
+    if (certFile !== undefined && keyFile !== undefined) return { certFile, keyFile };
+    if (certFile !== undefined || keyFile !== undefined) problems.push(`${prefix}_TLS_CERT and ${prefix}_TLS_KEY go together: set both or neither`);
+    return undefined;
+  };
+  const shared = pair('MESH', tls.shared);
+  const supplied = perService((service) => pair(EnvPrefixes[service], tls.supplied[service]) ?? shared);
+  if (Object.values(supplied).some((found) => found !== undefined) && tls.caFile === undefined) {
+    problems.push('certificates given by path need the CA that signed them: set MESH_TLS_CA');
+  }
+  return { enabled: tls.enabled, dir: tls.dir ?? join(dataDir, 'pki'), caFile: tls.caFile, supplied, shared };
 };
 
 /**
@@ -205,10 +172,4 @@ const portProblems = (config: MeshConfig): string[] => {
     ...(duplicates.length > 0 ? [`ports must be distinct; used twice: ${duplicates.join(', ')}`] : []),
     ...(tooHigh.length > 0 ? [`instance ports past 65535 (MESH_INSTANCES x MESH_INSTANCE_PORT_STRIDE): ${tooHigh.join(', ')}`] : []),
   ];
-};
-
-const metricsToken = (reader: EnvReader, problems: string[]): string | undefined => {
-  const token = reader.raw('METRICS_TOKEN');
-  if (token !== undefined && token.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters');
-  return token;
 };

@@ -4,17 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthServiceClient } from '../adapters/grpc/generated/auth.js';
-import { createLogger } from '../adapters/observability/logger.js';
 import { waitFor } from '../contract-tests/messaging/wait.js';
 import { callUnary } from '../contract-tests/support/grpc-unary.js';
 import { h2cAgent, jsonRequest } from '../contract-tests/support/http2-client.js';
 import { aUser } from '../test-support/gateway-users.js';
 import { startMesh, type RunningMesh } from './launcher.js';
 import { testMeshConfig } from '../test-support/test-mesh.js';
+import { testLogger } from '../test-support/test-logger.js';
 
 /** Services and a loaded 2-core machine: starting and stopping take a while. */
 const TIMEOUT_MS = 90_000;
-const logger = createLogger('launcher-test', process.env.LOG_LEVEL ?? 'silent');
+const logger = testLogger('launcher-test');
 
 const validate = async (address: string, token: string) => {
   const client = new AuthServiceClient(address, credentials.createInsecure());

@@ -4,7 +4,6 @@ import { startAuthService } from './auth/auth-root.js';
 import { instanceEndpoints, ServiceNames, type MeshConfig, type ServiceName } from './config.js';
 import { meshStatusOf } from './dashboard/mesh-status-of.js';
 import { startGatewayService } from './gateway/gateway-root.js';
-import { loadGatewaySettings } from './gateway/gateway-settings.js';
 import { startAdminServer, type AdminServer } from './mesh/admin-server.js';
 import { loadMeshIdentities, type MeshIdentities } from './mesh-identities.js';
 import { ProcessMesh } from './mesh/process-mesh.js';
@@ -81,7 +80,7 @@ export const startMesh = async (options: MeshOptions): Promise<RunningMesh> => {
     detachMetrics();
     await messaging.close();
   };
-  const ids = instanceIds(wanted);
+  const ids = instanceIds(config);
   try {
     for (const service of wanted) {
       for (let index = 0; index < config.mesh.instances[service]; index += 1) {
@@ -164,8 +163,8 @@ const startInstance = async (service: ServiceName, context: ServiceContext, mesh
  * Registry ids: the gateway's are its instance id (`GATEWAY_INSTANCE_ID`, else random), with
  * `-2`, `-3`, ... for further instances in this process; the others' are `<service>-<random>`.
  */
-const instanceIds = (wanted: readonly ServiceName[]) => {
-  const gateway = wanted.includes('api-gateway') ? loadGatewaySettings().instanceId : 'api-gateway';
+const instanceIds = (config: MeshConfig) => {
+  const gateway = config.gateway.instanceId ?? `gateway-${randomUUID().slice(0, 8)}`;
   return (service: ServiceName, index: number): string => {
     if (service === 'api-gateway') return index === 0 ? gateway : `${gateway}-${index + 1}`;
     return `${service}-${randomUUID().slice(0, 8)}`;

@@ -2,13 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../adapters/observability/logger.js';
 import { waitFor } from '../contract-tests/messaging/wait.js';
 import { h2cAgent, jsonRequest } from '../contract-tests/support/http2-client.js';
 import { createThrowawayDatabase, type PostgresDatabase } from '../test-support/postgres-fixture.js';
 import { ServiceNames } from './config.js';
 import { startMesh, type RunningMesh } from './launcher.js';
 import { testMeshConfig } from '../test-support/test-mesh.js';
+import { testLogger } from '../test-support/test-logger.js';
 
 const http2 = h2cAgent();
 const password = 'correct horse battery';
@@ -16,7 +16,7 @@ const password = 'correct horse battery';
 const start = (env: Record<string, string>): Promise<RunningMesh> =>
   startMesh({
     config: testMeshConfig({ MESH_STORAGE: 'sql', ...env }),
-    logger: createLogger('persistence-e2e', process.env.LOG_LEVEL ?? 'silent'),
+    logger: testLogger('persistence-e2e'),
     services: ServiceNames,
   });
 

@@ -1,6 +1,5 @@
 import { createServer } from 'node:net';
 import type { InstanceSource, ServiceInstance } from '../core/discovery/instance.js';
-import { createLogger } from '../adapters/observability/logger.js';
 import { startAuthService } from '../composition/auth/auth-root.js';
 import type { MeshConfig, ServiceName, ServiceTargets } from '../composition/config.js';
 import { createInMemoryMessaging, type Messaging } from '../composition/messaging.js';
@@ -12,7 +11,8 @@ import { configuredInstance } from '../composition/mesh/fallback-instances.js';
 import { standaloneContext } from './standalone-context.js';
 import { testMeshConfig } from './test-mesh.js';
 import { gatewayRoot } from '../composition/gateway/gateway-root.js';
-import type { GatewaySettings } from '../composition/gateway/gateway-settings.js';
+import { testLogger } from './test-logger.js';
+import type { GatewaySettings } from '../composition/config.js';
 
 type Backend = 'auth' | 'project' | 'simulation';
 
@@ -78,7 +78,7 @@ class StartedBackends implements InstanceSource {
 
 export const startGatewayTestBed = async (options: GatewayTestBedOptions = {}): Promise<GatewayTestBed> => {
   const config = testMeshConfig(options.env);
-  const logger = createLogger('gateway-test-bed', process.env.LOG_LEVEL ?? 'silent');
+  const logger = testLogger('gateway-test-bed');
   const messaging = options.openMessaging?.() ?? createInMemoryMessaging(logger);
   const opened: Messaging[] = [];
   const backends = new Map<Backend, RunningService>();

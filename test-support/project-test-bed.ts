@@ -1,4 +1,3 @@
-import { createLogger } from '../adapters/observability/logger.js';
 import { deadAddress, startRealAuth, type RealAuth } from '../contract-tests/project-grpc/real-auth-server.js';
 import type { ServiceName, ServiceTargets } from '../composition/config.js';
 import { createInMemoryMessaging, type Messaging } from '../composition/messaging.js';
@@ -6,6 +5,7 @@ import type { RunningService } from '../composition/service-server.js';
 import { standaloneContext } from './standalone-context.js';
 import { testMeshConfig } from './test-mesh.js';
 import { projectRoot, type ProjectRootOptions } from '../composition/project/project-root.js';
+import { testLogger } from './test-logger.js';
 
 /** The project service started by its composition root, with a real auth service, on ephemeral ports. */
 export interface ProjectTestBed {
@@ -31,7 +31,7 @@ export interface ProjectTestBedOptions {
 
 export const startProjectTestBed = async (options: ProjectTestBedOptions = {}): Promise<ProjectTestBed> => {
   const config = testMeshConfig();
-  const logger = createLogger('project-test-bed', process.env.LOG_LEVEL ?? 'silent');
+  const logger = testLogger('project-test-bed');
   const auth = options.auth ?? (await startRealAuth());
   const releaseAuth = async () => {
     if (!options.auth) await auth.stop();

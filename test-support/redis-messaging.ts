@@ -1,4 +1,4 @@
-import { createLogger } from '../adapters/observability/logger.js';
+import { testLogger } from './test-logger.js';
 import type { RedisConfig } from '../adapters/redis/redis-config.js';
 import { RedisConnections, type RedisConnectionOptions } from '../adapters/redis/redis-connections.js';
 import { RedisEventBus, type RedisEventBusOptions } from '../adapters/redis/redis-event-bus.js';
@@ -45,7 +45,7 @@ export const testClaimIdleMs = 750;
 /** A StreamJobQueue over its own RedisStreamStore connections, as one worker process would have. */
 export const openRedisJobQueue = (config: RedisConfig, name: string): OpenedAdapter<StreamJobQueue> => {
   const opened = openRedisStreamStore(config, name);
-  const adapter = new StreamJobQueue(opened.adapter, new SystemClock(), createLogger(name), {
+  const adapter = new StreamJobQueue(opened.adapter, new SystemClock(), testLogger(name), {
     claimIdleMs: testClaimIdleMs,
     blockMs: 200,
   });

@@ -10,10 +10,10 @@ import { simulationGrpcService } from '../adapters/grpc/simulation/simulation-gr
 import { InMemoryEventBus } from '../adapters/memory/in-memory-event-bus.js';
 import { InMemorySimulationRepository } from '../adapters/memory/in-memory-simulation-repository.js';
 import { InMemoryStreamStore } from '../adapters/memory/in-memory-stream-store.js';
-import { createLogger } from '../adapters/observability/logger.js';
 import { RandomIdGenerator } from '../adapters/system/random-id-generator.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
 import { SystemScheduler } from '../adapters/system/system-scheduler.js';
+import { testLogger } from './test-logger.js';
 
 /**
  * A real simulation service for the project's export tests: the simulation domain behind its gRPC
@@ -29,7 +29,7 @@ export interface SimulationTestServer {
 }
 
 export const startSimulationTestServer = async (auth: GrpcAuthClient): Promise<SimulationTestServer> => {
-  const logger = createLogger('simulation-test-server');
+  const logger = testLogger('simulation-test-server');
   const streams = new InMemoryStreamStore();
   let projects: GrpcClientSource<ProjectServiceClient> | undefined;
   const lazyProjects: GrpcClientSource<ProjectServiceClient> = {

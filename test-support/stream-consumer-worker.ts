@@ -6,7 +6,9 @@
  *
  * Environment: REDIS_URL or REDIS_CLUSTER_NODES, STREAM, GROUP, CONSUMER, COUNT.
  */
-import { readRedisConfig } from '../adapters/redis/redis-config.js';
+import { redisConfigOf } from '../adapters/redis/redis-config.js';
+import { Catalogue } from '../composition/settings/catalogue.js';
+import { readSettings } from '../composition/settings/read-settings.js';
 import { openRedisStreamStore } from './redis-messaging.js';
 
 const required = (name: string): string => {
@@ -15,8 +17,11 @@ const required = (name: string): string => {
   return value;
 };
 
-const config = readRedisConfig();
-if (!config.ok || !config.value) throw new Error(`no Redis configuration: ${config.ok ? 'REDIS_URL is not set' : config.error.join('; ')}`);
+const settings = readSettings(Catalogue.redis, process.env);
+const config = redisConfigOf(settings.values);
+if (settings.problems.length > 0 || !config.ok || !config.value) {
+  throw new Error(`no Redis configuration: ${[...settings.problems, ...(config.ok ? ['REDIS_URL is not set'] : config.error)].join('; ')}`);
+}
 
 const stream = required('STREAM');
 const group = required('GROUP');

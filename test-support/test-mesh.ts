@@ -1,6 +1,6 @@
-import { createLogger } from '../adapters/observability/logger.js';
 import { loadConfig, ServiceNames, type MeshConfig } from '../composition/config.js';
 import { startMesh, type RunningMesh } from '../composition/launcher.js';
+import { testLogger } from './test-logger.js';
 
 const envPrefixes = ['GATEWAY', 'AUTH', 'PROJECT', 'SIMULATION'];
 
@@ -19,4 +19,4 @@ export const testMeshConfig = (env: Record<string, string> = {}): MeshConfig =>
 
 /** Starts every service in this process as `npm start` does, on ephemeral ports. */
 export const startTestMesh = (env: Record<string, string> = {}): Promise<RunningMesh> =>
-  startMesh({ config: testMeshConfig(env), logger: createLogger('test-mesh', process.env.LOG_LEVEL ?? 'silent'), services: ServiceNames });
+  startMesh({ config: testMeshConfig(env), logger: testLogger('test-mesh'), services: ServiceNames });

@@ -2,12 +2,12 @@ import { credentials } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failure } from '../../core/shared/errors.js';
 import { err } from '../../core/shared/result.js';
-import { createLogger } from '../observability/logger.js';
 import { AuthServiceClient, AuthServiceService } from './generated/auth.js';
 import { grpcUnaryCall } from './grpc-unary-call.js';
 import { startGrpcServer, type RunningGrpcServer } from './grpc-server.js';
 import { unaryHandler } from './unary-handler.js';
 import { unimplementedService } from '../../test-support/unimplemented-service.js';
+import { testLogger } from '../../test-support/test-logger.js';
 
 describe('grpcUnaryCall and fromGrpcStatus', () => {
   let server: RunningGrpcServer;
@@ -18,7 +18,7 @@ describe('grpcUnaryCall and fromGrpcStatus', () => {
       serviceName: 'auth',
       host: '127.0.0.1',
       port: 0,
-      logger: createLogger('test'),
+      logger: testLogger('test'),
       services: [
         {
           definition: AuthServiceService,

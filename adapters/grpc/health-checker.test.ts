@@ -3,12 +3,12 @@ import { delay, waitFor } from '../../contract-tests/messaging/wait.js';
 import { Discovery } from '../../core/discovery/discovery.js';
 import type { InstanceStatus } from '../../core/discovery/instance.js';
 import { InMemoryServiceRegistry } from '../memory/in-memory-service-registry.js';
-import { createLogger } from '../observability/logger.js';
 import { SystemClock } from '../system/system-clock.js';
 import { startGrpcServer, type RunningGrpcServer } from './grpc-server.js';
 import { HealthChecker, type HealthCheckerOptions } from './health-checker.js';
+import { testLogger } from '../../test-support/test-logger.js';
 
-const logger = createLogger('health-checker-test');
+const logger = testLogger('health-checker-test');
 
 const startServer = (port = 0, shutdownGraceMs = 10_000): Promise<RunningGrpcServer> =>
   startGrpcServer({ serviceName: 'target', host: '127.0.0.1', port, services: [], logger, shutdownGraceMs });

@@ -1,15 +1,15 @@
 import { credentials } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../observability/logger.js';
 import { AuthServiceClient, AuthServiceService } from './generated/auth.js';
 import { grpcUnaryCall } from './grpc-unary-call.js';
 import { startGrpcServer, type RunningGrpcServer } from './grpc-server.js';
 import { unaryHandler } from './unary-handler.js';
 import { unimplementedService } from '../../test-support/unimplemented-service.js';
+import { testLogger } from '../../test-support/test-logger.js';
 
 /** A call made while serving a request gets at most the time that request has left. */
 describe('deadline propagation across hops', () => {
-  const logger = createLogger('test');
+  const logger = testLogger('test');
   let downstream: RunningGrpcServer;
   let upstream: RunningGrpcServer;
   let downstreamClient: AuthServiceClient;

@@ -1,12 +1,12 @@
 import { credentials, status } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
 import { unreachablePostgresError } from '../../test-support/unreachable-postgres.js';
-import { createLogger } from '../observability/logger.js';
 import { AuthServiceClient, AuthServiceService } from './generated/auth.js';
 import { startGrpcServer } from './grpc-server.js';
 import { grpcUnaryCall } from './grpc-unary-call.js';
 import { unaryHandler } from './unary-handler.js';
 import { unimplementedService } from '../../test-support/unimplemented-service.js';
+import { testLogger } from '../../test-support/test-logger.js';
 
 describe('a handler whose dependency is unreachable', () => {
   it('turns it into UNAVAILABLE over gRPC', async () => {
@@ -15,7 +15,7 @@ describe('a handler whose dependency is unreachable', () => {
       serviceName: 'auth',
       host: '127.0.0.1',
       port: 0,
-      logger: createLogger('test'),
+      logger: testLogger('test'),
       services: [
         {
           definition: AuthServiceService,

@@ -7,11 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../contract-tests/messaging/wait.js';
 import { findFreePorts } from '../../test-support/free-ports.js';
 import { spawnRedisServer, type RedisServerProcess } from '../../test-support/redis-server-process.js';
-import { createLogger } from '../observability/logger.js';
 import { callRedis } from './redis-call.js';
-import { readRedisConfig, type RedisConfig } from './redis-config.js';
+import { redisConfigOf, type RedisConfig, type RedisSettings } from './redis-config.js';
 import { RedisConnections } from './redis-connections.js';
 import { meshRedisAclRules } from './redis-mesh-acl.js';
+import { testLogger } from '../../test-support/test-logger.js';
 
 const run = promisify(execFile);
 const admin = ['--user', 'admin', '--pass', 'admin-pw', '--no-auth-warning'];
@@ -21,8 +21,9 @@ describe('a Redis Cluster with the mesh ACL user', () => {
   let dir: string;
   let servers: RedisServerProcess[] = [];
   let ports: number[];
-  const cluster = (env: Record<string, string>): RedisConfig => {
-    const read = readRedisConfig({ REDIS_CLUSTER_NODES: ports.map((port) => `127.0.0.1:${port}`).join(','), ...env });
+  const cluster = (settings: Partial<RedisSettings>): RedisConfig => {
+    const nodes = ports.map((port) => ({ host: '127.0.0.1', port }));
+    const read = redisConfigOf({ url: undefined, clusterNodes: nodes, username: undefined, password: undefined, tls: undefined, tlsCa: undefined, ...settings });
     if (!read.ok || !read.value) throw new Error(`bad test configuration: ${String(!read.ok && read.error)}`);
     return read.value;
   };
@@ -54,7 +55,7 @@ describe('a Redis Cluster with the mesh ACL user', () => {
   });
 
   const roundTrip = async (config: RedisConfig) => {
-    const connections = new RedisConnections(config, { commandTimeoutMs: 2_000, logger: createLogger('cluster-acl-test', process.env.LOG_LEVEL ?? 'silent') });
+    const connections = new RedisConnections(config, { commandTimeoutMs: 2_000, logger: testLogger('cluster-acl-test') });
     try {
       // Keys in different slots: the user's credentials reach every master.
       const keys = ['services:auth:a', 'async:email:queue:x', 'simulation:stream:s1'];
@@ -66,7 +67,7 @@ describe('a Redis Cluster with the mesh ACL user', () => {
   };
 
   it('reaches every master as the ACL user from REDIS_USERNAME/REDIS_PASSWORD', async () => {
-    expect(await roundTrip(cluster({ REDIS_USERNAME: 'meshwork', REDIS_PASSWORD: 'mesh-pw' }))).toEqual([
+    expect(await roundTrip(cluster({ username: 'meshwork', password: 'mesh-pw' }))).toEqual([
       'services:auth:a',
       'async:email:queue:x',
       'simulation:stream:s1',
@@ -74,6 +75,6 @@ describe('a Redis Cluster with the mesh ACL user', () => {
   });
 
   it('fails with a wrong password instead of reaching any master', async () => {
-    await expect(roundTrip(cluster({ REDIS_USERNAME: 'meshwork', REDIS_PASSWORD: 'nope' }))).rejects.toMatchObject({ failure: { code: 'redis_unavailable' } });
+    await expect(roundTrip(cluster({ username: 'meshwork', password: 'nope' }))).rejects.toMatchObject({ failure: { code: 'redis_unavailable' } });
   });
 });

@@ -1,51 +1,48 @@
 import { describe, expect, it } from 'vitest';
-import { readRedisConfig, redisConfigToEnv } from './redis-config.js';
+import { parseClusterNodes, redisConfigOf, type RedisSettings } from './redis-config.js';
 
-describe('readRedisConfig', () => {
-  it('means in-memory adapters when neither variable is set', () => {
-    expect(readRedisConfig({})).toEqual({ ok: true, value: undefined });
-    expect(readRedisConfig({ REDIS_URL: '  ' })).toEqual({ ok: true, value: undefined });
+const none: RedisSettings = { url: undefined, clusterNodes: undefined, username: undefined, password: undefined, tls: undefined, tlsCa: undefined };
+
+describe('redisConfigOf', () => {
+  it('means in-memory adapters when neither a URL nor cluster nodes are set', () => {
+    expect(redisConfigOf(none)).toEqual({ ok: true, value: undefined });
   });
 
-  it('reads one server from REDIS_URL', () => {
-    expect(readRedisConfig({ REDIS_URL: 'redis://user:secret@cache:6380/2' })).toEqual({
+  it('reads one server from the URL, TLS from rediss://', () => {
+    expect(redisConfigOf({ ...none, url: 'redis://user:secret@cache:6380/2' })).toEqual({
       ok: true,
       value: { kind: 'node', url: 'redis://user:secret@cache:6380/2' },
     });
-  });
-
-  it('reads the seed nodes of a cluster from REDIS_CLUSTER_NODES', () => {
-    expect(readRedisConfig({ REDIS_CLUSTER_NODES: 'a:7000, b:7001,[::1]:7002' })).toEqual({
+    expect(redisConfigOf({ ...none, url: 'rediss://cache:6380', tlsCa: '/ca.pem' })).toEqual({
       ok: true,
-      value: {
-        kind: 'cluster',
-        nodes: [
-          { host: 'a', port: 7000 },
-          { host: 'b', port: 7001 },
-          { host: '::1', port: 7002 },
-        ],
-      },
+      value: { kind: 'node', url: 'rediss://cache:6380', tls: { caFile: '/ca.pem' } },
     });
   });
 
-  it('lists every bad cluster node at once', () => {
-    const read = readRedisConfig({ REDIS_CLUSTER_NODES: 'a:7000,b,c:99999' });
+  it('lists every contradiction at once', () => {
+    expect(redisConfigOf({ ...none, url: 'redis://a:1', clusterNodes: [{ host: 'b', port: 2 }] }).ok).toBe(false);
+    const read = redisConfigOf({ ...none, url: 'rediss://a:1', tls: 'off', username: 'mesh' });
+    expect(!read.ok && read.error).toEqual(['REDIS_TLS=off contradicts a rediss:// REDIS_URL', 'REDIS_USERNAME needs REDIS_PASSWORD']);
+  });
+});
 
-    expect(read.ok).toBe(false);
+describe('parseClusterNodes', () => {
+  it('reads host:port seed nodes, IPv6 in brackets', () => {
+    expect(parseClusterNodes('a:7000, b:7001,[::1]:7002')).toEqual({
+      ok: true,
+      value: [
+        { host: 'a', port: 7000 },
+        { host: 'b', port: 7001 },
+        { host: '::1', port: 7002 },
+      ],
+    });
+  });
+
+  it('lists every bad node at once', () => {
+    const read = parseClusterNodes('a:7000,b,c:99999');
     expect(!read.ok && read.error).toEqual([
       "REDIS_CLUSTER_NODES entries must be host:port; got 'b'",
       "REDIS_CLUSTER_NODES entries must be host:port; got 'c:99999'",
     ]);
-  });
-
-  it('refuses a URL that is not redis:// and refuses both variables at once', () => {
-    expect(readRedisConfig({ REDIS_URL: 'http://cache:6379' }).ok).toBe(false);
-    expect(readRedisConfig({ REDIS_URL: 'redis://a:1', REDIS_CLUSTER_NODES: 'b:2' }).ok).toBe(false);
-  });
-
-  it('writes a configuration back as the variables a child process reads', () => {
-    const config = { kind: 'cluster', nodes: [{ host: '127.0.0.1', port: 7000 }, { host: '::1', port: 7001 }] } as const;
-
-    expect(readRedisConfig(redisConfigToEnv(config))).toEqual({ ok: true, value: config });
   });
 });

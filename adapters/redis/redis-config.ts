@@ -20,41 +20,42 @@ export type RedisConfig =
   | ({ readonly kind: 'node'; readonly url: string } & RedisSecurity)
   | ({ readonly kind: 'cluster'; readonly nodes: readonly RedisNodeAddress[] } & RedisSecurity);
 
-type Env = Readonly<Record<string, string | undefined>>;
+/** The `REDIS_*` settings as read, before they are checked against each other. */
+export interface RedisSettings {
+  /** `REDIS_URL`: one server. */
+  readonly url: string | undefined;
+  /** `REDIS_CLUSTER_NODES`: seed nodes of a cluster. */
+  readonly clusterNodes: readonly RedisNodeAddress[] | undefined;
+  readonly username: string | undefined;
+  readonly password: string | undefined;
+  /** `REDIS_TLS`: unset follows the URL's scheme. */
+  readonly tls: 'on' | 'off' | undefined;
+  readonly tlsCa: string | undefined;
+}
 
 /**
- * Reads `REDIS_URL` (`redis[s]://[user:pass@]host:port[/db]`) or `REDIS_CLUSTER_NODES`
- * (`host:port,host:port,...`), with `REDIS_USERNAME`/`REDIS_PASSWORD` (ACL) and `REDIS_TLS`/
- * `REDIS_TLS_CA`. `undefined` when neither is set (the in-memory adapters then apply); every
- * problem is listed at once.
+ * Where Redis is, from `REDIS_URL` (`redis[s]://[user:pass@]host:port[/db]`) or `REDIS_CLUSTER_NODES`,
+ * with `REDIS_USERNAME`/`REDIS_PASSWORD` (ACL) and `REDIS_TLS`/`REDIS_TLS_CA`. `undefined` when
+ * neither is set (the in-memory adapters then apply); every contradiction is listed at once.
  */
-export const readRedisConfig = (env: Env = process.env): Result<RedisConfig | undefined, readonly string[]> => {
-  const url = env.REDIS_URL?.trim() || undefined;
-  const nodes = env.REDIS_CLUSTER_NODES?.trim() || undefined;
-  if (url && nodes) return err(['set REDIS_URL (one server) or REDIS_CLUSTER_NODES (a cluster), not both']);
-  const security = readSecurity(env, url?.startsWith('rediss://') ?? false);
+export const redisConfigOf = (settings: RedisSettings): Result<RedisConfig | undefined, readonly string[]> => {
+  const { url, clusterNodes } = settings;
+  if (url !== undefined && clusterNodes !== undefined) return err(['set REDIS_URL (one server) or REDIS_CLUSTER_NODES (a cluster), not both']);
+  const security = securityOf(settings, url?.startsWith('rediss://') ?? false);
   if (!security.ok) return security;
-  if (nodes) {
-    const parsed = parseClusterNodes(nodes);
-    return parsed.ok ? ok({ kind: 'cluster', nodes: parsed.value, ...security.value }) : parsed;
-  }
-  if (url) {
-    return /^rediss?:\/\/[^/\s]+(\/\d+)?$/.test(url)
-      ? ok({ kind: 'node', url, ...security.value })
-      : err([`REDIS_URL must look like redis://host:port or redis://user:password@host:port/db; got '${url.replace(/:[^:@/]*@/, ':***@')}'`]);
-  }
+  if (clusterNodes !== undefined) return ok({ kind: 'cluster', nodes: clusterNodes, ...security.value });
+  if (url !== undefined) return ok({ kind: 'node', url, ...security.value });
   return ok(undefined);
 };
 
-const readSecurity = (env: Env, rediss: boolean): Result<RedisSecurity, readonly string[]> => {
-  const username = env.REDIS_USERNAME?.trim() || undefined;
-  const password = env.REDIS_PASSWORD || undefined;
-  const tlsFlag = env.REDIS_TLS?.trim() || undefined;
-  const caFile = env.REDIS_TLS_CA?.trim() || undefined;
+/** What `REDIS_URL` must look like. */
+export const REDIS_URL_PATTERN = /^rediss?:\/\/[^/\s]+(\/\d+)?$/;
+
+const securityOf = (settings: RedisSettings, rediss: boolean): Result<RedisSecurity, readonly string[]> => {
+  const { username, password, tlsCa: caFile } = settings;
   const problems: string[] = [];
-  if (tlsFlag !== undefined && tlsFlag !== 'on' && tlsFlag !== 'off') problems.push(`REDIS_TLS must be on or off; got '${tlsFlag}'`);
-  if (rediss && tlsFlag === 'off') problems.push('REDIS_TLS=off contradicts a rediss:// REDIS_URL');
-  const tls = rediss || tlsFlag === 'on';
+  if (rediss && settings.tls === 'off') problems.push('REDIS_TLS=off contradicts a rediss:// REDIS_URL');
+  const tls = rediss || settings.tls === 'on';
   if (caFile !== undefined && !tls) problems.push('REDIS_TLS_CA needs TLS: a rediss:// REDIS_URL or REDIS_TLS=on');
   if (username !== undefined && password === undefined) problems.push('REDIS_USERNAME needs REDIS_PASSWORD');
   if (problems.length > 0) return err(problems);

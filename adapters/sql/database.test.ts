@@ -3,11 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../observability/logger.js';
 import { SqlUserRepository } from './auth/sql-user-repository.js';
 import { openServiceDatabase } from './database.js';
+import { testLogger } from '../../test-support/test-logger.js';
 
-const logger = createLogger('database-test');
+const logger = testLogger('database-test');
 
 const aUser = (id: string) => ({
   id,

@@ -1,8 +1,8 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import type { Job } from '../../core/messaging/work-queue.js';
 import { InMemoryStreamStore } from '../memory/in-memory-stream-store.js';
-import { createLogger } from '../observability/logger.js';
 import { StreamJobQueue, type StreamJobQueueOptions } from './stream-job-queue.js';
+import { testLogger } from '../../test-support/test-logger.js';
 
 const waitFor = async (predicate: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
@@ -13,7 +13,7 @@ const waitFor = async (predicate: () => boolean | Promise<boolean>, timeoutMs = 
 };
 
 const clock = { now: () => Date.now() };
-const logger = createLogger('stream-job-queue-test');
+const logger = testLogger('stream-job-queue-test');
 const opened: { close(): Promise<void> }[] = [];
 
 const setUp = (options: StreamJobQueueOptions = {}) => {

@@ -6,10 +6,10 @@ import { InMemoryEventBus } from '../../adapters/memory/in-memory-event-bus.js';
 import { InMemoryResourceGrantRepository } from '../../adapters/memory/in-memory-resource-grant-repository.js';
 import { InMemorySessionRepository } from '../../adapters/memory/in-memory-session-repository.js';
 import { InMemoryUserRepository } from '../../adapters/memory/in-memory-user-repository.js';
-import { createLogger } from '../../adapters/observability/logger.js';
 import { createAuthHarness, type AuthHarness } from '../../contract-tests/auth/auth-harness.js';
 import { delay, waitFor } from '../../contract-tests/messaging/wait.js';
 import { subscribeProjectGrants } from './auth-project-grants.js';
+import { testLogger } from '../../test-support/test-logger.js';
 
 describe('subscribeProjectGrants', () => {
   let harness: AuthHarness;
@@ -35,7 +35,7 @@ describe('subscribeProjectGrants', () => {
       close: async () => {},
     });
     projectEvents = new InMemoryEventBus();
-    subscription = await subscribeProjectGrants(projectEvents, harness.service, createLogger('grants-test'));
+    subscription = await subscribeProjectGrants(projectEvents, harness.service, testLogger('grants-test'));
   });
   afterEach(async () => {
     await subscription.unsubscribe();

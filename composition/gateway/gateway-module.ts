@@ -42,7 +42,7 @@ import { meshCalls, type MeshCallSource } from '../mesh/mesh-call-source.js';
 import { Platform } from '../platform-module.js';
 import type { ServiceContext } from '../service-context.js';
 import { token } from '../tokens.js';
-import type { GatewaySettings } from './gateway-settings.js';
+import type { GatewaySettings } from '../config.js';
 
 export const GatewayTokens = {
   settings: token<GatewaySettings>('GatewaySettings'),

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventChannels, Queues, Streams } from '../../core/messaging/channels.js';
 import { toStreamFields } from '../../core/simulation/index.js';
-import { createLogger } from '../../adapters/observability/logger.js';
 import { aSample } from '../../contract-tests/gateway/gateway-harness.js';
 import { connectSocket, type TestSocket } from '../../contract-tests/gateway/ws-client.js';
 import { waitFor } from '../../contract-tests/messaging/wait.js';
@@ -11,6 +10,7 @@ import { createRedisMessaging } from '../messaging.js';
 import type { RunningService } from '../service-server.js';
 import { startGatewayTestBed, type GatewayTestBed } from '../../test-support/gateway-test-bed.js';
 import { aRunningSimulation, aUser, type TestUser } from '../../test-support/gateway-users.js';
+import { testLogger } from '../../test-support/test-logger.js';
 
 /** Four services start and stop here, and a redis-server; a loaded 2-core machine needs more than the default hook timeout. */
 const STARTUP_TIMEOUT_MS = 90_000;
@@ -32,7 +32,7 @@ describe('two gateway instances as separate processes on one Redis', () => {
 
   beforeAll(async () => {
     redis = await startRedisNode();
-    const logger = createLogger('gateway-redis-test', process.env.LOG_LEVEL ?? 'silent');
+    const logger = testLogger('gateway-redis-test');
     bed = await startGatewayTestBed({ openMessaging: () => createRedisMessaging(redis.config, logger) });
     gateways = [await bed.startGateway({ instanceId: 'gw-r1' }), await bed.startGateway({ instanceId: 'gw-r2' })];
     const base = `http://127.0.0.1:${gateways[0]!.http.port}`;

@@ -24,7 +24,7 @@ import { Platform, platformModule } from '../platform-module.js';
 import type { ServiceContext, ServiceRoot } from '../service-context.js';
 import { serveService } from '../service-server.js';
 import { GatewayTokens, gatewayModule } from './gateway-module.js';
-import { loadGatewaySettings, type GatewaySettings } from './gateway-settings.js';
+import type { GatewaySettings } from '../config.js';
 
 /** Notify jobs enqueued this long before an instance started still reach its sockets (clock skew between hosts). */
 const NOTIFY_SKEW_MS = 5_000;
@@ -38,7 +38,7 @@ const NOTIFY_SKEW_MS = 5_000;
 export const gatewayRoot =
   (overrides: Partial<GatewaySettings> = {}): ServiceRoot =>
   async (context: ServiceContext) => {
-    const settings: GatewaySettings = { ...loadGatewaySettings(), instanceId: context.instanceId, ...overrides };
+    const settings: GatewaySettings = { ...context.config.gateway, instanceId: context.instanceId, ...overrides };
     const logger = context.logger.child({ service: 'api-gateway', instance: settings.instanceId });
     const container = new Container();
     container.load(platformModule(context, logger), gatewayModule(context, settings));

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../adapters/observability/logger.js';
 import { h2cAgent, jsonRequest } from '../../contract-tests/support/http2-client.js';
 import { startRedisNode, type RedisFixture } from '../../test-support/redis-fixture.js';
 import { createRedisMessaging } from '../messaging.js';
 import type { RunningService } from '../service-server.js';
 import { startGatewayTestBed, type GatewayTestBed } from '../../test-support/gateway-test-bed.js';
+import { testLogger } from '../../test-support/test-logger.js';
 
 const STARTUP_TIMEOUT_MS = 90_000;
 
@@ -18,7 +18,7 @@ describe('tokens through two gateways on one Redis', () => {
 
   beforeAll(async () => {
     redis = await startRedisNode();
-    const logger = createLogger('gateway-token-test', process.env.LOG_LEVEL ?? 'silent');
+    const logger = testLogger('gateway-token-test');
     bed = await startGatewayTestBed({ backends: ['auth', 'project'], openMessaging: () => createRedisMessaging(redis.config, logger) });
     gateways = [await bed.startGateway({ instanceId: 'gw-t1' }), await bed.startGateway({ instanceId: 'gw-t2' })];
   }, STARTUP_TIMEOUT_MS);

@@ -7,9 +7,9 @@ import { waitFor } from '../../contract-tests/messaging/wait.js';
 import { h2cAgent, jsonRequest } from '../../contract-tests/support/http2-client.js';
 import { CloseCodes } from '../../adapters/websocket/close-codes.js';
 import type { RunningService } from '../service-server.js';
-import { loadGatewaySettings } from './gateway-settings.js';
 import { startGatewayTestBed, type GatewayTestBed } from '../../test-support/gateway-test-bed.js';
 import { aUser, type TestUser } from '../../test-support/gateway-users.js';
+import { loadConfig } from '../config.js';
 
 /** Steps far past what a real run reaches, so the samples this test appends are told from the run's own. */
 const FIRST_TEST_STEP = 900_000;
@@ -36,7 +36,7 @@ describe('the gateway WebSockets in front of the real services', () => {
 
   beforeAll(async () => {
     bed = await startGatewayTestBed();
-    const defaults = loadGatewaySettings({});
+    const defaults = loadConfig({}).gateway;
     gateway = await bed.startGateway({ instanceId: 'gw-ws', websocket: { ...defaults.websocket, authTimeoutMs: 500 } });
     base = `http://127.0.0.1:${gateway.http.port}`;
     ws = `ws://127.0.0.1:${gateway.http.port}`;

@@ -3,12 +3,12 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Streams } from '../../core/messaging/channels.js';
 import { waitFor } from '../../contract-tests/messaging/wait.js';
-import { createLogger } from '../../adapters/observability/logger.js';
 import { startRedisNode, type RedisFixture } from '../../test-support/redis-fixture.js';
 import { ServiceNames } from '../config.js';
 import { startMesh, type RunningMesh } from '../launcher.js';
 import { testMeshConfig } from '../../test-support/test-mesh.js';
 import { parsePrometheusText, sampleSum } from '../../test-support/prometheus-text.js';
+import { testLogger } from '../../test-support/test-logger.js';
 
 type Entry = Record<string, string>;
 
@@ -30,7 +30,7 @@ describe('health and summary metrics on Redis streams', () => {
     redis.on('error', () => undefined);
     mesh = await startMesh({
       config: testMeshConfig({ REDIS_URL: redisServer.config.url }),
-      logger: createLogger('observability-streams-test', process.env.LOG_LEVEL ?? 'silent'),
+      logger: testLogger('observability-streams-test'),
       services: ServiceNames,
       streamIntervals: { healthMs: 200, metricsMs: 300 },
     });

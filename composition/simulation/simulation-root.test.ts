@@ -4,7 +4,6 @@ import type { DomainEvent } from '../../core/messaging/events.js';
 import { SimulationServiceClient } from '../../adapters/grpc/generated/simulation.js';
 import { singleChannel } from '../../adapters/grpc/grpc-client-source.js';
 import { GrpcSimulationClient } from '../../adapters/grpc/simulation/grpc-simulation-client.js';
-import { createLogger } from '../../adapters/observability/logger.js';
 import { waitFor } from '../../contract-tests/messaging/wait.js';
 import { valueOf } from '../../contract-tests/simulation/builders.js';
 import { QuietCluster } from '../../contract-tests/simulation/simulation-harness.js';
@@ -18,13 +17,14 @@ import type { RunningService } from '../service-server.js';
 import { standaloneContext } from '../../test-support/standalone-context.js';
 import { testMeshConfig } from '../../test-support/test-mesh.js';
 import { startSimulationServiceWith } from './simulation-root.js';
+import { testLogger } from '../../test-support/test-logger.js';
 
 /**
  * The simulation composition root, started as the launcher starts it, after the auth and project
  * services (their own roots): its HTTP API, gRPC API and background work, and a clean stop.
  */
 describe('the simulation service root', () => {
-  const logger = createLogger('simulation-root-test');
+  const logger = testLogger('simulation-root-test');
   const http2 = h2cAgent();
   let messaging: Messaging;
   let auth: RunningService;

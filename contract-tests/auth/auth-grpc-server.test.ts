@@ -7,10 +7,10 @@ import { meshProtoPaths } from '../../test-support/proto-files.js';
 import { InMemoryResourceGrantRepository } from '../../adapters/memory/in-memory-resource-grant-repository.js';
 import { InMemorySessionRepository } from '../../adapters/memory/in-memory-session-repository.js';
 import { InMemoryUserRepository } from '../../adapters/memory/in-memory-user-repository.js';
-import { createLogger } from '../../adapters/observability/logger.js';
 import { assertEveryRpcRegistered } from '../grpc/assert-every-rpc-registered.js';
 import { callUnary, callUnaryError } from '../support/grpc-unary.js';
 import { createAuthHarness, type AuthHarness } from './auth-harness.js';
+import { testLogger } from '../../test-support/test-logger.js';
 
 /** auth.AuthService over a real loopback socket: every rpc per its contract, bad input included. */
 describe('auth gRPC server', () => {
@@ -27,7 +27,7 @@ describe('auth gRPC server', () => {
       grants: new InMemoryResourceGrantRepository(),
       close: async () => {},
     });
-    const logger = createLogger('auth-grpc-contract');
+    const logger = testLogger('auth-grpc-contract');
     server = await startGrpcServer({
       serviceName: 'auth',
       host: '127.0.0.1',

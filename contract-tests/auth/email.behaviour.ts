@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Queues } from '../../core/messaging/channels.js';
 import { InMemoryStreamStore } from '../../adapters/memory/in-memory-stream-store.js';
-import { createLogger } from '../../adapters/observability/logger.js';
 import { StreamJobQueue } from '../../adapters/streams/stream-job-queue.js';
 import { SystemClock } from '../../adapters/system/system-clock.js';
 import { waitFor } from '../messaging/wait.js';
 import type { AuthHarness, AuthHarnessFactory } from './auth-harness.js';
+import { testLogger } from '../../test-support/test-logger.js';
 
 /** The welcome email: enqueued at registration, rendered and sent by the email job handler. */
 export function describeEmailUseCases(harness: AuthHarnessFactory, closeAll: () => Promise<void>): void {
@@ -47,7 +47,7 @@ export function describeEmailUseCases(harness: AuthHarnessFactory, closeAll: () 
 
     it('sends the welcome email through a real job queue worker, as the service wires it', async () => {
       const user = await h.registerUser();
-      const queue = new StreamJobQueue(new InMemoryStreamStore(), new SystemClock(), createLogger('test'), { blockMs: 50 });
+      const queue = new StreamJobQueue(new InMemoryStreamStore(), new SystemClock(), testLogger('test'), { blockMs: 50 });
       await queue.enqueue(Queues.email, h.jobs.jobs[0]!);
 
       const worker = await queue.work(Queues.email, 'auth', async (job) => {

@@ -1,6 +1,5 @@
 import { credentials, Metadata, type CallOptions, type ServiceError } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { createLogger } from '../../adapters/observability/logger.js';
 import {
   AuthServiceClient,
   AuthServiceService,
@@ -10,6 +9,7 @@ import {
 } from '../../adapters/grpc/generated/auth.js';
 import { startGrpcServer, type RunningGrpcServer } from '../../adapters/grpc/grpc-server.js';
 import { unimplementedService } from '../../test-support/unimplemented-service.js';
+import { testLogger } from '../../test-support/test-logger.js';
 
 /** Test fixture: an auth gRPC server on a loopback ephemeral port, placeholders for what is not given. */
 export const startAuthServer = (
@@ -20,7 +20,7 @@ export const startAuthServer = (
     serviceName: 'auth-test',
     host: '127.0.0.1',
     port: options.port ?? 0,
-    logger: options.logger ?? createLogger('auth-test'),
+    logger: options.logger ?? testLogger('auth-test'),
     shutdownGraceMs: options.shutdownGraceMs,
     services: [{ definition: AuthServiceService, implementation: { ...unimplementedService(AuthServiceService), ...handlers } }],
   });

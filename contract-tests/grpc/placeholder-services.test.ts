@@ -6,7 +6,7 @@ import { ProjectServiceService } from '../../adapters/grpc/generated/project.js'
 import { SimulationServiceService } from '../../adapters/grpc/generated/simulation.js';
 import { meshProtoPaths } from '../../test-support/proto-files.js';
 import { unimplementedService } from '../../test-support/unimplemented-service.js';
-import { createLogger } from '../../adapters/observability/logger.js';
+import { testLogger } from '../../test-support/test-logger.js';
 import { assertEveryRpcRegistered } from './assert-every-rpc-registered.js';
 import { grpcServerContract } from './grpc-server-contract.js';
 
@@ -15,7 +15,7 @@ const placeholders = (definitions = DEFINITIONS): GrpcServiceBinding[] =>
   definitions.map((definition) => ({ definition, implementation: unimplementedService(definition) }));
 
 const startMesh = (services: GrpcServiceBinding[]): Promise<RunningGrpcServer> =>
-  startGrpcServer({ serviceName: 'contract', host: '127.0.0.1', port: 0, services, logger: createLogger('contract') });
+  startGrpcServer({ serviceName: 'contract', host: '127.0.0.1', port: 0, services, logger: testLogger('contract') });
 
 grpcServerContract(
   'the four mesh services as placeholders',

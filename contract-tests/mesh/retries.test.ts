@@ -4,7 +4,7 @@ import { startGrpcServer, type RunningGrpcServer } from '../../adapters/grpc/grp
 import { MeshClient } from '../../adapters/grpc/mesh/mesh-client.js';
 import { unaryHandler } from '../../adapters/grpc/unary-handler.js';
 import { unimplementedService } from '../../test-support/unimplemented-service.js';
-import { createLogger } from '../../adapters/observability/logger.js';
+import { testLogger } from '../../test-support/test-logger.js';
 import { GlobalConnectionScaler } from '../../core/pool-scaling/global-connection-scaler.js';
 import { DomainFailureError, failure } from '../../core/shared/errors.js';
 import { waitFor } from '../messaging/wait.js';
@@ -24,7 +24,7 @@ const startProjectServer = async (failing: boolean) => {
     serviceName: 'project-test',
     host: '127.0.0.1',
     port: 0,
-    logger: createLogger('project-test'),
+    logger: testLogger('project-test'),
     shutdownGraceMs: 100,
     services: [{ definition: ProjectServiceService, implementation: { ...unimplementedService(ProjectServiceService), ...handlers } }],
   });

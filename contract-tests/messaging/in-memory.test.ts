@@ -1,12 +1,12 @@
 import { afterAll } from 'vitest';
 import { InMemoryEventBus } from '../../adapters/memory/in-memory-event-bus.js';
 import { InMemoryStreamStore } from '../../adapters/memory/in-memory-stream-store.js';
-import { createLogger } from '../../adapters/observability/logger.js';
 import { StreamJobQueue } from '../../adapters/streams/stream-job-queue.js';
 import { SystemClock } from '../../adapters/system/system-clock.js';
 import { describeEventBusContract } from './event-bus.contract.js';
 import { describeJobQueueContract } from './job-queue.contract.js';
 import { describeStreamStoreContract } from './stream-store.contract.js';
+import { testLogger } from '../../test-support/test-logger.js';
 
 describeEventBusContract('InMemoryEventBus', async () => {
   const bus = new InMemoryEventBus();
@@ -25,7 +25,7 @@ afterAll(() => sharedStore.close());
 const claimIdleMs = 750;
 
 describeJobQueueContract('StreamJobQueue on InMemoryStreamStore', async () => {
-  const queue = new StreamJobQueue(sharedStore, new SystemClock(), createLogger('job-queue-contract'), {
+  const queue = new StreamJobQueue(sharedStore, new SystemClock(), testLogger('job-queue-contract'), {
     claimIdleMs,
     blockMs: 200,
   });

@@ -7,11 +7,11 @@ import { err, ok, type Result } from '../../core/shared/result.js';
 import { InMemoryExportRepository } from '../../adapters/memory/in-memory-export-repository.js';
 import { InMemoryProjectRepository } from '../../adapters/memory/in-memory-project-repository.js';
 import { InMemoryStreamStore } from '../../adapters/memory/in-memory-stream-store.js';
-import { createLogger } from '../../adapters/observability/logger.js';
 import { StreamJobQueue } from '../../adapters/streams/stream-job-queue.js';
 import { ManualClock } from '../../test-support/core/manual-clock.js';
 import { RandomIdGenerator } from '../../adapters/system/random-id-generator.js';
 import { createProjectHarness, type ProjectHarness } from '../project/project-harness.js';
+import { testLogger } from '../../test-support/test-logger.js';
 
 /** A simulation service that answers what the test sets: results, or a failure. */
 class ScriptedSimulations implements SimulationReader {
@@ -61,7 +61,7 @@ describe('export jobs', () => {
     projectHarness = await createProjectHarness({ repo: new InMemoryProjectRepository(), close: async () => {} });
     exports = createExportService({
       exports: new InMemoryExportRepository(),
-      jobs: new StreamJobQueue(streams, clock, createLogger('export-jobs-test')),
+      jobs: new StreamJobQueue(streams, clock, testLogger('export-jobs-test')),
       streams,
       simulations,
       projects: projectHarness.service,

@@ -13,9 +13,9 @@ import { projectGrpcService } from '../../adapters/grpc/project/project-grpc-ser
 import { InMemoryEventBus } from '../../adapters/memory/in-memory-event-bus.js';
 import { InMemoryProjectRepository } from '../../adapters/memory/in-memory-project-repository.js';
 import { InMemoryStreamStore } from '../../adapters/memory/in-memory-stream-store.js';
-import { createLogger } from '../../adapters/observability/logger.js';
 import { RandomIdGenerator } from '../../adapters/system/random-id-generator.js';
 import { SystemClock } from '../../adapters/system/system-clock.js';
+import { testLogger } from '../../test-support/test-logger.js';
 
 /** `project.ProjectService` on loopback, its use cases talking to an auth service at `authAddress` through GrpcAuthClient. */
 export interface ProjectGrpcServer {
@@ -27,7 +27,7 @@ export interface ProjectGrpcServer {
 }
 
 export const startProjectGrpc = async (authAddress: string): Promise<ProjectGrpcServer> => {
-  const logger = createLogger('project-grpc-contract');
+  const logger = testLogger('project-grpc-contract');
   const authChannel = singleChannel(AuthServiceClient, authAddress);
   const auth = new GrpcAuthClient(authChannel, { callingService: 'project', timeoutMs: 10_000 });
   const streams = new InMemoryStreamStore();

@@ -7,8 +7,8 @@ import { startGrpcServer, type RunningGrpcServer } from '../../adapters/grpc/grp
 import { InMemoryResourceGrantRepository } from '../../adapters/memory/in-memory-resource-grant-repository.js';
 import { InMemorySessionRepository } from '../../adapters/memory/in-memory-session-repository.js';
 import { InMemoryUserRepository } from '../../adapters/memory/in-memory-user-repository.js';
-import { createLogger } from '../../adapters/observability/logger.js';
 import { createAuthHarness, type AuthHarness } from '../auth/auth-harness.js';
+import { testLogger } from '../../test-support/test-logger.js';
 
 /** A real auth service (the domain on in-memory repositories) behind a real gRPC server on loopback. */
 export interface RealAuth {
@@ -28,7 +28,7 @@ export const startRealAuth = async (): Promise<RealAuth> => {
     grants: new InMemoryResourceGrantRepository(),
     close: async () => {},
   });
-  const logger = createLogger('real-auth');
+  const logger = testLogger('real-auth');
   const server = await startGrpcServer({
     serviceName: 'auth',
     host: '127.0.0.1',

@@ -20,7 +20,6 @@ import { InMemorySessionRepository } from '../../adapters/memory/in-memory-sessi
 import { InMemorySimulationRepository } from '../../adapters/memory/in-memory-simulation-repository.js';
 import { InMemoryStreamStore } from '../../adapters/memory/in-memory-stream-store.js';
 import { InMemoryUserRepository } from '../../adapters/memory/in-memory-user-repository.js';
-import { createLogger } from '../../adapters/observability/logger.js';
 import { RandomIdGenerator } from '../../adapters/system/random-id-generator.js';
 import { SystemClock } from '../../adapters/system/system-clock.js';
 import { SystemScheduler } from '../../adapters/system/system-scheduler.js';
@@ -28,6 +27,7 @@ import { aUser } from '../auth/builders.js';
 import { createAuthHarness, type AuthHarness } from '../auth/auth-harness.js';
 import { QuietCluster } from '../simulation/simulation-harness.js';
 import { startProjectTestServer, type ProjectTestServer } from './project-test-server.js';
+import { testLogger } from '../../test-support/test-logger.js';
 
 /** Nothing listens here: connections are refused at once. */
 export const UNREACHABLE = '127.0.0.1:1';
@@ -68,7 +68,7 @@ export interface SimulationGrpcFixture {
 }
 
 export const startSimulationGrpcFixture = async (options: SimulationGrpcFixtureOptions = {}): Promise<SimulationGrpcFixture> => {
-  const logger = createLogger('simulation-grpc-contract');
+  const logger = testLogger('simulation-grpc-contract');
   const auth = await createAuthHarness({
     users: new InMemoryUserRepository(),
     sessions: new InMemorySessionRepository(),

@@ -2,13 +2,13 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../adapters/observability/logger.js';
 import { openServiceDatabase, type ServiceDatabase } from '../../adapters/sql/database.js';
 import type { ProjectTables } from '../../adapters/sql/project/project-tables.js';
 import { SqlProjectRepository } from '../../adapters/sql/project/sql-project-repository.js';
 import { ServiceMigrations } from '../../adapters/sql/sql-services.js';
 import { createThrowawayDatabase, type PostgresDatabase } from '../../test-support/postgres-fixture.js';
 import { aProject } from '../project/builders.js';
+import { testLogger } from '../../test-support/test-logger.js';
 
 const writerScript = fileURLToPath(new URL('./concurrent-project-writer.ts', import.meta.url));
 const UpdatesPerWriter = 40;
@@ -38,7 +38,7 @@ describe('two processes updating one project on PostgreSQL', () => {
   let database: ServiceDatabase<ProjectTables>;
   beforeAll(async () => {
     server = await createThrowawayDatabase('concurrency');
-    database = await openServiceDatabase({ service: 'project', url: server.url, dataDir: 'unused', logger: createLogger('concurrency-test') });
+    database = await openServiceDatabase({ service: 'project', url: server.url, dataDir: 'unused', logger: testLogger('concurrency-test') });
     await database.migrate();
   }, 60_000);
   afterAll(async () => {
@@ -74,7 +74,7 @@ describe('two instances starting together on one PostgreSQL database', () => {
   }, 60_000);
 
   it('apply each migration once between them', { timeout: 60_000 }, async () => {
-    const logger = createLogger('concurrency-test');
+    const logger = testLogger('concurrency-test');
     const instances = await Promise.all(
       [1, 2].map(() => openServiceDatabase({ service: 'auth', url: server.url, dataDir: 'unused', logger, poolSize: 2 })),
     );

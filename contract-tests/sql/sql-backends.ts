@@ -1,7 +1,7 @@
 import { openServiceDatabase, type ServiceDatabase } from '../../adapters/sql/database.js';
 import type { ServiceTables, SqlService } from '../../adapters/sql/sql-services.js';
-import { createLogger } from '../../adapters/observability/logger.js';
 import { createThrowawayDatabase } from '../../test-support/postgres-fixture.js';
+import { testLogger } from '../../test-support/test-logger.js';
 
 /** An opened service database and how to get rid of it (and of the server database behind it). */
 export interface BackendDatabase<Tables> {
@@ -15,7 +15,7 @@ export interface SqlBackend {
   open<S extends SqlService>(service: S): Promise<BackendDatabase<ServiceTables[S]>>;
 }
 
-const logger = createLogger('sql-tests');
+const logger = testLogger('sql-tests');
 
 /** PGlite in memory: nothing on disk, gone when closed. */
 export const pgliteInMemory: SqlBackend = {

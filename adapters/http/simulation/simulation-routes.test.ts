@@ -4,10 +4,10 @@ import { Streams } from '../../../core/messaging/channels.js';
 import { h2cAgent, jsonRequest } from '../../../contract-tests/support/http2-client.js';
 import { waitFor } from '../../../contract-tests/messaging/wait.js';
 import { startSimulationGrpcFixture, type SimulationGrpcFixture } from '../../../contract-tests/simulation-grpc/simulation-grpc-fixture.js';
-import { createLogger } from '../../observability/logger.js';
 import { createHttpApp } from '../fastify-app.js';
 import { listenHttp } from '../listen.js';
 import { registerSimulationRoutes } from './simulation-routes.js';
+import { testLogger } from '../../../test-support/test-logger.js';
 
 /**
  * The simulation client API over real HTTP/2 (h2c), with tokens checked by the real auth service
@@ -23,7 +23,7 @@ describe('simulation HTTP routes', () => {
 
   beforeAll(async () => {
     f = await startSimulationGrpcFixture();
-    app = createHttpApp({ logger: createLogger('simulation-http-test') });
+    app = createHttpApp({ logger: testLogger('simulation-http-test') });
     registerSimulationRoutes(app, f.service, f.tokenCheck);
     base = (await listenHttp(app, { host: '127.0.0.1', port: 0 })).url;
     const { user, token } = await f.aUser();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
-import type { Env } from './env-reader.js';
+import type { Env } from './config.js';
 
 const problemsOf = (env: Env): readonly string[] => {
   try {

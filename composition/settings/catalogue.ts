@@ -1,0 +1,277 @@
+import { BalancerKinds } from '../../core/resilience/balancer.js';
+import { DEFAULT_CALL_TIMEOUTS_MS } from '../../core/resilience/deadline.js';
+import { DefaultRegistration } from '../../core/discovery/registration.js';
+import { DEFAULT_MAX_TOTAL_CONNECTIONS, DEFAULT_SERVICE_PRIORITIES } from '../../core/pool-scaling/global-connection-scaler.js';
+import { LogLevels } from '../../adapters/observability/logger.js';
+import { parseClusterNodes, REDIS_URL_PATTERN } from '../../adapters/redis/redis-config.js';
+import { isServiceName, ServiceNames, type ServiceName } from '../service-names.js';
+import {
+  address,
+  custom,
+  flag,
+  host,
+  integer,
+  list,
+  oneOf,
+  onOff,
+  optionalPort,
+  port,
+  postgresUrl,
+  powerOfTwo,
+  splitList,
+  text,
+  type Parsed,
+} from './setting.js';
+
+/**
+ * Every setting of meshwork, in one tree: the environment variable, what a value must look like,
+ * its default and what it does. `loadConfig` reads this tree once; `--help` and
+ * docs/configuration.md are generated from it (`npm run docs:config`). Adding a setting is adding
+ * one entry here: its value then appears, typed, at the same path of `MeshConfig` (docs/adr/0028).
+ */
+
+export const DefaultPorts: Readonly<Record<ServiceName, { readonly grpcPort: number; readonly httpPort: number }>> = {
+  'api-gateway': { grpcPort: 8000, httpPort: 8001 },
+  auth: { grpcPort: 9000, httpPort: 9001 },
+  project: { grpcPort: 10000, httpPort: 10001 },
+  simulation: { grpcPort: 11000, httpPort: 11001 },
+};
+
+/** The variable prefix of each service (`AUTH_GRPC_PORT`, `GATEWAY_TLS_CERT`, ...). */
+export const EnvPrefixes: Readonly<Record<ServiceName, string>> = {
+  'api-gateway': 'GATEWAY',
+  auth: 'AUTH',
+  project: 'PROJECT',
+  simulation: 'SIMULATION',
+};
+
+export const MAX_INSTANCES_PER_SERVICE = 20;
+
+const perService = <T>(make: (service: ServiceName, prefix: string) => T): { readonly [S in ServiceName]: T } =>
+  Object.fromEntries(ServiceNames.map((service) => [service, make(service, EnvPrefixes[service])])) as { readonly [S in ServiceName]: T };
+
+const deadline = (service: 'auth' | 'project' | 'simulation') =>
+  integer(
+    `GATEWAY_${EnvPrefixes[service]}_TIMEOUT_MS`,
+    { default: DEFAULT_CALL_TIMEOUTS_MS[service]!, min: 1, max: 600_000, unit: 'ms' },
+    `Deadline of the gateway's calls to ${service}.`,
+  );
+
+const rate = (env: string, fallback: number, description: string) => integer(env, { default: fallback, min: 1, max: 1_000_000 }, description);
+
+/** `api-gateway=3,auth=2`: services not named run one instance. */
+const parseInstances = (value: string): Parsed<Readonly<Record<ServiceName, number>>> => {
+  const counts = Object.fromEntries(ServiceNames.map((service) => [service, 1])) as Record<ServiceName, number>;
+  const bad: string[] = [];
+  for (const entry of splitList(value)) {
+    const match = /^([a-z-]+)=(\d+)$/.exec(entry);
+    const count = Number(match?.[2]);
+    if (!match || !isServiceName(match[1]!) || count < 1 || count > MAX_INSTANCES_PER_SERVICE) bad.push(entry);
+    else counts[match[1] as ServiceName] = count;
+  }
+  return bad.length > 0
+    ? { problem: `entries must be <service>=<1-${MAX_INSTANCES_PER_SERVICE}> with a service from ${ServiceNames.join(', ')}; got '${bad.join("', '")}'` }
+    : { value: counts };
+};
+
+const parsePriorities = (value: string): Parsed<readonly ServiceName[]> => {
+  const names = splitList(value);
+  const valid = names.every(isServiceName) && new Set(names).size === names.length;
+  return valid ? { value: names.filter(isServiceName) } : { problem: `must list services from ${ServiceNames.join(', ')}, each once; got '${value}'` };
+};
+
+const parseNodes = (value: string) => {
+  const nodes = parseClusterNodes(value);
+  if (nodes.ok) return { value: nodes.value };
+  const bad = nodes.error.map((problem) => /got '(.*)'$/.exec(problem)?.[1]).filter((item) => item !== undefined);
+  return { problem: bad.length > 0 ? `entries must be host:port; got '${bad.join("', '")}'` : 'lists no node' };
+};
+
+const tlsPair = (prefix: string, whose: string) => ({
+  certFile: text(`${prefix}_TLS_CERT`, { default: undefined }, `Certificate (PEM) of ${whose}, signed by MESH_TLS_CA; with ${prefix}_TLS_KEY.`),
+  keyFile: text(`${prefix}_TLS_KEY`, { default: undefined }, `Private key (PEM) of ${prefix}_TLS_CERT.`),
+});
+
+export const Catalogue = {
+  logLevel: oneOf('LOG_LEVEL', LogLevels, 'info', 'Least severe level of the JSON log lines written on stdout.'),
+  bindHost: host('MESH_BIND_HOST', '127.0.0.1', 'Interface the servers bind to (0.0.0.0 for all).'),
+  advertiseHost: host(
+    'MESH_ADVERTISE_HOST',
+    undefined,
+    'Address other services use to reach this process (registered in the service registry).',
+    'MESH_BIND_HOST; 127.0.0.1 when that is 0.0.0.0 or ::',
+  ),
+  clientEntry: oneOf(
+    'MESH_CLIENT_ENTRY',
+    ['all', 'gateway'],
+    'all',
+    '`all`: every service serves its own client routes (development). `gateway`: project and simulation serve only /health ' +
+      '(project keeps export downloads, auth its account routes, which the gateway forwards to).',
+  ),
+  metricsToken: text(
+    'METRICS_TOKEN',
+    { default: undefined, minLength: 16, secret: true },
+    'When set, GET /metrics on every port answers only `Authorization: Bearer <token>`; unset, it is open to any scraper.',
+  ),
+  ports: perService((service, prefix) => ({
+    grpcPort: port(`${prefix}_GRPC_PORT`, DefaultPorts[service].grpcPort, `gRPC port of ${service} (0: any free port).`),
+    httpPort: port(`${prefix}_HTTP_PORT`, DefaultPorts[service].httpPort, `HTTP/2 + HTTP/1.1 port of ${service} (0: any free port).`),
+  })),
+  targets: perService((service, prefix) => ({
+    grpc: address(`${prefix}_GRPC_TARGET`, `MESH_ADVERTISE_HOST:${prefix}_GRPC_PORT`, `Where to reach ${service}'s gRPC while the registry has no instance of it.`),
+    http: address(`${prefix}_HTTP_TARGET`, `MESH_ADVERTISE_HOST:${prefix}_HTTP_PORT`, `Where to reach ${service}'s HTTP while the registry has no instance of it.`),
+  })),
+  storage: {
+    kind: oneOf('MESH_STORAGE', ['sql', 'memory'], 'sql', '`sql`: PGlite under DATA_DIR, or PostgreSQL with a URL; `memory`: nothing kept at exit.'),
+    dataDir: text('DATA_DIR', { default: './data' }, "Parent of each service's PGlite data directory (DATA_DIR/auth, ...)."),
+    databaseUrl: postgresUrl('DATABASE_URL', 'PostgreSQL for every stateful service (each in its own schema); unset: embedded PGlite.'),
+    databaseUrls: {
+      auth: postgresUrl('AUTH_DATABASE_URL', "PostgreSQL of auth's state.", 'DATABASE_URL'),
+      project: postgresUrl('PROJECT_DATABASE_URL', "PostgreSQL of project's state.", 'DATABASE_URL'),
+      simulation: postgresUrl('SIMULATION_DATABASE_URL', "PostgreSQL of simulation's state.", 'DATABASE_URL'),
+    },
+  },
+  redis: {
+    url: text(
+      'REDIS_URL',
+      { default: undefined, pattern: REDIS_URL_PATTERN, expects: 'redis[s]://[user:password@]host:port[/db]', secret: true },
+      'One Redis server for layer 3 (events, streams, queues, registry); rediss:// for TLS. Unset with REDIS_CLUSTER_NODES: all in this process.',
+    ),
+    clusterNodes: custom(
+      'REDIS_CLUSTER_NODES',
+      { default: undefined, defaultText: 'unset', expects: 'comma-separated host:port' },
+      parseNodes,
+      'Seed nodes of a Redis Cluster (Redis 7+), instead of REDIS_URL.',
+    ),
+    username: text('REDIS_USERNAME', { default: undefined }, 'Redis ACL user (for a cluster, or when not in REDIS_URL); needs REDIS_PASSWORD.'),
+    password: text('REDIS_PASSWORD', { default: undefined, secret: true }, "The Redis ACL user's password."),
+    tls: oneOf('REDIS_TLS', ['on', 'off'], undefined, 'TLS to Redis: `on` for a cluster over TLS; a rediss:// URL turns it on.'),
+    tlsCa: text('REDIS_TLS_CA', { default: undefined, defaultText: 'system CAs' }, "CA (PEM) that signed the Redis server's certificate."),
+  },
+  auth: {
+    tokenTtlSeconds: integer('AUTH_TOKEN_TTL_SECONDS', { default: 900, min: 10, max: 86_400, unit: 's' }, 'Access-token lifetime.'),
+    sessionTtlSeconds: integer('AUTH_SESSION_TTL_SECONDS', { default: 7 * 86_400, min: 60, max: 365 * 86_400, unit: 's' }, 'Session (refresh token) lifetime.'),
+    adminEmails: list(
+      'AUTH_ADMIN_EMAILS',
+      { expects: 'e-mail addresses', normalise: (email) => email.toLowerCase() },
+      'Accounts registered with these e-mails get the admin role.',
+    ),
+    passwordHashCost: powerOfTwo('AUTH_PASSWORD_HASH_COST', { default: 2 ** 15, min: 2 ** 10, max: 2 ** 20 }, 'scrypt cost N of password hashes.'),
+    tokenKeyFile: text(
+      'AUTH_TOKEN_KEY_FILE',
+      { default: undefined },
+      "Ed25519 private key (PKCS#8 PEM) imported once into auth's database as the signing key; unset: keys are made and kept there (docs/adr/0022).",
+    ),
+  },
+  simulation: {
+    updatesPerSecond: integer('SIMULATION_UPDATES_PER_SECOND', { default: 10, min: 10, max: 100 }, 'Stream entries per second of a real-time simulation.'),
+    cleanupIntervalMs: integer(
+      'SIMULATION_CLEANUP_INTERVAL_SECONDS',
+      { default: 3_600, min: 60, max: 86_400, times: 1_000, unit: 's' },
+      'How often a cleanup job for old simulations is enqueued.',
+    ),
+    retentionMs: integer(
+      'SIMULATION_RETENTION_HOURS',
+      { default: 168, min: 1, max: 87_600, times: 3_600_000, unit: 'h' },
+      'Finished simulations older than this are deleted by cleanup.',
+    ),
+  },
+  gateway: {
+    instanceId: text(
+      'GATEWAY_INSTANCE_ID',
+      { default: undefined, defaultText: 'gateway-<random>', pattern: /^[A-Za-z0-9._-]{1,64}$/, expects: '1-64 of A-Z a-z 0-9 . _ -' },
+      'Names this gateway instance (its notification worker pool, client info, logs); keep it stable across restarts.',
+    ),
+    corsOrigins: list(
+      'GATEWAY_CORS_ORIGINS',
+      { expects: 'scheme://host[:port] or *', check: (origin) => origin === '*' || /^https?:\/\/[A-Za-z0-9.\-[\]:]+$/.test(origin) },
+      'Origins allowed to call the client API from a browser besides its own; `*` for any. Empty: same origin only.',
+    ),
+    behindTls: flag('GATEWAY_BEHIND_TLS', 'TLS ends in front of the gateway: send Strict-Transport-Security.'),
+    tokenValidation: oneOf(
+      'GATEWAY_TOKEN_VALIDATION',
+      ['local', 'remote'],
+      'local',
+      "`local`: token signatures checked with auth's public keys, sessions cached and evicted by auth's events; `remote`: ValidateToken on every request (docs/adr/0022).",
+    ),
+    perAddress: {
+      burst: rate('GATEWAY_RATE_BURST_PER_ADDRESS', 200, 'Client API burst per client address.'),
+      perSecond: rate('GATEWAY_RATE_PER_ADDRESS', 100, 'Client API requests per second per client address; 429 beyond.'),
+    },
+    perUser: {
+      burst: rate('GATEWAY_RATE_BURST_PER_USER', 100, 'Client API burst per authenticated user.'),
+      perSecond: rate('GATEWAY_RATE_PER_USER', 50, 'Client API requests per second per authenticated user; 429 beyond.'),
+    },
+    timeouts: { auth: deadline('auth'), project: deadline('project'), simulation: deadline('simulation') },
+    websocket: {
+      maxMessageBytes: integer('GATEWAY_WS_MAX_MESSAGE_BYTES', { default: 16_384, min: 256, max: 16_777_216, unit: 'bytes' }, 'Largest WebSocket frame a client may send.'),
+      authTimeoutMs: integer('GATEWAY_WS_AUTH_TIMEOUT_MS', { default: 5_000, min: 10, max: 600_000, unit: 'ms' }, 'Time a WebSocket client has to authenticate.'),
+      heartbeatMs: integer('GATEWAY_WS_HEARTBEAT_MS', { default: 30_000, min: 10, max: 3_600_000, unit: 'ms' }, 'WebSocket ping interval.'),
+      connection: {
+        highWaterBytes: integer(
+          'GATEWAY_WS_HIGH_WATER_BYTES',
+          { default: 262_144, min: 1_024, max: 268_435_456, unit: 'bytes' },
+          "Bound of a slow WebSocket client's send buffer.",
+        ),
+        maxQueuedMessages: integer(
+          'GATEWAY_WS_MAX_QUEUED_MESSAGES',
+          { default: 256, min: 1, max: 1_000_000 },
+          "Bound of a slow client's queue (oldest metrics dropped first).",
+        ),
+        maxLagMs: integer(
+          'GATEWAY_WS_MAX_LAG_MS',
+          { default: 10_000, min: 10, max: 3_600_000, unit: 'ms' },
+          'How long a client may stay behind before it is closed with 1013.',
+        ),
+      },
+    },
+  },
+  mesh: {
+    maxConnections: integer(
+      'MESH_MAX_CONNECTIONS',
+      { default: DEFAULT_MAX_TOTAL_CONNECTIONS, min: 1, max: 1_000_000 },
+      'Cap on the pooled gRPC connections of the process.',
+    ),
+    priorities: custom(
+      'MESH_SERVICE_PRIORITIES',
+      { default: DEFAULT_SERVICE_PRIORITIES.filter(isServiceName), defaultText: DEFAULT_SERVICE_PRIORITIES.join(','), expects: 'comma-separated services' },
+      parsePriorities,
+      'Highest first: at the cap, lower-priority pools give connections to higher ones.',
+    ),
+    healthIntervalMs: integer(
+      'MESH_HEALTH_INTERVAL_MS',
+      { default: 30_000, min: 100, max: 3_600_000, unit: 'ms' },
+      'grpc.health.v1 Check of every target instance while it is healthy (faster after a failure).',
+    ),
+    heartbeatMs: integer(
+      'MESH_HEARTBEAT_MS',
+      { default: DefaultRegistration.heartbeatMs, min: 50, max: 600_000, unit: 'ms' },
+      'How often an instance refreshes its registry record.',
+    ),
+    registryTtlMs: integer(
+      'MESH_REGISTRY_TTL_MS',
+      { default: DefaultRegistration.ttlMs, min: 100, max: 3_600_000, unit: 'ms' },
+      "How long a record outlives the last heartbeat (a crashed instance's record); must exceed MESH_HEARTBEAT_MS.",
+    ),
+    instances: custom(
+      'MESH_INSTANCES',
+      { default: perService(() => 1), defaultText: 'one each', expects: 'comma-separated <service>=<n>' },
+      parseInstances,
+      'Instances of each service this process starts, e.g. api-gateway=3,auth=2 (also --instances).',
+    ),
+    instancePortStride: integer(
+      'MESH_INSTANCE_PORT_STRIDE',
+      { default: 100, min: 1, max: 10_000 },
+      "Instance i listens on the service's ports + i x stride.",
+    ),
+    balancer: oneOf('MESH_BALANCER', BalancerKinds, 'round_robin', 'How a client spreads calls over the instances of a service (p2c_peak_ewma: power of two choices over peak-EWMA latency).'),
+    adminPort: optionalPort('MESH_ADMIN_PORT', 'Serve GET /mesh (this process\'s mesh state as JSON) on this port; unset: not served.'),
+  },
+  tls: {
+    enabled: onOff('MESH_TLS', true, 'Mutual TLS on every gRPC port and caller allow-lists (SECURITY.md, docs/adr/0021); `off` for plaintext.'),
+    dir: text('MESH_TLS_DIR', { default: undefined, defaultText: 'DATA_DIR/pki' }, 'The development CA and service certificates, made on first start.'),
+    caFile: text('MESH_TLS_CA', { default: undefined, defaultText: 'unset: generated' }, 'Supplied CA (a bundle during a rotation); then every certificate is supplied, none generated.'),
+    shared: tlsPair('MESH', 'every service of the process (it must name them all)'),
+    supplied: perService((service, prefix) => tlsPair(prefix, service)),
+  },
+};
