@@ -2,13 +2,19 @@ import { parseArgs } from 'node:util';
 import { createLogger } from '../adapters/observability/logger.js';
 import { ConfigError, loadConfig, ServiceNames, type MeshConfig, type ServiceName } from './config.js';
 import { startMesh } from './launcher.js';
+import { settingsHelp } from './settings/settings-docs.js';
 
 const usage = `Usage: npm start [-- --service <name> ...] [-- --instances <name>=<n>,...]
 Runs the meshwork services (default: all four) on the ports of the configuration.
   --service <name>         run only this service; repeat for several (${ServiceNames.join(', ')})
-  --instances <name>=<n>   run n instances of a service, e.g. api-gateway=3,auth=2 (as MESH_INSTANCES);
-                           instance i listens on the service's ports + i x MESH_INSTANCE_PORT_STRIDE (100)
+  --instances <name>=<n>   run n instances of a service, e.g. api-gateway=3,auth=2 (as MESH_INSTANCES)
   --help                   show this text`;
+
+const help = () => `${usage}
+
+Settings are environment variables (docs/configuration.md); every bad value is reported at once, exit code 2.
+
+${settingsHelp()}`;
 
 const SHUTDOWN_LIMIT_MS = 15_000;
 
@@ -17,7 +23,10 @@ interface Arguments {
   readonly config: MeshConfig;
 }
 
-/** The command line and the environment, validated together: `--instances` overrides `MESH_INSTANCES`. */
+/**
+ * The one place the configuration is read: the command line and the environment, validated
+ * together (`--instances` overrides `MESH_INSTANCES`); throws one ConfigError listing every problem.
+ */
 const readArguments = (): Arguments => {
   const { values } = parseArgs({
     options: {
@@ -28,14 +37,20 @@ const readArguments = (): Arguments => {
     allowPositionals: false,
   });
   if (values.help) {
-    console.log(usage);
+    console.log(help());
     process.exit(0);
   }
   const unknown = (values.service ?? []).filter((name) => !(ServiceNames as readonly string[]).includes(name));
-  if (unknown.length > 0) throw new ConfigError([`unknown service ${unknown.join(', ')}; choose from ${ServiceNames.join(', ')}`]);
+  const problems = unknown.length > 0 ? [`unknown service ${unknown.join(', ')}; choose from ${ServiceNames.join(', ')}`] : [];
   const instances = values.instances?.join(',');
-  const config = loadConfig(instances === undefined ? process.env : { ...process.env, MESH_INSTANCES: instances });
-  return { services: values.service as ServiceName[] | undefined, config };
+  try {
+    const config = loadConfig(instances === undefined ? process.env : { ...process.env, MESH_INSTANCES: instances });
+    if (problems.length > 0) throw new ConfigError(problems);
+    return { services: values.service as ServiceName[] | undefined, config };
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError([...problems, ...error.problems]);
+    throw error;
+  }
 };
 
 const main = async (): Promise<void> => {
@@ -45,7 +60,7 @@ const main = async (): Promise<void> => {
     ({ services, config } = readArguments());
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));
-    console.error(usage);
+    console.error(`${usage}\nEvery setting, its default and what it does: npm start -- --help`);
     process.exit(2);
   }
   const logger = createLogger('meshwork', config.logLevel);

@@ -10,12 +10,22 @@ import { Container } from 'inversify';
 import type { StoredSigningKeys } from '../../adapters/crypto/stored-signing-keys.js';
 import { createLogger } from '../../adapters/observability/logger.js';
 import { SystemClock } from '../../adapters/system/system-clock.js';
-import { loadConfig } from '../config.js';
+import { ConfigError, loadConfig, type MeshConfig } from '../config.js';
 import { Platform } from '../platform-module.js';
 import { openServiceStorage } from '../storage.js';
 import { AuthTokens, authModule } from './auth-module.js';
 
-const config = loadConfig(process.env);
+// A main of its own: the configuration is read here once, as in composition/main.ts.
+const readConfig = (): MeshConfig => {
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(2);
+  }
+};
+const config = readConfig();
 const logger = createLogger('rotate-token-key', config.logLevel);
 if (config.storage.kind === 'memory') {
   console.error('MESH_STORAGE=memory keeps no keys to rotate: keys live as long as the process.');

@@ -1,3 +1,4 @@
+import { defaultCallTimeoutMs } from '../../../core/resilience/deadline.js';
 import type { Metadata } from '@grpc/grpc-js';
 import { isPermission, type TokenValidation } from '../../../core/auth/index.js';
 import type { DomainFailure } from '../../../core/shared/errors.js';
@@ -61,8 +62,6 @@ export interface RemoteSigningKey {
 /** Who to look up: by id, or by email (case-insensitive). */
 export type UserLookup = { readonly userId: string } | { readonly email: string };
 
-export const AUTH_DEFAULT_TIMEOUT_MS = 2_000;
-
 /**
  * The auth service's rpcs as typed calls returning Results. A failure the auth service answered
  * with keeps its kind (NOT_FOUND stays `not_found`); an auth service that is down, slow past the
@@ -76,7 +75,7 @@ export class GrpcAuthClient {
     private readonly source: GrpcClientSource<AuthServiceClient>,
     options: GrpcAuthClientOptions = {},
   ) {
-    this.timeoutMs = options.timeoutMs ?? AUTH_DEFAULT_TIMEOUT_MS;
+    this.timeoutMs = options.timeoutMs ?? defaultCallTimeoutMs('auth');
     this.callingService = options.callingService ?? 'unknown';
   }
 

@@ -4,9 +4,6 @@ import type { Result } from '../../../core/shared/result.js';
 import type { GrpcClientSource } from '../grpc-client-source.js';
 import { grpcUnaryCall, type UnaryMethod } from '../grpc-unary-call.js';
 
-/** Per-call deadlines of the gateway's downstream calls (the specification's targets are far tighter than a loaded machine allows). */
-export const DEFAULT_TIMEOUTS_MS = { auth: 2_000, project: 3_000, simulation: 5_000 } as const;
-
 /** What travels with a downstream call: the request id, so one id follows a request across services. */
 export interface CallTrace {
   readonly requestId?: string;

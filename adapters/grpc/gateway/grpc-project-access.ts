@@ -1,15 +1,16 @@
+import { defaultCallTimeoutMs } from '../../../core/resilience/deadline.js';
 import type { ProjectAccess } from '../../../core/gateway/index.js';
 import type { DomainFailure } from '../../../core/shared/errors.js';
 import { ok, type Result } from '../../../core/shared/result.js';
 import type { ProjectServiceClient } from '../generated/project.js';
 import type { GrpcClientSource } from '../grpc-client-source.js';
-import { DEFAULT_TIMEOUTS_MS, downstreamCall } from './downstream-call.js';
+import { downstreamCall } from './downstream-call.js';
 
 /** Who may read a project, as the project service's GetProject answers for the user. */
 export class GrpcProjectAccess implements ProjectAccess {
   constructor(
     private readonly projects: GrpcClientSource<ProjectServiceClient>,
-    private readonly timeoutMs: number = DEFAULT_TIMEOUTS_MS.project,
+    private readonly timeoutMs: number = defaultCallTimeoutMs('project'),
   ) {}
 
   async canRead(projectId: string, userId: string): Promise<Result<boolean, DomainFailure>> {

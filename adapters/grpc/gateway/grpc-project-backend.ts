@@ -1,3 +1,4 @@
+import { defaultCallTimeoutMs } from '../../../core/resilience/deadline.js';
 import type {
   ApiCall,
   ApiAnswer,
@@ -12,13 +13,13 @@ import type { ProjectServiceClient } from '../generated/project.js';
 import type { GrpcClientSource } from '../grpc-client-source.js';
 import type { UnaryMethod } from '../grpc-unary-call.js';
 import { jsonAnswer } from './client-json.js';
-import { DEFAULT_TIMEOUTS_MS, downstreamCall } from './downstream-call.js';
+import { downstreamCall } from './downstream-call.js';
 
 /** The client API's project routes, as calls to `project.ProjectService` (JSON ↔ proto here, nowhere else). */
 export class GrpcProjectBackend implements ProjectBackend {
   constructor(
     private readonly projects: GrpcClientSource<ProjectServiceClient>,
-    private readonly timeoutMs: number = DEFAULT_TIMEOUTS_MS.project,
+    private readonly timeoutMs: number = defaultCallTimeoutMs('project'),
   ) {}
 
   list(call: ApiCall, query: ProjectListQuery): ApiAnswer {

@@ -1,9 +1,10 @@
+import { defaultCallTimeoutMs } from '../../../core/resilience/deadline.js';
 import type { SimulationAccess, SimulationSnapshot } from '../../../core/gateway/index.js';
 import type { DomainFailure } from '../../../core/shared/errors.js';
 import { ok, type Result } from '../../../core/shared/result.js';
 import type { SimulationServiceClient } from '../generated/simulation.js';
 import type { GrpcClientSource } from '../grpc-client-source.js';
-import { DEFAULT_TIMEOUTS_MS, downstreamCall } from './downstream-call.js';
+import { downstreamCall } from './downstream-call.js';
 
 /**
  * Who may watch a simulation, as the simulation service's GetSimulationStatus answers for the user:
@@ -12,7 +13,7 @@ import { DEFAULT_TIMEOUTS_MS, downstreamCall } from './downstream-call.js';
 export class GrpcSimulationAccess implements SimulationAccess {
   constructor(
     private readonly simulations: GrpcClientSource<SimulationServiceClient>,
-    private readonly timeoutMs: number = DEFAULT_TIMEOUTS_MS.simulation,
+    private readonly timeoutMs: number = defaultCallTimeoutMs('simulation'),
   ) {}
 
   async readableSimulation(simulationId: string, userId: string): Promise<Result<SimulationSnapshot, DomainFailure>> {

@@ -1,3 +1,4 @@
+import { defaultCallTimeoutMs } from '../../../core/resilience/deadline.js';
 import type {
   ApiCall,
   ApiAnswer,
@@ -12,13 +13,13 @@ import type { SimulationServiceClient } from '../generated/simulation.js';
 import type { GrpcClientSource } from '../grpc-client-source.js';
 import type { UnaryMethod } from '../grpc-unary-call.js';
 import { jsonAnswer } from './client-json.js';
-import { DEFAULT_TIMEOUTS_MS, downstreamCall } from './downstream-call.js';
+import { downstreamCall } from './downstream-call.js';
 
 /** The client API's simulation routes, as calls to `simulation.SimulationService` (JSON ↔ proto here, nowhere else). */
 export class GrpcSimulationBackend implements SimulationBackend {
   constructor(
     private readonly simulations: GrpcClientSource<SimulationServiceClient>,
-    private readonly timeoutMs: number = DEFAULT_TIMEOUTS_MS.simulation,
+    private readonly timeoutMs: number = defaultCallTimeoutMs('simulation'),
   ) {}
 
   start(call: ApiCall, body: NewSimulationBody): ApiAnswer {

@@ -1,3 +1,4 @@
+import { defaultCallTimeoutMs } from '../../../core/resilience/deadline.js';
 import type { ProjectDirectory, ProjectView } from '../../../core/simulation/ports.js';
 import type { DomainFailure } from '../../../core/shared/errors.js';
 import { ok, type Result } from '../../../core/shared/result.js';
@@ -9,8 +10,6 @@ export interface GrpcProjectDirectoryOptions {
   /** Per call. Default 3 000 ms. */
   readonly timeoutMs?: number;
 }
-
-export const PROJECT_DEFAULT_TIMEOUT_MS = 3_000;
 
 /**
  * The simulation domain's ProjectDirectory over the Project Service's GetProject (with the
@@ -25,7 +24,7 @@ export class GrpcProjectDirectory implements ProjectDirectory {
     private readonly source: GrpcClientSource<ProjectServiceClient>,
     options: GrpcProjectDirectoryOptions = {},
   ) {
-    this.timeoutMs = options.timeoutMs ?? PROJECT_DEFAULT_TIMEOUT_MS;
+    this.timeoutMs = options.timeoutMs ?? defaultCallTimeoutMs('project');
   }
 
   async getProject(projectId: string, userId: string): Promise<Result<ProjectView, DomainFailure>> {

@@ -1,3 +1,4 @@
+import { defaultCallTimeoutMs } from '../../../core/resilience/deadline.js';
 import type { SimulationHistoryPage, SimulationReader, SimulationResultsData } from '../../../core/exports/ports.js';
 import type { DomainFailure } from '../../../core/shared/errors.js';
 import { ok, type Result } from '../../../core/shared/result.js';
@@ -12,8 +13,6 @@ export interface GrpcSimulationReaderOptions {
   readonly timeoutMs?: number;
 }
 
-export const SIMULATION_DEFAULT_TIMEOUT_MS = 5_000;
-
 /**
  * The exports' SimulationReader over the Simulation Service's GetSimulationResults (with every
  * stored sample) and GetSimulationHistory. Failures keep the kind the simulation service answered
@@ -26,7 +25,7 @@ export class GrpcSimulationReader implements SimulationReader {
     private readonly source: GrpcClientSource<SimulationServiceClient>,
     options: GrpcSimulationReaderOptions = {},
   ) {
-    this.timeoutMs = options.timeoutMs ?? SIMULATION_DEFAULT_TIMEOUT_MS;
+    this.timeoutMs = options.timeoutMs ?? defaultCallTimeoutMs('simulation');
   }
 
   async canRead(simulationId: string, userId: string): Promise<Result<void, DomainFailure>> {

@@ -1,3 +1,4 @@
+import { defaultCallTimeoutMs } from '../../../core/resilience/deadline.js';
 import type { Metadata } from '@grpc/grpc-js';
 import type { DomainFailure } from '../../../core/shared/errors.js';
 import type { Result } from '../../../core/shared/result.js';
@@ -52,7 +53,7 @@ export class GrpcSimulationClient {
     private readonly source: GrpcClientSource<SimulationServiceClient>,
     private readonly options: GrpcSimulationClientOptions,
   ) {
-    this.timeoutMs = options.timeoutMs ?? 5_000;
+    this.timeoutMs = options.timeoutMs ?? defaultCallTimeoutMs('simulation');
   }
 
   /** Results of a simulation (final or so far); `includeSamples` adds the samples, newest `maxSamples` kept. */
