@@ -17,6 +17,17 @@ export default tseslint.config(
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
+    // One configuration (docs/adr/0028): the environment is read once, in main, through the settings catalogue.
+    files: ['core/**/*.ts', 'adapters/**/*.ts', 'composition/**/*.ts'],
+    ignores: ['**/*.test.ts', 'composition/main.ts', 'composition/auth/rotate-token-key.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read settings through the catalogue (composition/settings/catalogue.ts), in main.' },
+      ],
+    },
+  },
+  {
     files: ['**/*.test.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { MeshTlsSettings, SuppliedPair } from '../adapters/pki/mesh-pki.js';
 import { redisConfigOf, type RedisConfig } from '../adapters/redis/redis-config.js';
 import { ServiceNames, type ServiceName } from './service-names.js';
-import { Catalogue, DefaultPorts, EnvPrefixes } from './settings/catalogue.js';
+import { Catalogue, EnvPrefixes } from './settings/catalogue.js';
 import { readSettings, type Env } from './settings/read-settings.js';
 import type { SettingValues } from './settings/setting.js';
 
