@@ -123,7 +123,7 @@ export class RedisEventBus implements EventBus {
     const { kind, name } = registration;
     await this.serializer.run(keyOf(kind, name), () => this.ensureUnsubscribed(kind, name)).catch((error: unknown) => {
       // Delivery to the handler has stopped already; Redis is told when it is back.
-      this.logger.debug({ kind, name, err: String(error) }, 'unsubscribe deferred until Redis is back');
+      this.logger.debug({ kind, channel: name, err: String(error) }, 'unsubscribe deferred until Redis is back');
     });
   }
 

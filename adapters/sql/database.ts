@@ -48,14 +48,15 @@ export const openServiceDatabase = async <S extends SqlService>(
   const url = options.url?.trim();
   const opened = url ? openPostgres(url, options) : await openPGlite(options);
   const db = opened.db as Kysely<ServiceTables[S]>;
-  logger.info({ service, database: opened.kind, location: opened.location }, 'database opened');
+  // The caller's logger names the service: a second `service` key would repeat it on the line.
+  logger.info({ database: opened.kind, location: opened.location }, 'database opened');
   let closed = false;
   return {
     kind: opened.kind,
     db,
     migrate: async () => {
       const applied = await runMigrations(db, service, ServiceMigrations[service]);
-      if (applied.length > 0) logger.info({ service, migrations: applied }, 'database migrated');
+      if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
       return applied;
     },
     close: async () => {

@@ -150,7 +150,7 @@ export class MeshClient<C extends Client> implements GrpcClientSource<C> {
       const decision = decideRetry(question, this.settings.retry, this.budget);
       if (!decision.retry) return err(fromGrpcStatus(answer.error, `${this.options.service} at ${member.pool.address}`));
       this.retries += 1;
-      this.logger.debug({ path, instance: member.id, code: answer.error.code }, 'retrying on another instance');
+      this.logger.debug({ path, targetInstance: member.id, code: answer.error.code }, 'retrying on another instance');
     }
   }
 

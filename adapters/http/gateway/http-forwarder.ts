@@ -58,7 +58,8 @@ export class HttpForwarder {
       });
       payload = Buffer.from(await answer.body.arrayBuffer());
     } catch (error) {
-      request.log.warn({ err: error, service: to.service }, 'forwarding failed');
+      // `service` names the gateway on its own lines; the other side of the call is the `target`.
+      request.log.warn({ err: error, target: to.service, address: to.target }, 'forwarding failed');
       throw unavailable(to.service);
     }
     for (const name of RESPONSE_HEADERS) {
