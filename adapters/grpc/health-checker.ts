@@ -42,6 +42,9 @@ export interface HealthCheckStats {
  * local view (Discovery) which ones fail, so they leave the rotation at once and come back when
  * they answer SERVING. Instances come and go with the InstanceSource.
  */
+/** Check interval per healthy instance when none is given; MESH_HEALTH_INTERVAL_MS defaults to it. */
+export const DEFAULT_HEALTH_INTERVAL_MS = 30_000;
+
 export class HealthChecker {
   private readonly monitors = new Map<string, InstanceMonitor>();
   private readonly unsubscribes: (() => void)[] = [];
@@ -57,7 +60,7 @@ export class HealthChecker {
   ) {
     this.logger = options.logger ?? createLogger('health-checker');
     this.settings = {
-      intervalMs: options.intervalMs ?? 30_000,
+      intervalMs: options.intervalMs ?? DEFAULT_HEALTH_INTERVAL_MS,
       retryMs: options.retryMs ?? 1_000,
       maxRetryMs: options.maxRetryMs ?? 8_000,
       timeoutMs: options.timeoutMs ?? 2_000,

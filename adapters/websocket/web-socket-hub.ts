@@ -52,6 +52,9 @@ const SIMULATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * `/events`. Tokens come as the subprotocol after `bearer` or as a first `{type:'auth'}` message,
  * and are checked by the auth service; then the domain's LiveSessions decide what the socket gets.
  */
+/** What a hub uses for options left out; the configuration's GATEWAY_WS_* defaults are these. */
+export const WEB_SOCKET_HUB_DEFAULTS = { authTimeoutMs: 5_000, maxMessageBytes: 16 * 1024, heartbeatMs: 30_000 } as const;
+
 export class WebSocketHub {
   private readonly server: WebSocketServer;
   private readonly sockets = new Map<WebSocket, { alive: boolean; connection: WebSocketConnection }>();
@@ -66,15 +69,15 @@ export class WebSocketHub {
     private readonly deps: WebSocketHubDeps,
     private readonly options: WebSocketHubOptions = {},
   ) {
-    this.authTimeoutMs = options.authTimeoutMs ?? 5_000;
+    this.authTimeoutMs = options.authTimeoutMs ?? WEB_SOCKET_HUB_DEFAULTS.authTimeoutMs;
     this.limits = options.connectionLimits ?? DEFAULT_CONNECTION_LIMITS;
     this.server = new WebSocketServer({
       noServer: true,
       clientTracking: false,
-      maxPayload: options.maxMessageBytes ?? 16 * 1024,
+      maxPayload: options.maxMessageBytes ?? WEB_SOCKET_HUB_DEFAULTS.maxMessageBytes,
       handleProtocols: chooseProtocol,
     });
-    this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs ?? 30_000);
+    this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs ?? WEB_SOCKET_HUB_DEFAULTS.heartbeatMs);
     this.heartbeat.unref();
   }
 

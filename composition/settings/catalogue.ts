@@ -2,7 +2,11 @@ import { BalancerKinds } from '../../core/resilience/balancer.js';
 import { DEFAULT_CALL_TIMEOUTS_MS } from '../../core/resilience/deadline.js';
 import { DefaultRegistration } from '../../core/discovery/registration.js';
 import { DEFAULT_MAX_TOTAL_CONNECTIONS, DEFAULT_SERVICE_PRIORITIES } from '../../core/pool-scaling/global-connection-scaler.js';
+import { DEFAULT_SIMULATION_SETTINGS } from '../../core/simulation/settings.js';
+import { DEFAULT_HEALTH_INTERVAL_MS } from '../../adapters/grpc/health-checker.js';
 import { LogLevels } from '../../adapters/observability/logger.js';
+import { DEFAULT_CONNECTION_LIMITS } from '../../adapters/websocket/web-socket-connection.js';
+import { WEB_SOCKET_HUB_DEFAULTS } from '../../adapters/websocket/web-socket-hub.js';
 import { parseClusterNodes, REDIS_URL_PATTERN } from '../../adapters/redis/redis-config.js';
 import { isServiceName, ServiceNames, type ServiceName } from '../service-names.js';
 import {
@@ -164,7 +168,7 @@ export const Catalogue = {
     ),
   },
   simulation: {
-    updatesPerSecond: integer('SIMULATION_UPDATES_PER_SECOND', { default: 10, min: 10, max: 100 }, 'Stream entries per second of a real-time simulation.'),
+    updatesPerSecond: integer('SIMULATION_UPDATES_PER_SECOND', { default: DEFAULT_SIMULATION_SETTINGS.updatesPerSecond, min: 10, max: 100 }, 'Stream entries per second of a real-time simulation.'),
     cleanupIntervalMs: integer(
       'SIMULATION_CLEANUP_INTERVAL_SECONDS',
       { default: 3_600, min: 60, max: 86_400, times: 1_000, unit: 's' },
@@ -204,23 +208,23 @@ export const Catalogue = {
     },
     timeouts: { auth: deadline('auth'), project: deadline('project'), simulation: deadline('simulation') },
     websocket: {
-      maxMessageBytes: integer('GATEWAY_WS_MAX_MESSAGE_BYTES', { default: 16_384, min: 256, max: 16_777_216, unit: 'bytes' }, 'Largest WebSocket frame a client may send.'),
-      authTimeoutMs: integer('GATEWAY_WS_AUTH_TIMEOUT_MS', { default: 5_000, min: 10, max: 600_000, unit: 'ms' }, 'Time a WebSocket client has to authenticate.'),
-      heartbeatMs: integer('GATEWAY_WS_HEARTBEAT_MS', { default: 30_000, min: 10, max: 3_600_000, unit: 'ms' }, 'WebSocket ping interval.'),
+      maxMessageBytes: integer('GATEWAY_WS_MAX_MESSAGE_BYTES', { default: WEB_SOCKET_HUB_DEFAULTS.maxMessageBytes, min: 256, max: 16_777_216, unit: 'bytes' }, 'Largest WebSocket frame a client may send.'),
+      authTimeoutMs: integer('GATEWAY_WS_AUTH_TIMEOUT_MS', { default: WEB_SOCKET_HUB_DEFAULTS.authTimeoutMs, min: 10, max: 600_000, unit: 'ms' }, 'Time a WebSocket client has to authenticate.'),
+      heartbeatMs: integer('GATEWAY_WS_HEARTBEAT_MS', { default: WEB_SOCKET_HUB_DEFAULTS.heartbeatMs, min: 10, max: 3_600_000, unit: 'ms' }, 'WebSocket ping interval.'),
       connection: {
         highWaterBytes: integer(
           'GATEWAY_WS_HIGH_WATER_BYTES',
-          { default: 262_144, min: 1_024, max: 268_435_456, unit: 'bytes' },
+          { default: DEFAULT_CONNECTION_LIMITS.highWaterBytes, min: 1_024, max: 268_435_456, unit: 'bytes' },
           "Bound of a slow WebSocket client's send buffer.",
         ),
         maxQueuedMessages: integer(
           'GATEWAY_WS_MAX_QUEUED_MESSAGES',
-          { default: 256, min: 1, max: 1_000_000 },
+          { default: DEFAULT_CONNECTION_LIMITS.maxQueuedMessages, min: 1, max: 1_000_000 },
           "Bound of a slow client's queue (oldest metrics dropped first).",
         ),
         maxLagMs: integer(
           'GATEWAY_WS_MAX_LAG_MS',
-          { default: 10_000, min: 10, max: 3_600_000, unit: 'ms' },
+          { default: DEFAULT_CONNECTION_LIMITS.maxLagMs, min: 10, max: 3_600_000, unit: 'ms' },
           'How long a client may stay behind before it is closed with 1013.',
         ),
       },
@@ -240,7 +244,7 @@ export const Catalogue = {
     ),
     healthIntervalMs: integer(
       'MESH_HEALTH_INTERVAL_MS',
-      { default: 30_000, min: 100, max: 3_600_000, unit: 'ms' },
+      { default: DEFAULT_HEALTH_INTERVAL_MS, min: 100, max: 3_600_000, unit: 'ms' },
       'grpc.health.v1 Check of every target instance while it is healthy (faster after a failure).',
     ),
     heartbeatMs: integer(
