@@ -1,9 +1,11 @@
+import { defaultAuthConfig } from '../../core/auth/deps.js';
 import { BalancerKinds } from '../../core/resilience/balancer.js';
 import { DEFAULT_CALL_TIMEOUTS_MS } from '../../core/resilience/deadline.js';
 import { DefaultRegistration } from '../../core/discovery/registration.js';
 import { DEFAULT_MAX_TOTAL_CONNECTIONS, DEFAULT_SERVICE_PRIORITIES } from '../../core/pool-scaling/global-connection-scaler.js';
 import { DEFAULT_SIMULATION_SETTINGS } from '../../core/simulation/settings.js';
 import { DEFAULT_HEALTH_INTERVAL_MS } from '../../adapters/grpc/health-checker.js';
+import { defaultScryptCost } from '../../adapters/crypto/scrypt-password-hasher.js';
 import { LogLevels } from '../../adapters/observability/logger.js';
 import { DEFAULT_CONNECTION_LIMITS } from '../../adapters/websocket/web-socket-connection.js';
 import { WEB_SOCKET_HUB_DEFAULTS } from '../../adapters/websocket/web-socket-hub.js';
@@ -153,14 +155,14 @@ export const Catalogue = {
     tlsCa: text('REDIS_TLS_CA', { default: undefined, defaultText: 'system CAs' }, "CA (PEM) that signed the Redis server's certificate."),
   },
   auth: {
-    tokenTtlSeconds: integer('AUTH_TOKEN_TTL_SECONDS', { default: 900, min: 10, max: 86_400, unit: 's' }, 'Access-token lifetime.'),
-    sessionTtlSeconds: integer('AUTH_SESSION_TTL_SECONDS', { default: 7 * 86_400, min: 60, max: 365 * 86_400, unit: 's' }, 'Session (refresh token) lifetime.'),
+    tokenTtlSeconds: integer('AUTH_TOKEN_TTL_SECONDS', { default: defaultAuthConfig.tokenTtlSeconds, min: 10, max: 86_400, unit: 's' }, 'Access-token lifetime.'),
+    sessionTtlSeconds: integer('AUTH_SESSION_TTL_SECONDS', { default: defaultAuthConfig.sessionTtlSeconds, min: 60, max: 365 * 86_400, unit: 's' }, 'Session (refresh token) lifetime.'),
     adminEmails: list(
       'AUTH_ADMIN_EMAILS',
       { expects: 'e-mail addresses', normalise: (email) => email.toLowerCase() },
       'Accounts registered with these e-mails get the admin role.',
     ),
-    passwordHashCost: powerOfTwo('AUTH_PASSWORD_HASH_COST', { default: 2 ** 15, min: 2 ** 10, max: 2 ** 20 }, 'scrypt cost N of password hashes.'),
+    passwordHashCost: powerOfTwo('AUTH_PASSWORD_HASH_COST', { default: defaultScryptCost.N, min: 2 ** 10, max: 2 ** 20 }, 'scrypt cost N of password hashes.'),
     tokenKeyFile: text(
       'AUTH_TOKEN_KEY_FILE',
       { default: undefined },
