@@ -7,7 +7,7 @@ import { waitFor } from '../contract-tests/messaging/wait.js';
 import { h2cAgent, jsonRequest } from '../contract-tests/support/http2-client.js';
 import { repeatedJsonKeys } from '../test-support/json-keys.js';
 import { startMesh, type RunningMesh } from './launcher.js';
-import { testMeshConfig } from './test-mesh.js';
+import { testMeshConfig } from '../test-support/test-mesh.js';
 
 const TIMEOUT_MS = 90_000;
 
