@@ -32,7 +32,7 @@ describe('the Redis settings', () => {
 
   it('report bad values and contradictions together, the password masked', () => {
     expect(problemsOf({ REDIS_URL: 'http://u:hunter2@cache:6379', REDIS_TLS: 'maybe', REDIS_USERNAME: 'mesh', MESH_BALANCER: 'random' })).toEqual([
-      "REDIS_URL must be redis[s]://[user:password@]host:port[/db]; got '***'",
+      "REDIS_URL must look like redis://host:port or redis://user:password@host:port/db; got 'http://u:***@cache:6379'",
       "REDIS_TLS must be one of on, off; got 'maybe'",
       "MESH_BALANCER must be one of round_robin, p2c_peak_ewma; got 'random'",
       'REDIS_USERNAME needs REDIS_PASSWORD',

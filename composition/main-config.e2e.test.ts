@@ -47,7 +47,7 @@ describe('main with a bad configuration', () => {
       '  - METRICS_TOKEN must be at least 16 characters',
       "  - AUTH_GRPC_PORT must be an integer from 0 to 65535; got 'ninety'",
       "  - DATABASE_URL must be a postgres:// or postgresql:// URL; got 'mysql://db'",
-      "  - REDIS_URL must be redis[s]://[user:password@]host:port[/db]; got '***'",
+      "  - REDIS_URL must look like redis://host:port or redis://user:password@host:port/db; got 'http://cache:6379'",
       "  - REDIS_TLS must be one of on, off; got 'maybe'",
       "  - GATEWAY_CORS_ORIGINS entries must be scheme://host[:port] or *; got 'app.example'",
       "  - GATEWAY_RATE_PER_USER must be an integer from 1 to 1000000; got '0'",

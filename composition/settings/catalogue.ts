@@ -138,9 +138,13 @@ export const Catalogue = {
     },
   },
   redis: {
-    url: text(
+    url: custom(
       'REDIS_URL',
-      { default: undefined, pattern: REDIS_URL_PATTERN, expects: 'redis[s]://[user:password@]host:port[/db]', secret: true },
+      { default: undefined, defaultText: 'unset', expects: 'redis[s]://[user:password@]host:port[/db]', secret: true },
+      (value): Parsed<string | undefined> =>
+        REDIS_URL_PATTERN.test(value)
+          ? { value }
+          : { problem: `must look like redis://host:port or redis://user:password@host:port/db; got '${value.replace(/:[^:@/]*@/, ':***@')}'` },
       'One Redis server for layer 3 (events, streams, queues, registry); rediss:// for TLS. Unset with REDIS_CLUSTER_NODES: all in this process.',
     ),
     clusterNodes: custom(
@@ -150,7 +154,7 @@ export const Catalogue = {
       'Seed nodes of a Redis Cluster (Redis 7+), instead of REDIS_URL.',
     ),
     username: text('REDIS_USERNAME', { default: undefined }, 'Redis ACL user (for a cluster, or when not in REDIS_URL); needs REDIS_PASSWORD.'),
-    password: text('REDIS_PASSWORD', { default: undefined, secret: true }, "The Redis ACL user's password."),
+    password: text('REDIS_PASSWORD', { default: undefined, secret: true, keepBlanks: true }, "The Redis ACL user's password."),
     tls: oneOf('REDIS_TLS', ['on', 'off'], undefined, 'TLS to Redis: `on` for a cluster over TLS; a rediss:// URL turns it on.'),
     tlsCa: text('REDIS_TLS_CA', { default: undefined, defaultText: 'system CAs' }, "CA (PEM) that signed the Redis server's certificate."),
   },

@@ -16,7 +16,7 @@ export const readSettings = <T extends SettingTree>(tree: T, env: Env): Settings
   const problems: string[] = [];
   const read = (node: SettingTree): unknown => {
     if (node instanceof Setting) {
-      const raw = node.secret ? env[node.env] : env[node.env]?.trim();
+      const raw = node.keepBlanks ? env[node.env] : env[node.env]?.trim();
       if (raw === undefined || raw.trim() === '') return node.fallback;
       const parsed = node.parse(raw);
       if ('value' in parsed) return parsed.value;

@@ -16,8 +16,10 @@ export class Setting<T> {
     readonly expects: string,
     /** The value, or what is wrong with `text` (a phrase following the variable's name). */
     readonly parse: (text: string) => Parsed<T>,
-    /** Shown as `***` in problems, help and docs. */
+    /** Shown as `***` in problems. */
     readonly secret = false,
+    /** Surrounding blanks are part of the value (a password); otherwise they are trimmed. */
+    readonly keepBlanks = false,
   ) {}
 }
 
@@ -99,6 +101,8 @@ export interface TextOptions<D extends string | undefined> {
   readonly secret?: boolean;
   /** Smallest length accepted. */
   readonly minLength?: number;
+  /** Keep surrounding blanks (a password may have them). */
+  readonly keepBlanks?: boolean;
 }
 
 /** A string; `pattern` and `minLength` validate it. */
@@ -117,6 +121,7 @@ export const text = <D extends string | undefined>(env: string, options: TextOpt
       return { value };
     },
     options.secret ?? false,
+    options.keepBlanks ?? false,
   );
 };
 
