@@ -88,5 +88,9 @@ export const callRedis = async <T>(client: RedisClient, timeouts: CallTimeouts, 
 
 const asCallError = (error: unknown, operation: string): unknown => {
   if (isReplyError(error) || error instanceof DomainFailureError) return error;
-  return redisUnavailable(operation, `failed: ${error instanceof Error ? error.message : String(error)}`, error);
+  return redisUnavailable(operation, `failed: ${error instanceof Error ? describeFailure(error) : String(error)}`, error);
 };
+
+/** ioredis rejects the commands in flight when the connection drops (maxRetriesPerRequest 0, see redis-connections.ts) with this name. */
+const describeFailure = (error: Error): string =>
+  error.name === 'MaxRetriesPerRequestError' ? 'the connection dropped before the reply (the command may or may not have run)' : error.message;

@@ -101,7 +101,10 @@ export class RedisConnections {
   private open(role: Role): RedisClient {
     const connectionName = `${this.name}:${role === 'sharded-subscriber' ? 'subscriber' : role}`;
     // Reply deadlines are per call (callRedis), not per command; a call that failed is not resent.
-    const shared: RedisOptions = { connectionName, autoResendUnfulfilledCommands: false, ...this.security };
+    // maxRetriesPerRequest 0: when the connection drops, ioredis rejects the commands written and
+    // unanswered at once. Otherwise, with resending off, it forgets them at the reconnect without
+    // settling them, and an auto-pipeline among them blocks every later command (docs/adr/0034).
+    const shared: RedisOptions = { connectionName, autoResendUnfulfilledCommands: false, maxRetriesPerRequest: 0, ...this.security };
     // Commands issued in the same tick (a read and the previous batch's ack) share one write.
     const enableAutoPipelining = role === 'command';
     // PUBLISH is left out on one server: the event bus batches its publishes itself, without waiting for setImmediate (publish-batcher.ts).

@@ -131,6 +131,47 @@ describe('Redis killed and restarted on the same port', () => {
   }, 30_000);
 });
 
+describe('calls written to Redis and unanswered when it is killed', () => {
+  // issue 14: ioredis forgot such calls at the reconnect without settling them; an auto-pipeline
+  // among them then held up every later command of the connection, for good.
+  it('fail at once as redis_unavailable, and every connection serves calls again after the restart', async () => {
+    const redis = track(await startRedisNode());
+    const timeoutMs = 5_000;
+    const bus = track(openRedisEventBus(redis.config, 'in-flight-bus', { commandTimeoutMs: timeoutMs }));
+    const { adapter: streams } = track(openRedisStreamStore(redis.config, 'in-flight-streams', { commandTimeoutMs: timeoutMs }));
+    const stream = uniqueName('faults:in-flight');
+    await streams.ensureGroup(stream, 'workers', '0');
+    await streams.readGroup(stream, 'workers', 'c', { count: 1, blockMs: 1 }); // opens a blocking connection, kept idle
+    const settled = (call: Promise<unknown>) => call.then(() => 'answered', (error: Error) => error.message);
+    const calls = () => [
+      settled(streams.append(stream, { n: 'auto-pipelined' })),
+      settled(streams.appendBatch(stream, [{ n: 'pipelined' }, { n: 'pipelined' }])),
+      settled(streams.claimIdle(stream, 'workers', 'c', 0, 10)),
+      settled(bus.adapter.publish(`${stream}:events`, { type: 'alone', timestamp: 1 })),
+      settled(Promise.all([1, 2].map((n) => bus.adapter.publish(`${stream}:events`, { type: 'batched', timestamp: n })))),
+      settled(streams.readGroup(stream, 'workers', 'c', { count: 1, blockMs: 2_000 })),
+    ];
+
+    // Redis reads the calls but does not run them until it is killed.
+    const admin = new Redis(serverUrl(redis));
+    await admin.call('CLIENT', 'PAUSE', '10000', 'ALL');
+    admin.disconnect();
+    const inFlight = calls();
+    await delay(300); // the auto-pipeline is written on the next turn of the event loop
+    const killedAt = Date.now();
+    await redis.restart({ downMs: 200 });
+    const outcomes = await Promise.all(inFlight);
+    const settledMs = Date.now() - killedAt;
+
+    const dropped = expect.stringMatching(/^Redis unavailable: .* failed: the connection dropped before the reply/);
+    expect(outcomes).toEqual(outcomes.map(() => dropped));
+    expect(settledMs).toBeLessThan(timeoutMs);
+    await streams.ensureGroup(stream, 'workers', '0'); // the restarted Redis is empty
+    const after = await Promise.all(calls());
+    expect(after).toEqual(after.map(() => 'answered'));
+  }, 30_000);
+});
+
 describe('a stream consumer killed with SIGKILL after reading, before acknowledging', () => {
   it('has its entries claimed and processed by another consumer; none is lost', async () => {
     const redis = track(await startRedisNode());
