@@ -109,6 +109,24 @@ describe('StreamJobQueue', () => {
     expect(seen).toEqual(['after-removal']);
   });
 
+  it('recreates its consumer group at once when the stream is gone (Redis restarted empty), without backing off', async () => {
+    const lines: { level: number; msg: string }[] = [];
+    const sink = { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) };
+    const store = new InMemoryStreamStore();
+    const queue = new StreamJobQueue(store, clock, createLogger('worker', 'warn', sink), { claimIdleMs: 300, blockMs: 100 });
+    opened.push(queue, store);
+    const seen: string[] = [];
+    await queue.work('q', 'pool', async (job) => {
+      seen.push(job.type);
+    });
+
+    await store.remove('q');
+    await queue.enqueue('q', { type: 'after-restart', payload: {} });
+
+    await waitFor(() => seen.length === 1);
+    expect(lines.map((line) => line.msg)).toEqual(['consumer group was missing; recreated it']);
+  });
+
   it('keeps about retainedJobs jobs in a queue stream', async () => {
     const { store, queue } = setUp({ retainedJobs: 5 });
 

@@ -25,6 +25,9 @@ type State = 'running' | 'stopping' | 'stopped' | 'abandoned';
 
 const ERROR_BACKOFF_MS = 500;
 
+/** NOGROUP: Redis (or the in-memory store) has no such stream or consumer group. */
+const isMissingGroup = (error: unknown): boolean => error instanceof Error && error.message.startsWith('NOGROUP');
+
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -41,6 +44,7 @@ export class StreamJobWorker implements Worker {
   private loopDone: Promise<void> = Promise.resolve();
   private heartbeat: NodeJS.Timeout | undefined;
   private nextClaimAt = 0;
+  private groupRecreatedAt = 0;
   private stopping: Promise<void> | undefined;
 
   constructor(
@@ -96,12 +100,29 @@ export class StreamJobWorker implements Worker {
         for (const entry of entries) this.take(entry, 1);
       } catch (error) {
         if (this.state !== 'running') return;
+        // The stream was deleted with its group, or Redis restarted empty: recreate them and go on
+        // at once, unless that was just done (then something keeps deleting them: back off).
+        const recreatedLately = Date.now() - this.groupRecreatedAt < ERROR_BACKOFF_MS;
+        if (isMissingGroup(error) && !recreatedLately && (await this.recreateGroup(error))) continue;
         logger.error({ err: error, queue, group, consumer }, 'reading jobs failed; retrying');
         await Promise.race([delay(ERROR_BACKOFF_MS), this.halted]);
-        // The stream may have been deleted with its group: recreate them (a no-op otherwise).
+        // A missing group may have been the cause behind another error: recreate it (a no-op otherwise).
         if (this.state === 'running') await store.ensureGroup(queue, group, '0').catch(() => undefined);
       }
     }
+  }
+
+  /** True once the group exists again. */
+  private async recreateGroup(cause: unknown): Promise<boolean> {
+    const { store, queue, group, consumer, logger } = this.settings;
+    try {
+      await store.ensureGroup(queue, group, '0');
+    } catch {
+      return false;
+    }
+    this.groupRecreatedAt = Date.now();
+    logger.warn({ queue, group, consumer, reason: cause instanceof Error ? cause.message : String(cause) }, 'consumer group was missing; recreated it');
+    return true;
   }
 
   /** Every half `claimIdleMs`, takes over jobs of the pool idle for `claimIdleMs`; true if it got some. */
