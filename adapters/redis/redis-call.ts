@@ -86,7 +86,15 @@ export const callRedis = async <T>(client: RedisClient, timeouts: CallTimeouts, 
   });
 };
 
+/**
+ * Replies that say where or when to ask, not what the command did: a cluster moving slots or
+ * failing over (ioredis follows MOVED and ASK, but hands them back when a redirected pipeline mixes
+ * commands), or a server loading or turned replica. The call may succeed later: unavailable.
+ */
+const TRANSIENT_REPLY = /^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN|LOADING|READONLY|MASTERDOWN) /;
+
 const asCallError = (error: unknown, operation: string): unknown => {
+  if (isReplyError(error) && TRANSIENT_REPLY.test(error.message)) return redisUnavailable(operation, `failed: ${error.message}`, error);
   if (isReplyError(error) || error instanceof DomainFailureError) return error;
   return redisUnavailable(operation, `failed: ${error instanceof Error ? describeFailure(error) : String(error)}`, error);
 };

@@ -1,0 +1,34 @@
+import { ReplyError } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { DomainFailureError } from '../../core/shared/errors.js';
+import { callRedis, type RedisClient } from './redis-call.js';
+
+// callRedis only reads the status of a ready connection; the replies are what is under test.
+const ready = { status: 'ready' } as RedisClient;
+const timeouts = { readyMs: 1_000, replyMs: 1_000 };
+const replying = (message: string) => () => Promise.reject(new ReplyError(message));
+
+describe('callRedis', () => {
+  const redirections = [
+    'MOVED 3579 127.0.0.1:7001',
+    'ASK 3579 127.0.0.1:7001',
+    'CLUSTERDOWN The cluster is down',
+    'TRYAGAIN Multiple keys request during rehashing of slot',
+    'LOADING Redis is loading the dataset in memory',
+    "READONLY You can't write against a read only replica.",
+  ];
+  it.each(redirections)(
+    'reports %s, handed back by a cluster failing over, as Redis unavailable',
+    async (message) => {
+      const failure = await callRedis(ready, timeouts, 'ZRANGEBYSCORE login failures', replying(message)).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(DomainFailureError);
+      expect(failure).toMatchObject({ failure: { kind: 'unavailable', code: 'redis_unavailable' } });
+      expect((failure as Error).message).toBe(`Redis unavailable: ZRANGEBYSCORE login failures failed: ${message}`);
+    },
+  );
+
+  it('passes the replies of the command itself through (WRONGTYPE, NOGROUP)', async () => {
+    await expect(callRedis(ready, timeouts, 'XREADGROUP', replying('NOGROUP No such key'))).rejects.toBeInstanceOf(ReplyError);
+    await expect(callRedis(ready, timeouts, 'GET', replying('WRONGTYPE Operation against a key'))).rejects.toThrow(/^WRONGTYPE/);
+  });
+});
