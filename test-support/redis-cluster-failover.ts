@@ -79,7 +79,8 @@ export const startRedisClusterWithReplicas = async ({
 }: { readonly masters?: number; readonly nodeTimeoutMs?: number } = {}): Promise<RedisClusterWithReplicas> => {
   const ports = await findFreePorts(masters * 2, { withClusterBus: true });
   const dirs = await Promise.all(ports.map(() => mkdtemp(join(tmpdir(), 'meshwork-redis-failover-'))));
-  const args = ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', String(nodeTimeoutMs), '--appendonly', 'no'];
+  const args = ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--appendonly', 'no'];
+  args.push('--cluster-node-timeout', String(nodeTimeoutMs));
   const servers = new Map<number, RedisServerProcess>();
   const start = async (index: number): Promise<void> => {
     servers.set(ports[index]!, await spawnRedisServer(ports[index]!, dirs[index]!, args));
@@ -143,7 +144,8 @@ export const startRedisClusterWithReplicas = async ({
       await until('a replica promoted', 30_000, async () => {
         const view = await clusterNodes(witness);
         const cluster = await info(witness, 'cluster');
-        return cluster.includes('cluster_state:ok') && view.some((n) => isMaster(n) && n.port !== victim.port && n.slots.join() === victim.slots.join());
+        const successor = view.some((n) => isMaster(n) && n.port !== victim.port && n.slots.join() === victim.slots.join());
+        return cluster.includes('cluster_state:ok') && successor;
       });
       const promotedAt = Date.now();
       const rejoined = (async () => {

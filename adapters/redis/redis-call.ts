@@ -99,6 +99,8 @@ const asCallError = (error: unknown, operation: string): unknown => {
   return redisUnavailable(operation, `failed: ${error instanceof Error ? describeFailure(error) : String(error)}`, error);
 };
 
-/** ioredis rejects the commands in flight when the connection drops (maxRetriesPerRequest 0, see redis-connections.ts) with this name. */
+/** The name ioredis gives the commands in flight it rejects when the connection drops (maxRetriesPerRequest 0: redis-connections.ts). */
+const DROPPED = 'MaxRetriesPerRequestError';
+
 const describeFailure = (error: Error): string =>
-  error.name === 'MaxRetriesPerRequestError' ? 'the connection dropped before the reply (the command may or may not have run)' : error.message;
+  error.name === DROPPED ? 'the connection dropped before the reply (the command may or may not have run)' : error.message;

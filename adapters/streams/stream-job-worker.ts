@@ -121,7 +121,8 @@ export class StreamJobWorker implements Worker {
       return false;
     }
     this.groupRecreatedAt = Date.now();
-    logger.warn({ queue, group, consumer, reason: cause instanceof Error ? cause.message : String(cause) }, 'consumer group was missing; recreated it');
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    logger.warn({ queue, group, consumer, reason }, 'consumer group was missing; recreated it');
     return true;
   }
 
