@@ -1,6 +1,7 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import type { Job } from '../../core/messaging/work-queue.js';
 import { InMemoryStreamStore } from '../memory/in-memory-stream-store.js';
+import { createLogger } from '../observability/logger.js';
 import { StreamJobQueue, type StreamJobQueueOptions } from './stream-job-queue.js';
 import { testLogger } from '../../test-support/test-logger.js';
 
