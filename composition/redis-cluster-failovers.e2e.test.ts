@@ -13,9 +13,9 @@ import {
 const FAILOVERS = Number(process.env.REDIS_FAULT_FAILOVERS ?? 20);
 /**
  * A call during a failover answers within this, success or failure: a Redis call waits at most 2 s for a
- * connection or a reply, and the gateway gives a project call 3 s (plus the slowest call before any fault).
+ * connection or a reply, and the gateway gives a project call 3 s, then answers (plus the slowest call before any fault).
  */
-const FAIL_FAST_MS = 3_000;
+const FAIL_FAST_MS = 3_500;
 /** Every call and stream works again this long after the replica took over (plus the slowest call before any fault). */
 const RECOVERY_LIMIT_MS = 5_000;
 /**

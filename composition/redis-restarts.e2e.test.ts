@@ -15,9 +15,9 @@ const RESTARTS = Number(process.env.REDIS_FAULT_RESTARTS ?? 20);
 const DOWN_MS = [250, 1_000, 2_500, 500];
 /**
  * A call during an outage answers within this, success or failure: a Redis call waits at most 2 s for a
- * connection or a reply, and the gateway gives a project call 3 s (plus the slowest call before any fault).
+ * connection or a reply, and the gateway gives a project call 3 s, then answers (plus the slowest call before any fault).
  */
-const FAIL_FAST_MS = 3_000;
+const FAIL_FAST_MS = 3_500;
 /** Everything works again this long after Redis is back (plus the slowest call before any fault). */
 const RECOVERY_LIMIT_MS = 5_000;
 

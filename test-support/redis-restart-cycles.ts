@@ -140,11 +140,19 @@ export const runRestartCycles = async (
     }
     const complete = expected(load).every((what) => recovered.has(what));
     const [lastToRecover, at] = [...recovered].reduce((latest, entry) => (entry[1] > latest[1] ? entry : latest), ['nothing', restoredAt]);
-    const missing = complete ? '' : `never: ${expected(load).filter((what) => !recovered.has(what)).join(', ')} ${reportProblem}`;
+    const answers = (kind: string): string =>
+      load.samples
+        .filter((s) => s.kind === kind && s.startedAt >= restoredAt)
+        .map((s) => s.status)
+        .join('/');
+    const missing = expected(load)
+      .filter((what) => !recovered.has(what))
+      .map((what) => (kinds.includes(what as CallKind) ? `${what} (answered ${answers(what) || 'nothing'})` : what));
+    const never = complete ? '' : `never: ${missing.join(', ')} ${reportProblem}`;
     const recoveryMs = complete ? at - restoredAt : Number.POSITIVE_INFINITY;
     const callsAt = Math.max(restoredAt, ...[...recovered].filter(([what]) => !what.endsWith(' job')).map(([, time]) => time));
     const callsRecoveryMs = complete ? callsAt - restoredAt : Number.POSITIVE_INFINITY;
-    cycles.push({ ...outage, recoveryMs, callsRecoveryMs, lastToRecover: complete ? lastToRecover : missing });
+    cycles.push({ ...outage, recoveryMs, callsRecoveryMs, lastToRecover: complete ? lastToRecover : never });
   }
   return cycles;
 };
