@@ -7,9 +7,9 @@ import type { RunningMesh } from '../launcher.js';
 import { startTestMesh } from '../../test-support/test-mesh.js';
 import { parsePrometheusText, sampleSum, type PrometheusText } from '../../test-support/prometheus-text.js';
 
-/** The families the README's metrics table names, read from it: the table and the scrape must agree. */
+/** The families the metrics table of docs/metrics.md names, read from it: the table and the scrape must agree. */
 const documentedFamilies = (): string[] => {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const readme = readFileSync(new URL('../../docs/metrics.md', import.meta.url), 'utf8');
   return [...readme.matchAll(/^\| `(meshwork_[a-z_]+)` \|/gm)].map((match) => match[1]!);
 };
 
@@ -50,7 +50,7 @@ describe('GET /metrics on every service port', () => {
     await mesh?.stop();
   });
 
-  it('serves the Prometheus text format with exactly the families the README documents, on each service port', async () => {
+  it('serves the Prometheus text format with exactly the families docs/metrics.md documents, on each service port', async () => {
     const documented = documentedFamilies();
     expect(documented.length).toBeGreaterThanOrEqual(40);
     for (const instance of mesh.services.values()) {
