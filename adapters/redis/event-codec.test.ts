@@ -55,7 +55,7 @@ describe('decodeEvent', () => {
     expect(decoded).toEqual({ ok: true, value: { event: { type: 'created', timestamp: 5 }, parent: undefined } });
   });
 
-  it('encodes an event without a traceparent exactly as before', () => {
+  it('encodes an event without a traceparent as its bare JSON, no field added', () => {
     expect(encodeEvent({ type: 'created', timestamp: 5 })).toBe('{"type":"created","timestamp":5}');
   });
 });

@@ -10,7 +10,7 @@ import { describeSessionUseCases } from './session.behaviour.js';
 /**
  * The AuthService (the auth domain's driving port) end to end: every use case, on the given
  * repositories, with the real crypto adapters, the in-memory event bus and a ManualClock. Run
- * with the in-memory repositories now and with the SQL ones later.
+ * with the in-memory repositories and with the SQL ones (`contract-tests/sql/`).
  */
 export function describeAuthServiceContract(
   adapterName: string,

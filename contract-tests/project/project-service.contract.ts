@@ -10,7 +10,7 @@ import { describeSharingUseCases } from './sharing.behaviour.js';
 /**
  * The ProjectService (the project domain's driving port) end to end: every use case and every
  * denial, on the given repository, with in-memory authorization, user directory, event bus and
- * stream store and a ManualClock. Run with the in-memory repository now, the SQL one later.
+ * stream store and a ManualClock. Run with the in-memory repository and the SQL ones (`contract-tests/sql/`).
  * Each fixture must start empty.
  */
 export function describeProjectServiceContract(

@@ -1,6 +1,5 @@
 import type { DomainFailure } from '../shared/errors.js';
 import { err, ok, type Result } from '../shared/result.js';
-// A generic opaque-token codec; it belongs in core/shared, where the lead may move it.
 import { decodePageToken, encodePageToken } from '../shared/page-token.js';
 import type { ClientRegistry } from './client-registry.js';
 import { invalidField } from './errors.js';
