@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { anchorsOf, brokenLinks, headingSlug, linksOf } from './markdown-links.js';
+import { anchorsOf, brokenDocReferencesInCode, brokenLinks, headingSlug, linksOf } from './markdown-links.js';
 
 const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -19,6 +19,22 @@ describe('relative links in Markdown files', () => {
   it('all resolve in this repository, files and #anchors', () => {
     const broken = brokenLinks(repositoryRoot).map((link) => `${link.file}:${link.line} ${link.target} (${link.reason})`);
     expect(broken).toEqual([]);
+  });
+
+  it('and so do the references to docs/*.md#section in code comments', () => {
+    const broken = brokenDocReferencesInCode(repositoryRoot, ['contract-tests/docs']).map(
+      (link) => `${link.file}:${link.line} ${link.target} (${link.reason})`,
+    );
+    expect(broken).toEqual([]);
+  });
+
+  it('reports a code comment pointing at a missing file or heading of the docs', () => {
+    write('docs/spec.md', '# Spec\n\n## Numbers\n');
+    write('core/a.ts', '/** See docs/spec.md#numbers and docs/spec.md#gone. */\n// docs/none.md\nimport x from "../docs/spec.md";\n');
+    expect(brokenDocReferencesInCode(scratch).map(({ file, line, target, reason }) => ({ file, line, target, reason }))).toEqual([
+      { file: join('core', 'a.ts'), line: 1, target: 'docs/spec.md#gone', reason: 'no heading #gone' },
+      { file: join('core', 'a.ts'), line: 2, target: 'docs/none.md', reason: 'no such file' },
+    ]);
   });
 
   it('reports a missing file, a missing heading and a missing file behind a reference definition', () => {

@@ -118,3 +118,40 @@ export const brokenLinks = (root: string): BrokenLink[] => {
   }
   return broken;
 };
+
+const CODE_FILE = /\.(ts|js|mjs|cjs)$/;
+
+/**
+ * References in code to the repository's documentation by its path from the root
+ * (`docs/specification.md#numbers`), whose file or heading is missing. Code comments point at
+ * sections of the docs; a renamed heading must not leave them dangling.
+ */
+export const brokenDocReferencesInCode = (root: string, skip: readonly string[] = []): BrokenLink[] => {
+  const broken: BrokenLink[] = [];
+  const visit = (directory: string): void => {
+    for (const entry of readdirSync(directory, { withFileTypes: true })) {
+      const path = join(directory, entry.name);
+      if (skip.includes(relative(root, path))) continue;
+      if (entry.isDirectory()) {
+        if (!SKIPPED_DIRECTORIES.has(entry.name) && entry.name !== 'generated') visit(path);
+        continue;
+      }
+      if (!entry.isFile() || !CODE_FILE.test(entry.name)) continue;
+      readFileSync(path, 'utf8')
+        .split('\n')
+        .forEach((text, index) => {
+          for (const match of text.matchAll(/(?<![\w./-])(docs\/[\w./-]+\.md)(?:#([\w-]+))?/g)) {
+            const [target, file, anchor] = [match[0], match[1] ?? '', match[2]];
+            const report = (reason: string): void => {
+              broken.push({ file: relative(root, path), line: index + 1, target, reason });
+            };
+            const resolved = join(root, file);
+            if (!existsSync(resolved)) report('no such file');
+            else if (anchor !== undefined && !anchorsOf(readFileSync(resolved, 'utf8')).has(anchor)) report(`no heading #${anchor}`);
+          }
+        });
+    }
+  };
+  visit(root);
+  return broken;
+};
