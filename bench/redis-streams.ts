@@ -4,7 +4,8 @@
  *
  *   node --import tsx bench/redis-streams.ts [--entries 50000] [--batch 100] [--rounds 3] [--json]
  *
- * Producer: XADD MAXLEN ~ 50000 of the specification's 12-field simulation metric, `batch` entries
+ * Producer: XADD MAXLEN ~ 50000 of the specification's 12-field simulation metric
+ * (docs/specification.md#the-simulation-stream), `batch` entries
  * per pipeline (RedisStreamStore.appendBatch vs a bare pipeline), one batch in flight.
  * Consumer: XREADGROUP COUNT `batch` with the XACK of the previous batch in the same round trip
  * (RedisStreamStore.readGroup + ack issued together vs a bare pipeline). Both sides turn the reply

@@ -22,7 +22,7 @@ const HEARTBEAT_MS = 200;
 const TTL_MS = 1_500;
 /** Requests per second through the gateway, each validating its token with auth over gRPC. */
 const RATE = 80;
-/** The specification's bounds. */
+/** The specification's bounds (docs/specification.md#numbers). */
 const FAILOVER_LIMIT_MS = 2_000;
 const DISCOVERY_LIMIT_MS = 1_000;
 

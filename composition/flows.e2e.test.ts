@@ -13,7 +13,7 @@ const metricFields = [
 ];
 
 /**
- * The specification's three flows, step by step, with the four services as separate processes on a
+ * The specification's three flows (docs/specification.md#the-three-flows), step by step, with the four services as separate processes on a
  * real Redis, and two gateway instances: watchers on both receive every update.
  */
 describe('the specification flows across processes on Redis', () => {

@@ -1,4 +1,7 @@
-/** The services of the mesh, as our code names them (the registry maps them to the specification's keys). */
+/**
+ * The services of the mesh, as our code names them (the registry maps them to the specification's keys:
+ * docs/specification.md#the-mesh-client).
+ */
 export const ServiceNames = ['api-gateway', 'auth', 'project', 'simulation'] as const;
 export type ServiceName = (typeof ServiceNames)[number];
 

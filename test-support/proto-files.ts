@@ -6,7 +6,10 @@ import * as protoLoader from '@grpc/proto-loader';
 /** The mesh's contracts, one file per service, relative to the proto folder. */
 export const MESH_PROTO_FILES = ['gateway.proto', 'auth.proto', 'project.proto', 'simulation.proto'] as const;
 
-/** Options for every proto-loader use: snake_case names kept, as on the wire and in the spec. */
+/**
+ * Options for every proto-loader use: snake_case names kept, as on the wire and in the specification
+ * (docs/specification.md#layer-1-grpc-contracts).
+ */
 export const PROTO_LOADER_OPTIONS: protoLoader.Options = {
   keepCase: true,
   longs: String,

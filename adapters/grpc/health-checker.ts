@@ -8,7 +8,7 @@ import { HealthProbe } from './health-checker-probe.js';
 export interface HealthCheckerOptions {
   /** The services whose instances this process checks (its targets). */
   readonly services: readonly string[];
-  /** Check interval while an instance is healthy. Default 30 s (the specification's). */
+  /** Check interval while an instance is healthy. Default 30 s (the specification's, docs/specification.md#numbers). */
   readonly intervalMs?: number;
   /** First re-check after a failure; doubles per further failure up to `maxRetryMs`. Default 1 s. */
   readonly retryMs?: number;

@@ -15,7 +15,7 @@ export interface RedisEventBusOptions {
   readonly maxEventBytes?: number;
   /**
    * Channels under these prefixes use sharded Pub/Sub (SPUBLISH/SSUBSCRIBE). Default none: every
-   * channel of the specification has a pattern subscriber, which sharded messages never reach
+   * channel of the specification (docs/specification.md#event-channels) has a pattern subscriber, which sharded messages never reach
    * (ADR 0009). A pattern that could match a sharded channel is refused.
    */
   readonly shardedChannelPrefixes?: readonly string[];

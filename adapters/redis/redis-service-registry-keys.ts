@@ -2,7 +2,7 @@ import { InstanceStatuses, type InstanceStatus, type ServiceInstance } from '../
 import { err, ok, type Result } from '../../core/shared/result.js';
 
 /**
- * The specification names services in registry keys `auth-service`, `project-service`, ...;
+ * The specification (docs/specification.md#the-mesh-client) names services in registry keys `auth-service`, `project-service`, ...;
  * our code says `auth`, `project`. This table is the one place the two meet (ADR 0011). Other
  * names (tests, future services) are used as they are.
  */
@@ -43,7 +43,7 @@ export const parseRegistryKey = (key: string): { readonly service: string; reado
   return { service: serviceNameOf(rest.slice(0, colon)), instanceId: rest.slice(colon + 1) };
 };
 
-/** The value stored under a registry key: the specification's fields, snake_case, epoch ms. */
+/** The value stored under a registry key: the specification's fields (docs/specification.md#the-mesh-client), snake_case, epoch ms. */
 export interface RegistryRecordJson {
   readonly host: string;
   readonly grpc_port: number;

@@ -15,7 +15,7 @@ import { specificationRetention, type RetentionPolicy } from './stream-retention
 import { claimIdleScript, keepClaimScript, runScript } from './stream-scripts.js';
 
 export interface RedisStreamStoreOptions {
-  /** MAXLEN ~ of streams appended to without `maxLen`. Default: the specification's families. */
+  /** MAXLEN ~ of streams appended to without `maxLen`. Default: the specification's families (docs/specification.md#streams). */
   readonly retention?: RetentionPolicy;
   /** Entries `pending` returns when not told. Default 1000. */
   readonly pendingCount?: number;

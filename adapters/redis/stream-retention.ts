@@ -13,13 +13,16 @@ const families: readonly (readonly [prefixOrName: string, exact: boolean, maxLen
 ];
 
 /**
- * The specification's stream families with their retention (`simulation:stream:{id}` keeps
+ * The specification's stream families with their retention (docs/specification.md#streams; `simulation:stream:{id}` keeps
  * 50,000, ...); any other stream, work queues included, is never trimmed.
  */
 export const specificationRetention: RetentionPolicy = (stream) =>
   families.find(([name, exact]) => (exact ? stream === name : stream.startsWith(name) && stream.length > name.length))?.[2];
 
-/** The specification's retention with some families overridden, e.g. `{ 'simulation:stream:': 10_000 }`. */
+/**
+ * The specification's retention (docs/specification.md#streams) with some families overridden, e.g.
+ * `{ 'simulation:stream:': 10_000 }`.
+ */
 export const retentionWith =
   (overrides: Readonly<Record<string, number>>): RetentionPolicy =>
   (stream) => {

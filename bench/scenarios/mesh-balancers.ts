@@ -45,7 +45,7 @@ const balanced = async (balancer: BalancerKind, backends: readonly AuthBackend[]
 
 /**
  * What each balancer does when one instance of three is slow (two answer in 2 ms, one in 50 ms):
- * round-robin (the specification's default, the baseline) keeps sending the slow one its third;
+ * round-robin (the specification's default, docs/specification.md#the-mesh-client; the baseline) keeps sending the slow one its third;
  * power of two choices over peak-EWMA latency (the Finagle/Linkerd default) mostly avoids it.
  */
 export const scenario: BenchScenario = {

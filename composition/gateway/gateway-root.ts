@@ -31,7 +31,7 @@ const NOTIFY_SKEW_MS = 5_000;
 
 /**
  * The API gateway: gRPC `gateway.GatewayService` (8000); the client API and the WebSockets
- * `/simulation/stream` and `/events` (8001); the specification's pub/sub patterns routed to the
+ * `/simulation/stream` and `/events` (8001); the specification's pub/sub patterns (docs/specification.md#subscriptions) routed to the
  * sockets that may see them; and this instance's own worker pool on `async:notifications:queue`
  * (every instance must see every job: see the gateway ADR).
  */

@@ -1,7 +1,7 @@
 /**
  * One running copy of a service as the registry knows it. `service` is the name our code uses
  * (`api-gateway`, `auth`, `project`, `simulation`); the Redis adapter maps it to the
- * specification's key names in one place (see registry-service-names.ts).
+ * specification's key names in one place (adapters/redis/redis-service-registry-keys.ts, docs/specification.md#the-mesh-client).
  */
 export type InstanceStatus = 'healthy' | 'unhealthy' | 'starting' | 'draining';
 

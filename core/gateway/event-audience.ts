@@ -18,7 +18,7 @@ const suffixOf = (channel: string, prefix: string): string | undefined =>
   channel.startsWith(prefix) ? text(channel.slice(prefix.length)) : undefined;
 
 /**
- * The audience of an event on one of the channels the gateway subscribes to (the specification's
+ * The audience of an event on one of the channels the gateway subscribes to (docs/specification.md#subscriptions:
  * `auth:events:*`, `project:events:*`, `simulation:events:*`, `simulation:data:*`,
  * `notifications:user:*`, `system:*`): auth events concern their user; project and simulation
  * events concern their actor (and a share's target) and whoever may read the project.

@@ -7,7 +7,7 @@ import { Topics } from './topics.js';
 /** Job type of `async:notifications:queue` that the gateway delivers. */
 export const NOTIFY_JOB = 'notify';
 
-/** The pub/sub patterns the gateway follows, as the specification lists them. */
+/** The pub/sub patterns the gateway follows, as the specification lists them (docs/specification.md#subscriptions). */
 export const GATEWAY_EVENT_PATTERNS = [
   'auth:events:*',
   'project:events:*',

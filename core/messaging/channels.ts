@@ -1,4 +1,4 @@
-/** Channel, stream and queue names exactly as the specification gives them. */
+/** Channel, stream and queue names exactly as the specification gives them (docs/specification.md#layer-3-redis-pubsub-and-streams). */
 
 export const EventChannels = {
   authLogin: 'auth:events:login',
@@ -21,7 +21,10 @@ export const Streams = {
   systemHealth: 'system:stream:health',
 } as const;
 
-/** Retention of each stream family (MAXLEN ~). Simulation streams keep 50,000 as the specification says. */
+/**
+ * Retention of each stream family (MAXLEN ~). Simulation streams keep 50,000 as the specification says
+ * (docs/specification.md#streams).
+ */
 export const StreamRetention = {
   simulation: 50_000,
   collaboration: 10_000,

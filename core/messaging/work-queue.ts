@@ -1,5 +1,5 @@
 /**
- * Background work (the specification's `async:*:queue` channels). Unlike Pub/Sub, nothing is lost:
+ * Background work (the specification's `async:*:queue` channels, docs/specification.md#work-queues). Unlike Pub/Sub, nothing is lost:
  * a job enqueued while no worker runs waits for one. Delivery is at least once, so handlers must be
  * idempotent (the job id is stable across redeliveries).
  */

@@ -1,4 +1,7 @@
-/** The numbers of the specification's "Dynamic Connection Scaling Logic", all adjustable. */
+/**
+ * The numbers of the specification's "Dynamic Connection Scaling Logic", all adjustable; "Spec:" below
+ * gives the specification's value (docs/specification.md#numbers).
+ */
 export interface ScalingThresholds {
   /** Scale up above this utilisation (0..1). Spec: 0.8. */
   readonly scaleUpUtilisation: number;
@@ -20,7 +23,7 @@ export interface ScalingThresholds {
 
 /** How often each rule is evaluated. */
 export interface ScalingCadence {
-  /** Scale-up check while the pool is busy; the spec wants detection under 100 ms. */
+  /** Scale-up check while the pool is busy; the specification wants detection under 100 ms (docs/specification.md#numbers). */
   readonly scaleUpCheckMs: number;
   /** Scale-down check. Spec: every 30 s. */
   readonly scaleDownCheckMs: number;
@@ -37,7 +40,7 @@ export interface PoolScalingConfig {
   readonly metricsWindowMs: number;
   /**
    * Concurrent calls at which one HTTP/2 connection counts as fully utilised. 1 reads the
-   * specification literally ("connections actively serving requests"); see ADR 0015.
+   * specification literally ("connections actively serving requests", docs/specification.md#the-mesh-client); see ADR 0015.
    */
   readonly streamsPerConnection: number;
 }

@@ -35,7 +35,7 @@ export interface GlobalScalerSnapshot {
 }
 
 export interface GlobalScalerOptions {
-  /** Spec: 1000 per service instance (this process). */
+  /** Spec (docs/specification.md#numbers): 1000 per service instance (this process). */
   readonly maxTotalConnections?: number;
   /** Highest priority first; services not listed rank below all of them. */
   readonly priorities?: readonly string[];
@@ -45,7 +45,7 @@ export const DEFAULT_MAX_TOTAL_CONNECTIONS = 1000;
 export const DEFAULT_SERVICE_PRIORITIES: readonly string[] = ['auth', 'project', 'simulation', 'api-gateway'];
 
 /**
- * The specification's GlobalConnectionScaler: every connection of every pool of this process
+ * The specification's GlobalConnectionScaler (docs/specification.md#the-mesh-client): every connection of every pool of this process
  * counts against one cap. Under the cap a request is granted; at the cap it takes a connection
  * from the lowest-priority pool (of a service ranked strictly below the requester) that holds
  * more than its minimum, or is denied and counted.

@@ -17,7 +17,7 @@ export interface PoolMetrics {
   readonly lastScaleActionAt: number;
 }
 
-/** Why a pool grew, in the specification's order; each is counted in the metrics. */
+/** Why a pool grew, in the specification's order (docs/specification.md#numbers); each is counted in the metrics. */
 export type ScaleTrigger = 'high_utilization' | 'queue_depth' | 'high_rps' | 'high_latency';
 
 export const ScaleTriggers: readonly ScaleTrigger[] = ['high_utilization', 'queue_depth', 'high_rps', 'high_latency'];
@@ -31,7 +31,7 @@ export type ScaleDownDecision =
   | { readonly scale: false; readonly reason: 'busy' | 'too_soon' | 'at_min' };
 
 /**
- * The specification's `shouldScaleUp` and `canScaleUp`: one trigger (utilisation, queue depth, rps,
+ * The specification's `shouldScaleUp` and `canScaleUp` (docs/specification.md#numbers): one trigger (utilisation, queue depth, rps,
  * average latency) AND a healthy target (error rate below the veto) AND room below the maximum.
  * The first trigger in the specification's order names the decision.
  */
@@ -54,7 +54,7 @@ const firstTrigger = (metrics: PoolMetrics, config: PoolScalingConfig): ScaleTri
 };
 
 /**
- * The specification's `shouldScaleDown`: low utilisation AND a short queue AND more than the quiet
+ * The specification's `shouldScaleDown` (docs/specification.md#numbers): low utilisation AND a short queue AND more than the quiet
  * period since the last scaling action (so the pool does not thrash) AND above the minimum.
  */
 export const decideScaleDown = (metrics: PoolMetrics, now: number, config: PoolScalingConfig): ScaleDownDecision => {

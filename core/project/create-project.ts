@@ -21,7 +21,7 @@ export interface CreateProjectInput {
 }
 
 /**
- * Creates a project owned by the caller (the specification's project creation flow): checks
+ * Creates a project owned by the caller (the specification's project creation flow, docs/specification.md#the-three-flows): checks
  * `project:create` with the authorization service, validates, starts from the template's
  * configuration with the request's entries laid over it, stores the project, then publishes
  * `project:events:created`. A publisher failure rejects the call although the project is stored.

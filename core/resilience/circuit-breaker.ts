@@ -5,7 +5,7 @@ import { SlidingCounter } from './sliding-counter.js';
 export type BreakerState = 'closed' | 'open' | 'half_open';
 
 export interface CircuitBreakerConfig {
-  /** Opens at or above this share of failed calls in the window. Spec: 0.5. */
+  /** Opens at or above this share of failed calls in the window. Spec: 0.5 (docs/specification.md#numbers). */
   readonly failureRateThreshold: number;
   /** Spec: 10 s. */
   readonly windowMs: number;

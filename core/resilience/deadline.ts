@@ -1,5 +1,5 @@
 /**
- * Default deadlines per target service. The specification's latency targets (auth 5 ms, project
+ * Default deadlines per target service. The specification's latency targets (docs/specification.md#numbers: auth 5 ms, project
  * 10 ms, simulation 15 ms) are what a call should take, not how long to wait before giving up:
  * on a loaded machine a 5 ms deadline fails healthy calls, so the defaults leave ample room.
  */

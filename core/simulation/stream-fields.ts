@@ -5,7 +5,7 @@ const NANOS_PER_MILLI = '000000';
 
 /**
  * A sample as a `simulation:stream:{id}` entry: every field a decimal string, and `timestamp` in
- * epoch nanoseconds as the specification's producer writes it (`time.Now().UnixNano()`).
+ * epoch nanoseconds as the specification's producer writes it (`time.Now().UnixNano()`, docs/specification.md#the-simulation-stream).
  */
 export const toStreamFields = (sample: MetricSample): StreamFields => {
   const fields: Record<string, string> = {};

@@ -15,7 +15,7 @@ export interface AuthCallContext {
 }
 
 export interface GrpcAuthClientOptions {
-  /** Per call; the spec's 5 ms target is too tight for a loaded machine. Default 2 000 ms. */
+  /** Per call; the specification's 5 ms target is too tight for a loaded machine (docs/specification.md#numbers). Default 2 000 ms. */
   readonly timeoutMs?: number;
   /** Sent as `calling_service`, for the auth service's logs. Default `unknown`. */
   readonly callingService?: string;

@@ -9,7 +9,7 @@ import type { RetryBudgetSnapshot } from '../../../core/resilience/retry-budget.
 export interface PoolSnapshot {
   readonly poolId: string;
   readonly address: string;
-  /** Connections in rotation (the 5-20 of the specification). */
+  /** Connections in rotation (the 5-20 of the specification, docs/specification.md#numbers). */
   readonly connections: number;
   readonly readyConnections: number;
   /** Taken out of rotation, closing once their calls end. */

@@ -36,7 +36,7 @@ export interface SimulationCallOptions {
 export interface GrpcSimulationClientOptions {
   /** `host:port` of the simulation service, for failure messages. */
   readonly target: string;
-  /** Per call; default 5 s (the spec's simulation target, with room for a loaded machine). */
+  /** Per call; default 5 s (the specification's simulation target with room for a loaded machine, docs/specification.md#numbers). */
   readonly timeoutMs?: number;
 }
 

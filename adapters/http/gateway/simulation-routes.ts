@@ -28,7 +28,10 @@ const historyQuery = query({ status: shortText(32), page_size: pageSizeSchema, p
 /** Where a client watches a simulation's live samples (see adapters/websocket). */
 export const streamPathOf = (simulationId: string): string => `/simulation/stream?simulation_id=${encodeURIComponent(simulationId)}`;
 
-/** Simulations: `simulation.SimulationService` over gRPC; starting one asks the project service first, as the specification's flow does. */
+/**
+ * Simulations: `simulation.SimulationService` over gRPC; starting one asks the project service first, as the
+ * specification's flow does (docs/specification.md#the-three-flows).
+ */
 export const registerSimulationRoutes = (
   app: FastifyInstance,
   caller: CallerCheck,

@@ -1,6 +1,7 @@
 /**
  * One step of a simulation, with exactly the fields of the specification's `simulation:stream:{id}`
- * entries (snake_case on purpose: the same names travel on the stream, over JSON and in proto).
+ * entries (docs/specification.md#the-simulation-stream); snake_case on purpose: the same names travel on the stream,
+ * over JSON and in proto.
  */
 export interface MetricSample {
   /** Epoch ms: the run's start time plus `simulation_step` × the real-time length of a step. */
