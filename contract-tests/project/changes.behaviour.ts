@@ -105,6 +105,33 @@ export const describeChangeUseCases = (harness: ProjectHarnessFactory): void => 
         expect(await h.events.on(EventChannels.projectUpdated)).toEqual([]);
       });
 
+      it('lets only the owner make a project public or private: an editor is forbidden, changing nothing', async () => {
+        const project = await h.aProjectOf(owner);
+        const editor = h.aUser();
+        await h.share(project, editor, 'editor');
+
+        const publish = failureOf(await h.service.updateProject({ projectId: project.id, userId: editor, isPublic: true, name: 'Open' }));
+        const echo = valueOf(await h.service.updateProject({ projectId: project.id, userId: editor, isPublic: false, name: 'Echo' }));
+        const published = valueOf(await h.service.updateProject({ projectId: project.id, userId: owner, isPublic: true }));
+        const hide = failureOf(await h.service.updateProject({ projectId: project.id, userId: editor, isPublic: false }));
+
+        expect(publish).toMatchObject({ kind: 'forbidden', code: 'action_not_allowed' });
+        expect(echo).toMatchObject({ name: 'Echo', isPublic: false });
+        expect(published.isPublic).toBe(true);
+        expect(hide).toMatchObject({ kind: 'forbidden', code: 'action_not_allowed' });
+        expect(await h.fixture.repo.findById(project.id)).toMatchObject({ name: 'Echo', isPublic: true });
+      });
+
+      it('refuses the owner a visibility change without project:share', async () => {
+        const project = await h.aProjectOf(owner);
+        h.authorization.revoke(owner, 'project:share', 'sharing disabled');
+
+        const failure = failureOf(await h.service.updateProject({ projectId: project.id, userId: owner, isPublic: true }));
+
+        expect(failure).toMatchObject({ kind: 'forbidden', code: 'permission_denied' });
+        expect((await h.fixture.repo.findById(project.id))?.isPublic).toBe(false);
+      });
+
       it('answers a stranger to a private project and an unknown project with project_not_found', async () => {
         const project = await h.aProjectOf(owner);
 

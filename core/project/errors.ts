@@ -16,6 +16,9 @@ export const ProjectFailures = {
   /** The caller can read the project, but its access does not allow this action. */
   actionNotAllowed: (action: string, access: string): DomainFailure =>
     failure('forbidden', 'action_not_allowed', `Your access to this project (${access}) does not allow '${action}'.`),
+  /** Making a project public or private shares or unshares it with everyone: the owner's decision alone. */
+  visibilityOwnerOnly: (access: string): DomainFailure =>
+    failure('forbidden', 'action_not_allowed', `Only the owner may make the project public or private (your access: ${access}).`),
   versionConflict: (): DomainFailure =>
     failure('conflict', 'version_conflict', 'The project was changed meanwhile; read it again and retry.'),
   cannotShareWithSelf: (): DomainFailure =>

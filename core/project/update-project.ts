@@ -29,7 +29,8 @@ export interface UpdateProjectInput {
 
 /**
  * Updates a project. Needs `project:update` from the authorization service and the owner or editor
- * role on the project. Publishes `project:events:updated` naming the changed fields; an update that
+ * role on the project; changing `isPublic` shares the project with everyone, so it needs what sharing
+ * needs: the owner role and `project:share` (an editor may send the current value). Publishes `project:events:updated` naming the changed fields; an update that
  * changes nothing stores nothing and publishes nothing.
  */
 export const updateProject = async (
@@ -43,7 +44,12 @@ export const updateProject = async (
 
   const allowed = authorizeAction(await deps.projects.findById(input.projectId), input.userId, 'update');
   if (!allowed.ok) return allowed;
-  const { project } = allowed.value;
+  const { project, access } = allowed.value;
+  if (input.isPublic !== undefined && input.isPublic !== project.isPublic) {
+    if (access !== 'owner') return err(ProjectFailures.visibilityOwnerOnly(access));
+    const notSharer = await requirePermission(deps.authorization, input.userId, ProjectPermissions.share);
+    if (notSharer) return err(notSharer);
+  }
   const stale =
     (input.expectedVersion !== undefined && input.expectedVersion !== project.version) ||
     (input.expectedUpdatedAt !== undefined && input.expectedUpdatedAt !== project.updatedAt);
