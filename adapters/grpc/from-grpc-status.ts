@@ -26,7 +26,9 @@ export const fromGrpcStatus = (error: ServiceError, target: string): DomainFailu
     return failure('unavailable', 'dependency_unavailable', `${target} did not answer: ${status[error.code] ?? error.code} ${error.details}`);
   }
   const violations = parseViolations(error.metadata?.get(FAILURE_METADATA.violations)[0]);
-  return failure(kind, code, error.details, violations);
+  const retryAfterMs = Number(error.metadata?.get(FAILURE_METADATA.retryAfterMs)[0] ?? Number.NaN);
+  const answered = failure(kind, code, error.details, violations);
+  return Number.isFinite(retryAfterMs) && retryAfterMs >= 0 ? { ...answered, retryAfterMs } : answered;
 };
 
 const parseViolations = (raw: unknown): readonly FieldViolation[] | undefined => {

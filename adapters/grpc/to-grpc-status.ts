@@ -17,6 +17,8 @@ export const FAILURE_METADATA = {
   code: 'failure-code',
   /** JSON array of `{ field, message }`, non-ASCII escaped as `\uXXXX` (headers are ASCII). */
   violations: 'failure-violations',
+  /** Whole milliseconds until a retry may succeed (a `rate_limited` failure's `retryAfterMs`). */
+  retryAfterMs: 'retry-after-ms',
 } as const;
 
 /**
@@ -28,6 +30,7 @@ export const toGrpcStatus = (failure: DomainFailure): StatusObject => {
   const metadata = new Metadata();
   metadata.set(FAILURE_METADATA.kind, failure.kind);
   metadata.set(FAILURE_METADATA.code, asciiOnly(failure.code));
+  if (failure.retryAfterMs !== undefined) metadata.set(FAILURE_METADATA.retryAfterMs, String(Math.max(0, Math.ceil(failure.retryAfterMs))));
   const violations = failure.violations ?? [];
   if (violations.length > 0) {
     const plain = violations.map(({ field, message }) => ({ field, message }));

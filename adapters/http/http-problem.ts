@@ -36,6 +36,7 @@ const BY_KIND: Readonly<Record<FailureKind, { readonly status: number; readonly 
 export const toHttpProblem = (failure: DomainFailure): HttpProblem => {
   const { status, title } = BY_KIND[failure.kind];
   const headers: Record<string, string> = failure.kind === 'unauthenticated' ? { 'www-authenticate': 'Bearer' } : {};
+  if (failure.retryAfterMs !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(failure.retryAfterMs / 1000)));
   return problem(status, failure.code, title, failure.message, failure.violations, headers);
 };
 

@@ -1,7 +1,9 @@
 import { failure, type DomainFailure } from '../../core/shared/errors.js';
 import { err, ok, type Result } from '../../core/shared/result.js';
 import type { MetricSample } from '../../core/simulation/model/metric-sample.js';
-import type { HistoryPage, HistoryQuery, SimulationRepository } from '../../core/simulation/ports.js';
+import { quotaExceeded } from '../../core/simulation/errors.js';
+import { countsAt, expectedEnd, retryAfterMs } from '../../core/simulation/running-limits.js';
+import type { HistoryPage, HistoryQuery, RunningLimits, SimulationRepository } from '../../core/simulation/ports.js';
 import type { Simulation, SimulationResults } from '../../core/simulation/simulation.js';
 import type { SimulationSummary } from '../../core/simulation/summary.js';
 
@@ -10,8 +12,13 @@ export class InMemorySimulationRepository implements SimulationRepository {
   private readonly simulations = new Map<string, Simulation>();
   private readonly results = new Map<string, SimulationResults>();
 
-  async create(simulation: Simulation): Promise<Result<Simulation, DomainFailure>> {
+  // Atomic without a lock: nothing between the count and the insert awaits, so no other create runs in between.
+  async create(simulation: Simulation, limits?: RunningLimits): Promise<Result<Simulation, DomainFailure>> {
     if (this.simulations.has(simulation.id)) return err(failure('conflict', 'simulation_exists', `Simulation ${simulation.id} already exists`));
+    if (limits) {
+      const refused = this.overLimit(simulation, limits);
+      if (refused) return err(refused);
+    }
     const stored = { ...structuredClone(simulation), version: 1 };
     this.simulations.set(simulation.id, stored);
     return ok(structuredClone(stored));
@@ -62,6 +69,17 @@ export class InMemorySimulationRepository implements SimulationRepository {
     return deleted;
   }
 
+  private overLimit(simulation: Simulation, limits: RunningLimits): DomainFailure | undefined {
+    const now = simulation.startedAt;
+    const running = [...this.simulations.values()].filter((other) => countsAt(other, now, limits.graceMs));
+    const scopes = [
+      { scope: 'user', limit: limits.perUser, runs: running.filter((other) => other.userId === simulation.userId) },
+      { scope: 'project', limit: limits.perProject, runs: running.filter((other) => other.projectId === simulation.projectId) },
+    ] as const;
+    const full = scopes.find(({ limit, runs }) => runs.length >= limit);
+    return full && quotaExceeded(full.scope, full.limit, retryAfterMs(full.runs.map(expectedEnd), now));
+  }
+
   private page(belongs: (simulation: Simulation) => boolean, query: HistoryQuery): HistoryPage {
     const matching = [...this.simulations.values()]
       .filter((simulation) => belongs(simulation) && (query.status === undefined || simulation.status === query.status))
@@ -79,3 +97,4 @@ export class InMemorySimulationRepository implements SimulationRepository {
 /** startedAt descending, then id descending. */
 const newestFirst = (a: { startedAt: number; id: string }, b: { startedAt: number; id: string }): number =>
   b.startedAt - a.startedAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+

@@ -185,6 +185,25 @@ export const Catalogue = {
       { default: 168, min: 1, max: 87_600, times: 3_600_000, unit: 'h' },
       'Finished simulations older than this are deleted by cleanup.',
     ),
+    // ---- Limits (issue 14, docs/adr/0036) ----
+    running: {
+      perUser: integer(
+        'SIMULATION_MAX_RUNNING_PER_USER',
+        { default: DEFAULT_SIMULATION_SETTINGS.running.perUser, min: 1, max: 10_000 },
+        'Simulations one user may have running at once; one more is refused 429 / RESOURCE_EXHAUSTED.',
+      ),
+      perProject: integer(
+        'SIMULATION_MAX_RUNNING_PER_PROJECT',
+        { default: DEFAULT_SIMULATION_SETTINGS.running.perProject, min: 1, max: 10_000 },
+        'Simulations one project may have running at once, whoever started them.',
+      ),
+      graceMs: integer(
+        'SIMULATION_RUNNING_GRACE_SECONDS',
+        { default: DEFAULT_SIMULATION_SETTINGS.running.graceMs / 1_000, min: 0, max: 86_400, times: 1_000, unit: 's' },
+        'A run still marked running stops counting against the limits this long after its planned end (a run its process left behind).',
+      ),
+    },
+    // ---- end of limits ----
   },
   gateway: {
     instanceId: text(

@@ -114,7 +114,7 @@ export const simulationModule = (context: ServiceContext, settings: SimulationSe
             clock,
             ids,
             reportFault,
-            settings: { updatesPerSecond: serviceSettings.updatesPerSecond },
+            settings: { updatesPerSecond: serviceSettings.updatesPerSecond, running: serviceSettings.running },
           }),
         [
           SimulationTokens.repository,

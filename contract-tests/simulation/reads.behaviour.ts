@@ -157,7 +157,7 @@ export const describeReadUseCases = (harness: SimulationHarnessFactory): void =>
 
       it('lets the starter read even after losing access to the project', async () => {
         const colleague = h.aUser();
-        h.projects.share(project.id, colleague);
+        h.projects.share(project.id, colleague, 'editor');
         h.grants.grant(colleague, 'simulation:start');
         const started = await h.start(colleague, project);
         h.projects.unshare(project.id, colleague);

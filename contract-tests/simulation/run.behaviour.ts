@@ -140,7 +140,7 @@ export const describeRunUseCases = (harness: SimulationHarnessFactory): void => 
 
       it('lets the project owner stop a run someone else started', async () => {
         const colleague = h.aUser();
-        h.projects.share(project.id, colleague);
+        h.projects.share(project.id, colleague, 'editor');
         h.grants.grant(colleague, 'simulation:start');
         const { simulationId } = await h.start(colleague, project);
 

@@ -20,32 +20,42 @@ import type { SimulationRepositoryFixture } from './simulation-repository.contra
 
 const unavailable = (): DomainFailure => failure('unavailable', 'dependency_unavailable', 'Try again later');
 
-/** Projects by id, each with its owner and the users it is shared with. */
+/** Projects by id, each with its owner, the users it is shared with and whether it is public. */
 export class InMemoryProjectDirectory implements ProjectDirectory {
-  private readonly projects = new Map<string, { readonly view: ProjectView; readonly readers: Set<string> }>();
+  private readonly projects = new Map<
+    string,
+    { readonly view: Omit<ProjectView, 'access'>; readonly shares: Map<string, 'editor' | 'viewer'>; isPublic: boolean }
+  >();
   /** While true, every lookup fails as unavailable. */
   down = false;
 
   add(ownerId: string, configuration: ConfigurationMap = {}): ProjectView {
-    const view: ProjectView = { id: anId('project'), ownerId, configuration };
-    this.projects.set(view.id, { view, readers: new Set() });
-    return view;
+    const view = { id: anId('project'), ownerId, configuration };
+    this.projects.set(view.id, { view, shares: new Map(), isPublic: false });
+    return { ...view, access: 'owner' };
   }
 
-  share(projectId: string, userId: string): void {
-    this.projects.get(projectId)?.readers.add(userId);
+  share(projectId: string, userId: string, role: 'editor' | 'viewer' = 'viewer'): void {
+    this.projects.get(projectId)?.shares.set(userId, role);
   }
 
   unshare(projectId: string, userId: string): void {
-    this.projects.get(projectId)?.readers.delete(userId);
+    this.projects.get(projectId)?.shares.delete(userId);
+  }
+
+  /** Every user may read the project (as `public` when it is not shared with them). */
+  publish(projectId: string): void {
+    const project = this.projects.get(projectId);
+    if (project) project.isPublic = true;
   }
 
   async getProject(projectId: string, userId: string): Promise<Result<ProjectView, DomainFailure>> {
     if (this.down) return err(unavailable());
     const project = this.projects.get(projectId);
     if (!project) return err(failure('not_found', 'project_not_found', `No project ${projectId}`));
-    if (project.view.ownerId !== userId && !project.readers.has(userId)) return err(failure('forbidden', 'project_forbidden', 'Not your project'));
-    return ok(project.view);
+    const access = project.view.ownerId === userId ? 'owner' : (project.shares.get(userId) ?? (project.isPublic ? 'public' : undefined));
+    if (!access) return err(failure('forbidden', 'project_forbidden', 'Not your project'));
+    return ok({ ...project.view, access });
   }
 }
 

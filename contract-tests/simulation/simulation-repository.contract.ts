@@ -49,6 +49,73 @@ export function describeSimulationRepositoryContract(
       });
     });
 
+    describe('create within running limits', () => {
+      const limits = { perUser: 2, perProject: 3, graceMs: 60_000 };
+      const runningOf = async (select: (simulation: Simulation) => boolean, ids: readonly string[]) =>
+        (await Promise.all(ids.map((id) => repo.findById(id)))).filter((simulation) => simulation && select(simulation)).length;
+
+      it('stores while the user runs fewer than perUser, then refuses with the time until the earliest run should end', async () => {
+        const userId = anId('user');
+        await repo.create(aSimulation({ userId, startedAt: atMinute(0), durationSeconds: 300 }), limits);
+        await repo.create(aSimulation({ userId, startedAt: atMinute(1), durationSeconds: 600 }), limits);
+
+        const refused = failureOf(await repo.create(aSimulation({ userId, startedAt: atMinute(2) }), limits));
+
+        expect(refused).toMatchObject({ kind: 'rate_limited', code: 'simulation_quota_exceeded', retryAfterMs: 60_000 });
+        expect(refused.message).toMatch(/You already have 2 simulations running/);
+        expect((await repo.listByUser(userId, { limit: 10 })).total).toBe(2);
+      });
+
+      it('refuses past perProject for any mix of users, counting only running, unexpired runs', async () => {
+        const projectId = anId('project');
+        for (let i = 0; i < 3; i += 1) valueOf(await repo.create(aSimulation({ projectId, startedAt: atMinute(10), durationSeconds: 30 }), limits));
+        await repo.create(aSimulation({ projectId, status: 'completed', completedAt: atMinute(1), startedAt: atMinute(0) }));
+        // Left running by a process that died: its planned end plus the grace is past, so it no longer counts.
+        await repo.create(aSimulation({ projectId, userId: anId('user'), startedAt: atMinute(0), durationSeconds: 60 }));
+
+        const refused = failureOf(await repo.create(aSimulation({ projectId, startedAt: atMinute(10) + 5_000 }), limits));
+        const other = await repo.create(aSimulation({ startedAt: atMinute(10) + 5_000 }), limits);
+
+        expect(refused).toMatchObject({ kind: 'rate_limited', code: 'simulation_quota_exceeded', retryAfterMs: 25_000 });
+        expect(refused.message).toMatch(/This project already has 3 simulations running/);
+        expect(other.ok).toBe(true);
+      });
+
+      it('counts a run again once it is no longer running, and a batch run as ending at its start', async () => {
+        const userId = anId('user');
+        const first = valueOf(await repo.create(aSimulation({ userId, realTime: false, startedAt: atMinute(0) }), limits));
+        await repo.create(aSimulation({ userId, startedAt: atMinute(0) }), limits);
+
+        expect(failureOf(await repo.create(aSimulation({ userId, startedAt: atMinute(0) + 10 }), limits)).retryAfterMs).toBe(1_000);
+        await repo.update({ ...first, status: 'completed', completedAt: atMinute(0) + 20 }, 1);
+
+        expect((await repo.create(aSimulation({ userId, startedAt: atMinute(0) + 30 }), limits)).ok).toBe(true);
+      });
+
+      it('lets no two concurrent creates pass a limit together', async () => {
+        const userId = anId('user');
+        const projectId = anId('project');
+        const byUser = Array.from({ length: 12 }, () => aSimulation({ userId }));
+        const byProject = Array.from({ length: 12 }, () => aSimulation({ projectId }));
+
+        const answers = await Promise.all([...byUser, ...byProject].map((simulation) => repo.create(simulation, limits)));
+
+        expect(answers.filter((answer) => answer.ok)).toHaveLength(limits.perUser + limits.perProject);
+        expect(answers.filter((answer) => !answer.ok).map((answer) => !answer.ok && answer.error.code)).toEqual(
+          Array.from({ length: 24 - limits.perUser - limits.perProject }, () => 'simulation_quota_exceeded'),
+        );
+        expect(await runningOf((simulation) => simulation.userId === userId, byUser.map((simulation) => simulation.id))).toBe(limits.perUser);
+        expect(await runningOf((simulation) => simulation.projectId === projectId, byProject.map((simulation) => simulation.id))).toBe(limits.perProject);
+      });
+
+      it('stores without a count when no limits are given', async () => {
+        const userId = anId('user');
+        for (let i = 0; i < 4; i += 1) valueOf(await repo.create(aSimulation({ userId })));
+
+        expect((await repo.listByUser(userId, { limit: 10 })).total).toBe(4);
+      });
+    });
+
     describe('update', () => {
       it('replaces the simulation at the expected version and counts the version up', async () => {
         const simulation = valueOf(await repo.create(aSimulation()));

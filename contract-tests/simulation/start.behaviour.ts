@@ -68,9 +68,9 @@ export const describeStartUseCase = (harness: SimulationHarnessFactory): void =>
       ]);
     });
 
-    it('lets a user the project is shared with start a run when granted simulation:start', async () => {
+    it('lets an editor of the project start a run when granted simulation:start', async () => {
       const colleague = h.aUser();
-      h.projects.share(project.id, colleague);
+      h.projects.share(project.id, colleague, 'editor');
       h.grants.grant(colleague, 'simulation:start');
 
       expect((await h.start(colleague, project)).status).toBe('running');
@@ -122,6 +122,21 @@ export const describeStartUseCase = (harness: SimulationHarnessFactory): void =>
         await expectNothingStarted();
       });
 
+      it('a viewer and a reader of a public project, who watch but do not start, even with simulation:start', async () => {
+        const viewer = h.aUser();
+        const reader = h.aUser();
+        h.projects.share(project.id, viewer, 'viewer');
+        h.projects.publish(project.id);
+        for (const user of [viewer, reader]) h.grants.grant(user, 'simulation:start');
+
+        const asViewer = failureOf(await h.service.startSimulation({ userId: viewer, projectId: project.id, enableRealTime: true }));
+        const asReader = failureOf(await h.service.startSimulation({ userId: reader, projectId: project.id, enableRealTime: true }));
+
+        expect(asViewer).toMatchObject({ kind: 'forbidden', code: 'simulation_start_forbidden', message: expect.stringMatching(/\(your access: viewer\)/) });
+        expect(asReader).toMatchObject({ kind: 'forbidden', code: 'simulation_start_forbidden', message: expect.stringMatching(/\(your access: public\)/) });
+        await expectNothingStarted();
+      });
+
       it('an unknown project', async () => {
         expect(failureOf(await h.service.startSimulation({ userId: owner, projectId: 'project-missing', enableRealTime: true }))).toMatchObject({
           kind: 'not_found',
@@ -166,6 +181,65 @@ export const describeStartUseCase = (harness: SimulationHarnessFactory): void =>
 
         expect(failureOf(await h.service.startSimulation({ userId: owner, projectId: project.id, enableRealTime: true }))).toMatchObject({ kind: 'unavailable' });
         await expectNothingStarted();
+      });
+    });
+
+    describe('within the running limits', () => {
+      let limited: SimulationHarness;
+      beforeEach(async () => {
+        limited = await harness({ running: { perUser: 2, perProject: 3, graceMs: 0 } });
+      });
+      afterEach(async () => {
+        await limited.close();
+      });
+
+      const startAs = (userId: string, on: ProjectView) =>
+        limited.service.startSimulation({ userId, projectId: on.id, durationSeconds: 30, enableRealTime: true });
+
+      it('refuses a user a third concurrent run, with the time until the earliest should end, and starts again once one stops', async () => {
+        const ada = limited.aUser();
+        const mine = limited.aProjectOf(ada);
+        const first = valueOf(await startAs(ada, mine));
+        limited.clock.advance(10_000);
+        valueOf(await startAs(ada, limited.aProjectOf(ada)));
+
+        const refused = failureOf(await startAs(ada, limited.aProjectOf(ada)));
+
+        expect(refused).toMatchObject({ kind: 'rate_limited', code: 'simulation_quota_exceeded', retryAfterMs: 20_000 });
+        expect(limited.scheduler.active).toBe(2);
+        valueOf(await limited.service.stopSimulation({ simulationId: first.simulationId, userId: ada }));
+        expect(valueOf(await startAs(ada, mine)).status).toBe('running');
+      });
+
+      it('refuses a fourth concurrent run on one project whoever starts it, and lets the runs finish to free the slots', async () => {
+        const owner = limited.aUser();
+        const shared = limited.aProjectOf(owner);
+        const editors = [limited.aUser(), limited.aUser()];
+        for (const editor of editors) {
+          limited.projects.share(shared.id, editor, 'editor');
+          limited.grants.grant(editor, 'simulation:start');
+        }
+        valueOf(await startAs(owner, shared));
+        valueOf(await startAs(editors[0]!, shared));
+        valueOf(await startAs(editors[1]!, shared));
+
+        expect(failureOf(await startAs(owner, shared))).toMatchObject({ kind: 'rate_limited', code: 'simulation_quota_exceeded' });
+        expect(failureOf(await startAs(editors[0]!, shared)).message).toMatch(/This project already has 3 simulations running/);
+        expect(valueOf(await startAs(owner, limited.aProjectOf(owner))).status).toBe('running');
+
+        await limited.scheduler.runUntilIdle(60_000);
+        expect(valueOf(await startAs(editors[1]!, shared)).status).toBe('running');
+      });
+
+      it('starts no more than the limit from a burst of concurrent requests', async () => {
+        const ada = limited.aUser();
+        const mine = limited.aProjectOf(ada);
+
+        const answers = await Promise.all(Array.from({ length: 10 }, () => startAs(ada, mine)));
+
+        expect(answers.filter((answer) => answer.ok)).toHaveLength(2);
+        expect(limited.scheduler.active).toBe(2);
+        expect((await limited.fixture.repo.listByUser(ada, { limit: 20 })).total).toBe(2);
       });
     });
   });

@@ -24,6 +24,8 @@ export interface DomainFailure {
   /** Human-readable, safe to show to the caller. */
   readonly message: string;
   readonly violations?: readonly FieldViolation[];
+  /** For `rate_limited`: when a retry may succeed (HTTP `Retry-After`, gRPC trailer `retry-after-ms`). */
+  readonly retryAfterMs?: number;
 }
 
 export const failure = (

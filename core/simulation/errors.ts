@@ -7,6 +7,21 @@ export const simulationForbidden = (): DomainFailure => failure('forbidden', 'si
 export const stopForbidden = (): DomainFailure =>
   failure('forbidden', 'simulation_stop_forbidden', 'Only the user who started a simulation or the project owner may stop it');
 
+export const startForbidden = (access: string): DomainFailure =>
+  failure('forbidden', 'simulation_start_forbidden', `Only the project's owner and editors may start simulations (your access: ${access})`);
+
+/** Too many simulations running for `scope`; a retry may pass after `retryAfterMs`. */
+export const quotaExceeded = (scope: 'user' | 'project', limit: number, retryAfterMs: number): DomainFailure => ({
+  ...failure(
+    'rate_limited',
+    'simulation_quota_exceeded',
+    scope === 'user'
+      ? `You already have ${limit} simulations running, the most allowed at once; stop one or wait for one to finish`
+      : `This project already has ${limit} simulations running, the most allowed at once; stop one or wait for one to finish`,
+  ),
+  retryAfterMs,
+});
+
 export const permissionDenied = (permission: string, reason: string): DomainFailure =>
   failure('forbidden', 'permission_denied', reason ? `${permission} denied: ${reason}` : `${permission} denied`);
 

@@ -5,10 +5,15 @@ import type { MetricSample } from './model/metric-sample.js';
 import type { Simulation, SimulationResults, SimulationStatus } from './simulation.js';
 import type { SimulationSummary } from './summary.js';
 
+/** How a user reaches a project: its owner, a share's role, or reading a public project. */
+export type ProjectAccess = 'owner' | 'editor' | 'viewer' | 'public';
+
 /** A project as the simulation service needs it. */
 export interface ProjectView {
   readonly id: string;
   readonly ownerId: string;
+  /** The asking user's access: who may start runs on it follows from this (`mayStartOn`). */
+  readonly access: ProjectAccess;
   /** The project's configuration map: the simulation's defaults before a request's overrides. */
   readonly configuration: ConfigurationMap;
 }
@@ -75,10 +80,27 @@ export interface HistoryPage {
   readonly hasMore: boolean;
 }
 
+/** The most simulations that may run at once per user and per project (docs/adr/0036). */
+export interface RunningLimits {
+  readonly perUser: number;
+  readonly perProject: number;
+  /**
+   * A running simulation counts until this long after its planned end (startedAt + duration): a
+   * run its process left behind (a crash) stops counting then instead of holding the quota for ever.
+   */
+  readonly graceMs: number;
+}
+
 /** Storage of simulations and their results. */
 export interface SimulationRepository {
-  /** Stores a new simulation (version 1). Failure: `conflict` when the id exists. */
-  create(simulation: Simulation): Promise<Result<Simulation, DomainFailure>>;
+  /**
+   * Stores a new simulation (version 1). Failure: `conflict` when the id exists. With `limits`, it
+   * is stored only while its user and its project have fewer running simulations than the limits
+   * (counted as in `RunningLimits`, at `simulation.startedAt`): the count and the insert are one
+   * atomic step, so concurrent creates never pass a limit together. Failure: `rate_limited`
+   * `simulation_quota_exceeded`, with `retryAfterMs` until the earliest counted run should end.
+   */
+  create(simulation: Simulation, limits?: RunningLimits): Promise<Result<Simulation, DomainFailure>>;
   /**
    * Replaces the simulation if its stored version is `expectedVersion`, storing and returning it
    * with version `expectedVersion + 1`. Failures: `not_found`, `conflict` (another writer came first).

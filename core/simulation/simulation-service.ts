@@ -42,6 +42,10 @@ export const createSimulationService = (input: SimulationServiceDeps): Simulatio
     throw new RangeError(`updatesPerSecond must be an integer from 10 to 100, got ${settings.updatesPerSecond}`);
   }
   if (settings.liveSampleCapacity < 1 || settings.batchStepsPerTick < 1) throw new RangeError('liveSampleCapacity and batchStepsPerTick must be positive');
+  const { perUser, perProject, graceMs } = settings.running;
+  if (![perUser, perProject].every((limit) => Number.isInteger(limit) && limit >= 1) || !(graceMs >= 0)) {
+    throw new RangeError(`running limits must be positive integers and the grace not negative, got ${JSON.stringify(settings.running)}`);
+  }
   const deps: SimulationDeps = { ...input, settings, runs: new RunRegistry() };
   return {
     startSimulation: (request) => startSimulation(deps, request),

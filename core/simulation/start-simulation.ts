@@ -3,14 +3,18 @@ import type { DomainFailure } from '../shared/errors.js';
 import { err, ok, type Result } from '../shared/result.js';
 import { parseSimulationConfig, type ConfigurationMap } from './configuration.js';
 import type { SimulationDeps } from './deps.js';
-import { inConfiguration, invalidRequest, permissionDenied } from './errors.js';
+import { inConfiguration, invalidRequest, permissionDenied, startForbidden } from './errors.js';
 import { simulationStarted } from './events.js';
 import { seedFromText } from './model/prng.js';
 import { checkRunShape, estimateDurationSeconds, mergeConfiguration } from './request-rules.js';
 import { SimulationRun } from './run/simulation-run.js';
+import type { ProjectAccess } from './ports.js';
 import type { Simulation, SimulationStatus } from './simulation.js';
 
 export const START_PERMISSION = 'simulation:start';
+
+/** Who starts runs on a project: its owner and editors; viewers and readers of a public project watch (docs/adr/0036). */
+export const mayStartOn = (access: ProjectAccess): boolean => access === 'owner' || access === 'editor';
 
 export interface StartSimulationInput {
   readonly userId: string;
@@ -36,8 +40,9 @@ export interface StartedSimulation {
 /**
  * Checks the request, that the user may read the project (the project service decides) and holds
  * `simulation:start` (a role permission, asked without a resource: the auth service knows roles, the
- * project service knows who may use a project), merges and validates the configuration, stores the
- * simulation, announces it and starts the run. A failed announcement does not undo the start
+ * project service knows who may use a project), that they own or edit the project, merges and
+ * validates the configuration, stores the simulation within the running limits (per user, per
+ * project: `rate_limited` beyond them), announces it and starts the run. A failed announcement does not undo the start
  * (events are fire-and-forget); it is reported.
  */
 export const startSimulation = async (deps: SimulationDeps, input: StartSimulationInput): Promise<Result<StartedSimulation, DomainFailure>> => {
@@ -50,6 +55,7 @@ export const startSimulation = async (deps: SimulationDeps, input: StartSimulati
   const decision = await deps.authorization.checkPermission(input.userId, START_PERMISSION);
   if (!decision.ok) return decision;
   if (!decision.value.allowed) return err(permissionDenied(START_PERMISSION, decision.value.reason));
+  if (!mayStartOn(project.value.access)) return err(startForbidden(project.value.access));
 
   const { merged } = mergeConfiguration(project.value.configuration, input.configuration ?? {});
   const config = parseSimulationConfig(merged);
@@ -72,7 +78,7 @@ export const startSimulation = async (deps: SimulationDeps, input: StartSimulati
     startedAt: deps.clock.now(),
     version: 1,
   };
-  const created = await deps.repository.create(simulation);
+  const created = await deps.repository.create(simulation, deps.settings.running);
   if (!created.ok) return created;
   try {
     await deps.events.publish(EventChannels.simulationStarted, simulationStarted(created.value, simulation.startedAt));

@@ -61,6 +61,8 @@ export interface GetProjectResponse {
   createdAt: number;
   updatedAt: number;
   status: string;
+  /** not in the specification: the caller's access, "owner", "editor", "viewer" or "public" */
+  access: string;
 }
 
 export interface GetProjectResponse_ConfigurationEntry {
@@ -839,6 +841,7 @@ function createBaseGetProjectResponse(): GetProjectResponse {
     createdAt: 0,
     updatedAt: 0,
     status: "",
+    access: "",
   };
 }
 
@@ -870,6 +873,9 @@ export const GetProjectResponse: MessageFns<GetProjectResponse> = {
     }
     if (message.status !== "") {
       writer.uint32(74).string(message.status);
+    }
+    if (message.access !== "") {
+      writer.uint32(82).string(message.access);
     }
     return writer;
   },
@@ -962,6 +968,14 @@ export const GetProjectResponse: MessageFns<GetProjectResponse> = {
             message.status = reader.string();
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.access = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1016,6 +1030,7 @@ export const GetProjectResponse: MessageFns<GetProjectResponse> = {
         ? globalThis.Number(object.updated_at)
         : 0,
       status: isSet(object.status) ? globalThis.String(object.status) : "",
+      access: isSet(object.access) ? globalThis.String(object.access) : "",
     };
   },
 
@@ -1054,6 +1069,9 @@ export const GetProjectResponse: MessageFns<GetProjectResponse> = {
     if (message.status !== "") {
       obj.status = message.status;
     }
+    if (message.access !== "") {
+      obj.access = message.access;
+    }
     return obj;
   },
 
@@ -1079,6 +1097,7 @@ export const GetProjectResponse: MessageFns<GetProjectResponse> = {
     message.createdAt = object.createdAt ?? 0;
     message.updatedAt = object.updatedAt ?? 0;
     message.status = object.status ?? "";
+    message.access = object.access ?? "";
     return message;
   },
 };

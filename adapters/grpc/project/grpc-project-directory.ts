@@ -1,5 +1,5 @@
 import { defaultCallTimeoutMs } from '../../../core/resilience/deadline.js';
-import type { ProjectDirectory, ProjectView } from '../../../core/simulation/ports.js';
+import type { ProjectAccess, ProjectDirectory, ProjectView } from '../../../core/simulation/ports.js';
 import type { DomainFailure } from '../../../core/shared/errors.js';
 import { ok, type Result } from '../../../core/shared/result.js';
 import type { ProjectServiceClient } from '../generated/project.js';
@@ -17,6 +17,11 @@ export interface GrpcProjectDirectoryOptions {
  * the user may not read), PERMISSION_DENIED `forbidden`, and a project service that is down or
  * slow past the deadline `unavailable`.
  */
+const ACCESSES: readonly string[] = ['owner', 'editor', 'viewer', 'public'] satisfies ProjectAccess[];
+
+/** An access this client does not know (a newer or older project service) is the least: a public reader's. */
+const accessOf = (access: string): ProjectAccess => (ACCESSES.includes(access) ? (access as ProjectAccess) : 'public');
+
 export class GrpcProjectDirectory implements ProjectDirectory {
   private readonly timeoutMs: number;
 
@@ -37,6 +42,6 @@ export class GrpcProjectDirectory implements ProjectDirectory {
     );
     if (!answer.ok) return answer;
     const project = answer.value;
-    return ok({ id: project.projectId, ownerId: project.ownerId, configuration: { ...project.configuration } });
+    return ok({ id: project.projectId, ownerId: project.ownerId, access: accessOf(project.access), configuration: { ...project.configuration } });
   }
 }

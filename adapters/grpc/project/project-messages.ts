@@ -48,6 +48,7 @@ export const getProjectResponse = (view: ProjectView): GetProjectResponse => ({
   createdAt: view.createdAt,
   updatedAt: view.updatedAt,
   status: view.status,
+  access: view.access,
 });
 
 /** Project actions as permission names: `project:read`, `project:update`, ... */

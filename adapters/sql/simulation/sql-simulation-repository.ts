@@ -1,8 +1,10 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { failure, type DomainFailure } from '../../../core/shared/errors.js';
 import { err, ok, type Result } from '../../../core/shared/result.js';
 import type { MetricSample } from '../../../core/simulation/model/metric-sample.js';
-import type { HistoryPage, HistoryQuery, SimulationRepository } from '../../../core/simulation/ports.js';
+import { quotaExceeded } from '../../../core/simulation/errors.js';
+import type { HistoryPage, HistoryQuery, RunningLimits, SimulationRepository } from '../../../core/simulation/ports.js';
+import { retryAfterMs } from '../../../core/simulation/running-limits.js';
 import type { Simulation, SimulationResults } from '../../../core/simulation/simulation.js';
 import type { SimulationSummary } from '../../../core/simulation/summary.js';
 import { isSqlError, SqlState } from '../sql-errors.js';
@@ -13,12 +15,31 @@ import type { SimulationTables } from './simulation-tables.js';
 /**
  * SimulationRepository on the simulation schema. Updates are optimistic (`WHERE id = ? AND
  * version = ?`); results are one row per simulation (the series as JSONB columns), deleted with it.
+ * A create within running limits counts and inserts in one transaction holding an advisory lock on
+ * its user and one on its project (docs/adr/0036).
  */
 export class SqlSimulationRepository implements SimulationRepository {
   constructor(private readonly db: Kysely<SimulationTables>) {}
 
-  async create(simulation: Simulation): Promise<Result<Simulation, DomainFailure>> {
-    const row = await this.db
+  async create(simulation: Simulation, limits?: RunningLimits): Promise<Result<Simulation, DomainFailure>> {
+    if (!limits) return this.insert(this.db, simulation);
+    return this.db.transaction().execute(async (trx) => {
+      // Under READ COMMITTED two transactions would each count without the other's row: the locks
+      // queue creates of one user or one project. Always user first, then project: no lock cycle.
+      await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`simulation-user:${simulation.userId}`}, 0))`.execute(trx);
+      await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`simulation-project:${simulation.projectId}`}, 0))`.execute(trx);
+      const user = await runningOf(trx, 'user_id', simulation.userId, simulation.startedAt, limits.graceMs);
+      if (user.count >= limits.perUser) return err(quotaExceeded('user', limits.perUser, retryAfterMs([user.expectedEnd], simulation.startedAt)));
+      const project = await runningOf(trx, 'project_id', simulation.projectId, simulation.startedAt, limits.graceMs);
+      if (project.count >= limits.perProject) {
+        return err(quotaExceeded('project', limits.perProject, retryAfterMs([project.expectedEnd], simulation.startedAt)));
+      }
+      return this.insert(trx, simulation);
+    });
+  }
+
+  private async insert(db: Kysely<SimulationTables>, simulation: Simulation): Promise<Result<Simulation, DomainFailure>> {
+    const row = await db
       .insertInto('simulations')
       .values({ ...toSimulationRow(simulation), version: 1 })
       .onConflict((conflict) => conflict.column('id').doNothing())
@@ -123,3 +144,24 @@ export class SqlSimulationRepository implements SimulationRepository {
     return { items: rows.slice(0, query.limit).map(fromSimulationRow), total: counted.count, hasMore: rows.length > query.limit };
   }
 }
+
+/** The simulations of one user or project that count against the limits at `now`, and the earliest expected end among them. */
+const runningOf = async (
+  trx: Transaction<SimulationTables>,
+  owner: 'user_id' | 'project_id',
+  ownerId: string,
+  now: number,
+  graceMs: number,
+): Promise<{ readonly count: number; readonly expectedEnd: number }> => {
+  const row = await trx
+    .selectFrom('simulations')
+    .select([
+      sql<number>`count(*)::int`.as('count'),
+      sql<number | null>`min(CASE WHEN real_time THEN started_at + duration_seconds * 1000 ELSE started_at END)::float8`.as('expected_end'),
+    ])
+    .where(owner, '=', ownerId)
+    .where('status', '=', 'running')
+    .where(sql<boolean>`started_at + duration_seconds * 1000 + ${graceMs}::bigint > ${now}::bigint`)
+    .executeTakeFirstOrThrow();
+  return { count: row.count, expectedEnd: row.expected_end ?? now };
+};
