@@ -69,7 +69,12 @@ export interface MeshConfig {
   readonly mesh: ServiceMeshSettings;
   /** Mutual TLS on the gRPC ports (`MESH_TLS*`, on by default; docs/adr/0021). */
   readonly tls: MeshTlsSettings;
+  /** Slow-client and connection limits of every service's HTTP port (`HTTP_*`, docs/adr/0036). */
+  readonly httpServer: HttpServerLimits;
 }
+
+/** Request timeouts (408 beyond) and the per-address connection cap of the HTTP ports. */
+export type HttpServerLimits = Values['httpServer'];
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -115,6 +120,7 @@ export const loadConfig = (env: Env): MeshConfig => {
     metricsToken: values.metricsToken,
     mesh: values.mesh,
     tls: tlsSettings(values.tls, storage.dataDir, problems),
+    httpServer: values.httpServer,
   };
   if (config.mesh.registryTtlMs <= config.mesh.heartbeatMs) {
     problems.push(`MESH_REGISTRY_TTL_MS (${config.mesh.registryTtlMs}) must exceed MESH_HEARTBEAT_MS (${config.mesh.heartbeatMs})`);

@@ -6,7 +6,7 @@ import type { Logger } from '../adapters/observability/logger.js';
 import { DomainFailureError, failure } from '../core/shared/errors.js';
 import { metricsAccess } from './observability/metrics-access.js';
 import { processMetrics } from './observability/process-metrics.js';
-import type { ServiceName } from './config.js';
+import type { HttpServerLimits, ServiceName } from './config.js';
 
 export interface ServiceAddress {
   readonly host: string;
@@ -33,6 +33,8 @@ export interface ServeOptions {
   readonly grpcTls?: ServerTls | undefined;
   /** When set, `GET /metrics` answers only `Authorization: Bearer <metricsToken>` (MeshConfig.metricsToken). */
   readonly metricsToken?: string | undefined;
+  /** Request timeouts and the per-address connection cap of the HTTP port (MeshConfig.httpServer); absent: the server's defaults. */
+  readonly httpServer?: HttpServerLimits | undefined;
   /** Adds the service's own client routes; `GET /health` and `GET /metrics` are added for every service. */
   readonly registerRoutes?: (app: FastifyInstance) => void | Promise<void>;
   /** Releases what the service owns (workers, subscriptions) after the servers stopped. */
@@ -54,7 +56,7 @@ export const serveService = async (options: ServeOptions): Promise<RunningServic
   });
   let http: FastifyInstance | undefined;
   try {
-    http = createHttpApp({ logger });
+    http = createHttpApp({ logger, ...(options.httpServer && { server: options.httpServer }) });
     processMetrics.http.instrument(http, name);
     http.get('/health', async () => ({ status: 'ok', service: name, uptime_ms: Date.now() - startedAt }));
     // The whole process's metrics (docs/adr/0018), the same on every service port of it.

@@ -25,6 +25,7 @@ const startServer = async (options: H2cHttp1ServerOptions = {}): Promise<{ serve
   const server = new H2cHttp1Server((request, response) => {
     const answer = (): void => void response.end(`version ${request.httpVersion}`);
     if (request.url === '/slow') void slow.promise.then(answer);
+    else if (request.url === '/upload') request.resume().once('end', answer);
     else answer();
   }, options);
   running.push(server);
@@ -195,5 +196,134 @@ describe('H2cHttp1Server', () => {
     garbage.write(Buffer.concat([HTTP2_PREFACE, Buffer.from('this is not a frame at all')]));
     await closed(garbage);
     expect(await http1Get(port)).toBe('version 1.1');
+  });
+
+  describe('slow clients and many connections', () => {
+    const LIMIT_MS = 600;
+    /** Bytes sent one every `everyMs` until the socket closes; resolves with what the server answered and when, from the start. */
+    const trickle = async (socket: net.Socket, head: Buffer | string, drip: string, everyMs: number) => {
+      const started = Date.now();
+      let answer = Buffer.alloc(0);
+      socket.on('data', (chunk: Buffer) => (answer = Buffer.concat([answer, chunk])));
+      socket.on('error', () => {});
+      socket.write(head);
+      const dripping = setInterval(() => {
+        if (socket.writable) socket.write(drip);
+      }, everyMs);
+      await new Promise((resolve) => socket.once('close', resolve));
+      clearInterval(dripping);
+      return { answer: answer.toString('latin1'), afterMs: Date.now() - started };
+    };
+
+    it('answers 408 and closes an HTTP/1.1 request whose body trickles in past the request timeout', async () => {
+      const { port } = await startServer({ requestTimeoutMs: LIMIT_MS, headersTimeoutMs: LIMIT_MS });
+      const socket = await connect(port);
+
+      const { answer, afterMs } = await trickle(socket, 'POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n', 'x', 100);
+
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+      expect(afterMs).toBeLessThan(LIMIT_MS * 3);
+    });
+
+    it('answers 408 to HTTP/1.1 headers that trickle in past the headers timeout', async () => {
+      const { port } = await startServer({ requestTimeoutMs: 5_000, headersTimeoutMs: LIMIT_MS });
+      const socket = await connect(port);
+
+      const { answer, afterMs } = await trickle(socket, 'GET / HTTP/1.1\r\nHost: x\r\n', 'X-Slow: y\r\n', 100);
+
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+      expect(afterMs).toBeLessThan(LIMIT_MS * 3);
+    });
+
+    it('answers 408 problem+json on an HTTP/2 stream whose body trickles in, and resets the stream', async () => {
+      const { port } = await startServer({ requestTimeoutMs: LIMIT_MS });
+      const session = http2.connect(`http://127.0.0.1:${port}`);
+      try {
+        const started = Date.now();
+        const stream = session.request({ ':method': 'POST', ':path': '/upload' });
+        const dripping = setInterval(() => stream.write('x'), 100);
+        const [headers, body] = await new Promise<[http2.IncomingHttpHeaders, string]>((resolve, reject) => {
+          let received = '';
+          let head: http2.IncomingHttpHeaders = {};
+          stream.on('response', (answered) => (head = answered));
+          stream.on('data', (chunk: Buffer) => (received += chunk.toString('utf8')));
+          stream.on('close', () => resolve([head, received]));
+          stream.on('error', reject);
+        });
+        clearInterval(dripping);
+
+        expect(headers[':status']).toBe(408);
+        expect(headers['content-type']).toBe('application/problem+json');
+        expect(JSON.parse(body)).toMatchObject({ status: 408, type: 'urn:meshwork:problem:request_timeout' });
+        expect(Date.now() - started).toBeLessThan(LIMIT_MS * 3);
+        expect(await http2Get(session)).toBe('version 2.0'); // the session itself is still served
+      } finally {
+        session.close();
+      }
+    });
+
+    it('drops a connection whose HTTP/2 preface trickles in past the preface timeout', async () => {
+      const { port } = await startServer({ prefaceTimeoutMs: LIMIT_MS });
+      const socket = await connect(port);
+      let sent = 0;
+      const started = Date.now();
+      const dripping = setInterval(() => {
+        if (socket.writable && sent < HTTP2_PREFACE.length - 1) socket.write(HTTP2_PREFACE.subarray(sent, (sent += 1)));
+      }, 50);
+
+      await closed(socket);
+      clearInterval(dripping);
+
+      expect(sent).toBeLessThan(HTTP2_PREFACE.length - 1);
+      expect(Date.now() - started).toBeLessThan(LIMIT_MS * 3);
+    });
+
+    it('serves a body sent at a normal pace, and a keep-alive connection idle longer than the request timeout', async () => {
+      const { port } = await startServer({ requestTimeoutMs: LIMIT_MS, headersTimeoutMs: LIMIT_MS });
+      const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      try {
+        expect(await http1Get(port, {}, keepAlive)).toBe('version 1.1');
+        await sleep(LIMIT_MS * 2);
+        expect(await http1Get(port, {}, keepAlive)).toBe('version 1.1');
+      } finally {
+        keepAlive.destroy();
+      }
+    });
+
+    it('keeps an upgraded connection open past the request timeout', async () => {
+      const { server, port } = await startServer({ requestTimeoutMs: LIMIT_MS, headersTimeoutMs: LIMIT_MS });
+      server.on('upgrade', (_request: http.IncomingMessage, upgraded: net.Socket) => {
+        upgraded.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n');
+        upgraded.pipe(upgraded);
+      });
+      const socket = await connect(port);
+      const switched = firstBytes(socket, 'HTTP/1.1 101'.length);
+      socket.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n');
+      await switched;
+      await sleep(LIMIT_MS * 3);
+
+      const echoed = new Promise<string>((resolve) => socket.on('data', (chunk: Buffer) => chunk.includes('ping') && resolve('ping')));
+      socket.write('ping');
+
+      expect(await echoed).toBe('ping');
+      expect(socket.destroyed).toBe(false);
+      socket.destroy();
+    });
+
+    it('closes at once a connection past the per-address cap, and admits one again when another closes', async () => {
+      const { server, port } = await startServer({ maxConnectionsPerAddress: 3 });
+      const held = [await connect(port), await connect(port), await connect(port)];
+      await expect.poll(() => new Promise((resolve) => server.getConnections((_error, count) => resolve(count)))).toBe(3);
+
+      const extra = await connect(port);
+      const started = Date.now();
+      await closed(extra);
+      expect(Date.now() - started).toBeLessThan(1_000);
+
+      held[0]?.destroy();
+      await expect.poll(() => new Promise((resolve) => server.getConnections((_error, count) => resolve(count)))).toBe(2);
+      expect(await http1Get(port, { connection: 'close' })).toBe('version 1.1');
+      for (const socket of held) socket.destroy();
+    });
   });
 });

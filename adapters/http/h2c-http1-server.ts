@@ -2,6 +2,7 @@ import http from 'node:http';
 import http2 from 'node:http2';
 import net, { type Socket } from 'node:net';
 import { sniffProtocol } from './http2-preface.js';
+import { PROBLEM_CONTENT_TYPE, problem } from './http-problem.js';
 
 export type DualProtocolRequestHandler = (
   request: http.IncomingMessage | http2.Http2ServerRequest,
@@ -15,7 +16,21 @@ export interface H2cHttp1ServerOptions {
   readonly http2SessionTimeoutMs?: number;
   /** How long an idle HTTP/1.1 keep-alive connection is kept open. */
   readonly keepAliveTimeoutMs?: number;
+  /**
+   * A request whose headers and body have not all arrived within this time is answered 408 (HTTP/1.1:
+   * then closed; HTTP/2: its stream reset), so a client trickling a body cannot hold a connection.
+   * Default 30 000 ms; 0: no limit.
+   */
+  readonly requestTimeoutMs?: number;
+  /** As `requestTimeoutMs`, for the request line and headers of an HTTP/1.1 request. Default 10 000 ms. */
+  readonly headersTimeoutMs?: number;
+  /** Connections one client address may hold open at once; one more is closed at once. Default 256; 0: no cap. */
+  readonly maxConnectionsPerAddress?: number;
 }
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 256;
 
 /** HTTP/1.1 events re-emitted on this server while it has listeners for them (else node's defaults apply). */
 const RELAYED_HTTP1_EVENTS = ['upgrade', 'clientError'] as const;
@@ -34,17 +49,30 @@ export class H2cHttp1Server extends net.Server {
   readonly #sniffing = new Set<Socket>();
   readonly #sessions = new Set<http2.ServerHttp2Session>();
   readonly #prefaceTimeoutMs: number;
+  readonly #requestTimeoutMs: number;
+  readonly #maxConnectionsPerAddress: number;
+  readonly #connectionsByAddress = new Map<string, number>();
   #closing = false;
 
   constructor(handler: DualProtocolRequestHandler, options: H2cHttp1ServerOptions = {}) {
     super();
     this.#prefaceTimeoutMs = options.prefaceTimeoutMs ?? 10_000;
-    this.http1 = http.createServer(handler);
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.#maxConnectionsPerAddress = options.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
+    const requestTimeout = this.#requestTimeoutMs;
+    // node requires headersTimeout <= requestTimeout (0 is no limit), and checks both every interval.
+    const headersTimeout = Math.min(options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS, requestTimeout || Number.MAX_SAFE_INTEGER);
+    const shortest = Math.min(...[headersTimeout, requestTimeout].filter((ms) => ms > 0), 30_000);
+    const connectionsCheckingInterval = Math.max(50, Math.floor(shortest / 4));
+    this.http1 = http.createServer({ requestTimeout, headersTimeout, connectionsCheckingInterval }, handler);
     this.http1.keepAliveTimeout = options.keepAliveTimeoutMs ?? 72_000;
     this.http2 = http2.createServer(handler);
     const sessionTimeoutMs = options.http2SessionTimeoutMs ?? 72_000;
 
-    this.on('connection', (socket: Socket) => this.#sniff(socket));
+    this.on('connection', (socket: Socket) => {
+      if (this.#admit(socket)) this.#sniff(socket);
+    });
+    if (requestTimeout > 0) this.http2.on('request', (request, response) => this.#limitRequestTime(request, response));
     // The inner http server tracks connections (for closeIdleConnections and its request timeouts)
     // only once it has seen 'listening'; it never listens itself, so it hears ours.
     this.on('listening', () => {
@@ -92,16 +120,61 @@ export class H2cHttp1Server extends net.Server {
     return this;
   }
 
+  /** Counts the connection against its address; past the cap it is closed at once, before a byte is read. */
+  #admit(socket: Socket): boolean {
+    if (this.#maxConnectionsPerAddress <= 0) return true;
+    const address = (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    const open = this.#connectionsByAddress.get(address) ?? 0;
+    if (open >= this.#maxConnectionsPerAddress) {
+      socket.destroy();
+      return false;
+    }
+    this.#connectionsByAddress.set(address, open + 1);
+    socket.once('close', () => {
+      const left = (this.#connectionsByAddress.get(address) ?? 1) - 1;
+      if (left > 0) this.#connectionsByAddress.set(address, left);
+      else this.#connectionsByAddress.delete(address);
+    });
+    return true;
+  }
+
+  /**
+   * An HTTP/2 request with a body must have all of it within the request timeout: a stream is
+   * cheap for the client to keep open, so a trickled body is answered 408 and the stream reset.
+   */
+  #limitRequestTime(request: http2.Http2ServerRequest, response: http2.Http2ServerResponse): void {
+    const { stream } = response;
+    if (stream.endAfterHeaders) return;
+    const timer = setTimeout(() => {
+      if (stream.destroyed || stream.closed) return;
+      if (response.headersSent) {
+        stream.close(http2.constants.NGHTTP2_CANCEL);
+        return;
+      }
+      const body = JSON.stringify(problem(408, 'request_timeout', 'Request Timeout', 'The request body did not arrive in time.').body);
+      response.writeHead(408, { 'content-type': PROBLEM_CONTENT_TYPE, 'content-length': Buffer.byteLength(body) }).end(body);
+      // The answer is complete; the rest of the body is refused (RST_STREAM NO_ERROR once the answer is written, RFC 9113 §8.1).
+      stream.close(http2.constants.NGHTTP2_NO_ERROR);
+    }, this.#requestTimeoutMs);
+    timer.unref();
+    const done = (): void => clearTimeout(timer);
+    request.once('end', done);
+    response.once('finish', done);
+    stream.once('close', done);
+  }
+
   #sniff(socket: Socket): void {
     this.#sniffing.add(socket);
     let received = Buffer.alloc(0);
     const drop = (): void => {
       socket.destroy();
     };
+    // A deadline, not an idle timeout: a preface trickled a byte at a time must not hold the socket.
+    const deadline = setTimeout(drop, this.#prefaceTimeoutMs);
+    deadline.unref();
     const stopSniffing = (): void => {
-      socket.setTimeout(0);
+      clearTimeout(deadline);
       socket.off('readable', onReadable);
-      socket.off('timeout', drop);
       socket.off('end', drop);
       socket.off('error', drop);
       socket.off('close', stopSniffing);
@@ -118,11 +191,9 @@ export class H2cHttp1Server extends net.Server {
       (protocol === 'http2' ? this.http2 : this.http1).emit('connection', socket);
     };
     socket.on('readable', onReadable);
-    socket.on('timeout', drop);
     socket.on('end', drop); // closed before it said enough to be served
     socket.on('error', drop); // nobody to answer: the peer is gone
     socket.once('close', stopSniffing);
-    socket.setTimeout(this.#prefaceTimeoutMs);
   }
 
   #relayWhileListened(event: (typeof RELAYED_HTTP1_EVENTS)[number]): void {

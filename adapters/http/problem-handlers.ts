@@ -100,7 +100,8 @@ export const writeClientErrorProblem = (error: Error & { code?: string }, socket
   }
   const status = CLIENT_ERROR_STATUS[error.code ?? ''] ?? 400;
   const reason = STATUS_CODES[status] ?? 'Bad Request';
-  const body = JSON.stringify(problem(status, 'client_error', reason, 'The request could not be parsed.').body);
+  const detail = status === 408 ? 'The request did not arrive in time.' : 'The request could not be parsed.';
+  const body = JSON.stringify(problem(status, 'client_error', reason, detail).body);
   const head = `HTTP/1.1 ${status} ${reason}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n`;
   socket.end(`${head}Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`, () => socket.destroy());
 };

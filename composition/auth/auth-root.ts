@@ -55,6 +55,7 @@ export const startAuthService: ServiceRoot = async (context) => {
       bindHost: context.config.bindHost,
       grpcTls: context.grpcTls,
       metricsToken: context.config.metricsToken,
+      httpServer: context.config.httpServer,
       grpcPort: ports.grpcPort,
       httpPort: ports.httpPort,
       logger,

@@ -91,6 +91,7 @@ export const gatewayRoot =
         bindHost: context.config.bindHost,
         grpcTls: context.grpcTls,
         metricsToken: context.config.metricsToken,
+        httpServer: context.config.httpServer,
         grpcPort: context.config.ports['api-gateway'].grpcPort,
         httpPort: context.config.ports['api-gateway'].httpPort,
         logger,

@@ -69,6 +69,7 @@ export const projectRoot =
         bindHost: context.config.bindHost,
         grpcTls: context.grpcTls,
         metricsToken: context.config.metricsToken,
+        httpServer: context.config.httpServer,
         grpcPort: ports.grpcPort,
         httpPort: ports.httpPort,
         logger,

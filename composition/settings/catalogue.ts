@@ -5,6 +5,7 @@ import { DefaultRegistration } from '../../core/discovery/registration.js';
 import { DEFAULT_MAX_TOTAL_CONNECTIONS, DEFAULT_SERVICE_PRIORITIES } from '../../core/pool-scaling/global-connection-scaler.js';
 import { DEFAULT_SIMULATION_SETTINGS } from '../../core/simulation/settings.js';
 import { DEFAULT_HEALTH_INTERVAL_MS } from '../../adapters/grpc/health-checker.js';
+import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_REQUEST_TIMEOUT_MS } from '../../adapters/http/h2c-http1-server.js';
 import { defaultScryptCost } from '../../adapters/crypto/scrypt-password-hasher.js';
 import { LogLevels } from '../../adapters/observability/logger.js';
 import { DEFAULT_CONNECTION_LIMITS } from '../../adapters/websocket/web-socket-connection.js';
@@ -296,6 +297,25 @@ export const Catalogue = {
     balancer: oneOf('MESH_BALANCER', BalancerKinds, 'round_robin', 'How a client spreads calls over the instances of a service (p2c_peak_ewma: power of two choices over peak-EWMA latency).'),
     adminPort: optionalPort('MESH_ADMIN_PORT', 'Serve GET /mesh (this process\'s mesh state as JSON) on this port; unset: not served.'),
   },
+  // ---- Limits (issue 14, docs/adr/0036) ----
+  httpServer: {
+    requestTimeoutMs: integer(
+      'HTTP_REQUEST_TIMEOUT_MS',
+      { default: DEFAULT_REQUEST_TIMEOUT_MS, min: 100, max: 3_600_000, unit: 'ms' },
+      'Every HTTP port answers 408 to a request whose headers and body have not all arrived within this.',
+    ),
+    headersTimeoutMs: integer(
+      'HTTP_HEADERS_TIMEOUT_MS',
+      { default: DEFAULT_HEADERS_TIMEOUT_MS, min: 100, max: 3_600_000, unit: 'ms' },
+      'Every HTTP port answers 408 to HTTP/1.1 headers that have not all arrived within this (at most HTTP_REQUEST_TIMEOUT_MS).',
+    ),
+    maxConnectionsPerAddress: integer(
+      'HTTP_MAX_CONNECTIONS_PER_ADDRESS',
+      { default: DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, min: 0, max: 1_000_000 },
+      'Connections one client address may hold open on each HTTP port; one more is closed at once. 0: no cap.',
+    ),
+  },
+  // ---- end of limits ----
   tls: {
     enabled: onOff('MESH_TLS', true, 'Mutual TLS on every gRPC port and caller allow-lists (SECURITY.md, docs/adr/0021); `off` for plaintext.'),
     dir: text('MESH_TLS_DIR', { default: undefined, defaultText: 'DATA_DIR/pki' }, 'The development CA and service certificates, made on first start.'),

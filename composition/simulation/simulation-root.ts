@@ -71,6 +71,7 @@ export const startSimulationServiceWith = async (
       bindHost: context.config.bindHost,
       grpcTls: context.grpcTls,
       metricsToken: context.config.metricsToken,
+      httpServer: context.config.httpServer,
       grpcPort: ports.grpcPort,
       httpPort: ports.httpPort,
       logger,
