@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
 import http from 'node:http';
 import http2 from 'node:http2';
+import net from 'node:net';
 import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
@@ -181,5 +183,52 @@ describe('the HTTP app on one port', () => {
     await sessionClosed;
     await expect.poll(() => Object.values(keepAlive.freeSockets).flat().length).toBe(0);
     keepAlive.destroy();
+  });
+
+  it('answers a JSON body trickled past the request timeout 408 problem+json on both protocols, logging no error', async () => {
+    const { logger, lines } = capturingLogger();
+    const app = createHttpApp({ logger, server: { requestTimeoutMs: 500, headersTimeoutMs: 500 } });
+    app.post('/echo', async (request) => request.body);
+    open.push(app);
+    const { port } = await listenHttp(app, { host: '127.0.0.1', port: 0 });
+
+    const overHttp1 = new Promise<string>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => {
+        socket.write('POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{');
+      });
+      const dripping = setInterval(() => socket.writable && socket.write(' '), 100);
+      let answer = '';
+      socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+      socket.on('error', () => {});
+      socket.on('close', () => {
+        clearInterval(dripping);
+        resolve(answer);
+      });
+    });
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    const overHttp2 = new Promise<{ status: unknown; body: string }>((resolve) => {
+      const stream = session.request({ ':method': 'POST', ':path': '/echo', 'content-type': 'application/json' });
+      stream.write('{');
+      const dripping = setInterval(() => stream.writable && stream.write(' '), 100);
+      let status: unknown;
+      let body = '';
+      stream.on('response', (headers) => (status = headers[':status']));
+      stream.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      stream.on('error', () => {});
+      stream.on('close', () => {
+        clearInterval(dripping);
+        resolve({ status, body });
+      });
+    });
+
+    const [http1Answer, http2Answer] = await Promise.all([overHttp1, overHttp2]);
+    session.close();
+
+    expect(http1Answer).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\nContent-Type: application\/problem\+json/);
+    expect(http1Answer).toContain('"status":408');
+    expect(http2Answer.status).toBe(408);
+    expect(JSON.parse(http2Answer.body)).toMatchObject({ status: 408, type: 'urn:meshwork:problem:request_timeout' });
+    await sleep(200);
+    expect(lines.filter((line) => Number(line.level) >= 50)).toEqual([]);
   });
 });
