@@ -15,6 +15,8 @@ export const CloseCodes = {
   unauthenticated: 4401,
   forbidden: 4403,
   notFound: 4404,
+  /** The user already holds the most sockets allowed (mirrors HTTP 429). */
+  tooMany: 4429,
 } as const;
 
 export const closeCodeOf: Readonly<Record<CloseReason, number>> = {
@@ -26,6 +28,7 @@ export const closeCodeOf: Readonly<Record<CloseReason, number>> = {
   unauthenticated: CloseCodes.unauthenticated,
   forbidden: CloseCodes.forbidden,
   not_found: CloseCodes.notFound,
+  too_many: CloseCodes.tooMany,
 };
 
 /** How a failed check ends a socket. */

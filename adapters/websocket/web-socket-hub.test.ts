@@ -142,6 +142,48 @@ describe('WebSocketHub', () => {
     });
   });
 
+  describe('sockets per user', () => {
+    it('closes a user\'s socket past the cap with 4429 "too many sockets", whichever way it authenticated, and counts others apart', async () => {
+      const f = await startHub({ maxSocketsPerUser: 3 });
+      const held = [f.socket('/events', ['bearer', 'ada-token']), f.socket('/events', ['bearer', 'ada-token'])];
+      held.push(f.socket('/simulation/stream?simulation_id=sim-1', ['bearer', 'ada-token']));
+      for (const socket of held.slice(0, 2)) await socket.waitForType('connected');
+      await held[2]!.opened;
+
+      const extra = f.socket('/events', ['bearer', 'ada-token']);
+      const byMessage = f.socket('/events');
+      await byMessage.opened;
+      byMessage.ws.send(JSON.stringify({ type: 'auth', token: 'ada-token' }));
+
+      expect(await extra.closed).toEqual({ code: 4429, reason: 'too many sockets: at most 3 per user' });
+      expect((await byMessage.closed).code).toBe(CloseCodes.tooMany);
+      await f.socket('/events', ['bearer', 'bob-token']).waitForType('connected');
+      expect(f.hub.stats().sockets).toBe(4);
+    });
+
+    it('gives a slot back when one of the user\'s sockets closes', async () => {
+      const f = await startHub({ maxSocketsPerUser: 1 });
+      const first = f.socket('/events', ['bearer', 'ada-token']);
+      await first.waitForType('connected');
+      expect((await f.socket('/events', ['bearer', 'ada-token']).closed).code).toBe(CloseCodes.tooMany);
+
+      await first.close();
+
+      await waitFor(() => f.hub.stats().sockets === 0, 2_000, 'the first socket to be forgotten');
+      await f.socket('/events', ['bearer', 'ada-token']).waitForType('connected');
+    });
+
+    it('admits no more than the cap from a burst of concurrent sockets of one user', async () => {
+      const f = await startHub({ maxSocketsPerUser: 5 });
+      const burst = Array.from({ length: 20 }, () => f.socket('/events', ['bearer', 'ada-token']));
+
+      const closures = await Promise.all(burst.map((socket) => Promise.race([socket.closed, delay(1_500).then(() => undefined)])));
+
+      expect(closures.filter((closure) => closure === undefined)).toHaveLength(5);
+      expect(closures.filter((closure) => closure?.code === CloseCodes.tooMany)).toHaveLength(15);
+    });
+  });
+
   describe('/simulation/stream', () => {
     it('streams simulation_metrics with epoch-ms timestamps for entries appended to the stream', async () => {
       const f = await startHub();

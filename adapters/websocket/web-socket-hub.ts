@@ -22,6 +22,8 @@ export interface WebSocketHubOptions {
   /** Ping interval; a client that has not answered the previous ping is dropped. Default 30 s. */
   readonly heartbeatMs?: number;
   readonly connectionLimits?: ConnectionLimits;
+  /** Sockets one user may hold open at once; one more is closed with 4429 once authenticated. Default 32. */
+  readonly maxSocketsPerUser?: number;
   /** Whether a browser page of this origin may connect (`host` is the Host header). Default: any. */
   readonly allowOrigin?: (origin: string, host: string) => boolean;
   /** Whether this address may open one more socket now; else a 429 answer with `Retry-After`. */
@@ -53,7 +55,7 @@ const SIMULATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * and are checked by the auth service; then the domain's LiveSessions decide what the socket gets.
  */
 /** What a hub uses for options left out; the configuration's GATEWAY_WS_* defaults are these. */
-export const WEB_SOCKET_HUB_DEFAULTS = { authTimeoutMs: 5_000, maxMessageBytes: 16 * 1024, heartbeatMs: 30_000 } as const;
+export const WEB_SOCKET_HUB_DEFAULTS = { authTimeoutMs: 5_000, maxMessageBytes: 16 * 1024, heartbeatMs: 30_000, maxSocketsPerUser: 32 } as const;
 
 export class WebSocketHub {
   private readonly server: WebSocketServer;
@@ -61,6 +63,8 @@ export class WebSocketHub {
   private readonly heartbeat: NodeJS.Timeout;
   private readonly authTimeoutMs: number;
   private readonly limits: ConnectionLimits;
+  private readonly maxSocketsPerUser: number;
+  private readonly socketsByUser = new Map<string, number>();
   private source: UpgradeSource | undefined;
   private closing = false;
   private stopping: Promise<void> | undefined;
@@ -71,6 +75,7 @@ export class WebSocketHub {
   ) {
     this.authTimeoutMs = options.authTimeoutMs ?? WEB_SOCKET_HUB_DEFAULTS.authTimeoutMs;
     this.limits = options.connectionLimits ?? DEFAULT_CONNECTION_LIMITS;
+    this.maxSocketsPerUser = options.maxSocketsPerUser ?? WEB_SOCKET_HUB_DEFAULTS.maxSocketsPerUser;
     this.server = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -153,6 +158,9 @@ export class WebSocketHub {
     const identity = await this.authenticate(socket, request);
     if (!identity.ok) return connection.close(closeReasonOf(identity.error.kind), identity.error.message);
     if (socket.readyState !== WebSocket.OPEN) return;
+    if (!this.holdSlot(socket, identity.value.userId)) {
+      return connection.close('too_many', `too many sockets: at most ${this.maxSocketsPerUser} per user`);
+    }
 
     const input = { clientId, identity: identity.value, connection };
     let opened: Result<unknown, DomainFailure>;
@@ -170,6 +178,19 @@ export class WebSocketHub {
       registry.touch(clientId);
       if (!isBinary && isPing(data)) connection.send([{ type: 'pong' }], 'essential');
     });
+  }
+
+  /** Counts the socket against its user until it closes; false when the user holds the most allowed (no await between check and count). */
+  private holdSlot(socket: WebSocket, userId: string): boolean {
+    const held = this.socketsByUser.get(userId) ?? 0;
+    if (held >= this.maxSocketsPerUser) return false;
+    this.socketsByUser.set(userId, held + 1);
+    socket.once('close', () => {
+      const left = (this.socketsByUser.get(userId) ?? 1) - 1;
+      if (left > 0) this.socketsByUser.set(userId, left);
+      else this.socketsByUser.delete(userId);
+    });
+    return true;
   }
 
   private async authenticate(socket: WebSocket, request: IncomingMessage): Promise<Result<Identity, DomainFailure>> {

@@ -218,6 +218,7 @@ export const gatewayModule = (context: ServiceContext, settings: GatewaySettings
               authTimeoutMs: settings.websocket.authTimeoutMs,
               heartbeatMs: settings.websocket.heartbeatMs,
               connectionLimits: settings.websocket.connection,
+              maxSocketsPerUser: settings.websocket.maxPerUser,
               allowOrigin: (origin, host) => sameOriginOrAllowed(origin, host, settings.corsOrigins),
               admit: (address) => limits.perAddress.take(`ip:${address}`),
             },

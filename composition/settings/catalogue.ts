@@ -237,6 +237,13 @@ export const Catalogue = {
       maxMessageBytes: integer('GATEWAY_WS_MAX_MESSAGE_BYTES', { default: WEB_SOCKET_HUB_DEFAULTS.maxMessageBytes, min: 256, max: 16_777_216, unit: 'bytes' }, 'Largest WebSocket frame a client may send.'),
       authTimeoutMs: integer('GATEWAY_WS_AUTH_TIMEOUT_MS', { default: WEB_SOCKET_HUB_DEFAULTS.authTimeoutMs, min: 10, max: 600_000, unit: 'ms' }, 'Time a WebSocket client has to authenticate.'),
       heartbeatMs: integer('GATEWAY_WS_HEARTBEAT_MS', { default: WEB_SOCKET_HUB_DEFAULTS.heartbeatMs, min: 10, max: 3_600_000, unit: 'ms' }, 'WebSocket ping interval.'),
+      // ---- Limits (issue 14, docs/adr/0036) ----
+      maxPerUser: integer(
+        'GATEWAY_WS_MAX_PER_USER',
+        { default: WEB_SOCKET_HUB_DEFAULTS.maxSocketsPerUser, min: 1, max: 100_000 },
+        'WebSockets one user may hold open at once; one more is closed with 4429 once authenticated.',
+      ),
+      // ---- end of limits ----
       connection: {
         highWaterBytes: integer(
           'GATEWAY_WS_HIGH_WATER_BYTES',

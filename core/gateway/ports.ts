@@ -14,6 +14,7 @@ export type CloseReason =
   | 'policy' // the client broke the protocol
   | 'lagging' // the client stayed too far behind
   | 'unavailable' // a dependency could not answer
+  | 'too_many' // the user holds as many connections as allowed
   | 'shutdown'; // the gateway is stopping
 
 /** The delivery side of one connected client (a WebSocket), so the domain is testable without sockets. */
