@@ -48,10 +48,27 @@ describe('loadConfig', () => {
   });
 
   it('reads the simulation settings, in range', () => {
-    expect(loadConfig({}).simulation).toEqual({ updatesPerSecond: 10, cleanupIntervalMs: 3_600_000, retentionMs: 168 * 3_600_000 });
+    const running = { perUser: 5, perProject: 10, graceMs: 60_000 };
+    expect(loadConfig({}).simulation).toEqual({ updatesPerSecond: 10, cleanupIntervalMs: 3_600_000, retentionMs: 168 * 3_600_000, running });
     const config = loadConfig({ SIMULATION_UPDATES_PER_SECOND: '100', SIMULATION_CLEANUP_INTERVAL_SECONDS: '60', SIMULATION_RETENTION_HOURS: '1' });
-    expect(config.simulation).toEqual({ updatesPerSecond: 100, cleanupIntervalMs: 60_000, retentionMs: 3_600_000 });
+    expect(config.simulation).toEqual({ updatesPerSecond: 100, cleanupIntervalMs: 60_000, retentionMs: 3_600_000, running });
     expect(() => loadConfig({ SIMULATION_UPDATES_PER_SECOND: '9' })).toThrow(/SIMULATION_UPDATES_PER_SECOND must be an integer from 10 to 100; got '9'/);
+  });
+
+  it('reads the running limits of simulations and the HTTP ports\' slow-client limits, in range (docs/adr/0036)', () => {
+    const limited = loadConfig({
+      SIMULATION_MAX_RUNNING_PER_USER: '2',
+      SIMULATION_MAX_RUNNING_PER_PROJECT: '7',
+      SIMULATION_RUNNING_GRACE_SECONDS: '0',
+      HTTP_REQUEST_TIMEOUT_MS: '1000',
+      HTTP_HEADERS_TIMEOUT_MS: '500',
+      HTTP_MAX_CONNECTIONS_PER_ADDRESS: '0',
+    });
+    expect(limited.simulation.running).toEqual({ perUser: 2, perProject: 7, graceMs: 0 });
+    expect(limited.httpServer).toEqual({ requestTimeoutMs: 1_000, headersTimeoutMs: 500, maxConnectionsPerAddress: 0 });
+    expect(loadConfig({}).httpServer).toEqual({ requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, maxConnectionsPerAddress: 256 });
+    expect(() => loadConfig({ SIMULATION_MAX_RUNNING_PER_USER: '0' })).toThrow(/SIMULATION_MAX_RUNNING_PER_USER must be an integer from 1/);
+    expect(() => loadConfig({ HTTP_REQUEST_TIMEOUT_MS: '5' })).toThrow(/HTTP_REQUEST_TIMEOUT_MS must be an integer from 100/);
   });
 
   it('reads a metrics token of 16 characters or more, and none by default', () => {

@@ -152,9 +152,11 @@ export class H2cHttp1Server extends net.Server {
         return;
       }
       const body = JSON.stringify(problem(408, 'request_timeout', 'Request Timeout', 'The request body did not arrive in time.').body);
-      response.writeHead(408, { 'content-type': PROBLEM_CONTENT_TYPE, 'content-length': Buffer.byteLength(body) }).end(body);
-      // The answer is complete; the rest of the body is refused (RST_STREAM NO_ERROR once the answer is written, RFC 9113 §8.1).
-      stream.close(http2.constants.NGHTTP2_NO_ERROR);
+      // Once the answer is written the rest of the body is refused: RST_STREAM NO_ERROR (RFC 9113 §8.1);
+      // CANCEL if the answer cannot even be written within a second (the client reads nothing either).
+      response.writeHead(408, { 'content-type': PROBLEM_CONTENT_TYPE, 'content-length': Buffer.byteLength(body) });
+      response.end(body, () => stream.close(http2.constants.NGHTTP2_NO_ERROR));
+      setTimeout(() => stream.close(http2.constants.NGHTTP2_CANCEL), 1_000).unref();
     }, this.#requestTimeoutMs);
     timer.unref();
     const done = (): void => clearTimeout(timer);

@@ -52,7 +52,7 @@ describe('project:events:updated in the simulation service', () => {
     const colleague = 'colleague-1';
     const doomed = projects.add(owner, QuietCluster);
     const other = projects.add(owner, QuietCluster);
-    projects.share(doomed.id, colleague);
+    projects.share(doomed.id, colleague, 'editor');
     grants.grant(owner, 'simulation:start');
     grants.grant(colleague, 'simulation:start');
     const mine = await start(owner, doomed.id);

@@ -1,4 +1,8 @@
+import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ProjectServiceClient } from '../../adapters/grpc/generated/project.js';
+import { SimulationServiceClient } from '../../adapters/grpc/generated/simulation.js';
+import { aUser } from '../../test-support/gateway-users.js';
 import { WebSocketPaths } from '../../adapters/websocket/web-socket-hub.js';
 import type { ServiceName } from '../../composition/config.js';
 import { h2cAgent, jsonRequest } from '../support/http2-client.js';
@@ -126,6 +130,121 @@ describe('the authorisation matrix: every HTTP route, WebSocket and token that m
     console.log(`[authz-matrix] ${outcomes.length - paths.length} WebSocket combinations, ${admitted.length} admitted where denied`);
     expect(admitted).toEqual([]);
     expect(outcomes.filter((outcome) => outcome.kind === 'valid').map((outcome) => outcome.admitted)).toEqual(paths.map(() => true));
+  });
+
+  /** A unary call on a generated client: its status code and trailers (OK and empty on success). */
+  const rpc = <Req>(call: (request: Req, metadata: Metadata, callback: (error: ServiceError | null) => void) => unknown, request: Req) =>
+    new Promise<{ code: status; trailers: Metadata }>((resolve) => {
+      call(request, new Metadata(), (error) => resolve({ code: error?.code ?? status.OK, trailers: error?.metadata ?? new Metadata() }));
+    });
+  const grpcAddress = (service: ServiceName) => `127.0.0.1:${bed.mesh.services.get(service)?.grpc.port}`;
+  const tokenOf = async (kind: 'valid' | 'other_user') => (await bed.authorization(kind))?.replace('Bearer ', '');
+  const aProjectOfAda = async (name: string, share?: 'editor' | 'viewer'): Promise<string> => {
+    const token = await tokenOf('valid');
+    const created = await jsonRequest(http, 'POST', `${bed.gatewayUrl}/projects`, { token, body: { name } });
+    expect(created.status).toBe(201);
+    const projectId = created.body.project_id as string;
+    if (share) {
+      const shared = await jsonRequest(http, 'POST', `${bed.gatewayUrl}/projects/${projectId}/share`, { token, body: { target_user_id: bed.bob.userId, role: share } });
+      expect(shared.status).toBeLessThan(300);
+    }
+    return projectId;
+  };
+
+  it('refuses an editor making a project public on the gateway, the project port and UpdateProject, but lets them edit', async () => {
+    const projectId = await aProjectOfAda('Ada shares to edit', 'editor');
+    const bob = await tokenOf('other_user');
+    const client = new ProjectServiceClient(grpcAddress('project'), credentials.createInsecure());
+    try {
+      const answers = [
+        await jsonRequest(http, 'PATCH', `${bed.gatewayUrl}/projects/${projectId}`, { token: bob, body: { is_public: true } }),
+        await jsonRequest(http, 'PATCH', `${baseOf.get('project')}/projects/${projectId}`, { token: bob, body: { is_public: true } }),
+      ];
+      const overGrpc = await rpc(client.updateProject.bind(client), { projectId, userId: bed.bob.userId, isPublic: true, configuration: {}, removedConfigurationKeys: [], expectedUpdatedAt: 0 });
+      const edit = await jsonRequest(http, 'PATCH', `${bed.gatewayUrl}/projects/${projectId}`, { token: bob, body: { name: 'Edited by Bob' } });
+
+      expect(answers.map((answer) => [answer.status, answer.headers['content-type'], answer.body.type])).toEqual(
+        answers.map(() => [403, 'application/problem+json', 'urn:meshwork:problem:action_not_allowed']),
+      );
+      expect(overGrpc.code).toBe(status.PERMISSION_DENIED);
+      expect(edit.status).toBe(200);
+      const stored = await jsonRequest(http, 'GET', `${bed.gatewayUrl}/projects/${projectId}`, { token: await tokenOf('valid') });
+      expect(stored.body).toMatchObject({ name: 'Edited by Bob' });
+      const listedPublic = await jsonRequest(http, 'GET', `${bed.gatewayUrl}/projects?include_public=true&include_shared=false`, { token: bob });
+      expect(JSON.stringify(listedPublic.body)).not.toContain(projectId);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('lets a viewer and a reader of a public project watch but not start simulations, on every path; an editor starts', async () => {
+    const viewed = await aProjectOfAda('Ada shares to view', 'viewer');
+    const published = await aProjectOfAda('Ada publishes');
+    const edited = await aProjectOfAda('Ada shares to run', 'editor');
+    const made = await jsonRequest(http, 'PATCH', `${bed.gatewayUrl}/projects/${published}`, { token: await tokenOf('valid'), body: { is_public: true } });
+    expect(made.status).toBe(200);
+    const bob = await tokenOf('other_user');
+    const client = new SimulationServiceClient(grpcAddress('simulation'), credentials.createInsecure());
+    try {
+      const refusals: unknown[] = [];
+      for (const projectId of [viewed, published]) {
+        for (const base of [bed.gatewayUrl, baseOf.get('simulation')]) {
+          const answer = await jsonRequest(http, 'POST', `${base}/simulations`, { token: bob, body: { project_id: projectId, duration_seconds: 60 } });
+          refusals.push([answer.status, answer.body.type]);
+        }
+        const overGrpc = await rpc(client.startSimulation.bind(client), {
+          userId: bed.bob.userId, projectId, configuration: {}, components: [], durationSeconds: 60, enableRealTime: true,
+        });
+        refusals.push(overGrpc.code);
+      }
+      const started = await jsonRequest(http, 'POST', `${bed.gatewayUrl}/simulations`, { token: bob, body: { project_id: edited, duration_seconds: 60 } });
+
+      const forbidden = [403, 'urn:meshwork:problem:simulation_start_forbidden'];
+      expect(refusals).toEqual([forbidden, forbidden, status.PERMISSION_DENIED, forbidden, forbidden, status.PERMISSION_DENIED]);
+      expect(started.status).toBe(201);
+      const stopped = await jsonRequest(http, 'POST', `${bed.gatewayUrl}/simulations/${started.body.simulation_id}/stop`, { token: bob, body: {} });
+      expect(stopped.status).toBe(200);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('refuses a user a simulation past the running limit: 429 with Retry-After on both ports, RESOURCE_EXHAUSTED over gRPC', async () => {
+    const carol = await aUser(http, bed.gatewayUrl, 'carol');
+    const created = await jsonRequest(http, 'POST', `${bed.gatewayUrl}/projects`, { token: carol.token, body: { name: 'Carol runs a lot' } });
+    const projectId = created.body.project_id as string;
+    const body = { project_id: projectId, duration_seconds: 600, enable_real_time: true };
+    const client = new SimulationServiceClient(grpcAddress('simulation'), credentials.createInsecure());
+    const running: string[] = [];
+    try {
+      // SIMULATION_MAX_RUNNING_PER_USER is 5 by default; a burst of 8 starts at once passes it by 3, never more.
+      const burst = await Promise.all(Array.from({ length: 8 }, () => jsonRequest(http, 'POST', `${bed.gatewayUrl}/simulations`, { token: carol.token, body })));
+      running.push(...burst.filter((answer) => answer.status === 201).map((answer) => answer.body.simulation_id as string));
+      const viaPort = await jsonRequest(http, 'POST', `${baseOf.get('simulation')}/simulations`, { token: carol.token, body });
+      const viaGrpc = await rpc(client.startSimulation.bind(client), {
+        userId: carol.userId, projectId, configuration: {}, components: [], durationSeconds: 600, enableRealTime: true,
+      });
+
+      expect(burst.map((answer) => answer.status).sort()).toEqual([201, 201, 201, 201, 201, 429, 429, 429]);
+      for (const refused of [...burst.filter((answer) => answer.status === 429), viaPort]) {
+        expect(refused.status).toBe(429);
+        expect(refused.headers['content-type']).toBe('application/problem+json');
+        expect(refused.body.type).toBe('urn:meshwork:problem:simulation_quota_exceeded');
+        expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+        expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
+      }
+      expect(viaGrpc.code).toBe(status.RESOURCE_EXHAUSTED);
+      expect(Number(viaGrpc.trailers.get('retry-after-ms')[0])).toBeGreaterThanOrEqual(1_000);
+
+      const stopped = await jsonRequest(http, 'POST', `${bed.gatewayUrl}/simulations/${running.shift()}/stop`, { token: carol.token, body: {} });
+      expect(stopped.status).toBe(200);
+      const again = await jsonRequest(http, 'POST', `${bed.gatewayUrl}/simulations`, { token: carol.token, body });
+      expect(again.status).toBe(201);
+      running.push(again.body.simulation_id as string);
+    } finally {
+      client.close();
+      for (const id of running) await jsonRequest(http, 'POST', `${bed.gatewayUrl}/simulations/${id}/stop`, { token: carol.token, body: {} });
+    }
   });
 
   it('serves the same calls to the victim herself, so the refusals above were decided by the token', async () => {

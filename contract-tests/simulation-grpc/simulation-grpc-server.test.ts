@@ -108,11 +108,21 @@ describe('simulation gRPC server', () => {
       expect(error.details).toMatch(/simulation:start denied/);
     });
 
-    it('lets a viewer of a shared project start a run: project access is the project service\'s, the permission a role\'s', async () => {
+    it('lets an editor of a shared project start a run and refuses a viewer: the project service tells the role (docs/adr/0036)', async () => {
       const viewer = (await f.aUser()).user.id;
-      const shared = await f.aProjectOf(owner, { shares: [{ userId: viewer, role: 'viewer', sharedAt: 0 }] });
+      const editor = (await f.aUser()).user.id;
+      const shared = await f.aProjectOf(owner, {
+        shares: [
+          { userId: viewer, role: 'viewer', sharedAt: 0 },
+          { userId: editor, role: 'editor', sharedAt: 0 },
+        ],
+      });
 
-      expect(valueOf(await f.client.startSimulation({ userId: viewer, projectId: shared.id, durationSeconds: 1 })).status).toBe('running');
+      expect(valueOf(await f.client.startSimulation({ userId: editor, projectId: shared.id, durationSeconds: 1 })).status).toBe('running');
+      expect(failureOf(await f.client.startSimulation({ userId: viewer, projectId: shared.id, durationSeconds: 1 }))).toMatchObject({
+        kind: 'forbidden',
+        code: 'simulation_start_forbidden',
+      });
     });
   });
 
