@@ -163,7 +163,7 @@ describe('the authorisation matrix: every HTTP route, WebSocket and token that m
       const overGrpc = await rpc(client.updateProject.bind(client), { projectId, userId: bed.bob.userId, isPublic: true, configuration: {}, removedConfigurationKeys: [], expectedUpdatedAt: 0 });
       const edit = await jsonRequest(http, 'PATCH', `${bed.gatewayUrl}/projects/${projectId}`, { token: bob, body: { name: 'Edited by Bob' } });
 
-      expect(answers.map((answer) => [answer.status, answer.headers['content-type'], answer.body.type])).toEqual(
+      expect(answers.map((answer) => [answer.status, String(answer.headers['content-type']).split(';')[0], answer.body.type])).toEqual(
         answers.map(() => [403, 'application/problem+json', 'urn:meshwork:problem:action_not_allowed']),
       );
       expect(overGrpc.code).toBe(status.PERMISSION_DENIED);
@@ -228,7 +228,7 @@ describe('the authorisation matrix: every HTTP route, WebSocket and token that m
       expect(burst.map((answer) => answer.status).sort()).toEqual([201, 201, 201, 201, 201, 429, 429, 429]);
       for (const refused of [...burst.filter((answer) => answer.status === 429), viaPort]) {
         expect(refused.status).toBe(429);
-        expect(refused.headers['content-type']).toBe('application/problem+json');
+        expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
         expect(refused.body.type).toBe('urn:meshwork:problem:simulation_quota_exceeded');
         expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
         expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
