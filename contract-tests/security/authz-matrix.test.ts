@@ -1,5 +1,5 @@
 import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectServiceClient } from '../../adapters/grpc/generated/project.js';
 import { SimulationServiceClient } from '../../adapters/grpc/generated/simulation.js';
 import { aUser } from '../../test-support/gateway-users.js';
@@ -53,12 +53,13 @@ describe('the authorisation matrix: every HTTP route, WebSocket and token that m
   const baseOf = new Map<string, string>();
 
   beforeAll(async () => {
-    // Every call below comes from one address and three users: the limits must not answer first.
-    for (const name of ['GATEWAY_RATE_PER_ADDRESS', 'GATEWAY_RATE_BURST_PER_ADDRESS', 'GATEWAY_RATE_PER_USER', 'GATEWAY_RATE_BURST_PER_USER']) {
-      vi.stubEnv(name, '100000');
-    }
-    vi.stubEnv('GATEWAY_WS_AUTH_TIMEOUT_MS', String(WS_AUTH_TIMEOUT_MS));
-    bed = await startMeshWithVictim(http);
+    // Every call below comes from one address and three users: the limits must not answer first. The
+    // mesh reads its configuration from what it is given, not from process.env (docs/adr/0028).
+    const rates = ['GATEWAY_RATE_PER_ADDRESS', 'GATEWAY_RATE_BURST_PER_ADDRESS', 'GATEWAY_RATE_PER_USER', 'GATEWAY_RATE_BURST_PER_USER'];
+    bed = await startMeshWithVictim(http, {
+      ...Object.fromEntries(rates.map((name) => [name, '100000'])),
+      GATEWAY_WS_AUTH_TIMEOUT_MS: String(WS_AUTH_TIMEOUT_MS),
+    });
     catalogue.stop();
     const { projectId, simulationId, exportId, templateId } = bed.resources;
     const bySegment: Record<string, string> = { projects: projectId, simulations: simulationId, exports: exportId, templates: templateId };
@@ -79,7 +80,6 @@ describe('the authorisation matrix: every HTTP route, WebSocket and token that m
   }, STARTUP_TIMEOUT_MS);
 
   afterAll(async () => {
-    vi.unstubAllEnvs();
     catalogue.stop();
     await http.close();
     await bed?.mesh.stop();
