@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { startGrpcServer, type GrpcServiceBinding, type RunningGrpcServer, type ServerTls } from '../adapters/grpc/grpc-server.js';
+import { addClientDefences, type ClientDefences } from '../adapters/http/client-api/client-defences.js';
 import { createHttpApp } from '../adapters/http/fastify-app.js';
 import { listenHttp } from '../adapters/http/listen.js';
 import type { Logger } from '../adapters/observability/logger.js';
@@ -35,6 +36,8 @@ export interface ServeOptions {
   readonly metricsToken?: string | undefined;
   /** Request timeouts and the per-address connection cap of the HTTP port (MeshConfig.httpServer); absent: the server's defaults. */
   readonly httpServer?: HttpServerLimits | undefined;
+  /** The client API's defences (CORS, rate limit, security headers) on every request of the HTTP port. */
+  readonly clientDefences?: ClientDefences;
   /** Adds the service's own client routes; `GET /health` and `GET /metrics` are added for every service. */
   readonly registerRoutes?: (app: FastifyInstance) => void | Promise<void>;
   /** Releases what the service owns (workers, subscriptions) after the servers stopped. */
@@ -58,6 +61,7 @@ export const serveService = async (options: ServeOptions): Promise<RunningServic
   try {
     http = createHttpApp({ logger, ...(options.httpServer && { server: options.httpServer }) });
     processMetrics.http.instrument(http, name);
+    if (options.clientDefences) addClientDefences(http, options.clientDefences);
     http.get('/health', async () => ({ status: 'ok', service: name, uptime_ms: Date.now() - startedAt }));
     // The whole process's metrics (docs/adr/0018), the same on every service port of it.
     const allowed = metricsAccess(options.metricsToken);

@@ -2,6 +2,7 @@ import type http from 'node:http';
 import { fastify, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../observability/logger.js';
 import { H2cHttp1Server, type DualProtocolRequestHandler, type H2cHttp1ServerOptions } from './h2c-http1-server.js';
+import { refuseBadClientInput } from './client-input.js';
 import { OneLineRequestLog } from './one-line-request-log.js';
 import { installProblemHandlers, problemForError, sendProblem, writeClientErrorProblem } from './problem-handlers.js';
 import { REQUEST_ID_HEADER, runRequestsInTheirTrace, tracedRequestId } from './request-id.js';
@@ -29,7 +30,8 @@ export const createHttpApp = (options: HttpAppOptions): FastifyInstance => {
     // The request id is the caller's x-request-id, else its trace id (docs/adr/0019).
     genReqId: tracedRequestId,
     bodyLimit: options.bodyLimit ?? 1_048_576,
-    ajv: { customOptions: { allErrors: true } },
+    // No coercion, no silent removal: a body's `[token]` is not a token, an unknown field is a 400 (docs/adr/0029).
+    ajv: { customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false } },
     clientErrorHandler: writeClientErrorProblem,
     // Errors found before routing (an undecodable URL, an overlong parameter) skip hooks and handlers.
     frameworkErrors: (error, request, reply) => {
@@ -47,5 +49,6 @@ export const createHttpApp = (options: HttpAppOptions): FastifyInstance => {
   });
   runRequestsInTheirTrace(app);
   installProblemHandlers(app);
+  refuseBadClientInput(app);
   return app;
 };

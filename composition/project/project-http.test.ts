@@ -20,7 +20,7 @@ describe('project HTTP routes', () => {
   const createProject = async (token: string, body: Record<string, unknown> = { name: 'Capacity plan' }) => {
     const created = await call('POST', '/projects', { token, body });
     expect(created.status).toBe(201);
-    return created.body.project as { id: string; version: number };
+    return created.body.project as { id: string; version: number; updated_at: number };
   };
 
   /** The export once it is neither queued nor running (GET answers 202 until then). */
@@ -78,15 +78,15 @@ describe('project HTTP routes', () => {
 
     const patched = await call('PATCH', `/projects/${project.id}`, {
       token: owner.token,
-      body: { description: 'Black Friday', removed_configuration_keys: ['nodes'], expected_version: 1 },
+      body: { description: 'Black Friday', removed_configuration_keys: ['nodes'], expected_updated_at: project.updated_at },
     });
     expect(patched.status).toBe(200);
     expect(patched.body.project).toMatchObject({ description: 'Black Friday', version: 2 });
     expect(patched.body.project.configuration).not.toHaveProperty('nodes');
-    const stale = await call('PATCH', `/projects/${project.id}`, { token: owner.token, body: { name: 'x', expected_version: 1 } });
+    const stale = await call('PATCH', `/projects/${project.id}`, { token: owner.token, body: { name: 'x', expected_updated_at: project.updated_at - 1 } });
     expect(stale.status).toBe(409);
 
-    const listed = await call('GET', '/projects?scope=owned&page_size=10', { token: owner.token });
+    const listed = await call('GET', '/projects?include_shared=false&page_size=10', { token: owner.token });
     expect(listed.body).toMatchObject({ total_count: 1, next_page_token: null });
     expect(listed.body.projects[0]).toMatchObject({ id: project.id, access: 'owner' });
 
@@ -113,7 +113,7 @@ describe('project HTTP routes', () => {
     const viewer = await loggedIn();
     const stranger = await loggedIn();
     const project = await createProject(owner.token);
-    const shared = await call('POST', `/projects/${project.id}/share`, { token: owner.token, body: { email: viewer.email, role: 'viewer' } });
+    const shared = await call('POST', `/projects/${project.id}/share`, { token: owner.token, body: { target_email: viewer.email, role: 'viewer' } });
     expect(shared.body.share).toMatchObject({ user_id: viewer.id, role: 'viewer', changed: true });
 
     expect((await call('GET', `/projects/${project.id}`, { token: stranger.token })).status).toBe(404);
@@ -123,7 +123,7 @@ describe('project HTTP routes', () => {
     expect(change.body.type).toBe('urn:meshwork:problem:action_not_allowed');
     const unknownTarget = await call('POST', `/projects/${project.id}/share`, {
       token: owner.token,
-      body: { email: 'nobody@example.test', role: 'viewer' },
+      body: { target_email: 'nobody@example.test', role: 'viewer' },
     });
     expect(unknownTarget.status).toBe(404);
     expect((await call('POST', `/projects/${project.id}/share`, { token: owner.token, body: { role: 'viewer' } })).status).toBe(400);

@@ -16,6 +16,8 @@ import { dependencyStates } from '../mesh/dependency-states.js';
 import { meshCalls } from '../mesh/mesh-call-source.js';
 import { platformModule } from '../platform-module.js';
 import type { ServiceContext, ServiceRoot } from '../service-context.js';
+import { serviceClientDefences } from '../client-defences.js';
+import { loadGatewaySettings } from '../gateway/gateway-settings.js';
 import { serveService } from '../service-server.js';
 import { resolve } from '../tokens.js';
 import { ProjectTokens, projectModule, type ProjectModuleOptions } from './project-module.js';
@@ -72,6 +74,7 @@ export const projectRoot =
         httpServer: context.config.httpServer,
         grpcPort: ports.grpcPort,
         httpPort: ports.httpPort,
+        clientDefences: serviceClientDefences(loadGatewaySettings()),
         logger,
         grpcServices: [
           {

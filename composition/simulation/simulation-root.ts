@@ -7,6 +7,8 @@ import { simulationGrpcService } from '../../adapters/grpc/simulation/simulation
 import { registerSimulationRoutes } from '../../adapters/http/simulation/simulation-routes.js';
 import { Platform, platformModule } from '../platform-module.js';
 import type { ServiceContext, ServiceRoot } from '../service-context.js';
+import { serviceClientDefences } from '../client-defences.js';
+import { loadGatewaySettings } from '../gateway/gateway-settings.js';
 import { serveService } from '../service-server.js';
 import { resolve } from '../tokens.js';
 import { analyticsJobHandler } from './analytics-jobs.js';
@@ -75,6 +77,7 @@ export const startSimulationServiceWith = async (
       grpcPort: ports.grpcPort,
       httpPort: ports.httpPort,
       logger,
+      clientDefences: serviceClientDefences(loadGatewaySettings()),
       grpcServices: [{ definition: SimulationServiceService, implementation: simulationGrpcService(simulations, logger) }],
       registerRoutes: (app) => {
         if (context.config.clientEntry === 'all') registerSimulationRoutes(app, simulations, tokenCheck);

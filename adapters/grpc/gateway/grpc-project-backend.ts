@@ -44,8 +44,8 @@ export class GrpcProjectBackend implements ProjectBackend {
     });
   }
 
-  get(call: ApiCall, projectId: string): ApiAnswer {
-    return this.call(call, (c) => c.getProject.bind(c), { projectId, userId: call.userId, includeConfiguration: true });
+  get(call: ApiCall, projectId: string, includeConfiguration = true): ApiAnswer {
+    return this.call(call, (c) => c.getProject.bind(c), { projectId, userId: call.userId, includeConfiguration });
   }
 
   update(call: ApiCall, projectId: string, body: ProjectPatchBody): ApiAnswer {

@@ -2,31 +2,19 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { isThrottled, type AuthService, type LoginOutcome, type Profile } from '../../../core/auth/index.js';
 import type { DomainFailure } from '../../../core/shared/errors.js';
 import type { Result } from '../../../core/shared/result.js';
+import {
+  loginRoute,
+  refreshRoute,
+  registerRoute,
+  updateProfileRoute,
+  type LoginBody,
+  type ProfilePatch,
+  type RefreshBody,
+  type RegisterBody,
+} from '../client-api/auth-api.js';
 import { unwrap } from '../unwrap.js';
 import { authenticate } from './authenticate.js';
 import { clientAddress, defaultTrustedProxies } from './client-address.js';
-
-const emailSchema = { type: 'string', minLength: 3, maxLength: 254 } as const;
-const passwordSchema = { type: 'string', minLength: 1, maxLength: 128 } as const;
-const nameSchema = { type: 'string', minLength: 1, maxLength: 100 } as const;
-
-interface RegisterBody {
-  email: string;
-  password: string;
-  name: string;
-}
-interface LoginBody {
-  email: string;
-  password: string;
-}
-interface RefreshBody {
-  refresh_token: string;
-}
-interface ProfilePatch {
-  name?: string;
-  current_password?: string;
-  new_password?: string;
-}
 
 /** A profile as clients see it: snake_case, epoch-ms times. */
 export const profileJson = (profile: Profile) => ({
@@ -76,16 +64,7 @@ export const registerAuthRoutes = (app: FastifyInstance, auth: AuthService, opti
 
   app.post<{ Body: RegisterBody }>(
     '/auth/register',
-    {
-      schema: {
-        body: {
-          type: 'object',
-          required: ['email', 'password', 'name'],
-          additionalProperties: false,
-          properties: { email: emailSchema, password: passwordSchema, name: nameSchema },
-        },
-      },
-    },
+    { schema: registerRoute.schema },
     async (request, reply) => {
       const profile = unwrap(await auth.register(request.body));
       return reply.code(201).send({ user: profileJson(profile) });
@@ -94,16 +73,7 @@ export const registerAuthRoutes = (app: FastifyInstance, auth: AuthService, opti
 
   app.post<{ Body: LoginBody }>(
     '/auth/login',
-    {
-      schema: {
-        body: {
-          type: 'object',
-          required: ['email', 'password'],
-          additionalProperties: false,
-          properties: { email: emailSchema, password: passwordSchema },
-        },
-      },
-    },
+    { schema: loginRoute.schema },
     async (request, reply) => {
       const outcome = await auth.login({ ...request.body, address: clientAddress(request, trustedProxies) });
       return tokensJson(unwrap(withRetryAfter(reply, outcome)));
@@ -112,16 +82,7 @@ export const registerAuthRoutes = (app: FastifyInstance, auth: AuthService, opti
 
   app.post<{ Body: RefreshBody }>(
     '/auth/refresh',
-    {
-      schema: {
-        body: {
-          type: 'object',
-          required: ['refresh_token'],
-          additionalProperties: false,
-          properties: { refresh_token: { type: 'string', minLength: 1, maxLength: 256 } },
-        },
-      },
-    },
+    { schema: refreshRoute.schema },
     async (request) => tokensJson(unwrap(await auth.refresh(request.body.refresh_token))),
   );
 
@@ -138,16 +99,7 @@ export const registerAuthRoutes = (app: FastifyInstance, auth: AuthService, opti
 
   app.patch<{ Body: ProfilePatch }>(
     '/auth/profile',
-    {
-      schema: {
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          minProperties: 1,
-          properties: { name: nameSchema, current_password: passwordSchema, new_password: passwordSchema },
-        },
-      },
-    },
+    { schema: updateProfileRoute.schema },
     async (request) => {
       const caller = await authenticate(request, check);
       const profile = unwrap(

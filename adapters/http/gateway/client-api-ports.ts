@@ -1,9 +1,14 @@
 import type { DomainFailure } from '../../../core/shared/errors.js';
 import type { Result } from '../../../core/shared/result.js';
+import type { NewProjectBody, ProjectListQuery, ProjectPatchBody, ShareBody, TemplateListQuery } from '../client-api/project-api.js';
+import type { HistoryQuery, MetricsQuery, NewSimulationBody, ResultsQuery, ValidationBody } from '../client-api/simulation-api.js';
+
+export type { NewProjectBody, ProjectListQuery, ProjectPatchBody, ShareBody, TemplateListQuery };
+export type { HistoryQuery, MetricsQuery, NewSimulationBody, ResultsQuery, ValidationBody };
 
 /**
  * What the gateway's client routes need from the services behind it, in the clients' own JSON
- * (snake_case, epoch-ms times). The gRPC adapters implement these; generated types stop there.
+ * (snake_case, epoch-ms times), as ../client-api/ shapes them. The gRPC adapters implement these; generated types stop there.
  */
 
 /** Who asks, and the request id that follows the call downstream. */
@@ -15,52 +20,11 @@ export interface ApiCall {
 export type JsonObject = Record<string, unknown>;
 export type ApiAnswer = Promise<Result<JsonObject, DomainFailure>>;
 
-export type StringMap = Record<string, string>;
-
-export interface NewProjectBody {
-  readonly name: string;
-  readonly description?: string;
-  readonly template_id?: string;
-  readonly configuration?: StringMap;
-  readonly is_public?: boolean;
-}
-
-export interface ProjectPatchBody {
-  readonly name?: string;
-  readonly description?: string;
-  readonly is_public?: boolean;
-  readonly status?: string;
-  readonly configuration?: StringMap;
-  readonly removed_configuration_keys?: readonly string[];
-  readonly expected_updated_at?: number;
-}
-
-export interface ShareBody {
-  readonly target_user_id?: string;
-  readonly target_email?: string;
-  readonly role: string;
-}
-
-export interface PageQuery {
-  readonly page_size?: number;
-  readonly page_token?: string;
-}
-
-export interface ProjectListQuery extends PageQuery {
-  readonly include_shared?: boolean;
-  readonly include_public?: boolean;
-  readonly status?: string;
-}
-
-export interface TemplateListQuery extends PageQuery {
-  readonly category?: string;
-}
-
 export interface ProjectBackend {
   list(call: ApiCall, query: ProjectListQuery): ApiAnswer;
   create(call: ApiCall, body: NewProjectBody): ApiAnswer;
   /** The project with its configuration; `not_found`/`forbidden` when the caller may not read it. */
-  get(call: ApiCall, projectId: string): ApiAnswer;
+  get(call: ApiCall, projectId: string, includeConfiguration?: boolean): ApiAnswer;
   update(call: ApiCall, projectId: string, body: ProjectPatchBody): ApiAnswer;
   remove(call: ApiCall, projectId: string): ApiAnswer;
   share(call: ApiCall, projectId: string, body: ShareBody): ApiAnswer;
@@ -69,36 +33,6 @@ export interface ProjectBackend {
   leaveCollaboration(call: ApiCall, projectId: string, collaborationSessionId: string): ApiAnswer;
   templates(call: ApiCall, query: TemplateListQuery): ApiAnswer;
   template(call: ApiCall, templateId: string): ApiAnswer;
-}
-
-export interface RunShape {
-  readonly configuration?: StringMap;
-  readonly components?: readonly string[];
-  readonly duration_seconds?: number;
-}
-
-export interface NewSimulationBody extends RunShape {
-  readonly project_id: string;
-  /** Default true: the client API starts runs it can watch. */
-  readonly enable_real_time?: boolean;
-}
-
-export interface ValidationBody extends RunShape {
-  readonly project_id?: string;
-}
-
-export interface ResultsQuery {
-  readonly include_samples?: boolean;
-  readonly max_samples?: number;
-}
-
-export interface MetricsQuery {
-  readonly since?: number;
-  readonly max_samples?: number;
-}
-
-export interface HistoryQuery extends PageQuery {
-  readonly status?: string;
 }
 
 export interface SimulationBackend {

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CallerCheck } from './caller.js';
 import type { HttpForwarder } from './http-forwarder.js';
-import { idParams, shortText } from './schemas.js';
+import type { IdParams } from '../client-api/common.js';
+import { exportIdRoute, projectReportRoute, simulationExportRoute, type SimulationExportBody } from '../client-api/export-api.js';
 
 /** The HTTP/2 ports (`host:port`) of the services whose client routes the gateway passes on. */
 export interface ForwardTargets {
@@ -11,10 +12,6 @@ export interface ForwardTargets {
 
 /** Largest body passed on to the auth service unread. */
 export const AUTH_BODY_LIMIT = 16_384;
-
-interface IdParams {
-  id: string;
-}
 
 /**
  * Routes served by the services' own HTTP ports, passed on unchanged: the auth API (whose rules,
@@ -43,9 +40,9 @@ export const registerForwardedRoutes = async (
     auth.patch('/auth/profile', toAuth);
   });
 
-  app.post<{ Params: IdParams; Body: Record<string, unknown> | undefined }>(
+  app.post<{ Params: IdParams; Body: Record<string, unknown> | null | undefined }>(
     '/projects/:id/reports',
-    { onRequest: caller.guard, schema: { params: idParams, body: { type: 'object', maxProperties: 50 } } },
+    { onRequest: caller.guard, schema: projectReportRoute.schema },
     async (request, reply) => {
       await caller.identify(request, reply);
       return forwarder.forward(request, reply, {
@@ -57,15 +54,9 @@ export const registerForwardedRoutes = async (
     },
   );
 
-  app.post<{ Params: IdParams; Body: { format?: string } | undefined }>(
+  app.post<{ Params: IdParams; Body: SimulationExportBody | null | undefined }>(
     '/simulations/:id/exports',
-    {
-      onRequest: caller.guard,
-      schema: {
-        params: idParams,
-        body: { type: 'object', additionalProperties: false, properties: { format: shortText(16) } },
-      },
-    },
+    { onRequest: caller.guard, schema: simulationExportRoute.schema },
     async (request, reply) => {
       await caller.identify(request, reply);
       const format = request.body?.format;
@@ -81,7 +72,7 @@ export const registerForwardedRoutes = async (
 
   app.get<{ Params: IdParams }>(
     '/exports/:id',
-    { onRequest: caller.guard, schema: { params: idParams } },
+    { onRequest: caller.guard, schema: exportIdRoute.schema },
     async (request, reply) => {
       await caller.identify(request, reply);
       return forwarder.forward(request, reply, {

@@ -2,12 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import type { Authenticator } from '../../../core/gateway/index.js';
 import { CallerCheck } from './caller.js';
 import type { ProjectBackend, SimulationBackend } from './client-api-ports.js';
-import { allowCors, type CorsOptions } from './cors.js';
+import { addClientDefences } from '../client-api/client-defences.js';
+import type { CorsOptions } from './cors.js';
 import { registerForwardedRoutes, type ForwardTargets } from './forwarded-routes.js';
 import type { HttpForwarder } from './http-forwarder.js';
 import { registerProjectRoutes } from './project-routes.js';
-import { limitByAddress, type ClientRateLimits } from './rate-limits.js';
-import { addSecurityHeaders, type SecurityHeaderOptions } from './security-headers.js';
+import type { ClientRateLimits } from './rate-limits.js';
+import type { SecurityHeaderOptions } from './security-headers.js';
 import { registerSimulationRoutes } from './simulation-routes.js';
 
 export interface GatewayRoutesDeps {
@@ -26,9 +27,7 @@ export interface GatewayRoutesDeps {
  * CORS, and a per-address rate limit; authenticated routes add a per-user one.
  */
 export const registerGatewayRoutes = async (app: FastifyInstance, deps: GatewayRoutesDeps): Promise<void> => {
-  addSecurityHeaders(app, deps.security);
-  allowCors(app, deps.cors);
-  limitByAddress(app, deps.limits.perAddress);
+  addClientDefences(app, { cors: deps.cors, security: deps.security, perAddress: deps.limits.perAddress });
   const caller = new CallerCheck(deps.authenticator, deps.limits.perUser);
   await app.register(async (authenticated) => {
     authenticated.addHook('onRequest', caller.guard);

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RateLimiter } from '../../../core/gateway/index.js';
 import { DomainFailureError, failure } from '../../../core/shared/errors.js';
 
@@ -14,10 +14,14 @@ export const refuseTooMany = (reply: FastifyReply, retryAfterMs: number, who: st
   throw new DomainFailureError(failure('rate_limited', 'rate_limited', `Too many requests from this ${who}; retry later.`));
 };
 
-/** Counts every request against its client address (`request.ip`) before anything else runs. */
-export const limitByAddress = (app: FastifyInstance, limiter: RateLimiter): void => {
+/** Counts every request against its client address (default `request.ip`) before anything else runs. */
+export const limitByAddress = (
+  app: FastifyInstance,
+  limiter: RateLimiter,
+  addressOf: (request: FastifyRequest) => string = (request) => request.ip,
+): void => {
   app.addHook('onRequest', async (request, reply) => {
-    const decision = limiter.take(`ip:${request.ip}`);
+    const decision = limiter.take(`ip:${addressOf(request)}`);
     if (!decision.allowed) refuseTooMany(reply, decision.retryAfterMs, 'address');
   });
 };

@@ -1,29 +1,25 @@
 import type { FastifyInstance } from 'fastify';
 import { DomainFailureError, failure } from '../../../core/shared/errors.js';
+import { readQuery, type IdParams } from '../client-api/common.js';
+import {
+  historyRoute,
+  metricsRoute,
+  projectHistoryRoute,
+  resultsRoute,
+  simulationIdRoute,
+  startSimulationRoute,
+  stopSimulationRoute,
+  validateSimulationRoute,
+  type HistoryQuery,
+  type MetricsQuery,
+  type NewSimulationBody,
+  type ResultsQuery,
+  type StopBody,
+  type ValidationBody,
+} from '../client-api/simulation-api.js';
 import { unwrap } from '../unwrap.js';
 import type { CallerCheck } from './caller.js';
-import type {
-  HistoryQuery,
-  MetricsQuery,
-  NewSimulationBody,
-  ProjectBackend,
-  ResultsQuery,
-  SimulationBackend,
-  ValidationBody,
-} from './client-api-ports.js';
-import { componentsSchema, idParams, idSchema, pageSizeSchema, pageTokenSchema, query, shortText, stringMapSchema } from './schemas.js';
-
-interface IdParams {
-  id: string;
-}
-
-const runShape = {
-  configuration: stringMapSchema,
-  components: componentsSchema,
-  duration_seconds: { type: 'integer', minimum: 1, maximum: 86_400 },
-} as const;
-
-const historyQuery = query({ status: shortText(32), page_size: pageSizeSchema, page_token: pageTokenSchema });
+import type { ProjectBackend, SimulationBackend } from './client-api-ports.js';
 
 /** Where a client watches a simulation's live samples (see adapters/websocket). */
 export const streamPathOf = (simulationId: string): string => `/simulation/stream?simulation_id=${encodeURIComponent(simulationId)}`;
@@ -40,16 +36,7 @@ export const registerSimulationRoutes = (
 ): void => {
   app.post<{ Body: NewSimulationBody }>(
     '/simulations',
-    {
-      schema: {
-        body: {
-          type: 'object',
-          required: ['project_id'],
-          additionalProperties: false,
-          properties: { project_id: idSchema, enable_real_time: { type: 'boolean' }, ...runShape },
-        },
-      },
-    },
+    { schema: startSimulationRoute.schema },
     async (request, reply) => {
       const call = await caller.call(request, reply);
       const project = await projects.get(call, request.body.project_id);
@@ -66,65 +53,41 @@ export const registerSimulationRoutes = (
     },
   );
 
-  app.post<{ Body: ValidationBody }>(
-    '/simulations/validate',
-    {
-      schema: {
-        body: { type: 'object', additionalProperties: false, properties: { project_id: idSchema, ...runShape } },
-      },
-    },
-    async (request, reply) => unwrap(await simulations.validate(await caller.call(request, reply), request.body)),
+  app.post<{ Body: ValidationBody }>('/simulations/validate', { schema: validateSimulationRoute.schema }, async (request, reply) =>
+    unwrap(await simulations.validate(await caller.call(request, reply), request.body)),
   );
 
-  app.get<{ Params: IdParams }>('/simulations/:id', { schema: { params: idParams } }, async (request, reply) =>
+  app.get<{ Params: IdParams }>('/simulations/:id', { schema: simulationIdRoute.schema }, async (request, reply) =>
     unwrap(await simulations.status(await caller.call(request, reply), request.params.id)),
   );
 
-  app.post<{ Params: IdParams; Body: { reason?: string } | undefined }>(
+  app.post<{ Params: IdParams; Body: StopBody | null | undefined }>(
     '/simulations/:id/stop',
-    {
-      schema: {
-        params: idParams,
-        body: { type: 'object', additionalProperties: false, properties: { reason: shortText(500) } },
-      },
-    },
+    { schema: stopSimulationRoute.schema },
     async (request, reply) =>
       unwrap(await simulations.stop(await caller.call(request, reply), request.params.id, request.body?.reason ?? '')),
   );
 
-  app.get<{ Params: IdParams; Querystring: ResultsQuery }>(
-    '/simulations/:id/results',
-    {
-      schema: {
-        params: idParams,
-        querystring: query({ include_samples: { type: 'boolean' }, max_samples: { type: 'integer', minimum: 0, maximum: 10_000 } }),
-      },
-    },
-    async (request, reply) => unwrap(await simulations.results(await caller.call(request, reply), request.params.id, request.query)),
-  );
+  app.get<{ Params: IdParams }>('/simulations/:id/results', { schema: resultsRoute.schema }, async (request, reply) => {
+    const query = readQuery<ResultsQuery>(request, resultsRoute.query);
+    return unwrap(await simulations.results(await caller.call(request, reply), request.params.id, query));
+  });
 
-  app.get<{ Params: IdParams; Querystring: MetricsQuery }>(
-    '/simulations/:id/metrics',
-    {
-      schema: {
-        params: idParams,
-        querystring: query({ since: { type: 'integer', minimum: 0 }, max_samples: { type: 'integer', minimum: 0, maximum: 10_000 } }),
-      },
-    },
-    async (request, reply) => unwrap(await simulations.metrics(await caller.call(request, reply), request.params.id, request.query)),
-  );
+  app.get<{ Params: IdParams }>('/simulations/:id/metrics', { schema: metricsRoute.schema }, async (request, reply) => {
+    const query = readQuery<MetricsQuery>(request, metricsRoute.query);
+    return unwrap(await simulations.metrics(await caller.call(request, reply), request.params.id, query));
+  });
 
-  app.get<{ Params: IdParams }>('/simulations/:id/analysis', { schema: { params: idParams } }, async (request, reply) =>
+  app.get<{ Params: IdParams }>('/simulations/:id/analysis', { schema: simulationIdRoute.schema }, async (request, reply) =>
     unwrap(await simulations.analysis(await caller.call(request, reply), request.params.id)),
   );
 
-  app.get<{ Querystring: HistoryQuery }>('/simulations', { schema: { querystring: historyQuery } }, async (request, reply) =>
-    unwrap(await simulations.history(await caller.call(request, reply), '', request.query)),
+  app.get('/simulations', { schema: historyRoute.schema }, async (request, reply) =>
+    unwrap(await simulations.history(await caller.call(request, reply), '', readQuery<HistoryQuery>(request, historyRoute.query))),
   );
 
-  app.get<{ Params: IdParams; Querystring: HistoryQuery }>(
-    '/projects/:id/simulations',
-    { schema: { params: idParams, querystring: historyQuery } },
-    async (request, reply) => unwrap(await simulations.history(await caller.call(request, reply), request.params.id, request.query)),
-  );
+  app.get<{ Params: IdParams }>('/projects/:id/simulations', { schema: projectHistoryRoute.schema }, async (request, reply) => {
+    const query = readQuery<HistoryQuery>(request, projectHistoryRoute.query);
+    return unwrap(await simulations.history(await caller.call(request, reply), request.params.id, query));
+  });
 };

@@ -4,14 +4,7 @@ import type { TokenCheck } from '../auth/authenticate.js';
 import { unwrap } from '../unwrap.js';
 import { authenticatedScope } from './authenticated-scope.js';
 import { exportJson } from './project-json.js';
-import { createExportBody, idParams } from './project-schemas.js';
-
-interface CreateExportBody {
-  kind: 'simulation_results' | 'project_report';
-  simulation_id?: string;
-  project_id?: string;
-  format?: 'json' | 'csv';
-}
+import { createExportRoute, exportIdRoute, projectReportRoute, type CreateExportBody } from '../client-api/export-api.js';
 
 /** How long a client polling a queued or running export should wait before asking again. */
 const RETRY_AFTER_SECONDS = '1';
@@ -25,20 +18,20 @@ const RETRY_AFTER_SECONDS = '1';
  */
 export const registerExportRoutes = (app: FastifyInstance, exports: ExportService, check: TokenCheck): void =>
   authenticatedScope(app, check, (scope, callerOf) => {
-    scope.post<{ Body: CreateExportBody }>('/exports', { schema: { body: createExportBody } }, async (request, reply) => {
+    scope.post<{ Body: CreateExportBody }>('/exports', { schema: createExportRoute.schema }, async (request, reply) => {
       const { kind, format } = request.body;
       const subjectId = (kind === 'project_report' ? request.body.project_id : request.body.simulation_id) ?? '';
       const record = unwrap(await exports.requestExport({ userId: callerOf(request).userId, kind, subjectId, format }));
       return reply.code(202).header('location', `/exports/${encodeURIComponent(record.id)}`).send({ export: exportJson(record) });
     });
 
-    scope.post<{ Params: { id: string } }>('/projects/:id/reports', { schema: { params: idParams } }, async (request, reply) => {
+    scope.post<{ Params: { id: string } }>('/projects/:id/reports', { schema: projectReportRoute.schema }, async (request, reply) => {
       const userId = callerOf(request).userId;
       const record = unwrap(await exports.requestExport({ userId, kind: 'project_report', subjectId: request.params.id }));
       return reply.code(202).header('location', `/exports/${encodeURIComponent(record.id)}`).send({ export: exportJson(record) });
     });
 
-    scope.get<{ Params: { id: string } }>('/exports/:id', { schema: { params: idParams } }, async (request, reply) => {
+    scope.get<{ Params: { id: string } }>('/exports/:id', { schema: exportIdRoute.schema }, async (request, reply) => {
       const record = unwrap(await exports.getExport({ exportId: request.params.id, userId: callerOf(request).userId }));
       if (record.status === 'ready' && record.file) {
         return reply

@@ -2,73 +2,57 @@ import type { FastifyInstance } from 'fastify';
 import {
   accessOf,
   toProjectView,
-  type Configuration,
   type Project,
+  type ProjectScope,
   type ProjectService,
   type ProjectStatus,
   type ShareRole,
 } from '../../../core/project/index.js';
 import type { TokenCheck } from '../auth/authenticate.js';
+import { readQuery, type IdParams } from '../client-api/common.js';
+import {
+  createProjectRoute,
+  getProjectRoute,
+  idRoute,
+  joinCollaborationRoute,
+  leaveCollaborationRoute,
+  listProjectsRoute,
+  shareProjectRoute,
+  updateProjectRoute,
+  type GetProjectQuery,
+  type NewProjectBody,
+  type ProjectListQuery,
+  type ProjectPatchBody,
+  type ShareBody,
+} from '../client-api/project-api.js';
 import { unwrap } from '../unwrap.js';
 import { authenticatedScope } from './authenticated-scope.js';
 import { collaborationJson, permissionsJson, projectJson } from './project-json.js';
-import {
-  createProjectBody,
-  getProjectQuery,
-  idParams,
-  listProjectsQuery,
-  shareProjectBody,
-  updateProjectBody,
-} from './project-schemas.js';
 
-interface IdParams {
-  id: string;
-}
-interface ListQuery {
-  scope?: 'owned' | 'shared' | 'public' | 'accessible';
-  status?: ProjectStatus;
-  page_size?: number;
-  page_token?: string;
-}
-interface CreateBody {
-  name: string;
-  description?: string;
-  template_id?: string;
-  configuration?: Configuration;
-  is_public?: boolean;
-}
-interface UpdateBody {
-  name?: string;
-  description?: string;
-  is_public?: boolean;
-  status?: ProjectStatus;
-  configuration?: Configuration;
-  removed_configuration_keys?: string[];
-  expected_version?: number;
-}
-interface ShareBody {
-  user_id?: string;
-  email?: string;
-  role: ShareRole;
-}
+/** The caller's own projects always; shared ones unless `include_shared=false`, public ones with `include_public=true`. */
+const scopesOf = (query: ProjectListQuery): ProjectScope[] => [
+  'owned',
+  ...(query.include_shared === false ? [] : (['shared'] as const)),
+  ...(query.include_public === true ? (['public'] as const) : []),
+];
 
 /** A project as its caller sees it after a write: with the configuration. */
 const ownView = (project: Project, userId: string) => projectJson(toProjectView(project, accessOf(project, userId), true));
 
 /**
  * The project client API (HTTP/2 + JSON) on the project service's own port: CRUD, sharing,
- * permissions and the collaboration session. Every route needs a bearer token; bodies, queries and
- * params are checked by schema (400 with field errors), domain rules come back as failures
+ * permissions and the collaboration session, in the shapes of ../client-api (the gateway's too). Every
+ * route needs a bearer token; bodies, queries and params are checked by schema (400 with field errors), domain rules come back as failures
  * rendered by the one problem+json handler (a project the caller cannot read is 404).
  */
 export const registerProjectRoutes = (app: FastifyInstance, projects: ProjectService, check: TokenCheck): void =>
   authenticatedScope(app, check, (scope, callerOf) => {
-    scope.get<{ Querystring: ListQuery }>('/projects', { schema: { querystring: listProjectsQuery } }, async (request) => {
+    scope.get('/projects', { schema: listProjectsRoute.schema }, async (request) => {
       const { userId } = callerOf(request);
-      const { scope: filter, status, page_size: pageSize, page_token: pageToken } = request.query;
-      const page = unwrap(
-        await projects.listProjects({ userId, filter: filter ?? 'accessible', status, pageSize, pageToken }),
-      );
+      const query = readQuery<ProjectListQuery>(request, listProjectsRoute.query);
+      const { page_size: pageSize, page_token: pageToken } = query;
+      const status = query.status as ProjectStatus | undefined;
+      const page = unwrap(await projects.listProjects({ userId, filter: scopesOf(query), status, pageSize, pageToken: pageToken || undefined }));
       return {
         projects: page.projects.map((project) => projectJson(toProjectView(project, accessOf(project, userId), false))),
         next_page_token: page.nextPageToken ?? null,
@@ -76,7 +60,7 @@ export const registerProjectRoutes = (app: FastifyInstance, projects: ProjectSer
       };
     });
 
-    scope.post<{ Body: CreateBody }>('/projects', { schema: { body: createProjectBody } }, async (request, reply) => {
+    scope.post<{ Body: NewProjectBody }>('/projects', { schema: createProjectRoute.schema }, async (request, reply) => {
       const { userId } = callerOf(request);
       const body = request.body;
       const project = unwrap(
@@ -92,19 +76,19 @@ export const registerProjectRoutes = (app: FastifyInstance, projects: ProjectSer
       return reply.code(201).header('location', `/projects/${encodeURIComponent(project.id)}`).send({ project: ownView(project, userId) });
     });
 
-    scope.get<{ Params: IdParams; Querystring: { include_configuration?: boolean } }>(
+    scope.get<{ Params: IdParams }>(
       '/projects/:id',
-      { schema: { params: idParams, querystring: getProjectQuery } },
+      { schema: getProjectRoute.schema },
       async (request) => {
-        const includeConfiguration = request.query.include_configuration ?? true;
+        const includeConfiguration = readQuery<GetProjectQuery>(request, getProjectRoute.query).include_configuration ?? true;
         const view = unwrap(await projects.getProject({ projectId: request.params.id, userId: callerOf(request).userId, includeConfiguration }));
         return { project: projectJson(view) };
       },
     );
 
-    scope.patch<{ Params: IdParams; Body: UpdateBody }>(
+    scope.patch<{ Params: IdParams; Body: ProjectPatchBody }>(
       '/projects/:id',
-      { schema: { params: idParams, body: updateProjectBody } },
+      { schema: updateProjectRoute.schema },
       async (request) => {
         const { userId } = callerOf(request);
         const body = request.body;
@@ -115,29 +99,30 @@ export const registerProjectRoutes = (app: FastifyInstance, projects: ProjectSer
             name: body.name,
             description: body.description,
             isPublic: body.is_public,
-            status: body.status,
+            status: body.status as ProjectStatus | undefined,
             configuration: body.configuration,
             removedConfigurationKeys: body.removed_configuration_keys,
-            expectedVersion: body.expected_version,
+            // 0 skips the check, as in the rpc.
+            expectedUpdatedAt: body.expected_updated_at || undefined,
           }),
         );
         return { project: ownView(project, userId) };
       },
     );
 
-    scope.delete<{ Params: IdParams }>('/projects/:id', { schema: { params: idParams } }, async (request, reply) => {
+    scope.delete<{ Params: IdParams }>('/projects/:id', { schema: idRoute.schema }, async (request, reply) => {
       unwrap(await projects.deleteProject({ projectId: request.params.id, userId: callerOf(request).userId }));
       return reply.code(204).send();
     });
 
     scope.post<{ Params: IdParams; Body: ShareBody }>(
       '/projects/:id/share',
-      { schema: { params: idParams, body: shareProjectBody } },
+      { schema: shareProjectRoute.schema },
       async (request) => {
-        const { user_id: targetUserId, email, role } = request.body;
+        const { target_user_id: targetUserId, target_email: email, role } = request.body;
         const target = targetUserId !== undefined ? { userId: targetUserId } : { email: email ?? '' };
         const outcome = unwrap(
-          await projects.shareProject({ projectId: request.params.id, userId: callerOf(request).userId, target, role }),
+          await projects.shareProject({ projectId: request.params.id, userId: callerOf(request).userId, target, role: role as ShareRole }),
         );
         return {
           share: {
@@ -151,17 +136,18 @@ export const registerProjectRoutes = (app: FastifyInstance, projects: ProjectSer
       },
     );
 
-    scope.get<{ Params: IdParams }>('/projects/:id/permissions', { schema: { params: idParams } }, async (request) =>
+    scope.get<{ Params: IdParams }>('/projects/:id/permissions', { schema: idRoute.schema }, async (request) =>
       permissionsJson(unwrap(await projects.getProjectPermissions({ projectId: request.params.id, userId: callerOf(request).userId }))),
     );
 
-    scope.post<{ Params: IdParams }>('/projects/:id/collaboration', { schema: { params: idParams } }, async (request) => ({
+    // The gateway's client and session ids have no meaning on this port: one session per user here.
+    scope.post<{ Params: IdParams }>('/projects/:id/collaboration', { schema: joinCollaborationRoute.schema }, async (request) => ({
       collaboration: collaborationJson(
         unwrap(await projects.joinCollaboration({ projectId: request.params.id, userId: callerOf(request).userId })),
       ),
     }));
 
-    scope.delete<{ Params: IdParams }>('/projects/:id/collaboration', { schema: { params: idParams } }, async (request) => ({
+    scope.delete<{ Params: IdParams }>('/projects/:id/collaboration', { schema: leaveCollaborationRoute.schema }, async (request) => ({
       collaboration: collaborationJson(
         unwrap(await projects.leaveCollaboration({ projectId: request.params.id, userId: callerOf(request).userId })),
       ),

@@ -150,7 +150,7 @@ describe('simulation HTTP routes', () => {
   });
 
   it('POST /simulations/validate answers 200 with valid=false and every invalid field', async () => {
-    const answer = await call('POST', '/simulations/validate', { body: { project_id: projectId, configuration: { nodes: 'many' }, duration_seconds: 0 } });
+    const answer = await call('POST', '/simulations/validate', { body: { project_id: projectId, configuration: { nodes: 'many' }, duration_seconds: 3_601 } });
     const fine = await call('POST', '/simulations/validate', { body: { configuration: { services: '4' }, duration_seconds: 90 } });
 
     expect(answer.status).toBe(200);

@@ -12,37 +12,35 @@ import {
   stopJson,
   validationJson,
 } from './simulation-json.js';
+import { readQuery, type IdParams } from '../client-api/common.js';
 import {
-  historyQuery,
-  idParams,
-  metricsQuery,
-  resultsQuery,
-  startBody,
-  stopBody,
-  validateBody,
+  historyRoute,
+  metricsRoute,
+  projectHistoryRoute,
+  resultsRoute,
+  simulationIdRoute,
+  startSimulationRoute,
+  stopSimulationRoute,
+  validateSimulationRoute,
   type HistoryQuery,
   type MetricsQuery,
+  type NewSimulationBody,
   type ResultsQuery,
-  type StartBody,
   type StopBody,
-  type ValidateBody,
-} from './simulation-schemas.js';
+  type ValidationBody,
+} from '../client-api/simulation-api.js';
 
 /** Samples `GET /simulations/:id/results?include_samples=true` returns without `max_samples`. */
 export const DEFAULT_RESULT_SAMPLES = 1_000;
 
-interface IdParams {
-  id: string;
-}
-
 /**
  * The simulation client API (HTTP/2 + JSON, port 11001). Every route needs a bearer token, checked
  * by `tokenCheck` (the auth service over gRPC); the caller's user id comes from it, never from the
- * request. Shapes are checked by schema (400 with field errors), rules by the use cases, whose
+ * request. Shapes (../client-api, the gateway's too) are checked by schema (400 with field errors), rules by the use cases, whose
  * failures the one problem+json handler renders.
  */
 export const registerSimulationRoutes = (app: FastifyInstance, simulations: SimulationService, tokenCheck: TokenCheck): void => {
-  app.post<{ Body: StartBody }>('/simulations', { schema: { body: startBody } }, async (request, reply) => {
+  app.post<{ Body: NewSimulationBody }>('/simulations', { schema: startSimulationRoute.schema }, async (request, reply) => {
     const { userId } = await authenticate(request, tokenCheck);
     const body = request.body;
     const started = unwrap(
@@ -50,7 +48,7 @@ export const registerSimulationRoutes = (app: FastifyInstance, simulations: Simu
         userId,
         projectId: body.project_id,
         configuration: body.configuration,
-        components: body.components,
+        components: body.components ? [...body.components] : undefined,
         durationSeconds: body.duration_seconds,
         enableRealTime: body.enable_real_time ?? true,
       }),
@@ -58,7 +56,7 @@ export const registerSimulationRoutes = (app: FastifyInstance, simulations: Simu
     return reply.code(201).header('location', `/simulations/${encodeURIComponent(started.simulationId)}`).send(startedJson(started));
   });
 
-  app.post<{ Body: ValidateBody }>('/simulations/validate', { schema: { body: validateBody } }, async (request) => {
+  app.post<{ Body: ValidationBody }>('/simulations/validate', { schema: validateSimulationRoute.schema }, async (request) => {
     const { userId } = await authenticate(request, tokenCheck);
     const body = request.body;
     return validationJson(
@@ -66,58 +64,65 @@ export const registerSimulationRoutes = (app: FastifyInstance, simulations: Simu
         await simulations.validateConfiguration({
           userId,
           projectId: body.project_id,
-          configuration: body.configuration,
-          components: body.components,
+          configuration: body.configuration ?? {},
+          components: body.components ? [...body.components] : undefined,
           durationSeconds: body.duration_seconds,
-          enableRealTime: body.enable_real_time,
         }),
       ),
     );
   });
 
-  app.get<{ Params: IdParams }>('/simulations/:id', { schema: { params: idParams } }, async (request) => {
+  app.get<{ Params: IdParams }>('/simulations/:id', { schema: simulationIdRoute.schema }, async (request) => {
     const { userId } = await authenticate(request, tokenCheck);
     return statusJson(unwrap(await simulations.getStatus({ simulationId: request.params.id, userId })));
   });
 
-  app.post<{ Params: IdParams; Body: StopBody | undefined }>('/simulations/:id/stop', { schema: { params: idParams, body: stopBody } }, async (request) => {
+  app.post<{ Params: IdParams; Body: StopBody | null | undefined }>('/simulations/:id/stop', { schema: stopSimulationRoute.schema }, async (request) => {
     const { userId } = await authenticate(request, tokenCheck);
     return stopJson(unwrap(await simulations.stopSimulation({ simulationId: request.params.id, userId, reason: request.body?.reason })));
   });
 
-  app.get<{ Params: IdParams; Querystring: ResultsQuery }>(
+  app.get<{ Params: IdParams }>(
     '/simulations/:id/results',
-    { schema: { params: idParams, querystring: resultsQuery } },
+    { schema: resultsRoute.schema },
     async (request) => {
       const { userId } = await authenticate(request, tokenCheck);
-      const includeSamples = request.query.include_samples ?? false;
-      const maxSamples = includeSamples ? request.query.max_samples || DEFAULT_RESULT_SAMPLES : 1;
+      const query = readQuery<ResultsQuery>(request, resultsRoute.query);
+      const includeSamples = query.include_samples ?? false;
+      const maxSamples = includeSamples ? query.max_samples || DEFAULT_RESULT_SAMPLES : 1;
       return resultsJson(unwrap(await simulations.getResults({ simulationId: request.params.id, userId, maxSamples })), includeSamples);
     },
   );
 
-  app.get<{ Params: IdParams; Querystring: MetricsQuery }>(
+  app.get<{ Params: IdParams }>(
     '/simulations/:id/metrics',
-    { schema: { params: idParams, querystring: metricsQuery } },
+    { schema: metricsRoute.schema },
     async (request) => {
       const { userId } = await authenticate(request, tokenCheck);
-      const { since, max_samples: maxSamples } = request.query;
+      const { since, max_samples: maxSamples } = readQuery<MetricsQuery>(request, metricsRoute.query);
       return liveMetricsJson(unwrap(await simulations.getLiveMetrics({ simulationId: request.params.id, userId, since, maxSamples })));
     },
   );
 
-  app.get<{ Params: IdParams }>('/simulations/:id/analysis', { schema: { params: idParams } }, async (request) => {
+  app.get<{ Params: IdParams }>('/simulations/:id/analysis', { schema: simulationIdRoute.schema }, async (request) => {
     const { userId } = await authenticate(request, tokenCheck);
     return analysisJson(unwrap(await simulations.getPerformanceAnalysis({ simulationId: request.params.id, userId })));
   });
 
-  app.get<{ Params: IdParams; Querystring: HistoryQuery }>(
+  app.get<{ Params: IdParams }>(
     '/projects/:id/simulations',
-    { schema: { params: idParams, querystring: historyQuery } },
+    { schema: projectHistoryRoute.schema },
     async (request) => {
       const { userId } = await authenticate(request, tokenCheck);
-      const { status, page_size: pageSize, page_token: pageToken } = request.query;
-      return historyJson(unwrap(await simulations.getHistory({ userId, projectId: request.params.id, status, pageSize, pageToken })));
+      const { status, page_size: pageSize, page_token: pageToken } = readQuery<HistoryQuery>(request, projectHistoryRoute.query);
+      const projectId = request.params.id;
+      return historyJson(unwrap(await simulations.getHistory({ userId, projectId, status, pageSize, pageToken: pageToken || undefined })));
     },
   );
+
+  app.get('/simulations', { schema: historyRoute.schema }, async (request) => {
+    const { userId } = await authenticate(request, tokenCheck);
+    const { status, page_size: pageSize, page_token: pageToken } = readQuery<HistoryQuery>(request, historyRoute.query);
+    return historyJson(unwrap(await simulations.getHistory({ userId, status, pageSize, pageToken: pageToken || undefined })));
+  });
 };

@@ -1,0 +1,41 @@
+import { bodyOf, emailSchema, lineSchema } from './common.js';
+
+/**
+ * Accounts and sessions as the client API takes them: the auth service validates these bodies on
+ * its own port, and the gateway passes them on unread (docs/adr/0029). Passwords may hold any
+ * printable character, so they are single lines too.
+ */
+
+const passwordSchema = lineSchema(128, 1);
+const nameSchema = lineSchema(100, 1);
+
+export interface RegisterBody {
+  readonly email: string;
+  readonly password: string;
+  readonly name: string;
+}
+
+export const registerRoute = { schema: { body: bodyOf({ email: emailSchema, password: passwordSchema, name: nameSchema }, ['email', 'password', 'name']) } } as const;
+
+export interface LoginBody {
+  readonly email: string;
+  readonly password: string;
+}
+
+export const loginRoute = { schema: { body: bodyOf({ email: emailSchema, password: passwordSchema }, ['email', 'password']) } } as const;
+
+export interface RefreshBody {
+  readonly refresh_token: string;
+}
+
+export const refreshRoute = { schema: { body: bodyOf({ refresh_token: lineSchema(256, 1) }, ['refresh_token']) } } as const;
+
+export interface ProfilePatch {
+  readonly name?: string;
+  readonly current_password?: string;
+  readonly new_password?: string;
+}
+
+export const updateProfileRoute = {
+  schema: { body: { ...bodyOf({ name: nameSchema, current_password: passwordSchema, new_password: passwordSchema }), minProperties: 1 } },
+} as const;
