@@ -1,5 +1,6 @@
 import { status, type handleUnaryCall, type Metadata, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
+import { refusedTextFields } from '../../core/shared/control-characters.js';
 import { DomainFailureError, type DomainFailure } from '../../core/shared/errors.js';
 import type { Result } from '../../core/shared/result.js';
 import { createLogger } from '../observability/logger.js';
@@ -56,6 +57,13 @@ export const unaryHandler =
       answer({ code: status.INVALID_ARGUMENT, details: `request is not a valid protobuf message: ${undecodable}` });
       return;
     }
+    const refused = refusedTextFields(call.request, undefined, []);
+    if (refused.length > 0) {
+      // A NUL would otherwise reach PostgreSQL and come back as a fault (docs/adr/0029).
+      const fields = refused.map((violation) => snakeCase(violation.field)).join(', ');
+      answer({ code: status.INVALID_ARGUMENT, details: `control characters are not allowed in: ${fields}` });
+      return;
+    }
     Promise.resolve()
       .then(() => whileServing(context, () => handler(call.request, context)))
       .then(
@@ -77,6 +85,8 @@ export const unaryHandler =
       )
       .catch((error: unknown) => logger.error({ err: error, path: context.path }, 'gRPC answer not sent'));
   };
+
+const snakeCase = (field: string): string => field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 
 const contextOf = (call: ServerUnaryCall<unknown, unknown>): UnaryContext => {
   const controller = new AbortController();

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { CONTROL_ANYWHERE, refusedTextFields } from '../../core/shared/control-characters.js';
 import { DomainFailureError, failure, type FieldViolation } from '../../core/shared/errors.js';
 
 /**
@@ -11,11 +12,6 @@ import { DomainFailureError, failure, type FieldViolation } from '../../core/sha
 
 /** Arrays and objects inside one another; the client API's deepest body has 2. */
 export const MAX_JSON_DEPTH = 32;
-
-// eslint-disable-next-line no-control-regex
-const CONTROL_IN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
-// eslint-disable-next-line no-control-regex
-const CONTROL_ANYWHERE = /[\u0000-\u001f\u007f]/;
 
 const OPEN_BRACE = 0x7b;
 const OPEN_BRACKET = 0x5b;
@@ -46,31 +42,6 @@ export const jsonDepth = (bytes: Buffer, limit = MAX_JSON_DEPTH): number => {
 
 const invalid = (code: string, message: string, violations?: FieldViolation[]) => new DomainFailureError(failure('invalid', code, message, violations));
 
-/** Where a value sits in a body, as schema errors name it (`configuration.key`), `body` for the root. */
-const fieldName = (path: readonly string[]): string => (path.length === 0 ? 'body' : path.join('.'));
-
-/** The fields of `value` (keys and strings, walked without recursion) holding a character `pattern` refuses. */
-export const controlCharacterFields = (value: unknown, pattern: RegExp = CONTROL_IN_TEXT, root: readonly string[] = []): FieldViolation[] => {
-  const violations: FieldViolation[] = [];
-  const pending: { readonly value: unknown; readonly path: readonly string[] }[] = [{ value, path: root }];
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    const { value: current, path } = next;
-    if (typeof current === 'string') {
-      if (pattern.test(current)) violations.push({ field: fieldName(path), message: 'must not contain control characters' });
-    } else if (Array.isArray(current)) {
-      current.forEach((item, index) => pending.push({ value: item, path: [...path, String(index)] }));
-    } else if (typeof current === 'object' && current !== null) {
-      for (const [key, item] of Object.entries(current)) {
-        if (pattern.test(key)) violations.push({ field: fieldName([...path, key]), message: 'must not contain control characters' });
-        // As fastify's own parser (secure-json-parse): a key that could reach an object's prototype is refused.
-        if (key === '__proto__') violations.push({ field: fieldName([...path, key]), message: 'is not allowed' });
-        pending.push({ value: item, path: [...path, key] });
-      }
-    }
-  }
-  return violations;
-};
-
 /** A JSON body as a value, or the 400 failure for a body too deep or holding control characters. */
 export const parseClientJson = (bytes: Buffer): unknown => {
   if (jsonDepth(bytes) > MAX_JSON_DEPTH) {
@@ -82,7 +53,7 @@ export const parseClientJson = (bytes: Buffer): unknown => {
   } catch {
     throw invalid('malformed_body', 'The request body is not valid JSON.');
   }
-  const violations = controlCharacterFields(value);
+  const violations = refusedTextFields(value);
   if (violations.length > 0) throw invalid('refused_characters', 'The body holds control characters or a refused key.', violations);
   return value;
 };
@@ -105,7 +76,7 @@ export const refuseBadClientInput = (app: FastifyInstance): void => {
     }
   });
   app.addHook('preValidation', async (request) => {
-    const violations = controlCharacterFields(request.query, CONTROL_ANYWHERE, ['querystring']);
+    const violations = refusedTextFields(request.query, CONTROL_ANYWHERE, ['querystring']);
     if (violations.length > 0) throw invalid('refused_characters', 'The query string holds control characters.', violations);
   });
 };
