@@ -6,10 +6,8 @@ import type { FieldViolation } from './errors.js';
  * feed and carriage return stay allowed where free text (a description) may hold them.
  */
 
-// eslint-disable-next-line no-control-regex
 export const CONTROL_IN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 /** For single-line values (query parameters): tab and line breaks too. */
-// eslint-disable-next-line no-control-regex
 export const CONTROL_ANYWHERE = /[\u0000-\u001f\u007f]/;
 
 /** Where a value sits in a body, as schema errors name it (`configuration.key`), `body` for the root. */
