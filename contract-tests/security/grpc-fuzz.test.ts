@@ -5,12 +5,31 @@ import { aUser, type TestUser } from '../../test-support/gateway-users.js';
 import type { RunningMesh } from '../../composition/launcher.js';
 import { startTestMesh } from '../../test-support/test-mesh.js';
 import { h2cAgent, jsonRequest } from '../support/http2-client.js';
-import { outOfRangeFields, undecodable, unknownFields } from './protobuf-wire.js';
+import { deepGroups, outOfRangeFields, undecodable, unknownFields } from './protobuf-wire.js';
 import { generatedRpcs, meshCallerCredentials, type RpcMethod } from './rpc-probe.js';
 
 const STARTUP_TIMEOUT_MS = 120_000;
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
 const FAULTS = [status.INTERNAL, status.UNKNOWN, status.DEADLINE_EXCEEDED];
+/** A client's mistake is never a dependency's outage either (docs/adr/0029). */
+const MISTAKE_FAULTS = [...FAULTS, status.UNAVAILABLE];
+
+/** Control characters no field of any message may hold; tab and line breaks stay allowed in free text. */
+const controlText = fc
+  .tuple(fc.string({ maxLength: 6 }), fc.integer({ min: 0, max: 0x1f }).filter((code) => ![9, 10, 13].includes(code)), fc.string({ maxLength: 6 }))
+  .map(([before, code, after]) => `${before}${String.fromCharCode(code)}${after}`);
+
+/** Numbers a generated encoder will write into an int32/int64/double field that no store or clock holds. */
+const extremeNumbers = fc.constantFrom(
+  2 ** 31 - 1,
+  -(2 ** 31),
+  Number.MAX_SAFE_INTEGER,
+  -Number.MAX_SAFE_INTEGER,
+  8_640_000_000_000_001,
+  1e308,
+  -1e308,
+  -1,
+);
 
 /** Our servers answer bytes that decode to no message of the rpc's type with INVALID_ARGUMENT and this prefix. */
 const UNDECODABLE_DETAIL = 'request is not a valid protobuf message';
@@ -66,6 +85,14 @@ describe('generated protobuf messages thrown at every gRPC server', () => {
     return method.serialize(request);
   };
 
+  /** The baseline as a generated message object, to change one field of. */
+  const decodedBaseline = (method: RpcMethod): Record<string, unknown> => {
+    const request: Record<string, unknown> = { ...method.blank };
+    const values: Record<string, unknown> = { userId: bob.userId, projectId, resourceId: projectId, targetUserId: bob.userId, name: 'fuzz' };
+    for (const key of Object.keys(request)) if (key in values) request[key] = values[key];
+    return request;
+  };
+
   it('answers unknown and out-of-range fields with a status, never INTERNAL, and changes nothing of another user', async () => {
     const rpcs = generatedRpcs();
     const before = await adaState();
@@ -92,6 +119,62 @@ describe('generated protobuf messages thrown at every gRPC server', () => {
     );
   });
 
+  it('answers control characters, extreme numbers and deep nesting in every rpc without INTERNAL or UNAVAILABLE', async () => {
+    const rpcs = generatedRpcs();
+    const before = await adaState();
+    const codes = new Map<string, number>();
+    const byKind = new Map<string, number>();
+    let cases = 0;
+    let controlRefused = 0;
+    let controlCases = 0;
+    const mistake = fc.oneof(
+      fc.record({ kind: fc.constant('control' as const), text: controlText, pick: fc.nat() }),
+      fc.record({ kind: fc.constant('number' as const), value: extremeNumbers, pick: fc.nat() }),
+      fc.record({ kind: fc.constant('depth' as const), depth: fc.constantFrom(100, 1_000, 20_000), field: fc.integer({ min: 1, max: 12 }) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...rpcs), mistake, async (method, made) => {
+        cases += 1;
+        byKind.set(made.kind, (byKind.get(made.kind) ?? 0) + 1);
+        let bytes: Buffer;
+        let placed: string | undefined;
+        if (made.kind === 'depth') {
+          bytes = Buffer.concat([baseline(method), deepGroups(made.field, made.depth)]);
+        } else {
+          const request = decodedBaseline(method);
+          const wanted = made.kind === 'control' ? 'string' : 'number';
+          const fields = Object.keys(request).filter((key) => typeof request[key] === wanted || (wanted === 'string' && isStringMap(request[key])));
+          placed = fields[made.pick % Math.max(fields.length, 1)];
+          if (placed !== undefined) {
+            if (made.kind === 'control') request[placed] = isStringMap(request[placed]) ? { [made.text]: 'v', key: made.text } : made.text;
+            else request[placed] = made.value;
+          }
+          try {
+            bytes = method.serialize(request);
+          } catch {
+            return; // the generated encoder refuses the value itself: no client can send it through one
+          }
+        }
+        const answer = await sendRaw(clients.get(method.service) as Client, method, bytes);
+        codes.set(status[answer.code], (codes.get(status[answer.code]) ?? 0) + 1);
+        if (made.kind === 'control' && placed !== undefined) {
+          controlCases += 1;
+          if (answer.code === status.INVALID_ARGUMENT) controlRefused += 1;
+          expect(answer.code, `${method.path} ${placed} with a control character -> ${answer.details}`).toBe(status.INVALID_ARGUMENT);
+        }
+        expect(MISTAKE_FAULTS, `${method.path} ${made.kind} in ${placed ?? 'groups'} -> ${status[answer.code]} ${answer.details}`).not.toContain(answer.code);
+      }),
+      { numRuns: RUNS * 2 },
+    );
+    expect(await adaState()).toEqual(before);
+    const spread = [...codes].map(([code, count]) => `${code}x${count}`).join(' ');
+    const kinds = [...byKind].map(([kind, count]) => `${kind}x${count}`).join(' ');
+    console.log(
+      `[grpc-fuzz] ${cases} client mistakes (${kinds}) on ${rpcs.length} rpcs: 0 INTERNAL/UNKNOWN/UNAVAILABLE, ` +
+        `${controlRefused}/${controlCases} control characters INVALID_ARGUMENT; ${spread}`,
+    );
+  });
+
   it('refuses bytes that are no protobuf message without harm: every server still serves', async () => {
     const rpcs = generatedRpcs();
     let cases = 0;
@@ -113,3 +196,6 @@ describe('generated protobuf messages thrown at every gRPC server', () => {
     expect(health.map((answer) => answer.status)).toEqual(health.map(() => 200));
   });
 });
+
+const isStringMap = (value: unknown): value is Record<string, string> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value);

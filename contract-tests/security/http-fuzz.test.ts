@@ -8,6 +8,9 @@ import type { RunningMesh } from '../../composition/launcher.js';
 import { startTestMesh } from '../../test-support/test-mesh.js';
 import { connectSocket } from '../gateway/ws-client.js';
 import { h2cAgent, jsonRequest } from '../support/http2-client.js';
+import { probeOf, type RouteProbe } from './http-probe.js';
+import { RouteCatalogue, type CataloguedRoute } from './route-catalogue.js';
+import { bodyWithMistake, clientMistakes, queryWithMistake, type ClientMistake } from './schema-samples.js';
 
 const STARTUP_TIMEOUT_MS = 120_000;
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
@@ -66,6 +69,7 @@ const sendable = (value: string) => value !== '' && /^[\t\x20-\x7e]*$/.test(valu
 
 describe('generated bodies and headers thrown at the gateway client API', () => {
   const http = h2cAgent();
+  const catalogue = RouteCatalogue.listen();
   let mesh: RunningMesh;
   let base: string;
   let ada: TestUser;
@@ -79,9 +83,11 @@ describe('generated bodies and headers thrown at the gateway client API', () => 
     base = `http://127.0.0.1:${mesh.services.get('api-gateway')?.http.port}`;
     ada = await aUser(http, base, 'ada');
     projectId = (await jsonRequest(http, 'POST', `${base}/projects`, { token: ada.token, body: { name: 'Fuzzed' } })).body.project_id;
+    catalogue.stop();
   }, STARTUP_TIMEOUT_MS);
 
   afterAll(async () => {
+    catalogue.stop();
     vi.unstubAllEnvs();
     await http.close();
     await mesh?.stop();
@@ -117,6 +123,66 @@ describe('generated bodies and headers thrown at the gateway client API', () => 
     console.log(`[http-fuzz] ${cases} generated requests (bodies, content types, headers), 0 answered 5xx, 0 refused ones changed data; statuses ${spread}`);
   });
 
+  it('answers client mistakes (control characters, out-of-range numbers, deep nesting) on every route of every port with a 4xx', async () => {
+    const simulation = await jsonRequest(http, 'POST', `${base}/simulations`, { token: ada.token, body: { project_id: projectId, duration_seconds: 600 } });
+    const simulationId: string = simulation.body.simulation_id;
+    const exported = await jsonRequest(http, 'POST', `${base}/simulations/${simulationId}/exports`, { token: ada.token, body: {} });
+    const templates = await jsonRequest(http, 'GET', `${base}/templates`, { token: ada.token });
+    const bySegment: Record<string, string> = {
+      projects: projectId,
+      simulations: simulationId,
+      exports: exported.body.export.id,
+      templates: templates.body.templates[0].template_id,
+    };
+    const bodyIds = { project_id: projectId, simulation_id: simulationId };
+    const routes: { service: string; base: string; route: CataloguedRoute }[] = [];
+    for (const [service, running] of mesh.services) {
+      const portBase = `http://127.0.0.1:${running.http.port}`;
+      routes.push(...catalogue.routesOnPort(running.http.port).map((route) => ({ service, base: portBase, route })));
+    }
+    // A forwarding route (the gateway's auth routes) declares no body: the route it forwards to does.
+    const bodySchemaOf = (route: CataloguedRoute): unknown =>
+      (route.schema as { body?: unknown } | undefined)?.body ??
+      routes.map((entry) => entry.route).find((other) => other.method === route.method && other.url === route.url && (other.schema as { body?: unknown } | undefined)?.body)
+        ?.schema?.body;
+    // Logging out takes no input but the token, and would end the session every other case needs.
+    const probes = routes.filter(({ route }) => route.url !== '/auth/logout').map(({ service, base: portBase, route }) => ({
+      base: portBase,
+      route,
+      probe: probeOf(service, route, (segment) => bySegment[segment], bodyIds, new Set(), bodySchemaOf(route)),
+    }));
+
+    let cases = 0;
+    const statuses = new Map<number, number>();
+    const byKind = new Map<ClientMistake['kind'], number>();
+    const failures: string[] = [];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...probes), clientMistakes, fc.constantFrom('body', 'query', 'path'), fc.nat(), async (target, mistake, place, pick) => {
+        cases += 1;
+        byKind.set(mistake.kind, (byKind.get(mistake.kind) ?? 0) + 1);
+        const { request: sent, where } = mistakenRequest(target.probe, target.route, bodySchemaOf(target.route), mistake, place, pick);
+        const answer = await request(`${target.base}${sent.path}`, {
+          dispatcher: http,
+          method: target.probe.method as 'GET',
+          headers: { authorization: `Bearer ${ada.token}`, ...(sent.body === undefined ? {} : { 'content-type': 'application/json' }) },
+          body: sent.body,
+        });
+        const answered = await answer.body.text();
+        statuses.set(answer.statusCode, (statuses.get(answer.statusCode) ?? 0) + 1);
+        if (answer.statusCode >= 500) {
+          failures.push(`${target.probe.service} ${target.probe.method} ${target.route.url} (${mistake.kind} in ${where}) -> ${answer.statusCode} ${answered.slice(0, 200)}`);
+        }
+        expect(answer.statusCode, failures.at(-1)).toBeLessThan(500);
+      }),
+      { numRuns: RUNS * 3 },
+    );
+    const spread = [...statuses].sort(([a], [b]) => a - b).map(([code, count]) => `${code}x${count}`).join(' ');
+    const kinds = [...byKind].map(([kind, count]) => `${kind}x${count}`).join(' ');
+    console.log(
+      `[http-fuzz] ${cases} client mistakes (${kinds}) on ${probes.length} routes of ${mesh.services.size} ports: ${failures.length} answered 5xx; statuses ${spread}`,
+    );
+  });
+
   it('keeps serving after generated WebSocket frames: a bad frame closes only its own socket, never with 1011', async () => {
     const frame = fc.oneof(
       fc.string({ maxLength: 300 }),
@@ -148,3 +214,43 @@ describe('generated bodies and headers thrown at the gateway client API', () => 
     expect(health.status).toBe(200);
   });
 });
+
+/** Routes whose success ends what the rest of the run needs: their mistake goes where it is always refused. */
+const destructive = (probe: RouteProbe): boolean => probe.method === 'DELETE' || probe.route.endsWith('/stop');
+
+/**
+ * The probe's valid request with `mistake` put in its body, query or path id. A place the route
+ * does not have (a GET has no body) falls back to one it has; a destructive route takes it in its
+ * path id, or as a control character in its body, so that it is refused whatever the schema.
+ */
+const mistakenRequest = (
+  probe: RouteProbe,
+  route: CataloguedRoute,
+  bodySchema: unknown,
+  mistake: ClientMistake,
+  place: 'body' | 'query' | 'path',
+  pick: number,
+): { request: { path: string; body: string | undefined }; where: string } => {
+  const [path = '', search = ''] = probe.path.split('?');
+  const hasBody = ['POST', 'PATCH', 'PUT'].includes(probe.method);
+  const hasId = route.url.includes('/:');
+  const querySchema = (route.schema as { querystring?: unknown } | undefined)?.querystring;
+  let where = destructive(probe) ? (hasId ? 'path' : 'body') : place;
+  if (where === 'body' && !hasBody) where = hasId && querySchema === undefined ? 'path' : 'query';
+  if (where === 'path' && !hasId) where = hasBody ? 'body' : 'query';
+  const body = hasBody ? JSON.stringify(probe.body ?? {}) : undefined;
+  switch (where) {
+    case 'path': {
+      const text = mistake.kind === 'control' ? mistake.text : mistake.kind === 'number' ? mistake.json : '['.repeat(Math.min(mistake.depth, 1_000));
+      // Every route of the API has at most one path parameter.
+      const mistaken = route.url.replace(/:\w+/, encodeURIComponent(text));
+      return { request: { path: `${mistaken}${search ? `?${search}` : ''}`, body }, where };
+    }
+    case 'query':
+      return { request: { path: `${path}${queryWithMistake(querySchema, mistake, pick)}`, body }, where };
+    default: {
+      const forced: ClientMistake = destructive(probe) && mistake.kind !== 'control' ? { kind: 'control', text: 'a\u0000b' } : mistake;
+      return { request: { path: probe.path, body: bodyWithMistake(bodySchema, probe.body, forced, pick) }, where };
+    }
+  }
+};

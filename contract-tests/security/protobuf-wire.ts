@@ -59,3 +59,10 @@ export const undecodable = fc.oneof(
   fc.integer({ min: 1, max: 30 }).map((field) => Buffer.concat([varint(BigInt((field << 3) | 2)), varint(1_000_000n), Buffer.from('short')])),
   fc.integer({ min: 1, max: 30 }).map((field) => varint(BigInt((field << 3) | 7))),
 );
+
+/**
+ * Groups (wire types 3 and 4, which no message of ours declares) nested `depth` deep: a decoder
+ * that skips unknown fields by recursion would overflow its stack on them.
+ */
+export const deepGroups = (field: number, depth: number): Buffer =>
+  Buffer.concat([...Array.from({ length: depth }, () => tag(field, 3)), ...Array.from({ length: depth }, () => tag(field, 4))]);
