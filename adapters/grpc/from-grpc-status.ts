@@ -27,8 +27,20 @@ export const fromGrpcStatus = (error: ServiceError, target: string): DomainFailu
   }
   const violations = parseViolations(error.metadata?.get(FAILURE_METADATA.violations)[0]);
   const retryAfterMs = Number(error.metadata?.get(FAILURE_METADATA.retryAfterMs)[0] ?? Number.NaN);
-  const answered = failure(kind, code, error.details, violations);
+  const message = parseMessage(error.metadata?.get(FAILURE_METADATA.message)[0]) ?? error.details;
+  const answered = failure(kind, code, message, violations);
   return Number.isFinite(retryAfterMs) && retryAfterMs >= 0 ? { ...answered, retryAfterMs } : answered;
+};
+
+/** The failure's own message, without the violations the status details append to it. */
+const parseMessage = (raw: unknown): string | undefined => {
+  if (typeof raw !== 'string') return undefined;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return typeof parsed === 'string' ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
 };
 
 const parseViolations = (raw: unknown): readonly FieldViolation[] | undefined => {

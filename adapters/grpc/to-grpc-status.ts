@@ -19,6 +19,8 @@ export const FAILURE_METADATA = {
   violations: 'failure-violations',
   /** Whole milliseconds until a retry may succeed (a `rate_limited` failure's `retryAfterMs`). */
   retryAfterMs: 'retry-after-ms',
+  /** The failure's message as a JSON string, escaped as above: a caller answers with it unchanged (docs/adr/0029). */
+  message: 'failure-message',
 } as const;
 
 /**
@@ -31,6 +33,7 @@ export const toGrpcStatus = (failure: DomainFailure): StatusObject => {
   metadata.set(FAILURE_METADATA.kind, failure.kind);
   metadata.set(FAILURE_METADATA.code, asciiOnly(failure.code));
   if (failure.retryAfterMs !== undefined) metadata.set(FAILURE_METADATA.retryAfterMs, String(Math.max(0, Math.ceil(failure.retryAfterMs))));
+  metadata.set(FAILURE_METADATA.message, asciiOnly(JSON.stringify(failure.message)));
   const violations = failure.violations ?? [];
   if (violations.length > 0) {
     const plain = violations.map(({ field, message }) => ({ field, message }));

@@ -64,7 +64,7 @@ export const registerAuthRoutes = (app: FastifyInstance, auth: AuthService, opti
 
   app.post<{ Body: RegisterBody }>(
     '/auth/register',
-    { schema: registerRoute.schema },
+    registerRoute,
     async (request, reply) => {
       const profile = unwrap(await auth.register(request.body));
       return reply.code(201).send({ user: profileJson(profile) });
@@ -73,7 +73,7 @@ export const registerAuthRoutes = (app: FastifyInstance, auth: AuthService, opti
 
   app.post<{ Body: LoginBody }>(
     '/auth/login',
-    { schema: loginRoute.schema },
+    loginRoute,
     async (request, reply) => {
       const outcome = await auth.login({ ...request.body, address: clientAddress(request, trustedProxies) });
       return tokensJson(unwrap(withRetryAfter(reply, outcome)));
@@ -82,7 +82,7 @@ export const registerAuthRoutes = (app: FastifyInstance, auth: AuthService, opti
 
   app.post<{ Body: RefreshBody }>(
     '/auth/refresh',
-    { schema: refreshRoute.schema },
+    refreshRoute,
     async (request) => tokensJson(unwrap(await auth.refresh(request.body.refresh_token))),
   );
 
@@ -99,7 +99,7 @@ export const registerAuthRoutes = (app: FastifyInstance, auth: AuthService, opti
 
   app.patch<{ Body: ProfilePatch }>(
     '/auth/profile',
-    { schema: updateProfileRoute.schema },
+    updateProfileRoute,
     async (request) => {
       const caller = await authenticate(request, check);
       const profile = unwrap(

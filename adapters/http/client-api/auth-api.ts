@@ -6,6 +6,9 @@ import { bodyOf, emailSchema, lineSchema } from './common.js';
  * printable character, so they are single lines too.
  */
 
+/** Largest body of an auth route, on the auth service's port and as the gateway passes it on. */
+export const AUTH_BODY_LIMIT = 16_384;
+
 const passwordSchema = lineSchema(128, 1);
 const nameSchema = lineSchema(100, 1);
 
@@ -15,20 +18,26 @@ export interface RegisterBody {
   readonly name: string;
 }
 
-export const registerRoute = { schema: { body: bodyOf({ email: emailSchema, password: passwordSchema, name: nameSchema }, ['email', 'password', 'name']) } } as const;
+export const registerRoute = {
+  schema: { body: bodyOf({ email: emailSchema, password: passwordSchema, name: nameSchema }, ['email', 'password', 'name']) },
+  bodyLimit: AUTH_BODY_LIMIT,
+} as const;
 
 export interface LoginBody {
   readonly email: string;
   readonly password: string;
 }
 
-export const loginRoute = { schema: { body: bodyOf({ email: emailSchema, password: passwordSchema }, ['email', 'password']) } } as const;
+export const loginRoute = {
+  schema: { body: bodyOf({ email: emailSchema, password: passwordSchema }, ['email', 'password']) },
+  bodyLimit: AUTH_BODY_LIMIT,
+} as const;
 
 export interface RefreshBody {
   readonly refresh_token: string;
 }
 
-export const refreshRoute = { schema: { body: bodyOf({ refresh_token: lineSchema(256, 1) }, ['refresh_token']) } } as const;
+export const refreshRoute = { schema: { body: bodyOf({ refresh_token: lineSchema(256, 1) }, ['refresh_token']) }, bodyLimit: AUTH_BODY_LIMIT } as const;
 
 export interface ProfilePatch {
   readonly name?: string;
@@ -38,4 +47,5 @@ export interface ProfilePatch {
 
 export const updateProfileRoute = {
   schema: { body: { ...bodyOf({ name: nameSchema, current_password: passwordSchema, new_password: passwordSchema }), minProperties: 1 } },
+  bodyLimit: AUTH_BODY_LIMIT,
 } as const;

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CallerCheck } from './caller.js';
 import type { HttpForwarder } from './http-forwarder.js';
+import { AUTH_BODY_LIMIT } from '../client-api/auth-api.js';
 import type { IdParams } from '../client-api/common.js';
 import { exportIdRoute, projectReportRoute, simulationExportRoute, type SimulationExportBody } from '../client-api/export-api.js';
 
@@ -9,9 +10,6 @@ export interface ForwardTargets {
   readonly auth: () => string;
   readonly project: () => string;
 }
-
-/** Largest body passed on to the auth service unread. */
-export const AUTH_BODY_LIMIT = 16_384;
 
 /**
  * Routes served by the services' own HTTP ports, passed on unchanged: the auth API (whose rules,
