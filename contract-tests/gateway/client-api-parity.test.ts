@@ -88,6 +88,8 @@ describe('the same client request on the gateway and on the owning service', () 
     ['project', 'a project that does not exist', 'GET', '/projects/no-such-project', {}],
     ['project', 'a 100,000-deep report body', 'POST', '/projects/{project}/reports', { raw: deep(100_000) }],
     ['project', 'templates of page size 0', 'GET', '/templates?page_size=0', {}],
+    ['simulation', 'an invalid body without a token (401 before validation)', 'POST', '/simulations', { token: undefined, body: { duration_seconds: 'x' } }],
+    ['project', 'an invalid body without a token (401 before validation)', 'POST', '/projects', { token: undefined, body: { name: 7 } }],
     ['simulation', 'a duration as a string', 'POST', '/simulations', { body: { project_id: '{project}', duration_seconds: '60' } }],
     ['simulation', 'a duration of 1e308', 'POST', '/simulations', { raw: '{"project_id": "{project}", "duration_seconds": 1e308}' }],
     ['simulation', 'a NUL in a component', 'POST', '/simulations/validate', { body: { components: ['a\u0000'] } }],

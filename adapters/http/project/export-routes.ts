@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ExportService } from '../../../core/exports/service.js';
 import type { TokenCheck } from '../auth/authenticate.js';
 import { unwrap } from '../unwrap.js';
-import { authenticatedScope } from './authenticated-scope.js';
+import { authenticatedScope } from '../client-api/authenticated-scope.js';
 import { exportJson } from './project-json.js';
 import { createExportRoute, exportIdRoute, projectReportRoute, type CreateExportBody } from '../client-api/export-api.js';
 

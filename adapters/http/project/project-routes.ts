@@ -26,7 +26,7 @@ import {
   type ShareBody,
 } from '../client-api/project-api.js';
 import { unwrap } from '../unwrap.js';
-import { authenticatedScope } from './authenticated-scope.js';
+import { authenticatedScope } from '../client-api/authenticated-scope.js';
 import { collaborationJson, permissionsJson, projectJson } from './project-json.js';
 
 /** The caller's own projects always; shared ones unless `include_shared=false`, public ones with `include_public=true`. */

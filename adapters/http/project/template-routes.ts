@@ -4,7 +4,7 @@ import type { TokenCheck } from '../auth/authenticate.js';
 import { readQuery } from '../client-api/common.js';
 import { idRoute, listTemplatesRoute, type TemplateListQuery } from '../client-api/project-api.js';
 import { unwrap } from '../unwrap.js';
-import { authenticatedScope } from './authenticated-scope.js';
+import { authenticatedScope } from '../client-api/authenticated-scope.js';
 import { templateJson } from './project-json.js';
 
 /** The built-in project templates, for any authenticated caller: `GET /templates` (paginated) and `GET /templates/:id`. */
