@@ -2,7 +2,7 @@ import { clientAddress, defaultTrustedProxies } from '../adapters/http/auth/clie
 import type { ClientDefences } from '../adapters/http/client-api/client-defences.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
 import { RateLimiter } from '../core/gateway/index.js';
-import type { GatewaySettings } from './gateway/gateway-settings.js';
+import type { GatewaySettings } from './config.js';
 
 /**
  * The defences of a service's own HTTP port: the gateway's CORS allow-list, HSTS setting and

@@ -11,7 +11,6 @@ import { RedisLoginFailureLog } from '../../adapters/redis/redis-login-failure-l
 import { platformModule } from '../platform-module.js';
 import type { ServiceContext, ServiceRoot } from '../service-context.js';
 import { serviceClientDefences } from '../client-defences.js';
-import { loadGatewaySettings } from '../gateway/gateway-settings.js';
 import { serveService } from '../service-server.js';
 import { AuthTokens, authModule } from './auth-module.js';
 import { subscribeProjectGrants } from './auth-project-grants.js';
@@ -60,7 +59,7 @@ export const startAuthService: ServiceRoot = async (context) => {
       httpServer: context.config.httpServer,
       grpcPort: ports.grpcPort,
       httpPort: ports.httpPort,
-      clientDefences: serviceClientDefences(loadGatewaySettings()),
+      clientDefences: serviceClientDefences(context.config.gateway),
       logger,
       grpcServices: [{ definition: AuthServiceService, implementation: authGrpcService(auth, logger, signingKeys) }],
       registerRoutes: (app) => registerAuthRoutes(app, auth),

@@ -17,7 +17,6 @@ import { meshCalls } from '../mesh/mesh-call-source.js';
 import { platformModule } from '../platform-module.js';
 import type { ServiceContext, ServiceRoot } from '../service-context.js';
 import { serviceClientDefences } from '../client-defences.js';
-import { loadGatewaySettings } from '../gateway/gateway-settings.js';
 import { serveService } from '../service-server.js';
 import { resolve } from '../tokens.js';
 import { ProjectTokens, projectModule, type ProjectModuleOptions } from './project-module.js';
@@ -74,7 +73,7 @@ export const projectRoot =
         httpServer: context.config.httpServer,
         grpcPort: ports.grpcPort,
         httpPort: ports.httpPort,
-        clientDefences: serviceClientDefences(loadGatewaySettings()),
+        clientDefences: serviceClientDefences(context.config.gateway),
         logger,
         grpcServices: [
           {

@@ -215,9 +215,9 @@ export const Catalogue = {
     corsOrigins: list(
       'GATEWAY_CORS_ORIGINS',
       { expects: 'scheme://host[:port] or *', check: (origin) => origin === '*' || /^https?:\/\/[A-Za-z0-9.\-[\]:]+$/.test(origin) },
-      'Origins allowed to call the client API from a browser besides its own; `*` for any. Empty: same origin only.',
+      "Origins allowed to call the client API (the gateway and each service's own HTTP port) from a browser besides its own; `*` for any. Empty: same origin only.",
     ),
-    behindTls: flag('GATEWAY_BEHIND_TLS', 'TLS ends in front of the gateway: send Strict-Transport-Security.'),
+    behindTls: flag('GATEWAY_BEHIND_TLS', 'TLS ends in front of the client ports: send Strict-Transport-Security.'),
     tokenValidation: oneOf(
       'GATEWAY_TOKEN_VALIDATION',
       ['local', 'remote'],
@@ -226,7 +226,7 @@ export const Catalogue = {
     ),
     perAddress: {
       burst: rate('GATEWAY_RATE_BURST_PER_ADDRESS', 200, 'Client API burst per client address.'),
-      perSecond: rate('GATEWAY_RATE_PER_ADDRESS', 100, 'Client API requests per second per client address; 429 beyond.'),
+      perSecond: rate('GATEWAY_RATE_PER_ADDRESS', 100, 'Client API requests per second per client address, on every client port; 429 beyond.'),
     },
     perUser: {
       burst: rate('GATEWAY_RATE_BURST_PER_USER', 100, 'Client API burst per authenticated user.'),

@@ -8,7 +8,6 @@ import { registerSimulationRoutes } from '../../adapters/http/simulation/simulat
 import { Platform, platformModule } from '../platform-module.js';
 import type { ServiceContext, ServiceRoot } from '../service-context.js';
 import { serviceClientDefences } from '../client-defences.js';
-import { loadGatewaySettings } from '../gateway/gateway-settings.js';
 import { serveService } from '../service-server.js';
 import { resolve } from '../tokens.js';
 import { analyticsJobHandler } from './analytics-jobs.js';
@@ -77,7 +76,7 @@ export const startSimulationServiceWith = async (
       grpcPort: ports.grpcPort,
       httpPort: ports.httpPort,
       logger,
-      clientDefences: serviceClientDefences(loadGatewaySettings()),
+      clientDefences: serviceClientDefences(context.config.gateway),
       grpcServices: [{ definition: SimulationServiceService, implementation: simulationGrpcService(simulations, logger) }],
       registerRoutes: (app) => {
         if (context.config.clientEntry === 'all') registerSimulationRoutes(app, simulations, tokenCheck);

@@ -1,9 +1,10 @@
 import { request, type Dispatcher } from 'undici';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { aUser, type TestUser } from '../../composition/gateway/gateway-users.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aUser, type TestUser } from '../../test-support/gateway-users.js';
 import type { ServiceName } from '../../composition/config.js';
 import type { RunningMesh } from '../../composition/launcher.js';
-import { startTestMesh } from '../../composition/test-mesh.js';
+import { startTestMesh } from '../../test-support/test-mesh.js';
+import { waitFor } from '../messaging/wait.js';
 import { h2cAgent, jsonRequest } from '../support/http2-client.js';
 
 /**
@@ -49,8 +50,9 @@ describe('the same client request on the gateway and on the owning service', () 
   const base = (service: ServiceName) => `http://127.0.0.1:${mesh.services.get(service)?.http.port}`;
 
   beforeAll(async () => {
-    vi.stubEnv('GATEWAY_CORS_ORIGINS', 'https://app.example');
-    mesh = await startTestMesh();
+    mesh = await startTestMesh({ GATEWAY_CORS_ORIGINS: 'https://app.example' });
+    // On a loaded machine the gateway may not have found auth's HTTP port yet: wait until it forwards.
+    await waitFor(async () => (await send(http, `${base('api-gateway')}/auth/profile`, 'GET')).status === 401, 15_000, 'the gateway to reach auth');
     ada = await aUser(http, base('api-gateway'), 'ada');
     const created = await jsonRequest(http, 'POST', `${base('api-gateway')}/projects`, { token: ada.token, body: { name: 'Parity' } });
     projectId = created.body.project_id;
@@ -63,7 +65,6 @@ describe('the same client request on the gateway and on the owning service', () 
   }, STARTUP_TIMEOUT_MS);
 
   afterAll(async () => {
-    vi.unstubAllEnvs();
     await http.close();
     await mesh?.stop();
   }, STARTUP_TIMEOUT_MS);
@@ -172,14 +173,11 @@ describe('with MESH_CLIENT_ENTRY=gateway and a low per-address limit', () => {
   const base = (service: ServiceName) => `http://127.0.0.1:${mesh.services.get(service)?.http.port}`;
 
   beforeAll(async () => {
-    // The client API's limits are one set of settings, read from the environment by every port.
-    vi.stubEnv('GATEWAY_RATE_BURST_PER_ADDRESS', '20');
-    vi.stubEnv('GATEWAY_RATE_PER_ADDRESS', '1');
-    mesh = await startTestMesh({ MESH_CLIENT_ENTRY: 'gateway' });
+    // The client API's limits are one set of settings, which every port applies.
+    mesh = await startTestMesh({ MESH_CLIENT_ENTRY: 'gateway', GATEWAY_RATE_BURST_PER_ADDRESS: '20', GATEWAY_RATE_PER_ADDRESS: '1' });
   }, STARTUP_TIMEOUT_MS);
 
   afterAll(async () => {
-    vi.unstubAllEnvs();
     await http.close();
     await mesh?.stop();
   }, STARTUP_TIMEOUT_MS);

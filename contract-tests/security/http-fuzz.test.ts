@@ -5,6 +5,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { aUser, type TestUser } from '../../test-support/gateway-users.js';
 import type { RunningMesh } from '../../composition/launcher.js';
+import { UNTHROTTLED_GATEWAY } from '../../test-support/mesh-process.js';
 import { startTestMesh } from '../../test-support/test-mesh.js';
 import { connectSocket } from '../gateway/ws-client.js';
 import { h2cAgent, jsonRequest } from '../support/http2-client.js';
@@ -79,7 +80,7 @@ describe('generated bodies and headers thrown at the gateway client API', () => 
     for (const name of ['GATEWAY_RATE_PER_ADDRESS', 'GATEWAY_RATE_BURST_PER_ADDRESS', 'GATEWAY_RATE_PER_USER', 'GATEWAY_RATE_BURST_PER_USER']) {
       vi.stubEnv(name, '100000');
     }
-    mesh = await startTestMesh();
+    mesh = await startTestMesh({ ...UNTHROTTLED_GATEWAY });
     base = `http://127.0.0.1:${mesh.services.get('api-gateway')?.http.port}`;
     ada = await aUser(http, base, 'ada');
     projectId = (await jsonRequest(http, 'POST', `${base}/projects`, { token: ada.token, body: { name: 'Fuzzed' } })).body.project_id;
