@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuthConfig } from '../../core/auth/deps.js';
 import type { Profile } from '../../core/auth/model.js';
 import type {
+  LoginFailureLog,
   PasswordHasher,
   RefreshTokenRepository,
   ResourceGrantRepository,
@@ -119,10 +120,22 @@ let userCounter = 0;
 /** Builds a harness on fresh repositories; the suites close them after each test. */
 export type AuthHarnessFactory = (config?: Partial<AuthConfig>) => Promise<AuthHarness>;
 
-export const createAuthHarness = async (repos: AuthRepositories, config: Partial<AuthConfig> = {}): Promise<AuthHarness> => {
+/** What a harness may run on instead of its in-memory defaults. */
+export interface AuthHarnessOptions {
+  /** Default: an InMemoryLoginFailureLog. */
+  readonly loginFailures?: LoginFailureLog;
+  /** scrypt N; default 2^10 (fast). */
+  readonly passwordHashCost?: number;
+}
+
+export const createAuthHarness = async (
+  repos: AuthRepositories,
+  config: Partial<AuthConfig> = {},
+  options: AuthHarnessOptions = {},
+): Promise<AuthHarness> => {
   const clock = new ManualClock();
   const tokens = await JoseTokenIssuer.create({ clock });
-  const passwords = new CountingPasswordHasher(new ScryptPasswordHasher({ N: 2 ** 10 }));
+  const passwords = new CountingPasswordHasher(new ScryptPasswordHasher({ N: options.passwordHashCost ?? 2 ** 10 }));
   const email = new LogEmailSender();
   const jobs = new RecordingJobQueue();
   const bus = new InMemoryEventBus();
@@ -139,7 +152,7 @@ export const createAuthHarness = async (repos: AuthRepositories, config: Partial
     jobs,
     clock,
     ids: new RandomIdGenerator(),
-    loginFailures: new InMemoryLoginFailureLog(),
+    loginFailures: options.loginFailures ?? new InMemoryLoginFailureLog(),
     config,
   });
 
