@@ -105,6 +105,7 @@ export const authModule = new ContainerModule(({ bind }) => {
             tokenTtlSeconds: config.auth.tokenTtlSeconds,
             sessionTtlSeconds: config.auth.sessionTtlSeconds,
             adminEmails: config.auth.adminEmails,
+            refreshReuseGraceSeconds: config.auth.refreshReuseGraceSeconds,
           },
         }),
       [

@@ -41,6 +41,7 @@ describe('auth HTTP routes: tokens and login throttling', () => {
     expect(login).toMatchObject({ status: 200, body: { token_type: 'Bearer', refresh_token: expect.any(String), refresh_expires_at: expect.any(Number) } });
 
     const refreshed = await post('/auth/refresh', { refresh_token: login.body?.refresh_token });
+    h.clock.advance(20_001); // past the grace for concurrent refreshes
     const reused = await post('/auth/refresh', { refresh_token: login.body?.refresh_token });
     const afterReuse = await post('/auth/refresh', { refresh_token: refreshed.body?.refresh_token });
 
@@ -51,6 +52,16 @@ describe('auth HTTP routes: tokens and login throttling', () => {
     expect(reused.body).toMatchObject({ type: 'urn:meshwork:problem:refresh_token_reused' });
     expect(afterReuse).toMatchObject({ status: 401, body: { type: 'urn:meshwork:problem:invalid_refresh_token' } });
     expect(await post('/auth/refresh', {})).toMatchObject({ status: 400 });
+  });
+
+  it('answers two concurrent refreshes of one token (two tabs) with two working pairs of the same session', async () => {
+    const user = await h.registerUser();
+    const login = await post('/auth/login', { email: user.email, password: StrongPassword });
+
+    const tabs = await Promise.all([0, 1].map(() => post('/auth/refresh', { refresh_token: login.body?.refresh_token })));
+
+    for (const tab of tabs) expect(tab).toMatchObject({ status: 200, body: { session_id: login.body?.session_id } });
+    for (const tab of tabs) expect((await post('/auth/refresh', { refresh_token: tab.body?.refresh_token })).status).toBe(200);
   });
 
   it('answers an unknown email and a wrong password with the same problem', async () => {

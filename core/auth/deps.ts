@@ -23,6 +23,8 @@ export interface AuthConfig {
   readonly adminEmails: readonly string[];
   /** Failed logins allowed per account and per client address in a sliding window. */
   readonly loginThrottle: LoginThrottleLimits;
+  /** A spent refresh token presented again within this many seconds of its first use is a concurrent refresh, not reuse. Default 20; 0: none. */
+  readonly refreshReuseGraceSeconds: number;
 }
 
 export const defaultAuthConfig: AuthConfig = {
@@ -30,6 +32,7 @@ export const defaultAuthConfig: AuthConfig = {
   sessionTtlSeconds: 7 * 24 * 60 * 60,
   adminEmails: [],
   loginThrottle: defaultLoginThrottleLimits,
+  refreshReuseGraceSeconds: 20,
 };
 
 /** Everything the auth use cases need; each use case takes only the part it uses. */
