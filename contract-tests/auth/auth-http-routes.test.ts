@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHttpApp } from '../../adapters/http/fastify-app.js';
 import { registerAuthRoutes } from '../../adapters/http/auth/auth-routes.js';
+import { FORWARDED_ADDRESS_HEADER, ForwardedAddressSigner } from '../../adapters/http/forwarded-address.js';
 import { listenHttp } from '../../adapters/http/listen.js';
 import { InMemoryResourceGrantRepository } from '../../adapters/memory/in-memory-resource-grant-repository.js';
 import { InMemorySessionRepository } from '../../adapters/memory/in-memory-session-repository.js';
@@ -15,6 +16,7 @@ describe('auth HTTP routes: tokens and login throttling', () => {
   let app: FastifyInstance;
   let url: string;
   const limits = { perAccount: { max: 3, windowMs: 60_000 }, perAddress: { max: 6, windowMs: 60_000 } };
+  const signer = new ForwardedAddressSigner('a forwarding key of the test, 32+ chars');
 
   beforeEach(async () => {
     h = await createAuthHarness(
@@ -22,7 +24,7 @@ describe('auth HTTP routes: tokens and login throttling', () => {
       { loginThrottle: limits },
     );
     app = createHttpApp({ logger: createLogger('auth-routes-test', 'silent') });
-    registerAuthRoutes(app, h.service);
+    registerAuthRoutes(app, h.service, { addressTrust: { trustedProxies: [], forwarded: signer } });
     url = (await listenHttp(app, { host: '127.0.0.1', port: 0 })).url;
   });
   afterEach(async () => {
@@ -88,14 +90,24 @@ describe('auth HTTP routes: tokens and login throttling', () => {
     expect(throttled.body).toMatchObject({ status: 429, type: 'urn:meshwork:problem:too_many_login_attempts' });
   });
 
-  it('counts per client address as the trusted gateway reports it', async () => {
-    // The test client connects from 127.0.0.1, a trusted proxy by default: x-forwarded-for is believed.
+  it('counts per client address as the gateway signs it', async () => {
+    const from = (address: string) => ({ [FORWARDED_ADDRESS_HEADER]: signer.sign(address) });
     for (let i = 0; i < 6; i += 1) {
-      await post('/auth/login', { email: `guess${i}@example.test`, password: 'not the password' }, { 'x-forwarded-for': '203.0.113.5' });
+      await post('/auth/login', { email: `guess${i}@example.test`, password: 'not the password' }, from('203.0.113.5'));
     }
     const user = await h.registerUser();
 
-    expect((await post('/auth/login', { email: user.email, password: StrongPassword }, { 'x-forwarded-for': '203.0.113.5' })).status).toBe(429);
-    expect((await post('/auth/login', { email: user.email, password: StrongPassword }, { 'x-forwarded-for': '203.0.113.6' })).status).toBe(200);
+    expect((await post('/auth/login', { email: user.email, password: StrongPassword }, from('203.0.113.5'))).status).toBe(429);
+    expect((await post('/auth/login', { email: user.email, password: StrongPassword }, from('203.0.113.6'))).status).toBe(200);
+  });
+
+  it('counts a loopback caller by its own address, whatever x-forwarded-for it sends', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i += 1) {
+      const forged = { 'x-forwarded-for': `198.51.100.${i}` };
+      statuses.push((await post('/auth/login', { email: `guess${i}@example.test`, password: 'not the password' }, forged)).status);
+    }
+    expect(statuses.filter((status) => status === 401)).toHaveLength(6);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(4);
   });
 });

@@ -5,7 +5,7 @@ import type { AuthDeps } from './deps.js';
 import { AuthFailures } from './errors.js';
 import { loginEvent, logoutEvent } from './events.js';
 import { normaliseEmail, type Session, type User } from './model.js';
-import type { PasswordHasher } from './ports.js';
+import { PasswordHasherBusy, type PasswordHasher } from './ports.js';
 import { issueSessionTokens, type LoginOutcome } from './session-tokens.js';
 import { updateUser } from './user-updates.js';
 import { checkRequired } from './validation.js';
@@ -48,6 +48,7 @@ export const login = async (deps: LoginDeps, input: LoginInput): Promise<Result<
   } catch (error) {
     // No password was checked (storage away, hasher busy): the attempt is not a failure.
     await attempt.abandon().catch(() => undefined);
+    if (error instanceof PasswordHasherBusy) return err(AuthFailures.passwordHashingBusy(error.retryAfterMs));
     throw error;
   }
   if (!user || !matches) return err(AuthFailures.invalidCredentials());

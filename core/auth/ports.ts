@@ -85,12 +85,24 @@ export interface ResourceGrantRepository {
   listForUser(userId: string): Promise<ResourceGrant[]>;
 }
 
+/**
+ * A PasswordHasher with all its workers busy and its queue full refuses at once with this, rather
+ * than answering past every deadline; the use cases answer `password_hashing_busy`.
+ */
+export class PasswordHasherBusy extends Error {
+  constructor(readonly retryAfterMs: number) {
+    super('every password worker is busy and the queue is full');
+    this.name = 'PasswordHasherBusy';
+  }
+}
+
 export interface PasswordHasher {
-  /** A self-describing hash (algorithm, cost and a fresh random salt): hashing twice gives different strings. */
+  /** A self-describing hash (algorithm, cost and a fresh random salt): hashing twice gives different strings. May reject with PasswordHasherBusy. */
   hash(password: string): Promise<string>;
   /**
    * Whether `password` matches `hash`, compared in constant time. Hashes made with other cost
-   * settings of the same algorithm still verify. Rejects when `hash` is not one this hasher makes.
+   * settings of the same algorithm still verify. Rejects when `hash` is not one this hasher makes,
+   * and with PasswordHasherBusy when it is saturated.
    */
   verify(password: string, hash: string): Promise<boolean>;
 }

@@ -48,4 +48,4 @@ export const refresh = async (deps: RefreshDeps, refreshToken: string): Promise<
 };
 
 const withinGrace = (deps: RefreshDeps, usedAt: number, now: number): boolean =>
-  now - usedAt <= deps.config.refreshReuseGraceSeconds * 1000;
+  now - usedAt < deps.config.refreshReuseGraceSeconds * 1000;

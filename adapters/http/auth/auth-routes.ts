@@ -4,7 +4,7 @@ import type { DomainFailure } from '../../../core/shared/errors.js';
 import type { Result } from '../../../core/shared/result.js';
 import { unwrap } from '../unwrap.js';
 import { authenticate } from './authenticate.js';
-import { clientAddress, defaultTrustedProxies } from './client-address.js';
+import { clientAddress, type AddressTrust } from './client-address.js';
 
 const emailSchema = { type: 'string', minLength: 3, maxLength: 254 } as const;
 const passwordSchema = { type: 'string', minLength: 1, maxLength: 128 } as const;
@@ -66,12 +66,12 @@ const withRetryAfter = <T>(reply: FastifyReply, outcome: Result<T, DomainFailure
  * from the use cases as failures and are rendered by the one problem+json handler.
  */
 export interface AuthRouteOptions {
-  /** Peers trusted to say the client's address in `x-forwarded-for`. Default: loopback. */
-  readonly trustedProxies?: readonly string[];
+  /** Whose word about the client's address is believed. Default: nobody's; the peer's address counts. */
+  readonly addressTrust?: AddressTrust;
 }
 
 export const registerAuthRoutes = (app: FastifyInstance, auth: AuthService, options: AuthRouteOptions = {}): void => {
-  const trustedProxies = options.trustedProxies ?? defaultTrustedProxies;
+  const trust = options.addressTrust ?? { trustedProxies: [] };
   const check = (token: string) => auth.validateToken(token);
 
   app.post<{ Body: RegisterBody }>(
@@ -87,7 +87,8 @@ export const registerAuthRoutes = (app: FastifyInstance, auth: AuthService, opti
       },
     },
     async (request, reply) => {
-      const profile = unwrap(await auth.register(request.body));
+      const outcome = await auth.register({ ...request.body, address: clientAddress(request, trust) });
+      const profile = unwrap(withRetryAfter(reply, outcome));
       return reply.code(201).send({ user: profileJson(profile) });
     },
   );
@@ -105,7 +106,7 @@ export const registerAuthRoutes = (app: FastifyInstance, auth: AuthService, opti
       },
     },
     async (request, reply) => {
-      const outcome = await auth.login({ ...request.body, address: clientAddress(request, trustedProxies) });
+      const outcome = await auth.login({ ...request.body, address: clientAddress(request, trust) });
       return tokensJson(unwrap(withRetryAfter(reply, outcome)));
     },
   );
