@@ -3,7 +3,7 @@ import { PasswordHasherBusy, type PasswordHasher } from '../../core/auth/ports.j
 export interface PasswordHashingBounds {
   /** Hashes and checks running at once (each holds a libuv thread for its whole cost). */
   readonly concurrency: number;
-  /** Waiting at most; one more is refused at once with PasswordHasherBusy. */
+  /** Waiting at most, of hashes and of checks each; one more is refused at once with PasswordHasherBusy. */
   readonly queue: number;
   /** Sent as Retry-After when refused. Default 1,000 ms. */
   readonly retryAfterMs?: number;
@@ -14,7 +14,7 @@ type Task = () => void;
 /**
  * Puts a PasswordHasher on a bounded pool: at most `concurrency` at work, at most `queue` waiting,
  * the rest refused at once (docs/adr/0035). Checks (logins) wait in a queue of their own that is
- * served first, so a burst of registrations cannot push a login past its deadline. The libuv threads
+ * served first, so a burst of registrations can neither fill a login's queue nor get ahead of it. The libuv threads
  * scrypt does not take stay free for file, DNS and other crypto work.
  */
 export class BoundedPasswordHasher implements PasswordHasher {
@@ -55,7 +55,7 @@ export class BoundedPasswordHasher implements PasswordHasher {
           });
       };
       if (this.running < this.bounds.concurrency) start();
-      else if (this.checks.length + this.hashes.length < this.bounds.queue) queue.push(start);
+      else if (queue.length < this.bounds.queue) queue.push(start);
       else reject(new PasswordHasherBusy(this.bounds.retryAfterMs ?? 1_000));
     });
   }

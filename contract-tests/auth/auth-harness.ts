@@ -12,6 +12,7 @@ import type {
 import { createAuthService, type AuthService } from '../../core/auth/service.js';
 import type { DomainEvent } from '../../core/messaging/events.js';
 import type { Job, JobQueue, NewJob, Worker } from '../../core/messaging/work-queue.js';
+import { BoundedPasswordHasher, type PasswordHashingBounds } from '../../adapters/crypto/bounded-password-hasher.js';
 import { JoseTokenIssuer } from '../../adapters/crypto/jose-token-issuer.js';
 import { RandomOpaqueTokens } from '../../adapters/crypto/random-opaque-tokens.js';
 import { ScryptPasswordHasher } from '../../adapters/crypto/scrypt-password-hasher.js';
@@ -126,6 +127,8 @@ export interface AuthHarnessOptions {
   readonly loginFailures?: LoginFailureLog;
   /** scrypt N; default 2^10 (fast). */
   readonly passwordHashCost?: number;
+  /** Puts the hasher on a bounded pool, as the auth service does; default unbounded. */
+  readonly passwordHashing?: PasswordHashingBounds;
 }
 
 export const createAuthHarness = async (
@@ -135,7 +138,8 @@ export const createAuthHarness = async (
 ): Promise<AuthHarness> => {
   const clock = new ManualClock();
   const tokens = await JoseTokenIssuer.create({ clock });
-  const passwords = new CountingPasswordHasher(new ScryptPasswordHasher({ N: options.passwordHashCost ?? 2 ** 10 }));
+  const scrypt = new ScryptPasswordHasher({ N: options.passwordHashCost ?? 2 ** 10 });
+  const passwords = new CountingPasswordHasher(options.passwordHashing ? new BoundedPasswordHasher(scrypt, options.passwordHashing) : scrypt);
   const email = new LogEmailSender();
   const jobs = new RecordingJobQueue();
   const bus = new InMemoryEventBus();
