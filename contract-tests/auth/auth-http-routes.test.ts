@@ -66,6 +66,15 @@ describe('auth HTTP routes: tokens and login throttling', () => {
     for (const tab of tabs) expect((await post('/auth/refresh', { refresh_token: tab.body?.refresh_token })).status).toBe(200);
   });
 
+  it('refuses a registration with a bidi override, a zero-width character or a look-alike in the email with 400 problem+json', async () => {
+    for (const email of ['ada\u202Egro.elpmaxe@example.org', 'a\u200Bda@example.org', 'ada@ex\u0430mple.org']) {
+      const refused = await post('/auth/register', { email, password: StrongPassword, name: 'Ada' });
+      expect(refused.status).toBe(400);
+      expect(refused.headers.get('content-type')).toContain('application/problem+json');
+      expect(refused.body).toMatchObject({ type: 'urn:meshwork:problem:invalid_input' });
+    }
+  });
+
   it('answers an unknown email and a wrong password with the same problem', async () => {
     const user = await h.registerUser();
     const wrong = await post('/auth/login', { email: user.email, password: 'not the password' });
