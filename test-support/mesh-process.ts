@@ -37,6 +37,8 @@ export const startMeshProcess = async (
       // Many registrations from loopback, cheap hashes: the bounds are tested in contract-tests/auth.
       AUTH_REGISTRATIONS_PER_ADDRESS: '100000',
       AUTH_PASSWORD_HASH_QUEUE: '10000',
+      // One key for every process of a test, as a deployment sets one: auth believes the gateway's signed addresses.
+      MESH_FORWARDING_KEY: 'meshwork-test-forwarding-key-0123456789',
       MESH_STORAGE: 'memory',
       MESH_TLS: 'off',
       ...env,
