@@ -75,7 +75,11 @@ export const openServiceStorage = async (service: StatefulService, config: MeshC
 
 /** `AUTH_KEY_ENCRYPTION_KEYS` when set, else the generated key file (development; docs/adr/0035). */
 const signingKeyCipher = async (config: MeshConfig): Promise<SigningKeyCipher> =>
-  new SigningKeyCipher(config.auth.keyEncryptionKeys.length > 0 ? config.auth.keyEncryptionKeys : [await loadOrCreateKeyFile(config.auth.keyEncryptionKeyFile)]);
+  new SigningKeyCipher(
+    config.auth.keyEncryptionKeys.length > 0
+      ? config.auth.keyEncryptionKeys
+      : [await loadOrCreateKeyFile(config.auth.keyEncryptionKeyFile ?? join(config.storage.dataDir, 'keys', 'signing-key-encryption.key'))],
+  );
 
 const openMigrated = async <S extends StatefulService>(service: S, config: MeshConfig, logger: Logger) => {
   const database = await openServiceDatabase({

@@ -12,7 +12,7 @@ import { AuthServiceService } from './generated/auth.js';
 import { startGrpcServer, type RunningGrpcServer } from './grpc-server.js';
 import { HealthProbe } from './health-checker-probe.js';
 import { meshChannelCredentials } from './mesh-tls-credentials.js';
-import { unimplementedService } from './unimplemented-service.js';
+import { unimplementedService } from '../../test-support/unimplemented-service.js';
 
 const names = { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] };
 

@@ -78,7 +78,7 @@ describe('signing keys at rest', () => {
       expect(row.private_key).toMatch(/^enc:v1:file-[0-9a-f]{12}:/);
       expect(row.private_key).not.toContain('PRIVATE KEY');
     }
-    const keyFile = config.auth.keyEncryptionKeyFile;
+    const keyFile = join(dataDir, 'keys', 'signing-key-encryption.key');
     expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
     // Reopened: the new key signs, the old token still verifies.
     await withKeys(config, async (keys) => {

@@ -2,7 +2,7 @@ import { connect as http2Connect, type ClientHttp2Session } from 'node:http2';
 import { connect as netConnect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../service-server.js';
-import { startGatewayTestBed, type GatewayTestBed } from './gateway-test-bed.js';
+import { startGatewayTestBed, type GatewayTestBed } from '../../test-support/gateway-test-bed.js';
 
 /** An h2c session to 127.0.0.1:`port` from the loopback address `from` (Linux answers on all of 127.0.0.0/8). */
 const sessionFrom = (from: string, port: number): ClientHttp2Session =>
