@@ -20,8 +20,10 @@ describe('the mTLS settings', () => {
       caFile: undefined,
       supplied: { 'api-gateway': undefined, auth: undefined, project: undefined, simulation: undefined },
       shared: undefined,
+      reloadIntervalMs: 5_000,
     });
     expect(loadConfig({ MESH_TLS: 'off' }).tls.enabled).toBe(false);
+    expect(loadConfig({ MESH_TLS_RELOAD_SECONDS: '0' }).tls.reloadIntervalMs).toBe(0);
   });
 
   it('take supplied certificates per service, the shared pair standing in for the others', () => {

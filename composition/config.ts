@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { MeshTlsSettings, SuppliedPair } from '../adapters/pki/mesh-pki.js';
 import { redisConfigOf, type RedisConfig } from '../adapters/redis/redis-config.js';
@@ -71,6 +72,12 @@ export interface MeshConfig {
   readonly tls: MeshTlsSettings;
   /** Slow-client and connection limits of every service's HTTP port (`HTTP_*`, docs/adr/0036). */
   readonly httpServer: HttpServerLimits;
+  /**
+   * `MESH_FORWARDING_KEY`: the gateway signs the client address it forwards to auth with it, and auth
+   * believes only signed addresses. Unset: a random key per process, so services in one process
+   * agree; in separate processes they need the same value (docs/adr/0035).
+   */
+  readonly forwardingKey: string;
 }
 
 /** Request timeouts (408 beyond) and the per-address connection cap of the HTTP ports. */
@@ -121,6 +128,7 @@ export const loadConfig = (env: Env): MeshConfig => {
     mesh: values.mesh,
     tls: tlsSettings(values.tls, storage.dataDir, problems),
     httpServer: values.httpServer,
+    forwardingKey: values.forwardingKey ?? randomBytes(32).toString('base64url'),
   };
   if (config.mesh.registryTtlMs <= config.mesh.heartbeatMs) {
     problems.push(`MESH_REGISTRY_TTL_MS (${config.mesh.registryTtlMs}) must exceed MESH_HEARTBEAT_MS (${config.mesh.heartbeatMs})`);
@@ -150,7 +158,7 @@ const tlsSettings = (tls: Values['tls'], dataDir: string, problems: string[]): M
   if (Object.values(supplied).some((found) => found !== undefined) && tls.caFile === undefined) {
     problems.push('certificates given by path need the CA that signed them: set MESH_TLS_CA');
   }
-  return { enabled: tls.enabled, dir: tls.dir ?? join(dataDir, 'pki'), caFile: tls.caFile, supplied, shared };
+  return { enabled: tls.enabled, dir: tls.dir ?? join(dataDir, 'pki'), caFile: tls.caFile, supplied, shared, reloadIntervalMs: tls.reloadIntervalMs };
 };
 
 /**

@@ -131,7 +131,9 @@ const instanceContext = (options: MeshOptions, service: ServiceName, index: numb
     targetOf: (target) => parts.mesh.targetOf(target),
     clientFor: (target, Client) => parts.mesh.clientFor(target, Client, instanceId),
     openStorage: (stateful, logger) => parts.storage.open(stateful, logger),
-    ...(parts.identities && { grpcTls: { identity: parts.identities.servers.get(service)! } }),
+    ...(parts.identities && {
+      grpcTls: { identity: parts.identities.servers.get(service)!, reloadIntervalMs: config.tls.reloadIntervalMs },
+    }),
     meshStatus: () => meshStatusOf(parts.mesh),
   };
 };

@@ -1,10 +1,13 @@
 import { join } from 'node:path';
 import { ContainerModule } from 'inversify';
+import { EncryptedSigningKeyRepository } from '../adapters/crypto/encrypted-signing-key-repository.js';
+import { loadOrCreateKeyFile, SigningKeyCipher } from '../adapters/crypto/signing-key-cipher.js';
 import type { Logger } from '../adapters/observability/logger.js';
 import { openServiceDatabase } from '../adapters/sql/database.js';
 import { SqlRefreshTokenRepository } from '../adapters/sql/auth/sql-refresh-token-repository.js';
 import { SqlResourceGrantRepository } from '../adapters/sql/auth/sql-resource-grant-repository.js';
 import { SqlSessionRepository } from '../adapters/sql/auth/sql-session-repository.js';
+import { sealStoredSigningKeys } from '../adapters/sql/auth/seal-signing-keys.js';
 import { SqlSigningKeyRepository } from '../adapters/sql/auth/sql-signing-key-repository.js';
 import { SqlUserRepository } from '../adapters/sql/auth/sql-user-repository.js';
 import { SqlExportRepository } from '../adapters/sql/project/sql-export-repository.js';
@@ -28,6 +31,15 @@ export const openServiceStorage = async (service: StatefulService, config: MeshC
   switch (service) {
     case 'auth': {
       const { db, close } = await openMigrated('auth', config, logger);
+      let cipher: SigningKeyCipher;
+      try {
+        cipher = await signingKeyCipher(config);
+        const sealed = await sealStoredSigningKeys(db, cipher);
+        if (sealed > 0) logger.info({ sealed, keyId: cipher.currentKeyId }, 'signing keys sealed under the current key encryption key');
+      } catch (error) {
+        await close();
+        throw error;
+      }
       return {
         close,
         module: new ContainerModule(({ rebind }) => {
@@ -35,7 +47,7 @@ export const openServiceStorage = async (service: StatefulService, config: MeshC
           rebind(AuthTokens.sessions).toConstantValue(new SqlSessionRepository(db));
           rebind(AuthTokens.grants).toConstantValue(new SqlResourceGrantRepository(db));
           rebind(AuthTokens.refreshTokens).toConstantValue(new SqlRefreshTokenRepository(db));
-          rebind(AuthTokens.signingKeys).toConstantValue(new SqlSigningKeyRepository(db));
+          rebind(AuthTokens.signingKeys).toConstantValue(new EncryptedSigningKeyRepository(new SqlSigningKeyRepository(db), cipher));
         }),
       };
     }
@@ -60,6 +72,14 @@ export const openServiceStorage = async (service: StatefulService, config: MeshC
     }
   }
 };
+
+/** `AUTH_KEY_ENCRYPTION_KEYS` when set, else the generated key file (development; docs/adr/0035). */
+const signingKeyCipher = async (config: MeshConfig): Promise<SigningKeyCipher> =>
+  new SigningKeyCipher(
+    config.auth.keyEncryptionKeys.length > 0
+      ? config.auth.keyEncryptionKeys
+      : [await loadOrCreateKeyFile(config.auth.keyEncryptionKeyFile ?? join(config.storage.dataDir, 'keys', 'signing-key-encryption.key'))],
+  );
 
 const openMigrated = async <S extends StatefulService>(service: S, config: MeshConfig, logger: Logger) => {
   const database = await openServiceDatabase({

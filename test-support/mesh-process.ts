@@ -30,7 +30,19 @@ export const startMeshProcess = async (
   const args = ['--import', 'tsx', 'composition/main.ts', ...services.flatMap((service) => ['--service', service])];
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, args, {
     cwd: repoRoot,
-    env: { ...process.env, LOG_LEVEL: 'info', AUTH_PASSWORD_HASH_COST: '1024', MESH_STORAGE: 'memory', MESH_TLS: 'off', ...env },
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'info',
+      AUTH_PASSWORD_HASH_COST: '1024',
+      // Many registrations from loopback, cheap hashes: the bounds are tested in contract-tests/auth.
+      AUTH_REGISTRATIONS_PER_ADDRESS: '100000',
+      AUTH_PASSWORD_HASH_QUEUE: '10000',
+      // One key for every process of a test, as a deployment sets one: auth believes the gateway's signed addresses.
+      MESH_FORWARDING_KEY: 'meshwork-test-forwarding-key-0123456789',
+      MESH_STORAGE: 'memory',
+      MESH_TLS: 'off',
+      ...env,
+    },
   });
   let text = '';
   const listeners = new Set<() => void>();

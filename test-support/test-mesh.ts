@@ -12,6 +12,9 @@ export const testMeshConfig = (env: Record<string, string> = {}): MeshConfig =>
   loadConfig({
     ...Object.fromEntries(envPrefixes.flatMap((prefix) => [[`${prefix}_GRPC_PORT`, '0'], [`${prefix}_HTTP_PORT`, '0']])),
     AUTH_PASSWORD_HASH_COST: '1024',
+    // Tests register many users from loopback and hash cheaply; the bounds are tested in contract-tests/auth.
+    AUTH_REGISTRATIONS_PER_ADDRESS: '100000',
+    AUTH_PASSWORD_HASH_QUEUE: '10000',
     MESH_STORAGE: 'memory',
     MESH_TLS: 'off',
     ...env,

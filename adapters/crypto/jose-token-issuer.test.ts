@@ -135,6 +135,25 @@ describe('JoseTokenIssuer', () => {
     expect(await sameKey.verify(missingSession)).toEqual({ ok: false, error: 'malformed' });
   });
 
+  it('refuses a token with padding or another spelling of the same bytes as malformed', async () => {
+    const clock = new ManualClock();
+    const issuer = await JoseTokenIssuer.create({ clock });
+    const { token } = await issuer.issue(claimsAt(clock));
+    const [header = '', payload = '', signature = ''] = token.split('.');
+    // A 64-byte signature leaves 4 spare bits in its last character: setting one spells the same bytes.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet[alphabet.indexOf(signature.slice(-1)) + 1] ?? '';
+    const respelled = `${header}.${payload}.${signature.slice(0, -1)}${last}`;
+    expect(Buffer.from(respelled.split('.')[2]!, 'base64url')).toEqual(Buffer.from(signature, 'base64url'));
+
+    expect(await issuer.verify(token)).toMatchObject({ ok: true });
+    expect(await issuer.verify(`${token}==`)).toEqual({ ok: false, error: 'malformed' });
+    expect(await issuer.verify(`${header}.${payload}=.${signature}`)).toEqual({ ok: false, error: 'malformed' });
+    expect(await issuer.verify(respelled)).toEqual({ ok: false, error: 'malformed' });
+    // The standard alphabet's + and / are not base64url.
+    expect(await issuer.verify(`${header}.${payload}.+/${signature.slice(2)}`)).toEqual({ ok: false, error: 'malformed' });
+  });
+
   it('signs with a supplied key pair and kid, so a restart keeps tokens valid', async () => {
     const clock = new ManualClock();
     const keyPair = await generateEd25519();

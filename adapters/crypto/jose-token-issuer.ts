@@ -69,6 +69,7 @@ export const verifyAccessToken = async (
   keyOf: (kid: string | undefined) => Promise<CryptoKey | undefined>,
   now: number,
 ): Promise<Result<AccessClaims, TokenRejection>> => {
+  if (!isCanonicalCompact(token)) return err('malformed');
   try {
     const { payload } = await jwtVerify(
       token,
@@ -90,6 +91,23 @@ export const verifyAccessToken = async (
   } catch (error) {
     return err(rejectionOf(error));
   }
+};
+
+// The signature may be empty: an unsigned token then fails as what it is, `bad_signature`.
+const Base64UrlSegment = /^[A-Za-z0-9_-]*$/;
+
+/**
+ * Three segments of unpadded base64url, each the one encoding of its bytes: padding, other
+ * alphabets and set spare bits are refused, so one token has one spelling (docs/adr/0035).
+ */
+const isCanonicalCompact = (token: string): boolean => {
+  const segments = token.split('.');
+  return (
+    segments.length === 3 &&
+    segments[0] !== '' &&
+    segments[1] !== '' &&
+    segments.every((segment) => Base64UrlSegment.test(segment) && Buffer.from(segment, 'base64url').toString('base64url') === segment)
+  );
 };
 
 class FixedKeyPair implements SigningKeySource {

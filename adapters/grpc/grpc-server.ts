@@ -9,12 +9,13 @@ import type { PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
 import type { Logger } from 'pino';
+import { serialOf, watchIdentityFiles } from '../pki/identity-files-watcher.js';
 import type { TlsIdentity } from '../pki/tls-identity.js';
 import { MESH_CALLER_ALLOW_LIST, type CallerAllowList } from './caller-allow-list.js';
 import { callerCheckInterceptor } from './caller-check.js';
 import { grpcServiceName } from './grpc-service-name.js';
 import { withTolerantDeserializers } from './undecodable-request.js';
-import { meshServerCredentials } from './mesh-tls-credentials.js';
+import { MeshIdentityProvider, meshServerCredentials } from './mesh-tls-credentials.js';
 import { meshReflectionPackage } from './reflection-package.js';
 
 export interface GrpcServiceBinding {
@@ -45,6 +46,8 @@ export interface GrpcServerOptions {
 export interface ServerTls {
   readonly identity: TlsIdentity;
   readonly allowList?: CallerAllowList;
+  /** How often the identity's files are looked at for a replaced certificate (docs/adr/0035). Default 5,000 ms; 0: never. */
+  readonly reloadIntervalMs?: number;
 }
 
 /** The standard health service's statuses; `''` is the whole server. */
@@ -66,6 +69,7 @@ export interface RunningGrpcServer {
 
 const HEALTH_SERVICE = 'grpc.health.v1.Health';
 const DEFAULT_GRACE_MS = 10_000;
+const DEFAULT_TLS_RELOAD_MS = 5_000;
 
 /**
  * Starts a gRPC server with the given services, the standard health service (SERVING for '' and
@@ -92,15 +96,27 @@ export const startGrpcServer = async (options: GrpcServerOptions): Promise<Runni
   new ReflectionService(reflectionPackage, { services: [...names, HEALTH_SERVICE] }).addToServer(server);
 
   const host = options.host ?? '0.0.0.0';
-  const serverCredentials = tls ? meshServerCredentials(tls.identity) : ServerCredentials.createInsecure();
+  const reloading = tls?.identity.files && tls.reloadIntervalMs !== 0 ? new MeshIdentityProvider(tls.identity) : undefined;
+  const serverCredentials = tls ? meshServerCredentials(tls.identity, reloading) : ServerCredentials.createInsecure();
   const port = await bind(server, host, options.port, serverCredentials).catch((error: unknown) => {
     server.forceShutdown();
     throw error;
   });
+  const watch = reloading
+    ? watchIdentityFiles(reloading.current, {
+        intervalMs: tls?.reloadIntervalMs ?? DEFAULT_TLS_RELOAD_MS,
+        onChange: (identity) => {
+          reloading.update(identity);
+          logger.info({ serial: serialOf(identity.certPem), services: identity.services }, 'TLS certificate reloaded');
+        },
+        onRefused: (error) => logger.warn({ err: error }, 'TLS certificate files changed but were not loaded; serving the previous certificate'),
+      })
+    : undefined;
   logger.info({ host, port, services: names, tls: tls ? `mutual, as ${tls.identity.services.join('+')}` : 'off' }, 'gRPC server listening');
 
   let stopping: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {
+    watch?.stop();
     stopping ??= stop(server, health, options.shutdownGraceMs ?? DEFAULT_GRACE_MS, logger);
     return stopping;
   };

@@ -1,14 +1,67 @@
 import type { PeerCertificate } from 'node:tls';
-import { credentials, ServerCredentials, type ChannelCredentials } from '@grpc/grpc-js';
+import { credentials, experimental, ServerCredentials, type ChannelCredentials } from '@grpc/grpc-js';
 import { identitiesOf, type TlsIdentity } from '../pki/tls-identity.js';
 
-/** A server that asks every client for a certificate signed by the mesh CA and refuses the handshake without one. */
-export const meshServerCredentials = (identity: TlsIdentity): ServerCredentials =>
-  ServerCredentials.createSsl(
-    Buffer.from(identity.caPem),
-    [{ cert_chain: Buffer.from(identity.certPem), private_key: Buffer.from(identity.keyPem) }],
-    true,
-  );
+/**
+ * A server that asks every client for a certificate signed by the mesh CA and refuses the handshake
+ * without one. Given a provider, it serves the provider's latest identity to each new connection.
+ */
+export const meshServerCredentials = (identity: TlsIdentity, provider?: MeshIdentityProvider): ServerCredentials =>
+  provider
+    ? experimental.createCertificateProviderServerCredentials(provider, provider, true)
+    : ServerCredentials.createSsl(
+        Buffer.from(identity.caPem),
+        [{ cert_chain: Buffer.from(identity.certPem), private_key: Buffer.from(identity.keyPem) }],
+        true,
+      );
+
+/**
+ * The identity of a server as grpc-js asks for it, replaceable while the server runs: new handshakes
+ * get the new certificate and CA, connections already open keep theirs (docs/adr/0035).
+ */
+export class MeshIdentityProvider implements experimental.CertificateProvider {
+  private readonly caListeners = new Set<experimental.CaCertificateUpdateListener>();
+  private readonly identityListeners = new Set<experimental.IdentityCertificateUpdateListener>();
+
+  constructor(private identity: TlsIdentity) {}
+
+  get current(): TlsIdentity {
+    return this.identity;
+  }
+
+  update(identity: TlsIdentity): void {
+    this.identity = identity;
+    for (const listener of this.caListeners) listener(this.caUpdate());
+    for (const listener of this.identityListeners) listener(this.identityUpdate());
+  }
+
+  // The first update is sent on the next tick: grpc-js adds its watcher only after the listeners.
+  addCaCertificateListener(listener: experimental.CaCertificateUpdateListener): void {
+    this.caListeners.add(listener);
+    setImmediate(() => this.caListeners.has(listener) && listener(this.caUpdate()));
+  }
+
+  removeCaCertificateListener(listener: experimental.CaCertificateUpdateListener): void {
+    this.caListeners.delete(listener);
+  }
+
+  addIdentityCertificateListener(listener: experimental.IdentityCertificateUpdateListener): void {
+    this.identityListeners.add(listener);
+    setImmediate(() => this.identityListeners.has(listener) && listener(this.identityUpdate()));
+  }
+
+  removeIdentityCertificateListener(listener: experimental.IdentityCertificateUpdateListener): void {
+    this.identityListeners.delete(listener);
+  }
+
+  private caUpdate() {
+    return { caCertificate: Buffer.from(this.identity.caPem) };
+  }
+
+  private identityUpdate() {
+    return { certificate: Buffer.from(this.identity.certPem), privateKey: Buffer.from(this.identity.keyPem) };
+  }
+}
 
 /**
  * A client that presents `identity` and accepts only a server whose certificate the mesh CA signed

@@ -19,6 +19,8 @@ export interface MeshTlsSettings {
   readonly supplied: Readonly<Record<string, SuppliedPair | undefined>>;
   /** `MESH_TLS_CERT`/`_KEY`: also the client certificate of a process running several services. */
   readonly shared: SuppliedPair | undefined;
+  /** `MESH_TLS_RELOAD_SECONDS` (default 5; 0: never): how often servers look for replaced certificate files (docs/adr/0035). */
+  readonly reloadIntervalMs?: number;
 }
 
 export interface MeshPki {
@@ -51,7 +53,7 @@ export const openMeshPki = (settings: MeshTlsSettings, names: LeafNames): MeshPk
       }
       const [caPem, certPem, keyPem] = await Promise.all([readPem(caFile), readPem(pair.certFile), readPem(pair.keyFile)]);
       checkIdentityCertificate(services, certPem, caPem);
-      return { services, caPem, certPem, keyPem };
+      return { services, caPem, certPem, keyPem, files: { caFile, certFile: pair.certFile, keyFile: pair.keyFile } };
     },
   };
 };

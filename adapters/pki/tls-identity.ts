@@ -8,6 +8,14 @@ export interface TlsIdentity {
   readonly caPem: string;
   readonly certPem: string;
   readonly keyPem: string;
+  /** Where the PEMs were read from, when from files: watched, so a replaced certificate is served without a restart. */
+  readonly files?: IdentityFiles;
+}
+
+export interface IdentityFiles {
+  readonly caFile: string;
+  readonly certFile: string;
+  readonly keyFile: string;
 }
 
 const URI_PREFIX = 'spiffe://meshwork/';

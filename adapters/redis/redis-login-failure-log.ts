@@ -1,7 +1,27 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { FailureWindow, LoginFailureLog } from '../../core/auth/ports.js';
+import type { AttemptReservation, FailureWindow, LoginFailureLog } from '../../core/auth/ports.js';
 import { callRedis, type RedisClient } from './redis-call.js';
 import type { RedisConnections } from './redis-connections.js';
+import { runScript, type LuaScript } from './stream-scripts.js';
+
+const reserveSource = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[2]))
+local count = redis.call('ZCARD', KEYS[1])
+local max = tonumber(ARGV[3])
+if count >= max then
+  local oldest = redis.call('ZRANGE', KEYS[1], count - max, count - max, 'WITHSCORES')
+  return {0, oldest[2]}
+end
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return {1, ARGV[4]}
+`;
+
+/**
+ * Check and reserve in one step (a script runs alone on its node): trims the aged-out, refuses with
+ * the oldest counting time when `max` remain, else adds the attempt. KEYS[1] set; ARGV at, windowMs, max, member.
+ */
+export const reserveAttemptScript: LuaScript = { source: reserveSource, sha: createHash('sha1').update(reserveSource).digest('hex') };
 
 /** The sorted set of a key's failures. Hashed: no email or client address appears in Redis. */
 export const loginFailuresKey = (key: string): string =>
@@ -11,7 +31,8 @@ export const loginFailuresKey = (key: string): string =>
  * Failed logins shared by every auth instance on the same Redis: one sorted set per key, a failure
  * time per member (scored by the time, unique so that two failures in one millisecond both count).
  * A record trims the aged-out and all but the last `max` and sets the expiry in one MULTI, so the
- * set never outlives its window. One key per command: works on a cluster too.
+ * set never outlives its window. A reservation checks and adds in one Lua script, so concurrent logins
+ * on any instance cannot all pass the check (docs/adr/0035). One key per command: works on a cluster too.
  */
 export class RedisLoginFailureLog implements LoginFailureLog {
   constructor(private readonly connections: RedisConnections) {}
@@ -29,6 +50,20 @@ export class RedisLoginFailureLog implements LoginFailureLog {
       const failed = results?.find(([error]) => error)?.[0];
       if (failed) throw failed;
     });
+  }
+
+  async reserve(key: string, at: number, window: FailureWindow): Promise<AttemptReservation> {
+    const redisKey = loginFailuresKey(key);
+    const member = `${at}:${randomUUID()}`;
+    const reply = (await this.command('EVALSHA reserve login attempt', (client) =>
+      runScript(client, reserveAttemptScript, redisKey, [at, window.windowMs, window.max, member]),
+    )) as [number, string];
+    return reply[0] === 1 ? { granted: true, id: reply[1] } : { granted: false, retryAt: Number(reply[1]) + window.windowMs };
+  }
+
+  async release(key: string, id: string): Promise<void> {
+    const redisKey = loginFailuresKey(key);
+    await this.command('ZREM login attempt', (client) => client.call('ZREM', redisKey, id));
   }
 
   async recent(key: string, now: number, window: FailureWindow): Promise<number[]> {

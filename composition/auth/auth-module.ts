@@ -18,6 +18,7 @@ import type { EventPublisher } from '../../core/messaging/events.js';
 import type { JobQueue } from '../../core/messaging/work-queue.js';
 import { JoseTokenIssuer } from '../../adapters/crypto/jose-token-issuer.js';
 import { RandomOpaqueTokens } from '../../adapters/crypto/random-opaque-tokens.js';
+import { BoundedPasswordHasher } from '../../adapters/crypto/bounded-password-hasher.js';
 import { ScryptPasswordHasher } from '../../adapters/crypto/scrypt-password-hasher.js';
 import type { StoredSigningKeys } from '../../adapters/crypto/stored-signing-keys.js';
 import { LogEmailSender } from '../../adapters/email/log-email-sender.js';
@@ -55,7 +56,14 @@ export const authModule = new ContainerModule(({ bind }) => {
   bind(AuthTokens.refreshTokens).toConstantValue(new InMemoryRefreshTokenRepository());
   bind(AuthTokens.signingKeys).toConstantValue(new InMemorySigningKeyRepository());
   bind(AuthTokens.passwords)
-    .toResolvedValue((config: MeshConfig) => new ScryptPasswordHasher({ N: config.auth.passwordHashCost }), [Platform.config])
+    .toResolvedValue(
+      (config: MeshConfig) =>
+        new BoundedPasswordHasher(new ScryptPasswordHasher({ N: config.auth.passwordHashCost }), {
+          concurrency: config.auth.passwordHashConcurrency,
+          queue: config.auth.passwordHashQueue,
+        }),
+      [Platform.config],
+    )
     .inSingletonScope();
   bind(AuthTokens.keys)
     .toResolvedValue(
@@ -105,6 +113,8 @@ export const authModule = new ContainerModule(({ bind }) => {
             tokenTtlSeconds: config.auth.tokenTtlSeconds,
             sessionTtlSeconds: config.auth.sessionTtlSeconds,
             adminEmails: config.auth.adminEmails,
+            refreshReuseGraceSeconds: config.auth.refreshReuseGraceSeconds,
+            registrationThrottle: { max: config.auth.registrationsPerAddress, windowMs: 15 * 60_000 },
           },
         }),
       [

@@ -5,6 +5,7 @@ import { EventChannels, Queues } from '../../core/messaging/channels.js';
 import { authGrpcService } from '../../adapters/grpc/auth/auth-grpc-service.js';
 import { AuthServiceService } from '../../adapters/grpc/generated/auth.js';
 import { registerAuthRoutes } from '../../adapters/http/auth/auth-routes.js';
+import { ForwardedAddressSigner } from '../../adapters/http/forwarded-address.js';
 import { InMemoryLoginFailureLog } from '../../adapters/memory/in-memory-login-failure-log.js';
 import type { Logger } from '../../adapters/observability/logger.js';
 import { RedisLoginFailureLog } from '../../adapters/redis/redis-login-failure-log.js';
@@ -62,7 +63,13 @@ export const startAuthService: ServiceRoot = async (context) => {
       clientDefences: serviceClientDefences(context.config.gateway),
       logger,
       grpcServices: [{ definition: AuthServiceService, implementation: authGrpcService(auth, logger, signingKeys) }],
-      registerRoutes: (app) => registerAuthRoutes(app, auth),
+      registerRoutes: (app) =>
+        registerAuthRoutes(app, auth, {
+          addressTrust: {
+            trustedProxies: context.config.auth.trustedProxies,
+            forwarded: new ForwardedAddressSigner(context.config.forwardingKey),
+          },
+        }),
       onStop: release,
     });
   } catch (error) {

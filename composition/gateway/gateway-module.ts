@@ -34,6 +34,7 @@ import { ProjectServiceClient } from '../../adapters/grpc/generated/project.js';
 import { SimulationServiceClient } from '../../adapters/grpc/generated/simulation.js';
 import type { GrpcClientSource } from '../../adapters/grpc/grpc-client-source.js';
 import type { ProjectBackend, SimulationBackend } from '../../adapters/http/gateway/client-api-ports.js';
+import { ForwardedAddressSigner } from '../../adapters/http/forwarded-address.js';
 import { HttpForwarder } from '../../adapters/http/gateway/http-forwarder.js';
 import type { ClientRateLimits } from '../../adapters/http/gateway/rate-limits.js';
 import type { Logger } from '../../adapters/observability/logger.js';
@@ -142,9 +143,15 @@ export const gatewayModule = (context: ServiceContext, settings: GatewaySettings
       .toDynamicValue(() => new Agent({ allowH2: true, connect: { useH2c: true } as Agent.Options['connect'] }))
       .inSingletonScope();
     bind(GatewayTokens.forwarder)
-      .toResolvedValue((agent: Agent) => new HttpForwarder(agent, Math.max(settings.timeouts.auth, settings.timeouts.project)), [
-        GatewayTokens.http2,
-      ])
+      .toResolvedValue(
+        (agent: Agent) =>
+          new HttpForwarder(
+            agent,
+            Math.max(settings.timeouts.auth, settings.timeouts.project),
+            new ForwardedAddressSigner(context.config.forwardingKey),
+          ),
+        [GatewayTokens.http2],
+      )
       .inSingletonScope();
     bind(GatewayTokens.limits)
       .toResolvedValue(

@@ -19,7 +19,12 @@ describe('tokens through two gateways on one Redis', () => {
   beforeAll(async () => {
     redis = await startRedisNode();
     const logger = testLogger('gateway-token-test');
-    bed = await startGatewayTestBed({ backends: ['auth', 'project'], openMessaging: () => createRedisMessaging(redis.config, logger) });
+    bed = await startGatewayTestBed({
+      backends: ['auth', 'project'],
+      openMessaging: () => createRedisMessaging(redis.config, logger),
+      // Reuse ends the session at once here; the grace for concurrent refreshes is tested in contract-tests/auth.
+      env: { AUTH_REFRESH_REUSE_GRACE_SECONDS: '0' },
+    });
     gateways = [await bed.startGateway({ instanceId: 'gw-t1' }), await bed.startGateway({ instanceId: 'gw-t2' })];
   }, STARTUP_TIMEOUT_MS);
 

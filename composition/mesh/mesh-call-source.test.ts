@@ -17,7 +17,7 @@ import { meshCallSource } from './mesh-call-source.js';
 
 const logger = createLogger('mesh-call-source-test', 'silent');
 
-const VALID = { valid: true, userId: 'u-1', email: 'a@example.com', isAdmin: false, sessionId: 's-1', permissions: [], expiresAt: 0 };
+const VALID = { valid: true, userId: 'u-1', email: 'a@example.com', isAdmin: false, sessionId: 's-1', permissions: [], expiresAt: 0, reason: '' };
 
 /** An auth server whose ValidateToken fails with UNAVAILABLE while `failing`, or waits for `gate`; GetUserContext finds nobody. */
 const startAuth = async (behaviour: { failing?: boolean; gate?: Promise<void> } = {}) => {

@@ -55,7 +55,8 @@ describe('project HTTP routes', () => {
 
     const forged = await call('GET', '/projects', { token: 'a.b.c' });
     expect(forged.status).toBe(401);
-    expect(forged.body.type).toBe('urn:meshwork:problem:token_expired');
+    // Forged, not expired: only a token that verified and then ran out is `token_expired` (docs/adr/0035).
+    expect(forged.body.type).toBe('urn:meshwork:problem:token_malformed');
   });
 
   it('creates, reads, updates, lists and deletes a project', async () => {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { defaultAuthConfig } from '../../core/auth/deps.js';
 import { BalancerKinds } from '../../core/resilience/balancer.js';
 import { DEFAULT_CALL_TIMEOUTS_MS } from '../../core/resilience/deadline.js';
@@ -64,6 +65,16 @@ const deadline = (service: 'auth' | 'project' | 'simulation') =>
     `Deadline of the gateway's calls to ${service}.`,
   );
 
+/** `id:base64,id:base64`: 32-byte keys with short ids (docs/adr/0035). */
+const parseKeyEncryptionKeys = (value: string): Parsed<readonly { readonly id: string; readonly key: Buffer }[]> => {
+  const keys = splitList(value).map((entry) => {
+    const [id = '', encoded = ''] = entry.split(':', 2);
+    return { id, key: Buffer.from(encoded, 'base64') };
+  });
+  const bad = keys.filter(({ id, key }) => !/^[A-Za-z0-9_.-]{1,32}$/.test(id) || key.length !== 32);
+  return bad.length > 0 ? { problem: `entries must be id:base64 of 32 bytes; bad ids '${bad.map(({ id }) => id).join("', '")}'` } : { value: keys };
+};
+
 const rate = (env: string, fallback: number, description: string) => integer(env, { default: fallback, min: 1, max: 1_000_000 }, description);
 
 /** `api-gateway=3,auth=2`: services not named run one instance. */
@@ -114,6 +125,12 @@ export const Catalogue = {
     'all',
     '`all`: every service serves its own client routes (development). `gateway`: project and simulation serve only /health ' +
       '(project keeps export downloads, auth its account routes, which the gateway forwards to).',
+  ),
+  // Issue 14 (docs/adr/0035): the gateway signs the client address it forwards to auth with it.
+  forwardingKey: text(
+    'MESH_FORWARDING_KEY',
+    { default: undefined, defaultText: 'random per process', minLength: 32, secret: true },
+    'Key the gateway signs forwarded client addresses with and auth checks them by; set one value for separate processes.',
   ),
   metricsToken: text(
     'METRICS_TOKEN',
@@ -173,6 +190,40 @@ export const Catalogue = {
       { default: undefined },
       "Ed25519 private key (PKCS#8 PEM) imported once into auth's database as the signing key; unset: keys are made and kept there (docs/adr/0022).",
     ),
+    // --- Auth hardening settings (issue 14, docs/adr/0035) ---
+    refreshReuseGraceSeconds: integer(
+      'AUTH_REFRESH_REUSE_GRACE_SECONDS',
+      { default: defaultAuthConfig.refreshReuseGraceSeconds, min: 0, max: 60, unit: 's' },
+      'A spent refresh token presented again this soon after its first use gets a fresh pair of its session (two tabs); later it ends the session. 0: none.',
+    ),
+    trustedProxies: list(
+      'AUTH_TRUSTED_PROXIES',
+      { expects: 'IP addresses', check: (item) => isIP(item) !== 0 },
+      "Peers of auth's HTTP port whose x-forwarded-for is believed for throttling; empty: none (the gateway's address is signed instead).",
+    ),
+    passwordHashConcurrency: integer('AUTH_PASSWORD_HASH_CONCURRENCY', { default: 2, min: 1, max: 64 }, 'Password hashes and checks running at once (each holds a libuv thread).'),
+    passwordHashQueue: integer(
+      'AUTH_PASSWORD_HASH_QUEUE',
+      { default: 32, min: 0, max: 10_000 },
+      'Password hashes, and checks, waiting at most each; past it the answer is 503 password_hashing_busy with Retry-After at once.',
+    ),
+    registrationsPerAddress: integer(
+      'AUTH_REGISTRATIONS_PER_ADDRESS',
+      { default: defaultAuthConfig.registrationThrottle.max, min: 1, max: 1_000_000 },
+      'Registrations per client address in 15 minutes; 429 too_many_registrations beyond.',
+    ),
+    keyEncryptionKeys: custom(
+      'AUTH_KEY_ENCRYPTION_KEYS',
+      { default: [], defaultText: 'unset: AUTH_KEY_ENCRYPTION_KEY_FILE', expects: 'comma-separated id:base64 of 32 bytes', secret: true },
+      parseKeyEncryptionKeys,
+      "Keys sealing auth's signing keys at rest (AES-256-GCM): the first seals, every one opens, so the key can rotate.",
+    ),
+    keyEncryptionKeyFile: text(
+      'AUTH_KEY_ENCRYPTION_KEY_FILE',
+      { default: undefined, defaultText: 'DATA_DIR/keys/signing-key-encryption.key' },
+      'Without AUTH_KEY_ENCRYPTION_KEYS (development): a key generated in this file (0600) seals the signing keys.',
+    ),
+    // --- end of auth hardening settings ---
   },
   simulation: {
     updatesPerSecond: integer('SIMULATION_UPDATES_PER_SECOND', { default: DEFAULT_SIMULATION_SETTINGS.updatesPerSecond, min: 10, max: 100 }, 'Stream entries per second of a real-time simulation.'),
@@ -329,5 +380,10 @@ export const Catalogue = {
     caFile: text('MESH_TLS_CA', { default: undefined, defaultText: 'unset: generated' }, 'Supplied CA (a bundle during a rotation); then every certificate is supplied, none generated.'),
     shared: tlsPair('MESH', 'every service of the process (it must name them all)'),
     supplied: perService((service, prefix) => tlsPair(prefix, service)),
+    reloadIntervalMs: integer(
+      'MESH_TLS_RELOAD_SECONDS',
+      { default: 5, min: 0, max: 86_400, times: 1_000, unit: 's' },
+      'How often gRPC servers look for replaced certificate files, served to new connections (docs/adr/0035); 0: never.',
+    ),
   },
 };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuthConfig } from '../../core/auth/deps.js';
 import type { Profile } from '../../core/auth/model.js';
 import type {
+  LoginFailureLog,
   PasswordHasher,
   RefreshTokenRepository,
   ResourceGrantRepository,
@@ -11,6 +12,7 @@ import type {
 import { createAuthService, type AuthService } from '../../core/auth/service.js';
 import type { DomainEvent } from '../../core/messaging/events.js';
 import type { Job, JobQueue, NewJob, Worker } from '../../core/messaging/work-queue.js';
+import { BoundedPasswordHasher, type PasswordHashingBounds } from '../../adapters/crypto/bounded-password-hasher.js';
 import { JoseTokenIssuer } from '../../adapters/crypto/jose-token-issuer.js';
 import { RandomOpaqueTokens } from '../../adapters/crypto/random-opaque-tokens.js';
 import { ScryptPasswordHasher } from '../../adapters/crypto/scrypt-password-hasher.js';
@@ -119,10 +121,25 @@ let userCounter = 0;
 /** Builds a harness on fresh repositories; the suites close them after each test. */
 export type AuthHarnessFactory = (config?: Partial<AuthConfig>) => Promise<AuthHarness>;
 
-export const createAuthHarness = async (repos: AuthRepositories, config: Partial<AuthConfig> = {}): Promise<AuthHarness> => {
+/** What a harness may run on instead of its in-memory defaults. */
+export interface AuthHarnessOptions {
+  /** Default: an InMemoryLoginFailureLog. */
+  readonly loginFailures?: LoginFailureLog;
+  /** scrypt N; default 2^10 (fast). */
+  readonly passwordHashCost?: number;
+  /** Puts the hasher on a bounded pool, as the auth service does; default unbounded. */
+  readonly passwordHashing?: PasswordHashingBounds;
+}
+
+export const createAuthHarness = async (
+  repos: AuthRepositories,
+  config: Partial<AuthConfig> = {},
+  options: AuthHarnessOptions = {},
+): Promise<AuthHarness> => {
   const clock = new ManualClock();
   const tokens = await JoseTokenIssuer.create({ clock });
-  const passwords = new CountingPasswordHasher(new ScryptPasswordHasher({ N: 2 ** 10 }));
+  const scrypt = new ScryptPasswordHasher({ N: options.passwordHashCost ?? 2 ** 10 });
+  const passwords = new CountingPasswordHasher(options.passwordHashing ? new BoundedPasswordHasher(scrypt, options.passwordHashing) : scrypt);
   const email = new LogEmailSender();
   const jobs = new RecordingJobQueue();
   const bus = new InMemoryEventBus();
@@ -139,7 +156,7 @@ export const createAuthHarness = async (repos: AuthRepositories, config: Partial
     jobs,
     clock,
     ids: new RandomIdGenerator(),
-    loginFailures: new InMemoryLoginFailureLog(),
+    loginFailures: options.loginFailures ?? new InMemoryLoginFailureLog(),
     config,
   });
 

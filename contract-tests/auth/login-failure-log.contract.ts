@@ -73,6 +73,37 @@ export function describeLoginFailureLogContract(adapterName: string, createFixtu
       expect(await log.recent(bob, t0, window)).toEqual([t0]);
     });
 
+    it('grants a reservation below max, counting it as a failure; refuses at max with the time a slot frees', async () => {
+      const key = aKey();
+      const first = await log.reserve(key, t0, window);
+      expect(first.granted).toBe(true);
+      await log.reserve(key, t0 + 1_000, window);
+      await log.reserve(key, t0 + 2_000, window);
+      expect(await log.recent(key, t0 + 2_000, window)).toEqual([t0, t0 + 1_000, t0 + 2_000]);
+      expect(await log.reserve(key, t0 + 3_000, window)).toEqual({ granted: false, retryAt: t0 + 60_000 });
+      expect(await log.recent(key, t0 + 3_000, window)).toHaveLength(3);
+      // The oldest aged out: a slot is free again.
+      expect((await log.reserve(key, t0 + 60_000, window)).granted).toBe(true);
+    });
+
+    it('takes back a released reservation only (twice is fine)', async () => {
+      const key = aKey();
+      const kept = await log.reserve(key, t0, window);
+      const released = await log.reserve(key, t0 + 1, window);
+      if (!released.granted || !kept.granted) throw new Error('expected both reservations granted');
+      await log.release(key, released.id);
+      await log.release(key, released.id);
+      expect(await log.recent(key, t0 + 2, window)).toEqual([t0]);
+    });
+
+    it('grants at most max of a concurrent burst of reservations over every log on the store', async () => {
+      const key = aKey();
+      const limit = { max: 10, windowMs: 60_000 };
+      const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? log : fixture.peer).reserve(key, t0 + i, limit)));
+      expect(answers.filter((answer) => answer.granted)).toHaveLength(10);
+      expect(await fixture.peer.recent(key, t0 + 100, limit)).toHaveLength(10);
+    });
+
     it('shares the failures with every log on the same store, concurrent records included', async () => {
       const key = aKey();
       const wide = { max: 50, windowMs: 60_000 };

@@ -42,6 +42,7 @@ export function describeRefreshAndThrottleUseCases(harness: AuthHarnessFactory, 
       const first = await loginOf();
       const second = await h.service.refresh(first.refreshToken);
       if (!second.ok) throw new Error(second.error.code);
+      h.clock.advance(20_001); // past the grace for concurrent refreshes
 
       expect(await h.service.refresh(first.refreshToken)).toMatchObject({ ok: false, error: { code: 'refresh_token_reused' } });
 
@@ -52,13 +53,35 @@ export function describeRefreshAndThrottleUseCases(harness: AuthHarnessFactory, 
       ]);
     });
 
-    it('lets one of two concurrent refreshes win; the other counts as reuse', async () => {
-      const { refreshToken } = await loginOf();
+    it('gives both of two concurrent refreshes (two tabs) a working pair of the same session', async () => {
+      const { refreshToken, sessionId } = await loginOf();
 
       const answers = await Promise.all([h.service.refresh(refreshToken), h.service.refresh(refreshToken)]);
 
-      expect(answers.filter((answer) => answer.ok)).toHaveLength(1);
-      expect(answers.filter((answer) => !answer.ok)).toMatchObject([{ error: { code: 'refresh_token_reused' } }]);
+      for (const answer of answers) {
+        if (!answer.ok) throw new Error(`a concurrent refresh was refused: ${answer.error.code}`);
+        expect(answer.value.sessionId).toBe(sessionId);
+        expect(await h.service.validateToken(answer.value.token)).toMatchObject({ valid: true, sessionId });
+      }
+      h.clock.advance(1_000);
+      for (const answer of answers) if (answer.ok) expect((await h.service.refresh(answer.value.refreshToken)).ok).toBe(true);
+      expect(await h.events.on(EventChannels.authLogout)).toEqual([]);
+    });
+
+    it('still ends the session when a spent token comes back after the grace, concurrently too', async () => {
+      const first = await loginOf();
+      const second = await h.service.refresh(first.refreshToken);
+      if (!second.ok) throw new Error(second.error.code);
+      h.clock.advance(20_001);
+
+      const answers = await Promise.all([h.service.refresh(first.refreshToken), h.service.refresh(first.refreshToken)]);
+
+      expect(answers).toMatchObject([
+        { ok: false, error: { code: 'refresh_token_reused' } },
+        { ok: false, error: { code: 'refresh_token_reused' } },
+      ]);
+      expect(await h.service.validateToken(second.value.token)).toEqual({ valid: false, reason: 'session_revoked' });
+      expect(await h.events.on(EventChannels.authLogout)).toHaveLength(1);
     });
 
     it('refreshes nothing after logout, nor an unknown or empty token', async () => {

@@ -56,7 +56,7 @@ export const startAuthOnGrpc = async (events: EventBus, options: { readonly port
     clock,
     ids: new RandomIdGenerator(),
     loginFailures: new InMemoryLoginFailureLog(),
-    config: { adminEmails: options.adminEmails ?? [] },
+    config: { adminEmails: options.adminEmails ?? [], refreshReuseGraceSeconds: 0 }, // reuse ends the session at once here
   });
   const logger = createLogger('token-validation-bed', 'silent');
   const implementation: AuthServiceServer = authGrpcService(service, logger, keys);

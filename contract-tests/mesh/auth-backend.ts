@@ -32,6 +32,7 @@ const VALID: ValidateTokenResponse = {
   sessionId: 'session-1',
   permissions: [],
   expiresAt: 0,
+  reason: '',
 };
 
 /** An auth gRPC server on loopback whose ValidateToken answers as `behaviour` says (changeable live). */

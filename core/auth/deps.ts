@@ -2,7 +2,13 @@ import type { Clock } from '../shared/clock.js';
 import type { IdGenerator } from '../shared/ids.js';
 import type { EventPublisher } from '../messaging/events.js';
 import type { JobQueue } from '../messaging/work-queue.js';
-import { defaultLoginThrottleLimits, type LoginThrottle, type LoginThrottleLimits } from './login-throttle.js';
+import {
+  defaultLoginThrottleLimits,
+  type FailureLimit,
+  type LoginThrottle,
+  type LoginThrottleLimits,
+  type SlidingWindowThrottle,
+} from './login-throttle.js';
 import type {
   EmailSender,
   OpaqueTokens,
@@ -23,6 +29,10 @@ export interface AuthConfig {
   readonly adminEmails: readonly string[];
   /** Failed logins allowed per account and per client address in a sliding window. */
   readonly loginThrottle: LoginThrottleLimits;
+  /** A spent refresh token presented again within this many seconds of its first use is a concurrent refresh, not reuse. Default 20; 0: none. */
+  readonly refreshReuseGraceSeconds: number;
+  /** Registrations allowed per client address in a sliding window. Default 20 in 15 minutes. */
+  readonly registrationThrottle: FailureLimit;
 }
 
 export const defaultAuthConfig: AuthConfig = {
@@ -30,6 +40,8 @@ export const defaultAuthConfig: AuthConfig = {
   sessionTtlSeconds: 7 * 24 * 60 * 60,
   adminEmails: [],
   loginThrottle: defaultLoginThrottleLimits,
+  refreshReuseGraceSeconds: 20,
+  registrationThrottle: { max: 20, windowMs: 15 * 60_000 },
 };
 
 /** Everything the auth use cases need; each use case takes only the part it uses. */
@@ -40,6 +52,8 @@ export interface AuthDeps {
   readonly opaqueTokens: OpaqueTokens;
   /** Failed logins per account and address, counted in the log the service was given. */
   readonly loginThrottle: LoginThrottle;
+  /** Registrations per client address, counted in the same log as failed logins. */
+  readonly registrationThrottle: SlidingWindowThrottle;
   readonly grants: ResourceGrantRepository;
   readonly passwords: PasswordHasher;
   readonly tokens: TokenIssuer;

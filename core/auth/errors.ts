@@ -25,6 +25,16 @@ export const AuthFailures = {
     ...failure('rate_limited', 'too_many_login_attempts', 'Too many failed logins; wait before trying again.'),
     retryAfterMs,
   }),
+  /** Too many registrations from this address (docs/adr/0035). */
+  tooManyRegistrations: (retryAfterMs: number): ThrottledFailure => ({
+    ...failure('rate_limited', 'too_many_registrations', 'Too many registrations from this address; wait before trying again.'),
+    retryAfterMs,
+  }),
+  /** Every password worker is busy and the queue is full: answered at once rather than late (docs/adr/0035). */
+  passwordHashingBusy: (retryAfterMs: number): ThrottledFailure => ({
+    ...failure('unavailable', 'password_hashing_busy', 'The service is busy checking passwords; try again shortly.'),
+    retryAfterMs,
+  }),
   invalidRefreshToken: (): DomainFailure =>
     failure('unauthenticated', 'invalid_refresh_token', 'The refresh token is not valid: unknown, expired, or its session has ended.'),
   /** A refresh token presented a second time: its whole session is revoked (someone else may hold a copy). */

@@ -6,10 +6,15 @@ export type FailureLimit = FailureWindow;
 
 export type ThrottleDecision = { readonly allowed: true } | { readonly allowed: false; readonly retryAfterMs: number };
 
+/** A reserved attempt of one key: counted as a failure unless released. */
+export type KeyReservation = { readonly allowed: true; readonly id: string } | { readonly allowed: false; readonly retryAfterMs: number };
+
 /**
- * Failed logins counted in a sliding window (the failure times of a key in a `LoginFailureLog`).
- * A key over its limit is refused until its oldest failure in the window ages out. The counts are
- * as shared as the log is: one process (in memory) or every auth instance (Redis).
+ * Attempts counted in a sliding window (the attempt times of a key in a `LoginFailureLog`). An
+ * attempt is reserved before the work it guards (a password check) and counts as a failure unless
+ * released, so concurrent attempts cannot all pass one check (docs/adr/0035). A key at its limit is
+ * refused until its oldest attempt in the window ages out. The counts are as shared as the log is:
+ * one process (in memory) or every auth instance (Redis).
  */
 export class SlidingWindowThrottle {
   constructor(
@@ -22,21 +27,19 @@ export class SlidingWindowThrottle {
     if (!(limit.max >= 1) || !(limit.windowMs > 0)) throw new RangeError('a failure limit needs max >= 1 and windowMs > 0');
   }
 
-  /** Whether `key` may try now; when not, how long until it may. Counts nothing. */
-  async check(key: string): Promise<ThrottleDecision> {
+  /** Reserves one attempt of `key` now, or says how long until it may try. */
+  async reserve(key: string): Promise<KeyReservation> {
     const now = this.clock.now();
-    const recent = await this.log.recent(this.prefix + key, now, this.limit);
-    if (recent.length < this.limit.max) return { allowed: true };
-    const oldest = recent[recent.length - this.limit.max] ?? now;
-    return { allowed: false, retryAfterMs: Math.max(1, oldest + this.limit.windowMs - now) };
+    const reservation = await this.log.reserve(this.prefix + key, now, this.limit);
+    return reservation.granted ? { allowed: true, id: reservation.id } : { allowed: false, retryAfterMs: Math.max(1, reservation.retryAt - now) };
   }
 
-  /** Counts one failure of `key` now. */
-  fail(key: string): Promise<void> {
-    return this.log.record(this.prefix + key, this.clock.now(), this.limit);
+  /** Takes back a reserved attempt: it no longer counts. */
+  release(key: string, id: string): Promise<void> {
+    return this.log.release(this.prefix + key, id);
   }
 
-  /** Forgets the failures of `key` (an account after a successful login). */
+  /** Forgets the attempts of `key` (an account after a successful login). */
   clear(key: string): Promise<void> {
     return this.log.clear(this.prefix + key);
   }
@@ -53,6 +56,16 @@ export const defaultLoginThrottleLimits: LoginThrottleLimits = {
   perAddress: { max: 30, windowMs: 15 * 60_000 },
 };
 
+/** A login attempt that passed the throttle: it counts as failed unless `succeeded` is called. */
+export interface LoginAttempt {
+  /** The password matched: the account's attempts are forgotten and this one no longer counts for the address. */
+  succeeded(): Promise<void>;
+  /** The check could not run (a fault, a busy hasher): the attempt no longer counts anywhere. */
+  abandon(): Promise<void>;
+}
+
+export type LoginAdmission = ({ readonly allowed: true } & LoginAttempt) | { readonly allowed: false; readonly retryAfterMs: number };
+
 /** Failed logins per account (the normalised email, known or not) and per client address. */
 export class LoginThrottle {
   private readonly accounts: SlidingWindowThrottle;
@@ -63,20 +76,31 @@ export class LoginThrottle {
     this.addresses = new SlidingWindowThrottle(limits.perAddress, log, clock, 'address:');
   }
 
-  async check(email: string, address: string | undefined): Promise<ThrottleDecision> {
+  /**
+   * Reserves an attempt on the account and on the address, before the password is checked. When
+   * either refuses, the other's reservation is taken back and the login is refused.
+   */
+  async admit(email: string, address: string | undefined): Promise<LoginAdmission> {
     const [account, from] = await Promise.all([
-      this.accounts.check(email),
-      address === undefined ? ({ allowed: true } as const) : this.addresses.check(address),
+      this.accounts.reserve(email),
+      address === undefined ? undefined : this.addresses.reserve(address),
     ]);
-    if (account.allowed && from.allowed) return { allowed: true };
-    return { allowed: false, retryAfterMs: Math.max(account.allowed ? 0 : account.retryAfterMs, from.allowed ? 0 : from.retryAfterMs) };
-  }
-
-  async failed(email: string, address: string | undefined): Promise<void> {
-    await Promise.all([this.accounts.fail(email), address === undefined ? undefined : this.addresses.fail(address)]);
-  }
-
-  succeeded(email: string): Promise<void> {
-    return this.accounts.clear(email);
+    const releaseAddress = async () => {
+      if (address !== undefined && from?.allowed) await this.addresses.release(address, from.id);
+    };
+    if (account.allowed && (from === undefined || from.allowed)) {
+      return {
+        allowed: true,
+        succeeded: async () => {
+          await Promise.all([this.accounts.clear(email), releaseAddress()]);
+        },
+        abandon: async () => {
+          await Promise.all([this.accounts.release(email, account.id), releaseAddress()]);
+        },
+      };
+    }
+    await Promise.all([account.allowed ? this.accounts.release(email, account.id) : undefined, releaseAddress()]);
+    const waits = [account, from].map((decision) => (decision && !decision.allowed ? decision.retryAfterMs : 0));
+    return { allowed: false, retryAfterMs: Math.max(...waits) };
   }
 }

@@ -4,8 +4,8 @@ import { EventChannels } from '../messaging/channels.js';
 import type { AuthDeps } from './deps.js';
 import { AuthFailures } from './errors.js';
 import { loginEvent, logoutEvent } from './events.js';
-import { normaliseEmail, type Session } from './model.js';
-import type { PasswordHasher } from './ports.js';
+import { normaliseEmail, type Session, type User } from './model.js';
+import { PasswordHasherBusy, type PasswordHasher } from './ports.js';
 import { issueSessionTokens, type LoginOutcome } from './session-tokens.js';
 import { updateUser } from './user-updates.js';
 import { checkRequired } from './validation.js';
@@ -28,24 +28,31 @@ export type LoginDeps = Pick<
  * Checks the credentials, opens a session and issues an access token and a refresh token for it.
  * An unknown email and a wrong password both run one password verification of the same cost and
  * give the same `invalid_credentials`. Failed logins are counted per account (known or not) and per
- * address; over the limit the answer is `too_many_login_attempts` before any password is checked.
+ * address: each attempt is reserved before its password check and counts unless it succeeds; over the
+ * limit the answer is `too_many_login_attempts` and no password is checked.
  */
 export const login = async (deps: LoginDeps, input: LoginInput): Promise<Result<LoginOutcome, DomainFailure>> => {
   const violations = [...checkRequired('email', input.email), ...checkRequired('password', input.password)];
   if (violations.length > 0) return err(AuthFailures.invalidInput(violations));
 
   const email = normaliseEmail(input.email);
-  const allowed = await deps.loginThrottle.check(email, input.address);
-  if (!allowed.allowed) return err(AuthFailures.tooManyLogins(allowed.retryAfterMs));
+  // Reserved before the password is checked, so a burst cannot get more checks than the limit (docs/adr/0035).
+  const attempt = await deps.loginThrottle.admit(email, input.address);
+  if (!attempt.allowed) return err(AuthFailures.tooManyLogins(attempt.retryAfterMs));
 
-  const user = await deps.users.findByEmail(email);
-  const hash = user?.passwordHash ?? (await dummyHashOf(deps.passwords));
-  const matches = await deps.passwords.verify(input.password, hash);
-  if (!user || !matches) {
-    await deps.loginThrottle.failed(email, input.address);
-    return err(AuthFailures.invalidCredentials());
+  let user: User | undefined;
+  let matches: boolean;
+  try {
+    user = await deps.users.findByEmail(email);
+    matches = await deps.passwords.verify(input.password, user?.passwordHash ?? (await dummyHashOf(deps.passwords)));
+  } catch (error) {
+    // No password was checked (storage away, hasher busy): the attempt is not a failure.
+    await attempt.abandon().catch(() => undefined);
+    if (error instanceof PasswordHasherBusy) return err(AuthFailures.passwordHashingBusy(error.retryAfterMs));
+    throw error;
   }
-  await deps.loginThrottle.succeeded(email);
+  if (!user || !matches) return err(AuthFailures.invalidCredentials());
+  await attempt.succeeded();
   if (!user.isActive) return err(AuthFailures.accountDisabled());
 
   const now = deps.clock.now();

@@ -15,6 +15,11 @@ describe('auth model', () => {
     expect(normaliseEmail('  Ada.Lovelace@Example.ORG ')).toBe('ada.lovelace@example.org');
   });
 
+  it('normalises emails to NFC, so a decomposed and a composed accent are one address', () => {
+    expect(normaliseEmail('Jose\u0301@Example.org')).toBe('jos\u00e9@example.org');
+    expect(normaliseEmail('JOS\u00c9@example.org')).toBe(normaliseEmail('jose\u0301@example.org'));
+  });
+
   it('orders and deduplicates roles', () => {
     expect(canonicalRoles(['admin', 'user', 'admin'])).toEqual(['user', 'admin']);
   });

@@ -77,7 +77,12 @@ export interface Profile {
   readonly lastLoginAt: number | null;
 }
 
-export const normaliseEmail = (email: string): string => email.trim().toLowerCase();
+/**
+ * The one spelling of an email: trimmed, lower-cased (the whole address, local part too: no two
+ * accounts differ only by case) and in Unicode NFC, so that a composed and a decomposed `é` are one
+ * address. Which characters an email may hold at all is `checkEmail`'s rule (docs/adr/0035).
+ */
+export const normaliseEmail = (email: string): string => email.trim().toLowerCase().normalize('NFC');
 
 export const isAdmin = (user: Pick<User, 'roles'>): boolean => user.roles.includes('admin');
 

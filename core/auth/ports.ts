@@ -85,12 +85,24 @@ export interface ResourceGrantRepository {
   listForUser(userId: string): Promise<ResourceGrant[]>;
 }
 
+/**
+ * A PasswordHasher with all its workers busy and its queue full refuses at once with this, rather
+ * than answering past every deadline; the use cases answer `password_hashing_busy`.
+ */
+export class PasswordHasherBusy extends Error {
+  constructor(readonly retryAfterMs: number) {
+    super('every password worker is busy and the queue is full');
+    this.name = 'PasswordHasherBusy';
+  }
+}
+
 export interface PasswordHasher {
-  /** A self-describing hash (algorithm, cost and a fresh random salt): hashing twice gives different strings. */
+  /** A self-describing hash (algorithm, cost and a fresh random salt): hashing twice gives different strings. May reject with PasswordHasherBusy. */
   hash(password: string): Promise<string>;
   /**
    * Whether `password` matches `hash`, compared in constant time. Hashes made with other cost
-   * settings of the same algorithm still verify. Rejects when `hash` is not one this hasher makes.
+   * settings of the same algorithm still verify. Rejects when `hash` is not one this hasher makes,
+   * and with PasswordHasherBusy when it is saturated.
    */
   verify(password: string, hash: string): Promise<boolean>;
 }
@@ -156,6 +168,18 @@ export interface LoginFailureLog {
   record(key: string, at: number, window: FailureWindow): Promise<void>;
   /** The failure times of `key` after `now - windowMs`, oldest first, at most the last `max` of them. */
   recent(key: string, now: number, window: FailureWindow): Promise<number[]>;
+  /**
+   * Reserves one attempt of `key` at `at`, atomically: drops its failures older than `at - windowMs`,
+   * then, when fewer than `max` remain, records one at `at` (counted as a failure until released) and
+   * resolves its id; otherwise records nothing and resolves when the oldest counting one ages out.
+   * Of concurrent reservations on one store, at most `max` within a window are granted.
+   */
+  reserve(key: string, at: number, window: FailureWindow): Promise<AttemptReservation>;
+  /** Takes back one reserved attempt (the login succeeded, or another key refused it). Idempotent. */
+  release(key: string, id: string): Promise<void>;
   /** Forgets every failure of `key` (an account after a successful login). Idempotent. */
   clear(key: string): Promise<void>;
 }
+
+/** A granted attempt (its id, to release it), or a refusal with the time a slot frees up (epoch ms). */
+export type AttemptReservation = { readonly granted: true; readonly id: string } | { readonly granted: false; readonly retryAt: number };

@@ -2,6 +2,7 @@ import { err, ok, type Result } from '../shared/result.js';
 import type { DomainFailure, FieldViolation } from '../shared/errors.js';
 import type { AuthDeps } from './deps.js';
 import { AuthFailures } from './errors.js';
+import { passwordWork } from './password-work.js';
 import { toProfile, type Profile, type User } from './model.js';
 import { checkName, checkPassword, checkRequired } from './validation.js';
 
@@ -40,10 +41,13 @@ export const updateProfile = async (
 
   let passwordHash = user.passwordHash;
   if (input.newPassword !== undefined) {
-    if (!(await deps.passwords.verify(input.currentPassword ?? '', user.passwordHash))) {
-      return err(AuthFailures.wrongCurrentPassword());
-    }
-    passwordHash = await deps.passwords.hash(input.newPassword);
+    const newPassword = input.newPassword;
+    const checked = await passwordWork(async () =>
+      (await deps.passwords.verify(input.currentPassword ?? '', user.passwordHash)) ? deps.passwords.hash(newPassword) : undefined,
+    );
+    if (!checked.ok) return checked;
+    if (checked.value === undefined) return err(AuthFailures.wrongCurrentPassword());
+    passwordHash = checked.value;
   }
 
   const now = deps.clock.now();

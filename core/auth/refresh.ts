@@ -14,9 +14,11 @@ export type RefreshDeps = Pick<
 
 /**
  * Rotates a refresh token: the presented one is spent and a new access token and refresh token
- * are issued for the same session. A refresh token presented again (reuse: a stolen copy, or the
- * loser of two concurrent refreshes) ends its whole session, with a logout event so every cache
- * forgets it at once. A logged-out or expired session refreshes nothing.
+ * are issued for the same session. A spent token presented again within `refreshReuseGraceSeconds`
+ * of its first use (two tabs refreshing at once, a retry after a lost answer) gets a fresh pair of
+ * the same session too. Presented later (a stolen copy), it ends its whole session, with a logout
+ * event so every cache forgets it at once (docs/adr/0035). A logged-out or expired session
+ * refreshes nothing.
  */
 export const refresh = async (deps: RefreshDeps, refreshToken: string): Promise<Result<LoginOutcome, DomainFailure>> => {
   const presented = typeof refreshToken === 'string' ? refreshToken.trim() : '';
@@ -28,10 +30,14 @@ export const refresh = async (deps: RefreshDeps, refreshToken: string): Promise<
   const session = await deps.sessions.findById(stored.sessionId);
   if (!session) return err(AuthFailures.invalidRefreshToken());
   if (stored.usedAt !== null || !(await deps.refreshTokens.markUsed(stored.digest, now))) {
-    if (await deps.sessions.revoke(session.id, now)) {
-      await deps.events.publish(EventChannels.authLogout, logoutEvent(session.userId, session.id, now));
+    // Lost the race to mark it used: the winner's time is the first use.
+    const usedAt = stored.usedAt ?? (await deps.refreshTokens.findByDigest(stored.digest))?.usedAt ?? now;
+    if (!withinGrace(deps, usedAt, now)) {
+      if (await deps.sessions.revoke(session.id, now)) {
+        await deps.events.publish(EventChannels.authLogout, logoutEvent(session.userId, session.id, now));
+      }
+      return err(AuthFailures.refreshTokenReused());
     }
-    return err(AuthFailures.refreshTokenReused());
   }
   if (stored.expiresAt <= now || sessionState(session, now) !== 'active') return err(AuthFailures.invalidRefreshToken());
 
@@ -40,3 +46,6 @@ export const refresh = async (deps: RefreshDeps, refreshToken: string): Promise<
   if (!user.isActive) return err(AuthFailures.accountDisabled());
   return ok(await issueSessionTokens(deps, user, session));
 };
+
+const withinGrace = (deps: RefreshDeps, usedAt: number, now: number): boolean =>
+  now - usedAt < deps.config.refreshReuseGraceSeconds * 1000;

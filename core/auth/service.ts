@@ -22,7 +22,7 @@ import {
 import { defaultAuthConfig, type AuthConfig, type AuthDeps } from './deps.js';
 import { handleEmailJob } from './email-jobs.js';
 import { login, logout, type LoginInput } from './login.js';
-import { LoginThrottle } from './login-throttle.js';
+import { LoginThrottle, SlidingWindowThrottle } from './login-throttle.js';
 import { refresh } from './refresh.js';
 import type { LoginOutcome } from './session-tokens.js';
 import { normaliseEmail, type Profile } from './model.js';
@@ -58,7 +58,7 @@ export interface AuthService {
   handleEmailJob(job: Pick<Job, 'type' | 'payload'>): Promise<Result<EmailMessage, DomainFailure>>;
 }
 
-export type AuthServiceDeps = Omit<AuthDeps, 'config' | 'loginThrottle'> & {
+export type AuthServiceDeps = Omit<AuthDeps, 'config' | 'loginThrottle' | 'registrationThrottle'> & {
   readonly config?: Partial<AuthConfig>;
   /** Where failed logins are counted: in this process, or shared by every auth instance. */
   readonly loginFailures: LoginFailureLog;
@@ -69,6 +69,7 @@ export const createAuthService = (input: AuthServiceDeps): AuthService => {
   const deps: AuthDeps = {
     ...input,
     loginThrottle: new LoginThrottle(config.loginThrottle, input.loginFailures, input.clock),
+    registrationThrottle: new SlidingWindowThrottle(config.registrationThrottle, input.loginFailures, input.clock, 'register:'),
     config: { ...config, adminEmails: config.adminEmails.map(normaliseEmail) },
   };
   return {

@@ -25,6 +25,29 @@ describe('field rules', () => {
     expect(checkName('name', 'n'.repeat(101))).toHaveLength(1);
   });
 
+  it('refuses emails with control, bidi, zero-width or invisible characters', () => {
+    const hidden = ['\u0000', '\u202E', '\u202A', '\u2066', '\u2069', '\u200B', '\u200D', '\u200E', '\u2060', '\u2064', '\uFEFF', '\u00AD', '\u3164', '\uFE0F'];
+    for (const character of hidden) {
+      expect(checkEmail('email', `ad${character}a@example.org`)).toEqual([
+        { field: 'email', message: 'must not contain control, bidirectional or invisible characters' },
+      ]);
+    }
+  });
+
+  it('refuses look-alikes: a script mixed within a part, full-width and other compatibility characters', () => {
+    // A Cyrillic а (U+0430) among Latin letters, in the domain and in the local part.
+    expect(checkEmail('email', 'ada@p\u0430ypal.com')).toEqual([{ field: 'email', message: 'must not mix scripts within a part (look-alike characters)' }]);
+    expect(checkEmail('email', '\u0430da@example.org')).toHaveLength(1);
+    expect(checkEmail('email', 'ada@\uFF45xample.org')).toEqual([
+      { field: 'email', message: 'must not contain full-width or other compatibility characters' },
+    ]);
+    // Single-script internationalised addresses pass, as do composed and decomposed accents alike.
+    expect(checkEmail('email', 'δοκιμή@παράδειγμα.δοκιμή')).toEqual([]);
+    expect(checkEmail('email', 'josé@exämple.org')).toEqual([]);
+    expect(checkEmail('email', 'jose\u0301@example.org')).toEqual([]);
+    expect(checkEmail('email', '山田@例え.jp')).toEqual([]);
+  });
+
   it('accepts plausible email addresses only', () => {
     expect(checkEmail('email', ' Ada@Example.org ')).toEqual([]);
     expect(checkEmail('email', 'ada@localhost')).toHaveLength(1);

@@ -30,12 +30,19 @@ describe('GrpcAuthClient against a real auth service', () => {
     expect(validation.ok && validation.value.valid && validation.value.permissions).toContain('project:create');
   });
 
-  it('answers invalid tokens with a reason: malformed when not a JWT, expired otherwise', async () => {
+  it('answers invalid tokens with the reason auth gave: a forged token is not reported as expired', async () => {
     const { token } = await auth.harness.loggedInUser();
-    expect((await auth.harness.service.logout(token)).ok).toBe(true);
-
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const flipped = `${header}.${payload}.${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`;
     expect(await auth.client.validateToken('not a token')).toEqual({ ok: true, value: { valid: false, reason: 'malformed' } });
-    expect(await auth.client.validateToken(token)).toEqual({ ok: true, value: { valid: false, reason: 'expired' } });
+    expect(await auth.client.validateToken(flipped)).toEqual({ ok: true, value: { valid: false, reason: 'bad_signature' } });
+
+    expect((await auth.harness.service.logout(token)).ok).toBe(true);
+    expect(await auth.client.validateToken(token)).toEqual({ ok: true, value: { valid: false, reason: 'session_revoked' } });
+
+    const live = await auth.harness.loggedInUser();
+    auth.harness.clock.advance(16 * 60_000);
+    expect(await auth.client.validateToken(live.token)).toEqual({ ok: true, value: { valid: false, reason: 'expired' } });
   });
 
   it('gets a user context by id and by email, whatever the email case', async () => {

@@ -1,6 +1,6 @@
 import { defaultCallTimeoutMs } from '../../../core/resilience/deadline.js';
 import type { Metadata } from '@grpc/grpc-js';
-import { isPermission, type TokenValidation } from '../../../core/auth/index.js';
+import { isPermission, type TokenInvalidReason, type TokenValidation } from '../../../core/auth/index.js';
 import type { DomainFailure } from '../../../core/shared/errors.js';
 import { ok, type Result } from '../../../core/shared/result.js';
 import type { AuthServiceClient } from '../generated/auth.js';
@@ -80,16 +80,19 @@ export class GrpcAuthClient {
   }
 
   /**
-   * Whether a bearer token may be used now. The wire answer carries no reason for an invalid
-   * token, so the reason is `malformed` when the token is not shaped like a JWT, else `expired`
-   * (the common case, and its advice "log in again" also fits a logged-out session).
+   * Whether a bearer token may be used now. An invalid token keeps the reason auth gave, so a forged
+   * token is `bad_signature`, not `expired` (docs/adr/0035). An auth service that gives no reason
+   * (an older one) gets `malformed` or `bad_signature`: only auth can tell a real expiry.
    */
   async validateToken(token: string, context: AuthCallContext = {}): Promise<Result<TokenValidation, DomainFailure>> {
     const request = { token, callingService: this.callingService, requestId: requestIdOf(context) };
     const answer = await this.call((c) => c.validateToken.bind(c), request, context);
     if (!answer.ok) return answer;
     const response = answer.value;
-    if (!response.valid) return ok({ valid: false, reason: JWT_SHAPE.test(token.trim()) ? 'expired' : 'malformed' });
+    if (!response.valid) {
+      const reason = isTokenInvalidReason(response.reason) ? response.reason : JWT_SHAPE.test(token.trim()) ? 'bad_signature' : 'malformed';
+      return ok({ valid: false, reason });
+    }
     return ok({
       valid: true,
       userId: response.userId,
@@ -188,5 +191,18 @@ export class GrpcAuthClient {
 
 /** header.payload.signature, each base64url. */
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+const TokenInvalidReasons: readonly TokenInvalidReason[] = [
+  'empty',
+  'malformed',
+  'bad_signature',
+  'expired',
+  'session_not_found',
+  'session_revoked',
+  'session_expired',
+  'user_not_found',
+  'user_inactive',
+];
+const isTokenInvalidReason = (value: string): value is TokenInvalidReason => (TokenInvalidReasons as readonly string[]).includes(value);
 
 const requestIdOf = (context: AuthCallContext): string => String(context.metadata?.get('x-request-id')[0] ?? '');

@@ -27,7 +27,7 @@ export const authGrpcService = (auth: AuthService, logger: Logger, keys?: Publis
   validateToken: unaryHandler(async ({ token }) => {
     const outcome = await auth.validateToken(token);
     if (!outcome.valid) {
-      return { valid: false, userId: '', email: '', isAdmin: false, sessionId: '', permissions: [], expiresAt: 0 };
+      return { valid: false, userId: '', email: '', isAdmin: false, sessionId: '', permissions: [], expiresAt: 0, reason: outcome.reason };
     }
     return {
       valid: true,
@@ -37,6 +37,7 @@ export const authGrpcService = (auth: AuthService, logger: Logger, keys?: Publis
       sessionId: outcome.sessionId,
       permissions: [...outcome.permissions],
       expiresAt: outcome.expiresAt,
+      reason: '',
     };
   }, logger),
 

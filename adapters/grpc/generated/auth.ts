@@ -37,6 +37,8 @@ export interface ValidateTokenResponse {
   sessionId: string;
   permissions: string[];
   expiresAt: number;
+  /** Why an invalid token was refused (docs/adr/0035): malformed, bad_signature, expired, session_revoked, ...; empty when valid. */
+  reason: string;
 }
 
 export interface GetUserContextRequest {
@@ -249,7 +251,16 @@ export const ValidateTokenRequest: MessageFns<ValidateTokenRequest> = {
 };
 
 function createBaseValidateTokenResponse(): ValidateTokenResponse {
-  return { valid: false, userId: "", email: "", isAdmin: false, sessionId: "", permissions: [], expiresAt: 0 };
+  return {
+    valid: false,
+    userId: "",
+    email: "",
+    isAdmin: false,
+    sessionId: "",
+    permissions: [],
+    expiresAt: 0,
+    reason: "",
+  };
 }
 
 export const ValidateTokenResponse: MessageFns<ValidateTokenResponse> = {
@@ -274,6 +285,9 @@ export const ValidateTokenResponse: MessageFns<ValidateTokenResponse> = {
     }
     if (message.expiresAt !== 0) {
       writer.uint32(56).int64(message.expiresAt);
+    }
+    if (message.reason !== "") {
+      writer.uint32(66).string(message.reason);
     }
     return writer;
   },
@@ -347,6 +361,14 @@ export const ValidateTokenResponse: MessageFns<ValidateTokenResponse> = {
             message.expiresAt = longToNumber(reader.int64());
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -386,6 +408,7 @@ export const ValidateTokenResponse: MessageFns<ValidateTokenResponse> = {
         : isSet(object.expires_at)
         ? globalThis.Number(object.expires_at)
         : 0,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
     };
   },
 
@@ -412,6 +435,9 @@ export const ValidateTokenResponse: MessageFns<ValidateTokenResponse> = {
     if (message.expiresAt !== 0) {
       obj.expiresAt = Math.round(message.expiresAt);
     }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
     return obj;
   },
 
@@ -427,6 +453,7 @@ export const ValidateTokenResponse: MessageFns<ValidateTokenResponse> = {
     message.sessionId = object.sessionId ?? "";
     message.permissions = object.permissions?.map((e) => e) || [];
     message.expiresAt = object.expiresAt ?? 0;
+    message.reason = object.reason ?? "";
     return message;
   },
 };

@@ -14,7 +14,7 @@ import {
 } from '../client-api/auth-api.js';
 import { unwrap } from '../unwrap.js';
 import { authenticate } from './authenticate.js';
-import { clientAddress, defaultTrustedProxies } from './client-address.js';
+import { clientAddress, type AddressTrust } from './client-address.js';
 
 /** A profile as clients see it: snake_case, epoch-ms times. */
 export const profileJson = (profile: Profile) => ({
@@ -54,19 +54,20 @@ const withRetryAfter = <T>(reply: FastifyReply, outcome: Result<T, DomainFailure
  * from the use cases as failures and are rendered by the one problem+json handler.
  */
 export interface AuthRouteOptions {
-  /** Peers trusted to say the client's address in `x-forwarded-for`. Default: loopback. */
-  readonly trustedProxies?: readonly string[];
+  /** Whose word about the client's address is believed. Default: nobody's; the peer's address counts. */
+  readonly addressTrust?: AddressTrust;
 }
 
 export const registerAuthRoutes = (app: FastifyInstance, auth: AuthService, options: AuthRouteOptions = {}): void => {
-  const trustedProxies = options.trustedProxies ?? defaultTrustedProxies;
+  const trust = options.addressTrust ?? { trustedProxies: [] };
   const check = (token: string) => auth.validateToken(token);
 
   app.post<{ Body: RegisterBody }>(
     '/auth/register',
     registerRoute,
     async (request, reply) => {
-      const profile = unwrap(await auth.register(request.body));
+      const outcome = await auth.register({ ...request.body, address: clientAddress(request, trust) });
+      const profile = unwrap(withRetryAfter(reply, outcome));
       return reply.code(201).send({ user: profileJson(profile) });
     },
   );
@@ -75,7 +76,7 @@ export const registerAuthRoutes = (app: FastifyInstance, auth: AuthService, opti
     '/auth/login',
     loginRoute,
     async (request, reply) => {
-      const outcome = await auth.login({ ...request.body, address: clientAddress(request, trustedProxies) });
+      const outcome = await auth.login({ ...request.body, address: clientAddress(request, trust) });
       return tokensJson(unwrap(withRetryAfter(reply, outcome)));
     },
   );

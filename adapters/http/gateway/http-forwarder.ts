@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { DomainFailureError, failure } from '../../../core/shared/errors.js';
 import { outgoingTraceparent } from '../../observability/trace-context-scope.js';
+import { FORWARDED_ADDRESS_HEADER, type ForwardedAddressSigner } from '../forwarded-address.js';
 import { REQUEST_ID_HEADER } from '../request-id.js';
 
 /** A request to pass on: where, and the body when it is not the client's own. */
@@ -28,6 +29,8 @@ export class HttpForwarder {
   constructor(
     private readonly dispatcher: Dispatcher,
     private readonly timeoutMs: number,
+    /** Signs the client's address for the auth service, which believes no other (docs/adr/0035). */
+    private readonly addressSigner?: ForwardedAddressSigner,
   ) {}
 
   async forward(request: FastifyRequest, reply: FastifyReply, to: ForwardRequest): Promise<FastifyReply> {
@@ -37,8 +40,9 @@ export class HttpForwarder {
       const value = request.headers[name];
       if (typeof value === 'string') headers[name] = value;
     }
-    // The auth service throttles logins per client address; it trusts this from its proxies only.
+    // The auth service throttles logins per client address; it believes only the signed one.
     headers['x-forwarded-for'] = request.ip;
+    if (this.addressSigner) headers[FORWARDED_ADDRESS_HEADER] = this.addressSigner.sign(request.ip);
     const traceparent = outgoingTraceparent();
     if (traceparent !== undefined) headers.traceparent = traceparent;
     if (to.body !== undefined) headers['content-type'] = 'application/json';
