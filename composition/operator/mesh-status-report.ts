@@ -28,7 +28,7 @@ const problemOf = async (response: Response): Promise<string> => {
 };
 
 /** Logs in through the gateway (`POST /auth/login`) and returns the access token. */
-export const logIn = async (url: string, email: string, password: string, timeoutMs = 5_000): Promise<string> => {
+export const logIn = async (url: string, email: string, password: string, timeoutMs = 10_000): Promise<string> => {
   const response = await reach(
     `${url}/auth/login`,
     { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) },
@@ -39,7 +39,7 @@ export const logIn = async (url: string, email: string, password: string, timeou
 };
 
 /** The gateway's `GET /mesh/status`: instances with health, pools and breakers as that gateway sees them. */
-export const fetchMeshStatus = async ({ url, token, timeoutMs = 5_000 }: StatusRequest): Promise<MeshStatus> => {
+export const fetchMeshStatus = async ({ url, token, timeoutMs = 10_000 }: StatusRequest): Promise<MeshStatus> => {
   const response = await reach(`${url}/mesh/status`, { headers: { authorization: `Bearer ${token}` } }, timeoutMs);
   if (response.status === 401) throw new OperatorError(`the gateway at ${url} refused the token (401 ${await problemOf(response)}); log in again`);
   if (response.status !== 200) throw new OperatorError(`GET ${url}/mesh/status answered ${response.status} ${await problemOf(response)}`);
