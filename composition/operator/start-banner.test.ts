@@ -19,7 +19,7 @@ const facts = (overrides: Partial<BannerFacts> = {}): BannerFacts => ({
 describe('the start banner', () => {
   it("shows the dashboard URL, every instance's ports, the storage and messaging, and how to stop", () => {
     const banner = startBanner(facts());
-    expect(banner).toContain('dashboard    http://127.0.0.1:8001/dashboard/');
+    expect(banner).toContain('dashboard    http://127.0.0.1:8001/');
     expect(banner).toMatch(/api-gateway +api-gateway-1 +gRPC 8000 +HTTP 8001/);
     expect(banner).toMatch(/auth +auth-1 +gRPC 9000 +HTTP 9001/);
     expect(banner).toMatch(/auth +auth-2 +gRPC 9010 +HTTP 9011/);

@@ -35,7 +35,7 @@ export const startBanner = (facts: BannerFacts): string => {
   return [
     '',
     'meshwork is running',
-    gateway ? `  dashboard    http://${facts.host}:${gateway.http}/dashboard/` : '  dashboard    (no api-gateway in this process)',
+    gateway ? `  dashboard    http://${facts.host}:${gateway.http}/` : '  dashboard    (no api-gateway in this process)',
     ...rows,
     `  storage      ${storageText(facts.storage)}`,
     `  messaging    ${where}; registry ${facts.registry === 'redis' ? 'in Redis' : 'in this process'}`,
