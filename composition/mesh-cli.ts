@@ -21,7 +21,8 @@ const usage = `Usage: npm run mesh -- <command> [options]
     --redis <url>          Redis to watch instead of REDIS_URL
     --json                 one JSON object a line: {time, channel, payload}
   --help                   show this text
-Exit codes: 0 done, 1 the mesh or Redis cannot be reached or refused, 2 wrong usage or settings.`;
+Exit codes: 0 done, 1 the mesh or Redis cannot be reached or refused, 2 wrong usage or settings.
+For a script: npm run --silent mesh -- status --json (without --silent, npm prints its own header first).`;
 
 const fail = (message: string, code: 1 | 2): never => {
   console.error(message);
