@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** `npm run mesh -- <args>` as a child process (tsx, as the npm script runs it). */
-export interface MeshCliProcess {
+/** A script of this repository run from its sources (tsx) as a child process. */
+export interface ScriptProcess {
   readonly pid: number;
   stdout(): string;
   stderr(): string;
@@ -16,8 +16,15 @@ export interface MeshCliProcess {
   exit(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
 }
 
-export const startMeshCli = (args: readonly string[], options: { readonly stdin?: string; readonly env?: Record<string, string> } = {}): MeshCliProcess => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'composition/mesh-cli.ts', ...args], {
+interface ScriptOptions {
+  readonly stdin?: string;
+  /** Added to this process's environment, where REDIS_URL and REDIS_CLUSTER_NODES are cleared. */
+  readonly env?: Record<string, string>;
+}
+
+/** Runs `entry` (a path from the repository's root) with `args`; stdout and stderr are pipes, not a terminal. */
+export const startScript = (entry: string, args: readonly string[], options: ScriptOptions = {}): ScriptProcess => {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
     cwd: repoRoot,
     env: { ...process.env, REDIS_URL: '', REDIS_CLUSTER_NODES: '', ...options.env },
   });
@@ -34,7 +41,7 @@ export const startMeshCli = (args: readonly string[], options: { readonly stdin?
     waitFor: async (pattern, timeoutMs = 30_000) => {
       const deadline = Date.now() + timeoutMs;
       while (!pattern.test(out) && !pattern.test(err)) {
-        if (child.exitCode !== null) throw new Error(`mesh ${args.join(' ')} exited (${child.exitCode}) before printing ${pattern}:\n${out}${err}`);
+        if (child.exitCode !== null) throw new Error(`${entry} ${args.join(' ')} exited (${child.exitCode}) before printing ${pattern}:\n${out}${err}`);
         if (Date.now() > deadline) throw new Error(`no output matching ${pattern} within ${timeoutMs} ms:\n${out}${err}`);
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
@@ -49,8 +56,11 @@ export const startMeshCli = (args: readonly string[], options: { readonly stdin?
   };
 };
 
+/** `npm run mesh -- <args>` as a child process (tsx, as the npm script runs it). */
+export const startMeshCli = (args: readonly string[], options: ScriptOptions = {}): ScriptProcess => startScript('composition/mesh-cli.ts', args, options);
+
 /** Runs `npm run mesh -- <args>` to its end. */
-export const runMeshCli = async (args: readonly string[], options: { readonly stdin?: string; readonly env?: Record<string, string> } = {}) => {
+export const runMeshCli = async (args: readonly string[], options: ScriptOptions = {}) => {
   const cli = startMeshCli(args, options);
   const code = await cli.exit(undefined, 45_000);
   return { code, stdout: cli.stdout(), stderr: cli.stderr() };
