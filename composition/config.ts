@@ -49,6 +49,7 @@ export interface StorageSettings {
 
 export interface MeshConfig {
   readonly logLevel: Values['logLevel'];
+  readonly logFormat: Values['logFormat'];
   /** Address the servers bind to. */
   readonly bindHost: string;
   /** Address other services use to reach this process's servers. */
@@ -105,6 +106,7 @@ export const loadConfig = (env: Env): MeshConfig => {
   const { storage } = values;
   const config: MeshConfig = {
     logLevel: values.logLevel,
+    logFormat: values.logFormat,
     bindHost,
     advertiseHost,
     ports: values.ports,

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
-import { createLogger } from '../adapters/observability/logger.js';
+import { createLogger, logDestinationFor } from '../adapters/observability/logger.js';
 import { ConfigError, loadConfig, ServiceNames, type MeshConfig, type ServiceName } from './config.js';
 import { startMesh } from './launcher.js';
+import { startBanner } from './operator/start-banner.js';
 import { settingsHelp } from './settings/settings-docs.js';
 
 const usage = `Usage: npm start [-- --service <name> ...] [-- --instances <name>=<n>,...]
@@ -63,7 +64,8 @@ const main = async (): Promise<void> => {
     console.error(`${usage}\nEvery setting, its default and what it does: npm start -- --help`);
     process.exit(2);
   }
-  const logger = createLogger('meshwork', config.logLevel);
+  const destination = logDestinationFor(config.logFormat, process.stdout);
+  const logger = createLogger('meshwork', config.logLevel, destination);
   const mesh = await startMesh({ config, logger, services }).catch((error: unknown) => {
     logger.fatal({ err: error }, 'the mesh failed to start');
     process.exit(1);
@@ -72,6 +74,10 @@ const main = async (): Promise<void> => {
     [...mesh.instances].map(([service, running]) => [service, running.map((instance) => ({ id: instance.instanceId, grpc: instance.grpc.port, http: instance.http.port }))]),
   );
   logger.info({ services: [...mesh.services.keys()], instances, messaging: mesh.messaging.kind, registry: mesh.mesh.registryKind }, 'mesh ready');
+  if (destination !== undefined) {
+    const facts = { host: config.advertiseHost, instances, messaging: mesh.messaging.kind, registry: mesh.mesh.registryKind, storage: config.storage };
+    process.stdout.write(`${startBanner(facts)}\n`);
+  }
 
   let shuttingDown = false;
   const shutdown = (signal: NodeJS.Signals) => {

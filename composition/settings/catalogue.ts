@@ -8,7 +8,7 @@ import { DEFAULT_SIMULATION_SETTINGS } from '../../core/simulation/settings.js';
 import { DEFAULT_HEALTH_INTERVAL_MS } from '../../adapters/grpc/health-checker.js';
 import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_REQUEST_TIMEOUT_MS } from '../../adapters/http/h2c-http1-server.js';
 import { defaultScryptCost } from '../../adapters/crypto/scrypt-password-hasher.js';
-import { LogLevels } from '../../adapters/observability/logger.js';
+import { LogFormats, LogLevels } from '../../adapters/observability/logger.js';
 import { DEFAULT_CONNECTION_LIMITS } from '../../adapters/websocket/web-socket-connection.js';
 import { WEB_SOCKET_HUB_DEFAULTS } from '../../adapters/websocket/web-socket-hub.js';
 import { parseClusterNodes, REDIS_URL_PATTERN } from '../../adapters/redis/redis-config.js';
@@ -112,6 +112,12 @@ const tlsPair = (prefix: string, whose: string) => ({
 
 export const Catalogue = {
   logLevel: oneOf('LOG_LEVEL', LogLevels, 'info', 'Least severe level of the JSON log lines written on stdout.'),
+  logFormat: oneOf(
+    'LOG_FORMAT',
+    LogFormats,
+    'auto',
+    '`json`: one JSON object a line; `pretty`: coloured lines for a person and a start banner; `auto`: pretty when stdout is a terminal.',
+  ),
   bindHost: host('MESH_BIND_HOST', '127.0.0.1', 'Interface the servers bind to (0.0.0.0 for all).'),
   advertiseHost: host(
     'MESH_ADVERTISE_HOST',
