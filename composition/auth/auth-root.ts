@@ -60,7 +60,7 @@ export const startAuthService: ServiceRoot = async (context) => {
       httpServer: context.config.httpServer,
       grpcPort: ports.grpcPort,
       httpPort: ports.httpPort,
-      clientDefences: serviceClientDefences(context.config.gateway),
+      clientDefences: serviceClientDefences(context.config),
       logger,
       grpcServices: [{ definition: AuthServiceService, implementation: authGrpcService(auth, logger, signingKeys) }],
       registerRoutes: (app) =>

@@ -73,7 +73,7 @@ export const projectRoot =
         httpServer: context.config.httpServer,
         grpcPort: ports.grpcPort,
         httpPort: ports.httpPort,
-        clientDefences: serviceClientDefences(context.config.gateway),
+        clientDefences: serviceClientDefences(context.config),
         logger,
         grpcServices: [
           {

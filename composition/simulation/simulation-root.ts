@@ -76,7 +76,7 @@ export const startSimulationServiceWith = async (
       grpcPort: ports.grpcPort,
       httpPort: ports.httpPort,
       logger,
-      clientDefences: serviceClientDefences(context.config.gateway),
+      clientDefences: serviceClientDefences(context.config),
       grpcServices: [{ definition: SimulationServiceService, implementation: simulationGrpcService(simulations, logger) }],
       registerRoutes: (app) => {
         if (context.config.clientEntry === 'all') registerSimulationRoutes(app, simulations, tokenCheck);
