@@ -4,8 +4,8 @@ import { GlobalConnectionScaler } from '../core/pool-scaling/global-connection-s
 import { MeshClient } from '../adapters/grpc/mesh/mesh-client.js';
 import type { Logger } from '../adapters/observability/logger.js';
 import type { MeshConfig, ServiceName, ServiceTargets } from '../composition/config.js';
-import { configuredInstance, FallbackInstanceSource } from '../composition/mesh/fallback-instances.js';
-import type { ClientFor } from '../composition/mesh/mesh-call-source.js';
+import { configuredInstance, FallbackInstanceSource } from '../adapters/grpc/mesh/fallback-instances.js';
+import type { ClientFor } from '../composition/service-context.js';
 import type { Messaging } from '../composition/messaging.js';
 import type { ServiceContext } from '../composition/service-context.js';
 import { openServiceStorage } from '../composition/storage.js';

@@ -7,14 +7,14 @@ import { GlobalConnectionScaler } from '../../core/pool-scaling/global-connectio
 import type { Clock } from '../../core/shared/clock.js';
 import { HealthChecker, type HealthCheckStats } from '../../adapters/grpc/health-checker.js';
 import { meshChannelCredentials } from '../../adapters/grpc/mesh-tls-credentials.js';
-import { MeshClient, type MeshClientConstructor } from '../../adapters/grpc/mesh/mesh-client.js';
+import { MeshClient, type MeshClientConstructor, type MeshService } from '../../adapters/grpc/mesh/mesh-client.js';
 import type { Logger } from '../../adapters/observability/logger.js';
 import { SystemClock } from '../../adapters/system/system-clock.js';
 import { SystemScheduler } from '../../adapters/system/system-scheduler.js';
 import type { MeshConfig, ServiceTargets } from '../config.js';
 import type { MeshIdentities } from '../mesh-identities.js';
 import { ServiceNames, type ServiceName } from '../service-names.js';
-import { configuredInstance, FallbackInstanceSource } from './fallback-instances.js';
+import { configuredInstance, FallbackInstanceSource } from '../../adapters/grpc/mesh/fallback-instances.js';
 import { openRegistry, type OpenedRegistry } from './mesh-registry.js';
 import { SharedMeshClients, type SharedClientSnapshot } from './shared-mesh-clients.js';
 
@@ -104,7 +104,7 @@ export class ProcessMesh {
    * The process's client of `service` over its discovered instances, leased to the local instance
    * `from` (its `close()` ends the lease); the first one starts the health checks of `service`.
    */
-  clientFor<C extends Client>(service: ServiceName, Client: MeshClientConstructor<C>, from: string): MeshClient<C> {
+  clientFor<C extends Client>(service: ServiceName, Client: MeshClientConstructor<C>, from: string): MeshService<C> {
     return this.clients.lease(service, Client, from);
   }
 

@@ -20,7 +20,7 @@ describe('one mesh client per target service, leased to the instances of the pro
   });
 
   /** Whether the shared client still follows its instances (a closed one does not). */
-  const follows = (client: MeshClient<AuthServiceClient>): boolean => {
+  const follows = (client: Pick<MeshClient<AuthServiceClient>, 'snapshot'>): boolean => {
     instances.set('auth', [instanceAt('auth', 'a', '127.0.0.1:1')]);
     const following = client.snapshot().instances.length === 1;
     instances.set('auth', []);
