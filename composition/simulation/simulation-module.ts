@@ -26,7 +26,7 @@ import { SystemScheduler } from '../../adapters/system/system-scheduler.js';
 import { Platform } from '../platform-module.js';
 import type { ServiceContext } from '../service-context.js';
 import { token } from '../tokens.js';
-import { withAnalyticsJobs } from './analytics-jobs.js';
+import { withAnalyticsJobs } from '../../core/simulation/analytics-jobs.js';
 import type { SimulationSettings } from '../config.js';
 
 export const SimulationTokens = {

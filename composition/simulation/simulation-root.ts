@@ -9,9 +9,9 @@ import { Platform, platformModule } from '../platform-module.js';
 import type { ServiceContext, ServiceRoot } from '../service-context.js';
 import { serveService } from '../service-server.js';
 import { resolve } from '../tokens.js';
-import { analyticsJobHandler } from './analytics-jobs.js';
-import { cleanupJobHandler, scheduleCleanup } from './cleanup-jobs.js';
-import { projectUpdatedHandler } from './project-events.js';
+import { analyticsJobHandler } from '../../core/simulation/analytics-jobs.js';
+import { cleanupJobHandler, scheduleCleanup } from '../../core/simulation/cleanup-jobs.js';
+import { projectUpdatedHandler } from '../../core/simulation/project-events.js';
 import { SimulationTokens, simulationModule } from './simulation-module.js';
 import type { SimulationSettings } from '../config.js';
 
