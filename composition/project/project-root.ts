@@ -12,7 +12,7 @@ import { registerExportRoutes } from '../../adapters/http/project/export-routes.
 import { registerProjectRoutes } from '../../adapters/http/project/project-routes.js';
 import { registerTemplateRoutes } from '../../adapters/http/project/template-routes.js';
 import type { Logger } from '../../adapters/observability/logger.js';
-import { dependencyStates } from '../mesh/dependency-states.js';
+import { dependencyStates } from '../../adapters/grpc/mesh/dependency-states.js';
 import { platformModule } from '../platform-module.js';
 import type { ServiceContext, ServiceRoot } from '../service-context.js';
 import { serveService } from '../service-server.js';

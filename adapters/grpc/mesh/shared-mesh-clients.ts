@@ -1,6 +1,6 @@
 import type { Client } from '@grpc/grpc-js';
-import type { MeshClient, MeshClientConstructor, MeshService } from '../../adapters/grpc/mesh/mesh-client.js';
-import type { MeshClientSnapshot } from '../../adapters/grpc/mesh/mesh-metrics.js';
+import type { MeshClient, MeshClientConstructor, MeshService } from './mesh-client.js';
+import type { MeshClientSnapshot } from './mesh-metrics.js';
 
 type Create = <C extends Client>(service: string, Client: MeshClientConstructor<C>) => MeshClient<C>;
 
