@@ -25,7 +25,7 @@ const noRegistry: InstanceSource = { current: () => [], onChange: () => () => un
 
 /**
  * The context of services started without the launcher (test beds): no shared registry; each
- * client made over the one instance `targetOf` names when it is made (as `singleChannel` did),
+ * client made over the one instance `targetOf` names when it is made (as `singleInstance` does),
  * or the `registry`'s once it has one, and storage opened for each root alone.
  */
 export const standaloneContext = (parts: StandaloneParts): ServiceContext => {

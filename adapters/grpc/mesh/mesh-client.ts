@@ -200,7 +200,7 @@ export class MeshClient<C extends Client> implements ServiceCalls<C> {
     }
   }
 
-  /** One attempt on `member`: admitted by its pool, then sent on the pool's un-intercepted client of the connection. */
+  /** One attempt on `member`: admitted by its pool, then sent on the client of the connection it chose. */
   private attempt<Req, Res>(
     member: MeshInstance<C>,
     method: string,
