@@ -60,6 +60,17 @@ export const IDEMPOTENCY_KEY_METADATA = 'idempotency-key';
 
 const NOTHING_TRIED: ReadonlySet<string> = new Set();
 
+/**
+ * A signal aborted when `signal` aborts from now on. The scope of a served call can outlive it
+ * (a socket callback carries the scope of whatever opened the socket): its signal cancels the
+ * calls it makes while it runs, and an already aborted one does not refuse unrelated calls.
+ */
+const laterAbortsOf = (signal: AbortSignal): AbortSignal => {
+  const controller = new AbortController();
+  signal.addEventListener('abort', () => controller.abort(), { once: true });
+  return controller.signal;
+};
+
 type Attempt<Res> = { readonly ok: true; readonly value: Res } | { readonly ok: false; readonly error: ServiceError };
 
 /** What the outbound adapters need of a target service: its unary rpcs, called through the mesh (docs/adr/0026). */
@@ -135,7 +146,7 @@ export class MeshClient<C extends Client> implements ServiceCalls<C> {
     const parent = servingCall();
     const parentDeadline = Math.min(options.deadline?.getTime() ?? Infinity, parent?.deadline?.getTime() ?? Infinity);
     const deadline = callDeadline(this.clock.now(), options.timeoutMs ?? this.settings.timeoutMs, parentDeadline);
-    const signal = options.signal ?? parent?.signal;
+    const signal = options.signal ?? (parent?.signal && laterAbortsOf(parent.signal));
     let metadata = options.metadata ?? new Metadata();
     if (options.idempotencyKey !== undefined || parent?.trace) {
       metadata = metadata.clone();
