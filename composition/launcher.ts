@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../adapters/observability/logger.js';
 import { startAuthService } from './auth/auth-root.js';
 import { instanceEndpoints, ServiceNames, type MeshConfig, type ServiceName } from './config.js';
-import { meshStatusOf } from './dashboard/mesh-status-of.js';
+import { meshStatusOf } from '../adapters/http/dashboard/mesh-status-of.js';
 import { startGatewayService } from './gateway/gateway-root.js';
-import { startAdminServer, type AdminServer } from './mesh/admin-server.js';
+import { startAdminServer, type AdminServer } from '../adapters/http/admin-server.js';
 import { loadMeshIdentities, type MeshIdentities } from './mesh-identities.js';
-import { ProcessMesh } from './mesh/process-mesh.js';
+import type { ProcessMesh } from '../adapters/grpc/mesh/process-mesh.js';
+import { startProcessMesh } from './mesh/start-process-mesh.js';
 import { createMessaging, type Messaging } from './messaging.js';
-import { startObservabilityStreams, type ObservabilityStreams, type StreamIntervals } from './observability/observability-streams.js';
+import { startObservabilityStreams, type ObservabilityStreams, type StreamIntervals } from '../adapters/observability/observability-streams.js';
 import { processMetrics } from './observability/process-metrics.js';
 import { startProjectService } from './project/project-root.js';
 import type { ServiceContext, ServiceRoot } from './service-context.js';
@@ -63,7 +64,7 @@ export const startMesh = async (options: MeshOptions): Promise<RunningMesh> => {
   const wanted = startOrder.filter((service) => (options.services ?? ServiceNames).includes(service));
   const identities = await loadMeshIdentities(config, wanted);
   const messaging = createMessaging(config.redis, logger, processMetrics);
-  const mesh = await ProcessMesh.start({ config, logger, localServices: wanted, identities }).catch(async (error: unknown) => {
+  const mesh = await startProcessMesh(config, logger, wanted, identities).catch(async (error: unknown) => {
     await messaging.close();
     throw error;
   });
@@ -134,7 +135,7 @@ const instanceContext = (options: MeshOptions, service: ServiceName, index: numb
     ...(parts.identities && {
       grpcTls: { identity: parts.identities.servers.get(service)!, reloadIntervalMs: config.tls.reloadIntervalMs },
     }),
-    meshStatus: () => meshStatusOf(parts.mesh),
+    meshStatus: () => meshStatusOf(parts.mesh, ServiceNames),
   };
 };
 

@@ -7,7 +7,7 @@ import type { JobQueue } from '../core/messaging/work-queue.js';
 import type { Logger } from '../adapters/observability/logger.js';
 import { RandomIdGenerator } from '../adapters/system/random-id-generator.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
-import { recordingAnalytics } from './analytics-recorder.js';
+import { recordingAnalytics } from '../core/messaging/analytics-recorder.js';
 import type { MeshConfig } from './config.js';
 import type { ServiceContext } from './service-context.js';
 import { token } from './tokens.js';

@@ -1,8 +1,9 @@
+import type { Client } from '@grpc/grpc-js';
+import type { MeshClientConstructor, MeshService } from '../adapters/grpc/mesh/mesh-client.js';
 import type { MeshStatus } from '../adapters/http/dashboard/mesh-status.js';
 import type { ServerTls } from '../adapters/grpc/grpc-server.js';
 import type { Logger } from '../adapters/observability/logger.js';
 import type { MeshConfig, ServiceName, ServiceTargets } from './config.js';
-import type { ClientFor } from './mesh/mesh-call-source.js';
 import type { Messaging } from './messaging.js';
 import type { RunningService } from './service-server.js';
 import type { ServiceStorage, StatefulService } from './service-storage.js';
@@ -25,5 +26,8 @@ export interface ServiceContext {
   /** This process's mesh as the dashboard shows it; absent outside a launched mesh (a standalone test bed). */
   readonly meshStatus?: () => MeshStatus;
 }
+
+/** How a service gets a mesh client of another (`ServiceContext.clientFor`); the caller closes it. */
+export type ClientFor = <C extends Client>(service: ServiceName, Client: MeshClientConstructor<C>) => MeshService<C>;
 
 export type ServiceRoot = (context: ServiceContext) => Promise<RunningService>;

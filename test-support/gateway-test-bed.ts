@@ -7,7 +7,7 @@ import { startProjectService } from '../composition/project/project-root.js';
 import type { ServiceRoot } from '../composition/service-context.js';
 import type { RunningService } from '../composition/service-server.js';
 import { startSimulationService } from '../composition/simulation/simulation-root.js';
-import { configuredInstance } from '../composition/mesh/fallback-instances.js';
+import { configuredInstance } from '../adapters/grpc/mesh/fallback-instances.js';
 import { standaloneContext } from './standalone-context.js';
 import { testMeshConfig } from './test-mesh.js';
 import { gatewayRoot } from '../composition/gateway/gateway-root.js';

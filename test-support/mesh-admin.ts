@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import type { MeshReport } from '../composition/mesh/process-mesh.js';
+import type { MeshReport } from '../adapters/grpc/mesh/process-mesh.js';
 
 /** `GET /mesh` of a mesh process started with `MESH_ADMIN_PORT`. */
 export const readMeshReport = async (adminPort: number): Promise<MeshReport> => {

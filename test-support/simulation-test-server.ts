@@ -1,9 +1,10 @@
 import { createSimulationService, type SimulationService } from '../core/simulation/index.js';
 import type { GrpcAuthClient } from '../adapters/grpc/auth/auth-grpc-client.js';
-import { simulationAuthorization } from '../adapters/grpc/auth/auth-grpc-client-ports.js';
+import { authorization } from '../adapters/grpc/auth/auth-grpc-client-ports.js';
 import { ProjectServiceClient } from '../adapters/grpc/generated/project.js';
 import { SimulationServiceService } from '../adapters/grpc/generated/simulation.js';
-import { singleChannel, type GrpcClientSource } from '../adapters/grpc/grpc-client-source.js';
+import { singleInstance } from '../adapters/grpc/mesh/single-instance.js';
+import type { ServiceCalls } from '../adapters/grpc/mesh/mesh-client.js';
 import { startGrpcServer, type RunningGrpcServer } from '../adapters/grpc/grpc-server.js';
 import { GrpcProjectDirectory } from '../adapters/grpc/project/grpc-project-directory.js';
 import { simulationGrpcService } from '../adapters/grpc/simulation/simulation-grpc-service.js';
@@ -31,11 +32,11 @@ export interface SimulationTestServer {
 export const startSimulationTestServer = async (auth: GrpcAuthClient): Promise<SimulationTestServer> => {
   const logger = testLogger('simulation-test-server');
   const streams = new InMemoryStreamStore();
-  let projects: GrpcClientSource<ProjectServiceClient> | undefined;
-  const lazyProjects: GrpcClientSource<ProjectServiceClient> = {
-    client: () => {
+  let projects: ServiceCalls<ProjectServiceClient> | undefined;
+  const lazyProjects: ServiceCalls<ProjectServiceClient> = {
+    call: (method, request, options) => {
       if (!projects) throw new Error('the project service is not connected yet');
-      return projects.client();
+      return projects.call(method, request, options);
     },
     close: () => projects?.close(),
   };
@@ -43,7 +44,7 @@ export const startSimulationTestServer = async (auth: GrpcAuthClient): Promise<S
   const service = createSimulationService({
     repository: new InMemorySimulationRepository(),
     projects: new GrpcProjectDirectory(lazyProjects, { timeoutMs: 10_000 }),
-    authorization: simulationAuthorization(auth),
+    authorization: authorization(auth),
     events: new InMemoryEventBus(logger),
     streams,
     scheduler: new SystemScheduler(reportFault),
@@ -63,7 +64,7 @@ export const startSimulationTestServer = async (auth: GrpcAuthClient): Promise<S
     service,
     address: server.address,
     connectProjects: (address) => {
-      projects = singleChannel(ProjectServiceClient, address);
+      projects = singleInstance(ProjectServiceClient, address);
     },
     stop: async () => {
       await service.shutdown();

@@ -4,8 +4,8 @@ import { GlobalConnectionScaler } from '../core/pool-scaling/global-connection-s
 import { MeshClient } from '../adapters/grpc/mesh/mesh-client.js';
 import type { Logger } from '../adapters/observability/logger.js';
 import type { MeshConfig, ServiceName, ServiceTargets } from '../composition/config.js';
-import { configuredInstance, FallbackInstanceSource } from '../composition/mesh/fallback-instances.js';
-import type { ClientFor } from '../composition/mesh/mesh-call-source.js';
+import { configuredInstance, FallbackInstanceSource } from '../adapters/grpc/mesh/fallback-instances.js';
+import type { ClientFor } from '../composition/service-context.js';
 import type { Messaging } from '../composition/messaging.js';
 import type { ServiceContext } from '../composition/service-context.js';
 import { openServiceStorage } from '../composition/storage.js';
@@ -25,7 +25,7 @@ const noRegistry: InstanceSource = { current: () => [], onChange: () => () => un
 
 /**
  * The context of services started without the launcher (test beds): no shared registry; each
- * client made over the one instance `targetOf` names when it is made (as `singleChannel` did),
+ * client made over the one instance `targetOf` names when it is made (as `singleInstance` does),
  * or the `registry`'s once it has one, and storage opened for each root alone.
  */
 export const standaloneContext = (parts: StandaloneParts): ServiceContext => {

@@ -4,6 +4,8 @@ import { AuthServiceClient, AuthServiceService } from './generated/auth.js';
 import { grpcUnaryCall } from './grpc-unary-call.js';
 import { startGrpcServer, type RunningGrpcServer } from './grpc-server.js';
 import { unaryHandler } from './unary-handler.js';
+import type { MeshClient } from './mesh/mesh-client.js';
+import { singleInstance } from './mesh/single-instance.js';
 import { unimplementedService } from '../../test-support/unimplemented-service.js';
 import { testLogger } from '../../test-support/test-logger.js';
 
@@ -12,7 +14,7 @@ describe('deadline propagation across hops', () => {
   const logger = testLogger('test');
   let downstream: RunningGrpcServer;
   let upstream: RunningGrpcServer;
-  let downstreamClient: AuthServiceClient;
+  let downstreamCalls: MeshClient<AuthServiceClient>;
   let upstreamClient: AuthServiceClient;
   const hopDurations: number[] = [];
 
@@ -29,7 +31,7 @@ describe('deadline propagation across hops', () => {
         },
       ],
     });
-    downstreamClient = new AuthServiceClient(downstream.address, credentials.createInsecure());
+    downstreamCalls = singleInstance(AuthServiceClient, downstream.address);
     upstream = await startGrpcServer({
       serviceName: 'upstream',
       host: '127.0.0.1',
@@ -42,10 +44,10 @@ describe('deadline propagation across hops', () => {
             ...unimplementedService(AuthServiceService),
             getUserPermissions: unaryHandler(async () => {
               const started = Date.now();
-              // A generous own timeout: only the caller's deadline can end this hop early.
-              const answer = await grpcUnaryCall('downstream', downstreamClient.getUserContext.bind(downstreamClient), { userId: 'u', callingService: 'up' }, { timeoutMs: 20_000 });
+              // Through the mesh client, as the services call; a generous own timeout: only the caller's deadline can end this hop early.
+              const answer = await downstreamCalls.call('getUserContext', { userId: 'u', callingService: 'up' }, { timeoutMs: 20_000 }).catch(() => undefined);
               hopDurations.push(Date.now() - started);
-              return answer.ok ? { userId: 'u', roles: [], permissions: [], isAdmin: false } : answer;
+              return { userId: answer?.ok ? 'u' : '', roles: [], permissions: [], isAdmin: false };
             }, logger),
           },
         },
@@ -55,7 +57,7 @@ describe('deadline propagation across hops', () => {
   });
 
   afterAll(async () => {
-    downstreamClient.close();
+    downstreamCalls.close();
     upstreamClient.close();
     await Promise.all([upstream.shutdown(), downstream.shutdown()]);
   });

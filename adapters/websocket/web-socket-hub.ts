@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer, type RawData } from 'ws';
 import type { Authenticator, ClientRegistry, Identity, LiveSessions } from '../../core/gateway/index.js';
 import type { Clock } from '../../core/shared/clock.js';
-import type { DomainFailure } from '../../core/shared/errors.js';
+import { DomainFailureError, type DomainFailure } from '../../core/shared/errors.js';
 import type { IdGenerator } from '../../core/shared/ids.js';
 import type { Result } from '../../core/shared/result.js';
 import { PROBLEM_CONTENT_TYPE, problem } from '../http/http-problem.js';
@@ -140,9 +140,19 @@ export class WebSocketHub {
   };
 
   private async serve(socket: WebSocket, request: IncomingMessage, route: Route): Promise<void> {
-    const { sessions, registry, ids, clock, logger } = this.deps;
+    const connection = new WebSocketConnection(socket, this.deps.clock, this.limits);
+    try {
+      await this.open(socket, request, route, connection);
+    } catch (error) {
+      // A dependency that could not answer (docs/adr/0027) closes with its code, like a returned failure.
+      if (!(error instanceof DomainFailureError)) throw error;
+      connection.close(closeReasonOf(error.failure.kind), error.failure.message);
+    }
+  }
+
+  private async open(socket: WebSocket, request: IncomingMessage, route: Route, connection: WebSocketConnection): Promise<void> {
+    const { sessions, registry, ids, logger } = this.deps;
     const clientId = ids.next();
-    const connection = new WebSocketConnection(socket, clock, this.limits);
     this.sockets.set(socket, { alive: true, connection });
     socket.on('close', () => {
       this.sockets.delete(socket);

@@ -14,7 +14,7 @@ import type { ServiceContext, ServiceRoot } from '../service-context.js';
 import { serviceClientDefences } from '../client-defences.js';
 import { serveService } from '../service-server.js';
 import { AuthTokens, authModule } from './auth-module.js';
-import { subscribeProjectGrants } from './auth-project-grants.js';
+import { subscribeProjectGrants } from '../../core/auth/project-grants.js';
 
 /** The email worker pool of the auth service on `async:email:queue`. */
 const EMAIL_WORKERS = 'auth-email-workers';
@@ -41,7 +41,7 @@ export const startAuthService: ServiceRoot = async (context) => {
     logger.info({ announcement: event }, 'system announcement'),
   );
   // Keeps resource grants in step with projects, so CheckPermission with a resource_id answers for owners and shares.
-  const projectGrants = await subscribeProjectGrants(context.messaging.events, auth, logger);
+  const projectGrants = await subscribeProjectGrants(context.messaging.events, auth, logger.child({ component: 'project-grants' }));
 
   const release = async () => {
     await emailWorker.stop();

@@ -32,14 +32,13 @@ import { GrpcSimulationBackend } from '../../adapters/grpc/gateway/grpc-simulati
 import { AuthServiceClient } from '../../adapters/grpc/generated/auth.js';
 import { ProjectServiceClient } from '../../adapters/grpc/generated/project.js';
 import { SimulationServiceClient } from '../../adapters/grpc/generated/simulation.js';
-import type { GrpcClientSource } from '../../adapters/grpc/grpc-client-source.js';
+import type { MeshService, ServiceCalls } from '../../adapters/grpc/mesh/mesh-client.js';
 import type { ProjectBackend, SimulationBackend } from '../../adapters/http/gateway/client-api-ports.js';
 import { ForwardedAddressSigner } from '../../adapters/http/forwarded-address.js';
 import { HttpForwarder } from '../../adapters/http/gateway/http-forwarder.js';
 import type { ClientRateLimits } from '../../adapters/http/gateway/rate-limits.js';
 import type { Logger } from '../../adapters/observability/logger.js';
 import { WebSocketHub } from '../../adapters/websocket/web-socket-hub.js';
-import { meshCalls, type MeshCallSource } from '../mesh/mesh-call-source.js';
 import { Platform } from '../platform-module.js';
 import type { ServiceContext } from '../service-context.js';
 import { token } from '../tokens.js';
@@ -47,9 +46,9 @@ import type { GatewaySettings } from '../config.js';
 
 export const GatewayTokens = {
   settings: token<GatewaySettings>('GatewaySettings'),
-  authClients: token<MeshCallSource<AuthServiceClient>>('AuthClients'),
-  projectClients: token<MeshCallSource<ProjectServiceClient>>('ProjectClients'),
-  simulationClients: token<MeshCallSource<SimulationServiceClient>>('SimulationClients'),
+  authClients: token<MeshService<AuthServiceClient>>('AuthClients'),
+  projectClients: token<MeshService<ProjectServiceClient>>('ProjectClients'),
+  simulationClients: token<MeshService<SimulationServiceClient>>('SimulationClients'),
   authenticator: token<Authenticator>('Authenticator'),
   localAuthenticator: token<LocalTokenAuthenticator>('LocalTokenAuthenticator'),
   sessionCache: token<SessionValidityCache<Identity>>('SessionValidityCache'),
@@ -72,7 +71,7 @@ export const GatewayTokens = {
   hub: token<WebSocketHub>('WebSocketHub'),
 };
 
-const gatewayAuthClient = (clients: GrpcClientSource<AuthServiceClient>, settings: GatewaySettings): GrpcAuthClient =>
+const gatewayAuthClient = (clients: ServiceCalls<AuthServiceClient>, settings: GatewaySettings): GrpcAuthClient =>
   new GrpcAuthClient(clients, { timeoutMs: settings.timeouts.auth, callingService: 'api-gateway' });
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
@@ -85,10 +84,10 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 export const gatewayModule = (context: ServiceContext, settings: GatewaySettings): ContainerModule =>
   new ContainerModule(({ bind }) => {
     bind(GatewayTokens.settings).toConstantValue(settings);
-    bind(GatewayTokens.authClients).toDynamicValue(() => meshCalls(context.clientFor, 'auth', AuthServiceClient)).inSingletonScope();
-    bind(GatewayTokens.projectClients).toDynamicValue(() => meshCalls(context.clientFor, 'project', ProjectServiceClient)).inSingletonScope();
+    bind(GatewayTokens.authClients).toDynamicValue(() => context.clientFor('auth', AuthServiceClient)).inSingletonScope();
+    bind(GatewayTokens.projectClients).toDynamicValue(() => context.clientFor('project', ProjectServiceClient)).inSingletonScope();
     bind(GatewayTokens.simulationClients)
-      .toDynamicValue(() => meshCalls(context.clientFor, 'simulation', SimulationServiceClient))
+      .toDynamicValue(() => context.clientFor('simulation', SimulationServiceClient))
       .inSingletonScope();
 
     bind(GatewayTokens.sessionCache)
@@ -96,14 +95,14 @@ export const gatewayModule = (context: ServiceContext, settings: GatewaySettings
       .inSingletonScope();
     bind(GatewayTokens.signingKeys)
       .toResolvedValue(
-        (clients: GrpcClientSource<AuthServiceClient>, clock: Clock) => new RemoteSigningKeys(gatewayAuthClient(clients, settings), clock),
+        (clients: ServiceCalls<AuthServiceClient>, clock: Clock) => new RemoteSigningKeys(gatewayAuthClient(clients, settings), clock),
         [GatewayTokens.authClients, Platform.clock],
       )
       .inSingletonScope();
     // Signatures checked here, sessions cached and evicted by auth's events (docs/adr/0022).
     bind(GatewayTokens.localAuthenticator)
       .toResolvedValue(
-        (clients: GrpcClientSource<AuthServiceClient>, keys: RemoteSigningKeys, sessions: SessionValidityCache<Identity>, clock: Clock) =>
+        (clients: ServiceCalls<AuthServiceClient>, keys: RemoteSigningKeys, sessions: SessionValidityCache<Identity>, clock: Clock) =>
           new LocalTokenAuthenticator({ auth: gatewayAuthClient(clients, settings), keys, sessions, clock }),
         [GatewayTokens.authClients, GatewayTokens.signingKeys, GatewayTokens.sessionCache, Platform.clock],
       )
@@ -112,30 +111,30 @@ export const gatewayModule = (context: ServiceContext, settings: GatewaySettings
     else {
       bind(GatewayTokens.authenticator)
         .toResolvedValue(
-          (clients: GrpcClientSource<AuthServiceClient>) => new GrpcAuthenticator(gatewayAuthClient(clients, settings)),
+          (clients: ServiceCalls<AuthServiceClient>) => new GrpcAuthenticator(gatewayAuthClient(clients, settings)),
           [GatewayTokens.authClients],
         )
         .inSingletonScope();
     }
     bind(GatewayTokens.projectAccess)
-      .toResolvedValue((clients: GrpcClientSource<ProjectServiceClient>) => new GrpcProjectAccess(clients, settings.timeouts.project), [
+      .toResolvedValue((clients: ServiceCalls<ProjectServiceClient>) => new GrpcProjectAccess(clients, settings.timeouts.project), [
         GatewayTokens.projectClients,
       ])
       .inSingletonScope();
     bind(GatewayTokens.simulationAccess)
       .toResolvedValue(
-        (clients: GrpcClientSource<SimulationServiceClient>) => new GrpcSimulationAccess(clients, settings.timeouts.simulation),
+        (clients: ServiceCalls<SimulationServiceClient>) => new GrpcSimulationAccess(clients, settings.timeouts.simulation),
         [GatewayTokens.simulationClients],
       )
       .inSingletonScope();
     bind(GatewayTokens.projectBackend)
-      .toResolvedValue((clients: GrpcClientSource<ProjectServiceClient>) => new GrpcProjectBackend(clients, settings.timeouts.project), [
+      .toResolvedValue((clients: ServiceCalls<ProjectServiceClient>) => new GrpcProjectBackend(clients, settings.timeouts.project), [
         GatewayTokens.projectClients,
       ])
       .inSingletonScope();
     bind(GatewayTokens.simulationBackend)
       .toResolvedValue(
-        (clients: GrpcClientSource<SimulationServiceClient>) => new GrpcSimulationBackend(clients, settings.timeouts.simulation),
+        (clients: ServiceCalls<SimulationServiceClient>) => new GrpcSimulationBackend(clients, settings.timeouts.simulation),
         [GatewayTokens.simulationClients],
       )
       .inSingletonScope();

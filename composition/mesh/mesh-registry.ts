@@ -1,17 +1,10 @@
-import type { ServiceRegistry } from '../../core/discovery/ports.js';
 import type { Clock } from '../../core/shared/clock.js';
 import { InMemoryServiceRegistry } from '../../adapters/memory/in-memory-service-registry.js';
 import type { Logger } from '../../adapters/observability/logger.js';
 import type { RedisConfig } from '../../adapters/redis/redis-config.js';
 import { RedisConnections } from '../../adapters/redis/redis-connections.js';
 import { RedisServiceRegistry } from '../../adapters/redis/redis-service-registry.js';
-
-/** This process's registry and how to let it go. */
-export interface OpenedRegistry {
-  readonly kind: 'memory' | 'redis';
-  readonly registry: ServiceRegistry;
-  close(): Promise<void>;
-}
+import type { OpenedRegistry } from '../../adapters/grpc/mesh/process-mesh.js';
 
 /**
  * The registry of the mesh: on Redis when layer 3 is (on connections of its own, since its watch

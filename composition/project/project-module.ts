@@ -8,14 +8,13 @@ import { createProjectService, type ProjectRepository, type ProjectService } fro
 import type { Clock } from '../../core/shared/clock.js';
 import type { IdGenerator } from '../../core/shared/ids.js';
 import { GrpcAuthClient } from '../../adapters/grpc/auth/auth-grpc-client.js';
-import { projectAuthorization, userDirectory } from '../../adapters/grpc/auth/auth-grpc-client-ports.js';
+import { authorization, userDirectory } from '../../adapters/grpc/auth/auth-grpc-client-ports.js';
 import { AuthServiceClient } from '../../adapters/grpc/generated/auth.js';
 import { SimulationServiceClient } from '../../adapters/grpc/generated/simulation.js';
-import type { GrpcClientSource } from '../../adapters/grpc/grpc-client-source.js';
+import type { MeshService, ServiceCalls } from '../../adapters/grpc/mesh/mesh-client.js';
 import { GrpcSimulationReader } from '../../adapters/grpc/project/grpc-simulation-reader.js';
 import { InMemoryExportRepository } from '../../adapters/memory/in-memory-export-repository.js';
 import { InMemoryProjectRepository } from '../../adapters/memory/in-memory-project-repository.js';
-import type { MeshCallSource } from '../mesh/mesh-call-source.js';
 import { Platform } from '../platform-module.js';
 import { token } from '../tokens.js';
 
@@ -23,8 +22,8 @@ export const ProjectTokens = {
   /** Swap the repositories here (SQL instead of in-memory): nothing else names them. */
   projects: token<ProjectRepository>('ProjectRepository'),
   exports: token<ExportRepository>('ExportRepository'),
-  authChannel: token<MeshCallSource<AuthServiceClient>>('AuthClientSource'),
-  simulationChannel: token<MeshCallSource<SimulationServiceClient>>('SimulationClientSource'),
+  authChannel: token<MeshService<AuthServiceClient>>('AuthClientSource'),
+  simulationChannel: token<MeshService<SimulationServiceClient>>('SimulationClientSource'),
   auth: token<GrpcAuthClient>('GrpcAuthClient'),
   simulations: token<SimulationReader>('SimulationReader'),
   exportSettings: token<ExportSettings>('ExportSettings'),
@@ -35,8 +34,8 @@ export const ProjectTokens = {
 export interface ProjectModuleOptions {
   /** Mesh clients of the services the project service calls, made when first needed. */
   readonly clients: {
-    readonly auth: () => MeshCallSource<AuthServiceClient>;
-    readonly simulation: () => MeshCallSource<SimulationServiceClient>;
+    readonly auth: () => MeshService<AuthServiceClient>;
+    readonly simulation: () => MeshService<SimulationServiceClient>;
   };
   /** Per-call timeouts; defaults auth 2 s, simulation 5 s. */
   readonly timeouts?: { readonly authMs?: number; readonly simulationMs?: number };
@@ -57,14 +56,14 @@ export const projectModule = (options: ProjectModuleOptions): ContainerModule =>
     bind(ProjectTokens.simulationChannel).toDynamicValue(options.clients.simulation).inSingletonScope();
     bind(ProjectTokens.auth)
       .toResolvedValue(
-        (source: GrpcClientSource<AuthServiceClient>) =>
+        (source: ServiceCalls<AuthServiceClient>) =>
           new GrpcAuthClient(source, { callingService: 'project', timeoutMs: options.timeouts?.authMs }),
         [ProjectTokens.authChannel],
       )
       .inSingletonScope();
     bind(ProjectTokens.simulations)
       .toResolvedValue(
-        (source: GrpcClientSource<SimulationServiceClient>) =>
+        (source: ServiceCalls<SimulationServiceClient>) =>
           new GrpcSimulationReader(source, { timeoutMs: options.timeouts?.simulationMs }),
         [ProjectTokens.simulationChannel],
       )
@@ -74,7 +73,7 @@ export const projectModule = (options: ProjectModuleOptions): ContainerModule =>
         (projects: ProjectRepository, auth: GrpcAuthClient, events: EventPublisher, streams: StreamStore, clock: Clock, ids: IdGenerator) =>
           createProjectService({
             projects,
-            authorization: projectAuthorization(auth),
+            authorization: authorization(auth),
             users: userDirectory(auth),
             events,
             streams,

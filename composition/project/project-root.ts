@@ -12,8 +12,7 @@ import { registerExportRoutes } from '../../adapters/http/project/export-routes.
 import { registerProjectRoutes } from '../../adapters/http/project/project-routes.js';
 import { registerTemplateRoutes } from '../../adapters/http/project/template-routes.js';
 import type { Logger } from '../../adapters/observability/logger.js';
-import { dependencyStates } from '../mesh/dependency-states.js';
-import { meshCalls } from '../mesh/mesh-call-source.js';
+import { dependencyStates } from '../../adapters/grpc/mesh/dependency-states.js';
 import { platformModule } from '../platform-module.js';
 import type { ServiceContext, ServiceRoot } from '../service-context.js';
 import { serviceClientDefences } from '../client-defences.js';
@@ -80,7 +79,7 @@ export const projectRoot =
             definition: ProjectServiceService,
             implementation: projectGrpcService(projects, logger, {
               emailOf: emailLookup(auth),
-              healthDetails: () => dependencyStates({ auth: channels.auth.mesh, simulation: channels.simulation.mesh }),
+              healthDetails: () => dependencyStates({ auth: channels.auth, simulation: channels.simulation }),
             }),
           },
         ],
@@ -103,8 +102,8 @@ export const projectRoot =
 export const startProjectService: ServiceRoot = projectRoot();
 
 const clientsOf = (context: ServiceContext) => ({
-  auth: () => meshCalls(context.clientFor, 'auth', AuthServiceClient),
-  simulation: () => meshCalls(context.clientFor, 'simulation', SimulationServiceClient),
+  auth: () => context.clientFor('auth', AuthServiceClient),
+  simulation: () => context.clientFor('simulation', SimulationServiceClient),
 });
 
 const startBackgroundWork = async (

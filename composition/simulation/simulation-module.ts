@@ -15,27 +15,26 @@ import {
 } from '../../core/simulation/index.js';
 import { AuthServiceClient } from '../../adapters/grpc/generated/auth.js';
 import { ProjectServiceClient } from '../../adapters/grpc/generated/project.js';
-import type { GrpcClientSource } from '../../adapters/grpc/grpc-client-source.js';
+import type { ServiceCalls } from '../../adapters/grpc/mesh/mesh-client.js';
 import { GrpcAuthClient } from '../../adapters/grpc/auth/auth-grpc-client.js';
-import { remoteTokenCheck, simulationAuthorization } from '../../adapters/grpc/auth/auth-grpc-client-ports.js';
+import { remoteTokenCheck, authorization } from '../../adapters/grpc/auth/auth-grpc-client-ports.js';
 import { GrpcProjectDirectory } from '../../adapters/grpc/project/grpc-project-directory.js';
 import type { TokenCheck } from '../../adapters/http/auth/authenticate.js';
 import { InMemorySimulationRepository } from '../../adapters/memory/in-memory-simulation-repository.js';
 import type { Logger } from '../../adapters/observability/logger.js';
 import { SystemScheduler } from '../../adapters/system/system-scheduler.js';
-import { meshCalls } from '../mesh/mesh-call-source.js';
 import { Platform } from '../platform-module.js';
 import type { ServiceContext } from '../service-context.js';
 import { token } from '../tokens.js';
-import { withAnalyticsJobs } from './analytics-jobs.js';
+import { withAnalyticsJobs } from '../../core/simulation/analytics-jobs.js';
 import type { SimulationSettings } from '../config.js';
 
 export const SimulationTokens = {
   settings: token<SimulationSettings>('SimulationSettings'),
   /** The one place the repository is chosen (in-memory now, SQL later). */
   repository: token<SimulationRepository>('SimulationRepository'),
-  projectClients: token<GrpcClientSource<ProjectServiceClient>>('ProjectServiceClients'),
-  authClients: token<GrpcClientSource<AuthServiceClient>>('AuthServiceClients'),
+  projectClients: token<ServiceCalls<ProjectServiceClient>>('ProjectServiceClients'),
+  authClients: token<ServiceCalls<AuthServiceClient>>('AuthServiceClients'),
   projects: token<ProjectDirectory>('ProjectDirectory'),
   auth: token<GrpcAuthClient>('GrpcAuthClient'),
   authorization: token<AuthorizationPort>('AuthorizationPort'),
@@ -56,24 +55,24 @@ export const simulationModule = (context: ServiceContext, settings: SimulationSe
   new ContainerModule(({ bind }) => {
     bind(SimulationTokens.settings).toConstantValue(settings);
     bind(SimulationTokens.repository).toConstantValue(new InMemorySimulationRepository());
-    bind<GrpcClientSource<ProjectServiceClient>>(SimulationTokens.projectClients)
-      .toResolvedValue(() => meshCalls(context.clientFor, 'project', ProjectServiceClient))
+    bind<ServiceCalls<ProjectServiceClient>>(SimulationTokens.projectClients)
+      .toResolvedValue(() => context.clientFor('project', ProjectServiceClient))
       .inSingletonScope()
       .onDeactivation((source) => source.close());
-    bind<GrpcClientSource<AuthServiceClient>>(SimulationTokens.authClients)
-      .toResolvedValue(() => meshCalls(context.clientFor, 'auth', AuthServiceClient))
+    bind<ServiceCalls<AuthServiceClient>>(SimulationTokens.authClients)
+      .toResolvedValue(() => context.clientFor('auth', AuthServiceClient))
       .inSingletonScope()
       .onDeactivation((source) => source.close());
     bind(SimulationTokens.projects)
-      .toResolvedValue((source: GrpcClientSource<ProjectServiceClient>) => new GrpcProjectDirectory(source), [SimulationTokens.projectClients])
+      .toResolvedValue((source: ServiceCalls<ProjectServiceClient>) => new GrpcProjectDirectory(source), [SimulationTokens.projectClients])
       .inSingletonScope();
     bind(SimulationTokens.auth)
       .toResolvedValue(
-        (source: GrpcClientSource<AuthServiceClient>) => new GrpcAuthClient(source, { callingService: 'simulation' }),
+        (source: ServiceCalls<AuthServiceClient>) => new GrpcAuthClient(source, { callingService: 'simulation' }),
         [SimulationTokens.authClients],
       )
       .inSingletonScope();
-    bind(SimulationTokens.authorization).toResolvedValue(simulationAuthorization, [SimulationTokens.auth]).inSingletonScope();
+    bind(SimulationTokens.authorization).toResolvedValue(authorization, [SimulationTokens.auth]).inSingletonScope();
     bind(SimulationTokens.tokenCheck).toResolvedValue(remoteTokenCheck, [SimulationTokens.auth]).inSingletonScope();
     bind(SimulationTokens.reportFault)
       .toResolvedValue(

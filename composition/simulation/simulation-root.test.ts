@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventChannels, Streams } from '../../core/messaging/channels.js';
 import type { DomainEvent } from '../../core/messaging/events.js';
 import { SimulationServiceClient } from '../../adapters/grpc/generated/simulation.js';
-import { singleChannel } from '../../adapters/grpc/grpc-client-source.js';
+import { singleInstance } from '../../adapters/grpc/mesh/single-instance.js';
 import { GrpcSimulationClient } from '../../adapters/grpc/simulation/grpc-simulation-client.js';
 import { waitFor } from '../../contract-tests/messaging/wait.js';
 import { valueOf } from '../../contract-tests/simulation/builders.js';
@@ -51,7 +51,7 @@ describe('the simulation service root', () => {
     started.set('project', project);
     simulation = await startSimulationServiceWith(context, { updatesPerSecond: 10, cleanupIntervalMs: 3_600_000, retentionMs: 86_400_000, running: config.simulation.running });
     base = `http://127.0.0.1:${simulation.http.port}`;
-    const source = singleChannel(SimulationServiceClient, `127.0.0.1:${simulation.grpc.port}`);
+    const source = singleInstance(SimulationServiceClient, `127.0.0.1:${simulation.grpc.port}`);
     closeClient = () => source.close();
     client = new GrpcSimulationClient(source, { target: 'simulation', timeoutMs: 10_000 });
     await messaging.events.subscribe(EventChannels.simulationCompleted, (event) => {

@@ -10,9 +10,9 @@ import type { ServiceContext, ServiceRoot } from '../service-context.js';
 import { serviceClientDefences } from '../client-defences.js';
 import { serveService } from '../service-server.js';
 import { resolve } from '../tokens.js';
-import { analyticsJobHandler } from './analytics-jobs.js';
-import { cleanupJobHandler, scheduleCleanup } from './cleanup-jobs.js';
-import { projectUpdatedHandler } from './project-events.js';
+import { analyticsJobHandler } from '../../core/simulation/analytics-jobs.js';
+import { cleanupJobHandler, scheduleCleanup } from '../../core/simulation/cleanup-jobs.js';
+import { projectUpdatedHandler } from '../../core/simulation/project-events.js';
 import { SimulationTokens, simulationModule } from './simulation-module.js';
 import type { SimulationSettings } from '../config.js';
 

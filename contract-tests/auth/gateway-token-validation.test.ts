@@ -115,11 +115,11 @@ describe('gateway-side token validation with two gateways on one Redis', () => {
     for (const answer of await both(old.token)) expect(answer.ok).toBe(true);
   });
 
-  it('answers unavailable, never a denial, when auth cannot be reached for keys or sessions', async () => {
+  it('throws the unavailable fault, never a denial, when auth cannot be reached for keys or sessions (docs/adr/0027)', async () => {
     const { token } = await auth.loggedIn();
     const cut = await gatewayTokenCheck('127.0.0.1:1', buses[0]!.adapter);
     try {
-      expect(await cut.authenticator.authenticate(token)).toMatchObject({ ok: false, error: { kind: 'unavailable' } });
+      await expect(cut.authenticator.authenticate(token)).rejects.toMatchObject({ dependency: 'auth', failure: { kind: 'unavailable' } });
     } finally {
       await cut.close();
     }

@@ -12,7 +12,7 @@ import { GrpcAuthClient } from '../../adapters/grpc/auth/auth-grpc-client.js';
 import { LocalTokenAuthenticator } from '../../adapters/grpc/gateway/local-token-authenticator.js';
 import { RemoteSigningKeys } from '../../adapters/grpc/gateway/remote-signing-keys.js';
 import { AuthServiceClient, AuthServiceService, type AuthServiceServer } from '../../adapters/grpc/generated/auth.js';
-import { singleChannel } from '../../adapters/grpc/grpc-client-source.js';
+import { singleInstance } from '../../adapters/grpc/mesh/single-instance.js';
 import { startGrpcServer, type RunningGrpcServer } from '../../adapters/grpc/grpc-server.js';
 import { InMemoryLoginFailureLog } from '../../adapters/memory/in-memory-login-failure-log.js';
 import { InMemoryRefreshTokenRepository } from '../../adapters/memory/in-memory-refresh-token-repository.js';
@@ -105,7 +105,7 @@ export interface GatewayTokenCheck {
 /** A gateway's local-verifying authenticator on `address`, evicting on `events` as the gateway root wires it. */
 export const gatewayTokenCheck = async (address: string, events: EventBus): Promise<GatewayTokenCheck> => {
   const clock = new SystemClock();
-  const channel = singleChannel(AuthServiceClient, address);
+  const channel = singleInstance(AuthServiceClient, address);
   const client = new GrpcAuthClient(channel, { callingService: 'api-gateway' });
   const sessions = new SessionValidityCache<Identity>(clock);
   const keys = new RemoteSigningKeys(client, clock);

@@ -2,7 +2,8 @@ import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { AuthServiceClient, ValidateTokenRequest, type ValidateTokenResponse } from '../../adapters/grpc/generated/auth.js';
 import type { RunningGrpcServer } from '../../adapters/grpc/grpc-server.js';
 import { unaryHandler, type UnaryContext } from '../../adapters/grpc/unary-handler.js';
-import { DomainFailureError, failure } from '../../core/shared/errors.js';
+import { DependencyUnavailableError, DomainFailureError, failure } from '../../core/shared/errors.js';
+import type { MeshClient } from '../../adapters/grpc/mesh/mesh-client.js';
 import { startAuthServer } from '../grpc/auth-test-server.js';
 
 /** How a test backend answers ValidateToken. */
@@ -64,3 +65,18 @@ export const validateTokenStatus = (client: AuthServiceClient, timeoutMs = 10_00
       resolve(error ? error.code : status.OK),
     );
   });
+
+/**
+ * One ValidateToken through the mesh and how it ended: `ok`, the code of the failure it returned
+ * (`resource_exhausted`), or the message of the `DependencyUnavailableError` it threw; and how long it took.
+ */
+export const meshCallOutcome = async (mesh: MeshClient<AuthServiceClient>, timeoutMs = 10_000): Promise<{ outcome: string; ms: number }> => {
+  const started = Date.now();
+  try {
+    const answer = await mesh.call('validateToken', tokenRequest(), { timeoutMs });
+    return { outcome: answer.ok ? 'ok' : answer.error.code, ms: Date.now() - started };
+  } catch (error) {
+    if (!(error instanceof DependencyUnavailableError)) throw error;
+    return { outcome: error.message, ms: Date.now() - started };
+  }
+};

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { DependencyUnavailableError } from '../../core/shared/errors.js';
 import { waitFor } from '../messaging/wait.js';
 import { startAuthBackend, tokenRequest } from './auth-backend.js';
 import { startCountingProxy } from './counting-proxy.js';
@@ -35,14 +36,13 @@ describe('following the instances of a service', () => {
     expect(mesh.snapshot().instances.map((i) => i.instanceId)).toEqual(['a']);
   });
 
-  it('answers unavailable, without throwing, when the service has no instance', async () => {
+  it('throws DependencyUnavailableError when the service has no instance (docs/adr/0027)', async () => {
     const { mesh } = authMeshClient({});
     cleanup.push(() => mesh.close());
 
-    expect(await mesh.call('validateToken', tokenRequest())).toMatchObject({
-      ok: false,
-      error: { kind: 'unavailable', code: 'no_instance_available' },
-    });
-    expect(() => mesh.client()).toThrow(/no instance of auth/);
+    const thrown = await mesh.call('validateToken', tokenRequest()).catch((error: unknown) => error);
+
+    expect(thrown).toBeInstanceOf(DependencyUnavailableError);
+    expect(thrown).toMatchObject({ dependency: 'auth', failure: { kind: 'unavailable', code: 'no_instance_available' } });
   });
 });

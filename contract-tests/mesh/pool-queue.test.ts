@@ -1,8 +1,6 @@
-import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AuthServiceClient } from '../../adapters/grpc/generated/auth.js';
 import { waitFor } from '../messaging/wait.js';
-import { startAuthBackend, tokenRequest, validateTokenStatus } from './auth-backend.js';
+import { meshCallOutcome, startAuthBackend, tokenRequest } from './auth-backend.js';
 import { authMeshClient } from './mesh-fixture.js';
 
 /** One connection carrying two calls, three more may wait: the sixth call has nowhere to go. */
@@ -11,14 +9,6 @@ const tinyPool = {
   maxStreamsPerConnection: 2,
   maxPendingCalls: 3,
 };
-
-const callWithin = (client: AuthServiceClient, timeoutMs: number) =>
-  new Promise<{ code: status; ms: number }>((resolve) => {
-    const started = Date.now();
-    client.validateToken(tokenRequest(), new Metadata(), { deadline: Date.now() + timeoutMs }, (error: ServiceError | null) =>
-      resolve({ code: error ? error.code : status.OK, ms: Date.now() - started }),
-    );
-  });
 
 describe('the bounded pending queue of a pool', () => {
   const cleanup: Array<() => unknown> = [];
@@ -40,16 +30,16 @@ describe('the bounded pending queue of a pool', () => {
     cleanup.push(() => mesh.close());
     await waitFor(() => mesh.snapshot().instances[0]!.pool.readyConnections === 1, 10_000, 'a ready connection');
 
-    const admitted = Array.from({ length: 5 }, () => validateTokenStatus(mesh.client()));
+    const admitted = Array.from({ length: 5 }, () => meshCallOutcome(mesh));
     await waitFor(() => backend.served() === 2, 10_000, 'two calls at the stalled backend');
-    const refused = await Promise.all(Array.from({ length: 4 }, () => callWithin(mesh.client(), 10_000)));
+    const refused = await Promise.all(Array.from({ length: 4 }, () => meshCallOutcome(mesh, 10_000)));
 
-    expect(refused.map((r) => r.code)).toEqual(Array(4).fill(status.RESOURCE_EXHAUSTED));
+    expect(refused.map((r) => r.outcome)).toEqual(Array(4).fill('resource_exhausted'));
     expect(Math.max(...refused.map((r) => r.ms))).toBeLessThan(1_000);
     expect(mesh.snapshot().instances[0]!.pool).toMatchObject({ inFlight: 2, queueDepth: 3, rejected: 4 });
 
     release();
-    expect(await Promise.all(admitted)).toEqual(Array(5).fill(status.OK));
+    expect((await Promise.all(admitted)).map((r) => r.outcome)).toEqual(Array(5).fill('ok'));
     expect(backend.served()).toBe(5);
   });
 
@@ -58,13 +48,13 @@ describe('the bounded pending queue of a pool', () => {
     const { mesh } = authMeshClient({ a: backend.server.address }, tinyPool);
     cleanup.push(() => mesh.close(), release);
     await waitFor(() => mesh.snapshot().instances[0]!.pool.readyConnections === 1, 10_000, 'a ready connection');
-    void validateTokenStatus(mesh.client());
-    void validateTokenStatus(mesh.client());
+    void meshCallOutcome(mesh);
+    void meshCallOutcome(mesh);
     await waitFor(() => backend.served() === 2, 10_000, 'two calls at the stalled backend');
 
-    const queued = await callWithin(mesh.client(), 200);
+    const queued = await meshCallOutcome(mesh, 200);
 
-    expect(queued.code).toBe(status.DEADLINE_EXCEEDED);
+    expect(queued.outcome).toMatch(/DEADLINE_EXCEEDED/);
     expect(backend.served()).toBe(2);
     expect(mesh.snapshot().instances[0]!.pool.queueDepth).toBe(0);
   });
@@ -74,17 +64,15 @@ describe('the bounded pending queue of a pool', () => {
     const { mesh } = authMeshClient({ a: backend.server.address }, tinyPool);
     cleanup.push(() => mesh.close(), release);
     await waitFor(() => mesh.snapshot().instances[0]!.pool.readyConnections === 1, 10_000, 'a ready connection');
-    void validateTokenStatus(mesh.client());
-    void validateTokenStatus(mesh.client());
+    void meshCallOutcome(mesh);
+    void meshCallOutcome(mesh);
     await waitFor(() => backend.served() === 2, 10_000, 'two calls at the stalled backend');
     const controller = new AbortController();
 
     const pending = mesh.call('validateToken', tokenRequest(), { signal: controller.signal });
     await waitFor(() => mesh.snapshot().instances[0]!.pool.queueDepth === 1, 5_000, 'the call waiting');
     controller.abort();
-    const outcome = await pending;
-
-    expect(outcome).toMatchObject({ ok: false, error: { kind: 'unavailable' } });
+    await expect(pending).rejects.toMatchObject({ failure: { kind: 'unavailable' } });
     expect(mesh.snapshot().instances[0]!.pool.queueDepth).toBe(0);
     expect(backend.served()).toBe(2);
   });

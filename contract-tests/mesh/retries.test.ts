@@ -56,9 +56,9 @@ describe('retries of writes', () => {
   it('does not repeat a write without an idempotency key on another instance', async () => {
     const { mesh, failing, working } = await setup();
 
-    const outcome = await mesh.call('createProject', request);
+    const outcome = await mesh.call('createProject', request).catch((error: unknown) => error);
 
-    expect(outcome).toMatchObject({ ok: false, error: { kind: 'unavailable' } });
+    expect(outcome).toMatchObject({ failure: { kind: 'unavailable' } });
     expect(failing.keys).toHaveLength(1);
     expect(working.keys).toHaveLength(0);
   });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Profile } from '../../core/auth/model.js';
 import { ProjectServiceClient } from '../../adapters/grpc/generated/project.js';
-import { singleChannel, type GrpcClientSource } from '../../adapters/grpc/grpc-client-source.js';
+import { singleInstance } from '../../adapters/grpc/mesh/single-instance.js';
+import type { ServiceCalls } from '../../adapters/grpc/mesh/mesh-client.js';
 import { GrpcProjectDirectory } from '../../adapters/grpc/project/grpc-project-directory.js';
 import { createRequest, startProjectGrpc, type ProjectGrpcServer } from './project-grpc-fixture.js';
 import { deadAddress, startRealAuth, type RealAuth } from './real-auth-server.js';
@@ -11,14 +12,14 @@ import { callUnary } from '../support/grpc-unary.js';
 describe('GrpcProjectDirectory', () => {
   let auth: RealAuth;
   let project: ProjectGrpcServer;
-  let channel: GrpcClientSource<ProjectServiceClient>;
+  let channel: ServiceCalls<ProjectServiceClient>;
   let directory: GrpcProjectDirectory;
   let owner: Profile;
 
   beforeAll(async () => {
     auth = await startRealAuth();
     project = await startProjectGrpc(auth.address);
-    channel = singleChannel(ProjectServiceClient, project.server.address);
+    channel = singleInstance(ProjectServiceClient, project.server.address);
     directory = new GrpcProjectDirectory(channel, { timeoutMs: 10_000 });
     owner = await auth.harness.registerUser();
   });
@@ -47,11 +48,11 @@ describe('GrpcProjectDirectory', () => {
     expect(await directory.getProject(projectId, stranger.id)).toMatchObject({ ok: false, error: { kind: 'not_found' } });
   });
 
-  it('answers unavailable when the project service is down', async () => {
-    const down = singleChannel(ProjectServiceClient, await deadAddress());
+  it('throws DependencyUnavailableError when the project service is down (docs/adr/0027)', async () => {
+    const down = singleInstance(ProjectServiceClient, await deadAddress());
     try {
-      const answer = await new GrpcProjectDirectory(down, { timeoutMs: 5_000 }).getProject('p', owner.id);
-      expect(answer).toMatchObject({ ok: false, error: { kind: 'unavailable' } });
+      const answer = new GrpcProjectDirectory(down, { timeoutMs: 5_000 }).getProject('p', owner.id);
+      await expect(answer).rejects.toMatchObject({ dependency: 'project', failure: { kind: 'unavailable' } });
     } finally {
       down.close();
     }

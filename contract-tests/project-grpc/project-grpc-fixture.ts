@@ -3,10 +3,10 @@ import { expect } from 'vitest';
 import { createProjectService, type ProjectService } from '../../core/project/index.js';
 import type { Profile } from '../../core/auth/model.js';
 import { GrpcAuthClient } from '../../adapters/grpc/auth/auth-grpc-client.js';
-import { emailLookup, projectAuthorization, userDirectory } from '../../adapters/grpc/auth/auth-grpc-client-ports.js';
+import { emailLookup, authorization, userDirectory } from '../../adapters/grpc/auth/auth-grpc-client-ports.js';
 import { AuthServiceClient } from '../../adapters/grpc/generated/auth.js';
 import { ProjectServiceClient, ProjectServiceService } from '../../adapters/grpc/generated/project.js';
-import { singleChannel } from '../../adapters/grpc/grpc-client-source.js';
+import { singleInstance } from '../../adapters/grpc/mesh/single-instance.js';
 import { startGrpcServer, type RunningGrpcServer } from '../../adapters/grpc/grpc-server.js';
 import { FAILURE_METADATA } from '../../adapters/grpc/to-grpc-status.js';
 import { projectGrpcService } from '../../adapters/grpc/project/project-grpc-service.js';
@@ -28,12 +28,12 @@ export interface ProjectGrpcServer {
 
 export const startProjectGrpc = async (authAddress: string): Promise<ProjectGrpcServer> => {
   const logger = testLogger('project-grpc-contract');
-  const authChannel = singleChannel(AuthServiceClient, authAddress);
+  const authChannel = singleInstance(AuthServiceClient, authAddress);
   const auth = new GrpcAuthClient(authChannel, { callingService: 'project', timeoutMs: 10_000 });
   const streams = new InMemoryStreamStore();
   const service = createProjectService({
     projects: new InMemoryProjectRepository(),
-    authorization: projectAuthorization(auth),
+    authorization: authorization(auth),
     users: userDirectory(auth),
     events: new InMemoryEventBus(logger),
     streams,

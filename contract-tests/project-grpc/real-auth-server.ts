@@ -2,7 +2,8 @@ import { createServer } from 'node:net';
 import { GrpcAuthClient } from '../../adapters/grpc/auth/auth-grpc-client.js';
 import { authGrpcService } from '../../adapters/grpc/auth/auth-grpc-service.js';
 import { AuthServiceClient, AuthServiceService } from '../../adapters/grpc/generated/auth.js';
-import { singleChannel, type GrpcClientSource } from '../../adapters/grpc/grpc-client-source.js';
+import { singleInstance } from '../../adapters/grpc/mesh/single-instance.js';
+import type { ServiceCalls } from '../../adapters/grpc/mesh/mesh-client.js';
 import { startGrpcServer, type RunningGrpcServer } from '../../adapters/grpc/grpc-server.js';
 import { InMemoryResourceGrantRepository } from '../../adapters/memory/in-memory-resource-grant-repository.js';
 import { InMemorySessionRepository } from '../../adapters/memory/in-memory-session-repository.js';
@@ -37,7 +38,7 @@ export const startRealAuth = async (): Promise<RealAuth> => {
     shutdownGraceMs: 1_000,
     services: [{ definition: AuthServiceService, implementation: authGrpcService(harness.service, logger) }],
   });
-  const channel = singleChannel(AuthServiceClient, server.address);
+  const channel = singleInstance(AuthServiceClient, server.address);
   return {
     harness,
     server,
@@ -51,7 +52,7 @@ export const startRealAuth = async (): Promise<RealAuth> => {
 };
 
 /** A GrpcAuthClient with a timeout generous enough for a loaded 2-core machine. */
-export const authClientOf = (channel: GrpcClientSource<AuthServiceClient>): GrpcAuthClient =>
+export const authClientOf = (channel: ServiceCalls<AuthServiceClient>): GrpcAuthClient =>
   new GrpcAuthClient(channel, { callingService: 'contract-test', timeoutMs: 10_000 });
 
 /** `127.0.0.1:<port>` where nothing listens: a dependency that is down. */

@@ -1,7 +1,7 @@
 import { createProjectService, type ProjectService } from '../../core/project/index.js';
 import type { Project } from '../../core/project/model.js';
 import type { GrpcAuthClient } from '../../adapters/grpc/auth/auth-grpc-client.js';
-import { projectAuthorization, userDirectory } from '../../adapters/grpc/auth/auth-grpc-client-ports.js';
+import { authorization, userDirectory } from '../../adapters/grpc/auth/auth-grpc-client-ports.js';
 import { ProjectServiceService } from '../../adapters/grpc/generated/project.js';
 import { startGrpcServer, type RunningGrpcServer } from '../../adapters/grpc/grpc-server.js';
 import { projectGrpcService } from '../../adapters/grpc/project/project-grpc-service.js';
@@ -33,7 +33,7 @@ export const startProjectTestServer = async (auth: GrpcAuthClient, logger: Logge
   const streams = new InMemoryStreamStore(clock);
   const service = createProjectService({
     projects,
-    authorization: projectAuthorization(auth),
+    authorization: authorization(auth),
     users: userDirectory(auth),
     events: new InMemoryEventBus(logger),
     streams,

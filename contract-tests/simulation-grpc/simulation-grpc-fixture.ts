@@ -3,12 +3,12 @@ import type { Profile } from '../../core/auth/index.js';
 import type { Project } from '../../core/project/model.js';
 import { createSimulationService, type SimulationService } from '../../core/simulation/index.js';
 import { GrpcAuthClient } from '../../adapters/grpc/auth/auth-grpc-client.js';
-import { remoteTokenCheck, simulationAuthorization } from '../../adapters/grpc/auth/auth-grpc-client-ports.js';
+import { remoteTokenCheck, authorization } from '../../adapters/grpc/auth/auth-grpc-client-ports.js';
 import { authGrpcService } from '../../adapters/grpc/auth/auth-grpc-service.js';
 import { AuthServiceClient, AuthServiceService } from '../../adapters/grpc/generated/auth.js';
 import { ProjectServiceClient } from '../../adapters/grpc/generated/project.js';
 import { SimulationServiceClient, SimulationServiceService } from '../../adapters/grpc/generated/simulation.js';
-import { singleChannel } from '../../adapters/grpc/grpc-client-source.js';
+import { singleInstance } from '../../adapters/grpc/mesh/single-instance.js';
 import { startGrpcServer, type RunningGrpcServer } from '../../adapters/grpc/grpc-server.js';
 import { GrpcProjectDirectory } from '../../adapters/grpc/project/grpc-project-directory.js';
 import { GrpcSimulationClient } from '../../adapters/grpc/simulation/grpc-simulation-client.js';
@@ -82,11 +82,11 @@ export const startSimulationGrpcFixture = async (options: SimulationGrpcFixtureO
     logger,
     services: [{ definition: AuthServiceService, implementation: authGrpcService(auth.service, logger) }],
   });
-  const authClients = singleChannel(AuthServiceClient, authServer.address);
+  const authClients = singleInstance(AuthServiceClient, authServer.address);
   const projects = await startProjectTestServer(new GrpcAuthClient(authClients, { callingService: 'project', timeoutMs: 10_000 }), logger);
 
-  const simulationAuth = singleChannel(AuthServiceClient, options.unreachable === 'auth' ? UNREACHABLE : authServer.address);
-  const projectClients = singleChannel(ProjectServiceClient, options.unreachable === 'project' ? UNREACHABLE : projects.server.address);
+  const simulationAuth = singleInstance(AuthServiceClient, options.unreachable === 'auth' ? UNREACHABLE : authServer.address);
+  const projectClients = singleInstance(ProjectServiceClient, options.unreachable === 'project' ? UNREACHABLE : projects.server.address);
   const authClient = new GrpcAuthClient(simulationAuth, { callingService: 'simulation', timeoutMs: 10_000 });
   const faults: { error: unknown; context: string }[] = [];
   const reportFault = (error: unknown, context: string) => faults.push({ error, context });
@@ -96,7 +96,7 @@ export const startSimulationGrpcFixture = async (options: SimulationGrpcFixtureO
   const service = createSimulationService({
     repository,
     projects: new GrpcProjectDirectory(projectClients, { timeoutMs: 10_000 }),
-    authorization: simulationAuthorization(authClient),
+    authorization: authorization(authClient),
     events: new InMemoryEventBus(logger),
     streams,
     scheduler: new SystemScheduler(reportFault),
@@ -113,7 +113,7 @@ export const startSimulationGrpcFixture = async (options: SimulationGrpcFixtureO
     services: [{ definition: SimulationServiceService, implementation: simulationGrpcService(service, logger) }],
   });
   const raw = new SimulationServiceClient(server.address, credentials.createInsecure());
-  const simulationClients = singleChannel(SimulationServiceClient, server.address);
+  const simulationClients = singleInstance(SimulationServiceClient, server.address);
 
   return {
     service,

@@ -169,10 +169,10 @@ export const describeReadUseCases = (harness: SimulationHarnessFactory): void =>
         expect(failureOf(await h.service.getStatus({ simulationId: 'sim-missing', userId: owner }))).toMatchObject({ kind: 'not_found' });
       });
 
-      it('reports unavailable when the project directory cannot say whether a reader may read', async () => {
+      it('throws the fault of a project directory that cannot say whether a reader may read', async () => {
         h.projects.down = true;
 
-        expect(failureOf(await h.service.getResults({ simulationId, userId: h.aUser() }))).toMatchObject({ kind: 'unavailable' });
+        await expect(h.service.getResults({ simulationId, userId: h.aUser() })).rejects.toMatchObject({ failure: { kind: 'unavailable' } });
         h.projects.down = false;
       });
     });

@@ -4,7 +4,7 @@ import { ManualClock } from '../../test-support/core/manual-clock.js';
 import { RandomIdGenerator } from '../../adapters/system/random-id-generator.js';
 import { Streams } from '../../core/messaging/channels.js';
 import type { DomainEvent } from '../../core/messaging/events.js';
-import { failure, type DomainFailure } from '../../core/shared/errors.js';
+import { DependencyUnavailableError, failure, type DomainFailure } from '../../core/shared/errors.js';
 import { err, ok, type Result } from '../../core/shared/result.js';
 import type { ConfigurationMap } from '../../core/simulation/configuration.js';
 import type { SimulationSettings } from '../../core/simulation/settings.js';
@@ -18,7 +18,6 @@ import { waitFor } from '../messaging/wait.js';
 import { anId, valueOf } from './builders.js';
 import type { SimulationRepositoryFixture } from './simulation-repository.contract.js';
 
-const unavailable = (): DomainFailure => failure('unavailable', 'dependency_unavailable', 'Try again later');
 
 /** Projects by id, each with its owner, the users it is shared with and whether it is public. */
 export class InMemoryProjectDirectory implements ProjectDirectory {
@@ -26,7 +25,7 @@ export class InMemoryProjectDirectory implements ProjectDirectory {
     string,
     { readonly view: Omit<ProjectView, 'access'>; readonly shares: Map<string, 'editor' | 'viewer'>; isPublic: boolean }
   >();
-  /** While true, every lookup fails as unavailable. */
+  /** While true, every lookup throws `DependencyUnavailableError`. */
   down = false;
 
   add(ownerId: string, configuration: ConfigurationMap = {}): ProjectView {
@@ -50,7 +49,7 @@ export class InMemoryProjectDirectory implements ProjectDirectory {
   }
 
   async getProject(projectId: string, userId: string): Promise<Result<ProjectView, DomainFailure>> {
-    if (this.down) return err(unavailable());
+    if (this.down) throw new DependencyUnavailableError('project', 'Try again later');
     const project = this.projects.get(projectId);
     if (!project) return err(failure('not_found', 'project_not_found', `No project ${projectId}`));
     const access = project.view.ownerId === userId ? 'owner' : (project.shares.get(userId) ?? (project.isPublic ? 'public' : undefined));
@@ -71,10 +70,10 @@ export class InMemoryGrants implements AuthorizationPort {
     this.grants.add(`${userId} ${permission} ${resourceId}`);
   }
 
-  async checkPermission(userId: string, permission: string, resourceId?: string): Promise<Result<PermissionDecision, DomainFailure>> {
-    if (this.down) return err(unavailable());
+  async checkPermission(userId: string, permission: string, resourceId?: string): Promise<PermissionDecision> {
+    if (this.down) throw new DependencyUnavailableError('auth', 'auth is down');
     const allowed = this.grants.has(`${userId} ${permission} *`) || this.grants.has(`${userId} ${permission} ${resourceId}`);
-    return ok(allowed ? { allowed, reason: 'granted' } : { allowed, reason: `no ${permission} grant` });
+    return allowed ? { allowed, reason: 'granted' } : { allowed, reason: `no ${permission} grant` };
   }
 }
 

@@ -168,18 +168,20 @@ export const describeStartUseCase = (harness: SimulationHarnessFactory): void =>
         expect(refused.violations?.map((v) => v.field)).toEqual(['project_id', 'duration_seconds', 'components[0]']);
       });
 
-      it('as unavailable when the project directory cannot answer', async () => {
+      it('with the fault of a project directory that cannot answer (docs/adr/0027)', async () => {
         h.projects.down = true;
 
-        expect(failureOf(await h.service.startSimulation({ userId: owner, projectId: project.id, enableRealTime: true }))).toMatchObject({ kind: 'unavailable' });
+        const starting = h.service.startSimulation({ userId: owner, projectId: project.id, enableRealTime: true });
+        await expect(starting).rejects.toMatchObject({ dependency: 'project', failure: { kind: 'unavailable' } });
         h.projects.down = false;
         await expectNothingStarted();
       });
 
-      it('as unavailable when authorization cannot answer', async () => {
+      it('with the fault of an authorization service that cannot answer', async () => {
         h.grants.down = true;
 
-        expect(failureOf(await h.service.startSimulation({ userId: owner, projectId: project.id, enableRealTime: true }))).toMatchObject({ kind: 'unavailable' });
+        const starting = h.service.startSimulation({ userId: owner, projectId: project.id, enableRealTime: true });
+        await expect(starting).rejects.toMatchObject({ dependency: 'auth', failure: { kind: 'unavailable' } });
         await expectNothingStarted();
       });
     });

@@ -17,3 +17,4 @@ export * from './access.js';
 export * from './access-changes.js';
 export * from './email-jobs.js';
 export * from './service.js';
+export { subscribeProjectGrants } from './project-grants.js';

@@ -55,7 +55,10 @@ export interface SimulationHistoryPage {
 export interface SimulationReader {
   /** Ok when the user may read the simulation (a cheap status read). Failures as `results`. */
   canRead(simulationId: string, userId: string): Promise<Result<void, DomainFailure>>;
-  /** The simulation's results with all its samples. Failures: `not_found`, `forbidden`, `unavailable`. */
+  /**
+   * The simulation's results with all its samples. Failures: `not_found`, `forbidden`; throws
+   * `DependencyUnavailableError` when the service cannot answer (docs/adr/0027).
+   */
   results(simulationId: string, userId: string): Promise<Result<SimulationResultsData, DomainFailure>>;
   /** The newest `limit` (1..100) simulations of a project the user may read. Failures as `results`. */
   history(projectId: string, userId: string, limit: number): Promise<Result<SimulationHistoryPage, DomainFailure>>;

@@ -1,4 +1,4 @@
-import type { DomainFailure } from '../shared/errors.js';
+import { DependencyUnavailableError, type DomainFailure } from '../shared/errors.js';
 import { ok, type Result } from '../shared/result.js';
 import type { ExportDeps } from './deps.js';
 import type { ExportFile, ExportRecord } from './model.js';
@@ -20,7 +20,11 @@ export const buildProjectReport = async (
   if (!project.ok) return project;
   const permissions = await deps.projects.getProjectPermissions(reader);
   if (!permissions.ok) return permissions;
-  const history = await deps.simulations.history(record.subjectId, record.userId, deps.settings.historyLimit);
+  // The report is still worth having without the history while the simulation service is away.
+  const history = await deps.simulations.history(record.subjectId, record.userId, deps.settings.historyLimit).catch((error: unknown) => {
+    if (error instanceof DependencyUnavailableError) return undefined;
+    throw error;
+  });
 
   const view = project.value;
   return ok(
@@ -48,7 +52,7 @@ export const buildProjectReport = async (
         actions: member.actions,
       })),
       collaborators: view.collaborators,
-      simulations: history.ok
+      simulations: history?.ok
         ? { total_count: history.value.totalCount, items: history.value.items.map(historyItemJson) }
         : 'unavailable',
     }),

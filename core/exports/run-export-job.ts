@@ -1,6 +1,6 @@
 import { StreamRetention, Streams, Queues } from '../messaging/channels.js';
 import type { Job } from '../messaging/work-queue.js';
-import { DomainFailureError, type DomainFailure } from '../shared/errors.js';
+import { DependencyUnavailableError, DomainFailureError, type DomainFailure } from '../shared/errors.js';
 import { err, ok, type Result } from '../shared/result.js';
 import type { ExportDeps } from './deps.js';
 import { ExportFailures } from './errors.js';
@@ -32,7 +32,11 @@ export const runExportJob = async (
 
   const running: ExportRecord = { ...record, status: 'running', updatedAt: deps.clock.now() };
   await deps.exports.update(running);
-  const produced = await produce(deps, running);
+  // An outage is a fault (docs/adr/0027); here it is also the reason a last delivery fails the export.
+  const produced = await produce(deps, running).catch((error: unknown) => {
+    if (error instanceof DependencyUnavailableError) return err(error.failure);
+    throw error;
+  });
   if (!produced.ok && produced.error.kind === 'unavailable' && job.attempt < deps.settings.maxAttempts) {
     throw new DomainFailureError(produced.error);
   }

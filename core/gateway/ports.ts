@@ -33,7 +33,7 @@ export interface ClientConnection {
 export interface Authenticator {
   /**
    * The identity of a valid token. An invalid, expired or logged-out token is `unauthenticated`;
-   * an auth service that cannot answer is `unavailable` (never a denial).
+   * an auth service that cannot answer throws `DependencyUnavailableError` (never a denial, docs/adr/0027).
    */
   authenticate(token: string, requestId?: string): Promise<Result<Identity, DomainFailure>>;
 }
@@ -51,13 +51,13 @@ export interface SimulationSnapshot {
 export interface SimulationAccess {
   /**
    * The simulation when `userId` may read it; `not_found` for an unknown simulation, `forbidden`
-   * for one of a project the user cannot read, `unavailable` when the service cannot answer.
+   * for one of a project the user cannot read; throws `DependencyUnavailableError` when the service cannot answer.
    */
   readableSimulation(simulationId: string, userId: string): Promise<Result<SimulationSnapshot, DomainFailure>>;
 }
 
 /** Who may read which project: the project service decides. */
 export interface ProjectAccess {
-  /** True when `userId` may read the project, false when not (or it does not exist); `unavailable` when the service cannot answer. */
+  /** True when `userId` may read the project, false when not (or it does not exist); throws `DependencyUnavailableError` when the service cannot answer. */
   canRead(projectId: string, userId: string): Promise<Result<boolean, DomainFailure>>;
 }

@@ -1,3 +1,4 @@
+import { DependencyUnavailableError } from '../shared/errors.js';
 import type { Clock } from '../shared/clock.js';
 import type { ProjectAccess } from './ports.js';
 
@@ -38,8 +39,12 @@ export class ReadAccessCache {
     const key = keyOf(projectId, userId);
     const known = this.answers.get(key);
     if (known && known.expiresAt > this.clock.now()) return known.allowed;
-    const answer = await this.projects.canRead(projectId, userId);
-    if (!answer.ok) return false;
+    // A project service that cannot answer grants nothing now, and nothing is remembered.
+    const answer = await this.projects.canRead(projectId, userId).catch((error: unknown) => {
+      if (error instanceof DependencyUnavailableError) return undefined;
+      throw error;
+    });
+    if (!answer?.ok) return false;
     this.remember(key, answer.value);
     return answer.value;
   }

@@ -74,24 +74,12 @@ export interface ProjectRepository {
   removeCollaborator(projectId: string, userId: string): Promise<CollaboratorsChange | undefined>;
 }
 
-/** The answer of the authorization service to a permission check. */
-export interface PermissionDecision {
-  readonly allowed: boolean;
-  /** Why, in words safe to show the caller; may be empty when allowed. */
-  readonly reason: string;
-}
-
 /**
  * User-level permissions (`project:create`, `project:update`, ...) as the auth service grants them
- * by role. Project-level access (owner, shares) is the project domain's own business.
+ * by role: the shared `AuthorizationPort`. Project-level access (owner, shares) is the project
+ * domain's own business.
  */
-export interface AuthorizationPort {
-  /**
-   * Whether `userId` holds `permission`, for `resourceId` when given. Rejects (never hangs) when
-   * the authorization service cannot answer: that is a fault, not a denial.
-   */
-  checkPermission(userId: string, permission: string, resourceId?: string): Promise<PermissionDecision>;
-}
+export type { AuthorizationPort, PermissionDecision } from '../shared/authorization.js';
 
 /** Who the users are, as far as sharing needs to know. */
 export interface UserDirectory {

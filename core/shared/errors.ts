@@ -42,3 +42,19 @@ export class DomainFailureError extends Error {
     this.name = 'DomainFailureError';
   }
 }
+
+/**
+ * A dependency (another service, a database, a broker) could not answer: a fault, not an outcome
+ * (docs/adr/0027). Every port whose adapter reaches a dependency throws this rather than returning
+ * an `unavailable` Result; each transport maps it once (UNAVAILABLE, 503 problem+json).
+ */
+export class DependencyUnavailableError extends DomainFailureError {
+  constructor(
+    readonly dependency: string,
+    message: string,
+    code = 'dependency_unavailable',
+  ) {
+    super(failure('unavailable', code, message));
+    this.name = 'DependencyUnavailableError';
+  }
+}

@@ -10,14 +10,13 @@ export type AccessDeps = Pick<SimulationDeps, 'repository' | 'projects' | 'runs'
 export const findSimulation = async (deps: Pick<SimulationDeps, 'repository' | 'runs'>, simulationId: string): Promise<Simulation | undefined> =>
   deps.runs.get(simulationId)?.current ?? (await deps.repository.findById(simulationId));
 
-/** The simulation if `userId` started it or may read its project; a directory outage stays `unavailable`. */
+/** The simulation if `userId` started it or may read its project; a directory outage throws (docs/adr/0027). */
 export const findReadable = async (deps: AccessDeps, simulationId: string, userId: string): Promise<Result<Simulation, DomainFailure>> => {
   const simulation = await findSimulation(deps, simulationId);
   if (!simulation) return err(simulationNotFound(simulationId));
   if (simulation.userId === userId) return ok(simulation);
   const project = await deps.projects.getProject(simulation.projectId, userId);
-  if (project.ok) return ok(simulation);
-  return err(project.error.kind === 'unavailable' ? project.error : simulationForbidden());
+  return project.ok ? ok(simulation) : err(simulationForbidden());
 };
 
 /** The simulation if `userId` started it or owns its project. */
@@ -26,6 +25,6 @@ export const findStoppable = async (deps: AccessDeps, simulationId: string, user
   if (!simulation) return err(simulationNotFound(simulationId));
   if (simulation.userId === userId) return ok(simulation);
   const project = await deps.projects.getProject(simulation.projectId, userId);
-  if (project.ok) return project.value.ownerId === userId ? ok(simulation) : err(stopForbidden());
-  return err(project.error.kind === 'unavailable' ? project.error : simulationForbidden());
+  if (!project.ok) return err(simulationForbidden());
+  return project.value.ownerId === userId ? ok(simulation) : err(stopForbidden());
 };

@@ -22,25 +22,14 @@ export interface ProjectView {
 export interface ProjectDirectory {
   /**
    * The project if `userId` may read it. Failures: `not_found` (no such project), `forbidden` (it
-   * exists but the user may not read it), `unavailable` (the directory cannot answer now).
+   * exists but the user may not read it). Throws `DependencyUnavailableError` when the directory
+   * cannot answer now (docs/adr/0027).
    */
   getProject(projectId: string, userId: string): Promise<Result<ProjectView, DomainFailure>>;
 }
 
-export interface PermissionDecision {
-  readonly allowed: boolean;
-  /** Why, safe to show to the user. */
-  readonly reason: string;
-}
-
-/** Permission checks (the Auth Service's CheckPermission in production). */
-export interface AuthorizationPort {
-  /**
-   * Whether `userId` holds `permission` (e.g. `simulation:start`), on `resourceId` when given.
-   * A denial is a decision (`allowed: false`), not a failure; failures are `unavailable` only.
-   */
-  checkPermission(userId: string, permission: string, resourceId?: string): Promise<Result<PermissionDecision, DomainFailure>>;
-}
+/** Permission checks (`simulation:start`): the shared `AuthorizationPort`. */
+export type { AuthorizationPort, PermissionDecision } from '../shared/authorization.js';
 
 export interface ScheduledTask {
   /** Stops further calls. Idempotent; a call already running finishes. */

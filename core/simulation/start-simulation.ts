@@ -53,8 +53,7 @@ export const startSimulation = async (deps: SimulationDeps, input: StartSimulati
   const project = await deps.projects.getProject(input.projectId, input.userId);
   if (!project.ok) return project;
   const decision = await deps.authorization.checkPermission(input.userId, START_PERMISSION);
-  if (!decision.ok) return decision;
-  if (!decision.value.allowed) return err(permissionDenied(START_PERMISSION, decision.value.reason));
+  if (!decision.allowed) return err(permissionDenied(START_PERMISSION, decision.reason));
   if (!mayStartOn(project.value.access)) return err(startForbidden(project.value.access));
 
   const { merged } = mergeConfiguration(project.value.configuration, input.configuration ?? {});

@@ -1,33 +1,29 @@
-import type {
-  AuthorizationPort as ProjectAuthorizationPort,
-  PermissionDecision as ProjectPermissionDecision,
-  UserDirectory,
-} from '../../../core/project/ports.js';
-import type { AuthorizationPort as SimulationAuthorizationPort } from '../../../core/simulation/ports.js';
-import { DomainFailureError, failure, type DomainFailure } from '../../../core/shared/errors.js';
-import { ok } from '../../../core/shared/result.js';
+import type { UserDirectory } from '../../../core/project/ports.js';
+import type { AuthorizationPort } from '../../../core/shared/authorization.js';
+import { DependencyUnavailableError, DomainFailureError, type DomainFailure } from '../../../core/shared/errors.js';
 import type { TokenCheck } from '../../http/auth/authenticate.js';
 import type { GrpcAuthClient } from './auth-grpc-client.js';
 
 /**
- * The domain ports that need the auth service, over one `GrpcAuthClient`. How "auth is down"
- * surfaces differs by port, as each port's TSDoc asks: the project ports reject, the simulation
- * port answers an `unavailable` failure, and the token check throws `unavailable` so HTTP answers
- * 503 rather than 401.
+ * The domain ports that need the auth service, over one `GrpcAuthClient`. One convention for
+ * "auth is down" (docs/adr/0027): the mesh throws `DependencyUnavailableError` and every port lets
+ * it through, so each transport answers UNAVAILABLE / 503 from one mapping.
  */
 
-/** The project domain's AuthorizationPort: rejects with a DomainFailureError when auth cannot answer. */
-export const projectAuthorization = (auth: GrpcAuthClient): ProjectAuthorizationPort => ({
-  checkPermission: async (userId, permission, resourceId): Promise<ProjectPermissionDecision> => {
+/**
+ * The AuthorizationPort of every domain: a request auth refused as malformed is read as a denial
+ * with auth's message as the reason; an auth service that cannot answer throws.
+ */
+export const authorization = (auth: GrpcAuthClient): AuthorizationPort => ({
+  checkPermission: async (userId, permission, resourceId) => {
     const decision = await auth.checkPermission(userId, permission, resourceId);
-    if (!decision.ok) throw new DomainFailureError(decision.error);
-    return decision.value;
+    return decision.ok ? decision.value : { allowed: false, reason: decision.error.message };
   },
 });
 
 /**
  * The project domain's UserDirectory over GetUserContext: inactive users count as unknown. An
- * unknown user is an answer (undefined / false); auth being down rejects with a DomainFailureError.
+ * unknown user is an answer (undefined / false); auth being down throws.
  */
 export const userDirectory = (auth: GrpcAuthClient): UserDirectory => ({
   findUserIdByEmail: async (email) => {
@@ -42,29 +38,13 @@ export const userDirectory = (auth: GrpcAuthClient): UserDirectory => ({
   },
 });
 
-/**
- * The simulation domain's AuthorizationPort: failures are `unavailable` only, so a request auth
- * refused as malformed is read as a denial with auth's message as the reason.
- */
-export const simulationAuthorization = (auth: GrpcAuthClient): SimulationAuthorizationPort => ({
-  checkPermission: async (userId, permission, resourceId) => {
-    const decision = await auth.checkPermission(userId, permission, resourceId);
-    if (decision.ok || decision.error.kind === 'unavailable') return decision;
-    return ok({ allowed: false, reason: decision.error.message });
-  },
-});
-
-/** The HTTP token check over ValidateToken; an auth service that cannot answer throws `unavailable` (503). */
+/** The HTTP token check over ValidateToken; an auth service that cannot answer throws (503), never a 401. */
 export const remoteTokenCheck =
   (auth: GrpcAuthClient): TokenCheck =>
   async (token) => {
     const validation = await auth.validateToken(token);
     if (validation.ok) return validation.value;
-    throw new DomainFailureError(
-      validation.error.kind === 'unavailable'
-        ? validation.error
-        : failure('unavailable', 'token_check_failed', `The token could not be checked: ${validation.error.message}`),
-    );
+    throw new DependencyUnavailableError('auth', `The token could not be checked: ${validation.error.message}`, 'token_check_failed');
   };
 
 const absentOrThrow = <T>(error: DomainFailure, absent: T): T => {
@@ -76,6 +56,11 @@ const absentOrThrow = <T>(error: DomainFailure, absent: T): T => {
 export const emailLookup =
   (auth: GrpcAuthClient) =>
   async (userId: string): Promise<string | undefined> => {
-    const user = await auth.getUserContext({ userId });
-    return user.ok ? user.value.email : undefined;
+    try {
+      const user = await auth.getUserContext({ userId });
+      return user.ok ? user.value.email : undefined;
+    } catch (error) {
+      if (error instanceof DependencyUnavailableError) return undefined;
+      throw error;
+    }
   };

@@ -1,16 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DomainFailureError } from '../../../core/shared/errors.js';
+import { DependencyUnavailableError } from '../../../core/shared/errors.js';
 import { deadAddress, startRealAuth, type RealAuth } from '../../../contract-tests/project-grpc/real-auth-server.js';
 import { AuthServiceClient } from '../generated/auth.js';
-import { singleChannel, type GrpcClientSource } from '../grpc-client-source.js';
+import { singleInstance } from '../mesh/single-instance.js';
+import type { ServiceCalls } from '../mesh/mesh-client.js';
 import { GrpcAuthClient } from './auth-grpc-client.js';
-import {
-  emailLookup,
-  projectAuthorization,
-  remoteTokenCheck,
-  simulationAuthorization,
-  userDirectory,
-} from './auth-grpc-client-ports.js';
+import { authorization, emailLookup, remoteTokenCheck, userDirectory } from './auth-grpc-client-ports.js';
 
 describe('GrpcAuthClient against a real auth service', () => {
   let auth: RealAuth;
@@ -85,51 +80,48 @@ describe('GrpcAuthClient against a real auth service', () => {
     expect(await directory.findUserIdByEmail('ghost@example.test')).toBeUndefined();
     expect(await directory.userExists(user.id)).toBe(true);
     expect(await directory.userExists('ghost')).toBe(false);
-    expect(await projectAuthorization(auth.client).checkPermission(user.id, 'project:share')).toMatchObject({ allowed: true });
+    expect(await authorization(auth.client).checkPermission(user.id, 'project:share')).toMatchObject({ allowed: true });
     expect(await emailLookup(auth.client)(user.id)).toBe(user.email);
   });
 
-  it('reads a malformed permission as a denial for the simulation port', async () => {
+  it('reads a malformed permission as a denial', async () => {
     const user = await auth.harness.registerUser();
 
-    const decision = await simulationAuthorization(auth.client).checkPermission(user.id, 'no-colon');
+    const decision = await authorization(auth.client).checkPermission(user.id, 'no-colon');
 
-    expect(decision).toMatchObject({ ok: true, value: { allowed: false, reason: expect.stringContaining('invalid') } });
+    expect(decision).toMatchObject({ allowed: false, reason: expect.stringContaining('invalid') });
   });
 });
 
 describe('GrpcAuthClient when the auth service is down', () => {
-  let channel: GrpcClientSource<AuthServiceClient>;
+  let channel: ServiceCalls<AuthServiceClient>;
   let client: GrpcAuthClient;
   beforeAll(async () => {
-    channel = singleChannel(AuthServiceClient, await deadAddress());
+    channel = singleInstance(AuthServiceClient, await deadAddress());
     client = new GrpcAuthClient(channel, { timeoutMs: 5_000 });
   });
   afterAll(() => channel?.close());
 
-  const unavailable = expect.objectContaining({ failure: expect.objectContaining({ kind: 'unavailable' }) });
+  const unavailable = expect.objectContaining({ dependency: 'auth', failure: expect.objectContaining({ kind: 'unavailable' }) });
 
-  it('answers unavailable from every call, without rejecting', async () => {
-    expect(await client.validateToken('a.b.c')).toMatchObject({ ok: false, error: { kind: 'unavailable' } });
-    expect(await client.getUserContext({ userId: 'u' })).toMatchObject({ ok: false, error: { kind: 'unavailable' } });
-    expect(await client.checkPermission('u', 'project:create')).toMatchObject({ ok: false, error: { kind: 'unavailable' } });
+  it('throws DependencyUnavailableError from every call', async () => {
+    await expect(client.validateToken('a.b.c')).rejects.toBeInstanceOf(DependencyUnavailableError);
+    await expect(client.getUserContext({ userId: 'u' })).rejects.toEqual(unavailable);
+    await expect(client.checkPermission('u', 'project:create')).rejects.toEqual(unavailable);
   });
 
   it('makes the token check throw unavailable (a 503, not a 401)', async () => {
     const failure = await remoteTokenCheck(client)('a.b.c').catch((error: unknown) => error);
 
-    expect(failure).toBeInstanceOf(DomainFailureError);
+    expect(failure).toBeInstanceOf(DependencyUnavailableError);
     expect(failure).toEqual(unavailable);
   });
 
-  it('makes the project ports reject and the simulation port answer unavailable', async () => {
-    await expect(projectAuthorization(client).checkPermission('u', 'project:create')).rejects.toEqual(unavailable);
+  it('makes every port throw the same fault (docs/adr/0027), except the best-effort email lookup', async () => {
+    await expect(authorization(client).checkPermission('u', 'project:create')).rejects.toEqual(unavailable);
+    await expect(authorization(client).checkPermission('u', 'simulation:start', 'p')).rejects.toEqual(unavailable);
     await expect(userDirectory(client).findUserIdByEmail('a@example.test')).rejects.toEqual(unavailable);
     await expect(userDirectory(client).userExists('u')).rejects.toEqual(unavailable);
-    expect(await simulationAuthorization(client).checkPermission('u', 'simulation:start', 'p')).toMatchObject({
-      ok: false,
-      error: { kind: 'unavailable' },
-    });
     expect(await emailLookup(client)('u')).toBeUndefined();
   });
 });

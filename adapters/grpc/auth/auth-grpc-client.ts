@@ -4,8 +4,8 @@ import { isPermission, type TokenInvalidReason, type TokenValidation } from '../
 import type { DomainFailure } from '../../../core/shared/errors.js';
 import { ok, type Result } from '../../../core/shared/result.js';
 import type { AuthServiceClient } from '../generated/auth.js';
-import type { GrpcClientSource } from '../grpc-client-source.js';
-import { grpcUnaryCall, type UnaryMethod } from '../grpc-unary-call.js';
+import type { ServiceCalls } from '../mesh/mesh-client.js';
+import type { RequestOf, ResponseOf, UnaryMethodName } from '../mesh/unary-method-types.js';
 
 /** What a call may inherit from the request being served: its deadline, cancellation and metadata. */
 export interface AuthCallContext {
@@ -63,16 +63,17 @@ export interface RemoteSigningKey {
 export type UserLookup = { readonly userId: string } | { readonly email: string };
 
 /**
- * The auth service's rpcs as typed calls returning Results. A failure the auth service answered
- * with keeps its kind (NOT_FOUND stays `not_found`); an auth service that is down, slow past the
- * deadline, or failing internally gives `unavailable`. Never rejects for a gRPC error.
+ * The auth service's rpcs as typed calls returning Results, over the mesh. A failure the auth
+ * service answered with keeps its kind (NOT_FOUND stays `not_found`); an auth service that is
+ * down, slow past the deadline, or failing internally throws `DependencyUnavailableError`
+ * (docs/adr/0027).
  */
 export class GrpcAuthClient {
   private readonly timeoutMs: number;
   private readonly callingService: string;
 
   constructor(
-    private readonly source: GrpcClientSource<AuthServiceClient>,
+    private readonly calls: ServiceCalls<AuthServiceClient>,
     options: GrpcAuthClientOptions = {},
   ) {
     this.timeoutMs = options.timeoutMs ?? defaultCallTimeoutMs('auth');
@@ -86,7 +87,7 @@ export class GrpcAuthClient {
    */
   async validateToken(token: string, context: AuthCallContext = {}): Promise<Result<TokenValidation, DomainFailure>> {
     const request = { token, callingService: this.callingService, requestId: requestIdOf(context) };
-    const answer = await this.call((c) => c.validateToken.bind(c), request, context);
+    const answer = await this.call('validateToken', request, context);
     if (!answer.ok) return answer;
     const response = answer.value;
     if (!response.valid) {
@@ -109,7 +110,7 @@ export class GrpcAuthClient {
       'userId' in lookup
         ? { userId: lookup.userId, callingService: this.callingService }
         : { userId: '', email: lookup.email, callingService: this.callingService };
-    const answer = await this.call((c) => c.getUserContext.bind(c), request, context);
+    const answer = await this.call('getUserContext', request, context);
     if (!answer.ok) return answer;
     const user = answer.value;
     return ok({
@@ -131,12 +132,12 @@ export class GrpcAuthClient {
     context: AuthCallContext = {},
   ): Promise<Result<{ readonly allowed: boolean; readonly reason: string }, DomainFailure>> {
     const request = { userId, permission, resourceId: resourceId ?? '', callingService: this.callingService };
-    const answer = await this.call((c) => c.checkPermission.bind(c), request, context);
+    const answer = await this.call('checkPermission', request, context);
     return answer.ok ? ok({ allowed: answer.value.allowed, reason: answer.value.reason }) : answer;
   }
 
   async getUserPermissions(userId: string, context: AuthCallContext = {}): Promise<Result<RemoteUserPermissions, DomainFailure>> {
-    const answer = await this.call((c) => c.getUserPermissions.bind(c), { userId, callingService: this.callingService }, context);
+    const answer = await this.call('getUserPermissions', { userId, callingService: this.callingService }, context);
     if (!answer.ok) return answer;
     const { roles, permissions, isAdmin } = answer.value;
     return ok({ userId: answer.value.userId, roles, permissions, isAdmin });
@@ -149,7 +150,7 @@ export class GrpcAuthClient {
     context: AuthCallContext = {},
   ): Promise<Result<RemoteSessionValidation, DomainFailure>> {
     const request = { sessionId, userId: userId ?? '', callingService: this.callingService, requestId: requestIdOf(context) };
-    const answer = await this.call((c) => c.validateSession.bind(c), request, context);
+    const answer = await this.call('validateSession', request, context);
     if (!answer.ok) return answer;
     const session = answer.value;
     return ok({
@@ -163,7 +164,7 @@ export class GrpcAuthClient {
 
   /** The public keys that verify access tokens now, newest first (`retiredAt` null for the signing key). */
   async getSigningKeys(context: AuthCallContext = {}): Promise<Result<RemoteSigningKey[], DomainFailure>> {
-    const answer = await this.call((c) => c.getSigningKeys.bind(c), { callingService: this.callingService }, context);
+    const answer = await this.call('getSigningKeys', { callingService: this.callingService }, context);
     if (!answer.ok) return answer;
     return ok(
       answer.value.keys.map((key) => ({
@@ -175,12 +176,12 @@ export class GrpcAuthClient {
     );
   }
 
-  private call<Req, Res>(
-    methodOf: (client: AuthServiceClient) => UnaryMethod<Req, Res>,
-    request: Req,
+  private call<K extends UnaryMethodName<AuthServiceClient>>(
+    method: K,
+    request: RequestOf<AuthServiceClient, K>,
     context: AuthCallContext,
-  ): Promise<Result<Res, DomainFailure>> {
-    return grpcUnaryCall('auth', methodOf(this.source.client()), request, {
+  ): Promise<Result<ResponseOf<AuthServiceClient, K>, DomainFailure>> {
+    return this.calls.call(method, request, {
       timeoutMs: this.timeoutMs,
       ...(context.deadline ? { deadline: context.deadline } : {}),
       ...(context.signal ? { signal: context.signal } : {}),

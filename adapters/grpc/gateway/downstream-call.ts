@@ -1,8 +1,8 @@
-import { Metadata } from '@grpc/grpc-js';
+import { Metadata, type Client } from '@grpc/grpc-js';
 import type { DomainFailure } from '../../../core/shared/errors.js';
 import type { Result } from '../../../core/shared/result.js';
-import type { GrpcClientSource } from '../grpc-client-source.js';
-import { grpcUnaryCall, type UnaryMethod } from '../grpc-unary-call.js';
+import type { ServiceCalls } from '../mesh/mesh-client.js';
+import type { RequestOf, ResponseOf, UnaryMethodName } from '../mesh/unary-method-types.js';
 
 /** What travels with a downstream call: the request id, so one id follows a request across services. */
 export interface CallTrace {
@@ -11,18 +11,17 @@ export interface CallTrace {
 }
 
 /**
- * Calls one rpc on a client taken from `source` for this call, as a Result (never rejects for a
- * gRPC error). `pick` chooses the method, bound to that client.
+ * Calls one rpc of a downstream service through the mesh: the answer or the failure the service
+ * answered with; a service that could not answer throws `DependencyUnavailableError` (docs/adr/0027).
  */
-export const downstreamCall = <C, Req, Res>(
-  target: string,
-  source: GrpcClientSource<C>,
-  pick: (client: C) => UnaryMethod<Req, Res>,
-  request: Req,
+export const downstreamCall = <C extends Client, K extends UnaryMethodName<C>>(
+  calls: ServiceCalls<C>,
+  method: K,
+  request: RequestOf<C, K>,
   timeoutMs: number,
   trace: CallTrace = {},
-): Promise<Result<Res, DomainFailure>> => {
+): Promise<Result<ResponseOf<C, K>, DomainFailure>> => {
   const metadata = new Metadata();
   if (trace.requestId) metadata.set('x-request-id', trace.requestId);
-  return grpcUnaryCall(target, pick(source.client()), request, { timeoutMs, metadata, ...(trace.signal && { signal: trace.signal }) });
+  return calls.call(method, request, { timeoutMs, metadata, ...(trace.signal && { signal: trace.signal }) });
 };

@@ -13,7 +13,7 @@ export const invalidToken = failure(
 /**
  * Bearer tokens checked by the auth service's ValidateToken (which also checks the session is
  * live). ValidateToken says no reason, so every invalid token is the same 401; an auth service
- * that cannot answer stays `unavailable` (503), never a 401. The gateway's LocalTokenAuthenticator
+ * that cannot answer throws `DependencyUnavailableError` (503), never a 401. The gateway's LocalTokenAuthenticator
  * asks through it when its cache cannot answer.
  */
 export class GrpcAuthenticator implements Authenticator {
@@ -24,7 +24,7 @@ export class GrpcAuthenticator implements Authenticator {
     const metadata = new Metadata();
     if (requestId) metadata.set('x-request-id', requestId);
     const answer = await this.auth.validateToken(token, { metadata });
-    if (!answer.ok) return answer.error.kind === 'unavailable' ? answer : err(invalidToken);
+    if (!answer.ok) return err(invalidToken);
     const validation = answer.value;
     if (!validation.valid) return err(invalidToken);
     return ok({

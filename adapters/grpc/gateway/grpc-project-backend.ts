@@ -10,20 +10,22 @@ import type {
   TemplateListQuery,
 } from '../../http/gateway/client-api-ports.js';
 import type { ProjectServiceClient } from '../generated/project.js';
-import type { GrpcClientSource } from '../grpc-client-source.js';
-import type { UnaryMethod } from '../grpc-unary-call.js';
+import type { ServiceCalls } from '../mesh/mesh-client.js';
+import type { RequestOf, ResponseOf, UnaryMethodName } from '../mesh/unary-method-types.js';
+import type { DomainFailure } from '../../../core/shared/errors.js';
+import type { Result } from '../../../core/shared/result.js';
 import { jsonAnswer } from './client-json.js';
 import { downstreamCall } from './downstream-call.js';
 
 /** The client API's project routes, as calls to `project.ProjectService` (JSON ↔ proto here, nowhere else). */
 export class GrpcProjectBackend implements ProjectBackend {
   constructor(
-    private readonly projects: GrpcClientSource<ProjectServiceClient>,
+    private readonly projects: ServiceCalls<ProjectServiceClient>,
     private readonly timeoutMs: number = defaultCallTimeoutMs('project'),
   ) {}
 
   list(call: ApiCall, query: ProjectListQuery): ApiAnswer {
-    return this.call(call, (c) => c.listProjects.bind(c), {
+    return this.call(call, 'listProjects', {
       userId: call.userId,
       pageSize: query.page_size ?? 0,
       pageToken: query.page_token ?? '',
@@ -34,7 +36,7 @@ export class GrpcProjectBackend implements ProjectBackend {
   }
 
   create(call: ApiCall, body: NewProjectBody): ApiAnswer {
-    return this.call(call, (c) => c.createProject.bind(c), {
+    return this.call(call, 'createProject', {
       userId: call.userId,
       name: body.name,
       description: body.description ?? '',
@@ -45,11 +47,11 @@ export class GrpcProjectBackend implements ProjectBackend {
   }
 
   get(call: ApiCall, projectId: string, includeConfiguration = true): ApiAnswer {
-    return this.call(call, (c) => c.getProject.bind(c), { projectId, userId: call.userId, includeConfiguration });
+    return this.call(call, 'getProject', { projectId, userId: call.userId, includeConfiguration });
   }
 
   update(call: ApiCall, projectId: string, body: ProjectPatchBody): ApiAnswer {
-    return this.call(call, (c) => c.updateProject.bind(c), {
+    return this.call(call, 'updateProject', {
       projectId,
       userId: call.userId,
       name: body.name,
@@ -63,11 +65,11 @@ export class GrpcProjectBackend implements ProjectBackend {
   }
 
   remove(call: ApiCall, projectId: string): ApiAnswer {
-    return this.call(call, (c) => c.deleteProject.bind(c), { projectId, userId: call.userId });
+    return this.call(call, 'deleteProject', { projectId, userId: call.userId });
   }
 
   share(call: ApiCall, projectId: string, body: ShareBody): ApiAnswer {
-    return this.call(call, (c) => c.shareProject.bind(c), {
+    return this.call(call, 'shareProject', {
       projectId,
       userId: call.userId,
       targetUserId: body.target_user_id,
@@ -77,19 +79,19 @@ export class GrpcProjectBackend implements ProjectBackend {
   }
 
   permissions(call: ApiCall, projectId: string): ApiAnswer {
-    return this.call(call, (c) => c.getProjectPermissions.bind(c), { projectId, userId: call.userId, callingService: 'api-gateway' });
+    return this.call(call, 'getProjectPermissions', { projectId, userId: call.userId, callingService: 'api-gateway' });
   }
 
   joinCollaboration(call: ApiCall, projectId: string, clientId: string): ApiAnswer {
-    return this.call(call, (c) => c.joinCollaboration.bind(c), { projectId, userId: call.userId, clientId });
+    return this.call(call, 'joinCollaboration', { projectId, userId: call.userId, clientId });
   }
 
   leaveCollaboration(call: ApiCall, projectId: string, collaborationSessionId: string): ApiAnswer {
-    return this.call(call, (c) => c.leaveCollaboration.bind(c), { projectId, userId: call.userId, collaborationSessionId });
+    return this.call(call, 'leaveCollaboration', { projectId, userId: call.userId, collaborationSessionId });
   }
 
   templates(call: ApiCall, query: TemplateListQuery): ApiAnswer {
-    return this.call(call, (c) => c.listTemplates.bind(c), {
+    return this.call(call, 'listTemplates', {
       userId: call.userId,
       category: query.category ?? '',
       pageSize: query.page_size ?? 0,
@@ -98,14 +100,11 @@ export class GrpcProjectBackend implements ProjectBackend {
   }
 
   template(call: ApiCall, templateId: string): ApiAnswer {
-    return this.call(call, (c) => c.getTemplate.bind(c), { templateId, userId: call.userId });
+    return this.call(call, 'getTemplate', { templateId, userId: call.userId });
   }
 
-  private async call<Req, Res extends object>(
-    call: ApiCall,
-    pick: (client: ProjectServiceClient) => UnaryMethod<Req, Res>,
-    request: Req,
-  ): ApiAnswer {
-    return jsonAnswer(await downstreamCall('project', this.projects, pick, request, this.timeoutMs, { requestId: call.requestId }));
+  private async call<K extends UnaryMethodName<ProjectServiceClient>>(call: ApiCall, method: K, request: RequestOf<ProjectServiceClient, K>): ApiAnswer {
+    const answer = await downstreamCall(this.projects, method, request, this.timeoutMs, { requestId: call.requestId });
+    return jsonAnswer(answer as Result<ResponseOf<ProjectServiceClient, K> & object, DomainFailure>);
   }
 }

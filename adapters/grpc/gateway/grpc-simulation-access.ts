@@ -3,7 +3,7 @@ import type { SimulationAccess, SimulationSnapshot } from '../../../core/gateway
 import type { DomainFailure } from '../../../core/shared/errors.js';
 import { ok, type Result } from '../../../core/shared/result.js';
 import type { SimulationServiceClient } from '../generated/simulation.js';
-import type { GrpcClientSource } from '../grpc-client-source.js';
+import type { ServiceCalls } from '../mesh/mesh-client.js';
 import { downstreamCall } from './downstream-call.js';
 
 /**
@@ -12,15 +12,14 @@ import { downstreamCall } from './downstream-call.js';
  */
 export class GrpcSimulationAccess implements SimulationAccess {
   constructor(
-    private readonly simulations: GrpcClientSource<SimulationServiceClient>,
+    private readonly simulations: ServiceCalls<SimulationServiceClient>,
     private readonly timeoutMs: number = defaultCallTimeoutMs('simulation'),
   ) {}
 
   async readableSimulation(simulationId: string, userId: string): Promise<Result<SimulationSnapshot, DomainFailure>> {
     const answer = await downstreamCall(
-      'simulation',
       this.simulations,
-      (client) => client.getSimulationStatus.bind(client),
+      'getSimulationStatus',
       { simulationId, userId },
       this.timeoutMs,
     );

@@ -10,20 +10,22 @@ import type {
   ValidationBody,
 } from '../../http/gateway/client-api-ports.js';
 import type { SimulationServiceClient } from '../generated/simulation.js';
-import type { GrpcClientSource } from '../grpc-client-source.js';
-import type { UnaryMethod } from '../grpc-unary-call.js';
+import type { ServiceCalls } from '../mesh/mesh-client.js';
+import type { RequestOf, ResponseOf, UnaryMethodName } from '../mesh/unary-method-types.js';
+import type { DomainFailure } from '../../../core/shared/errors.js';
+import type { Result } from '../../../core/shared/result.js';
 import { jsonAnswer } from './client-json.js';
 import { downstreamCall } from './downstream-call.js';
 
 /** The client API's simulation routes, as calls to `simulation.SimulationService` (JSON ↔ proto here, nowhere else). */
 export class GrpcSimulationBackend implements SimulationBackend {
   constructor(
-    private readonly simulations: GrpcClientSource<SimulationServiceClient>,
+    private readonly simulations: ServiceCalls<SimulationServiceClient>,
     private readonly timeoutMs: number = defaultCallTimeoutMs('simulation'),
   ) {}
 
   start(call: ApiCall, body: NewSimulationBody): ApiAnswer {
-    return this.call(call, (c) => c.startSimulation.bind(c), {
+    return this.call(call, 'startSimulation', {
       userId: call.userId,
       projectId: body.project_id,
       configuration: { ...body.configuration },
@@ -34,15 +36,15 @@ export class GrpcSimulationBackend implements SimulationBackend {
   }
 
   status(call: ApiCall, simulationId: string): ApiAnswer {
-    return this.call(call, (c) => c.getSimulationStatus.bind(c), { simulationId, userId: call.userId });
+    return this.call(call, 'getSimulationStatus', { simulationId, userId: call.userId });
   }
 
   stop(call: ApiCall, simulationId: string, reason: string): ApiAnswer {
-    return this.call(call, (c) => c.stopSimulation.bind(c), { simulationId, userId: call.userId, reason });
+    return this.call(call, 'stopSimulation', { simulationId, userId: call.userId, reason });
   }
 
   results(call: ApiCall, simulationId: string, query: ResultsQuery): ApiAnswer {
-    return this.call(call, (c) => c.getSimulationResults.bind(c), {
+    return this.call(call, 'getSimulationResults', {
       simulationId,
       userId: call.userId,
       includeSamples: query.include_samples ?? false,
@@ -51,7 +53,7 @@ export class GrpcSimulationBackend implements SimulationBackend {
   }
 
   metrics(call: ApiCall, simulationId: string, query: MetricsQuery): ApiAnswer {
-    return this.call(call, (c) => c.getLiveMetrics.bind(c), {
+    return this.call(call, 'getLiveMetrics', {
       simulationId,
       userId: call.userId,
       since: query.since ?? 0,
@@ -60,11 +62,11 @@ export class GrpcSimulationBackend implements SimulationBackend {
   }
 
   analysis(call: ApiCall, simulationId: string): ApiAnswer {
-    return this.call(call, (c) => c.getPerformanceAnalysis.bind(c), { simulationId, userId: call.userId });
+    return this.call(call, 'getPerformanceAnalysis', { simulationId, userId: call.userId });
   }
 
   validate(call: ApiCall, body: ValidationBody): ApiAnswer {
-    return this.call(call, (c) => c.validateConfiguration.bind(c), {
+    return this.call(call, 'validateConfiguration', {
       userId: call.userId,
       projectId: body.project_id ?? '',
       configuration: { ...body.configuration },
@@ -74,7 +76,7 @@ export class GrpcSimulationBackend implements SimulationBackend {
   }
 
   history(call: ApiCall, projectId: string, query: HistoryQuery): ApiAnswer {
-    return this.call(call, (c) => c.getSimulationHistory.bind(c), {
+    return this.call(call, 'getSimulationHistory', {
       userId: call.userId,
       projectId,
       status: query.status ?? '',
@@ -83,11 +85,8 @@ export class GrpcSimulationBackend implements SimulationBackend {
     });
   }
 
-  private async call<Req, Res extends object>(
-    call: ApiCall,
-    pick: (client: SimulationServiceClient) => UnaryMethod<Req, Res>,
-    request: Req,
-  ): ApiAnswer {
-    return jsonAnswer(await downstreamCall('simulation', this.simulations, pick, request, this.timeoutMs, { requestId: call.requestId }));
+  private async call<K extends UnaryMethodName<SimulationServiceClient>>(call: ApiCall, method: K, request: RequestOf<SimulationServiceClient, K>): ApiAnswer {
+    const answer = await downstreamCall(this.simulations, method, request, this.timeoutMs, { requestId: call.requestId });
+    return jsonAnswer(answer as Result<ResponseOf<SimulationServiceClient, K> & object, DomainFailure>);
   }
 }

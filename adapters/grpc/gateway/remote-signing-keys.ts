@@ -1,3 +1,4 @@
+import { DependencyUnavailableError } from '../../../core/shared/errors.js';
 import { importJWK, type CryptoKey, type JWK } from 'jose';
 import type { Clock } from '../../../core/shared/clock.js';
 import { SigningAlgorithm } from '../../crypto/stored-signing-keys.js';
@@ -56,8 +57,11 @@ export class RemoteSigningKeys {
   }
 
   private async fetch(): Promise<boolean> {
-    const answer = await this.auth.getSigningKeys();
-    if (!answer.ok) return false;
+    const answer = await this.auth.getSigningKeys().catch((error: unknown) => {
+      if (error instanceof DependencyUnavailableError) return undefined;
+      throw error;
+    });
+    if (!answer?.ok) return false;
     const keys = new Map<string, CryptoKey>();
     for (const key of answer.value) {
       const known = this.keys.get(key.kid) ?? (await importPublicKey(key.jwk));

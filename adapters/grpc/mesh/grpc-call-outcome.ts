@@ -1,4 +1,4 @@
-import { status, type Metadata } from '@grpc/grpc-js';
+import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import type { CallOutcome } from '../../../core/resilience/call-outcome.js';
 
 /**
@@ -6,6 +6,13 @@ import type { CallOutcome } from '../../../core/resilience/call-outcome.js';
  * on the wire: such a call never reached the instance, so another instance may always take it.
  */
 export const LOCAL_STATUS_METADATA = 'x-meshwork-local';
+
+/** An error the pool gives a call itself (queue full, no connection, cancelled while waiting). */
+export const localError = (code: status, details: string): ServiceError => {
+  const metadata = new Metadata();
+  metadata.set(LOCAL_STATUS_METADATA, '1');
+  return Object.assign(new Error(`${code} ${status[code]}: ${details}`), { code, details, metadata });
+};
 
 /**
  * What a status says about the instance that answered it: UNAVAILABLE (connection refused or

@@ -18,7 +18,6 @@ import type { Logger } from '../../observability/logger.js';
 import { callOutcomeOf } from './grpc-call-outcome.js';
 import { CallAdmission } from './call-admission.js';
 import type { PoolSnapshot } from './mesh-metrics.js';
-import { pooledCallInterceptor, type CallGate } from './pooled-call-interceptor.js';
 import { PoolSlot } from './pool-slot.js';
 
 /** A generated client class (`AuthServiceClient`, ...): one instance per connection of the pool. */
@@ -115,13 +114,9 @@ export class GrpcChannelPool<C extends Client> implements ScalablePool {
   }
 
   /**
-   * The client of the first ready connection with fewer than `streamsBeforeSpreading` calls, else
-   * of the ready connection with the fewest calls (any connection if none is ready yet).
+   * The first ready connection with fewer than `streamsBeforeSpreading` calls, else the ready
+   * connection with the fewest calls (any connection if none is ready yet).
    */
-  client(): C | undefined {
-    return this.pickSlot()?.client;
-  }
-
   private pickSlot(): PoolSlot<C> | undefined {
     const packed = this.options.streamsBeforeSpreading;
     if (packed !== undefined) {
@@ -143,11 +138,10 @@ export class GrpcChannelPool<C extends Client> implements ScalablePool {
   }
 
   /**
-   * Admits one call with deadline `deadline` (epoch ms) for `MeshClient.call` (docs/adr/0024): when
-   * there is room, `send` gets the un-intercepted client of the connection `client()` would choose
-   * and must call `done` once the call ended; when there is none, the call waits or is refused
-   * (`refuse`, never both), in the same admission as the intercepted clients' calls. Returns
-   * `withdraw`: takes a waiting call out, true if it was waiting.
+   * Admits one call with deadline `deadline` (epoch ms), the only way a call reaches a connection
+   * (docs/adr/0024, 0026): when there is room, `send` gets the client of the chosen connection and
+   * must call `done` once the call ended; when there is none, the call waits or is refused
+   * (`refuse`, never both). Returns `withdraw`: takes a waiting call out, true if it was waiting.
    */
   admit(
     deadline: number,
@@ -163,7 +157,7 @@ export class GrpcChannelPool<C extends Client> implements ScalablePool {
       slot.inFlight += 1;
       this.options.listener?.callSent?.();
       const sentAt = this.options.clock.now();
-      send(slot.direct, (code, cancelledByCaller) => this.exit(slot, code, this.options.clock.now() - sentAt, cancelledByCaller));
+      send(slot.client, (code, cancelledByCaller) => this.exit(slot, code, this.options.clock.now() - sentAt, cancelledByCaller));
     };
     return this.admission.enter(deadline, dispatch, refuse);
   }
@@ -271,52 +265,13 @@ export class GrpcChannelPool<C extends Client> implements ScalablePool {
       this.options.logger.debug({ pool: this.id }, 'connection request denied by the global scaler');
       return undefined;
     }
-    // The interceptor is part of the client, which is part of the slot: it finds its slot through `ref`.
-    const ref: { slot?: PoolSlot<C> } = {};
-    const gate = this.gateFor(() => ref.slot!);
     const channelCredentials = this.options.credentials ?? credentials.createInsecure();
-    const client = new this.Client(this.options.address, channelCredentials, {
-      ...this.options.channelOptions,
-      ...OWN_CONNECTION,
-      interceptors: [pooledCallInterceptor(gate, this.options.clock, this.options.address)],
-    });
-    const direct = new this.Client(this.options.address, channelCredentials, { channelOverride: client.getChannel() });
-    const slot = new PoolSlot(this.nextSlotId++, client, direct, (changed, from, to) => this.onSlotState(changed, from, to));
-    ref.slot = slot;
+    const client = new this.Client(this.options.address, channelCredentials, { ...this.options.channelOptions, ...OWN_CONNECTION });
+    const slot = new PoolSlot(this.nextSlotId++, client, (changed, from, to) => this.onSlotState(changed, from, to));
     this.active.push(slot);
     slot.connect();
     this.admission.pump();
     return slot;
-  }
-
-  private gateFor(slotOf: () => PoolSlot<C>): CallGate {
-    return {
-      enter: (deadline, send, refuse) => this.enter(slotOf(), deadline, send, refuse),
-      exit: (code, latencyMs, cancelledByCaller) => this.exit(slotOf(), code, latencyMs, cancelledByCaller),
-    };
-  }
-
-  /** Binds the admission of a call to its slot, whose count of calls must cover waiting ones too. */
-  private enter(slot: PoolSlot<C>, deadline: number, send: () => void, refuse: (code: status, details: string) => void) {
-    if (this.closed) {
-      refuse(status.UNAVAILABLE, `connection pool ${this.id} closed`);
-      return () => false;
-    }
-    slot.inFlight += 1;
-    const sendOnSlot = () => {
-      this.options.listener?.callSent?.();
-      send();
-    };
-    const refuseOnSlot = (code: status, details: string) => {
-      slot.callEnded();
-      refuse(code, details);
-    };
-    const withdraw = this.admission.enter(deadline, sendOnSlot, refuseOnSlot);
-    return () => {
-      if (!withdraw()) return false;
-      slot.callEnded();
-      return true;
-    };
   }
 
   private exit(slot: PoolSlot<C>, code: status, latencyMs: number, cancelledByCaller: boolean): void {

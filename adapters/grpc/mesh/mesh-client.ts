@@ -10,19 +10,19 @@ import { decideRetry } from '../../../core/resilience/retry-policy.js';
 import { RoundRobinBalancer } from '../../../core/resilience/round-robin.js';
 import { routableInstances } from '../../../core/resilience/routing.js';
 import type { Clock } from '../../../core/shared/clock.js';
-import { DomainFailureError, failure, type DomainFailure } from '../../../core/shared/errors.js';
+import { DependencyUnavailableError, type DomainFailure } from '../../../core/shared/errors.js';
 import { err, ok, type Result } from '../../../core/shared/result.js';
 import { createLogger, type Logger } from '../../observability/logger.js';
 import { SystemClock } from '../../system/system-clock.js';
-import type { GrpcClientSource } from '../grpc-client-source.js';
 import { fromGrpcStatus } from '../from-grpc-status.js';
+import { servingCall } from '../serving-call.js';
+import { childTraceparent, TRACEPARENT } from '../../observability/trace-context.js';
 import type { GrpcClientConstructor } from './grpc-channel-pool.js';
-import { isRetryableFailure } from './grpc-call-outcome.js';
+import { isRetryableFailure, localError } from './grpc-call-outcome.js';
 import { MeshInstance, type MeshInstanceOptions } from './mesh-instance.js';
 import type { MeshClientSnapshot } from './mesh-metrics.js';
 import { meshSettings, type MeshSettings, type MeshSettingsOverrides } from './mesh-options.js';
 import { methodSafety } from './method-safety.js';
-import { localStatus } from './pooled-call-interceptor.js';
 import type { RequestOf, ResponseOf, UnaryInvoker, UnaryMethodName } from './unary-method-types.js';
 
 /** A generated client class, which also carries its service definition (for method paths). */
@@ -44,10 +44,11 @@ export interface MeshClientOptions {
 export interface MeshCallOptions {
   /** Own timeout; default per target service (MeshSettings.timeoutMs). */
   readonly timeoutMs?: number;
-  /** Deadline of the request being served: the call gets no more than the time it has left. */
+  /** A deadline not to pass; the deadline of the gRPC call being served (`servingCall`) applies too. */
   readonly deadline?: Date;
+  /** Sent as is (plus `traceparent` inside a trace, on a copy). */
   readonly metadata?: Metadata;
-  /** Cancels the call (every attempt) when aborted. */
+  /** Cancels the call (every attempt) when aborted; by default when the gRPC call being served is cancelled. */
   readonly signal?: AbortSignal;
   /** Sent as `idempotency-key`; makes a write safe to retry on another instance. */
   readonly idempotencyKey?: string;
@@ -59,21 +60,41 @@ export const IDEMPOTENCY_KEY_METADATA = 'idempotency-key';
 
 const NOTHING_TRIED: ReadonlySet<string> = new Set();
 
+/**
+ * A signal aborted when `signal` aborts from now on. The scope of a served call can outlive it
+ * (a socket callback carries the scope of whatever opened the socket): its signal cancels the
+ * calls it makes while it runs, and an already aborted one does not refuse unrelated calls.
+ */
+const laterAbortsOf = (signal: AbortSignal): AbortSignal => {
+  const controller = new AbortController();
+  signal.addEventListener('abort', () => controller.abort(), { once: true });
+  return controller.signal;
+};
+
 type Attempt<Res> = { readonly ok: true; readonly value: Res } | { readonly ok: false; readonly error: ServiceError };
 
-const localError = (code: status, details: string): ServiceError =>
-  Object.assign(new Error(`${code} ${status[code]}: ${details}`), localStatus(code, details));
+/** What the outbound adapters need of a target service: its unary rpcs, called through the mesh (docs/adr/0026). */
+export interface ServiceCalls<C extends Client> {
+  /**
+   * One unary call: the response, or the failure the service answered with (`fromGrpcStatus`).
+   * Throws `DependencyUnavailableError` when no instance could answer (docs/adr/0027).
+   */
+  call<K extends UnaryMethodName<C>>(method: K, request: RequestOf<C, K>, options?: MeshCallOptions): Promise<Result<ResponseOf<C, K>, DomainFailure>>;
+  /** Ends this user's use: closes the pools, or a lease of a shared client. */
+  close(): void;
+}
+
+/** A mesh client as a service's adapters and its health details see it. */
+export type MeshService<C extends Client> = ServiceCalls<C> & Pick<MeshClient<C>, 'snapshot'>;
 
 /**
  * The client side of the mesh for one target service: a pool per instance (from the instance
  * source, followed as it changes), a balancer across the instances that are routable (healthy,
  * connected, breaker not open), and per call a deadline, outcome tracking and retries of safe
- * calls on another instance within the retry budget.
- *
- * As a `GrpcClientSource`, `client()` gives the client of the chosen instance's least busy
- * connection (the pool, breaker and latency tracking apply; retries do not). `call()` adds retries.
+ * calls on another instance within the retry budget. The outbound adapters call it directly
+ * (`ServiceCalls`); every call is admitted by the chosen instance's pool.
  */
-export class MeshClient<C extends Client> implements GrpcClientSource<C> {
+export class MeshClient<C extends Client> implements ServiceCalls<C> {
   readonly settings: MeshSettings;
   private readonly members = new Map<string, MeshInstance<C>>();
   /** `members` as an array, remade when they change rather than on every call. */
@@ -103,19 +124,14 @@ export class MeshClient<C extends Client> implements GrpcClientSource<C> {
     this.unsubscribe = options.instances.onChange(options.service, (instances) => this.sync(instances));
   }
 
-  /** The client to make the next call on; throws `unavailable` when no instance can take it. */
-  client(): C {
-    const client = this.choose()?.pool.client();
-    if (client) return client;
-    this.noInstance += 1;
-    throw new DomainFailureError(this.noInstanceFailure());
-  }
-
   /**
-   * One unary call with the mesh's guarantees: the deadline is the earlier of the own timeout and
-   * the caller's deadline; a call that failed because its instance could not serve it is tried on
-   * another instance if the method is safe to repeat (or carries an idempotency key), time is left
-   * and the retry budget allows. Never rejects for a gRPC error.
+   * One unary call with the mesh's guarantees: the deadline is the earliest of the own timeout, the
+   * given deadline and the deadline of the gRPC call being served; a call that failed because its
+   * instance could not serve it is tried on another instance if the method is safe to repeat (or
+   * carries an idempotency key), time is left and the retry budget allows. A failure the service
+   * answered with is returned; a service that could not answer (no instance, down, past the
+   * deadline, failing internally) throws `DependencyUnavailableError` (docs/adr/0027). Inside a
+   * trace the call carries `traceparent`: a new span of the same trace (docs/adr/0019).
    */
   async call<K extends UnaryMethodName<C>>(
     method: K,
@@ -127,7 +143,16 @@ export class MeshClient<C extends Client> implements GrpcClientSource<C> {
       safety: methodSafety(path),
       idempotencyKey: options.idempotencyKey !== undefined || options.idempotent === true,
     };
-    const deadline = callDeadline(this.clock.now(), options.timeoutMs ?? this.settings.timeoutMs, options.deadline?.getTime());
+    const parent = servingCall();
+    const parentDeadline = Math.min(options.deadline?.getTime() ?? Infinity, parent?.deadline?.getTime() ?? Infinity);
+    const deadline = callDeadline(this.clock.now(), options.timeoutMs ?? this.settings.timeoutMs, parentDeadline);
+    const signal = options.signal ?? (parent?.signal && laterAbortsOf(parent.signal));
+    let metadata = options.metadata ?? new Metadata();
+    if (options.idempotencyKey !== undefined || parent?.trace) {
+      metadata = metadata.clone();
+      if (options.idempotencyKey !== undefined) metadata.set(IDEMPOTENCY_KEY_METADATA, options.idempotencyKey);
+      if (parent?.trace) metadata.set(TRACEPARENT, childTraceparent(parent.trace));
+    }
     this.budget.recordRequest();
     // Made on the first failure: the common case allocates nothing for retries.
     let tried: Set<string> | undefined;
@@ -135,20 +160,20 @@ export class MeshClient<C extends Client> implements GrpcClientSource<C> {
       const member = this.choose(tried);
       if (!member) {
         this.noInstance += 1;
-        return err(this.noInstanceFailure());
+        throw this.noInstanceError();
       }
-      const answer = await this.attempt<RequestOf<C, K>, ResponseOf<C, K>>(member, method, request, deadline, options);
+      const answer = await this.attempt<RequestOf<C, K>, ResponseOf<C, K>>(member, method, request, deadline, metadata, signal);
       if (answer.ok) return ok(answer.value);
       (tried ??= new Set()).add(member.id);
       const question = {
         ...retryable,
-        retryableFailure: isRetryableFailure(answer.error, options.signal?.aborted === true),
+        retryableFailure: isRetryableFailure(answer.error, signal?.aborted === true),
         attempts,
         remainingMs: remainingMs(deadline, this.clock.now()),
         otherInstance: routableInstances(this.memberList, tried).length > 0,
       };
       const decision = decideRetry(question, this.settings.retry, this.budget);
-      if (!decision.retry) return err(fromGrpcStatus(answer.error, `${this.options.service} at ${member.pool.address}`));
+      if (!decision.retry) return this.failed(answer.error, member);
       this.retries += 1;
       this.logger.debug({ path, targetInstance: member.id, code: answer.error.code }, 'retrying on another instance');
     }
@@ -186,24 +211,19 @@ export class MeshClient<C extends Client> implements GrpcClientSource<C> {
     }
   }
 
-  /** One attempt on `member`: admitted by its pool, then sent on the pool's un-intercepted client of the connection. */
+  /** One attempt on `member`: admitted by its pool, then sent on the client of the connection it chose. */
   private attempt<Req, Res>(
     member: MeshInstance<C>,
     method: string,
     request: Req,
     deadline: number,
-    options: MeshCallOptions,
+    metadata: Metadata,
+    signal: AbortSignal | undefined,
   ): Promise<Attempt<Res>> {
     if (member.pool.connectionCount() === 0) {
       return Promise.resolve({ ok: false, error: localError(status.UNAVAILABLE, `no connection to ${member.id}`) });
     }
-    const { signal } = options;
     if (signal?.aborted) return Promise.resolve({ ok: false, error: localError(status.CANCELLED, 'Cancelled on client') });
-    let metadata = options.metadata ?? new Metadata();
-    if (options.idempotencyKey !== undefined) {
-      metadata = metadata.clone();
-      metadata.set(IDEMPOTENCY_KEY_METADATA, options.idempotencyKey);
-    }
     return new Promise((resolve) => {
       let sent: ClientUnaryCall | undefined;
       let cancelledByCaller = false;
@@ -277,7 +297,15 @@ export class MeshClient<C extends Client> implements GrpcClientSource<C> {
     };
   }
 
-  private noInstanceFailure(): DomainFailure {
-    return failure('unavailable', 'no_instance_available', `no instance of ${this.options.service} can take the call`);
+  /** The failure the service answered with, or the fault of a service that could not answer. */
+  private failed(error: ServiceError, member: MeshInstance<C>): Result<never, DomainFailure> {
+    const answered = fromGrpcStatus(error, `${this.options.service} at ${member.pool.address}`);
+    if (answered.kind === 'unavailable') throw new DependencyUnavailableError(this.options.service, answered.message);
+    return err(answered);
+  }
+
+  private noInstanceError(): DependencyUnavailableError {
+    const message = `no instance of ${this.options.service} can take the call`;
+    return new DependencyUnavailableError(this.options.service, message, 'no_instance_available');
   }
 }

@@ -15,11 +15,6 @@ export class PoolSlot<C extends Client> {
   constructor(
     readonly id: number,
     readonly client: C,
-    /**
-     * A second client on the same channel, without the pool's interceptor, for calls the pool has
-     * already admitted (`GrpcChannelPool.admit`): they skip grpc-js's interceptor chain.
-     */
-    readonly direct: C,
     private readonly onStateChange: (slot: PoolSlot<C>, from: connectivityState, to: connectivityState) => void,
   ) {
     this.watch(this.state());

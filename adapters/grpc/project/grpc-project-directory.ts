@@ -3,8 +3,7 @@ import type { ProjectAccess, ProjectDirectory, ProjectView } from '../../../core
 import type { DomainFailure } from '../../../core/shared/errors.js';
 import { ok, type Result } from '../../../core/shared/result.js';
 import type { ProjectServiceClient } from '../generated/project.js';
-import type { GrpcClientSource } from '../grpc-client-source.js';
-import { grpcUnaryCall } from '../grpc-unary-call.js';
+import type { ServiceCalls } from '../mesh/mesh-client.js';
 
 export interface GrpcProjectDirectoryOptions {
   /** Per call. Default 3 000 ms. */
@@ -14,8 +13,8 @@ export interface GrpcProjectDirectoryOptions {
 /**
  * The simulation domain's ProjectDirectory over the Project Service's GetProject (with the
  * configuration). NOT_FOUND stays `not_found` (the project service also answers it for a project
- * the user may not read), PERMISSION_DENIED `forbidden`, and a project service that is down or
- * slow past the deadline `unavailable`.
+ * the user may not read), PERMISSION_DENIED `forbidden`; a project service that is down or slow
+ * past the deadline throws `DependencyUnavailableError` (docs/adr/0027).
  */
 const ACCESSES: readonly string[] = ['owner', 'editor', 'viewer', 'public'] satisfies ProjectAccess[];
 
@@ -26,20 +25,14 @@ export class GrpcProjectDirectory implements ProjectDirectory {
   private readonly timeoutMs: number;
 
   constructor(
-    private readonly source: GrpcClientSource<ProjectServiceClient>,
+    private readonly calls: ServiceCalls<ProjectServiceClient>,
     options: GrpcProjectDirectoryOptions = {},
   ) {
     this.timeoutMs = options.timeoutMs ?? defaultCallTimeoutMs('project');
   }
 
   async getProject(projectId: string, userId: string): Promise<Result<ProjectView, DomainFailure>> {
-    const client = this.source.client();
-    const answer = await grpcUnaryCall(
-      'project',
-      client.getProject.bind(client),
-      { projectId, userId, includeConfiguration: true },
-      { timeoutMs: this.timeoutMs },
-    );
+    const answer = await this.calls.call('getProject', { projectId, userId, includeConfiguration: true }, { timeoutMs: this.timeoutMs });
     if (!answer.ok) return answer;
     const project = answer.value;
     return ok({ id: project.projectId, ownerId: project.ownerId, access: accessOf(project.access), configuration: { ...project.configuration } });

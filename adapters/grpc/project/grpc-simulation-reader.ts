@@ -5,8 +5,7 @@ import { ok, type Result } from '../../../core/shared/result.js';
 import { MAX_STORED_SAMPLES } from '../../../core/simulation/index.js';
 import type { SimulationServiceClient } from '../generated/simulation.js';
 import { fromProtoSample } from '../simulation/metric-sample-proto.js';
-import type { GrpcClientSource } from '../grpc-client-source.js';
-import { grpcUnaryCall } from '../grpc-unary-call.js';
+import type { ServiceCalls } from '../mesh/mesh-client.js';
 
 export interface GrpcSimulationReaderOptions {
   /** Per call. Default 5 000 ms. */
@@ -16,23 +15,21 @@ export interface GrpcSimulationReaderOptions {
 /**
  * The exports' SimulationReader over the Simulation Service's GetSimulationResults (with every
  * stored sample) and GetSimulationHistory. Failures keep the kind the simulation service answered
- * with; a service that is down or slow past the deadline gives `unavailable`.
+ * with; a service that is down or slow past the deadline throws `DependencyUnavailableError`.
  */
 export class GrpcSimulationReader implements SimulationReader {
   private readonly timeoutMs: number;
 
   constructor(
-    private readonly source: GrpcClientSource<SimulationServiceClient>,
+    private readonly calls: ServiceCalls<SimulationServiceClient>,
     options: GrpcSimulationReaderOptions = {},
   ) {
     this.timeoutMs = options.timeoutMs ?? defaultCallTimeoutMs('simulation');
   }
 
   async canRead(simulationId: string, userId: string): Promise<Result<void, DomainFailure>> {
-    const client = this.source.client();
-    const answer = await grpcUnaryCall(
-      'simulation',
-      client.getSimulationStatus.bind(client),
+    const answer = await this.calls.call(
+      'getSimulationStatus',
       { simulationId, userId },
       { timeoutMs: this.timeoutMs },
     );
@@ -40,10 +37,8 @@ export class GrpcSimulationReader implements SimulationReader {
   }
 
   async results(simulationId: string, userId: string): Promise<Result<SimulationResultsData, DomainFailure>> {
-    const client = this.source.client();
-    const answer = await grpcUnaryCall(
-      'simulation',
-      client.getSimulationResults.bind(client),
+    const answer = await this.calls.call(
+      'getSimulationResults',
       { simulationId, userId, includeSamples: true, maxSamples: MAX_STORED_SAMPLES },
       { timeoutMs: this.timeoutMs },
     );
@@ -62,10 +57,8 @@ export class GrpcSimulationReader implements SimulationReader {
   }
 
   async history(projectId: string, userId: string, limit: number): Promise<Result<SimulationHistoryPage, DomainFailure>> {
-    const client = this.source.client();
-    const answer = await grpcUnaryCall(
-      'simulation',
-      client.getSimulationHistory.bind(client),
+    const answer = await this.calls.call(
+      'getSimulationHistory',
       { userId, projectId, status: '', pageSize: limit, pageToken: '' },
       { timeoutMs: this.timeoutMs },
     );

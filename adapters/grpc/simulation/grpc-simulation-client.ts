@@ -23,8 +23,8 @@ import {
   type StopSimulationResponse,
   type ValidateConfigurationResponse,
 } from '../generated/simulation.js';
-import type { GrpcClientSource } from '../grpc-client-source.js';
-import { grpcUnaryCall, type UnaryMethod } from '../grpc-unary-call.js';
+import type { ServiceCalls } from '../mesh/mesh-client.js';
+import type { RequestOf, ResponseOf, UnaryMethodName } from '../mesh/unary-method-types.js';
 
 /** What a caller may add to one call: its own deadline (propagated), cancellation, metadata. */
 export interface SimulationCallOptions {
@@ -43,14 +43,14 @@ export interface GrpcSimulationClientOptions {
 type Request<T> = Partial<T>;
 
 /**
- * The simulation service's rpcs as Results (`grpcUnaryCall`: never rejects for a gRPC error). Requests
+ * The simulation service's rpcs as Results (`MeshClient.call`; a service that cannot answer throws). Requests
  * are partial: omitted fields take their proto zero values, which the server reads as "not given".
  */
 export class GrpcSimulationClient {
   private readonly timeoutMs: number;
 
   constructor(
-    private readonly source: GrpcClientSource<SimulationServiceClient>,
+    private readonly calls: ServiceCalls<SimulationServiceClient>,
     private readonly options: GrpcSimulationClientOptions,
   ) {
     this.timeoutMs = options.timeoutMs ?? defaultCallTimeoutMs('simulation');
@@ -58,53 +58,53 @@ export class GrpcSimulationClient {
 
   /** Results of a simulation (final or so far); `includeSamples` adds the samples, newest `maxSamples` kept. */
   getSimulationResults(request: Request<GetSimulationResultsRequest>, options?: SimulationCallOptions): Promise<Result<GetSimulationResultsResponse, DomainFailure>> {
-    return this.call((c) => c.getSimulationResults.bind(c), GetSimulationResultsRequest.fromPartial(request), options);
+    return this.call('getSimulationResults', GetSimulationResultsRequest.fromPartial(request), options);
   }
 
   /** One page of a user's simulations, or of one project's (`projectId`), newest first. */
   getSimulationHistory(request: Request<GetSimulationHistoryRequest>, options?: SimulationCallOptions): Promise<Result<GetSimulationHistoryResponse, DomainFailure>> {
-    return this.call((c) => c.getSimulationHistory.bind(c), GetSimulationHistoryRequest.fromPartial(request), options);
+    return this.call('getSimulationHistory', GetSimulationHistoryRequest.fromPartial(request), options);
   }
 
   startSimulation(request: Request<StartSimulationRequest>, options?: SimulationCallOptions): Promise<Result<StartSimulationResponse, DomainFailure>> {
-    return this.call((c) => c.startSimulation.bind(c), StartSimulationRequest.fromPartial(request), options);
+    return this.call('startSimulation', StartSimulationRequest.fromPartial(request), options);
   }
 
   stopSimulation(request: Request<StopSimulationRequest>, options?: SimulationCallOptions): Promise<Result<StopSimulationResponse, DomainFailure>> {
-    return this.call((c) => c.stopSimulation.bind(c), StopSimulationRequest.fromPartial(request), options);
+    return this.call('stopSimulation', StopSimulationRequest.fromPartial(request), options);
   }
 
   getSimulationStatus(request: Request<GetSimulationStatusRequest>, options?: SimulationCallOptions): Promise<Result<GetSimulationStatusResponse, DomainFailure>> {
-    return this.call((c) => c.getSimulationStatus.bind(c), GetSimulationStatusRequest.fromPartial(request), options);
+    return this.call('getSimulationStatus', GetSimulationStatusRequest.fromPartial(request), options);
   }
 
   getLiveMetrics(request: Request<GetLiveMetricsRequest>, options?: SimulationCallOptions): Promise<Result<GetLiveMetricsResponse, DomainFailure>> {
-    return this.call((c) => c.getLiveMetrics.bind(c), GetLiveMetricsRequest.fromPartial(request), options);
+    return this.call('getLiveMetrics', GetLiveMetricsRequest.fromPartial(request), options);
   }
 
   getPerformanceAnalysis(
     request: Request<GetPerformanceAnalysisRequest>,
     options?: SimulationCallOptions,
   ): Promise<Result<GetPerformanceAnalysisResponse, DomainFailure>> {
-    return this.call((c) => c.getPerformanceAnalysis.bind(c), GetPerformanceAnalysisRequest.fromPartial(request), options);
+    return this.call('getPerformanceAnalysis', GetPerformanceAnalysisRequest.fromPartial(request), options);
   }
 
   validateConfiguration(
     request: Request<ValidateConfigurationRequest>,
     options?: SimulationCallOptions,
   ): Promise<Result<ValidateConfigurationResponse, DomainFailure>> {
-    return this.call((c) => c.validateConfiguration.bind(c), ValidateConfigurationRequest.fromPartial(request), options);
+    return this.call('validateConfiguration', ValidateConfigurationRequest.fromPartial(request), options);
   }
 
   healthCheck(request: Request<HealthCheckRequest> = {}, options?: SimulationCallOptions): Promise<Result<HealthCheckResponse, DomainFailure>> {
-    return this.call((c) => c.healthCheck.bind(c), HealthCheckRequest.fromPartial(request), options);
+    return this.call('healthCheck', HealthCheckRequest.fromPartial(request), options);
   }
 
-  private call<Req, Res>(
-    method: (client: SimulationServiceClient) => UnaryMethod<Req, Res>,
-    request: Req,
+  private call<K extends UnaryMethodName<SimulationServiceClient>>(
+    method: K,
+    request: RequestOf<SimulationServiceClient, K>,
     options: SimulationCallOptions = {},
-  ): Promise<Result<Res, DomainFailure>> {
-    return grpcUnaryCall(this.options.target, method(this.source.client()), request, { timeoutMs: this.timeoutMs, ...options });
+  ): Promise<Result<ResponseOf<SimulationServiceClient, K>, DomainFailure>> {
+    return this.calls.call(method, request, { timeoutMs: this.timeoutMs, ...options });
   }
 }

@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import type { StreamFields } from '../../core/messaging/streams.js';
 import type { GlobalScalerSnapshot } from '../../core/pool-scaling/global-connection-scaler.js';
-import type { MessagingTotals } from '../../adapters/observability/metrics/messaging-metrics.js';
-import type { MeshReport } from '../mesh/process-mesh.js';
+import type { MessagingTotals } from './metrics/messaging-metrics.js';
+import type { MeshReport } from '../grpc/mesh/process-mesh.js';
 
 const round = (value: number): string => String(Math.round(value * 1000) / 1000);
 

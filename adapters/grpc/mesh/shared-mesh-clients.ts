@@ -1,6 +1,6 @@
 import type { Client } from '@grpc/grpc-js';
-import type { MeshClient, MeshClientConstructor } from '../../adapters/grpc/mesh/mesh-client.js';
-import type { MeshClientSnapshot } from '../../adapters/grpc/mesh/mesh-metrics.js';
+import type { MeshClient, MeshClientConstructor, MeshService } from './mesh-client.js';
+import type { MeshClientSnapshot } from './mesh-metrics.js';
 
 type Create = <C extends Client>(service: string, Client: MeshClientConstructor<C>) => MeshClient<C>;
 
@@ -30,7 +30,7 @@ export class SharedMeshClients {
   constructor(private readonly create: Create) {}
 
   /** The process's client of `service` for `user` (an instance of this process); made by the first lease. */
-  lease<C extends Client>(service: string, Client: MeshClientConstructor<C>, user: string): MeshClient<C> {
+  lease<C extends Client>(service: string, Client: MeshClientConstructor<C>, user: string): MeshService<C> {
     let shared = this.clients.get(service);
     if (!shared) {
       shared = { mesh: this.create(service, Client) as unknown as MeshClient<Client>, leases: new Map() };
@@ -39,14 +39,11 @@ export class SharedMeshClients {
     const lease = (this.nextLease += 1);
     shared.leases.set(lease, user);
     const mesh = shared.mesh as unknown as MeshClient<C>;
-    const release = () => this.release(service, lease, shared);
-    return new Proxy(mesh, {
-      get: (target, property) => {
-        if (property === 'close') return release;
-        const value: unknown = Reflect.get(target, property, target);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
+    return {
+      call: (method, request, options) => mesh.call(method, request, options),
+      snapshot: () => mesh.snapshot(),
+      close: () => this.release(service, lease, shared),
+    };
   }
 
   /** Ends every lease of `user`. */

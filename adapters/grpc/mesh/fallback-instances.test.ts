@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ServiceInstance } from '../../core/discovery/instance.js';
-import { FixedInstanceSource, instanceAt } from '../../contract-tests/mesh/test-instances.js';
+import type { ServiceInstance } from '../../../core/discovery/instance.js';
+import { FixedInstanceSource, instanceAt } from '../../../contract-tests/mesh/test-instances.js';
 import { configuredInstance, FallbackInstanceSource, splitAddress } from './fallback-instances.js';
 
 describe('the configured target standing in for a service the registry has none of', () => {

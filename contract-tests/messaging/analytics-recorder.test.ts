@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { EventChannels, Streams } from '../core/messaging/channels.js';
-import type { DomainEvent } from '../core/messaging/events.js';
-import { InMemoryEventBus } from '../adapters/memory/in-memory-event-bus.js';
-import { InMemoryStreamStore } from '../adapters/memory/in-memory-stream-store.js';
-import { waitFor } from '../contract-tests/messaging/wait.js';
-import { recordingAnalytics } from './analytics-recorder.js';
-import { testLogger } from '../test-support/test-logger.js';
+import { EventChannels, Streams } from '../../core/messaging/channels.js';
+import type { DomainEvent } from '../../core/messaging/events.js';
+import { InMemoryEventBus } from '../../adapters/memory/in-memory-event-bus.js';
+import { InMemoryStreamStore } from '../../adapters/memory/in-memory-stream-store.js';
+import { waitFor } from './wait.js';
+import { recordingAnalytics } from '../../core/messaging/analytics-recorder.js';
+import { testLogger } from '../../test-support/test-logger.js';
 
 describe('recordingAnalytics', () => {
   const setUp = () => {

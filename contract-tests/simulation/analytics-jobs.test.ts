@@ -6,10 +6,10 @@ import { ManualScheduler } from '../../test-support/core/manual-scheduler.js';
 import { InMemoryEventBus } from '../../adapters/memory/in-memory-event-bus.js';
 import { ManualClock } from '../../test-support/core/manual-clock.js';
 import { RandomIdGenerator } from '../../adapters/system/random-id-generator.js';
-import { waitFor } from '../../contract-tests/messaging/wait.js';
-import { aMetricSample, aSimulation, valueOf } from '../../contract-tests/simulation/builders.js';
-import { InMemoryGrants, InMemoryProjectDirectory, QuietCluster } from '../../contract-tests/simulation/simulation-harness.js';
-import { ANALYTICS_JOB, analyticsJobHandler, withAnalyticsJobs } from './analytics-jobs.js';
+import { waitFor } from '../messaging/wait.js';
+import { aMetricSample, aSimulation, valueOf } from './builders.js';
+import { InMemoryGrants, InMemoryProjectDirectory, QuietCluster } from './simulation-harness.js';
+import { ANALYTICS_JOB, analyticsJobHandler, withAnalyticsJobs } from '../../core/simulation/analytics-jobs.js';
 import { createBackgroundFixture, type BackgroundFixture } from '../../test-support/background-fixture.js';
 
 describe('analytics of finished simulations', () => {

@@ -1,9 +1,9 @@
-import type { AuthService } from '../../core/auth/index.js';
-import { EventChannels } from '../../core/messaging/channels.js';
-import type { DomainEvent, EventSubscriber, Subscription } from '../../core/messaging/events.js';
-import type { DomainFailure } from '../../core/shared/errors.js';
-import type { Result } from '../../core/shared/result.js';
-import type { Logger } from '../../adapters/observability/logger.js';
+import type { AuthService } from './service.js';
+import { EventChannels } from '../messaging/channels.js';
+import type { DomainEvent, EventSubscriber, Subscription } from '../messaging/events.js';
+import type { DomainFailure } from '../shared/errors.js';
+import type { Result } from '../shared/result.js';
+import type { Log } from '../shared/log.js';
 
 type GrantChanges = Pick<AuthService, 'grantResourceAccess' | 'revokeResourceAccess'>;
 
@@ -21,9 +21,8 @@ type GrantChanges = Pick<AuthService, 'grantResourceAccess' | 'revokeResourceAcc
 export const subscribeProjectGrants = async (
   events: EventSubscriber,
   auth: GrantChanges,
-  logger: Logger,
+  log: Log,
 ): Promise<Subscription> => {
-  const log = logger.child({ component: 'project-grants' });
   const apply = async (action: string, event: DomainEvent, change: Promise<Result<void, DomainFailure>>) => {
     const outcome = await change;
     if (!outcome.ok) log.warn({ event, code: outcome.error.code }, `project grant not ${action}: ${outcome.error.message}`);

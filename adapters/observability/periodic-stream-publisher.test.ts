@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { delay, waitFor } from '../../contract-tests/messaging/wait.js';
-import { InMemoryStreamStore } from '../../adapters/memory/in-memory-stream-store.js';
+import { InMemoryStreamStore } from '../memory/in-memory-stream-store.js';
 import { startPeriodicStreamPublisher } from './periodic-stream-publisher.js';
 
 const capturingLogger = () => {

@@ -1,35 +1,66 @@
 import type { Client } from '@grpc/grpc-js';
-import { Discovery, type DiscoveryStats } from '../../core/discovery/discovery.js';
-import { grpcAddressOf, isInRotation, type InstanceSource } from '../../core/discovery/instance.js';
-import type { InstanceRecord } from '../../core/discovery/ports.js';
-import { registerInstance, type InstanceRegistration } from '../../core/discovery/registration.js';
-import { GlobalConnectionScaler } from '../../core/pool-scaling/global-connection-scaler.js';
-import type { Clock } from '../../core/shared/clock.js';
-import { HealthChecker, type HealthCheckStats } from '../../adapters/grpc/health-checker.js';
-import { meshChannelCredentials } from '../../adapters/grpc/mesh-tls-credentials.js';
-import { MeshClient, type MeshClientConstructor } from '../../adapters/grpc/mesh/mesh-client.js';
-import type { Logger } from '../../adapters/observability/logger.js';
-import { SystemClock } from '../../adapters/system/system-clock.js';
-import { SystemScheduler } from '../../adapters/system/system-scheduler.js';
-import type { MeshConfig, ServiceTargets } from '../config.js';
-import type { MeshIdentities } from '../mesh-identities.js';
-import { ServiceNames, type ServiceName } from '../service-names.js';
+import { Discovery, type DiscoveryStats } from '../../../core/discovery/discovery.js';
+import { grpcAddressOf, isInRotation, type InstanceSource } from '../../../core/discovery/instance.js';
+import type { InstanceRecord, ServiceRegistry } from '../../../core/discovery/ports.js';
+import { registerInstance, type InstanceRegistration } from '../../../core/discovery/registration.js';
+import { GlobalConnectionScaler } from '../../../core/pool-scaling/global-connection-scaler.js';
+import type { Clock } from '../../../core/shared/clock.js';
+import type { BalancerKind } from '../../../core/resilience/balancer.js';
+import type { Logger } from '../../observability/logger.js';
+import type { TlsIdentity } from '../../pki/tls-identity.js';
+import { SystemClock } from '../../system/system-clock.js';
+import { SystemScheduler } from '../../system/system-scheduler.js';
+import { HealthChecker, type HealthCheckStats } from '../health-checker.js';
+import { meshChannelCredentials } from '../mesh-tls-credentials.js';
 import { configuredInstance, FallbackInstanceSource } from './fallback-instances.js';
-import { openRegistry, type OpenedRegistry } from './mesh-registry.js';
+import { MeshClient, type MeshClientConstructor, type MeshService } from './mesh-client.js';
 import { SharedMeshClients, type SharedClientSnapshot } from './shared-mesh-clients.js';
 
+/** Where a service is reached when the registry has no instance of it. */
+export interface ServiceTargets {
+  readonly grpc: string;
+  readonly http: string;
+}
+
+/** What a process's mesh is told by the configuration. */
+export interface ProcessMeshSettings {
+  /** Every pooled connection of the process counts against it. */
+  readonly maxConnections: number;
+  /** Highest first; at the cap, lower-priority pools give up connections. */
+  readonly priorities: readonly string[];
+  readonly balancer: BalancerKind;
+  readonly healthIntervalMs: number;
+  readonly heartbeatMs: number;
+  readonly registryTtlMs: number;
+  /** The host other processes reach this one's instances at. */
+  readonly advertiseHost: string;
+  /** Every service of the mesh at its configured target. */
+  readonly targets: Readonly<Record<string, ServiceTargets>>;
+  /** The services whose target was configured explicitly (`<SERVICE>_GRPC_TARGET`). */
+  readonly configuredTargets: readonly string[];
+}
+
+/** This process's registry (Redis, or in memory), opened by the composition root, and how to let it go. */
+export interface OpenedRegistry {
+  readonly kind: 'memory' | 'redis';
+  readonly registry: ServiceRegistry;
+  close(): Promise<void>;
+}
+
 export interface ProcessMeshOptions {
-  readonly config: MeshConfig;
+  readonly settings: ProcessMeshSettings;
+  /** Owned by the mesh from now on: closed with it (or when it fails to start). */
+  readonly registry: OpenedRegistry;
   readonly logger: Logger;
   /** The services this process runs: the others are what it may reach at their configured targets. */
-  readonly localServices: readonly ServiceName[];
-  /** mTLS (docs/adr/0021): the process's client certificate is on every connection; undefined: plaintext. */
-  readonly identities?: MeshIdentities;
+  readonly localServices: readonly string[];
+  /** mTLS (docs/adr/0021): the process's client certificate, on every connection; undefined: plaintext. */
+  readonly clientIdentity?: TlsIdentity;
 }
 
 /** Where a started instance listens, to be registered under `instanceId`. */
 export interface MeshMember {
-  readonly service: ServiceName;
+  readonly service: string;
   readonly instanceId: string;
   readonly grpcPort: number;
   readonly httpPort: number;
@@ -52,10 +83,10 @@ export interface MeshReport {
  */
 export class ProcessMesh {
   readonly scaler: GlobalConnectionScaler;
-  private readonly healthCheckers = new Map<ServiceName, HealthChecker>();
+  private readonly healthCheckers = new Map<string, HealthChecker>();
   private readonly clients: SharedMeshClients;
   private readonly registrations = new Map<string, InstanceRegistration>();
-  private readonly rotation = new Map<ServiceName, number>();
+  private readonly rotation = new Map<string, number>();
   private readonly ticker: SystemScheduler;
 
   private constructor(
@@ -65,16 +96,16 @@ export class ProcessMesh {
     readonly discovery: Discovery,
     private readonly instances: InstanceSource,
   ) {
-    const { mesh } = options.config;
-    this.scaler = new GlobalConnectionScaler({ maxTotalConnections: mesh.maxConnections, priorities: mesh.priorities });
+    const { settings } = options;
+    this.scaler = new GlobalConnectionScaler({ maxTotalConnections: settings.maxConnections, priorities: settings.priorities });
     this.ticker = new SystemScheduler((error) => options.logger.warn({ err: error }, 'mesh heartbeat fault'));
     this.clients = new SharedMeshClients((service, Client) => {
-      this.checkHealthOf(service as ServiceName);
+      this.checkHealthOf(service);
       return new MeshClient(Client, {
         service,
         instances: this.instances,
         scaler: this.scaler,
-        settings: { balancer: options.config.mesh.balancer, ...this.tlsTo(service) },
+        settings: { balancer: settings.balancer, ...this.tlsTo(service) },
         clock,
         logger: options.logger.child({ component: 'mesh-client' }),
       });
@@ -84,7 +115,7 @@ export class ProcessMesh {
   /** Opens the registry and reads it; resolves once discovery holds the instances registered now. */
   static async start(options: ProcessMeshOptions): Promise<ProcessMesh> {
     const clock = new SystemClock();
-    const opened = openRegistry(options.config.redis, clock, options.logger);
+    const opened = options.registry;
     const logger = options.logger.child({ component: 'discovery' });
     const discovery = new Discovery(opened.registry, clock, { onListenerError: (error) => logger.error({ err: error }, 'instance listener fault') });
     try {
@@ -104,14 +135,18 @@ export class ProcessMesh {
    * The process's client of `service` over its discovered instances, leased to the local instance
    * `from` (its `close()` ends the lease); the first one starts the health checks of `service`.
    */
-  clientFor<C extends Client>(service: ServiceName, Client: MeshClientConstructor<C>, from: string): MeshClient<C> {
+  clientFor<C extends Client>(service: string, Client: MeshClientConstructor<C>, from: string): MeshService<C> {
     return this.clients.lease(service, Client, from);
   }
 
   /** An in-rotation instance of `service` (round-robin), or its configured target when none is registered. */
-  targetOf(service: ServiceName): ServiceTargets {
+  targetOf(service: string): ServiceTargets {
     const candidates = this.discovery.current(service).filter(isInRotation);
-    if (candidates.length === 0) return this.options.config.targets[service];
+    if (candidates.length === 0) {
+      const configured = this.options.settings.targets[service];
+      if (!configured) throw new Error(`no target is configured for the service ${service}`);
+      return configured;
+    }
     const turn = this.rotation.get(service) ?? 0;
     this.rotation.set(service, turn + 1);
     const chosen = candidates[turn % candidates.length]!;
@@ -120,11 +155,11 @@ export class ProcessMesh {
 
   /** Registers a started instance (healthy, at the advertised host) and keeps its record alive. */
   async register(member: MeshMember): Promise<InstanceRegistration> {
-    const { config, logger } = this.options;
+    const { settings, logger } = this.options;
     const record: InstanceRecord = {
       service: member.service,
       instanceId: member.instanceId,
-      host: config.advertiseHost,
+      host: settings.advertiseHost,
       grpcPort: member.grpcPort,
       httpPort: member.httpPort,
       status: 'healthy',
@@ -132,8 +167,8 @@ export class ProcessMesh {
       metadata: { pid: String(process.pid) },
     };
     const registration = await registerInstance(this.opened.registry, record, {
-      heartbeatMs: config.mesh.heartbeatMs,
-      ttlMs: config.mesh.registryTtlMs,
+      heartbeatMs: settings.heartbeatMs,
+      ttlMs: settings.registryTtlMs,
       ticker: this.ticker,
       onHeartbeatError: (error) => logger.warn({ err: error, instance: member.instanceId }, 'registry heartbeat failed'),
     });
@@ -173,11 +208,11 @@ export class ProcessMesh {
     await this.opened.close();
   }
 
-  private checkHealthOf(service: ServiceName): void {
+  private checkHealthOf(service: string): void {
     if (this.healthCheckers.has(service)) return;
     const checker = new HealthChecker(this.discovery, this.discovery, {
       services: [service],
-      intervalMs: this.options.config.mesh.healthIntervalMs,
+      intervalMs: this.options.settings.healthIntervalMs,
       ...this.tlsTo(service),
       ...this.healthTimeout(),
       logger: this.options.logger.child({ component: 'health-checker' }),
@@ -188,14 +223,14 @@ export class ProcessMesh {
 
   /** Under mTLS: the process's certificate, a server that must speak for `service`, and `service` as the TLS server name. */
   private tlsTo(service: string) {
-    const client = this.options.identities?.client;
+    const client = this.options.clientIdentity;
     if (!client) return {};
     return { credentials: meshChannelCredentials(client, service), channelOptions: { 'grpc.ssl_target_name_override': service } };
   }
 
   /** A probe's first Check also makes the TLS handshake: on a process busy starting its services, give it longer. */
   private healthTimeout() {
-    return this.options.identities ? { timeoutMs: TLS_HEALTH_TIMEOUT_MS } : {};
+    return this.options.clientIdentity ? { timeoutMs: TLS_HEALTH_TIMEOUT_MS } : {};
   }
 }
 
@@ -207,9 +242,9 @@ const TLS_HEALTH_TIMEOUT_MS = 5_000;
  * this process does not run, since no other process can register there.
  */
 const fallbacksOf = (options: ProcessMeshOptions, registry: 'memory' | 'redis') => {
-  const { config, localServices } = options;
-  const standIns = ServiceNames.filter(
-    (service) => config.configuredTargets.includes(service) || (registry === 'memory' && !localServices.includes(service)),
+  const { settings, localServices } = options;
+  const standIns = Object.keys(settings.targets).filter(
+    (service) => settings.configuredTargets.includes(service) || (registry === 'memory' && !localServices.includes(service)),
   );
-  return new Map(standIns.map((service) => [service, configuredInstance(service, config.targets[service].grpc, config.targets[service].http)]));
+  return new Map(standIns.map((service) => [service, configuredInstance(service, settings.targets[service]!.grpc, settings.targets[service]!.http)]));
 };

@@ -1,5 +1,5 @@
 import type { StreamFields, StreamProducer } from '../../core/messaging/streams.js';
-import type { Logger } from '../../adapters/observability/logger.js';
+import type { Logger } from './logger.js';
 
 export interface PeriodicStreamPublisherOptions {
   readonly stream: string;

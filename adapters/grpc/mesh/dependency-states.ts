@@ -1,4 +1,4 @@
-import type { MeshClientSnapshot } from '../../adapters/grpc/mesh/mesh-metrics.js';
+import type { MeshClientSnapshot } from './mesh-metrics.js';
 
 /**
  * How each dependency can be reached now, in gRPC's connectivity words, for a HealthCheck's

@@ -1,19 +1,18 @@
-import { isInRotation } from '../../core/discovery/instance.js';
-import type { InstanceSnapshot } from '../../adapters/grpc/mesh/mesh-metrics.js';
-import type { MeshStatus, ServiceStatus } from '../../adapters/http/dashboard/mesh-status.js';
-import { ServiceNames } from '../service-names.js';
-import type { ProcessMesh } from '../mesh/process-mesh.js';
+import { isInRotation } from '../../../core/discovery/instance.js';
+import type { InstanceSnapshot } from '../../grpc/mesh/mesh-metrics.js';
+import type { MeshStatus, ServiceStatus } from './mesh-status.js';
+import type { ProcessMesh } from '../../grpc/mesh/process-mesh.js';
 
 /**
- * The dashboard's view of a process's mesh: every instance discovery knows of the four services
+ * The dashboard's view of a process's mesh: every instance discovery knows of the `services`
  * (with Redis, those of every process), joined with this process's pools and breakers to them.
  */
-export const meshStatusOf = (mesh: ProcessMesh, now: () => number = Date.now): MeshStatus => {
+export const meshStatusOf = (mesh: ProcessMesh, services: readonly string[], now: () => number = Date.now): MeshStatus => {
   const report = mesh.report();
   const clients = new Map<string, Map<string, InstanceSnapshot>>(
     report.clients.map(({ service, client }) => [service, new Map(client.instances.map((instance) => [instance.instanceId, instance]))]),
   );
-  const services = ServiceNames.map((service): ServiceStatus => {
+  const statuses = services.map((service): ServiceStatus => {
     const health = report.health[service];
     return {
       service,
@@ -39,5 +38,5 @@ export const meshStatusOf = (mesh: ProcessMesh, now: () => number = Date.now): M
       }),
     };
   });
-  return { registry: report.registry, observed_at: now(), services };
+  return { registry: report.registry, observed_at: now(), services: statuses };
 };

@@ -1,10 +1,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '../../adapters/observability/logger.js';
-import type { ServiceAddress } from '../service-server.js';
+import type { Logger } from '../observability/logger.js';
 
 export interface AdminServer {
-  readonly address: ServiceAddress;
+  readonly address: { readonly host: string; readonly port: number };
   close(): Promise<void>;
 }
 

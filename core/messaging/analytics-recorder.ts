@@ -1,7 +1,7 @@
-import type { DomainEvent, EventPublisher } from '../core/messaging/events.js';
-import { EventChannels, StreamRetention, Streams } from '../core/messaging/channels.js';
-import type { StreamProducer } from '../core/messaging/streams.js';
-import type { Logger } from '../adapters/observability/logger.js';
+import type { DomainEvent, EventPublisher } from './events.js';
+import { EventChannels, StreamRetention, Streams } from './channels.js';
+import type { StreamProducer } from './streams.js';
+import type { Log } from '../shared/log.js';
 
 /** Events that are also user interactions worth counting (the simulation service records its runs itself). */
 const recordedChannels: ReadonlySet<string> = new Set([EventChannels.authLogin, EventChannels.projectCreated]);
@@ -11,7 +11,7 @@ const recordedChannels: ReadonlySet<string> = new Set([EventChannels.authLogin, 
  * creations) to `analytics:stream:events`, where the publisher is, so each is recorded once
  * whatever the number of subscribers. A failed append is logged and does not stop the event.
  */
-export const recordingAnalytics = (publisher: EventPublisher, streams: StreamProducer, logger: Logger): EventPublisher => ({
+export const recordingAnalytics = (publisher: EventPublisher, streams: StreamProducer, logger: Log): EventPublisher => ({
   publish: async (channel: string, event: DomainEvent) => {
     if (recordedChannels.has(channel)) {
       await streams

@@ -1,8 +1,8 @@
 import { StreamRetention, Streams } from '../../core/messaging/channels.js';
 import type { StreamProducer } from '../../core/messaging/streams.js';
-import type { Logger } from '../../adapters/observability/logger.js';
-import type { MessagingTotals } from '../../adapters/observability/metrics/messaging-metrics.js';
-import type { ProcessMesh } from '../mesh/process-mesh.js';
+import type { Logger } from './logger.js';
+import type { MessagingTotals } from './metrics/messaging-metrics.js';
+import type { ProcessMesh } from '../grpc/mesh/process-mesh.js';
 import { healthEntries } from './health-entries.js';
 import { MetricsSummary } from './metrics-summary.js';
 import { startPeriodicStreamPublisher } from './periodic-stream-publisher.js';

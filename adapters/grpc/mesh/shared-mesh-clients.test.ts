@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { GlobalConnectionScaler } from '../../core/pool-scaling/global-connection-scaler.js';
-import { AuthServiceClient } from '../../adapters/grpc/generated/auth.js';
-import { MeshClient } from '../../adapters/grpc/mesh/mesh-client.js';
-import { createLogger } from '../../adapters/observability/logger.js';
-import { FixedInstanceSource, instanceAt } from '../../contract-tests/mesh/test-instances.js';
+import { GlobalConnectionScaler } from '../../../core/pool-scaling/global-connection-scaler.js';
+import { AuthServiceClient } from '../generated/auth.js';
+import { MeshClient } from './mesh-client.js';
+import { createLogger } from '../../observability/logger.js';
+import { FixedInstanceSource, instanceAt } from '../../../contract-tests/mesh/test-instances.js';
 import { SharedMeshClients } from './shared-mesh-clients.js';
 
 describe('one mesh client per target service, leased to the instances of the process', () => {
@@ -20,7 +20,7 @@ describe('one mesh client per target service, leased to the instances of the pro
   });
 
   /** Whether the shared client still follows its instances (a closed one does not). */
-  const follows = (client: MeshClient<AuthServiceClient>): boolean => {
+  const follows = (client: Pick<MeshClient<AuthServiceClient>, 'snapshot'>): boolean => {
     instances.set('auth', [instanceAt('auth', 'a', '127.0.0.1:1')]);
     const following = client.snapshot().instances.length === 1;
     instances.set('auth', []);

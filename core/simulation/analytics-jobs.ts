@@ -1,10 +1,12 @@
-import { EventChannels, Queues, StreamRetention, Streams } from '../../core/messaging/channels.js';
-import type { EventPublisher } from '../../core/messaging/events.js';
-import type { StreamProducer } from '../../core/messaging/streams.js';
-import type { JobHandler, JobQueue } from '../../core/messaging/work-queue.js';
-import type { Clock } from '../../core/shared/clock.js';
-import { analyzePerformance, type FaultReporter, type SimulationRepository } from '../../core/simulation/index.js';
-import type { Logger } from '../../adapters/observability/logger.js';
+import { EventChannels, Queues, StreamRetention, Streams } from '../messaging/channels.js';
+import type { EventPublisher } from '../messaging/events.js';
+import type { StreamProducer } from '../messaging/streams.js';
+import type { JobHandler, JobQueue } from '../messaging/work-queue.js';
+import type { Clock } from '../shared/clock.js';
+import { analyzePerformance } from './analysis.js';
+import type { SimulationRepository } from './ports.js';
+import type { FaultReporter } from './settings.js';
+import type { Log } from '../shared/log.js';
 
 /** Job type on `async:analytics:queue`: payload `{ simulation_id, project_id, user_id, status }`. */
 export const ANALYTICS_JOB = 'simulation_completed';
@@ -32,7 +34,7 @@ export interface AnalyticsDeps {
   readonly repository: SimulationRepository;
   readonly streams: Pick<StreamProducer, 'append'>;
   readonly clock: Clock;
-  readonly logger: Logger;
+  readonly logger: Log;
 }
 
 /**

@@ -3,11 +3,11 @@ import { Queues, Streams } from '../../core/messaging/channels.js';
 import { toStreamFields } from '../../core/simulation/index.js';
 import { ManualScheduler } from '../../test-support/core/manual-scheduler.js';
 import { ManualClock } from '../../test-support/core/manual-clock.js';
-import { waitFor } from '../../contract-tests/messaging/wait.js';
-import { aMetricSample, aSimulation, valueOf } from '../../contract-tests/simulation/builders.js';
+import { waitFor } from '../messaging/wait.js';
+import { aMetricSample, aSimulation, valueOf } from './builders.js';
 import type { Simulation } from '../../core/simulation/index.js';
 import { createBackgroundFixture, type BackgroundFixture } from '../../test-support/background-fixture.js';
-import { CLEANUP_JOB, cleanupJobHandler, scheduleCleanup } from './cleanup-jobs.js';
+import { CLEANUP_JOB, cleanupJobHandler, scheduleCleanup } from '../../core/simulation/cleanup-jobs.js';
 
 const HOUR = 3_600_000;
 

@@ -1,4 +1,4 @@
-import type { InstanceSource, ServiceInstance } from '../../core/discovery/instance.js';
+import type { InstanceSource, ServiceInstance } from '../../../core/discovery/instance.js';
 
 /**
  * The registry's instances of a service, or, while it has none, one fixed instance at the

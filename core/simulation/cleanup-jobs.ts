@@ -1,9 +1,10 @@
-import { Queues, Streams } from '../../core/messaging/channels.js';
-import type { StreamStore } from '../../core/messaging/streams.js';
-import type { JobHandler, JobQueue } from '../../core/messaging/work-queue.js';
-import type { Clock } from '../../core/shared/clock.js';
-import type { FaultReporter, ScheduledTask, Scheduler, SimulationRepository } from '../../core/simulation/index.js';
-import type { Logger } from '../../adapters/observability/logger.js';
+import { Queues, Streams } from '../messaging/channels.js';
+import type { StreamStore } from '../messaging/streams.js';
+import type { JobHandler, JobQueue } from '../messaging/work-queue.js';
+import type { Clock } from '../shared/clock.js';
+import type { ScheduledTask, Scheduler, SimulationRepository } from './ports.js';
+import type { FaultReporter } from './settings.js';
+import type { Log } from '../shared/log.js';
 
 /** Job type on `async:cleanup:queue`: payload `{ older_than_ms }`, the age past which finished simulations go. */
 export const CLEANUP_JOB = 'cleanup_simulations';
@@ -12,7 +13,7 @@ export interface CleanupDeps {
   readonly repository: SimulationRepository;
   readonly streams: Pick<StreamStore, 'remove'>;
   readonly clock: Clock;
-  readonly logger: Logger;
+  readonly logger: Log;
 }
 
 /**

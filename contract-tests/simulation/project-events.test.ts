@@ -6,11 +6,11 @@ import { ManualScheduler } from '../../test-support/core/manual-scheduler.js';
 import { InMemoryEventBus } from '../../adapters/memory/in-memory-event-bus.js';
 import { ManualClock } from '../../test-support/core/manual-clock.js';
 import { RandomIdGenerator } from '../../adapters/system/random-id-generator.js';
-import { waitFor } from '../../contract-tests/messaging/wait.js';
-import { valueOf } from '../../contract-tests/simulation/builders.js';
-import { InMemoryGrants, InMemoryProjectDirectory, QuietCluster } from '../../contract-tests/simulation/simulation-harness.js';
+import { waitFor } from '../messaging/wait.js';
+import { valueOf } from './builders.js';
+import { InMemoryGrants, InMemoryProjectDirectory, QuietCluster } from './simulation-harness.js';
 import { createBackgroundFixture, type BackgroundFixture } from '../../test-support/background-fixture.js';
-import { projectUpdatedHandler } from './project-events.js';
+import { projectUpdatedHandler } from '../../core/simulation/project-events.js';
 
 describe('project:events:updated in the simulation service', () => {
   let f: BackgroundFixture;

@@ -6,9 +6,9 @@ import { InMemoryEventBus } from '../../adapters/memory/in-memory-event-bus.js';
 import { InMemoryResourceGrantRepository } from '../../adapters/memory/in-memory-resource-grant-repository.js';
 import { InMemorySessionRepository } from '../../adapters/memory/in-memory-session-repository.js';
 import { InMemoryUserRepository } from '../../adapters/memory/in-memory-user-repository.js';
-import { createAuthHarness, type AuthHarness } from '../../contract-tests/auth/auth-harness.js';
-import { delay, waitFor } from '../../contract-tests/messaging/wait.js';
-import { subscribeProjectGrants } from './auth-project-grants.js';
+import { createAuthHarness, type AuthHarness } from './auth-harness.js';
+import { delay, waitFor } from '../messaging/wait.js';
+import { subscribeProjectGrants } from '../../core/auth/project-grants.js';
 import { testLogger } from '../../test-support/test-logger.js';
 
 describe('subscribeProjectGrants', () => {

@@ -1,20 +1,42 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AuthServiceClient } from '../../adapters/grpc/generated/auth.js';
-import { createLogger } from '../../adapters/observability/logger.js';
-import { waitFor } from '../../contract-tests/messaging/wait.js';
-import type { MeshConfig, ServiceName } from '../config.js';
-import { testMeshConfig } from '../../test-support/test-mesh.js';
-import { ProcessMesh } from './process-mesh.js';
+import { waitFor } from '../../../contract-tests/messaging/wait.js';
+import { InMemoryServiceRegistry } from '../../memory/in-memory-service-registry.js';
+import { createLogger } from '../../observability/logger.js';
+import { SystemClock } from '../../system/system-clock.js';
+import { AuthServiceClient } from '../generated/auth.js';
+import { ProcessMesh, type ProcessMeshSettings } from './process-mesh.js';
 
 const logger = createLogger('process-mesh-test', 'silent');
+
+/** Four services at unreachable configured targets, none set explicitly, unless `configured` names some. */
+const meshSettings = (overrides: Partial<ProcessMeshSettings> = {}): ProcessMeshSettings => ({
+  maxConnections: 1_000,
+  priorities: ['auth', 'project', 'simulation', 'api-gateway'],
+  balancer: 'round_robin',
+  healthIntervalMs: 30_000,
+  heartbeatMs: 3_000,
+  registryTtlMs: 10_000,
+  advertiseHost: '127.0.0.1',
+  targets: Object.fromEntries(['api-gateway', 'auth', 'project', 'simulation'].map((service, i) => [service, { grpc: `127.0.0.1:${50_100 + i}`, http: `127.0.0.1:${50_200 + i}` }])),
+  configuredTargets: [],
+  ...overrides,
+});
+
+/** The settings with `auth` configured at `grpc` (and `http`), as `AUTH_GRPC_TARGET` does. */
+const withAuthAt = (grpc: string, http = '127.0.0.1:2'): ProcessMeshSettings => {
+  const base = meshSettings();
+  return { ...base, targets: { ...base.targets, auth: { grpc, http } }, configuredTargets: ['auth'] };
+};
 
 describe('the mesh of one process without Redis', () => {
   const opened: ProcessMesh[] = [];
   afterEach(async () => {
     for (const mesh of opened.splice(0)) await mesh.close();
   });
-  const start = async (config: MeshConfig, localServices: readonly ServiceName[]) => {
-    const mesh = await ProcessMesh.start({ config, logger, localServices });
+  const start = async (settings: ProcessMeshSettings, localServices: readonly string[]) => {
+    const registry = new InMemoryServiceRegistry(new SystemClock());
+    const memory = { kind: 'memory' as const, registry, close: async () => registry.close() };
+    const mesh = await ProcessMesh.start({ settings, registry: memory, logger, localServices });
     opened.push(mesh);
     return mesh;
   };
@@ -22,8 +44,7 @@ describe('the mesh of one process without Redis', () => {
     mesh.report().clients.flatMap((client) => client.client.instances.map((instance) => `${client.service} ${instance.address}`));
 
   it('reaches a service it does not run at its configured address, until an instance of it registers', async () => {
-    const config = testMeshConfig({ AUTH_GRPC_TARGET: '127.0.0.1:1', AUTH_HTTP_TARGET: '127.0.0.1:2' });
-    const mesh = await start(config, ['api-gateway']);
+    const mesh = await start(withAuthAt('127.0.0.1:1', '127.0.0.1:2'), ['api-gateway']);
     const client = mesh.clientFor('auth', AuthServiceClient, 'gateway-1');
 
     expect(addresses(mesh)).toEqual(['auth 127.0.0.1:1']);
@@ -36,14 +57,14 @@ describe('the mesh of one process without Redis', () => {
   });
 
   it('waits for the registration of a service it runs itself instead of dialling its configured address', async () => {
-    const mesh = await start(testMeshConfig(), ['auth', 'api-gateway']);
+    const mesh = await start(meshSettings(), ['auth', 'api-gateway']);
     mesh.clientFor('auth', AuthServiceClient, 'gateway-1');
 
     expect(addresses(mesh)).toEqual([]);
   });
 
   it('registers its instances at the advertised host, and removes them from the registry on deregistration', async () => {
-    const mesh = await start(testMeshConfig({ MESH_ADVERTISE_HOST: '10.1.2.3' }), ['auth']);
+    const mesh = await start(meshSettings({ advertiseHost: '10.1.2.3' }), ['auth']);
     await mesh.register({ service: 'auth', instanceId: 'auth-1', grpcPort: 9000, httpPort: 9001 });
 
     expect(mesh.report().registered).toEqual([
@@ -58,7 +79,7 @@ describe('the mesh of one process without Redis', () => {
   });
 
   it('shares one client per target service between the instances of the process, and checks the health of its instances', async () => {
-    const mesh = await start(testMeshConfig({ AUTH_GRPC_TARGET: '127.0.0.1:1' }), ['api-gateway', 'project']);
+    const mesh = await start(withAuthAt('127.0.0.1:1'), ['api-gateway', 'project']);
     mesh.clientFor('auth', AuthServiceClient, 'gateway-1');
     mesh.clientFor('auth', AuthServiceClient, 'project-1');
 

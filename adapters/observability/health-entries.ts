@@ -1,6 +1,6 @@
 import type { StreamFields } from '../../core/messaging/streams.js';
-import { dependencyStates } from '../mesh/dependency-states.js';
-import type { MeshReport } from '../mesh/process-mesh.js';
+import { dependencyStates } from '../grpc/mesh/dependency-states.js';
+import type { MeshReport } from '../grpc/mesh/process-mesh.js';
 
 /**
  * One `system:stream:health` entry per instance this process runs and keeps registered:

@@ -1,11 +1,13 @@
-import type { DomainEvent } from '../../core/messaging/events.js';
-import type { SimulationRepository, SimulationService, Simulation } from '../../core/simulation/index.js';
-import type { Logger } from '../../adapters/observability/logger.js';
+import type { DomainEvent } from '../messaging/events.js';
+import type { SimulationRepository } from './ports.js';
+import type { Simulation } from './simulation.js';
+import type { SimulationService } from './simulation-service.js';
+import type { Log } from '../shared/log.js';
 
 export interface ProjectEventsDeps {
   readonly simulations: SimulationService;
   readonly repository: SimulationRepository;
-  readonly logger: Logger;
+  readonly logger: Log;
 }
 
 const PAGE = 100;
