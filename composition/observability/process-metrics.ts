@@ -6,11 +6,16 @@ import type { MeshMetricsSource } from '../../adapters/observability/metrics/mes
 import { MessagingMetrics } from '../../adapters/observability/metrics/messaging-metrics.js';
 import { registerRedisServerMetrics } from '../../adapters/observability/metrics/redis-server-metrics.js';
 import type { RedisClient } from '../../adapters/redis/redis-call.js';
+import { deadLetterStream } from '../../adapters/streams/stream-job-codec.js';
 
-/** Channel, stream and queue names that are their own label value; every other name is folded into its family. */
+/**
+ * Channel, stream and queue names that are their own label value; every other name is folded into its family.
+ * Each queue's dead-letter stream (`async:email:queue:dead`) is one, so an alert can watch dead letters grow.
+ */
 const fixedChannelNames: ReadonlySet<string> = new Set([
   ...Object.values(EventChannels),
   ...Object.values(Queues),
+  ...Object.values(Queues).map(deadLetterStream),
   Streams.monitoringMetrics,
   Streams.analyticsEvents,
   Streams.systemHealth,
