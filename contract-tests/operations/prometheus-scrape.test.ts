@@ -2,7 +2,9 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningMesh } from '../../composition/launcher.js';
 import { h2cAgent, jsonRequest } from '../support/http2-client.js';
+import { alertExpressions, withGrafanaVariables } from '../../test-support/alert-rules.js';
 import { documentedMetricFamilies } from '../../test-support/documented-metric-families.js';
+import { expressionsOf, grafanaDashboards } from '../../test-support/grafana-dashboards.js';
 import { parsePrometheusText } from '../../test-support/prometheus-text.js';
 import { startPrometheus, type PrometheusServer } from '../../test-support/prometheus-server.js';
 import { startRedisNode, type RedisFixture } from '../../test-support/redis-fixture.js';
@@ -106,5 +108,25 @@ describe('a real Prometheus scraping the mesh', () => {
     const redisUp = await query('meshwork_redis_up');
     expect(redisUp.result.length).toBeGreaterThanOrEqual(1);
     expect(redisUp.result.every((sample) => sample.value[1] === '1')).toBe(true);
+  });
+
+  it('evaluates every dashboard query and every alert expression without an error, most dashboard queries with data', { timeout: 60_000 }, async () => {
+    await scrapedSince(Date.now());
+    const alerts = alertExpressions();
+    expect(alerts.length).toBeGreaterThanOrEqual(10);
+    for (const { alert, expr } of alerts) await expect(query(expr), alert).resolves.toBeDefined();
+    let queries = 0;
+    let withData = 0;
+    for (const { file, dashboard } of grafanaDashboards()) {
+      for (const { where, expr } of expressionsOf(dashboard)) {
+        const promql = withGrafanaVariables(expr);
+        const answer = await query(promql).catch((error: Error) => expect.fail(`${file} ${where}: ${promql}: ${error.message}`));
+        queries += 1;
+        if (answer.result.length > 0) withData += 1;
+      }
+    }
+    expect(queries).toBeGreaterThanOrEqual(40);
+    // Failure counters (rejections, denials, dead letters...) stay empty on a healthy mesh; the rest answer.
+    expect(withData / queries).toBeGreaterThanOrEqual(0.6);
   });
 });
