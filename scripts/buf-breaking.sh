@@ -37,4 +37,6 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 git archive "$base" -- buf.yaml proto | tar -x -C "$dir"
 say "proto/ against $(git rev-parse --short "$base") ($base)"
-npx --no-install buf breaking --against "$dir"
+buf=node_modules/.bin/buf
+[ -x "$buf" ] || buf=buf
+"$buf" breaking --against "$dir"
