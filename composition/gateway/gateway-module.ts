@@ -41,6 +41,7 @@ import type { Logger } from '../../adapters/observability/logger.js';
 import { WebSocketHub } from '../../adapters/websocket/web-socket-hub.js';
 import { meshCalls, type MeshCallSource } from '../mesh/mesh-call-source.js';
 import { Platform } from '../platform-module.js';
+import { processMetrics } from '../observability/process-metrics.js';
 import type { ServiceContext } from '../service-context.js';
 import { token } from '../tokens.js';
 import type { GatewaySettings } from '../config.js';
@@ -228,6 +229,7 @@ export const gatewayModule = (context: ServiceContext, settings: GatewaySettings
               maxSocketsPerUser: settings.websocket.maxPerUser,
               allowOrigin: (origin, host) => sameOriginOrAllowed(origin, host, settings.corsOrigins),
               admit: (address) => limits.perAddress.take(`ip:${address}`),
+              observer: processMetrics.websocket,
             },
           ),
         [
