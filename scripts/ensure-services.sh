@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Makes sure the servers the tests talk to are installed and running:
 #   redis-server + redis-cli (tests spawn their own instances; some use 127.0.0.1:6379),
-#   PostgreSQL on 127.0.0.1:5432 with trust auth for local connections.
+#   PostgreSQL on 127.0.0.1:5432 with trust auth for local connections,
+#   prometheus + promtool (tests start their own prometheus on a free port; none left on 9090),
+#   Chromium for the dashboard's browser test.
 # Installs them with apt-get when it can (root, Debian/Ubuntu); otherwise stops with the exact
 # command to run. It never lets the tests skip silently.
 set -euo pipefail
@@ -67,3 +69,19 @@ if [ ! -x "$CHROMIUM" ]; then
 fi
 [ -x "$CHROMIUM" ] || die "Chromium is not at $CHROMIUM. Install it with: sudo apt-get install -y chromium (or set CHROMIUM_PATH)"
 say "chromium $("$CHROMIUM" --version 2>/dev/null | awk '{print $2}') at $CHROMIUM"
+
+# --- Prometheus (a test scrapes a mesh with it; promtool checks and unit-tests deploy/prometheus) --
+if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2>&1; then
+  # Without recommends: no node exporter. The package enables a service; the tests run their own
+  # prometheus on a free port, so a service started by the install is stopped and disabled.
+  if ! can_apt; then
+    die "prometheus is missing. Install it with: sudo apt-get update && sudo apt-get install -y --no-install-recommends prometheus"
+  fi
+  apt_install --no-install-recommends prometheus
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet prometheus 2>/dev/null; then
+    say "stopping the prometheus service the package started"
+    systemctl disable --now prometheus >/dev/null 2>&1 || true
+  fi
+fi
+command -v promtool >/dev/null 2>&1 || die "promtool is missing. Install it with: sudo apt-get install -y --no-install-recommends prometheus"
+say "prometheus $(prometheus --version 2>&1 | awk 'NR==1{print $3}') at $(command -v prometheus)"

@@ -14,6 +14,14 @@ export interface ConnectionLimits {
   readonly closeGraceMs?: number;
 }
 
+/** What a connection reports about losing its client's data, for metrics: the gateway's own closes and dropped messages. */
+export interface WebSocketObserver {
+  /** The gateway closed a client (`unresponsive`: it stopped answering pings and was cut). */
+  closed(reason: CloseReason | 'unresponsive'): void;
+  /** Live messages dropped because the client was behind. */
+  dropped(count: number): void;
+}
+
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { highWaterBytes: 256 * 1024, maxQueuedMessages: 256, maxLagMs: 10_000 };
 
 interface Queued {
@@ -51,6 +59,7 @@ export class WebSocketConnection implements ClientConnection {
     private readonly socket: WebSocket,
     private readonly clock: Clock,
     private readonly limits: ConnectionLimits = DEFAULT_CONNECTION_LIMITS,
+    private readonly observer?: WebSocketObserver,
   ) {}
 
   /** True once the gateway ended the connection (the close handshake may still be under way). */
@@ -81,6 +90,7 @@ export class WebSocketConnection implements ClientConnection {
     if (dropped === undefined) return 'closed';
     if (dropped === 0) return 'accepted';
     this.droppedCount += dropped;
+    this.observer?.dropped(dropped);
     this.behindSince ??= this.clock.now();
     if (this.clock.now() - this.behindSince >= this.limits.maxLagMs) {
       this.close('lagging', 'the client stayed too far behind');
@@ -92,6 +102,7 @@ export class WebSocketConnection implements ClientConnection {
   close(reason: CloseReason, detail: string = reason): void {
     if (this.closed) return;
     this.closed = true;
+    this.observer?.closed(reason);
     this.queue.length = 0;
     if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING) {
       this.socket.close(closeCodeOf[reason], closeText(detail));

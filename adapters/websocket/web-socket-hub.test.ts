@@ -249,8 +249,10 @@ describe('WebSocketHub', () => {
       expect(slow.ws.readyState).toBe(slow.ws.OPEN);
     }, 60_000);
 
-    it('are closed with 1013 when they stay behind too long', async () => {
-      const f = await startHub({ connectionLimits: { highWaterBytes: 1_024, maxQueuedMessages: 8, maxLagMs: 200 } });
+    it('are closed with 1013 when they stay behind too long, and the observer is told of the drops and the close', async () => {
+      const observed = { closes: [] as string[], dropped: 0 };
+      const observer = { closed: (reason: string) => void observed.closes.push(reason), dropped: (count: number) => void (observed.dropped += count) };
+      const f = await startHub({ connectionLimits: { highWaterBytes: 1_024, maxQueuedMessages: 8, maxLagMs: 200 }, observer });
       const slow = f.socket('/simulation/stream?simulation_id=sim-1', ['bearer', 'ada-token']);
       await slow.waitForType('simulation_status');
       slow.ws.pause();
@@ -267,6 +269,8 @@ describe('WebSocketHub', () => {
       slow.ws.resume();
       expect((await slow.closed).code).toBe(CloseCodes.tryAgainLater);
       await waitFor(() => f.gateway.registry.size === 0, 5_000, 'the slow client to be forgotten');
+      expect(observed.closes).toEqual(['lagging']);
+      expect(observed.dropped).toBeGreaterThan(0);
     }, 30_000);
   });
 
@@ -279,8 +283,9 @@ describe('WebSocketHub', () => {
       await socket.waitForType('pong');
     });
 
-    it('drops a peer that does not answer pings', async () => {
-      const f = await startHub({ heartbeatMs: 50 });
+    it('drops a peer that does not answer pings, and tells the observer', async () => {
+      const closes: string[] = [];
+      const f = await startHub({ heartbeatMs: 50, observer: { closed: (reason) => void closes.push(reason), dropped: () => undefined } });
       const dead = f.socket('/events', ['bearer', 'ada-token'], { autoPong: false });
       const alive = f.socket('/events', ['bearer', 'bob-token']);
       await dead.waitForType('connected');
@@ -288,6 +293,7 @@ describe('WebSocketHub', () => {
       expect((await dead.closed).code).toBe(1006);
       await delay(150);
       expect(alive.ws.readyState).toBe(alive.ws.OPEN);
+      expect(closes).toEqual(['unresponsive']);
     });
   });
 

@@ -10,7 +10,7 @@ import { PROBLEM_CONTENT_TYPE, problem } from '../http/http-problem.js';
 import type { Logger } from '../observability/logger.js';
 import { closeReasonOf } from './close-codes.js';
 import { chooseProtocol, tokenFromFirstMessage, tokenFromProtocols } from './socket-authentication.js';
-import { DEFAULT_CONNECTION_LIMITS, WebSocketConnection, type ConnectionLimits } from './web-socket-connection.js';
+import { DEFAULT_CONNECTION_LIMITS, WebSocketConnection, type ConnectionLimits, type WebSocketObserver } from './web-socket-connection.js';
 
 export const WebSocketPaths = { simulationStream: '/simulation/stream', events: '/events' } as const;
 
@@ -28,6 +28,8 @@ export interface WebSocketHubOptions {
   readonly allowOrigin?: (origin: string, host: string) => boolean;
   /** Whether this address may open one more socket now; else a 429 answer with `Retry-After`. */
   readonly admit?: (address: string) => { readonly allowed: true } | { readonly allowed: false; readonly retryAfterMs: number };
+  /** Told of every client the gateway closes or cuts and every message it drops (the process metrics). */
+  readonly observer?: WebSocketObserver;
 }
 
 export interface WebSocketHubDeps {
@@ -140,7 +142,7 @@ export class WebSocketHub {
   };
 
   private async serve(socket: WebSocket, request: IncomingMessage, route: Route): Promise<void> {
-    const connection = new WebSocketConnection(socket, this.deps.clock, this.limits);
+    const connection = new WebSocketConnection(socket, this.deps.clock, this.limits, this.options.observer);
     try {
       await this.open(socket, request, route, connection);
     } catch (error) {
@@ -214,6 +216,7 @@ export class WebSocketHub {
   private beat(): void {
     for (const [socket, state] of this.sockets) {
       if (!state.alive) {
+        this.options.observer?.closed('unresponsive');
         socket.terminate();
         continue;
       }

@@ -40,6 +40,7 @@ import type { ClientRateLimits } from '../../adapters/http/gateway/rate-limits.j
 import type { Logger } from '../../adapters/observability/logger.js';
 import { WebSocketHub } from '../../adapters/websocket/web-socket-hub.js';
 import { Platform } from '../platform-module.js';
+import { processMetrics } from '../observability/process-metrics.js';
 import type { ServiceContext } from '../service-context.js';
 import { token } from '../tokens.js';
 import type { GatewaySettings } from '../config.js';
@@ -227,6 +228,7 @@ export const gatewayModule = (context: ServiceContext, settings: GatewaySettings
               maxSocketsPerUser: settings.websocket.maxPerUser,
               allowOrigin: (origin, host) => sameOriginOrAllowed(origin, host, settings.corsOrigins),
               admit: (address) => limits.perAddress.take(`ip:${address}`),
+              observer: processMetrics.websocket,
             },
           ),
         [

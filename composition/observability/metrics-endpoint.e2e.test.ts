@@ -24,7 +24,7 @@ const boundedLabels: Readonly<Record<string, RegExp>> = {
   // Route templates, never a URL with an id in it.
   route: /^(unmatched|\/[a-z0-9_/:.*-]*)$/,
   // A channel named in full, or two segments and a star: never an id.
-  family: /^([a-z_]+:[a-z_]+(:[a-z_]+|:\*)|[a-z_]+:\*|system:announcements)$/,
+  family: /^([a-z_]+:[a-z_]+(:[a-z_]+(:dead)?|:\*)|[a-z_]+:\*|system:announcements)$/,
 };
 
 describe('GET /metrics on every service port', () => {

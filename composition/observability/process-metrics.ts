@@ -5,12 +5,18 @@ import { registerMeshCollectors } from '../../adapters/observability/metrics/mes
 import type { MeshMetricsSource } from '../../adapters/observability/metrics/mesh-metric-families.js';
 import { MessagingMetrics } from '../../adapters/observability/metrics/messaging-metrics.js';
 import { registerRedisServerMetrics } from '../../adapters/observability/metrics/redis-server-metrics.js';
+import { WebSocketMetrics } from '../../adapters/observability/metrics/websocket-metrics.js';
 import type { RedisClient } from '../../adapters/redis/redis-call.js';
+import { deadLetterStream } from '../../adapters/streams/stream-job-codec.js';
 
-/** Channel, stream and queue names that are their own label value; every other name is folded into its family. */
+/**
+ * Channel, stream and queue names that are their own label value; every other name is folded into its family.
+ * Each queue's dead-letter stream (`async:email:queue:dead`) is one, so an alert can watch dead letters grow.
+ */
 const fixedChannelNames: ReadonlySet<string> = new Set([
   ...Object.values(EventChannels),
   ...Object.values(Queues),
+  ...Object.values(Queues).map(deadLetterStream),
   Streams.monitoringMetrics,
   Streams.analyticsEvents,
   Streams.systemHealth,
@@ -33,6 +39,8 @@ export class ProcessMetrics implements MessagingObserver {
   readonly messaging: MessagingMetrics;
   /** Request durations of every service's HTTP port (`serveService` instruments each app). */
   readonly http: HttpRequestMetrics;
+  /** The gateway's WebSocket closes and dropped messages (its hub reports to it). */
+  readonly websocket: WebSocketMetrics;
   private readonly meshes = new Set<() => MeshMetricsSource>();
   private readonly redisClients = new Set<RedisClient>();
 
@@ -40,6 +48,7 @@ export class ProcessMetrics implements MessagingObserver {
     collectDefaultMetrics({ register: this.registry });
     this.messaging = new MessagingMetrics(this.registry, fixedChannelNames);
     this.http = new HttpRequestMetrics(this.registry);
+    this.websocket = new WebSocketMetrics(this.registry);
     registerMeshCollectors(this.registry, () => [...this.meshes].map((read) => read()));
     registerRedisServerMetrics(this.registry, () => this.redisClients.values().next().value);
   }

@@ -23,12 +23,14 @@ export const protobufPackage = "auth";
 
 export const protobufFileName = "auth.proto";
 
+/** An access token to check, with the calling service and request id for the audit log. */
 export interface ValidateTokenRequest {
   token: string;
   callingService: string;
   requestId: string;
 }
 
+/** Whether the token is valid and, if so, whose it is: user, session, permissions and expiry (unix ms). */
 export interface ValidateTokenResponse {
   valid: boolean;
   userId: string;
@@ -41,6 +43,7 @@ export interface ValidateTokenResponse {
   reason: string;
 }
 
+/** Which user to describe: by user_id, or by email. */
 export interface GetUserContextRequest {
   userId: string;
   callingService: string;
@@ -48,6 +51,7 @@ export interface GetUserContextRequest {
   email?: string | undefined;
 }
 
+/** A user's profile, roles and permissions; last_login in unix ms. */
 export interface GetUserContextResponse {
   userId: string;
   email: string;
@@ -58,6 +62,7 @@ export interface GetUserContextResponse {
   lastLogin: number;
 }
 
+/** Whether a user holds one permission, optionally on one resource. */
 export interface CheckPermissionRequest {
   userId: string;
   permission: string;
@@ -65,6 +70,7 @@ export interface CheckPermissionRequest {
   callingService: string;
 }
 
+/** The answer to a permission check, and why when it is refused. */
 export interface CheckPermissionResponse {
   allowed: boolean;
   reason: string;
@@ -2074,6 +2080,7 @@ export const HealthCheckResponse_DetailsEntry: MessageFns<HealthCheckResponse_De
   },
 };
 
+/** Accounts, sessions and permissions: every other service asks auth who a caller is and what it may do. */
 export type AuthServiceService = typeof AuthServiceService;
 export const AuthServiceService = {
   /** Token validation for other services */

@@ -23,6 +23,7 @@ export const protobufPackage = "gateway";
 
 export const protobufFileName = "gateway.proto";
 
+/** A client connection to register: its id, user, subscriptions and transport. */
 export interface RegisterClientRequest {
   clientId: string;
   userId: string;
@@ -31,12 +32,14 @@ export interface RegisterClientRequest {
   connectionType: string;
 }
 
+/** The outcome of a registration and the session id it opened. */
 export interface RegisterClientResponse {
   success: boolean;
   sessionId: string;
   message: string;
 }
 
+/** A message for the connected clients of one user. */
 export interface RouteMessageRequest {
   targetUserId: string;
   messageType: string;
@@ -44,6 +47,7 @@ export interface RouteMessageRequest {
   sourceService: string;
 }
 
+/** Whether the message reached a client, and how many clients got it. */
 export interface RouteMessageResponse {
   delivered: boolean;
   clientCount: number;
@@ -2064,6 +2068,7 @@ export const HealthCheckResponse_DetailsEntry: MessageFns<HealthCheckResponse_De
   },
 };
 
+/** The gateway's client registry: the WebSocket and HTTP clients connected to it, and messages routed to them. */
 export type GatewayServiceService = typeof GatewayServiceService;
 export const GatewayServiceService = {
   /** Client session management */
@@ -2078,6 +2083,7 @@ export const GatewayServiceService = {
       Buffer.from(RegisterClientResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): RegisterClientResponse => RegisterClientResponse.decode(value),
   },
+  /** Forgets a client session (the client disconnected). */
   unregisterClient: {
     path: "/gateway.GatewayService/UnregisterClient" as const,
     requestStream: false as const,
@@ -2100,6 +2106,7 @@ export const GatewayServiceService = {
       Buffer.from(RouteMessageResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): RouteMessageResponse => RouteMessageResponse.decode(value),
   },
+  /** Sends a message to every connected client (or every client of a subscription). */
   broadcastMessage: {
     path: "/gateway.GatewayService/BroadcastMessage" as const,
     requestStream: false as const,
@@ -2123,6 +2130,7 @@ export const GatewayServiceService = {
       Buffer.from(GetConnectedClientsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetConnectedClientsResponse => GetConnectedClientsResponse.decode(value),
   },
+  /** Describes one connected client. */
   getClientInfo: {
     path: "/gateway.GatewayService/GetClientInfo" as const,
     requestStream: false as const,
@@ -2148,12 +2156,15 @@ export const GatewayServiceService = {
 export interface GatewayServiceServer extends UntypedServiceImplementation {
   /** Client session management */
   registerClient: handleUnaryCall<RegisterClientRequest, RegisterClientResponse>;
+  /** Forgets a client session (the client disconnected). */
   unregisterClient: handleUnaryCall<UnregisterClientRequest, UnregisterClientResponse>;
   /** WebSocket message routing */
   routeMessage: handleUnaryCall<RouteMessageRequest, RouteMessageResponse>;
+  /** Sends a message to every connected client (or every client of a subscription). */
   broadcastMessage: handleUnaryCall<BroadcastMessageRequest, BroadcastMessageResponse>;
   /** Client connection info */
   getConnectedClients: handleUnaryCall<GetConnectedClientsRequest, GetConnectedClientsResponse>;
+  /** Describes one connected client. */
   getClientInfo: handleUnaryCall<GetClientInfoRequest, GetClientInfoResponse>;
   /** Health check */
   healthCheck: handleUnaryCall<HealthCheckRequest, HealthCheckResponse>;
@@ -2176,6 +2187,7 @@ export interface GatewayServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: RegisterClientResponse) => void,
   ): ClientUnaryCall;
+  /** Forgets a client session (the client disconnected). */
   unregisterClient(
     request: UnregisterClientRequest,
     callback: (error: ServiceError | null, response: UnregisterClientResponse) => void,
@@ -2207,6 +2219,7 @@ export interface GatewayServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: RouteMessageResponse) => void,
   ): ClientUnaryCall;
+  /** Sends a message to every connected client (or every client of a subscription). */
   broadcastMessage(
     request: BroadcastMessageRequest,
     callback: (error: ServiceError | null, response: BroadcastMessageResponse) => void,
@@ -2238,6 +2251,7 @@ export interface GatewayServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetConnectedClientsResponse) => void,
   ): ClientUnaryCall;
+  /** Describes one connected client. */
   getClientInfo(
     request: GetClientInfoRequest,
     callback: (error: ServiceError | null, response: GetClientInfoResponse) => void,

@@ -23,6 +23,7 @@ export const protobufPackage = "project";
 
 export const protobufFileName = "project.proto";
 
+/** A new project for a user, optionally from a template. */
 export interface CreateProjectRequest {
   userId: string;
   name: string;
@@ -37,6 +38,7 @@ export interface CreateProjectRequest_ConfigurationEntry {
   value: string;
 }
 
+/** The project created; created_at in unix ms. */
 export interface CreateProjectResponse {
   projectId: string;
   name: string;
@@ -45,12 +47,14 @@ export interface CreateProjectResponse {
   templateUsed: string;
 }
 
+/** Which project to read, for which user. */
 export interface GetProjectRequest {
   projectId: string;
   userId: string;
   includeConfiguration: boolean;
 }
 
+/** One project; times in unix ms. */
 export interface GetProjectResponse {
   projectId: string;
   name: string;
@@ -4552,6 +4556,7 @@ export const HealthCheckResponse_DetailsEntry: MessageFns<HealthCheckResponse_De
   },
 };
 
+/** Projects: their configuration, sharing, templates and live collaboration. */
 export type ProjectServiceService = typeof ProjectServiceService;
 export const ProjectServiceService = {
   /** Project CRUD operations */
@@ -4565,6 +4570,7 @@ export const ProjectServiceService = {
       Buffer.from(CreateProjectResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): CreateProjectResponse => CreateProjectResponse.decode(value),
   },
+  /** Reads one project the caller may see. */
   getProject: {
     path: "/project.ProjectService/GetProject" as const,
     requestStream: false as const,
@@ -4574,6 +4580,7 @@ export const ProjectServiceService = {
     responseSerialize: (value: GetProjectResponse): Buffer => Buffer.from(GetProjectResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetProjectResponse => GetProjectResponse.decode(value),
   },
+  /** Changes a project's name, description, configuration or visibility. */
   updateProject: {
     path: "/project.ProjectService/UpdateProject" as const,
     requestStream: false as const,
@@ -4584,6 +4591,7 @@ export const ProjectServiceService = {
       Buffer.from(UpdateProjectResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): UpdateProjectResponse => UpdateProjectResponse.decode(value),
   },
+  /** Deletes a project the caller owns. */
   deleteProject: {
     path: "/project.ProjectService/DeleteProject" as const,
     requestStream: false as const,
@@ -4594,6 +4602,7 @@ export const ProjectServiceService = {
       Buffer.from(DeleteProjectResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): DeleteProjectResponse => DeleteProjectResponse.decode(value),
   },
+  /** Lists the projects a user owns or collaborates on, a page at a time. */
   listProjects: {
     path: "/project.ProjectService/ListProjects" as const,
     requestStream: false as const,
@@ -4615,6 +4624,7 @@ export const ProjectServiceService = {
       Buffer.from(ShareProjectResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ShareProjectResponse => ShareProjectResponse.decode(value),
   },
+  /** What one user may do on one project. */
   getProjectPermissions: {
     path: "/project.ProjectService/GetProjectPermissions" as const,
     requestStream: false as const,
@@ -4636,6 +4646,7 @@ export const ProjectServiceService = {
     responseSerialize: (value: GetTemplateResponse): Buffer => Buffer.from(GetTemplateResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetTemplateResponse => GetTemplateResponse.decode(value),
   },
+  /** Lists the project templates, optionally of one category. */
   listTemplates: {
     path: "/project.ProjectService/ListTemplates" as const,
     requestStream: false as const,
@@ -4658,6 +4669,7 @@ export const ProjectServiceService = {
       Buffer.from(JoinCollaborationResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): JoinCollaborationResponse => JoinCollaborationResponse.decode(value),
   },
+  /** Ends a user's live collaboration session on a project. */
   leaveCollaboration: {
     path: "/project.ProjectService/LeaveCollaboration" as const,
     requestStream: false as const,
@@ -4684,18 +4696,25 @@ export const ProjectServiceService = {
 export interface ProjectServiceServer extends UntypedServiceImplementation {
   /** Project CRUD operations */
   createProject: handleUnaryCall<CreateProjectRequest, CreateProjectResponse>;
+  /** Reads one project the caller may see. */
   getProject: handleUnaryCall<GetProjectRequest, GetProjectResponse>;
+  /** Changes a project's name, description, configuration or visibility. */
   updateProject: handleUnaryCall<UpdateProjectRequest, UpdateProjectResponse>;
+  /** Deletes a project the caller owns. */
   deleteProject: handleUnaryCall<DeleteProjectRequest, DeleteProjectResponse>;
+  /** Lists the projects a user owns or collaborates on, a page at a time. */
   listProjects: handleUnaryCall<ListProjectsRequest, ListProjectsResponse>;
   /** Project sharing and permissions */
   shareProject: handleUnaryCall<ShareProjectRequest, ShareProjectResponse>;
+  /** What one user may do on one project. */
   getProjectPermissions: handleUnaryCall<GetProjectPermissionsRequest, GetProjectPermissionsResponse>;
   /** Template management */
   getTemplate: handleUnaryCall<GetTemplateRequest, GetTemplateResponse>;
+  /** Lists the project templates, optionally of one category. */
   listTemplates: handleUnaryCall<ListTemplatesRequest, ListTemplatesResponse>;
   /** Collaboration features */
   joinCollaboration: handleUnaryCall<JoinCollaborationRequest, JoinCollaborationResponse>;
+  /** Ends a user's live collaboration session on a project. */
   leaveCollaboration: handleUnaryCall<LeaveCollaborationRequest, LeaveCollaborationResponse>;
   /** Health check */
   healthCheck: handleUnaryCall<HealthCheckRequest, HealthCheckResponse>;
@@ -4718,6 +4737,7 @@ export interface ProjectServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: CreateProjectResponse) => void,
   ): ClientUnaryCall;
+  /** Reads one project the caller may see. */
   getProject(
     request: GetProjectRequest,
     callback: (error: ServiceError | null, response: GetProjectResponse) => void,
@@ -4733,6 +4753,7 @@ export interface ProjectServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetProjectResponse) => void,
   ): ClientUnaryCall;
+  /** Changes a project's name, description, configuration or visibility. */
   updateProject(
     request: UpdateProjectRequest,
     callback: (error: ServiceError | null, response: UpdateProjectResponse) => void,
@@ -4748,6 +4769,7 @@ export interface ProjectServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: UpdateProjectResponse) => void,
   ): ClientUnaryCall;
+  /** Deletes a project the caller owns. */
   deleteProject(
     request: DeleteProjectRequest,
     callback: (error: ServiceError | null, response: DeleteProjectResponse) => void,
@@ -4763,6 +4785,7 @@ export interface ProjectServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DeleteProjectResponse) => void,
   ): ClientUnaryCall;
+  /** Lists the projects a user owns or collaborates on, a page at a time. */
   listProjects(
     request: ListProjectsRequest,
     callback: (error: ServiceError | null, response: ListProjectsResponse) => void,
@@ -4794,6 +4817,7 @@ export interface ProjectServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ShareProjectResponse) => void,
   ): ClientUnaryCall;
+  /** What one user may do on one project. */
   getProjectPermissions(
     request: GetProjectPermissionsRequest,
     callback: (error: ServiceError | null, response: GetProjectPermissionsResponse) => void,
@@ -4825,6 +4849,7 @@ export interface ProjectServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetTemplateResponse) => void,
   ): ClientUnaryCall;
+  /** Lists the project templates, optionally of one category. */
   listTemplates(
     request: ListTemplatesRequest,
     callback: (error: ServiceError | null, response: ListTemplatesResponse) => void,
@@ -4856,6 +4881,7 @@ export interface ProjectServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: JoinCollaborationResponse) => void,
   ): ClientUnaryCall;
+  /** Ends a user's live collaboration session on a project. */
   leaveCollaboration(
     request: LeaveCollaborationRequest,
     callback: (error: ServiceError | null, response: LeaveCollaborationResponse) => void,

@@ -23,6 +23,7 @@ export const protobufPackage = "simulation";
 
 export const protobufFileName = "simulation.proto";
 
+/** A simulation to start for a project: configuration, components, duration and whether to stream live. */
 export interface StartSimulationRequest {
   userId: string;
   projectId: string;
@@ -37,6 +38,7 @@ export interface StartSimulationRequest_ConfigurationEntry {
   value: string;
 }
 
+/** The simulation started and the channel its live metrics stream on; started_at in unix ms. */
 export interface StartSimulationResponse {
   simulationId: string;
   status: string;
@@ -45,11 +47,13 @@ export interface StartSimulationResponse {
   estimatedDuration: number;
 }
 
+/** Which simulation to describe, for which user. */
 export interface GetSimulationStatusRequest {
   simulationId: string;
   userId: string;
 }
 
+/** The state and progress of one simulation; times in unix ms. */
 export interface GetSimulationStatusResponse {
   simulationId: string;
   status: string;
@@ -4587,6 +4591,7 @@ export const HealthCheckResponse_DetailsEntry: MessageFns<HealthCheckResponse_De
   },
 };
 
+/** Simulations of a project's architecture: running them, their live metrics, results and history. */
 export type SimulationServiceService = typeof SimulationServiceService;
 export const SimulationServiceService = {
   /** Simulation lifecycle */
@@ -4601,6 +4606,7 @@ export const SimulationServiceService = {
       Buffer.from(StartSimulationResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): StartSimulationResponse => StartSimulationResponse.decode(value),
   },
+  /** Stops a running simulation. */
   stopSimulation: {
     path: "/simulation.SimulationService/StopSimulation" as const,
     requestStream: false as const,
@@ -4612,6 +4618,7 @@ export const SimulationServiceService = {
       Buffer.from(StopSimulationResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): StopSimulationResponse => StopSimulationResponse.decode(value),
   },
+  /** The state and progress of one simulation. */
   getSimulationStatus: {
     path: "/simulation.SimulationService/GetSimulationStatus" as const,
     requestStream: false as const,
@@ -4623,6 +4630,7 @@ export const SimulationServiceService = {
       Buffer.from(GetSimulationStatusResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetSimulationStatusResponse => GetSimulationStatusResponse.decode(value),
   },
+  /** The results of a finished simulation. */
   getSimulationResults: {
     path: "/simulation.SimulationService/GetSimulationResults" as const,
     requestStream: false as const,
@@ -4646,6 +4654,7 @@ export const SimulationServiceService = {
       Buffer.from(GetLiveMetricsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetLiveMetricsResponse => GetLiveMetricsResponse.decode(value),
   },
+  /** Bottlenecks and recommendations drawn from a simulation's results. */
   getPerformanceAnalysis: {
     path: "/simulation.SimulationService/GetPerformanceAnalysis" as const,
     requestStream: false as const,
@@ -4670,6 +4679,7 @@ export const SimulationServiceService = {
       Buffer.from(ValidateConfigurationResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ValidateConfigurationResponse => ValidateConfigurationResponse.decode(value),
   },
+  /** A user's past simulations, a page at a time. */
   getSimulationHistory: {
     path: "/simulation.SimulationService/GetSimulationHistory" as const,
     requestStream: false as const,
@@ -4696,14 +4706,19 @@ export const SimulationServiceService = {
 export interface SimulationServiceServer extends UntypedServiceImplementation {
   /** Simulation lifecycle */
   startSimulation: handleUnaryCall<StartSimulationRequest, StartSimulationResponse>;
+  /** Stops a running simulation. */
   stopSimulation: handleUnaryCall<StopSimulationRequest, StopSimulationResponse>;
+  /** The state and progress of one simulation. */
   getSimulationStatus: handleUnaryCall<GetSimulationStatusRequest, GetSimulationStatusResponse>;
+  /** The results of a finished simulation. */
   getSimulationResults: handleUnaryCall<GetSimulationResultsRequest, GetSimulationResultsResponse>;
   /** Real-time simulation data */
   getLiveMetrics: handleUnaryCall<GetLiveMetricsRequest, GetLiveMetricsResponse>;
+  /** Bottlenecks and recommendations drawn from a simulation's results. */
   getPerformanceAnalysis: handleUnaryCall<GetPerformanceAnalysisRequest, GetPerformanceAnalysisResponse>;
   /** Simulation configuration */
   validateConfiguration: handleUnaryCall<ValidateConfigurationRequest, ValidateConfigurationResponse>;
+  /** A user's past simulations, a page at a time. */
   getSimulationHistory: handleUnaryCall<GetSimulationHistoryRequest, GetSimulationHistoryResponse>;
   /** Health check */
   healthCheck: handleUnaryCall<HealthCheckRequest, HealthCheckResponse>;
@@ -4726,6 +4741,7 @@ export interface SimulationServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: StartSimulationResponse) => void,
   ): ClientUnaryCall;
+  /** Stops a running simulation. */
   stopSimulation(
     request: StopSimulationRequest,
     callback: (error: ServiceError | null, response: StopSimulationResponse) => void,
@@ -4741,6 +4757,7 @@ export interface SimulationServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: StopSimulationResponse) => void,
   ): ClientUnaryCall;
+  /** The state and progress of one simulation. */
   getSimulationStatus(
     request: GetSimulationStatusRequest,
     callback: (error: ServiceError | null, response: GetSimulationStatusResponse) => void,
@@ -4756,6 +4773,7 @@ export interface SimulationServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetSimulationStatusResponse) => void,
   ): ClientUnaryCall;
+  /** The results of a finished simulation. */
   getSimulationResults(
     request: GetSimulationResultsRequest,
     callback: (error: ServiceError | null, response: GetSimulationResultsResponse) => void,
@@ -4787,6 +4805,7 @@ export interface SimulationServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetLiveMetricsResponse) => void,
   ): ClientUnaryCall;
+  /** Bottlenecks and recommendations drawn from a simulation's results. */
   getPerformanceAnalysis(
     request: GetPerformanceAnalysisRequest,
     callback: (error: ServiceError | null, response: GetPerformanceAnalysisResponse) => void,
@@ -4818,6 +4837,7 @@ export interface SimulationServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ValidateConfigurationResponse) => void,
   ): ClientUnaryCall;
+  /** A user's past simulations, a page at a time. */
   getSimulationHistory(
     request: GetSimulationHistoryRequest,
     callback: (error: ServiceError | null, response: GetSimulationHistoryResponse) => void,
