@@ -48,7 +48,7 @@ const settle = async () => {
 };
 
 // A loaded machine fails health checks (2 s deadline): check seldom so the services stay in rotation.
-const startOnce = () => startBenchMesh({ MESH_HEALTH_INTERVAL_MS: '600000', ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}) });
+const startOnce = () => startBenchMesh({ MESH_HEALTH_INTERVAL_MS: '600000', SIMULATION_FINISHED_STREAM_GRACE_MS: process.env.SIMULATION_FINISHED_STREAM_GRACE_MS ?? '100', ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}) });
 const bench = await startOnce().catch(async () => {
   await sleep(2_000);
   return startOnce();
@@ -63,10 +63,13 @@ const projectId = project.body.project_id as string;
 const openSocket = (path: string) =>
   new Promise<WebSocket>((resolve, reject) => {
     const socket = new WebSocket(`${ws}${path}`, ['bearer', bench.token]);
-    socket.once('open', () => resolve(socket));
+    const timer = setTimeout(() => reject(new Error(`no open: ${path}`)), 10_000);
+    socket.once('open', () => {
+      clearTimeout(timer);
+      resolve(socket);
+    });
     socket.once('error', reject);
     socket.once('unexpected-response', (_request, response) => reject(new Error(`upgrade: HTTP ${response.statusCode}`)));
-    setTimeout(() => reject(new Error(`no open: ${path}`)), 10_000).unref();
   });
 
 const closeSocket = (socket: WebSocket) =>
@@ -115,7 +118,7 @@ const before = join(outDir, 'before.heapsnapshot');
 writeHeapSnapshot(before);
 const heapBefore = process.memoryUsage().heapUsed;
 await churn(count);
-await sleep(1000);
+await sleep(6_000); // past the finished streams' grace and a sweep
 await settle();
 const after = join(outDir, 'after.heapsnapshot');
 writeHeapSnapshot(after);
@@ -128,3 +131,4 @@ const b = countsByConstructor(after);
 const growth = [...b].map(([name, value]) => ({ name, count: value.count - (a.get(name)?.count ?? 0), bytes: value.bytes - (a.get(name)?.bytes ?? 0) }));
 growth.sort((x, y) => y.bytes - x.bytes);
 for (const row of growth.slice(0, 40)) console.log(`${String(row.count).padStart(8)} ${String(row.bytes).padStart(12)}  ${row.name}`);
+process.exit(0); // a stopped mesh leaves unref-less handles of the client side (undici agent); do not wait for them
