@@ -48,7 +48,7 @@ const settle = async () => {
 };
 
 // A loaded machine fails health checks (2 s deadline): check seldom so the services stay in rotation.
-const startOnce = () => startBenchMesh({ MESH_HEALTH_INTERVAL_MS: '600000', SIMULATION_FINISHED_STREAM_GRACE_MS: process.env.SIMULATION_FINISHED_STREAM_GRACE_MS ?? '100', ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}) });
+const startOnce = () => startBenchMesh({ MESH_HEALTH_INTERVAL_MS: '600000', SIMULATION_MAX_RUNNING_PER_USER: '1000', SIMULATION_MAX_RUNNING_PER_PROJECT: '1000', SIMULATION_FINISHED_STREAM_GRACE_MS: process.env.SIMULATION_FINISHED_STREAM_GRACE_MS ?? '100', ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}) });
 const bench = await startOnce().catch(async () => {
   await sleep(2_000);
   return startOnce();
