@@ -6,13 +6,14 @@
  *   npm run bench [-- --only mesh-overhead,mesh-failover] [--rounds 5]
  */
 import { execFile } from 'node:child_process';
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, freemem, loadavg, platform, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import type { BenchScenario, ScenarioResult } from './support/bench-types.js';
 import { formatResults, formatSummary, type BenchReport } from './support/results-markdown.js';
+import { soakSection } from './support/soak-results.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Servers started in this process log at info by default: keep the run's output to the figures.
@@ -69,7 +70,10 @@ const main = async (): Promise<void> => {
   const partial = only !== undefined;
   const base = partial ? 'results.partial' : 'results';
   await writeFile(join(here, `${base}.json`), `${JSON.stringify(report, null, 2)}\n`);
-  await writeFile(join(here, partial ? 'RESULTS.partial.md' : 'RESULTS.md'), formatResults(report));
+  // The soak's figures come from `npm run soak`, not from here: keep them.
+  const soak = soakSection(await readFile(join(here, 'RESULTS.md'), 'utf8').catch(() => ''));
+  const markdown = formatResults(report);
+  await writeFile(join(here, partial ? 'RESULTS.partial.md' : 'RESULTS.md'), partial || soak === '' ? markdown : `${markdown.trimEnd()}\n\n${soak}\n`);
   console.log(`\n${formatSummary(report)}`);
   console.log(`\nwrote bench/${base}.json and bench/${partial ? 'RESULTS.partial.md' : 'RESULTS.md'} in ${Math.round(report.durationMs / 1000)} s`);
 };

@@ -243,6 +243,11 @@ export const Catalogue = {
       { default: 168, min: 1, max: 87_600, times: 3_600_000, unit: 'h' },
       'Finished simulations older than this are deleted by cleanup.',
     ),
+    finishedStreamGraceMs: integer(
+      'SIMULATION_FINISHED_STREAM_GRACE_MS',
+      { default: DEFAULT_SIMULATION_SETTINGS.finishedStreamGraceMs, min: 0, max: 86_400_000, unit: 'ms' },
+      "How long a finished run's `simulation:stream:{id}` is kept for watchers to drain before it is removed (docs/adr/0039).",
+    ),
     // ---- Limits (issue 14, docs/adr/0036) ----
     running: {
       perUser: integer(

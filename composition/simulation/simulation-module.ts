@@ -113,7 +113,11 @@ export const simulationModule = (context: ServiceContext, settings: SimulationSe
             clock,
             ids,
             reportFault,
-            settings: { updatesPerSecond: serviceSettings.updatesPerSecond, running: serviceSettings.running },
+            settings: {
+              updatesPerSecond: serviceSettings.updatesPerSecond,
+              running: serviceSettings.running,
+              finishedStreamGraceMs: serviceSettings.finishedStreamGraceMs,
+            },
           }),
         [
           SimulationTokens.repository,

@@ -49,7 +49,7 @@ describe('the simulation service root', () => {
     started.set('auth', auth);
     project = await startProjectService(context);
     started.set('project', project);
-    simulation = await startSimulationServiceWith(context, { updatesPerSecond: 10, cleanupIntervalMs: 3_600_000, retentionMs: 86_400_000, running: config.simulation.running });
+    simulation = await startSimulationServiceWith(context, { updatesPerSecond: 10, cleanupIntervalMs: 3_600_000, retentionMs: 86_400_000, running: config.simulation.running, finishedStreamGraceMs: 60_000 });
     base = `http://127.0.0.1:${simulation.http.port}`;
     const source = singleInstance(SimulationServiceClient, `127.0.0.1:${simulation.grpc.port}`);
     closeClient = () => source.close();

@@ -5,6 +5,7 @@ import type { ProjectView } from '../../core/simulation/ports.js';
 import { downsample } from '../../core/simulation/series.js';
 import type { Simulation } from '../../core/simulation/simulation.js';
 import { summarizeSeries } from '../../core/simulation/summary.js';
+import { DEFAULT_SIMULATION_SETTINGS } from '../../core/simulation/settings.js';
 import { aSimulation, failureOf, valueOf } from './builders.js';
 import type { SimulationHarness, SimulationHarnessFactory } from './simulation-harness.js';
 
@@ -84,10 +85,22 @@ export const describeRunUseCases = (harness: SimulationHarnessFactory): void => 
       expect(await h.events.on(EventChannels.simulationCompleted)).toEqual([
         { type: 'completed', simulation_id: simulationId, project_id: project.id, user_id: owner, status: 'completed', timestamp: startedAt + 2_000, summary: results?.summary },
       ]);
-      expect(h.scheduler.active).toBe(0);
+      expect(h.scheduler.active).toBe(1); // the run's timer is gone; its stream's removal is due
       expect(h.service.activeRuns()).toBe(0);
       await h.scheduler.advance(1_000);
       expect(await h.streamed(simulationId)).toHaveLength(20);
+    });
+
+    it("removes a finished run's stream after the grace, and then holds no timer", async () => {
+      const { simulationId } = await h.start(owner, project, { durationSeconds: 2 });
+      await h.scheduler.advance(2_000);
+      await h.scheduler.advance(DEFAULT_SIMULATION_SETTINGS.finishedStreamGraceMs - 1_000);
+      expect(await h.streamed(simulationId)).toHaveLength(20);
+
+      await h.scheduler.advance(5_000);
+
+      expect(await h.streamed(simulationId)).toEqual([]);
+      expect(h.scheduler.active).toBe(0);
     });
 
     it('runs a batch simulation to the end without streaming it', async () => {

@@ -1,8 +1,9 @@
 import type { Clock } from '../shared/clock.js';
 import type { IdGenerator } from '../shared/ids.js';
 import type { EventPublisher } from '../messaging/events.js';
-import type { StreamProducer } from '../messaging/streams.js';
+import type { StreamProducer, StreamStore } from '../messaging/streams.js';
 import type { AuthorizationPort, ProjectDirectory, Scheduler, SimulationRepository } from './ports.js';
+import type { FinishedStreams } from './run/finished-streams.js';
 import type { RunRegistry } from './run/run-registry.js';
 import type { FaultReporter, SimulationSettings } from './settings.js';
 
@@ -12,11 +13,13 @@ export interface SimulationDeps {
   readonly projects: ProjectDirectory;
   readonly authorization: AuthorizationPort;
   readonly events: EventPublisher;
-  readonly streams: StreamProducer;
+  /** Runs append to their stream; a finished run's stream is removed after a grace (`finishedStreams`). */
+  readonly streams: StreamProducer & Pick<StreamStore, 'remove'>;
   readonly scheduler: Scheduler;
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly runs: RunRegistry;
+  readonly finishedStreams: FinishedStreams;
   readonly settings: SimulationSettings;
   readonly reportFault: FaultReporter;
 }

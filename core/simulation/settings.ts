@@ -12,6 +12,8 @@ export interface SimulationSettings {
   readonly batchStepsPerTick: number;
   /** Simulations running at once per user and per project (docs/adr/0036). */
   readonly running: RunningLimits;
+  /** How long a finished real-time run's stream is kept for watchers to drain before it is removed (ADR 0039). */
+  readonly finishedStreamGraceMs: number;
 }
 
 export const DEFAULT_SIMULATION_SETTINGS: SimulationSettings = {
@@ -19,6 +21,7 @@ export const DEFAULT_SIMULATION_SETTINGS: SimulationSettings = {
   liveSampleCapacity: 1_000,
   batchStepsPerTick: 500,
   running: { perUser: 5, perProject: 10, graceMs: 60_000 },
+  finishedStreamGraceMs: 60_000,
 };
 
 /** Called with faults a run meets where nobody awaits it (a failed stream append, a failed save); production logs them. */

@@ -7,6 +7,7 @@ import { getPerformanceAnalysis, type PerformanceAnalysisView } from './get-perf
 import { getSimulationHistory, type HistoryInput, type HistoryView } from './get-simulation-history.js';
 import { getSimulationResults, type SimulationResultsView } from './get-simulation-results.js';
 import { getSimulationStatus, type SimulationStatusView } from './get-simulation-status.js';
+import { FinishedStreams } from './run/finished-streams.js';
 import { RunRegistry } from './run/run-registry.js';
 import { startSimulation, type StartedSimulation, type StartSimulationInput } from './start-simulation.js';
 import { stopSimulation, type StopOutcome, type StopSimulationInput } from './stop-simulation.js';
@@ -33,7 +34,7 @@ export interface SimulationService {
   shutdown(reason?: string): Promise<void>;
 }
 
-export type SimulationServiceDeps = Omit<SimulationDeps, 'runs' | 'settings'> & { readonly settings?: Partial<SimulationSettings> };
+export type SimulationServiceDeps = Omit<SimulationDeps, 'runs' | 'finishedStreams' | 'settings'> & { readonly settings?: Partial<SimulationSettings> };
 
 /** Builds the service; throws on settings out of range (a configuration fault of the deployment). */
 export const createSimulationService = (input: SimulationServiceDeps): SimulationService => {
@@ -46,7 +47,9 @@ export const createSimulationService = (input: SimulationServiceDeps): Simulatio
   if (![perUser, perProject].every((limit) => Number.isInteger(limit) && limit >= 1) || !(graceMs >= 0)) {
     throw new RangeError(`running limits must be positive integers and the grace not negative, got ${JSON.stringify(settings.running)}`);
   }
-  const deps: SimulationDeps = { ...input, settings, runs: new RunRegistry() };
+  if (!(settings.finishedStreamGraceMs >= 0)) throw new RangeError('finishedStreamGraceMs must be 0 or more');
+  const finishedStreams = new FinishedStreams(input, settings.finishedStreamGraceMs);
+  const deps: SimulationDeps = { ...input, settings, runs: new RunRegistry(), finishedStreams };
   return {
     startSimulation: (request) => startSimulation(deps, request),
     stopSimulation: (request) => stopSimulation(deps, request),
@@ -59,6 +62,7 @@ export const createSimulationService = (input: SimulationServiceDeps): Simulatio
     activeRuns: () => deps.runs.all().length,
     shutdown: async (reason = 'service shutting down') => {
       await Promise.allSettled(deps.runs.all().map((run) => run.stop('system', reason)));
+      finishedStreams.cancel();
     },
   };
 };

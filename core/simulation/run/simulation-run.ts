@@ -6,6 +6,7 @@ import type { MetricSample } from '../model/metric-sample.js';
 import type { EventPublisher } from '../../messaging/events.js';
 import type { StreamProducer } from '../../messaging/streams.js';
 import type { Clock } from '../../shared/clock.js';
+import type { FinishedStreams } from './finished-streams.js';
 import type { ScheduledTask, Scheduler, SimulationRepository } from '../ports.js';
 import { SeriesRecorder } from '../series.js';
 import type { Simulation, SimulationStatus } from '../simulation.js';
@@ -17,6 +18,7 @@ export interface RunDeps {
   readonly repository: SimulationRepository;
   readonly events: EventPublisher;
   readonly streams: StreamProducer;
+  readonly finishedStreams: Pick<FinishedStreams, 'retire'>;
   readonly scheduler: Scheduler;
   readonly clock: Clock;
   readonly runs: { add(run: SimulationRun): void; remove(id: string): void };
@@ -152,13 +154,20 @@ export class SimulationRun {
     }
   }
 
+  /** A run that could not store its end leaves the registry all the same (a later stop marks it stopped). */
   private async finish(status: SimulationStatus, stop?: StopDetails): Promise<Simulation> {
-    const series = this.recorder.series();
-    const summary = summarizeSeries(series);
-    await this.deps.repository.saveResults(this.id, series, summary);
-    const finished = await this.store(status, stop);
-    this.simulation = finished;
-    this.deps.runs.remove(this.id);
+    let finished: Simulation;
+    let summary: ReturnType<typeof summarizeSeries>;
+    try {
+      const series = this.recorder.series();
+      summary = summarizeSeries(series);
+      await this.deps.repository.saveResults(this.id, series, summary);
+      finished = await this.store(status, stop);
+      this.simulation = finished;
+    } finally {
+      this.deps.runs.remove(this.id);
+      if (this.simulation.realTime) this.deps.finishedStreams.retire(this.id);
+    }
     try {
       await this.deps.events.publish(EventChannels.simulationCompleted, simulationCompleted(finished, summary, this.deps.clock.now()));
     } catch (error) {
