@@ -23,6 +23,7 @@ import { InMemoryEventBus } from '../../adapters/memory/in-memory-event-bus.js';
 import { ManualClock } from '../../test-support/core/manual-clock.js';
 import { RandomIdGenerator } from '../../adapters/system/random-id-generator.js';
 import { waitFor } from '../messaging/wait.js';
+import { outboxOf, startTestRelay } from '../support/outbox-relay.js';
 
 /** The repositories under test; everything else in the harness is in-memory. */
 export interface AuthRepositories {
@@ -145,6 +146,7 @@ export const createAuthHarness = async (
   const bus = new InMemoryEventBus();
   const events = new AuthEventRecorder(bus);
   await events.start();
+  const relay = startTestRelay(outboxOf(repos.users), { events: bus, jobs });
   const service = createAuthService({
     ...repos,
     passwords,
@@ -168,6 +170,7 @@ export const createAuthHarness = async (
       name: overrides.name ?? `User ${userCounter}`,
     });
     if (!registered.ok) throw new Error(`registration failed: ${registered.error.code}`);
+    await relay.drain();
     return registered.value;
   };
 
