@@ -115,6 +115,8 @@ export interface AuthHarness {
   registerUser(overrides?: { email?: string; password?: string; name?: string }): Promise<Profile>;
   /** Registers and logs in a user; returns the profile and the token. */
   loggedInUser(overrides?: { email?: string }): Promise<{ user: Profile; token: string; sessionId: string }>;
+  /** Stops the outbox relay and closes the repositories. */
+  close(): Promise<void>;
 }
 
 let userCounter = 0;
@@ -181,5 +183,9 @@ export const createAuthHarness = async (
     return { user: loggedIn.value.user, token: loggedIn.value.token, sessionId: loggedIn.value.sessionId };
   };
 
-  return { service, repos, clock, tokens, passwords, email, jobs, events, registerUser, loggedInUser };
+  const close = async () => {
+    await relay.stop();
+    await repos.close();
+  };
+  return { service, repos, clock, tokens, passwords, email, jobs, events, registerUser, loggedInUser, close };
 };

@@ -21,7 +21,7 @@ const noStreams: StreamProducer = {
   appendBatch: () => Promise.reject(new Error('no stream store in this test')),
 };
 
-/** A started relay as the services run it, failing the test loudly rather than retrying for long. */
+/** A started relay as the services run it, retrying quickly. Stop it before closing the storage. */
 export const startTestRelay = (
   outbox: OutboxStore,
   transport: { readonly events: EventPublisher; readonly jobs?: JobQueue; readonly streams?: StreamProducer },
@@ -33,9 +33,8 @@ export const startTestRelay = (
       jobs: transport.jobs ?? noJobs,
       streams: transport.streams ?? noStreams,
       clock: { now: () => Date.now() },
-      onSendFailure: (error) => {
-        throw error;
-      },
+      // The tests assert on what arrives; a failing send shows there as a missing event.
+      onSendFailure: () => undefined,
     },
     { minBackoffMs: 10, maxBackoffMs: 100, pollMs: 1_000 },
   );

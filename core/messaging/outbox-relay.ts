@@ -111,30 +111,40 @@ export class OutboxRelay {
   }
 
   private async rounds(): Promise<void> {
-    do {
+    for (;;) {
       this.again = false;
-      let handed: number;
-      let failed: unknown;
-      try {
-        handed = await this.deps.outbox.relay(this.settings.batchSize, async (entries) => {
-          const sends = await Promise.allSettled(entries.map((entry) => sendOutboxEntry(this.deps, entry)));
-          const rejected = sends.find((send): send is PromiseRejectedResult => send.status === 'rejected');
-          if (rejected) failed = rejected.reason ?? new Error('send failed');
-          return entries.filter((_, index) => sends[index]!.status === 'fulfilled').map((entry) => entry.id);
-        });
-      } catch (error) {
-        failed = error;
-        handed = 0;
-      }
+      const failed = await this.round();
       if (failed !== undefined) {
-        this.backOff(failed);
+        this.backOff(failed.error);
         return;
       }
       this.failures = 0;
+      if (this.again || this.stopped) {
+        if (this.stopped) return;
+        continue;
+      }
+      await this.pruneNowAndThen();
+      // A wake-up during the prune is not lost.
+      if (!this.again || this.stopped) return;
+    }
+  }
+
+  /** One round; resolves the failure when a send (or the store) failed. */
+  private async round(): Promise<{ readonly error: unknown } | undefined> {
+    let failed: { readonly error: unknown } | undefined;
+    try {
+      const handed = await this.deps.outbox.relay(this.settings.batchSize, async (entries) => {
+        const sends = await Promise.allSettled(entries.map((entry) => sendOutboxEntry(this.deps, entry)));
+        const rejected = sends.find((send): send is PromiseRejectedResult => send.status === 'rejected');
+        if (rejected) failed = { error: rejected.reason };
+        return entries.filter((_, index) => sends[index]!.status === 'fulfilled').map((entry) => entry.id);
+      });
       // A round hands over one entry per aggregate: whatever it sent may have a follower waiting.
-      if (handed > 0) this.again = true;
-    } while (this.again && !this.stopped);
-    await this.pruneNowAndThen();
+      if (handed > 0 && failed === undefined) this.again = true;
+    } catch (error) {
+      failed = { error };
+    }
+    return failed;
   }
 
   private backOff(error: unknown): void {

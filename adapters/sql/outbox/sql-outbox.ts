@@ -48,7 +48,7 @@ export class SqlOutbox implements OutboxStore {
 
   async relay(limit: number, work: OutboxWork): Promise<number> {
     const now = this.clock.now();
-    const claimed = await sql<{ id: string; aggregate: string; message: OutboxMessage | string; recorded_at: number | string }>`
+    const claimed = await sql<{ seq: number | string; id: string; aggregate: string; message: OutboxMessage | string; recorded_at: number | string }>`
       UPDATE outbox SET lease_until = ${now + this.leaseMs}
       WHERE seq IN (
         SELECT o.seq FROM outbox o
@@ -60,7 +60,9 @@ export class SqlOutbox implements OutboxStore {
       )
       RETURNING seq, id, aggregate, message, recorded_at`.execute(this.db);
     if (claimed.rows.length === 0) return 0;
-    const entries: OutboxEntry[] = claimed.rows.map((row) => ({
+    // RETURNING follows no order: restore the recording order.
+    const rows = [...claimed.rows].sort((a, b) => Number(a.seq) - Number(b.seq));
+    const entries: OutboxEntry[] = rows.map((row) => ({
       id: row.id,
       aggregate: row.aggregate,
       message: typeof row.message === 'string' ? (JSON.parse(row.message) as OutboxMessage) : row.message,
