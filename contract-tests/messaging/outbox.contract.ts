@@ -192,7 +192,7 @@ export function describeOutboxContract(adapterName: string, createFixture: () =>
           await fixture.repo.update({ ...project, version, name: `v${version}` }, [note(`updated ${version}`)]);
         }
 
-        await waitFor(() => received.length === 6, 5_000, 'six events');
+        await waitFor(() => received.length === 6, 15_000, 'six events');
         expect(received.map((event) => event.type)).toEqual(['created', 'updated 1', 'updated 2', 'updated 3', 'updated 4', 'updated 5']);
         expect(new Set(received.map((event) => event.event_id)).size).toBe(6);
         expect(await outbox.pendingCount()).toBe(0);
@@ -213,13 +213,13 @@ export function describeOutboxContract(adapterName: string, createFixture: () =>
           },
         });
         for (let i = 0; i < 10; i += 1) await fixture.repo.create(aProject(), [note(`created ${i}`)]);
-        await waitFor(() => refused >= 30, 5_000, 'the relay to retry');
+        await waitFor(() => refused >= 30, 15_000, 'the relay to retry');
         expect(received).toEqual([]);
         expect(await outbox.pendingCount()).toBe(10);
 
         down = false;
 
-        await waitFor(() => received.length === 10, 5_000, 'the ten events after the publisher came back');
+        await waitFor(() => received.length === 10, 15_000, 'the ten events after the publisher came back');
         expect(received.map((event) => event.type).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `created ${i}`).sort());
         expect(await outbox.pendingCount()).toBe(0);
       });
