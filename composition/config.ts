@@ -79,6 +79,10 @@ export interface MeshConfig {
    * agree; in separate processes they need the same value (docs/adr/0035).
    */
   readonly forwardingKey: string;
+  // --- outbox relay (docs/adr/0038) ---
+  /** The relay sending each service's transactional outbox (`OUTBOX_*`). */
+  readonly outbox: Values['outbox'];
+  // --- end outbox relay ---
 }
 
 /** Request timeouts (408 beyond) and the per-address connection cap of the HTTP ports. */
@@ -131,7 +135,13 @@ export const loadConfig = (env: Env): MeshConfig => {
     tls: tlsSettings(values.tls, storage.dataDir, problems),
     httpServer: values.httpServer,
     forwardingKey: values.forwardingKey ?? randomBytes(32).toString('base64url'),
+    // --- outbox relay (docs/adr/0038) ---
+    outbox: values.outbox,
+    // --- end outbox relay ---
   };
+  if (config.outbox.maxBackoffMs < config.outbox.minBackoffMs) {
+    problems.push(`OUTBOX_RETRY_MAX_MS (${config.outbox.maxBackoffMs}) must be at least OUTBOX_RETRY_MIN_MS (${config.outbox.minBackoffMs})`);
+  }
   if (config.mesh.registryTtlMs <= config.mesh.heartbeatMs) {
     problems.push(`MESH_REGISTRY_TTL_MS (${config.mesh.registryTtlMs}) must exceed MESH_HEARTBEAT_MS (${config.mesh.heartbeatMs})`);
   }

@@ -2,6 +2,8 @@ import type { EventBus } from '../core/messaging/events.js';
 import type { StreamStore } from '../core/messaging/streams.js';
 import type { JobQueue } from '../core/messaging/work-queue.js';
 import { InMemoryEventBus } from '../adapters/memory/in-memory-event-bus.js';
+import { DeduplicatingEventBus } from '../adapters/messaging/deduplicating-event-bus.js';
+import { DeduplicatingJobQueue } from '../adapters/messaging/deduplicating-job-queue.js';
 import { InMemoryStreamStore } from '../adapters/memory/in-memory-stream-store.js';
 import { InstrumentedEventBus } from '../adapters/observability/metrics/instrumented-event-bus.js';
 import { InstrumentedStreamStore } from '../adapters/observability/metrics/instrumented-stream-store.js';
@@ -29,11 +31,17 @@ export interface Messaging {
 export const createMessaging = (redis: RedisConfig | undefined, logger: Logger, observer?: MessagingObserver): Messaging =>
   redis ? createRedisMessaging(redis, logger, observer) : createInMemoryMessaging(logger, observer);
 
-/** The bus and store as the services see them: counted when there is an observer (the work queues too, as they run on the store). */
+/**
+ * The bus and store as the services see them: counted when there is an observer (the work queues
+ * too, as they run on the store); every subscription drops a repeated `event_id` (docs/adr/0038).
+ */
 const observed = (events: EventBus, streams: StreamStore, observer: MessagingObserver | undefined) =>
   observer
-    ? { events: new InstrumentedEventBus(events, observer.messaging), streams: new InstrumentedStreamStore(streams, observer.messaging) }
-    : { events, streams };
+    ? {
+        events: new DeduplicatingEventBus(new InstrumentedEventBus(events, observer.messaging)),
+        streams: new InstrumentedStreamStore(streams, observer.messaging),
+      }
+    : { events: new DeduplicatingEventBus(events), streams };
 
 /**
  * Layer 3 on Redis: one command connection, one subscriber connection, pooled blocking readers
@@ -50,7 +58,7 @@ export const createRedisMessaging = (redis: RedisConfig, logger: Logger, observe
     kind: 'redis',
     events: bus,
     streams,
-    jobs,
+    jobs: new DeduplicatingJobQueue(jobs),
     redis: connections,
     close: async () => {
       unwatch?.();
@@ -71,7 +79,7 @@ export const createInMemoryMessaging = (logger: Logger, observer?: MessagingObse
     kind: 'memory',
     events,
     streams,
-    jobs,
+    jobs: new DeduplicatingJobQueue(jobs),
     close: async () => {
       await jobs.close();
       await store.close();

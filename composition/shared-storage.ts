@@ -72,6 +72,7 @@ const inMemoryModule = (service: StatefulService): ContainerModule => {
       const [refreshTokens, signingKeys] = [new InMemoryRefreshTokenRepository(), new InMemorySigningKeyRepository()];
       return new ContainerModule(({ rebind }) => {
         rebind(AuthTokens.users).toConstantValue(users);
+        rebind(AuthTokens.outbox).toConstantValue(users.outbox);
         rebind(AuthTokens.sessions).toConstantValue(sessions);
         rebind(AuthTokens.grants).toConstantValue(grants);
         rebind(AuthTokens.refreshTokens).toConstantValue(refreshTokens);
@@ -82,12 +83,16 @@ const inMemoryModule = (service: StatefulService): ContainerModule => {
       const [projects, exports] = [new InMemoryProjectRepository(), new InMemoryExportRepository()];
       return new ContainerModule(({ rebind }) => {
         rebind(ProjectTokens.projects).toConstantValue(projects);
+        rebind(ProjectTokens.outbox).toConstantValue(projects.outbox);
         rebind(ProjectTokens.exports).toConstantValue(exports);
       });
     }
     case 'simulation': {
       const repository = new InMemorySimulationRepository();
-      return new ContainerModule(({ rebind }) => void rebind(SimulationTokens.repository).toConstantValue(repository));
+      return new ContainerModule(({ rebind }) => {
+        rebind(SimulationTokens.repository).toConstantValue(repository);
+        rebind(SimulationTokens.outbox).toConstantValue(repository.outbox);
+      });
     }
   }
 };

@@ -43,7 +43,9 @@ export const openServiceStorage = async (service: StatefulService, config: MeshC
       return {
         close,
         module: new ContainerModule(({ rebind }) => {
-          rebind(AuthTokens.users).toConstantValue(new SqlUserRepository(db));
+          const users = new SqlUserRepository(db);
+          rebind(AuthTokens.users).toConstantValue(users);
+          rebind(AuthTokens.outbox).toConstantValue(users.outbox);
           rebind(AuthTokens.sessions).toConstantValue(new SqlSessionRepository(db));
           rebind(AuthTokens.grants).toConstantValue(new SqlResourceGrantRepository(db));
           rebind(AuthTokens.refreshTokens).toConstantValue(new SqlRefreshTokenRepository(db));
@@ -56,7 +58,9 @@ export const openServiceStorage = async (service: StatefulService, config: MeshC
       return {
         close,
         module: new ContainerModule(({ rebind }) => {
-          rebind(ProjectTokens.projects).toConstantValue(new SqlProjectRepository(db));
+          const projects = new SqlProjectRepository(db);
+          rebind(ProjectTokens.projects).toConstantValue(projects);
+          rebind(ProjectTokens.outbox).toConstantValue(projects.outbox);
           rebind(ProjectTokens.exports).toConstantValue(new SqlExportRepository(db));
         }),
       };
@@ -66,7 +70,9 @@ export const openServiceStorage = async (service: StatefulService, config: MeshC
       return {
         close,
         module: new ContainerModule(({ rebind }) => {
-          rebind(SimulationTokens.repository).toConstantValue(new SqlSimulationRepository(db));
+          const repository = new SqlSimulationRepository(db);
+          rebind(SimulationTokens.repository).toConstantValue(repository);
+          rebind(SimulationTokens.outbox).toConstantValue(repository.outbox);
         }),
       };
     }

@@ -1,3 +1,4 @@
+import type { OutboxMessage } from '../../core/messaging/outbox.js';
 import type { Project } from '../../core/project/model.js';
 import type {
   CollaboratorsChange,
@@ -9,14 +10,18 @@ import type {
   ProjectWriteConflict,
 } from '../../core/project/ports.js';
 import { err, ok, type Result } from '../../core/shared/result.js';
+import { InMemoryOutbox } from './in-memory-outbox.js';
 
 /** Projects in a Map, for tests and the embedded defaults. Stores and hands out copies only. */
 export class InMemoryProjectRepository implements ProjectRepository {
   private readonly projects = new Map<string, Project>();
 
-  async create(project: Project): Promise<void> {
+  constructor(readonly outbox: InMemoryOutbox = new InMemoryOutbox()) {}
+
+  async create(project: Project, outbox: readonly OutboxMessage[] = []): Promise<void> {
     if (this.projects.has(project.id)) throw new Error(`Project ${project.id} already exists`);
     this.projects.set(project.id, structuredClone(project));
+    this.outbox.record(`project:${project.id}`, outbox);
   }
 
   async findById(id: string): Promise<Project | undefined> {
@@ -24,17 +29,20 @@ export class InMemoryProjectRepository implements ProjectRepository {
     return project && structuredClone(project);
   }
 
-  async update(project: Project): Promise<Result<Project, ProjectWriteConflict>> {
+  async update(project: Project, outbox: readonly OutboxMessage[] = []): Promise<Result<Project, ProjectWriteConflict>> {
     const stored = this.projects.get(project.id);
     if (!stored) return err('not_found');
     if (stored.version !== project.version) return err('stale_version');
     const next: Project = { ...structuredClone(project), collaborators: stored.collaborators, version: stored.version + 1 };
     this.projects.set(project.id, next);
+    this.outbox.record(`project:${project.id}`, outbox);
     return ok(structuredClone(next));
   }
 
-  async delete(id: string): Promise<boolean> {
-    return this.projects.delete(id);
+  async delete(id: string, outbox: readonly OutboxMessage[] = []): Promise<boolean> {
+    const deleted = this.projects.delete(id);
+    if (deleted) this.outbox.record(`project:${id}`, outbox);
+    return deleted;
   }
 
   async list(query: ProjectQuery, page: ProjectPageRequest): Promise<ProjectPage> {

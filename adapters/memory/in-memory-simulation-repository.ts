@@ -1,3 +1,4 @@
+import type { OutboxMessage } from '../../core/messaging/outbox.js';
 import { failure, type DomainFailure } from '../../core/shared/errors.js';
 import { err, ok, type Result } from '../../core/shared/result.js';
 import type { MetricSample } from '../../core/simulation/model/metric-sample.js';
@@ -6,14 +7,21 @@ import { countsAt, expectedEnd, retryAfterMs } from '../../core/simulation/runni
 import type { HistoryPage, HistoryQuery, RunningLimits, SimulationRepository } from '../../core/simulation/ports.js';
 import type { Simulation, SimulationResults } from '../../core/simulation/simulation.js';
 import type { SimulationSummary } from '../../core/simulation/summary.js';
+import { InMemoryOutbox } from './in-memory-outbox.js';
 
 /** Simulations and results in Maps, for tests and the embedded defaults. Stores and hands out copies only. */
 export class InMemorySimulationRepository implements SimulationRepository {
   private readonly simulations = new Map<string, Simulation>();
   private readonly results = new Map<string, SimulationResults>();
 
+  constructor(readonly outbox: InMemoryOutbox = new InMemoryOutbox()) {}
+
   // Atomic without a lock: nothing between the count and the insert awaits, so no other create runs in between.
-  async create(simulation: Simulation, limits?: RunningLimits): Promise<Result<Simulation, DomainFailure>> {
+  async create(
+    simulation: Simulation,
+    limits?: RunningLimits,
+    outbox: readonly OutboxMessage[] = [],
+  ): Promise<Result<Simulation, DomainFailure>> {
     if (this.simulations.has(simulation.id)) return err(failure('conflict', 'simulation_exists', `Simulation ${simulation.id} already exists`));
     if (limits) {
       const refused = this.overLimit(simulation, limits);
@@ -21,6 +29,7 @@ export class InMemorySimulationRepository implements SimulationRepository {
     }
     const stored = { ...structuredClone(simulation), version: 1 };
     this.simulations.set(simulation.id, stored);
+    this.outbox.record(`simulation:${simulation.id}`, outbox);
     return ok(structuredClone(stored));
   }
 

@@ -1,17 +1,22 @@
+import type { OutboxMessage } from '../../core/messaging/outbox.js';
 import { err, ok, type Result } from '../../core/shared/result.js';
 import { normaliseEmail, type User } from '../../core/auth/model.js';
 import type { UserRepository, UserWriteConflict } from '../../core/auth/ports.js';
+import { InMemoryOutbox } from './in-memory-outbox.js';
 
 /** UserRepository in a Map. Stores and returns copies, so callers never share state with it. */
 export class InMemoryUserRepository implements UserRepository {
   private readonly byId = new Map<string, User>();
   private readonly idByEmail = new Map<string, string>();
 
-  async create(user: User): Promise<Result<User, 'email_taken'>> {
+  constructor(readonly outbox: InMemoryOutbox = new InMemoryOutbox()) {}
+
+  async create(user: User, outbox: readonly OutboxMessage[] = []): Promise<Result<User, 'email_taken'>> {
     if (this.byId.has(user.id)) throw new Error(`user id ${user.id} already exists`);
     const emailKey = normaliseEmail(user.email);
     if (this.idByEmail.has(emailKey)) return err('email_taken');
     this.store(user);
+    this.outbox.record(`user:${user.id}`, outbox);
     return ok(structuredClone(user));
   }
 

@@ -12,7 +12,8 @@ export const deadLetterStream = (queue: string): string => `${queue}:dead`;
  */
 export function encodeJob(queue: string, job: NewJob, enqueuedAt: number, traceparent?: string): StreamFields {
   if (typeof job.type !== 'string' || job.type === '') throw new TypeError(`A job of ${queue} needs a type`);
-  const fields = { type: job.type, payload: payloadJson(queue, job.payload), enqueuedAt: String(enqueuedAt) };
+  const fields: Record<string, string> = { type: job.type, payload: payloadJson(queue, job.payload), enqueuedAt: String(enqueuedAt) };
+  if (job.key !== undefined) fields.key = job.key;
   return traceparent === undefined ? fields : { ...fields, [TRACEPARENT]: traceparent };
 }
 
@@ -20,18 +21,19 @@ export function encodeJob(queue: string, job: NewJob, enqueuedAt: number, tracep
 export const jobParentSpan = (entry: StreamEntry): TraceContext | undefined => parseTraceparent(entry.fields[TRACEPARENT]);
 
 export function decodeJob(queue: string, entry: StreamEntry, attempt: number): Result<Job, string> {
-  const { type, payload, enqueuedAt } = entry.fields;
+  const { type, payload, enqueuedAt, key } = entry.fields;
   if (!type) return err('no type');
   const parsedPayload = parsePayload(payload);
   if (!parsedPayload) return err('payload is not a JSON object');
   const enqueuedAtMs = Number(enqueuedAt);
   if (!Number.isFinite(enqueuedAtMs)) return err('enqueuedAt is not a number');
-  return ok({ id: entry.id, queue, type, payload: parsedPayload, enqueuedAt: enqueuedAtMs, attempt });
+  return ok({ id: entry.id, queue, type, payload: parsedPayload, enqueuedAt: enqueuedAtMs, attempt, ...(key ? { key } : {}) });
 }
 
 /** A dead letter keeps the job as it was last delivered, with who gave up on it and why. */
 export function encodeDeadLetter(job: Job, group: string, reason: string, failedAt: number): StreamFields {
   return {
+    ...(job.key === undefined ? {} : { key: job.key }),
     jobId: job.id,
     type: job.type,
     payload: JSON.stringify(job.payload),

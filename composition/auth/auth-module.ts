@@ -16,6 +16,7 @@ import type { Clock } from '../../core/shared/clock.js';
 import type { IdGenerator } from '../../core/shared/ids.js';
 import type { EventPublisher } from '../../core/messaging/events.js';
 import type { JobQueue } from '../../core/messaging/work-queue.js';
+import type { OutboxStore } from '../../core/messaging/outbox.js';
 import { JoseTokenIssuer } from '../../adapters/crypto/jose-token-issuer.js';
 import { RandomOpaqueTokens } from '../../adapters/crypto/random-opaque-tokens.js';
 import { BoundedPasswordHasher } from '../../adapters/crypto/bounded-password-hasher.js';
@@ -26,6 +27,7 @@ import { InMemoryResourceGrantRepository } from '../../adapters/memory/in-memory
 import { InMemoryRefreshTokenRepository } from '../../adapters/memory/in-memory-refresh-token-repository.js';
 import { InMemorySessionRepository } from '../../adapters/memory/in-memory-session-repository.js';
 import { InMemorySigningKeyRepository } from '../../adapters/memory/in-memory-signing-key-repository.js';
+import { InMemoryOutbox } from '../../adapters/memory/in-memory-outbox.js';
 import { InMemoryUserRepository } from '../../adapters/memory/in-memory-user-repository.js';
 import type { Logger } from '../../adapters/observability/logger.js';
 import type { MeshConfig } from '../config.js';
@@ -35,6 +37,8 @@ import { openSigningKeys } from './token-keys.js';
 
 export const AuthTokens = {
   users: token<UserRepository>('UserRepository'),
+  /** Where `users` records the jobs of its writes (docs/adr/0038); rebound with it. */
+  outbox: token<OutboxStore>('AuthOutbox'),
   sessions: token<SessionRepository>('SessionRepository'),
   grants: token<ResourceGrantRepository>('ResourceGrantRepository'),
   refreshTokens: token<RefreshTokenRepository>('RefreshTokenRepository'),
@@ -50,7 +54,9 @@ export const AuthTokens = {
 
 /** The auth service's adapters (embedded: in-memory repositories, scrypt, EdDSA JWTs with stored keys, log outbox) and its use cases. */
 export const authModule = new ContainerModule(({ bind }) => {
-  bind(AuthTokens.users).toConstantValue(new InMemoryUserRepository());
+  const users = new InMemoryUserRepository(new InMemoryOutbox());
+  bind(AuthTokens.users).toConstantValue(users);
+  bind(AuthTokens.outbox).toConstantValue(users.outbox);
   bind(AuthTokens.sessions).toConstantValue(new InMemorySessionRepository());
   bind(AuthTokens.grants).toConstantValue(new InMemoryResourceGrantRepository());
   bind(AuthTokens.refreshTokens).toConstantValue(new InMemoryRefreshTokenRepository());

@@ -9,7 +9,9 @@ import { ForwardedAddressSigner } from '../../adapters/http/forwarded-address.js
 import { InMemoryLoginFailureLog } from '../../adapters/memory/in-memory-login-failure-log.js';
 import type { Logger } from '../../adapters/observability/logger.js';
 import { RedisLoginFailureLog } from '../../adapters/redis/redis-login-failure-log.js';
-import { platformModule } from '../platform-module.js';
+import { startOutboxRelay } from '../outbox-relay.js';
+import { Platform, platformModule } from '../platform-module.js';
+import { resolve } from '../tokens.js';
 import type { ServiceContext, ServiceRoot } from '../service-context.js';
 import { serviceClientDefences } from '../client-defences.js';
 import { serveService } from '../service-server.js';
@@ -43,7 +45,15 @@ export const startAuthService: ServiceRoot = async (context) => {
   // Keeps resource grants in step with projects, so CheckPermission with a resource_id answers for owners and shares.
   const projectGrants = await subscribeProjectGrants(context.messaging.events, auth, logger.child({ component: 'project-grants' }));
 
+  const relay = startOutboxRelay({
+    outbox: resolve(container, AuthTokens.outbox),
+    events: resolve(container, Platform.publisher),
+    messaging: context.messaging,
+    settings: context.config.outbox,
+    logger,
+  });
   const release = async () => {
+    await relay.stop();
     await emailWorker.stop();
     await announcements.unsubscribe();
     await projectGrants.unsubscribe();

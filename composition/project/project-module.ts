@@ -4,6 +4,7 @@ import type { ExportRepository, SimulationReader } from '../../core/exports/port
 import type { StreamStore } from '../../core/messaging/streams.js';
 import type { EventPublisher } from '../../core/messaging/events.js';
 import type { JobQueue } from '../../core/messaging/work-queue.js';
+import type { OutboxStore } from '../../core/messaging/outbox.js';
 import { createProjectService, type ProjectRepository, type ProjectService } from '../../core/project/index.js';
 import type { Clock } from '../../core/shared/clock.js';
 import type { IdGenerator } from '../../core/shared/ids.js';
@@ -14,6 +15,7 @@ import { SimulationServiceClient } from '../../adapters/grpc/generated/simulatio
 import type { MeshService, ServiceCalls } from '../../adapters/grpc/mesh/mesh-client.js';
 import { GrpcSimulationReader } from '../../adapters/grpc/project/grpc-simulation-reader.js';
 import { InMemoryExportRepository } from '../../adapters/memory/in-memory-export-repository.js';
+import { InMemoryOutbox } from '../../adapters/memory/in-memory-outbox.js';
 import { InMemoryProjectRepository } from '../../adapters/memory/in-memory-project-repository.js';
 import { Platform } from '../platform-module.js';
 import { token } from '../tokens.js';
@@ -21,6 +23,8 @@ import { token } from '../tokens.js';
 export const ProjectTokens = {
   /** Swap the repositories here (SQL instead of in-memory): nothing else names them. */
   projects: token<ProjectRepository>('ProjectRepository'),
+  /** Where `projects` records the events of its writes (docs/adr/0038); rebound with it. */
+  outbox: token<OutboxStore>('ProjectOutbox'),
   exports: token<ExportRepository>('ExportRepository'),
   authChannel: token<MeshService<AuthServiceClient>>('AuthClientSource'),
   simulationChannel: token<MeshService<SimulationServiceClient>>('SimulationClientSource'),
@@ -49,7 +53,9 @@ export interface ProjectModuleOptions {
  */
 export const projectModule = (options: ProjectModuleOptions): ContainerModule =>
   new ContainerModule(({ bind }) => {
-    bind(ProjectTokens.projects).toConstantValue(new InMemoryProjectRepository());
+    const projects = new InMemoryProjectRepository(new InMemoryOutbox());
+    bind(ProjectTokens.projects).toConstantValue(projects);
+    bind(ProjectTokens.outbox).toConstantValue(projects.outbox);
     bind(ProjectTokens.exports).toConstantValue(new InMemoryExportRepository());
     bind(ProjectTokens.exportSettings).toConstantValue({ ...defaultExportSettings, ...options.exports });
     bind(ProjectTokens.authChannel).toDynamicValue(options.clients.auth).inSingletonScope();

@@ -13,7 +13,8 @@ import { registerProjectRoutes } from '../../adapters/http/project/project-route
 import { registerTemplateRoutes } from '../../adapters/http/project/template-routes.js';
 import type { Logger } from '../../adapters/observability/logger.js';
 import { dependencyStates } from '../../adapters/grpc/mesh/dependency-states.js';
-import { platformModule } from '../platform-module.js';
+import { startOutboxRelay } from '../outbox-relay.js';
+import { Platform, platformModule } from '../platform-module.js';
 import type { ServiceContext, ServiceRoot } from '../service-context.js';
 import { serviceClientDefences } from '../client-defences.js';
 import { serveService } from '../service-server.js';
@@ -53,9 +54,17 @@ export const projectRoot =
     const auth = resolve(container, ProjectTokens.auth);
     const channels = { auth: resolve(container, ProjectTokens.authChannel), simulation: resolve(container, ProjectTokens.simulationChannel) };
 
+    const relay = startOutboxRelay({
+      outbox: resolve(container, ProjectTokens.outbox),
+      events: resolve(container, Platform.publisher),
+      messaging: context.messaging,
+      settings: context.config.outbox,
+      logger,
+    });
     let background: { stop(): Promise<void> } | undefined;
     const release = async () => {
       await background?.stop();
+      await relay.stop();
       Object.values(channels).forEach((channel) => channel.close());
       await container.unbindAllAsync();
       await storage.close();

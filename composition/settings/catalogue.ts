@@ -5,6 +5,7 @@ import { DEFAULT_CALL_TIMEOUTS_MS } from '../../core/resilience/deadline.js';
 import { DefaultRegistration } from '../../core/discovery/registration.js';
 import { DEFAULT_MAX_TOTAL_CONNECTIONS, DEFAULT_SERVICE_PRIORITIES } from '../../core/pool-scaling/global-connection-scaler.js';
 import { DEFAULT_SIMULATION_SETTINGS } from '../../core/simulation/settings.js';
+import { defaultOutboxRelaySettings } from '../../core/messaging/outbox-relay.js';
 import { DEFAULT_HEALTH_INTERVAL_MS } from '../../adapters/grpc/health-checker.js';
 import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_REQUEST_TIMEOUT_MS } from '../../adapters/http/h2c-http1-server.js';
 import { defaultScryptCost } from '../../adapters/crypto/scrypt-password-hasher.js';
@@ -397,4 +398,29 @@ export const Catalogue = {
       'How often gRPC servers look for replaced certificate files, served to new connections (docs/adr/0035); 0: never.',
     ),
   },
+  // --- outbox relay (docs/adr/0038) ---
+  outbox: {
+    batchSize: integer('OUTBOX_BATCH_SIZE', { default: defaultOutboxRelaySettings.batchSize, min: 1, max: 10_000 }, 'Outbox entries the relay hands over per round.'),
+    minBackoffMs: integer(
+      'OUTBOX_RETRY_MIN_MS',
+      { default: defaultOutboxRelaySettings.minBackoffMs, min: 10, max: 60_000, unit: 'ms' },
+      'First wait of the outbox relay after a failed send (Redis away); doubles up to OUTBOX_RETRY_MAX_MS.',
+    ),
+    maxBackoffMs: integer(
+      'OUTBOX_RETRY_MAX_MS',
+      { default: defaultOutboxRelaySettings.maxBackoffMs, min: 10, max: 300_000, unit: 'ms' },
+      'Longest wait between two sends of the outbox relay while Redis is away: how late events are once it is back.',
+    ),
+    pollMs: integer(
+      'OUTBOX_POLL_MS',
+      { default: defaultOutboxRelaySettings.pollMs, min: 50, max: 600_000, unit: 'ms' },
+      'The relay also looks for pending entries this often (entries of other instances, or of one that died); it is woken at once after a local commit.',
+    ),
+    keepSentMs: integer(
+      'OUTBOX_KEEP_SENT_SECONDS',
+      { default: defaultOutboxRelaySettings.keepSentMs / 1_000, min: 0, max: 30 * 86_400, times: 1_000, unit: 's' },
+      'Sent outbox entries are deleted once this old.',
+    ),
+  },
+  // --- end outbox relay ---
 };

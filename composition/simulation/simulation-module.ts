@@ -2,6 +2,7 @@ import { ContainerModule } from 'inversify';
 import type { EventBus, EventPublisher } from '../../core/messaging/events.js';
 import type { StreamStore } from '../../core/messaging/streams.js';
 import type { JobQueue } from '../../core/messaging/work-queue.js';
+import type { OutboxStore } from '../../core/messaging/outbox.js';
 import type { Clock } from '../../core/shared/clock.js';
 import type { IdGenerator } from '../../core/shared/ids.js';
 import {
@@ -20,6 +21,7 @@ import { GrpcAuthClient } from '../../adapters/grpc/auth/auth-grpc-client.js';
 import { remoteTokenCheck, authorization } from '../../adapters/grpc/auth/auth-grpc-client-ports.js';
 import { GrpcProjectDirectory } from '../../adapters/grpc/project/grpc-project-directory.js';
 import type { TokenCheck } from '../../adapters/http/auth/authenticate.js';
+import { InMemoryOutbox } from '../../adapters/memory/in-memory-outbox.js';
 import { InMemorySimulationRepository } from '../../adapters/memory/in-memory-simulation-repository.js';
 import type { Logger } from '../../adapters/observability/logger.js';
 import { SystemScheduler } from '../../adapters/system/system-scheduler.js';
@@ -33,6 +35,8 @@ export const SimulationTokens = {
   settings: token<SimulationSettings>('SimulationSettings'),
   /** The one place the repository is chosen (in-memory now, SQL later). */
   repository: token<SimulationRepository>('SimulationRepository'),
+  /** Where `repository` records the events of its writes (docs/adr/0038); rebound with it. */
+  outbox: token<OutboxStore>('SimulationOutbox'),
   projectClients: token<ServiceCalls<ProjectServiceClient>>('ProjectServiceClients'),
   authClients: token<ServiceCalls<AuthServiceClient>>('AuthServiceClients'),
   projects: token<ProjectDirectory>('ProjectDirectory'),
@@ -54,7 +58,9 @@ export const SimulationTokens = {
 export const simulationModule = (context: ServiceContext, settings: SimulationSettings): ContainerModule =>
   new ContainerModule(({ bind }) => {
     bind(SimulationTokens.settings).toConstantValue(settings);
-    bind(SimulationTokens.repository).toConstantValue(new InMemorySimulationRepository());
+    const repository = new InMemorySimulationRepository(new InMemoryOutbox());
+    bind(SimulationTokens.repository).toConstantValue(repository);
+    bind(SimulationTokens.outbox).toConstantValue(repository.outbox);
     bind<ServiceCalls<ProjectServiceClient>>(SimulationTokens.projectClients)
       .toResolvedValue(() => context.clientFor('project', ProjectServiceClient))
       .inSingletonScope()

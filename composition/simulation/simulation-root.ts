@@ -5,6 +5,7 @@ import type { Worker } from '../../core/messaging/work-queue.js';
 import { SimulationServiceService } from '../../adapters/grpc/generated/simulation.js';
 import { simulationGrpcService } from '../../adapters/grpc/simulation/simulation-grpc-service.js';
 import { registerSimulationRoutes } from '../../adapters/http/simulation/simulation-routes.js';
+import { startOutboxRelay } from '../outbox-relay.js';
 import { Platform, platformModule } from '../platform-module.js';
 import type { ServiceContext, ServiceRoot } from '../service-context.js';
 import { serviceClientDefences } from '../client-defences.js';
@@ -50,11 +51,19 @@ export const startSimulationServiceWith = async (
   const workers: Worker[] = [];
   const subscriptions: Subscription[] = [];
   const cleanupSchedule = scheduleCleanup({ scheduler, jobs, intervalMs: settings.cleanupIntervalMs, retentionMs: settings.retentionMs, reportFault });
+  const relay = startOutboxRelay({
+    outbox: resolve(container, SimulationTokens.outbox),
+    events: resolve(container, SimulationTokens.publisher),
+    messaging: context.messaging,
+    settings: context.config.outbox,
+    logger,
+  });
   const release = async () => {
     cleanupSchedule.cancel();
     await Promise.allSettled(subscriptions.map((subscription) => subscription.unsubscribe()));
     await Promise.allSettled(workers.map((worker) => worker.stop()));
     await simulations.shutdown();
+    await relay.stop();
     await container.unbindAllAsync();
     await storage.close();
   };

@@ -23,6 +23,7 @@ import { InMemoryEventBus } from '../../adapters/memory/in-memory-event-bus.js';
 import { ManualClock } from '../../test-support/core/manual-clock.js';
 import { RandomIdGenerator } from '../../adapters/system/random-id-generator.js';
 import { waitFor } from '../messaging/wait.js';
+import { outboxOf, startTestRelay } from '../support/outbox-relay.js';
 
 /** The repositories under test; everything else in the harness is in-memory. */
 export interface AuthRepositories {
@@ -114,6 +115,8 @@ export interface AuthHarness {
   registerUser(overrides?: { email?: string; password?: string; name?: string }): Promise<Profile>;
   /** Registers and logs in a user; returns the profile and the token. */
   loggedInUser(overrides?: { email?: string }): Promise<{ user: Profile; token: string; sessionId: string }>;
+  /** Stops the outbox relay and closes the repositories. */
+  close(): Promise<void>;
 }
 
 let userCounter = 0;
@@ -145,6 +148,7 @@ export const createAuthHarness = async (
   const bus = new InMemoryEventBus();
   const events = new AuthEventRecorder(bus);
   await events.start();
+  const relay = startTestRelay(outboxOf(repos.users), { events: bus, jobs });
   const service = createAuthService({
     ...repos,
     passwords,
@@ -168,6 +172,7 @@ export const createAuthHarness = async (
       name: overrides.name ?? `User ${userCounter}`,
     });
     if (!registered.ok) throw new Error(`registration failed: ${registered.error.code}`);
+    await relay.drain();
     return registered.value;
   };
 
@@ -178,5 +183,9 @@ export const createAuthHarness = async (
     return { user: loggedIn.value.user, token: loggedIn.value.token, sessionId: loggedIn.value.sessionId };
   };
 
-  return { service, repos, clock, tokens, passwords, email, jobs, events, registerUser, loggedInUser };
+  const close = async () => {
+    await relay.stop();
+    await repos.close();
+  };
+  return { service, repos, clock, tokens, passwords, email, jobs, events, registerUser, loggedInUser, close };
 };

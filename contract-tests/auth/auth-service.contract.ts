@@ -24,7 +24,7 @@ export function describeAuthServiceContract(
       return created;
     };
     const closeAll = async (): Promise<void> => {
-      await Promise.all(opened.splice(0).map((created) => created.repos.close()));
+      await Promise.all(opened.splice(0).map((created) => created.close()));
     };
 
     describeAccountUseCases(harness, closeAll);

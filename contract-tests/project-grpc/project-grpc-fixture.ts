@@ -11,6 +11,7 @@ import { startGrpcServer, type RunningGrpcServer } from '../../adapters/grpc/grp
 import { FAILURE_METADATA } from '../../adapters/grpc/to-grpc-status.js';
 import { projectGrpcService } from '../../adapters/grpc/project/project-grpc-service.js';
 import { InMemoryEventBus } from '../../adapters/memory/in-memory-event-bus.js';
+import { startTestRelay } from '../support/outbox-relay.js';
 import { InMemoryProjectRepository } from '../../adapters/memory/in-memory-project-repository.js';
 import { InMemoryStreamStore } from '../../adapters/memory/in-memory-stream-store.js';
 import { RandomIdGenerator } from '../../adapters/system/random-id-generator.js';
@@ -23,6 +24,8 @@ export interface ProjectGrpcServer {
   readonly client: ProjectServiceClient;
   readonly service: ProjectService;
   readonly streams: InMemoryStreamStore;
+  /** Resolves once what the writes so far recorded in the outbox has been sent (docs/adr/0038). */
+  relayed(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -31,11 +34,14 @@ export const startProjectGrpc = async (authAddress: string): Promise<ProjectGrpc
   const authChannel = singleInstance(AuthServiceClient, authAddress);
   const auth = new GrpcAuthClient(authChannel, { callingService: 'project', timeoutMs: 10_000 });
   const streams = new InMemoryStreamStore();
+  const projects = new InMemoryProjectRepository();
+  const events = new InMemoryEventBus(logger);
+  const relay = startTestRelay(projects.outbox, { events, streams });
   const service = createProjectService({
-    projects: new InMemoryProjectRepository(),
+    projects,
     authorization: authorization(auth),
     users: userDirectory(auth),
-    events: new InMemoryEventBus(logger),
+    events,
     streams,
     clock: new SystemClock(),
     ids: new RandomIdGenerator(),
@@ -54,10 +60,12 @@ export const startProjectGrpc = async (authAddress: string): Promise<ProjectGrpc
     client,
     service,
     streams,
+    relayed: () => relay.drain(),
     stop: async () => {
       client.close();
       authChannel.close();
       await server.shutdown();
+      await relay.stop();
       await streams.close();
     },
   };

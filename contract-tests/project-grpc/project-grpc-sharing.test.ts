@@ -41,6 +41,7 @@ describe('project gRPC server: sharing and collaboration', () => {
     const shared = await callUnary(rpc().shareProject.bind(rpc()), share({ targetEmail: reader.email.toUpperCase() }));
 
     expect(shared).toEqual({ shared: true, projectId, targetUserId: reader.id, role: 'viewer', reason: '' });
+    await project.relayed();
     const notifications = await project.streams.range(Streams.notifications(reader.id), '-', '+');
     expect(notifications.map((entry) => entry.fields)).toEqual([expect.objectContaining({ type: 'project_shared', project_id: projectId })]);
   });

@@ -30,6 +30,7 @@ export const describeChangeUseCases = (harness: ProjectHarnessFactory): void => 
         expect(await h.events.on(EventChannels.projectUpdated)).toEqual([
           {
             type: 'updated',
+            event_id: expect.any(String),
             change: 'modified',
             project_id: project.id,
             user_id: owner,
@@ -222,7 +223,7 @@ export const describeChangeUseCases = (harness: ProjectHarnessFactory): void => 
           'project_not_found',
         );
         expect(await h.events.on(EventChannels.projectUpdated)).toEqual([
-          { type: 'updated', change: 'deleted', project_id: project.id, user_id: owner, timestamp: h.clock.now() },
+          { type: 'updated', event_id: expect.any(String), change: 'deleted', project_id: project.id, user_id: owner, timestamp: h.clock.now() },
         ]);
       });
 

@@ -44,7 +44,7 @@ export const describeCreationUseCases = (harness: ProjectHarnessFactory): void =
         const created = valueOf(await h.service.createProject({ userId: owner, name: 'Checkout' }));
 
         expect(await h.events.on(EventChannels.projectCreated)).toEqual([
-          { type: 'created', project_id: created.id, user_id: owner, timestamp: h.clock.now(), name: 'Checkout' },
+          { type: 'created', event_id: expect.any(String), project_id: created.id, user_id: owner, timestamp: h.clock.now(), name: 'Checkout' },
         ]);
       });
 

@@ -8,7 +8,9 @@ import type { CreateProjectInput } from '../../core/project/create-project.js';
 import type { Project, ShareRole } from '../../core/project/model.js';
 import type { AuthorizationPort, PermissionDecision, UserDirectory } from '../../core/project/ports.js';
 import { createProjectService, type ProjectService } from '../../core/project/service.js';
+import type { OutboxRelay } from '../../core/messaging/outbox-relay.js';
 import { waitFor } from '../messaging/wait.js';
+import { outboxOf, startTestRelay } from '../support/outbox-relay.js';
 import { anId } from './builders.js';
 import type { ProjectRepositoryFixture } from './project-repository.contract.js';
 
@@ -52,7 +54,10 @@ export class ProjectEventRecorder {
   private readonly received: { readonly channel: string; readonly event: DomainEvent }[] = [];
   private settles = 0;
 
-  constructor(private readonly bus: InMemoryEventBus) {}
+  constructor(
+    private readonly bus: InMemoryEventBus,
+    private readonly relay: OutboxRelay,
+  ) {}
 
   async start(): Promise<void> {
     await this.bus.subscribePattern('project:events:*', (event, channel) => {
@@ -69,6 +74,7 @@ export class ProjectEventRecorder {
 
   // The bus delivers in publish order, so once a marker published now arrives, so has everything before it.
   private async settle(): Promise<void> {
+    await this.relay.drain();
     const target = this.settles + 1;
     await this.bus.publish(SettleChannel, { type: 'settle', timestamp: 0 });
     await waitFor(() => this.settles >= target, 5_000, 'project events to be delivered');
@@ -101,7 +107,8 @@ export const createProjectHarness = async (fixture: ProjectRepositoryFixture): P
   const users = new InMemoryUserDirectory();
   const bus = new InMemoryEventBus();
   const streams = new InMemoryStreamStore(clock);
-  const events = new ProjectEventRecorder(bus);
+  const relay = startTestRelay(outboxOf(fixture.repo), { events: bus, streams });
+  const events = new ProjectEventRecorder(bus, relay);
   await events.start();
   const service = createProjectService({
     projects: fixture.repo,
@@ -143,11 +150,15 @@ export const createProjectHarness = async (fixture: ProjectRepositoryFixture): P
     authorization,
     users,
     events,
-    streamEntries: async (stream) => (await streams.range(stream, '-', '+')).map((entry) => entry.fields),
+    streamEntries: async (stream) => {
+      await relay.drain();
+      return (await streams.range(stream, '-', '+')).map((entry) => entry.fields);
+    },
     aUser,
     aProjectOf,
     share,
     close: async () => {
+      await relay.stop();
       await streams.close();
       await fixture.close();
     },

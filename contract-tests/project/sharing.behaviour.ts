@@ -48,6 +48,7 @@ export const describeSharingUseCases = (harness: ProjectHarnessFactory): void =>
         expect(await h.events.on(EventChannels.projectShared)).toEqual([
           {
             type: 'shared',
+            event_id: expect.any(String),
             project_id: project.id,
             user_id: owner,
             target_user_id: target,

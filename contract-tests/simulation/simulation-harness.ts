@@ -14,6 +14,8 @@ import { createSimulationService, type SimulationService } from '../../core/simu
 import type { StartedSimulation, StartSimulationInput } from '../../core/simulation/start-simulation.js';
 import { fromStreamFields } from '../../core/simulation/stream-fields.js';
 import { ManualScheduler } from '../../test-support/core/manual-scheduler.js';
+import type { OutboxRelay } from '../../core/messaging/outbox-relay.js';
+import { outboxOf, startTestRelay } from '../support/outbox-relay.js';
 import { waitFor } from '../messaging/wait.js';
 import { anId, valueOf } from './builders.js';
 import type { SimulationRepositoryFixture } from './simulation-repository.contract.js';
@@ -84,7 +86,10 @@ export class SimulationEventRecorder {
   private readonly received: { readonly channel: string; readonly event: DomainEvent }[] = [];
   private settles = 0;
 
-  constructor(private readonly bus: InMemoryEventBus) {}
+  constructor(
+    private readonly bus: InMemoryEventBus,
+    private readonly relay: OutboxRelay,
+  ) {}
 
   async start(): Promise<void> {
     await this.bus.subscribePattern('simulation:events:*', (event, channel) => {
@@ -95,6 +100,7 @@ export class SimulationEventRecorder {
 
   /** Events of one channel (every channel when absent), once every event published so far has arrived. */
   async on(channel?: string): Promise<DomainEvent[]> {
+    await this.relay.drain();
     const target = this.settles + 1;
     await this.bus.publish(SettleChannel, { type: 'settle', timestamp: 0 });
     await waitFor(() => this.settles >= target, 5_000, 'simulation events to be delivered');
@@ -138,7 +144,8 @@ export const createSimulationHarness = async (
   const grants = new InMemoryGrants();
   const bus = new InMemoryEventBus();
   const streams = new InMemoryStreamStore(clock);
-  const events = new SimulationEventRecorder(bus);
+  const relay = startTestRelay(outboxOf(fixture.repo), { events: bus, streams });
+  const events = new SimulationEventRecorder(bus, relay);
   await events.start();
   const faults: { error: unknown; context: string }[] = [];
   const service = createSimulationService({
@@ -178,6 +185,7 @@ export const createSimulationHarness = async (
       (await streams.range(Streams.simulation(simulationId), '-', '+')).map((entry) => fromStreamFields(entry.fields)!),
     close: async () => {
       await service.shutdown();
+      await relay.stop();
       await streams.close();
       await fixture.close();
     },

@@ -64,7 +64,7 @@ export const describeStartUseCase = (harness: SimulationHarnessFactory): void =>
       const started = await h.start(owner, project);
 
       expect(await h.events.on(EventChannels.simulationStarted)).toEqual([
-        { type: 'started', simulation_id: started.simulationId, project_id: project.id, user_id: owner, timestamp: started.startedAt },
+        { type: 'started', event_id: expect.any(String), simulation_id: started.simulationId, project_id: project.id, user_id: owner, timestamp: started.startedAt },
       ]);
     });
 

@@ -36,7 +36,7 @@ export const describeAuthOnSql = (backend: SqlBackend): void => {
   };
   const on = `on ${backend.name}`;
 
-  describeMigrationContract(backend.name, shared, ['refresh_tokens', 'resource_grants', 'sessions', 'signing_keys', 'users']);
+  describeMigrationContract(backend.name, shared, ['outbox', 'refresh_tokens', 'resource_grants', 'sessions', 'signing_keys', 'users']);
   describeUserRepositoryContract(`SqlUserRepository ${on}`, async () => {
     const { users, close } = await repositories();
     return { repo: users, close };

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProjectTables } from '../../adapters/sql/project/project-tables.js';
 import { SqlExportRepository } from '../../adapters/sql/project/sql-export-repository.js';
 import { SqlProjectRepository } from '../../adapters/sql/project/sql-project-repository.js';
+import { describeOutboxContract } from '../messaging/outbox.contract.js';
 import { describeExportRepositoryContract } from '../project-grpc/export-repository.contract.js';
 import { aProject, anId } from '../project/builders.js';
 import { describeProjectRepositoryContract } from '../project/project-repository.contract.js';
@@ -20,7 +21,7 @@ export const describeProjectOnSql = (backend: SqlBackend): void => {
   };
   const on = `on ${backend.name}`;
 
-  describeMigrationContract(backend.name, shared, ['exports', 'project_collaborators', 'project_shares', 'projects']);
+  describeMigrationContract(backend.name, shared, ['exports', 'outbox', 'project_collaborators', 'project_shares', 'projects']);
   describeProjectRepositoryContract(`SqlProjectRepository ${on}`, projects);
   describeProjectServiceContract(`SqlProjectRepository ${on}`, projects);
   describeExportRepositoryContract(`SqlExportRepository ${on}`, async () => {
@@ -28,6 +29,11 @@ export const describeProjectOnSql = (backend: SqlBackend): void => {
     return { repo: new SqlExportRepository(shared.db), close: lease.close };
   });
   describeProjectConstraints(backend.name, shared);
+  describeOutboxContract(`SqlOutbox ${on}`, async () => {
+    const lease = await shared.lease();
+    const repo = new SqlProjectRepository(shared.db);
+    return { repo, outbox: repo.outbox, close: lease.close };
+  });
 };
 
 const describeProjectConstraints = (backendName: string, shared: SharedDatabase<ProjectTables>): void => {

@@ -1,3 +1,4 @@
+import type { OutboxMessage } from '../messaging/outbox.js';
 import type { Result } from '../shared/result.js';
 import type { RefreshToken, ResourceGrant, Session, SigningKey, User } from './model.js';
 
@@ -9,8 +10,10 @@ export interface UserRepository {
    * Stores a new user as given. Emails are unique compared case-insensitively: when another user
    * already has this email, nothing is stored and `email_taken` is returned. Safe under concurrent
    * calls: of two creates with the same email exactly one succeeds. A duplicate `id` is a fault (throws).
+   * `outbox` is recorded in the same transaction, only when the user is stored, under the
+   * aggregate `user:<id>` (docs/adr/0038).
    */
-  create(user: User): Promise<Result<User, 'email_taken'>>;
+  create(user: User, outbox?: readonly OutboxMessage[]): Promise<Result<User, 'email_taken'>>;
   /** The user with this id, or undefined. Returns a copy: changing it changes nothing stored. */
   findById(id: string): Promise<User | undefined>;
   /** The user with this email compared case-insensitively, or undefined. */

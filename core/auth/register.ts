@@ -1,6 +1,7 @@
 import { err, ok, type Result } from '../shared/result.js';
 import type { DomainFailure } from '../shared/errors.js';
 import { Queues } from '../messaging/channels.js';
+import { outboxJob } from '../messaging/outbox.js';
 import type { AuthDeps } from './deps.js';
 import { AuthFailures } from './errors.js';
 import { passwordWork } from './password-work.js';
@@ -16,13 +17,13 @@ export interface RegisterInput {
   readonly address?: string;
 }
 
-export type RegisterDeps = Pick<AuthDeps, 'users' | 'passwords' | 'jobs' | 'clock' | 'ids' | 'config' | 'registrationThrottle'>;
+export type RegisterDeps = Pick<AuthDeps, 'users' | 'passwords' | 'clock' | 'ids' | 'config' | 'registrationThrottle'>;
 
 /**
- * Creates an active account (with `admin` when the email is in `config.adminEmails`) and enqueues
- * the welcome email. A taken email (in any letter case) is the `email_taken` conflict. Each
- * registration from an address counts against its limit before the password is hashed; past it,
- * `too_many_registrations` (docs/adr/0035).
+ * Creates an active account (with `admin` when the email is in `config.adminEmails`) and, with it
+ * (outbox, docs/adr/0038), the welcome email job. A taken email (in any letter case) is the
+ * `email_taken` conflict. Each registration from an address counts against its limit before the
+ * password is hashed; past it, `too_many_registrations` (docs/adr/0035).
  */
 export const register = async (deps: RegisterDeps, input: RegisterInput): Promise<Result<Profile, DomainFailure>> => {
   const violations = [
@@ -56,10 +57,8 @@ export const register = async (deps: RegisterDeps, input: RegisterInput): Promis
     lastLoginAt: null,
     version: 1,
   };
-  const created = await deps.users.create(user);
+  const created = await deps.users.create(user, [outboxJob(Queues.email, welcomeEmailJob(user))]);
   if (!created.ok) return err(AuthFailures.emailTaken());
-
-  await deps.jobs.enqueue(Queues.email, welcomeEmailJob(created.value));
   return ok(toProfile(created.value));
 };
 

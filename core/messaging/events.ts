@@ -7,6 +7,11 @@
 export interface DomainEvent {
   readonly type: string;
   readonly timestamp: number;
+  /**
+   * Set by the outbox relay (docs/adr/0038): the same id on every copy of one event, so a
+   * subscriber that gets an event twice (the relay sends at least once) can drop the repeat.
+   */
+  readonly event_id?: string;
   readonly [field: string]: unknown;
 }
 

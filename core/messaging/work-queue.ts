@@ -10,6 +10,8 @@ export interface Job {
   readonly type: string;
   readonly payload: Readonly<Record<string, unknown>>;
   readonly enqueuedAt: number;
+  /** The `NewJob.key` it was enqueued with, when any. */
+  readonly key?: string;
   /** 1 on the first delivery, then counts up on each redelivery. */
   readonly attempt: number;
 }
@@ -17,6 +19,11 @@ export interface Job {
 export interface NewJob {
   readonly type: string;
   readonly payload: Readonly<Record<string, unknown>>;
+  /**
+   * The same on every enqueue of one job (the outbox entry id, docs/adr/0038), so a worker pool
+   * can skip a copy of a job it has already done. Absent: every enqueue is a job of its own.
+   */
+  readonly key?: string;
 }
 
 /** Resolving acknowledges the job; throwing or rejecting schedules a redelivery (or dead-letters it). */

@@ -1,6 +1,7 @@
 import { err, ok, type Result } from '../shared/result.js';
 import type { DomainFailure, FieldViolation } from '../shared/errors.js';
 import { EventChannels } from '../messaging/channels.js';
+import { outboxEvent } from '../messaging/outbox.js';
 import type { ProjectDeps } from './deps.js';
 import { ProjectFailures } from './errors.js';
 import { projectCreatedEvent } from './events.js';
@@ -23,11 +24,11 @@ export interface CreateProjectInput {
 /**
  * Creates a project owned by the caller (the specification's project creation flow, docs/specification.md#the-three-flows): checks
  * `project:create` with the authorization service, validates, starts from the template's
- * configuration with the request's entries laid over it, stores the project, then publishes
- * `project:events:created`. A publisher failure rejects the call although the project is stored.
+ * configuration with the request's entries laid over it, and stores the project with its
+ * `project:events:created` event in the outbox (docs/adr/0038): the event goes out once Redis takes it.
  */
 export const createProject = async (
-  deps: Pick<ProjectDeps, 'projects' | 'authorization' | 'events' | 'clock' | 'ids'>,
+  deps: Pick<ProjectDeps, 'projects' | 'authorization' | 'clock' | 'ids'>,
   input: CreateProjectInput,
 ): Promise<Result<Project, DomainFailure>> => {
   const denied = await requirePermission(deps.authorization, input.userId, ProjectPermissions.create);
@@ -61,10 +62,8 @@ export const createProject = async (
     updatedAt: now,
     version: 1,
   };
-  await deps.projects.create(project);
-  await deps.events.publish(
-    EventChannels.projectCreated,
-    projectCreatedEvent(project.id, project.ownerId, project.name, now),
-  );
+  await deps.projects.create(project, [
+    outboxEvent(EventChannels.projectCreated, projectCreatedEvent(project.id, project.ownerId, project.name, now)),
+  ]);
   return ok(project);
 };

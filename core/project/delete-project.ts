@@ -1,6 +1,7 @@
 import { err, ok, type Result } from '../shared/result.js';
 import type { DomainFailure } from '../shared/errors.js';
 import { EventChannels } from '../messaging/channels.js';
+import { outboxEvent } from '../messaging/outbox.js';
 import { authorizeAction } from './access.js';
 import type { ProjectDeps } from './deps.js';
 import { ProjectFailures } from './errors.js';
@@ -19,11 +20,11 @@ export interface DeletedProject {
 
 /**
  * Deletes a project for good. Needs `project:delete` from the authorization service and the owner
- * role. Publishes `project:events:updated` with `change: 'deleted'`. Deleting a project that is
+ * role. Records `project:events:updated` (outbox, docs/adr/0038) with `change: 'deleted'`. Deleting a project that is
  * already gone is `project_not_found`.
  */
 export const deleteProject = async (
-  deps: Pick<ProjectDeps, 'projects' | 'authorization' | 'events' | 'clock'>,
+  deps: Pick<ProjectDeps, 'projects' | 'authorization' | 'clock'>,
   input: DeleteProjectInput,
 ): Promise<Result<DeletedProject, DomainFailure>> => {
   const denied = await requirePermission(deps.authorization, input.userId, ProjectPermissions.delete);
@@ -31,8 +32,10 @@ export const deleteProject = async (
   const allowed = authorizeAction(await deps.projects.findById(input.projectId), input.userId, 'delete');
   if (!allowed.ok) return allowed;
 
-  if (!(await deps.projects.delete(input.projectId))) return err(ProjectFailures.projectNotFound());
   const deletedAt = deps.clock.now();
-  await deps.events.publish(EventChannels.projectUpdated, projectDeletedEvent(input.projectId, input.userId, deletedAt));
+  const deleted = await deps.projects.delete(input.projectId, [
+    outboxEvent(EventChannels.projectUpdated, projectDeletedEvent(input.projectId, input.userId, deletedAt)),
+  ]);
+  if (!deleted) return err(ProjectFailures.projectNotFound());
   return ok({ projectId: input.projectId, deletedAt });
 };

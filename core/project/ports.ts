@@ -1,3 +1,4 @@
+import type { OutboxMessage } from '../messaging/outbox.js';
 import type { Result } from '../shared/result.js';
 import type { Project, ProjectStatus } from './model.js';
 
@@ -45,9 +46,13 @@ export interface CollaboratorsChange {
   readonly changed: boolean;
 }
 
+/**
+ * Every write takes `outbox`: the messages that follow it, recorded in the same transaction as the
+ * change and only when the change is stored (docs/adr/0038), under the aggregate `project:<id>`.
+ */
 export interface ProjectRepository {
-  /** Stores a new project as given. A duplicate `id` is a fault (rejects). */
-  create(project: Project): Promise<void>;
+  /** Stores a new project as given, with its outbox messages. A duplicate `id` is a fault (rejects). */
+  create(project: Project, outbox?: readonly OutboxMessage[]): Promise<void>;
   /** The project with this id, or undefined. Returns a copy: changing it changes nothing stored. */
   findById(id: string): Promise<Project | undefined>;
   /**
@@ -56,9 +61,9 @@ export interface ProjectRepository {
    * (the caller re-reads and decides); an unknown id gives `not_found`. `collaborators` is not
    * written: the stored list is kept, so a concurrent join is never lost.
    */
-  update(project: Project): Promise<Result<Project, ProjectWriteConflict>>;
-  /** Removes the project. Idempotent: resolves true only when a project was removed. */
-  delete(id: string): Promise<boolean>;
+  update(project: Project, outbox?: readonly OutboxMessage[]): Promise<Result<Project, ProjectWriteConflict>>;
+  /** Removes the project. Idempotent: resolves true only when a project was removed (and only then records `outbox`). */
+  delete(id: string, outbox?: readonly OutboxMessage[]): Promise<boolean>;
   /**
    * One page of the projects matching `query`, newest first: by `createdAt` descending, ties by
    * `id` descending compared code unit by code unit (SQL: `COLLATE "C"`). Paging by cursor is

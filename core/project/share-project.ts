@@ -1,6 +1,7 @@
 import { err, ok, type Result } from '../shared/result.js';
 import type { DomainFailure, FieldViolation } from '../shared/errors.js';
 import { EventChannels, StreamRetention, Streams } from '../messaging/channels.js';
+import { outboxEvent, outboxStreamEntry } from '../messaging/outbox.js';
 import { authorizeAction } from './access.js';
 import type { ProjectDeps } from './deps.js';
 import { ProjectFailures } from './errors.js';
@@ -32,12 +33,12 @@ export interface ProjectShareOutcome {
 
 /**
  * Shares a project with a user as viewer or editor; sharing again with another role changes the
- * role. Needs `project:share` from the authorization service and the owner role. Publishes
- * `project:events:shared` and appends a `project_shared` notification to the target's
- * `notifications:stream:{user_id}`.
+ * role. Needs `project:share` from the authorization service and the owner role. Records, with
+ * the share (outbox, docs/adr/0038), `project:events:shared` and a `project_shared` notification
+ * for the target's `notifications:stream:{user_id}`.
  */
 export const shareProject = async (
-  deps: Pick<ProjectDeps, 'projects' | 'authorization' | 'users' | 'events' | 'streams' | 'clock'>,
+  deps: Pick<ProjectDeps, 'projects' | 'authorization' | 'users' | 'clock'>,
   input: ShareProjectInput,
 ): Promise<Result<ProjectShareOutcome, DomainFailure>> => {
   const denied = await requirePermission(deps.authorization, input.userId, ProjectPermissions.share);
@@ -57,30 +58,22 @@ export const shareProject = async (
     return ok({ projectId: project.id, targetUserId, role: input.role, sharedAt: existing.sharedAt, changed: false });
   }
   const now = deps.clock.now();
-  const stored = await deps.projects.update({
-    ...project,
-    shares: withShare(project.shares, targetUserId, input.role, now),
-    updatedAt: now,
+  const notification = projectSharedNotification({
+    projectId: project.id,
+    projectName: project.name,
+    role: input.role,
+    fromUserId: input.userId,
+    at: now,
   });
+  const shared: Project = { ...project, shares: withShare(project.shares, targetUserId, input.role, now), updatedAt: now };
+  const stored = await deps.projects.update(shared, [
+    outboxEvent(EventChannels.projectShared, projectSharedEvent(project.id, input.userId, targetUserId, input.role, now)),
+    outboxStreamEntry(Streams.notifications(targetUserId), notification, StreamRetention.notifications),
+  ]);
   if (!stored.ok) {
     return err(stored.error === 'not_found' ? ProjectFailures.projectNotFound() : ProjectFailures.versionConflict());
   }
 
-  await deps.events.publish(
-    EventChannels.projectShared,
-    projectSharedEvent(project.id, input.userId, targetUserId, input.role, now),
-  );
-  await deps.streams.append(
-    Streams.notifications(targetUserId),
-    projectSharedNotification({
-      projectId: project.id,
-      projectName: project.name,
-      role: input.role,
-      fromUserId: input.userId,
-      at: now,
-    }),
-    { maxLen: StreamRetention.notifications },
-  );
   return ok({ projectId: project.id, targetUserId, role: input.role, sharedAt: now, changed: true });
 };
 

@@ -1,6 +1,7 @@
 import { err, ok, type Result } from '../shared/result.js';
 import type { DomainFailure, FieldViolation } from '../shared/errors.js';
 import { EventChannels } from '../messaging/channels.js';
+import { outboxEvent } from '../messaging/outbox.js';
 import { authorizeAction } from './access.js';
 import type { ProjectDeps } from './deps.js';
 import { ProjectFailures } from './errors.js';
@@ -30,11 +31,12 @@ export interface UpdateProjectInput {
 /**
  * Updates a project. Needs `project:update` from the authorization service and the owner or editor
  * role on the project; changing `isPublic` shares the project with everyone, so it needs what sharing
- * needs: the owner role and `project:share` (an editor may send the current value). Publishes `project:events:updated` naming the changed fields; an update that
+ * needs: the owner role and `project:share` (an editor may send the current value). Records
+ * `project:events:updated` (outbox, docs/adr/0038) naming the changed fields; an update that
  * changes nothing stores nothing and publishes nothing.
  */
 export const updateProject = async (
-  deps: Pick<ProjectDeps, 'projects' | 'authorization' | 'events' | 'clock'>,
+  deps: Pick<ProjectDeps, 'projects' | 'authorization' | 'clock'>,
   input: UpdateProjectInput,
 ): Promise<Result<Project, DomainFailure>> => {
   const denied = await requirePermission(deps.authorization, input.userId, ProjectPermissions.update);
@@ -62,11 +64,12 @@ export const updateProject = async (
   if (changes.length === 0) return ok(project);
 
   const now = deps.clock.now();
-  const stored = await deps.projects.update({ ...changed, updatedAt: now });
+  const stored = await deps.projects.update({ ...changed, updatedAt: now }, [
+    outboxEvent(EventChannels.projectUpdated, projectModifiedEvent(project.id, input.userId, changes, now)),
+  ]);
   if (!stored.ok) {
     return err(stored.error === 'not_found' ? ProjectFailures.projectNotFound() : ProjectFailures.versionConflict());
   }
-  await deps.events.publish(EventChannels.projectUpdated, projectModifiedEvent(project.id, input.userId, changes, now));
   return ok(stored.value);
 };
 

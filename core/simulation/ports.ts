@@ -1,3 +1,4 @@
+import type { OutboxMessage } from '../messaging/outbox.js';
 import type { DomainFailure } from '../shared/errors.js';
 import type { Result } from '../shared/result.js';
 import type { ConfigurationMap } from './configuration.js';
@@ -88,8 +89,10 @@ export interface SimulationRepository {
    * (counted as in `RunningLimits`, at `simulation.startedAt`): the count and the insert are one
    * atomic step, so concurrent creates never pass a limit together. Failure: `rate_limited`
    * `simulation_quota_exceeded`, with `retryAfterMs` until the earliest counted run should end.
+   * `outbox` is recorded in the same transaction, only when the simulation is stored, under the
+   * aggregate `simulation:<id>` (docs/adr/0038).
    */
-  create(simulation: Simulation, limits?: RunningLimits): Promise<Result<Simulation, DomainFailure>>;
+  create(simulation: Simulation, limits?: RunningLimits, outbox?: readonly OutboxMessage[]): Promise<Result<Simulation, DomainFailure>>;
   /**
    * Replaces the simulation if its stored version is `expectedVersion`, storing and returning it
    * with version `expectedVersion + 1`. Failures: `not_found`, `conflict` (another writer came first).

@@ -1,4 +1,5 @@
 import { EventChannels, Streams } from '../messaging/channels.js';
+import { outboxEvent } from '../messaging/outbox.js';
 import type { DomainFailure } from '../shared/errors.js';
 import { err, ok, type Result } from '../shared/result.js';
 import { parseSimulationConfig, type ConfigurationMap } from './configuration.js';
@@ -42,8 +43,8 @@ export interface StartedSimulation {
  * `simulation:start` (a role permission, asked without a resource: the auth service knows roles, the
  * project service knows who may use a project), that they own or edit the project, merges and
  * validates the configuration, stores the simulation within the running limits (per user, per
- * project: `rate_limited` beyond them), announces it and starts the run. A failed announcement does not undo the start
- * (events are fire-and-forget); it is reported.
+ * project: `rate_limited` beyond them) with its `simulation:events:started` in the outbox
+ * (docs/adr/0038), and starts the run.
  */
 export const startSimulation = async (deps: SimulationDeps, input: StartSimulationInput): Promise<Result<StartedSimulation, DomainFailure>> => {
   const { shape, violations } = checkRunShape(input.durationSeconds, input.components);
@@ -77,13 +78,10 @@ export const startSimulation = async (deps: SimulationDeps, input: StartSimulati
     startedAt: deps.clock.now(),
     version: 1,
   };
-  const created = await deps.repository.create(simulation, deps.settings.running);
+  const created = await deps.repository.create(simulation, deps.settings.running, [
+    outboxEvent(EventChannels.simulationStarted, simulationStarted(simulation, simulation.startedAt)),
+  ]);
   if (!created.ok) return created;
-  try {
-    await deps.events.publish(EventChannels.simulationStarted, simulationStarted(created.value, simulation.startedAt));
-  } catch (error) {
-    deps.reportFault(error, `simulation ${id}: publish started`);
-  }
   SimulationRun.of(created.value, deps).start();
   return ok({
     simulationId: id,

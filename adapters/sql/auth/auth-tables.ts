@@ -1,7 +1,8 @@
 import type { Selectable } from 'kysely';
+import type { OutboxTables } from '../outbox/outbox-table.js';
 
 /** The auth service's tables (schema `auth`), as kysely sees them. Times are epoch ms (BIGINT). */
-export interface AuthTables {
+export interface AuthTables extends OutboxTables {
   users: UsersTable;
   sessions: SessionsTable;
   resource_grants: ResourceGrantsTable;

@@ -1,7 +1,9 @@
 import type { Kysely } from 'kysely';
+import type { OutboxMessage } from '../../../core/messaging/outbox.js';
 import { normaliseEmail, type User } from '../../../core/auth/model.js';
 import type { UserRepository, UserWriteConflict } from '../../../core/auth/ports.js';
 import { err, ok, type Result } from '../../../core/shared/result.js';
+import { SqlOutbox } from '../outbox/sql-outbox.js';
 import { isSqlError, SqlState } from '../sql-errors.js';
 import { UserEmailUnique, type AuthTables } from './auth-tables.js';
 import { fromUserRow, toUserRow } from './user-rows.js';
@@ -12,11 +14,19 @@ import { fromUserRow, toUserRow } from './user-rows.js';
  * updates are optimistic (`WHERE id = ? AND version = ?`).
  */
 export class SqlUserRepository implements UserRepository {
-  constructor(private readonly db: Kysely<AuthTables>) {}
+  constructor(
+    private readonly db: Kysely<AuthTables>,
+    readonly outbox: SqlOutbox = new SqlOutbox(db),
+  ) {}
 
-  async create(user: User): Promise<Result<User, 'email_taken'>> {
+  async create(user: User, outbox: readonly OutboxMessage[] = []): Promise<Result<User, 'email_taken'>> {
     try {
-      const row = await this.db.insertInto('users').values(toUserRow(user)).returningAll().executeTakeFirstOrThrow();
+      const row = await this.db.transaction().execute(async (trx) => {
+        const inserted = await trx.insertInto('users').values(toUserRow(user)).returningAll().executeTakeFirstOrThrow();
+        await this.outbox.record(trx, `user:${user.id}`, outbox);
+        return inserted;
+      });
+      this.outbox.recorded(outbox);
       return ok(fromUserRow(row));
     } catch (error) {
       if (isSqlError(error, SqlState.uniqueViolation, UserEmailUnique)) return err('email_taken');

@@ -1,8 +1,9 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
+import type { OutboxTables } from '../outbox/outbox-table.js';
 import type { ExportsTable } from './export-tables.js';
 
 /** The project service's tables (schema `project`), as kysely sees them. Times are epoch ms (BIGINT). */
-export interface ProjectTables {
+export interface ProjectTables extends OutboxTables {
   projects: ProjectsTable;
   project_shares: ProjectSharesTable;
   project_collaborators: ProjectCollaboratorsTable;

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { OutboxMessage } from '../../../core/messaging/outbox.js';
 import type { Project } from '../../../core/project/model.js';
 import type {
   CollaboratorsChange,
@@ -11,6 +12,7 @@ import type {
 import { err, ok, type Result } from '../../../core/shared/result.js';
 import { afterCursor, matchingProjects } from './project-listing.js';
 import { fromProjectRow, insertShares, selectProjects, toProjectRow } from './project-rows.js';
+import { SqlOutbox } from '../outbox/sql-outbox.js';
 import type { ProjectTables } from './project-tables.js';
 
 /**
@@ -19,9 +21,12 @@ import type { ProjectTables } from './project-tables.js';
  * one row at a time (`INSERT ... ON CONFLICT DO NOTHING`, `DELETE`), so no join is lost.
  */
 export class SqlProjectRepository implements ProjectRepository {
-  constructor(private readonly db: Kysely<ProjectTables>) {}
+  constructor(
+    private readonly db: Kysely<ProjectTables>,
+    readonly outbox: SqlOutbox = new SqlOutbox(db),
+  ) {}
 
-  async create(project: Project): Promise<void> {
+  async create(project: Project, outbox: readonly OutboxMessage[] = []): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await trx.insertInto('projects').values(toProjectRow(project)).execute();
       await insertShares(trx, project.id, project.shares);
@@ -31,7 +36,9 @@ export class SqlProjectRepository implements ProjectRepository {
           .values(project.collaborators.map((userId) => ({ project_id: project.id, user_id: userId })))
           .execute();
       }
+      await this.outbox.record(trx, aggregateOf(project.id), outbox);
     });
+    this.outbox.recorded(outbox);
   }
 
   async findById(id: string): Promise<Project | undefined> {
@@ -39,9 +46,9 @@ export class SqlProjectRepository implements ProjectRepository {
     return row && fromProjectRow(row);
   }
 
-  async update(project: Project): Promise<Result<Project, ProjectWriteConflict>> {
+  async update(project: Project, outbox: readonly OutboxMessage[] = []): Promise<Result<Project, ProjectWriteConflict>> {
     const { id, version, ...fields } = toProjectRow(project);
-    return this.db.transaction().execute(async (trx): Promise<Result<Project, ProjectWriteConflict>> => {
+    const result = await this.db.transaction().execute(async (trx): Promise<Result<Project, ProjectWriteConflict>> => {
       const updated = await trx
         .updateTable('projects')
         .set({ ...fields, version: version + 1 })
@@ -54,13 +61,22 @@ export class SqlProjectRepository implements ProjectRepository {
       }
       await trx.deleteFrom('project_shares').where('project_id', '=', id).execute();
       await insertShares(trx, id, project.shares);
+      await this.outbox.record(trx, aggregateOf(id), outbox);
       return ok(fromProjectRow(await selectProjects(trx).where('projects.id', '=', id).executeTakeFirstOrThrow()));
     });
+    if (result.ok) this.outbox.recorded(outbox);
+    return result;
   }
 
-  async delete(id: string): Promise<boolean> {
-    const result = await this.db.deleteFrom('projects').where('id', '=', id).executeTakeFirst();
-    return result.numDeletedRows > 0n;
+  async delete(id: string, outbox: readonly OutboxMessage[] = []): Promise<boolean> {
+    const deleted = await this.db.transaction().execute(async (trx) => {
+      const result = await trx.deleteFrom('projects').where('id', '=', id).executeTakeFirst();
+      if (result.numDeletedRows === 0n) return false;
+      await this.outbox.record(trx, aggregateOf(id), outbox);
+      return true;
+    });
+    if (deleted) this.outbox.recorded(outbox);
+    return deleted;
   }
 
   async list(query: ProjectQuery, page: ProjectPageRequest): Promise<ProjectPage> {
@@ -128,3 +144,5 @@ export class SqlProjectRepository implements ProjectRepository {
     });
   }
 }
+
+const aggregateOf = (projectId: string): string => `project:${projectId}`;

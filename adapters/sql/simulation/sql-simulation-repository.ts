@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import type { OutboxMessage } from '../../../core/messaging/outbox.js';
 import { failure, type DomainFailure } from '../../../core/shared/errors.js';
 import { err, ok, type Result } from '../../../core/shared/result.js';
 import type { MetricSample } from '../../../core/simulation/model/metric-sample.js';
@@ -7,6 +8,7 @@ import type { HistoryPage, HistoryQuery, RunningLimits, SimulationRepository } f
 import { retryAfterMs } from '../../../core/simulation/running-limits.js';
 import type { Simulation, SimulationResults } from '../../../core/simulation/simulation.js';
 import type { SimulationSummary } from '../../../core/simulation/summary.js';
+import { SqlOutbox } from '../outbox/sql-outbox.js';
 import { isSqlError, SqlState } from '../sql-errors.js';
 import { decodeMetricSeries, encodeMetricSeries } from './metric-series-codec.js';
 import { fromSimulationRow, toSimulationRow } from './simulation-rows.js';
@@ -19,23 +21,35 @@ import type { SimulationTables } from './simulation-tables.js';
  * its user and one on its project (docs/adr/0036).
  */
 export class SqlSimulationRepository implements SimulationRepository {
-  constructor(private readonly db: Kysely<SimulationTables>) {}
+  constructor(
+    private readonly db: Kysely<SimulationTables>,
+    readonly outbox: SqlOutbox = new SqlOutbox(db),
+  ) {}
 
-  async create(simulation: Simulation, limits?: RunningLimits): Promise<Result<Simulation, DomainFailure>> {
-    if (!limits) return this.insert(this.db, simulation);
-    return this.db.transaction().execute(async (trx) => {
-      // Under READ COMMITTED two transactions would each count without the other's row: the locks
-      // queue creates of one user or one project. Always user first, then project: no lock cycle.
-      await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`simulation-user:${simulation.userId}`}, 0))`.execute(trx);
-      await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`simulation-project:${simulation.projectId}`}, 0))`.execute(trx);
-      const user = await runningOf(trx, 'user_id', simulation.userId, simulation.startedAt, limits.graceMs);
-      if (user.count >= limits.perUser) return err(quotaExceeded('user', limits.perUser, retryAfterMs([user.expectedEnd], simulation.startedAt)));
-      const project = await runningOf(trx, 'project_id', simulation.projectId, simulation.startedAt, limits.graceMs);
-      if (project.count >= limits.perProject) {
-        return err(quotaExceeded('project', limits.perProject, retryAfterMs([project.expectedEnd], simulation.startedAt)));
+  async create(
+    simulation: Simulation,
+    limits?: RunningLimits,
+    outbox: readonly OutboxMessage[] = [],
+  ): Promise<Result<Simulation, DomainFailure>> {
+    const created = await this.db.transaction().execute(async (trx): Promise<Result<Simulation, DomainFailure>> => {
+      if (limits) {
+        // Under READ COMMITTED two transactions would each count without the other's row: the locks
+        // queue creates of one user or one project. Always user first, then project: no lock cycle.
+        await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`simulation-user:${simulation.userId}`}, 0))`.execute(trx);
+        await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`simulation-project:${simulation.projectId}`}, 0))`.execute(trx);
+        const user = await runningOf(trx, 'user_id', simulation.userId, simulation.startedAt, limits.graceMs);
+        if (user.count >= limits.perUser) return err(quotaExceeded('user', limits.perUser, retryAfterMs([user.expectedEnd], simulation.startedAt)));
+        const project = await runningOf(trx, 'project_id', simulation.projectId, simulation.startedAt, limits.graceMs);
+        if (project.count >= limits.perProject) {
+          return err(quotaExceeded('project', limits.perProject, retryAfterMs([project.expectedEnd], simulation.startedAt)));
+        }
       }
-      return this.insert(trx, simulation);
+      const inserted = await this.insert(trx, simulation);
+      if (inserted.ok) await this.outbox.record(trx, `simulation:${simulation.id}`, outbox);
+      return inserted;
     });
+    if (created.ok) this.outbox.recorded(outbox);
+    return created;
   }
 
   private async insert(db: Kysely<SimulationTables>, simulation: Simulation): Promise<Result<Simulation, DomainFailure>> {
