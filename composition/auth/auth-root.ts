@@ -8,6 +8,7 @@ import { registerAuthRoutes } from '../../adapters/http/auth/auth-routes.js';
 import { ForwardedAddressSigner } from '../../adapters/http/forwarded-address.js';
 import { InMemoryLoginFailureLog } from '../../adapters/memory/in-memory-login-failure-log.js';
 import type { Logger } from '../../adapters/observability/logger.js';
+import { OutageTolerantLoginFailureLog } from '../../adapters/redis/outage-tolerant-login-failure-log.js';
 import { RedisLoginFailureLog } from '../../adapters/redis/redis-login-failure-log.js';
 import { startOutboxRelay } from '../outbox-relay.js';
 import { Platform, platformModule } from '../platform-module.js';
@@ -88,9 +89,19 @@ export const startAuthService: ServiceRoot = async (context) => {
   }
 };
 
-/** Failed logins counted once for every auth instance on the mesh's Redis; without Redis, per instance. */
-const loginFailureLog = (context: ServiceContext) =>
-  context.config.redis && context.messaging.redis ? new RedisLoginFailureLog(context.messaging.redis) : new InMemoryLoginFailureLog();
+/**
+ * Failed logins counted once for every auth instance on the mesh's Redis, per instance while Redis
+ * cannot answer; without Redis, per instance.
+ */
+const loginFailureLog = (context: ServiceContext) => {
+  const redis = context.config.redis ? context.messaging.redis : undefined;
+  if (!redis) return new InMemoryLoginFailureLog();
+  return new OutageTolerantLoginFailureLog(
+    new RedisLoginFailureLog(redis),
+    new InMemoryLoginFailureLog(),
+    () => redis.command.status === 'ready',
+  );
+};
 
 /** A job the domain refuses (malformed, unknown type) is logged and acknowledged: retrying cannot fix it. */
 const logEmailJobFailure = (logger: Logger, jobId: string, failure: { code: string; message: string }) =>
