@@ -36,7 +36,7 @@ export const meshRedisAclRules = (password: string): readonly string[] => [
   '+get', '+set', '+del', '+scan', '+exists', '+pexpire',
   '+xadd', '+xread', '+xrange', '+xlen', '+xgroup|create', '+xreadgroup', '+xack', '+xpending', '+xautoclaim', '+xclaim', '+xtrim',
   '+eval', '+evalsha', '+script|load',
-  '+multi', '+exec', '+zadd', '+zrangebyscore', '+zremrangebyscore', '+zremrangebyrank',
+  '+multi', '+exec', '+zadd', '+zcard', '+zrange', '+zrem', '+zrangebyscore', '+zremrangebyscore', '+zremrangebyrank',
   '+publish', '+spublish', '+subscribe', '+psubscribe', '+ssubscribe', '+unsubscribe', '+punsubscribe', '+sunsubscribe',
   '+config|get',
 ];
