@@ -56,6 +56,16 @@ describe('the mesh of one process without Redis', () => {
     expect(mesh.targetOf('auth')).toEqual({ grpc: '127.0.0.1:3', http: '127.0.0.1:4' });
   });
 
+  it('keeps forwarding to a registered instance that failed its health check here, not to the configured address', async () => {
+    const mesh = await start(withAuthAt('127.0.0.1:1', '127.0.0.1:2'), ['api-gateway']);
+    mesh.clientFor('auth', AuthServiceClient, 'gateway-1');
+    await mesh.register({ service: 'auth', instanceId: 'auth-1', grpcPort: 3, httpPort: 4 });
+    // Nothing listens on port 3: this process's check puts the only known instance out of rotation.
+    await waitFor(() => mesh.report().health.auth?.unhealthy === 1, 5_000, 'the failed health check');
+
+    expect(mesh.targetOf('auth')).toEqual({ grpc: '127.0.0.1:3', http: '127.0.0.1:4' });
+  });
+
   it('waits for the registration of a service it runs itself instead of dialling its configured address', async () => {
     const mesh = await start(meshSettings(), ['auth', 'api-gateway']);
     mesh.clientFor('auth', AuthServiceClient, 'gateway-1');

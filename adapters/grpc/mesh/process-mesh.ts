@@ -139,9 +139,16 @@ export class ProcessMesh {
     return this.clients.lease(service, Client, from);
   }
 
-  /** An in-rotation instance of `service` (round-robin), or its configured target when none is registered. */
+  /**
+   * An in-rotation instance of `service` (round-robin). When every known instance failed this
+   * process's health check (a check can time out on a loaded host), the known ones that are not
+   * draining are tried all the same, as a balancer in panic mode does: they are the only addresses
+   * that can answer. The configured target only stands in when none is known.
+   */
   targetOf(service: string): ServiceTargets {
-    const candidates = this.discovery.current(service).filter(isInRotation);
+    const known = this.discovery.current(service);
+    const inRotation = known.filter(isInRotation);
+    const candidates = inRotation.length > 0 ? inRotation : known.filter((instance) => instance.status !== 'draining');
     if (candidates.length === 0) {
       const configured = this.options.settings.targets[service];
       if (!configured) throw new Error(`no target is configured for the service ${service}`);
