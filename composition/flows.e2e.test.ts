@@ -132,9 +132,12 @@ describe('the specification flows across processes on Redis', () => {
     await Promise.all(watchers.map((watcher) => watcher.waitForType('simulation_completed', 1, 30_000)));
 
     const steps = watchers.map((watcher) => watcher.ofType('simulation_metrics').map((message) => message.simulation_step));
-    expect(steps[0]!.length).toBeGreaterThan(10);
-    expect(steps[0]).toEqual(steps[1]);
-    expect(steps[0]!.at(-1)).toBe(60);
+    // A watcher that connected later may start a few steps in; from there both see every step once, in order.
+    for (const seen of steps) {
+      expect(seen.length).toBeGreaterThan(10);
+      expect(seen.at(-1)).toBe(60);
+      expect(seen).toEqual(Array.from({ length: seen.length }, (_, i) => seen[0]! + i));
+    }
     const sample = watchers[1]!.ofType('simulation_metrics')[0]!;
     expect(Object.keys(sample)).toEqual(expect.arrayContaining(['type', 'simulation_id', ...metricFields]));
 
