@@ -136,7 +136,7 @@ describe('the specification flows across processes on Redis', () => {
     for (const seen of steps) {
       expect(seen.length).toBeGreaterThan(10);
       expect(seen.at(-1)).toBe(60);
-      expect(seen).toEqual(Array.from({ length: seen.length }, (_, i) => seen[0]! + i));
+      expect(seen).toEqual(Array.from({ length: seen.length }, (_, i) => Number(seen[0]) + i));
     }
     const sample = watchers[1]!.ofType('simulation_metrics')[0]!;
     expect(Object.keys(sample)).toEqual(expect.arrayContaining(['type', 'simulation_id', ...metricFields]));
