@@ -62,6 +62,6 @@ describe('the log lines of a running mesh', () => {
     const opened = lines.filter((line) => line.fields.msg === 'database opened').map((line) => line.fields.service);
     expect(opened.sort()).toEqual(['auth', 'project', 'simulation']);
     expect(lines.find((line) => line.fields.msg === 'forwarding failed')!.fields).toMatchObject({ service: 'api-gateway', target: 'auth' });
-    expect(lines.length).toBeGreaterThan(50);
+    expect(lines.length).toBeGreaterThan(30);
   });
 });
