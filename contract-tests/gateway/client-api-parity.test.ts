@@ -10,7 +10,7 @@ import { h2cAgent, jsonRequest } from '../support/http2-client.js';
 /**
  * One client API (docs/adr/0029, 0043): the same request sent to the gateway and to the service that
  * owns the resource, on its own HTTP port, gets the same status, a refused one the same problem body,
- * and a successful project request the same body.
+ * and a successful project or simulation request the same body.
  */
 
 const STARTUP_TIMEOUT_MS = 120_000;
@@ -213,6 +213,40 @@ describe('the same client request on the gateway and on the owning service', () 
       body: withoutValues(removed[0]?.body, keys),
     });
     expect(removed[0]?.body).toEqual({ deleted: true, project_id: twins[0].project_id, deleted_at: expect.any(Number) });
+  });
+
+  it('answers a successful simulation request with the same body on both ports', async () => {
+    /** `stream_url` is the gateway's own WebSocket (docs/adr/0043): the one field only it adds. */
+    const both = async (method: Dispatcher.HttpMethod, path: string, sent: Sent, differing: readonly string[] = []) => {
+      const viaGateway = await send(http, `${base('api-gateway')}${path}`, method, { token: ada.token, ...sent });
+      const direct = await send(http, `${base('simulation')}${path}`, method, { token: ada.token, ...sent });
+      expect(viaGateway.status, `${method} ${path}`).toBeLessThan(300);
+      const keys = new Set(differing);
+      const { stream_url: streamUrl, ...gatewayBody } = viaGateway.body as Record<string, unknown>;
+      if (method === 'POST' && path === '/simulations') expect(streamUrl).toMatch(/^\/simulation\/stream\?simulation_id=/);
+      expect({ status: direct.status, body: withoutValues(direct.body, keys) }, `${method} ${path}`).toEqual({
+        status: viaGateway.status,
+        body: withoutValues(gatewayBody, keys),
+      });
+      return [viaGateway.body, direct.body] as [Record<string, unknown>, Record<string, unknown>];
+    };
+    const [started, alsoStarted] = await both('POST', '/simulations', { body: { project_id: projectId, duration_seconds: 120 } }, [
+      'simulation_id',
+      'started_at',
+      'websocket_channel',
+    ]);
+    expect(started).toMatchObject({ status: 'running', estimated_duration: 120 });
+    await both('POST', '/simulations/validate', { body: { project_id: projectId, configuration: { nodes: '0' }, duration_seconds: 4_000 } });
+    for (const id of [started.simulation_id, alsoStarted.simulation_id]) {
+      expect((await send(http, `${base('simulation')}/simulations/${String(id)}/stop`, 'POST', { token: ada.token })).status).toBe(200);
+    }
+    // Stopped runs no longer change: every read of the same run answers the same.
+    const stopped = String(started.simulation_id);
+    await both('GET', `/simulations/${stopped}`, {});
+    await both('POST', `/simulations/${stopped}/stop`, { body: { reason: 'again' } });
+    await both('GET', `/simulations/${stopped}/results?include_samples=true&max_samples=5`, {});
+    await both('GET', `/simulations/${stopped}/metrics?since=0&max_samples=5`, {});
+    await both('GET', `/projects/${projectId}/simulations?status=stopped&page_size=5`, {});
   });
 
   it('puts the gateway\'s defences on every service port: security headers and the CORS allow-list', async () => {
