@@ -3,6 +3,7 @@ import type { SimulationService } from '../../../core/simulation/index.js';
 import type { TokenCheck } from '../auth/authenticate.js';
 import { authenticatedScope } from '../client-api/authenticated-scope.js';
 import { unwrap } from '../unwrap.js';
+import { DEFAULT_RESULT_SAMPLES } from '../../grpc/simulation/simulation-requests.js';
 import { simulationJson } from '../client-api/simulation-json.js';
 import { readQuery, type IdParams } from '../client-api/common.js';
 import {
@@ -21,9 +22,6 @@ import {
   type StopBody,
   type ValidationBody,
 } from '../client-api/simulation-api.js';
-
-/** Samples `GET /simulations/:id/results?include_samples=true` returns without `max_samples`. */
-export const DEFAULT_RESULT_SAMPLES = 1_000;
 
 /**
  * The simulation client API (HTTP/2 + JSON, port 11001). Every route needs a bearer token, checked
