@@ -47,7 +47,7 @@ const survivesRestart = async (env: Record<string, string>): Promise<void> => {
       body: { name: 'Durable cluster', template_id: 'monolith' },
     });
     expect(created.status).toBe(201);
-    projectId = created.body.project.id;
+    projectId = created.body.project_id;
 
     const started = await jsonRequest(http2, 'POST', `${urlOf(mesh, 'simulation')}/simulations`, {
       token,
@@ -69,19 +69,19 @@ const survivesRestart = async (env: Record<string, string>): Promise<void> => {
     const token = await login(mesh, email);
     const project = await jsonRequest(http2, 'GET', `${urlOf(mesh, 'project')}/projects/${projectId}`, { token });
     expect(project.status).toBe(200);
-    expect(project.body.project).toMatchObject({ id: projectId, name: 'Durable cluster', template_id: 'monolith' });
+    expect(project.body).toMatchObject({ project_id: projectId, name: 'Durable cluster' });
 
     const results = await jsonRequest(http2, 'GET', `${urlOf(mesh, 'simulation')}/simulations/${simulationId}/results?include_samples=true`, { token });
     expect(results.status).toBe(200);
-    expect(results.body.simulation.status).toBe('completed');
-    expect(results.body.total_samples).toBeGreaterThan(0);
-    expect(results.body.samples.length).toBe(results.body.total_samples);
+    expect(results.body.status).toBe('completed');
+    expect(results.body.summary.samples).toBeGreaterThan(0);
+    expect(results.body.samples.length).toBe(results.body.summary.samples);
 
     const analysis = await jsonRequest(http2, 'GET', `${urlOf(mesh, 'simulation')}/simulations/${simulationId}/analysis`, { token });
     expect(analysis.status).toBe(200);
 
     const history = await jsonRequest(http2, 'GET', `${urlOf(mesh, 'simulation')}/projects/${projectId}/simulations`, { token });
-    expect(history.body.simulations.map((s: { id: string }) => s.id)).toContain(simulationId);
+    expect(history.body.simulations.map((s: { simulation_id: string }) => s.simulation_id)).toContain(simulationId);
 
     const duplicate = await jsonRequest(http2, 'POST', `${urlOf(mesh, 'auth')}/auth/register`, {
       body: { email: email.toUpperCase(), password, name: 'Again' },

@@ -49,7 +49,7 @@ describe('project exports and reports', () => {
       token,
       body: { name: 'Shop', template_id: 'microservices' },
     });
-    const projectId: string = created.body.project.id;
+    const projectId: string = created.body.project_id;
     const started = await simulation.service.startSimulation({ userId: user.id, projectId, durationSeconds: 3, enableRealTime: false });
     if (!started.ok) throw new Error(`simulation not started: ${started.error.code} ${started.error.message}`);
     const simulationId = started.value.simulationId;

@@ -20,7 +20,8 @@ describe('project HTTP routes', () => {
   const createProject = async (token: string, body: Record<string, unknown> = { name: 'Capacity plan' }) => {
     const created = await call('POST', '/projects', { token, body });
     expect(created.status).toBe(201);
-    return created.body.project as { id: string; version: number; updated_at: number };
+    const read = await call('GET', `/projects/${created.body.project_id}`, { token });
+    return { id: created.body.project_id as string, updated_at: read.body.updated_at as number };
   };
 
   /** The export once it is neither queued nor running (GET answers 202 until then). */
@@ -66,32 +67,39 @@ describe('project HTTP routes', () => {
       body: { name: 'Checkout', template_id: 'monolith', configuration: { nodes: '4' }, is_public: false },
     });
     expect(created.status).toBe(201);
-    const project = created.body.project;
+    // The gateway's body (CreateProjectResponse as client JSON, docs/adr/0043).
+    expect(created.body).toEqual({
+      project_id: expect.any(String),
+      name: 'Checkout',
+      status: 'active',
+      created_at: expect.any(Number),
+      template_used: 'monolith',
+    });
+    const project = { id: created.body.project_id as string };
     expect(created.headers.location).toBe(`/projects/${project.id}`);
-    expect(project).toMatchObject({ name: 'Checkout', owner_id: owner.id, template_id: 'monolith', access: 'owner', version: 1 });
-    expect(project.configuration).toMatchObject({ nodes: '4', services: '1' });
 
     const read = await call('GET', `/projects/${project.id}`, { token: owner.token });
-    expect(read.body.project).toEqual(project);
-    expect((await call('GET', `/projects/${project.id}?include_configuration=false`, { token: owner.token })).body.project).not.toHaveProperty(
-      'configuration',
-    );
+    expect(read.body).toMatchObject({ project_id: project.id, name: 'Checkout', owner_id: owner.id, access: 'owner', collaborators: [] });
+    expect(read.body.configuration).toMatchObject({ nodes: '4', services: '1' });
+    expect((await call('GET', `/projects/${project.id}?include_configuration=false`, { token: owner.token })).body.configuration).toEqual({});
 
     const patched = await call('PATCH', `/projects/${project.id}`, {
       token: owner.token,
-      body: { description: 'Black Friday', removed_configuration_keys: ['nodes'], expected_updated_at: project.updated_at },
+      body: { description: 'Black Friday', removed_configuration_keys: ['nodes'], expected_updated_at: read.body.updated_at },
     });
     expect(patched.status).toBe(200);
-    expect(patched.body.project).toMatchObject({ description: 'Black Friday', version: 2 });
-    expect(patched.body.project.configuration).not.toHaveProperty('nodes');
-    const stale = await call('PATCH', `/projects/${project.id}`, { token: owner.token, body: { name: 'x', expected_updated_at: project.updated_at - 1 } });
+    expect(patched.body.project).toMatchObject({ project_id: project.id, description: 'Black Friday', role: 'owner' });
+    expect((await call('GET', `/projects/${project.id}`, { token: owner.token })).body.configuration).not.toHaveProperty('nodes');
+    const stale = await call('PATCH', `/projects/${project.id}`, { token: owner.token, body: { name: 'x', expected_updated_at: read.body.updated_at - 1 } });
     expect(stale.status).toBe(409);
 
     const listed = await call('GET', '/projects?include_shared=false&page_size=10', { token: owner.token });
-    expect(listed.body).toMatchObject({ total_count: 1, next_page_token: null });
-    expect(listed.body.projects[0]).toMatchObject({ id: project.id, access: 'owner' });
+    expect(listed.body).toMatchObject({ total_count: 1, next_page_token: '' });
+    expect(listed.body.projects[0]).toMatchObject({ project_id: project.id, role: 'owner' });
 
-    expect((await call('DELETE', `/projects/${project.id}`, { token: owner.token })).status).toBe(204);
+    const deleted = await call('DELETE', `/projects/${project.id}`, { token: owner.token });
+    expect(deleted.status).toBe(200);
+    expect(deleted.body).toEqual({ deleted: true, project_id: project.id, deleted_at: expect.any(Number) });
     expect((await call('GET', `/projects/${project.id}`, { token: owner.token })).status).toBe(404);
   });
 
@@ -115,10 +123,10 @@ describe('project HTTP routes', () => {
     const stranger = await loggedIn();
     const project = await createProject(owner.token);
     const shared = await call('POST', `/projects/${project.id}/share`, { token: owner.token, body: { target_email: viewer.email, role: 'viewer' } });
-    expect(shared.body.share).toMatchObject({ user_id: viewer.id, role: 'viewer', changed: true });
+    expect(shared.body).toEqual({ shared: true, project_id: project.id, target_user_id: viewer.id, role: 'viewer', reason: '' });
 
     expect((await call('GET', `/projects/${project.id}`, { token: stranger.token })).status).toBe(404);
-    expect((await call('GET', `/projects/${project.id}`, { token: viewer.token })).body.project.access).toBe('viewer');
+    expect((await call('GET', `/projects/${project.id}`, { token: viewer.token })).body.access).toBe('viewer');
     const change = await call('PATCH', `/projects/${project.id}`, { token: viewer.token, body: { name: 'Mine now' } });
     expect(change.status).toBe(403);
     expect(change.body.type).toBe('urn:meshwork:problem:action_not_allowed');
@@ -135,16 +143,20 @@ describe('project HTTP routes', () => {
     const project = await createProject(owner.token);
 
     const permissions = await call('GET', `/projects/${project.id}/permissions`, { token: owner.token });
-    expect(permissions.body).toMatchObject({ owner_id: owner.id, members: [{ user_id: owner.id, role: 'owner' }], caller: { access: 'owner' } });
+    expect(permissions.body).toMatchObject({
+      project_id: project.id,
+      owner_id: owner.id,
+      permissions: [{ user_id: owner.id, email: owner.email, role: 'owner', granted_by: '' }],
+    });
     const joined = await call('POST', `/projects/${project.id}/collaboration`, { token: owner.token });
-    expect(joined.body.collaboration).toMatchObject({
+    expect(joined.body).toMatchObject({
+      joined: true,
       stream_key: `collaboration:stream:${project.id}`,
-      collaborators: [owner.id],
-      changed: true,
-      access: 'owner',
+      active_collaborators: [owner.id],
+      role: 'owner',
     });
     const left = await call('DELETE', `/projects/${project.id}/collaboration`, { token: owner.token });
-    expect(left.body.collaboration).toMatchObject({ collaborators: [], changed: true });
+    expect(left.body).toEqual({ left: true, remaining_collaborators: 0 });
   });
 
   it('answers its gRPC HealthCheck with the state of its channels to auth and simulation', async () => {
@@ -164,7 +176,7 @@ describe('project HTTP routes', () => {
     const { token } = await loggedIn();
 
     const page = await call('GET', '/templates?category=serverless', { token });
-    expect(page.body).toMatchObject({ total_count: 1, templates: [{ id: 'serverless-burst', category: 'serverless' }] });
+    expect(page.body).toMatchObject({ total_count: 1, templates: [{ template_id: 'serverless-burst', category: 'serverless' }] });
     expect((await call('GET', '/templates/event-driven', { token })).body.template.configuration.load_profile).toBe('spike');
     expect((await call('GET', '/templates/mainframe', { token })).status).toBe(404);
   });

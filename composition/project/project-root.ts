@@ -70,6 +70,7 @@ export const projectRoot =
       await storage.close();
     };
     const tokenCheck = remoteTokenCheck(auth);
+    const emailOf = emailLookup(auth);
     const ports = context.config.ports.project;
     try {
       background = await startBackgroundWork(context, logger, exports, settings, options.cleanupIntervalMs);
@@ -87,14 +88,14 @@ export const projectRoot =
           {
             definition: ProjectServiceService,
             implementation: projectGrpcService(projects, logger, {
-              emailOf: emailLookup(auth),
+              emailOf,
               healthDetails: () => dependencyStates({ auth: channels.auth, simulation: channels.simulation }),
             }),
           },
         ],
         registerRoutes: (app) => {
           if (context.config.clientEntry === 'all') {
-            registerProjectRoutes(app, projects, tokenCheck);
+            registerProjectRoutes(app, projects, tokenCheck, emailOf);
             registerTemplateRoutes(app, projects, tokenCheck);
           }
           registerExportRoutes(app, exports, tokenCheck);

@@ -81,7 +81,7 @@ describe('the simulation service root', () => {
       body: { name: 'Simulated cluster', configuration: QuietCluster },
     });
     expect(created.status).toBe(201);
-    return created.body.project.id;
+    return created.body.project_id;
   };
 
   const startOver = async (projectId: string, durationSeconds: number) => {

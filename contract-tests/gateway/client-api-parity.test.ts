@@ -8,8 +8,9 @@ import { waitFor } from '../messaging/wait.js';
 import { h2cAgent, jsonRequest } from '../support/http2-client.js';
 
 /**
- * One client API (docs/adr/0029): the same request sent to the gateway and to the service that owns
- * the resource, on its own HTTP port, gets the same status, and a refused one the same problem body.
+ * One client API (docs/adr/0029, 0043): the same request sent to the gateway and to the service that
+ * owns the resource, on its own HTTP port, gets the same status, a refused one the same problem body,
+ * and a successful project or simulation request the same body.
  */
 
 const STARTUP_TIMEOUT_MS = 120_000;
@@ -36,6 +37,15 @@ const send = async (http: Dispatcher, url: string, method: Dispatcher.HttpMethod
   const answer = await request(url, { dispatcher: http, method, headers, body: text });
   const body = await answer.body.text();
   return { status: answer.statusCode, headers: answer.headers, body: body === '' ? undefined : JSON.parse(body) };
+};
+
+/** The body with the named keys (at any depth) replaced by their type: values two separate writes legitimately differ in. */
+const withoutValues = (body: unknown, keys: ReadonlySet<string>): unknown => {
+  if (Array.isArray(body)) return body.map((item) => withoutValues(item, keys));
+  if (body === null || typeof body !== 'object') return body;
+  return Object.fromEntries(
+    Object.entries(body).map(([key, value]) => [key, keys.has(key) ? typeof value : withoutValues(value, keys)]),
+  );
 };
 
 const deep = (depth: number) => `{"a":${'['.repeat(depth)}${']'.repeat(depth)}}`;
@@ -148,6 +158,95 @@ describe('the same client request on the gateway and on the owning service', () 
     expect(onService.status).toBe(200);
     const onGateway = await send(http, `${base('api-gateway')}/projects/${projectId}`, 'PATCH', { token: ada.token, body: { name: 'Parity 3', expected_updated_at: current } });
     expect(onGateway.status).toBe(409);
+  });
+
+  it('answers a successful project request with the same body on both ports', async () => {
+    const bob = await aUser(http, base('api-gateway'), 'bob');
+    const both = async (method: Dispatcher.HttpMethod, path: string, sent: Sent = {}) => {
+      const viaGateway = await send(http, `${base('api-gateway')}${path}`, method, { token: ada.token, ...sent });
+      const direct = await send(http, `${base('project')}${path}`, method, { token: ada.token, ...sent });
+      expect(viaGateway.status, `${method} ${path}`).toBeLessThan(300);
+      return [viaGateway, direct] as const;
+    };
+    const expectSame = async (method: Dispatcher.HttpMethod, path: string, sent: Sent = {}, differing: readonly string[] = []) => {
+      const [viaGateway, direct] = await both(method, path, sent);
+      const keys = new Set(differing);
+      expect({ status: direct.status, body: withoutValues(direct.body, keys) }, `${method} ${path}`).toEqual({
+        status: viaGateway.status,
+        body: withoutValues(viaGateway.body, keys),
+      });
+      return viaGateway.body as Record<string, unknown>;
+    };
+
+    // Reads of the same resource: every value the same.
+    await expectSame('PATCH', `/projects/${projectId}`, { body: { configuration: { nodes: '3' } } }, ['updated_at']);
+    const read = await expectSame('GET', `/projects/${projectId}`);
+    expect(read).toMatchObject({ project_id: projectId, name: expect.any(String), configuration: { nodes: '3' }, access: 'owner' });
+    await expectSame('GET', `/projects/${projectId}?include_configuration=false`);
+    await expectSame('GET', '/projects?include_shared=false&page_size=5');
+    await expectSame('GET', '/templates?page_size=2');
+    await expectSame('GET', '/templates/event-driven');
+    // Writes: the same answer but for the new ids and times.
+    const created = await expectSame('POST', '/projects', { body: { name: 'Twin', template_id: 'monolith' } }, ['project_id', 'created_at']);
+    expect(created).toMatchObject({ name: 'Twin', template_used: 'monolith', status: 'active' });
+    // The first share and the first leave change something, a repeat does not: repeat them on both ports.
+    const share: Sent = { token: ada.token, body: { target_email: bob.email, role: 'viewer' } };
+    expect((await send(http, `${base('api-gateway')}/projects/${projectId}/share`, 'POST', share)).body).toMatchObject({ shared: true });
+    const again = await expectSame('POST', `/projects/${projectId}/share`, share);
+    expect(again).toMatchObject({ shared: false, target_user_id: bob.userId, role: 'viewer' });
+    await expectSame('GET', `/projects/${projectId}/permissions`, {}, ['granted_at']);
+    await expectSame('POST', `/projects/${projectId}/collaboration`, { body: {} }, ['joined_at']);
+    expect((await send(http, `${base('project')}/projects/${projectId}/collaboration`, 'DELETE', { token: ada.token })).body).toEqual({
+      left: true,
+      remaining_collaborators: 0,
+    });
+    await expectSame('DELETE', `/projects/${projectId}/collaboration`);
+    const twins = await Promise.all(
+      [0, 1].map(async () => (await jsonRequest(http, 'POST', `${base('api-gateway')}/projects`, { token: ada.token, body: { name: 'Gone' } })).body),
+    );
+    const removed = await Promise.all(
+      twins.map(async (twin, index) => send(http, `${base(index === 0 ? 'api-gateway' : 'project')}/projects/${twin.project_id}`, 'DELETE', { token: ada.token })),
+    );
+    const keys = new Set(['project_id', 'deleted_at']);
+    expect({ status: removed[1]?.status, body: withoutValues(removed[1]?.body, keys) }).toEqual({
+      status: removed[0]?.status,
+      body: withoutValues(removed[0]?.body, keys),
+    });
+    expect(removed[0]?.body).toEqual({ deleted: true, project_id: twins[0].project_id, deleted_at: expect.any(Number) });
+  });
+
+  it('answers a successful simulation request with the same body on both ports', async () => {
+    /** `stream_url` is the gateway's own WebSocket (docs/adr/0043): the one field only it adds. */
+    const both = async (method: Dispatcher.HttpMethod, path: string, sent: Sent, differing: readonly string[] = []) => {
+      const viaGateway = await send(http, `${base('api-gateway')}${path}`, method, { token: ada.token, ...sent });
+      const direct = await send(http, `${base('simulation')}${path}`, method, { token: ada.token, ...sent });
+      expect(viaGateway.status, `${method} ${path}`).toBeLessThan(300);
+      const keys = new Set(differing);
+      const { stream_url: streamUrl, ...gatewayBody } = viaGateway.body as Record<string, unknown>;
+      if (method === 'POST' && path === '/simulations') expect(streamUrl).toMatch(/^\/simulation\/stream\?simulation_id=/);
+      expect({ status: direct.status, body: withoutValues(direct.body, keys) }, `${method} ${path}`).toEqual({
+        status: viaGateway.status,
+        body: withoutValues(gatewayBody, keys),
+      });
+      return [viaGateway.body, direct.body] as [Record<string, unknown>, Record<string, unknown>];
+    };
+    const [started, alsoStarted] = await both('POST', '/simulations', { body: { project_id: projectId, duration_seconds: 120 } }, [
+      'simulation_id',
+      'started_at',
+      'websocket_channel',
+    ]);
+    expect(started).toMatchObject({ status: 'running', estimated_duration: 120 });
+    await both('POST', '/simulations/validate', { body: { project_id: projectId, configuration: { nodes: '0' }, duration_seconds: 4_000 } });
+    for (const id of [started.simulation_id, alsoStarted.simulation_id]) {
+      expect((await send(http, `${base('simulation')}/simulations/${String(id)}/stop`, 'POST', { token: ada.token })).status).toBe(200);
+    }
+    // Stopped runs no longer change: every read of the same run answers the same.
+    const stopped = String(started.simulation_id);
+    await both('GET', `/simulations/${stopped}`, {});
+    await both('POST', `/simulations/${stopped}/stop`, { body: { reason: 'again' } });
+    await both('GET', `/simulations/${stopped}/results?include_samples=true&max_samples=5`, {});
+    await both('GET', `/simulations/${stopped}/metrics?since=0&max_samples=5`, {});
+    await both('GET', `/projects/${projectId}/simulations?status=stopped&page_size=5`, {});
   });
 
   it('puts the gateway\'s defences on every service port: security headers and the CORS allow-list', async () => {

@@ -14,7 +14,7 @@ import type { ServiceCalls } from '../mesh/mesh-client.js';
 import type { RequestOf, ResponseOf, UnaryMethodName } from '../mesh/unary-method-types.js';
 import type { DomainFailure } from '../../../core/shared/errors.js';
 import type { Result } from '../../../core/shared/result.js';
-import { jsonAnswer } from './client-json.js';
+import { jsonAnswer } from '../../http/client-api/client-json.js';
 import { downstreamCall } from './downstream-call.js';
 
 /** The client API's simulation routes, as calls to `simulation.SimulationService` (JSON ↔ proto here, nowhere else). */

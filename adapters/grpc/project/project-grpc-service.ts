@@ -7,11 +7,19 @@ import type { ProjectServiceServer } from '../generated/project.js';
 import { serviceHealth } from '../service-health.js';
 import { unaryHandler } from '../unary-handler.js';
 import {
+  createProjectResponse,
+  deleteProjectResponse,
   getProjectResponse,
+  getTemplateResponse,
   joinResponse,
+  leaveResponse,
+  listProjectsResponse,
+  listTemplatesResponse,
+  lookUpEmails,
   permissionsResponse,
-  projectSummary,
-  projectTemplate,
+  shareProjectResponse,
+  updateProjectResponse,
+  type EmailLookup,
 } from './project-messages.js';
 import {
   collaborationInput,
@@ -23,8 +31,7 @@ import {
   updateInput,
 } from './project-requests.js';
 
-/** A user's email by id, or undefined when it cannot be told (unknown user, auth down). */
-export type EmailLookup = (userId: string) => Promise<string | undefined>;
+export type { EmailLookup } from './project-messages.js';
 
 export interface ProjectGrpcOptions {
   /** Fills ProjectPermission.email, which the project domain does not know; absent leaves it ''. */
@@ -48,15 +55,7 @@ export const projectGrpcService = (
     const ids = requireIds({ user_id: request.userId });
     if (!ids.ok) return ids;
     const created = await projects.createProject(createInput(request));
-    if (!created.ok) return created;
-    const project = created.value;
-    return {
-      projectId: project.id,
-      name: project.name,
-      status: project.status,
-      createdAt: project.createdAt,
-      templateUsed: project.templateId ?? '',
-    };
+    return created.ok ? ok(createProjectResponse(created.value)) : created;
   }, logger),
 
   getProject: unaryHandler(async ({ projectId, userId, includeConfiguration }) => {
@@ -70,26 +69,21 @@ export const projectGrpcService = (
     const ids = requireIds({ project_id: request.projectId, user_id: request.userId });
     if (!ids.ok) return ids;
     const updated = await projects.updateProject(updateInput(request));
-    return updated.ok ? ok({ project: projectSummary(updated.value, request.userId) }) : updated;
+    return updated.ok ? ok(updateProjectResponse(updated.value, request.userId)) : updated;
   }, logger),
 
   deleteProject: unaryHandler(async ({ projectId, userId }) => {
     const ids = requireIds({ project_id: projectId, user_id: userId });
     if (!ids.ok) return ids;
     const deleted = await projects.deleteProject({ projectId, userId });
-    return deleted.ok ? ok({ deleted: true, projectId, deletedAt: deleted.value.deletedAt }) : deleted;
+    return deleted.ok ? ok(deleteProjectResponse(deleted.value)) : deleted;
   }, logger),
 
   listProjects: unaryHandler(async (request) => {
     const ids = requireIds({ user_id: request.userId });
     if (!ids.ok) return ids;
     const page = await projects.listProjects(listInput(request));
-    if (!page.ok) return page;
-    return {
-      projects: page.value.projects.map((project) => projectSummary(project, request.userId)),
-      nextPageToken: page.value.nextPageToken ?? '',
-      totalCount: page.value.totalCount,
-    };
+    return page.ok ? ok(listProjectsResponse(page.value, request.userId)) : page;
   }, logger),
 
   shareProject: unaryHandler(async (request) => {
@@ -98,15 +92,7 @@ export const projectGrpcService = (
     const input = shareInput(request);
     if (!input.ok) return input;
     const shared = await projects.shareProject(input.value);
-    if (!shared.ok) return shared;
-    const outcome = shared.value;
-    return {
-      shared: outcome.changed,
-      projectId: outcome.projectId,
-      targetUserId: outcome.targetUserId,
-      role: outcome.role,
-      reason: outcome.changed ? '' : `the user already has the ${outcome.role} role`,
-    };
+    return shared.ok ? ok(shareProjectResponse(shared.value)) : shared;
   }, logger),
 
   getProjectPermissions: unaryHandler(async ({ projectId, userId }) => {
@@ -120,17 +106,12 @@ export const projectGrpcService = (
 
   getTemplate: unaryHandler(async ({ templateId }) => {
     const template = await projects.getTemplate(templateId);
-    return template.ok ? ok({ template: projectTemplate(template.value) }) : template;
+    return template.ok ? ok(getTemplateResponse(template.value)) : template;
   }, logger),
 
   listTemplates: unaryHandler(async (request) => {
     const page = await projects.listTemplates(listTemplatesInput(request));
-    if (!page.ok) return page;
-    return {
-      templates: page.value.templates.map(projectTemplate),
-      nextPageToken: page.value.nextPageToken ?? '',
-      totalCount: page.value.totalCount,
-    };
+    return page.ok ? ok(listTemplatesResponse(page.value)) : page;
   }, logger),
 
   joinCollaboration: unaryHandler(async (request) => {
@@ -152,16 +133,8 @@ export const projectGrpcService = (
       );
     }
     const left = await projects.leaveCollaboration(collaborationInput(request));
-    if (!left.ok) return left;
-    return { left: left.value.changed, remainingCollaborators: left.value.collaborators.length };
+    return left.ok ? ok(leaveResponse(left.value)) : left;
   }, logger),
 
   healthCheck: unaryHandler(async () => serviceHealth('project', options.healthDetails?.() ?? {}), logger),
 });
-
-/** Emails of the members, looked up in parallel; one that cannot be found stays out of the map. */
-const lookUpEmails = async (userIds: readonly string[], emailOf?: EmailLookup): Promise<ReadonlyMap<string, string>> => {
-  if (!emailOf) return new Map();
-  const found = await Promise.all(userIds.map(async (userId) => [userId, await emailOf(userId).catch(() => undefined)] as const));
-  return new Map(found.filter((entry): entry is readonly [string, string] => entry[1] !== undefined));
-};

@@ -1,6 +1,11 @@
 import {
   accessOf,
+  type CollaborationSession,
+  type DeletedProject,
   type JoinedSession,
+  type ProjectListPage,
+  type ProjectShareOutcome,
+  type TemplatePage,
   type Project,
   type ProjectAccess,
   type ProjectMember,
@@ -9,15 +14,26 @@ import {
   type ProjectView,
 } from '../../../core/project/index.js';
 import type {
+  CreateProjectResponse,
+  DeleteProjectResponse,
   GetProjectPermissionsResponse,
   GetProjectResponse,
+  GetTemplateResponse,
   JoinCollaborationResponse,
+  LeaveCollaborationResponse,
+  ListProjectsResponse,
+  ListTemplatesResponse,
   ProjectPermission,
   ProjectSummary,
   ProjectTemplate,
+  ShareProjectResponse,
+  UpdateProjectResponse,
 } from '../generated/project.js';
 
-/** domain → proto for `project.ProjectService`. Times are epoch ms as in the domain. */
+/**
+ * domain → proto for `project.ProjectService`. Times are epoch ms as in the domain. The client API
+ * renders these same messages on every port (adapters/http/client-api/project-json.ts, docs/adr/0043).
+ */
 
 /**
  * The caller's role as ProjectSummary.role states it ("owner", "editor" or "viewer"): a reader of a
@@ -94,3 +110,58 @@ export const joinResponse = (session: JoinedSession): JoinCollaborationResponse 
   joinedAt: session.at,
   reason: '',
 });
+
+export const createProjectResponse = (project: Project): CreateProjectResponse => ({
+  projectId: project.id,
+  name: project.name,
+  status: project.status,
+  createdAt: project.createdAt,
+  templateUsed: project.templateId ?? '',
+});
+
+export const updateProjectResponse = (project: Project, userId: string): UpdateProjectResponse => ({
+  project: projectSummary(project, userId),
+});
+
+export const deleteProjectResponse = (deleted: DeletedProject): DeleteProjectResponse => ({
+  deleted: true,
+  projectId: deleted.projectId,
+  deletedAt: deleted.deletedAt,
+});
+
+export const listProjectsResponse = (page: ProjectListPage, userId: string): ListProjectsResponse => ({
+  projects: page.projects.map((project) => projectSummary(project, userId)),
+  nextPageToken: page.nextPageToken ?? '',
+  totalCount: page.totalCount,
+});
+
+export const shareProjectResponse = (outcome: ProjectShareOutcome): ShareProjectResponse => ({
+  shared: outcome.changed,
+  projectId: outcome.projectId,
+  targetUserId: outcome.targetUserId,
+  role: outcome.role,
+  reason: outcome.changed ? '' : `the user already has the ${outcome.role} role`,
+});
+
+export const getTemplateResponse = (template: DomainTemplate): GetTemplateResponse => ({ template: projectTemplate(template) });
+
+export const listTemplatesResponse = (page: TemplatePage): ListTemplatesResponse => ({
+  templates: page.templates.map(projectTemplate),
+  nextPageToken: page.nextPageToken ?? '',
+  totalCount: page.totalCount,
+});
+
+export const leaveResponse = (session: CollaborationSession): LeaveCollaborationResponse => ({
+  left: session.changed,
+  remainingCollaborators: session.collaborators.length,
+});
+
+/** A user's email by id, or undefined when it cannot be told (unknown user, auth down). */
+export type EmailLookup = (userId: string) => Promise<string | undefined>;
+
+/** Emails of the members, looked up in parallel; one that cannot be found stays out of the map. */
+export const lookUpEmails = async (userIds: readonly string[], emailOf?: EmailLookup): Promise<ReadonlyMap<string, string>> => {
+  if (!emailOf) return new Map();
+  const found = await Promise.all(userIds.map(async (userId) => [userId, await emailOf(userId).catch(() => undefined)] as const));
+  return new Map(found.filter((entry): entry is readonly [string, string] => entry[1] !== undefined));
+};

@@ -1,8 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import {
-  accessOf,
-  toProjectView,
-  type Project,
   type ProjectScope,
   type ProjectService,
   type ProjectStatus,
@@ -27,7 +24,7 @@ import {
 } from '../client-api/project-api.js';
 import { unwrap } from '../unwrap.js';
 import { authenticatedScope } from '../client-api/authenticated-scope.js';
-import { collaborationJson, permissionsJson, projectJson } from './project-json.js';
+import { projectJson, type EmailLookup } from '../client-api/project-json.js';
 
 /** The caller's own projects always; shared ones unless `include_shared=false`, public ones with `include_public=true`. */
 const scopesOf = (query: ProjectListQuery): ProjectScope[] => [
@@ -36,16 +33,13 @@ const scopesOf = (query: ProjectListQuery): ProjectScope[] => [
   ...(query.include_public === true ? (['public'] as const) : []),
 ];
 
-/** A project as its caller sees it after a write: with the configuration. */
-const ownView = (project: Project, userId: string) => projectJson(toProjectView(project, accessOf(project, userId), true));
-
 /**
  * The project client API (HTTP/2 + JSON) on the project service's own port: CRUD, sharing,
- * permissions and the collaboration session, in the shapes of ../client-api (the gateway's too). Every
+ * permissions and the collaboration session, requests and answers in the shapes of ../client-api (the gateway's too). Every
  * route needs a bearer token; bodies, queries and params are checked by schema (400 with field errors), domain rules come back as failures
  * rendered by the one problem+json handler (a project the caller cannot read is 404).
  */
-export const registerProjectRoutes = (app: FastifyInstance, projects: ProjectService, check: TokenCheck): void =>
+export const registerProjectRoutes = (app: FastifyInstance, projects: ProjectService, check: TokenCheck, emailOf?: EmailLookup): void =>
   authenticatedScope(app, check, (scope, callerOf) => {
     scope.get('/projects', { schema: listProjectsRoute.schema }, async (request) => {
       const { userId } = callerOf(request);
@@ -53,11 +47,7 @@ export const registerProjectRoutes = (app: FastifyInstance, projects: ProjectSer
       const { page_size: pageSize, page_token: pageToken } = query;
       const status = query.status as ProjectStatus | undefined;
       const page = unwrap(await projects.listProjects({ userId, filter: scopesOf(query), status, pageSize, pageToken: pageToken || undefined }));
-      return {
-        projects: page.projects.map((project) => projectJson(toProjectView(project, accessOf(project, userId), false))),
-        next_page_token: page.nextPageToken ?? null,
-        total_count: page.totalCount,
-      };
+      return projectJson.page(page, userId);
     });
 
     scope.post<{ Body: NewProjectBody }>('/projects', { schema: createProjectRoute.schema }, async (request, reply) => {
@@ -73,7 +63,7 @@ export const registerProjectRoutes = (app: FastifyInstance, projects: ProjectSer
           isPublic: body.is_public,
         }),
       );
-      return reply.code(201).header('location', `/projects/${encodeURIComponent(project.id)}`).send({ project: ownView(project, userId) });
+      return reply.code(201).header('location', `/projects/${encodeURIComponent(project.id)}`).send(projectJson.created(project));
     });
 
     scope.get<{ Params: IdParams }>(
@@ -82,7 +72,7 @@ export const registerProjectRoutes = (app: FastifyInstance, projects: ProjectSer
       async (request) => {
         const includeConfiguration = readQuery<GetProjectQuery>(request, getProjectRoute.query).include_configuration ?? true;
         const view = unwrap(await projects.getProject({ projectId: request.params.id, userId: callerOf(request).userId, includeConfiguration }));
-        return { project: projectJson(view) };
+        return projectJson.view(view);
       },
     );
 
@@ -106,14 +96,13 @@ export const registerProjectRoutes = (app: FastifyInstance, projects: ProjectSer
             expectedUpdatedAt: body.expected_updated_at || undefined,
           }),
         );
-        return { project: ownView(project, userId) };
+        return projectJson.updated(project, userId);
       },
     );
 
-    scope.delete<{ Params: IdParams }>('/projects/:id', { schema: idRoute.schema }, async (request, reply) => {
-      unwrap(await projects.deleteProject({ projectId: request.params.id, userId: callerOf(request).userId }));
-      return reply.code(204).send();
-    });
+    scope.delete<{ Params: IdParams }>('/projects/:id', { schema: idRoute.schema }, async (request) =>
+      projectJson.deleted(unwrap(await projects.deleteProject({ projectId: request.params.id, userId: callerOf(request).userId }))),
+    );
 
     scope.post<{ Params: IdParams; Body: ShareBody }>(
       '/projects/:id/share',
@@ -124,32 +113,23 @@ export const registerProjectRoutes = (app: FastifyInstance, projects: ProjectSer
         const outcome = unwrap(
           await projects.shareProject({ projectId: request.params.id, userId: callerOf(request).userId, target, role: role as ShareRole }),
         );
-        return {
-          share: {
-            project_id: outcome.projectId,
-            user_id: outcome.targetUserId,
-            role: outcome.role,
-            shared_at: outcome.sharedAt,
-            changed: outcome.changed,
-          },
-        };
+        return projectJson.shared(outcome);
       },
     );
 
     scope.get<{ Params: IdParams }>('/projects/:id/permissions', { schema: idRoute.schema }, async (request) =>
-      permissionsJson(unwrap(await projects.getProjectPermissions({ projectId: request.params.id, userId: callerOf(request).userId }))),
+      projectJson.permissions(
+        unwrap(await projects.getProjectPermissions({ projectId: request.params.id, userId: callerOf(request).userId })),
+        emailOf,
+      ),
     );
 
     // The gateway's client and session ids have no meaning on this port: one session per user here.
-    scope.post<{ Params: IdParams }>('/projects/:id/collaboration', { schema: joinCollaborationRoute.schema }, async (request) => ({
-      collaboration: collaborationJson(
-        unwrap(await projects.joinCollaboration({ projectId: request.params.id, userId: callerOf(request).userId })),
-      ),
-    }));
+    scope.post<{ Params: IdParams }>('/projects/:id/collaboration', { schema: joinCollaborationRoute.schema }, async (request) =>
+      projectJson.joined(unwrap(await projects.joinCollaboration({ projectId: request.params.id, userId: callerOf(request).userId }))),
+    );
 
-    scope.delete<{ Params: IdParams }>('/projects/:id/collaboration', { schema: leaveCollaborationRoute.schema }, async (request) => ({
-      collaboration: collaborationJson(
-        unwrap(await projects.leaveCollaboration({ projectId: request.params.id, userId: callerOf(request).userId })),
-      ),
-    }));
+    scope.delete<{ Params: IdParams }>('/projects/:id/collaboration', { schema: leaveCollaborationRoute.schema }, async (request) =>
+      projectJson.left(unwrap(await projects.leaveCollaboration({ projectId: request.params.id, userId: callerOf(request).userId }))),
+    );
   });

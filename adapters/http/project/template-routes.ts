@@ -5,7 +5,7 @@ import { readQuery } from '../client-api/common.js';
 import { idRoute, listTemplatesRoute, type TemplateListQuery } from '../client-api/project-api.js';
 import { unwrap } from '../unwrap.js';
 import { authenticatedScope } from '../client-api/authenticated-scope.js';
-import { templateJson } from './project-json.js';
+import { projectJson } from '../client-api/project-json.js';
 
 /** The built-in project templates, for any authenticated caller: `GET /templates` (paginated) and `GET /templates/:id`. */
 export const registerTemplateRoutes = (app: FastifyInstance, projects: ProjectService, check: TokenCheck): void =>
@@ -13,10 +13,10 @@ export const registerTemplateRoutes = (app: FastifyInstance, projects: ProjectSe
     scope.get('/templates', { schema: listTemplatesRoute.schema }, async (request) => {
       const { category, page_size: pageSize, page_token: pageToken } = readQuery<TemplateListQuery>(request, listTemplatesRoute.query);
       const page = unwrap(await projects.listTemplates({ category: category || undefined, pageSize, pageToken: pageToken || undefined }));
-      return { templates: page.templates.map(templateJson), next_page_token: page.nextPageToken ?? null, total_count: page.totalCount };
+      return projectJson.templates(page);
     });
 
-    scope.get<{ Params: { id: string } }>('/templates/:id', { schema: idRoute.schema }, async (request) => ({
-      template: templateJson(unwrap(await projects.getTemplate(request.params.id))),
-    }));
+    scope.get<{ Params: { id: string } }>('/templates/:id', { schema: idRoute.schema }, async (request) =>
+      projectJson.template(unwrap(await projects.getTemplate(request.params.id))),
+    );
   });

@@ -3,16 +3,8 @@ import type { SimulationService } from '../../../core/simulation/index.js';
 import type { TokenCheck } from '../auth/authenticate.js';
 import { authenticatedScope } from '../client-api/authenticated-scope.js';
 import { unwrap } from '../unwrap.js';
-import {
-  analysisJson,
-  historyJson,
-  liveMetricsJson,
-  resultsJson,
-  startedJson,
-  statusJson,
-  stopJson,
-  validationJson,
-} from './simulation-json.js';
+import { DEFAULT_RESULT_SAMPLES } from '../../grpc/simulation/simulation-requests.js';
+import { simulationJson } from '../client-api/simulation-json.js';
 import { readQuery, type IdParams } from '../client-api/common.js';
 import {
   historyRoute,
@@ -31,13 +23,10 @@ import {
   type ValidationBody,
 } from '../client-api/simulation-api.js';
 
-/** Samples `GET /simulations/:id/results?include_samples=true` returns without `max_samples`. */
-export const DEFAULT_RESULT_SAMPLES = 1_000;
-
 /**
  * The simulation client API (HTTP/2 + JSON, port 11001). Every route needs a bearer token, checked
  * by `tokenCheck` (the auth service over gRPC) before the body is read, as on the gateway; the
- * caller's user id comes from it, never from the request. Shapes (../client-api, the gateway's too)
+ * caller's user id comes from it, never from the request. Requests and answers (../client-api, the gateway's too)
  * are checked by schema (400 with field errors), rules by the use cases, whose failures the one
  * problem+json handler renders.
  */
@@ -56,13 +45,13 @@ export const registerSimulationRoutes = (app: FastifyInstance, simulations: Simu
           enableRealTime: body.enable_real_time ?? true,
         }),
       );
-      return reply.code(201).header('location', `/simulations/${encodeURIComponent(started.simulationId)}`).send(startedJson(started));
+      return reply.code(201).header('location', `/simulations/${encodeURIComponent(started.simulationId)}`).send(simulationJson.started(started));
     });
 
     scope.post<{ Body: ValidationBody }>('/simulations/validate', { schema: validateSimulationRoute.schema }, async (request) => {
       const { userId } = callerOf(request);
       const body = request.body;
-      return validationJson(
+      return simulationJson.validation(
         unwrap(
           await simulations.validateConfiguration({
             userId,
@@ -77,12 +66,12 @@ export const registerSimulationRoutes = (app: FastifyInstance, simulations: Simu
 
     scope.get<{ Params: IdParams }>('/simulations/:id', { schema: simulationIdRoute.schema }, async (request) => {
       const { userId } = callerOf(request);
-      return statusJson(unwrap(await simulations.getStatus({ simulationId: request.params.id, userId })));
+      return simulationJson.status(unwrap(await simulations.getStatus({ simulationId: request.params.id, userId })));
     });
 
     scope.post<{ Params: IdParams; Body: StopBody | null | undefined }>('/simulations/:id/stop', { schema: stopSimulationRoute.schema }, async (request) => {
       const { userId } = callerOf(request);
-      return stopJson(unwrap(await simulations.stopSimulation({ simulationId: request.params.id, userId, reason: request.body?.reason })));
+      return simulationJson.stopped(unwrap(await simulations.stopSimulation({ simulationId: request.params.id, userId, reason: request.body?.reason })));
     });
 
     scope.get<{ Params: IdParams }>(
@@ -93,7 +82,7 @@ export const registerSimulationRoutes = (app: FastifyInstance, simulations: Simu
         const query = readQuery<ResultsQuery>(request, resultsRoute.query);
         const includeSamples = query.include_samples ?? false;
         const maxSamples = includeSamples ? query.max_samples || DEFAULT_RESULT_SAMPLES : 1;
-        return resultsJson(unwrap(await simulations.getResults({ simulationId: request.params.id, userId, maxSamples })), includeSamples);
+        return simulationJson.results(unwrap(await simulations.getResults({ simulationId: request.params.id, userId, maxSamples })), includeSamples);
       },
     );
 
@@ -103,13 +92,13 @@ export const registerSimulationRoutes = (app: FastifyInstance, simulations: Simu
       async (request) => {
         const { userId } = callerOf(request);
         const { since, max_samples: maxSamples } = readQuery<MetricsQuery>(request, metricsRoute.query);
-        return liveMetricsJson(unwrap(await simulations.getLiveMetrics({ simulationId: request.params.id, userId, since, maxSamples })));
+        return simulationJson.liveMetrics(unwrap(await simulations.getLiveMetrics({ simulationId: request.params.id, userId, since, maxSamples })));
       },
     );
 
     scope.get<{ Params: IdParams }>('/simulations/:id/analysis', { schema: simulationIdRoute.schema }, async (request) => {
       const { userId } = callerOf(request);
-      return analysisJson(unwrap(await simulations.getPerformanceAnalysis({ simulationId: request.params.id, userId })));
+      return simulationJson.analysis(unwrap(await simulations.getPerformanceAnalysis({ simulationId: request.params.id, userId })));
     });
 
     scope.get<{ Params: IdParams }>(
@@ -119,13 +108,13 @@ export const registerSimulationRoutes = (app: FastifyInstance, simulations: Simu
         const { userId } = callerOf(request);
         const { status, page_size: pageSize, page_token: pageToken } = readQuery<HistoryQuery>(request, projectHistoryRoute.query);
         const projectId = request.params.id;
-        return historyJson(unwrap(await simulations.getHistory({ userId, projectId, status, pageSize, pageToken: pageToken || undefined })));
+        return simulationJson.history(unwrap(await simulations.getHistory({ userId, projectId, status, pageSize, pageToken: pageToken || undefined })));
       },
     );
 
     scope.get('/simulations', { schema: historyRoute.schema }, async (request) => {
       const { userId } = callerOf(request);
       const { status, page_size: pageSize, page_token: pageToken } = readQuery<HistoryQuery>(request, historyRoute.query);
-      return historyJson(unwrap(await simulations.getHistory({ userId, status, pageSize, pageToken: pageToken || undefined })));
+      return simulationJson.history(unwrap(await simulations.getHistory({ userId, status, pageSize, pageToken: pageToken || undefined })));
     });
   });
