@@ -49,9 +49,9 @@ describe('loadConfig', () => {
 
   it('reads the simulation settings, in range', () => {
     const running = { perUser: 5, perProject: 10, graceMs: 60_000 };
-    expect(loadConfig({}).simulation).toEqual({ updatesPerSecond: 10, cleanupIntervalMs: 3_600_000, retentionMs: 168 * 3_600_000, running });
+    expect(loadConfig({}).simulation).toEqual({ updatesPerSecond: 10, cleanupIntervalMs: 3_600_000, retentionMs: 168 * 3_600_000, running, finishedStreamGraceMs: 60_000 });
     const config = loadConfig({ SIMULATION_UPDATES_PER_SECOND: '100', SIMULATION_CLEANUP_INTERVAL_SECONDS: '60', SIMULATION_RETENTION_HOURS: '1' });
-    expect(config.simulation).toEqual({ updatesPerSecond: 100, cleanupIntervalMs: 60_000, retentionMs: 3_600_000, running });
+    expect(config.simulation).toEqual({ updatesPerSecond: 100, cleanupIntervalMs: 60_000, retentionMs: 3_600_000, running, finishedStreamGraceMs: 60_000 });
     expect(() => loadConfig({ SIMULATION_UPDATES_PER_SECOND: '9' })).toThrow(/SIMULATION_UPDATES_PER_SECOND must be an integer from 10 to 100; got '9'/);
   });
 
