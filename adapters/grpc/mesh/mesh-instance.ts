@@ -1,7 +1,7 @@
 import { status, type Client } from '@grpc/grpc-js';
 import { grpcAddressOf, isInRotation, type ServiceInstance } from '../../../core/discovery/instance.js';
 import type { GlobalConnectionScaler } from '../../../core/pool-scaling/global-connection-scaler.js';
-import type { CallOutcome } from '../../../core/resilience/call-outcome.js';
+import { isAnswered, type CallOutcome } from '../../../core/resilience/call-outcome.js';
 import { CircuitBreaker, type CircuitBreakerConfig } from '../../../core/resilience/circuit-breaker.js';
 import { PeakEwma, type PeakEwmaConfig } from '../../../core/resilience/peak-ewma.js';
 import type { RoutingState } from '../../../core/resilience/routing.js';
@@ -106,10 +106,11 @@ export class MeshInstance<C extends Client> implements RoutingState {
   }
 
   private callEnded(outcome: CallOutcome, latencyMs: number): void {
-    const answered = outcome === 'success' || outcome === 'application_error';
-    this.latency.finish(answered ? latencyMs : undefined);
+    // A dependency's failure answered fast is no measure of how fast the instance serves.
+    const served = outcome === 'success' || outcome === 'application_error';
+    this.latency.finish(served ? latencyMs : undefined);
     this.breaker.record(outcome);
-    if (answered) this.readmit();
+    if (isAnswered(outcome)) this.readmit();
   }
 
   private eject(): void {
