@@ -61,6 +61,8 @@ describe('the mesh on a Redis Cluster whose masters are killed under load', () =
     await load.stop();
     const figures = restartFigures(cycles, load.samples);
     const promotions = failovers.map((f) => f.promotedAt - f.killedAt);
+    // Calls refused by the mesh itself (every breaker open, docs/adr/0044), not by a service.
+    const refusedByBreakers = mesh.output().split('\n').filter((line) => line.includes('can take the call')).length;
     console.log(
       `[fault:redis-cluster-failovers] a master of 3 SIGKILLed ${cycles.length} times, its replica promoted after ` +
         `${Math.min(...promotions)}-${Math.max(...promotions)} ms, under logins, registrations, project writes, reports, ` +
@@ -69,7 +71,8 @@ describe('the mesh on a Redis Cluster whose masters are killed under load', () =
         `longest call ${figures.longestCallMs} ms (p99 ${figures.p99CallMs} ms), ` +
         `max recovery ${figures.maxCallsRecoveryMs} ms for calls and streams, ${figures.maxRecoveryMs} ms with jobs ` +
         `(before any fault: ${baseline.calls} calls, p99 ${baseline.p99CallMs} ms, slowest ${baseline.slowestCallMs} ms; ` +
-        `per failover: ${cycles.map((c) => `${c.recoveryMs}:${c.lastToRecover}`).join(', ')}); mesh logged: ${meshComplaints(mesh)}`,
+        `per failover: ${cycles.map((c) => `${c.recoveryMs}:${c.lastToRecover}`).join(', ')}); ` +
+        `${refusedByBreakers} log lines of calls refused with no instance left; mesh logged: ${meshComplaints(mesh)}`,
     );
     expect(cycles).toHaveLength(FAILOVERS);
     expect(figures.longestCallMs).toBeLessThan(FAIL_FAST_MS + baseline.slowestCallMs);
