@@ -1,6 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
 import { DomainFailureError, failure } from '../../core/shared/errors.js';
-import { currentScope } from '../observability/trace-context-scope.js';
 
 /** One server or a cluster: both speak the same commands. */
 export type RedisClient = Redis | Cluster;
@@ -70,32 +69,17 @@ export interface CallTimeouts {
   readonly replyMs: number;
 }
 
-/** Time kept, before the deadline of the gRPC call being served, to send its answer (docs/adr/0044). */
-const ANSWER_MARGIN_MS = 300;
-
-/**
- * When a call made while serving a gRPC call must give up on Redis: before that call's deadline,
- * so that the server answers UNAVAILABLE naming Redis instead of its caller seeing the deadline pass
- * with no answer (which counts against the instance: docs/adr/0044). Infinity outside a served call.
- */
-const servedAnswerBy = (): number => {
-  const deadline = currentScope()?.deadline?.getTime();
-  return deadline === undefined ? Infinity : deadline - ANSWER_MARGIN_MS;
-};
-
 /**
  * Runs `send` once `client` is ready, and gives up on the reply after `replyMs` with one timer per
  * call (not one per command, as ioredis' `commandTimeout` would arm for each command of a
  * pipeline). Connection trouble becomes `redisUnavailable`; errors Redis replied are rethrown as
- * they are. Inside a served gRPC call, both waits end before its deadline (`servedAnswerBy`).
+ * they are.
  */
 export const callRedis = async <T>(client: RedisClient, timeouts: CallTimeouts, operation: string, send: () => Promise<T>): Promise<T> => {
-  const answerBy = servedAnswerBy();
-  if (client.status !== 'ready') await whenReady(client, Math.max(0, Math.min(timeouts.readyMs, answerBy - Date.now())), operation);
-  const replyMs = Math.max(0, Math.min(timeouts.replyMs, answerBy - Date.now()));
+  if (client.status !== 'ready') await whenReady(client, timeouts.readyMs, operation);
   const sending = send();
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(redisUnavailable(operation, `failed: no reply within ${replyMs} ms`)), replyMs);
+    const timer = setTimeout(() => reject(redisUnavailable(operation, `failed: no reply within ${timeouts.replyMs} ms`)), timeouts.replyMs);
     sending.then(
       (value) => {
         clearTimeout(timer);
