@@ -31,7 +31,8 @@ export type GrpcClientConstructor<C extends Client> = new (
 /** What the pool tells the instance it serves (breaker, latency estimate, ejection). */
 export interface PoolListener {
   callSent(): void;
-  callEnded(outcome: CallOutcome, latencyMs: number): void;
+  /** `code`: the status the call ended with (for the log line of a breaker that opens). */
+  callEnded(outcome: CallOutcome, latencyMs: number, code: status): void;
   /** A connection failed or was closed by the target (refused, dropped, GOAWAY). */
   connectionLost(): void;
   connectionReady(): void;
@@ -283,7 +284,7 @@ export class GrpcChannelPool<C extends Client> implements ScalablePool {
     if (outcome !== 'cancelled') {
       this.window.record({ at: this.options.clock.now(), latencyMs, failed: outcome === 'instance_failure' });
     }
-    this.options.listener?.callEnded?.(outcome, latencyMs);
+    this.options.listener?.callEnded?.(outcome, latencyMs, code);
     this.admission.exit();
   }
 

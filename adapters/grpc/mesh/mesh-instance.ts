@@ -38,7 +38,7 @@ export class MeshInstance<C extends Client> implements RoutingState {
     public instance: ServiceInstance,
     Client: GrpcClientConstructor<C>,
     scaler: GlobalConnectionScaler,
-    options: MeshInstanceOptions,
+    private readonly options: MeshInstanceOptions,
   ) {
     this.clock = options.clock;
     this.breaker = new CircuitBreaker(options.clock, options.breaker);
@@ -55,7 +55,7 @@ export class MeshInstance<C extends Client> implements RoutingState {
             this.calls += 1;
             this.latency.start();
           },
-          callEnded: (outcome, latencyMs) => this.callEnded(outcome, latencyMs),
+          callEnded: (outcome, latencyMs, code) => this.callEnded(outcome, latencyMs, code),
           connectionLost: () => this.eject(),
           connectionReady: () => this.readmit(),
         },
@@ -105,11 +105,19 @@ export class MeshInstance<C extends Client> implements RoutingState {
     this.pool.close();
   }
 
-  private callEnded(outcome: CallOutcome, latencyMs: number): void {
+  private callEnded(outcome: CallOutcome, latencyMs: number, code: status): void {
+    const wasOpen = this.breaker.state() === 'open';
     // A dependency's failure answered fast is no measure of how fast the instance serves.
     const served = outcome === 'success' || outcome === 'application_error';
     this.latency.finish(served ? latencyMs : undefined);
     this.breaker.record(outcome);
+    if (!wasOpen && this.breaker.state() === 'open') {
+      const after = this.breaker.snapshot();
+      this.options.pool.logger.warn(
+        { service: this.options.pool.service, instance: this.id, code: status[code], failures: after.failures, calls: after.calls },
+        'circuit breaker opened',
+      );
+    }
     if (isAnswered(outcome)) this.readmit();
   }
 
