@@ -114,7 +114,7 @@ export class MeshInstance<C extends Client> implements RoutingState {
     if (!wasOpen && this.breaker.state() === 'open') {
       const after = this.breaker.snapshot();
       this.options.pool.logger.warn(
-        { service: this.options.pool.service, instance: this.id, code: status[code], failures: after.failures, calls: after.calls },
+        { target: this.options.pool.service, instance: this.id, code: status[code], failures: after.failures, calls: after.calls },
         'circuit breaker opened',
       );
     }
