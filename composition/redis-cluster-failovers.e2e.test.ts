@@ -61,15 +61,25 @@ describe('the mesh on a Redis Cluster whose masters are killed under load', () =
     await load.stop();
     const figures = restartFigures(cycles, load.samples);
     const promotions = failovers.map((f) => f.promotedAt - f.killedAt);
+    // Calls refused by the mesh itself (every breaker open, docs/adr/0044), not by a service.
+    const longest = load.samples.reduce((a, b) => (b.endedAt - b.startedAt > a.endedAt - a.startedAt ? b : a));
+    const refusedByBreakers = mesh.output().split('\n').filter((line) => line.includes('can take the call')).length;
+    const breakersOpened = new Map<string, number>();
+    for (const line of mesh.output().split('\n').filter((l) => l.includes('"circuit breaker opened"'))) {
+      const { target, code } = JSON.parse(line) as { target?: string; code?: string };
+      breakersOpened.set(`${target} on ${code}`, (breakersOpened.get(`${target} on ${code}`) ?? 0) + 1);
+    }
     console.log(
       `[fault:redis-cluster-failovers] a master of 3 SIGKILLed ${cycles.length} times, its replica promoted after ` +
         `${Math.min(...promotions)}-${Math.max(...promotions)} ms, under logins, registrations, project writes, reports, ` +
         `4 simulation streams at 100 updates/s: ${figures.calls} calls, ` +
         `${figures.failed.length} failed fast (${[...new Set(figures.failed.map((s) => s.status))].join('/')}), ` +
-        `longest call ${figures.longestCallMs} ms (p99 ${figures.p99CallMs} ms), ` +
+        `longest call ${figures.longestCallMs} ms (${longest.kind} answered ${longest.status}; p99 ${figures.p99CallMs} ms), ` +
         `max recovery ${figures.maxCallsRecoveryMs} ms for calls and streams, ${figures.maxRecoveryMs} ms with jobs ` +
         `(before any fault: ${baseline.calls} calls, p99 ${baseline.p99CallMs} ms, slowest ${baseline.slowestCallMs} ms; ` +
-        `per failover: ${cycles.map((c) => `${c.recoveryMs}:${c.lastToRecover}`).join(', ')}); mesh logged: ${meshComplaints(mesh)}`,
+        `per failover: ${cycles.map((c) => `${c.recoveryMs}:${c.lastToRecover}`).join(', ')}); ` +
+        `${refusedByBreakers} log lines of calls refused with no instance left; breakers opened: ` +
+        `${[...breakersOpened].map(([key, count]) => `${count}× ${key}`).join(', ') || 'none'}; mesh logged: ${meshComplaints(mesh)}`,
     );
     expect(cycles).toHaveLength(FAILOVERS);
     expect(figures.longestCallMs).toBeLessThan(FAIL_FAST_MS + baseline.slowestCallMs);

@@ -21,15 +21,21 @@ export const FAILURE_METADATA = {
   retryAfterMs: 'retry-after-ms',
   /** The failure's message as a JSON string, escaped as above: a caller answers with it unchanged (docs/adr/0029). */
   message: 'failure-message',
+  /**
+   * On UNAVAILABLE only: the dependency of the answering server that is unavailable (`redis`, `auth`, ...).
+   * The server answered and works: callers do not count it against the instance (docs/adr/0044).
+   */
+  dependency: 'failure-dependency',
 } as const;
 
 /**
  * The one place a domain failure becomes a gRPC status (STYLE.md 6). The status message is the
  * failure's message followed by its field violations; the trailers repeat kind, code and
- * violations in machine-readable form.
+ * violations in machine-readable form; an unavailable `dependency` of this server is named in a trailer.
  */
-export const toGrpcStatus = (failure: DomainFailure): StatusObject => {
+export const toGrpcStatus = (failure: DomainFailure, dependency?: string): StatusObject => {
   const metadata = new Metadata();
+  if (dependency !== undefined && failure.kind === 'unavailable') metadata.set(FAILURE_METADATA.dependency, asciiOnly(dependency));
   metadata.set(FAILURE_METADATA.kind, failure.kind);
   metadata.set(FAILURE_METADATA.code, asciiOnly(failure.code));
   if (failure.retryAfterMs !== undefined) metadata.set(FAILURE_METADATA.retryAfterMs, String(Math.max(0, Math.ceil(failure.retryAfterMs))));

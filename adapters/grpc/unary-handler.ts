@@ -73,11 +73,11 @@ export const unaryHandler =
           return answer(toGrpcStatus(outcome.error));
         },
         (error: unknown) => {
-          if (error instanceof DomainFailureError) return answer(toGrpcStatus(error.failure));
+          if (error instanceof DomainFailureError) return answer(toGrpcStatus(error.failure, dependencyNamedBy(error)));
           const outage = dependencyOutage(error);
           if (outage) {
             logger.warn({ err: error, path: context.path, trace_id: context.trace.traceId }, 'dependency unavailable');
-            return answer(toGrpcStatus(outage));
+            return answer(toGrpcStatus(outage, UNNAMED_DEPENDENCY));
           }
           logger.error({ err: error, path: context.path, trace_id: context.trace.traceId }, 'gRPC handler fault');
           return answer({ code: status.INTERNAL, details: INTERNAL_MESSAGE });
@@ -85,6 +85,18 @@ export const unaryHandler =
       )
       .catch((error: unknown) => logger.error({ err: error, path: context.path }, 'gRPC answer not sent'));
   };
+
+/** The dependency named for a socket or SQL connection error (dependency-outage.ts), which does not say whose it is. */
+const UNNAMED_DEPENDENCY = 'unnamed';
+
+/**
+ * The dependency an error says is unavailable (`DependencyUnavailableError`, Redis' `RedisUnavailableError`):
+ * this server answers and works, a call's failure is not its own (docs/adr/0044).
+ */
+const dependencyNamedBy = (error: DomainFailureError): string | undefined => {
+  const dependency = (error as { readonly dependency?: unknown }).dependency;
+  return typeof dependency === 'string' ? dependency : undefined;
+};
 
 const snakeCase = (field: string): string => field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 

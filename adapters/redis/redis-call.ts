@@ -4,9 +4,16 @@ import { DomainFailureError, failure } from '../../core/shared/errors.js';
 /** One server or a cluster: both speak the same commands. */
 export type RedisClient = Redis | Cluster;
 
-/** Redis is away or too slow: a fault the transports map to UNAVAILABLE / 503. */
+/**
+ * Redis is away or too slow: a fault the transports map to UNAVAILABLE / 503, naming `redis` as the
+ * dependency at fault (a gRPC trailer), so that callers do not count it against the instance (docs/adr/0044).
+ */
+export class RedisUnavailableError extends DomainFailureError {
+  readonly dependency = 'redis';
+}
+
 export const redisUnavailable = (operation: string, detail: string, cause?: unknown): DomainFailureError => {
-  const error = new DomainFailureError(failure('unavailable', 'redis_unavailable', `Redis unavailable: ${operation} ${detail}`));
+  const error = new RedisUnavailableError(failure('unavailable', 'redis_unavailable', `Redis unavailable: ${operation} ${detail}`));
   if (cause !== undefined) error.cause = cause;
   return error;
 };

@@ -4,14 +4,17 @@ import type { RunningGrpcServer } from '../../adapters/grpc/grpc-server.js';
 import { unaryHandler, type UnaryContext } from '../../adapters/grpc/unary-handler.js';
 import { DependencyUnavailableError, DomainFailureError, failure } from '../../core/shared/errors.js';
 import type { MeshClient } from '../../adapters/grpc/mesh/mesh-client.js';
+import { redisUnavailable } from '../../adapters/redis/redis-call.js';
 import { startAuthServer } from '../grpc/auth-test-server.js';
 
 /** How a test backend answers ValidateToken. */
 export interface BackendBehaviour {
   /** Added before answering. */
   delayMs: number;
-  /** Answer UNAVAILABLE (as a service whose own dependency is down would). */
+  /** Answer UNAVAILABLE naming no dependency: the instance's own failure. */
   failing: boolean;
+  /** Answer UNAVAILABLE naming Redis (as a service whose Redis is down does): a dependency's failure (docs/adr/0044). */
+  redisDown?: boolean;
   /** When set, calls wait for it before answering. */
   gate?: Promise<void>;
   /** Called with each call's context (deadline, metadata). */
@@ -47,6 +50,7 @@ export const startAuthBackend = async (behaviour: Partial<BackendBehaviour> = {}
         current.onCall?.(context);
         if (current.gate) await current.gate;
         if (current.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, current.delayMs));
+        if (current.redisDown) throw redisUnavailable('GET test', 'failed: no reply within 2000 ms');
         if (current.failing) throw new DomainFailureError(failure('unavailable', 'dependency_down', 'test backend failing'));
         return VALID;
       }),

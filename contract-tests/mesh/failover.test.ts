@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../messaging/wait.js';
-import { startAuthBackend, tokenRequest } from './auth-backend.js';
+import { meshCallOutcome, startAuthBackend, tokenRequest } from './auth-backend.js';
 import { authMeshClient, steadyLoad } from './mesh-fixture.js';
 
 describe('failover between instances', () => {
@@ -75,5 +75,22 @@ describe('failover between instances', () => {
     expect(mesh.snapshot().instances.find((i) => i.instanceId === 'a')!.breaker).toBe('open');
     expect(a.served()).toBe(servedByA);
     expect(servedByA).toBeGreaterThanOrEqual(10);
+  });
+
+  it('keeps the breaker of an instance closed while it answers that its Redis is down, and serves at once when Redis is back', async () => {
+    const backend = await startAuthBackend({ redisDown: true });
+    cleanup.push(() => backend.server.server.forceShutdown());
+    const { mesh } = authMeshClient({ a: backend.server.address });
+    cleanup.push(() => mesh.close());
+
+    const during = [];
+    for (let i = 0; i < 40; i += 1) during.push((await meshCallOutcome(mesh)).outcome);
+    backend.behaviour.redisDown = false;
+    const after = await meshCallOutcome(mesh);
+
+    expect(during.every((outcome) => outcome.includes('Redis unavailable'))).toBe(true);
+    const instance = mesh.snapshot().instances.find((i) => i.instanceId === 'a')!;
+    expect({ breaker: instance.breaker, opened: instance.breakerOpened }).toEqual({ breaker: 'closed', opened: 0 });
+    expect(after.outcome).toBe('ok');
   });
 });

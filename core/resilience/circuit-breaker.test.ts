@@ -149,4 +149,30 @@ describe('CircuitBreaker', () => {
     clock.t += 100;
     expect(breaker.state()).toBe('half_open');
   });
+
+  it('never opens on dependency failures: the instance answered that a dependency of its own is down (docs/adr/0044)', () => {
+    const { breaker, report } = breakerWith();
+    report('dependency_failure', 50);
+
+    expect(breaker.state()).toBe('closed');
+    expect(breaker.snapshot()).toMatchObject({ calls: 50, failures: 0, opened: 0 });
+  });
+
+  it('counts dependency failures as calls that went through, diluting instance failures', () => {
+    const { breaker, report } = breakerWith();
+    report('dependency_failure', 6);
+    report('instance_failure', 5);
+
+    expect(breaker.state()).toBe('closed');
+  });
+
+  it('closes when the half-open probe is answered with a dependency failure: the instance is reachable', () => {
+    const { breaker, clock, report } = openedBreaker();
+    clock.t += DEFAULT_CIRCUIT_BREAKER.coolDownMs;
+    expect(breaker.tryAcquire()).toBe(true);
+
+    report('dependency_failure');
+
+    expect(breaker.state()).toBe('closed');
+  });
 });

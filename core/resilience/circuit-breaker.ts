@@ -38,7 +38,9 @@ export interface BreakerSnapshot {
  * the failure threshold. Open: rejects until the cool-down has passed, then is half-open and lets
  * exactly one probe through; the probe's success closes it (with a fresh window), its failure
  * opens it again. Outcomes reported while open are ignored; while half-open, the first reported
- * outcome decides (a call started before the breaker opened may be it).
+ * outcome decides (a call started before the breaker opened may be it). Only `instance_failure`
+ * counts as a failure: a `dependency_failure` is the instance answering, so it counts as a call
+ * that went through and a probe answered with one closes the breaker (docs/adr/0044).
  */
 export class CircuitBreaker {
   private current: BreakerState = 'closed';

@@ -1,5 +1,6 @@
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import type { CallOutcome } from '../../../core/resilience/call-outcome.js';
+import { FAILURE_METADATA } from '../to-grpc-status.js';
 
 /**
  * Metadata key set on a status the pool produced itself (queue full, no connection), never seen
@@ -15,19 +16,29 @@ export const localError = (code: status, details: string): ServiceError => {
 };
 
 /**
+ * Whether an UNAVAILABLE came from the server, naming a dependency of its own (the trailer
+ * `toGrpcStatus` sets): the server answered. An UNAVAILABLE grpc-js or the pool made (connection
+ * refused or dropped, GOAWAY, no connection) carries no such trailer.
+ */
+export const namesOwnDependency = (metadata: Metadata | undefined): boolean =>
+  metadata !== undefined && metadata.get(FAILURE_METADATA.dependency).length > 0 && metadata.get(LOCAL_STATUS_METADATA).length === 0;
+
+/**
  * What a status says about the instance that answered it: UNAVAILABLE (connection refused or
  * dropped, GOAWAY), DEADLINE_EXCEEDED, INTERNAL and UNKNOWN (broken stream, fault) count against
  * it, and so does CANCELLED unless this process cancelled the call (a server shutting down
- * cancels the calls it has in flight); every other status is the service answering (NOT_FOUND,
- * INVALID_ARGUMENT, ...).
+ * cancels the calls it has in flight); an UNAVAILABLE the server answered naming a dependency of
+ * its own (`metadata`: the status' trailers) is a `dependency_failure`, not the instance's
+ * (docs/adr/0044); every other status is the service answering (NOT_FOUND, INVALID_ARGUMENT, ...).
  */
-export const callOutcomeOf = (code: status, cancelledByCaller = false): CallOutcome => {
+export const callOutcomeOf = (code: status, cancelledByCaller = false, metadata?: Metadata): CallOutcome => {
   switch (code) {
     case status.OK:
       return 'success';
     case status.CANCELLED:
       return cancelledByCaller ? 'cancelled' : 'instance_failure';
     case status.UNAVAILABLE:
+      return namesOwnDependency(metadata) ? 'dependency_failure' : 'instance_failure';
     case status.DEADLINE_EXCEEDED:
     case status.INTERNAL:
     case status.UNKNOWN:

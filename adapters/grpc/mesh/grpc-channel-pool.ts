@@ -6,6 +6,7 @@ import {
   type ChannelOptions,
   type Client,
   type ClientOptions,
+  type Metadata,
 } from '@grpc/grpc-js';
 import type { GlobalConnectionScaler, ScalablePool } from '../../../core/pool-scaling/global-connection-scaler.js';
 import { CallWindow } from '../../../core/pool-scaling/call-window.js';
@@ -30,7 +31,8 @@ export type GrpcClientConstructor<C extends Client> = new (
 /** What the pool tells the instance it serves (breaker, latency estimate, ejection). */
 export interface PoolListener {
   callSent(): void;
-  callEnded(outcome: CallOutcome, latencyMs: number): void;
+  /** `code`: the status the call ended with (for the log line of a breaker that opens). */
+  callEnded(outcome: CallOutcome, latencyMs: number, code: status): void;
   /** A connection failed or was closed by the target (refused, dropped, GOAWAY). */
   connectionLost(): void;
   connectionReady(): void;
@@ -145,7 +147,7 @@ export class GrpcChannelPool<C extends Client> implements ScalablePool {
    */
   admit(
     deadline: number,
-    send: (client: C, done: (code: status, cancelledByCaller: boolean) => void) => void,
+    send: (client: C, done: (code: status, cancelledByCaller: boolean, trailers?: Metadata) => void) => void,
     refuse: (code: status, details: string) => void,
   ): () => boolean {
     if (this.closed) {
@@ -157,7 +159,9 @@ export class GrpcChannelPool<C extends Client> implements ScalablePool {
       slot.inFlight += 1;
       this.options.listener?.callSent?.();
       const sentAt = this.options.clock.now();
-      send(slot.client, (code, cancelledByCaller) => this.exit(slot, code, this.options.clock.now() - sentAt, cancelledByCaller));
+      send(slot.client, (code, cancelledByCaller, trailers) =>
+        this.exit(slot, code, this.options.clock.now() - sentAt, cancelledByCaller, trailers),
+      );
     };
     return this.admission.enter(deadline, dispatch, refuse);
   }
@@ -274,13 +278,13 @@ export class GrpcChannelPool<C extends Client> implements ScalablePool {
     return slot;
   }
 
-  private exit(slot: PoolSlot<C>, code: status, latencyMs: number, cancelledByCaller: boolean): void {
+  private exit(slot: PoolSlot<C>, code: status, latencyMs: number, cancelledByCaller: boolean, trailers: Metadata | undefined): void {
     slot.callEnded();
-    const outcome = callOutcomeOf(code, cancelledByCaller);
+    const outcome = callOutcomeOf(code, cancelledByCaller, trailers);
     if (outcome !== 'cancelled') {
       this.window.record({ at: this.options.clock.now(), latencyMs, failed: outcome === 'instance_failure' });
     }
-    this.options.listener?.callEnded?.(outcome, latencyMs);
+    this.options.listener?.callEnded?.(outcome, latencyMs, code);
     this.admission.exit();
   }
 

@@ -235,11 +235,11 @@ export class MeshClient<C extends Client> implements ServiceCalls<C> {
           sent.cancel();
         }
       };
-      const send = (client: C, done: (code: status, cancelledByCaller: boolean) => void) => {
+      const send = (client: C, done: (code: status, cancelledByCaller: boolean, trailers?: Metadata) => void) => {
         const invoke = (client as unknown as Record<string, UnaryInvoker<Req, Res>>)[method]!;
         sent = invoke.call(client, request, metadata, { deadline }, (error, response) => {
           signal?.removeEventListener('abort', cancel);
-          done(error ? error.code : status.OK, cancelledByCaller);
+          done(error ? error.code : status.OK, cancelledByCaller, error?.metadata);
           resolve(error ? { ok: false, error } : { ok: true, value: response });
         });
       };

@@ -1,7 +1,7 @@
 import { status, type Client } from '@grpc/grpc-js';
 import { grpcAddressOf, isInRotation, type ServiceInstance } from '../../../core/discovery/instance.js';
 import type { GlobalConnectionScaler } from '../../../core/pool-scaling/global-connection-scaler.js';
-import type { CallOutcome } from '../../../core/resilience/call-outcome.js';
+import { isAnswered, type CallOutcome } from '../../../core/resilience/call-outcome.js';
 import { CircuitBreaker, type CircuitBreakerConfig } from '../../../core/resilience/circuit-breaker.js';
 import { PeakEwma, type PeakEwmaConfig } from '../../../core/resilience/peak-ewma.js';
 import type { RoutingState } from '../../../core/resilience/routing.js';
@@ -38,7 +38,7 @@ export class MeshInstance<C extends Client> implements RoutingState {
     public instance: ServiceInstance,
     Client: GrpcClientConstructor<C>,
     scaler: GlobalConnectionScaler,
-    options: MeshInstanceOptions,
+    private readonly options: MeshInstanceOptions,
   ) {
     this.clock = options.clock;
     this.breaker = new CircuitBreaker(options.clock, options.breaker);
@@ -55,7 +55,7 @@ export class MeshInstance<C extends Client> implements RoutingState {
             this.calls += 1;
             this.latency.start();
           },
-          callEnded: (outcome, latencyMs) => this.callEnded(outcome, latencyMs),
+          callEnded: (outcome, latencyMs, code) => this.callEnded(outcome, latencyMs, code),
           connectionLost: () => this.eject(),
           connectionReady: () => this.readmit(),
         },
@@ -105,11 +105,20 @@ export class MeshInstance<C extends Client> implements RoutingState {
     this.pool.close();
   }
 
-  private callEnded(outcome: CallOutcome, latencyMs: number): void {
-    const answered = outcome === 'success' || outcome === 'application_error';
-    this.latency.finish(answered ? latencyMs : undefined);
+  private callEnded(outcome: CallOutcome, latencyMs: number, code: status): void {
+    const wasOpen = this.breaker.state() === 'open';
+    // A dependency's failure answered fast is no measure of how fast the instance serves.
+    const served = outcome === 'success' || outcome === 'application_error';
+    this.latency.finish(served ? latencyMs : undefined);
     this.breaker.record(outcome);
-    if (answered) this.readmit();
+    if (!wasOpen && this.breaker.state() === 'open') {
+      const after = this.breaker.snapshot();
+      this.options.pool.logger.warn(
+        { target: this.options.pool.service, instance: this.id, code: status[code], failures: after.failures, calls: after.calls },
+        'circuit breaker opened',
+      );
+    }
+    if (isAnswered(outcome)) this.readmit();
   }
 
   private eject(): void {
