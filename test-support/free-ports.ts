@@ -3,9 +3,12 @@ import { createServer } from 'node:net';
 /** Redis Cluster nodes also bind `port + 10000` for the cluster bus. */
 export const clusterBusOffset = 10_000;
 
-const lowestPort = 20_000;
-/** Keeps `port + clusterBusOffset` below 55535, as the cluster bus requires. */
-const highestPort = 45_000;
+/**
+ * Below Linux's ephemeral range (32768-60999 by default), cluster bus ports included: an outgoing
+ * connection of another test can otherwise take a port between our check and our bind.
+ */
+const lowestPort = 10_000;
+const highestPort = 22_000;
 
 const isFree = (port: number): Promise<boolean> =>
   new Promise((resolve) => {
