@@ -6,10 +6,7 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-syntax': [
-        'error',
-        { selector: 'ExportDefaultDeclaration', message: 'Named exports only (STYLE.md 9).' },
-      ],
+      'no-restricted-syntax': ['error', { selector: 'ExportDefaultDeclaration', message: 'Named exports only (STYLE.md 9).' }],
     },
   },
   {
@@ -23,7 +20,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'env', message: 'Read settings through the catalogue (composition/settings/catalogue.ts), in main.' },
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read settings through the catalogue (composition/settings/catalogue.ts), in main.',
+        },
       ],
     },
   },

@@ -2,7 +2,13 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['core/**/*.test.ts', 'adapters/**/*.test.ts', 'composition/**/*.test.ts', 'contract-tests/**/*.test.ts', 'test-support/**/*.test.ts'],
+    include: [
+      'core/**/*.test.ts',
+      'adapters/**/*.test.ts',
+      'composition/**/*.test.ts',
+      'contract-tests/**/*.test.ts',
+      'test-support/**/*.test.ts',
+    ],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     // Two cores: more workers only make socket-heavy tests contend.

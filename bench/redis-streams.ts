@@ -35,8 +35,19 @@ export interface StreamsBenchResult {
 }
 
 const metricFields = [
-  'timestamp', 'nodes_active', 'nodes_failed', 'pods_running', 'services_healthy', 'cpu_total',
-  'memory_total', 'network_in', 'network_out', 'requests_per_sec', 'avg_latency', 'error_rate', 'simulation_step',
+  'timestamp',
+  'nodes_active',
+  'nodes_failed',
+  'pods_running',
+  'services_healthy',
+  'cpu_total',
+  'memory_total',
+  'network_in',
+  'network_out',
+  'requests_per_sec',
+  'avg_latency',
+  'error_rate',
+  'simulation_step',
 ] as const;
 const maxLen = 50_000;
 const target = 0.9;
@@ -167,7 +178,22 @@ const redisBenchmarkXadd = async (port: number, requests: number): Promise<numbe
   const fields = metricFields.flatMap((name) => [name, '1234.567']);
   const { stdout } = await promisify(execFile)(
     'redis-benchmark',
-    ['-p', String(port), '-n', String(requests), '-P', '16', '-q', 'XADD', 'bench:redis-benchmark', 'MAXLEN', '~', String(maxLen), '*', ...fields],
+    [
+      '-p',
+      String(port),
+      '-n',
+      String(requests),
+      '-P',
+      '16',
+      '-q',
+      'XADD',
+      'bench:redis-benchmark',
+      'MAXLEN',
+      '~',
+      String(maxLen),
+      '*',
+      ...fields,
+    ],
     { timeout: 60_000 },
   );
   const figures = [...stdout.matchAll(/([\d.]+) requests per second/g)];
@@ -187,7 +213,10 @@ export const runRedisStreamsBench = async ({ entries = 50_000, batch = 100, roun
   const store = new RedisStreamStore(connections);
   const bare = new Redis(port, '127.0.0.1');
   try {
-    const batches = chunks(Array.from({ length: entries }, (_, step) => metric(step)), batch);
+    const batches = chunks(
+      Array.from({ length: entries }, (_, step) => metric(step)),
+      batch,
+    );
     await produceRound(store, bare, batches.slice(0, 20)); // warm-up: connections, JIT
     const produced: Rates[] = [];
     const consumed: Rates[] = [];

@@ -21,7 +21,9 @@ process.env.LOG_LEVEL ??= 'warn';
 
 const loadScenarios = async (): Promise<BenchScenario[]> => {
   const files = (await readdir(join(here, 'scenarios'))).filter((file) => file.endsWith('.ts')).sort();
-  const modules = await Promise.all(files.map((file) => import(pathToFileURL(join(here, 'scenarios', file)).href) as Promise<{ scenario: BenchScenario }>));
+  const modules = await Promise.all(
+    files.map((file) => import(pathToFileURL(join(here, 'scenarios', file)).href) as Promise<{ scenario: BenchScenario }>),
+  );
   return modules.map((module) => module.scenario);
 };
 
@@ -49,7 +51,9 @@ const main = async (): Promise<void> => {
     results.push({ name: scenario.name, title: scenario.title, durationMs: Date.now() - began, result });
     for (const row of result.rows) {
       const baseline = row.baseline ? ` | ${row.baseline.name} ${row.baseline.value.toFixed(2)} | ratio ${row.ratio?.toFixed(2)}` : '';
-      console.log(`   ${row.metric}: ${row.ours.toFixed(2)} ${row.unit}${baseline}${row.target ? ` | ${row.target}: ${row.meetsTarget ? 'ok' : 'MISSED'}` : ''}`);
+      console.log(
+        `   ${row.metric}: ${row.ours.toFixed(2)} ${row.unit}${baseline}${row.target ? ` | ${row.target}: ${row.meetsTarget ? 'ok' : 'MISSED'}` : ''}`,
+      );
     }
   }
   const report: BenchReport = {
@@ -73,9 +77,14 @@ const main = async (): Promise<void> => {
   // The soak's figures come from `npm run soak`, not from here: keep them.
   const soak = soakSection(await readFile(join(here, 'RESULTS.md'), 'utf8').catch(() => ''));
   const markdown = formatResults(report);
-  await writeFile(join(here, partial ? 'RESULTS.partial.md' : 'RESULTS.md'), partial || soak === '' ? markdown : `${markdown.trimEnd()}\n\n${soak}\n`);
+  await writeFile(
+    join(here, partial ? 'RESULTS.partial.md' : 'RESULTS.md'),
+    partial || soak === '' ? markdown : `${markdown.trimEnd()}\n\n${soak}\n`,
+  );
   console.log(`\n${formatSummary(report)}`);
-  console.log(`\nwrote bench/${base}.json and bench/${partial ? 'RESULTS.partial.md' : 'RESULTS.md'} in ${Math.round(report.durationMs / 1000)} s`);
+  console.log(
+    `\nwrote bench/${base}.json and bench/${partial ? 'RESULTS.partial.md' : 'RESULTS.md'} in ${Math.round(report.durationMs / 1000)} s`,
+  );
 };
 
 await main();

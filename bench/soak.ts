@@ -185,7 +185,10 @@ const clientLoop = async (index: number, until: () => boolean) => {
         else fail(`start simulation ${started.status}`);
       }
       counts.simulations += ids.length;
-      const sockets = await Promise.all([...ids.map((id) => openSocket(`/simulation/stream?simulation_id=${id}`, token)), openSocket('/events', token)]);
+      const sockets = await Promise.all([
+        ...ids.map((id) => openSocket(`/simulation/stream?simulation_id=${id}`, token)),
+        openSocket('/events', token),
+      ]);
       for (const socket of sockets) {
         if (socket) counts.sockets += 1;
         else fail('socket');

@@ -18,7 +18,11 @@ describe('the gateway settings', () => {
     expect(gateway.instanceId).toBeUndefined();
     expect(gateway.corsOrigins).toEqual([]);
     expect(gateway.behindTls).toBe(false);
-    expect(gateway.timeouts).toEqual({ auth: DEFAULT_CALL_TIMEOUTS_MS.auth, project: DEFAULT_CALL_TIMEOUTS_MS.project, simulation: DEFAULT_CALL_TIMEOUTS_MS.simulation });
+    expect(gateway.timeouts).toEqual({
+      auth: DEFAULT_CALL_TIMEOUTS_MS.auth,
+      project: DEFAULT_CALL_TIMEOUTS_MS.project,
+      simulation: DEFAULT_CALL_TIMEOUTS_MS.simulation,
+    });
     expect(gateway.timeouts).toEqual({ auth: 2_000, project: 3_000, simulation: 5_000 });
     expect(gateway.websocket.maxMessageBytes).toBe(16_384);
     expect(gateway.websocket.maxPerUser).toBe(32);
@@ -26,7 +30,9 @@ describe('the gateway settings', () => {
 
   it('read the WebSocket cap per user, in range (docs/adr/0036)', () => {
     expect(loadConfig({ GATEWAY_WS_MAX_PER_USER: '4' }).gateway.websocket.maxPerUser).toBe(4);
-    expect(problemsOf({ GATEWAY_WS_MAX_PER_USER: '0' })).toEqual([expect.stringMatching(/GATEWAY_WS_MAX_PER_USER must be an integer from 1/)]);
+    expect(problemsOf({ GATEWAY_WS_MAX_PER_USER: '0' })).toEqual([
+      expect.stringMatching(/GATEWAY_WS_MAX_PER_USER must be an integer from 1/),
+    ]);
   });
 
   it('read GATEWAY_* variables', () => {

@@ -49,13 +49,31 @@ describe('loadConfig', () => {
 
   it('reads the simulation settings, in range', () => {
     const running = { perUser: 5, perProject: 10, graceMs: 60_000 };
-    expect(loadConfig({}).simulation).toEqual({ updatesPerSecond: 10, cleanupIntervalMs: 3_600_000, retentionMs: 168 * 3_600_000, running, finishedStreamGraceMs: 60_000 });
-    const config = loadConfig({ SIMULATION_UPDATES_PER_SECOND: '100', SIMULATION_CLEANUP_INTERVAL_SECONDS: '60', SIMULATION_RETENTION_HOURS: '1' });
-    expect(config.simulation).toEqual({ updatesPerSecond: 100, cleanupIntervalMs: 60_000, retentionMs: 3_600_000, running, finishedStreamGraceMs: 60_000 });
-    expect(() => loadConfig({ SIMULATION_UPDATES_PER_SECOND: '9' })).toThrow(/SIMULATION_UPDATES_PER_SECOND must be an integer from 10 to 100; got '9'/);
+    expect(loadConfig({}).simulation).toEqual({
+      updatesPerSecond: 10,
+      cleanupIntervalMs: 3_600_000,
+      retentionMs: 168 * 3_600_000,
+      running,
+      finishedStreamGraceMs: 60_000,
+    });
+    const config = loadConfig({
+      SIMULATION_UPDATES_PER_SECOND: '100',
+      SIMULATION_CLEANUP_INTERVAL_SECONDS: '60',
+      SIMULATION_RETENTION_HOURS: '1',
+    });
+    expect(config.simulation).toEqual({
+      updatesPerSecond: 100,
+      cleanupIntervalMs: 60_000,
+      retentionMs: 3_600_000,
+      running,
+      finishedStreamGraceMs: 60_000,
+    });
+    expect(() => loadConfig({ SIMULATION_UPDATES_PER_SECOND: '9' })).toThrow(
+      /SIMULATION_UPDATES_PER_SECOND must be an integer from 10 to 100; got '9'/,
+    );
   });
 
-  it('reads the running limits of simulations and the HTTP ports\' slow-client limits, in range (docs/adr/0036)', () => {
+  it("reads the running limits of simulations and the HTTP ports' slow-client limits, in range (docs/adr/0036)", () => {
     const limited = loadConfig({
       SIMULATION_MAX_RUNNING_PER_USER: '2',
       SIMULATION_MAX_RUNNING_PER_PROJECT: '7',
@@ -144,12 +162,19 @@ describe('loadConfig', () => {
   it('reports bad mesh settings with the variable and what it expects', () => {
     let error: unknown;
     try {
-      loadConfig({ MESH_INSTANCES: 'auth=0,billing=2', MESH_SERVICE_PRIORITIES: 'auth,auth', MESH_BALANCER: 'random', MESH_HEARTBEAT_MS: '10000' });
+      loadConfig({
+        MESH_INSTANCES: 'auth=0,billing=2',
+        MESH_SERVICE_PRIORITIES: 'auth,auth',
+        MESH_BALANCER: 'random',
+        MESH_HEARTBEAT_MS: '10000',
+      });
     } catch (e) {
       error = e;
     }
     const problems = (error as ConfigError).problems.join('\n');
-    expect(problems).toContain("MESH_INSTANCES entries must be <service>=<1-20> with a service from api-gateway, auth, project, simulation; got 'auth=0'");
+    expect(problems).toContain(
+      "MESH_INSTANCES entries must be <service>=<1-20> with a service from api-gateway, auth, project, simulation; got 'auth=0'",
+    );
     expect(problems).toContain("got 'auth=0', 'billing=2'");
     expect(problems).toContain('MESH_SERVICE_PRIORITIES must list services');
     expect(problems).toContain('MESH_BALANCER must be one of round_robin, p2c_peak_ewma');

@@ -140,7 +140,9 @@ export const loadConfig = (env: Env): MeshConfig => {
     // --- end outbox relay ---
   };
   if (config.outbox.maxBackoffMs < config.outbox.minBackoffMs) {
-    problems.push(`OUTBOX_RETRY_MAX_MS (${config.outbox.maxBackoffMs}) must be at least OUTBOX_RETRY_MIN_MS (${config.outbox.minBackoffMs})`);
+    problems.push(
+      `OUTBOX_RETRY_MAX_MS (${config.outbox.maxBackoffMs}) must be at least OUTBOX_RETRY_MIN_MS (${config.outbox.minBackoffMs})`,
+    );
   }
   if (config.mesh.registryTtlMs <= config.mesh.heartbeatMs) {
     problems.push(`MESH_REGISTRY_TTL_MS (${config.mesh.registryTtlMs}) must exceed MESH_HEARTBEAT_MS (${config.mesh.heartbeatMs})`);
@@ -162,7 +164,8 @@ const tlsSettings = (tls: Values['tls'], dataDir: string, problems: string[]): M
   const pair = (prefix: string, read: Values['tls']['shared']): SuppliedPair | undefined => {
     const { certFile, keyFile } = read;
     if (certFile !== undefined && keyFile !== undefined) return { certFile, keyFile };
-    if (certFile !== undefined || keyFile !== undefined) problems.push(`${prefix}_TLS_CERT and ${prefix}_TLS_KEY go together: set both or neither`);
+    if (certFile !== undefined || keyFile !== undefined)
+      problems.push(`${prefix}_TLS_CERT and ${prefix}_TLS_KEY go together: set both or neither`);
     return undefined;
   };
   const shared = pair('MESH', tls.shared);
@@ -170,7 +173,14 @@ const tlsSettings = (tls: Values['tls'], dataDir: string, problems: string[]): M
   if (Object.values(supplied).some((found) => found !== undefined) && tls.caFile === undefined) {
     problems.push('certificates given by path need the CA that signed them: set MESH_TLS_CA');
   }
-  return { enabled: tls.enabled, dir: tls.dir ?? join(dataDir, 'pki'), caFile: tls.caFile, supplied, shared, reloadIntervalMs: tls.reloadIntervalMs };
+  return {
+    enabled: tls.enabled,
+    dir: tls.dir ?? join(dataDir, 'pki'),
+    caFile: tls.caFile,
+    supplied,
+    shared,
+    reloadIntervalMs: tls.reloadIntervalMs,
+  };
 };
 
 /**

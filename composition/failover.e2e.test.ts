@@ -30,7 +30,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** When a mesh process logged its registration (epoch ms, from its own log line). */
 const registeredAt = (process: MeshProcess): number => {
-  const line = process.output().split('\n').find((text) => text.includes('"msg":"registered in the mesh"'));
+  const line = process
+    .output()
+    .split('\n')
+    .find((text) => text.includes('"msg":"registered in the mesh"'));
   return JSON.parse(line!).time as number;
 };
 
@@ -59,8 +62,7 @@ describe('failover and discovery of auth instances behind the gateway', () => {
     processes.push(started);
     return started;
   };
-  const getProjects = async (): Promise<number> =>
-    (await jsonRequest(http, 'GET', `${gatewayUrl}/projects`, { token: user.token })).status;
+  const getProjects = async (): Promise<number> => (await jsonRequest(http, 'GET', `${gatewayUrl}/projects`, { token: user.token })).status;
   /** When the gateway first sent a call to an instance at `address` (other than `except`), polling its mesh state from now on. */
   const firstCallTo = async (address: string, except?: string): Promise<number> => {
     const deadline = Date.now() + 30_000;

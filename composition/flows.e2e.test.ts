@@ -8,8 +8,19 @@ import { startMeshProcess, type MeshProcess } from '../test-support/mesh-process
 import { startRedisNode, type RedisFixture } from '../test-support/redis-fixture.js';
 
 const metricFields = [
-  'timestamp', 'nodes_active', 'nodes_failed', 'pods_running', 'services_healthy', 'cpu_total', 'memory_total',
-  'network_in', 'network_out', 'requests_per_sec', 'avg_latency', 'error_rate', 'simulation_step',
+  'timestamp',
+  'nodes_active',
+  'nodes_failed',
+  'pods_running',
+  'services_healthy',
+  'cpu_total',
+  'memory_total',
+  'network_in',
+  'network_out',
+  'requests_per_sec',
+  'avg_latency',
+  'error_rate',
+  'simulation_step',
 ];
 
 /**
@@ -34,15 +45,32 @@ describe('the specification flows across processes on Redis', () => {
   beforeAll(async () => {
     redis = await startRedisNode();
     const ports = await findFreePorts(10);
-    const [authG, authH, projG, projH, simG, simH, gwAG, gwAH, gwBG, gwBH] = ports.map(String) as [string, string, string, string, string, string, string, string, string, string];
+    const [authG, authH, projG, projH, simG, simH, gwAG, gwAH, gwBG, gwBH] = ports.map(String) as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     const common = {
       ...redisConfigToEnv(redis.config),
-      AUTH_GRPC_PORT: authG, AUTH_HTTP_PORT: authH,
-      PROJECT_GRPC_PORT: projG, PROJECT_HTTP_PORT: projH,
-      SIMULATION_GRPC_PORT: simG, SIMULATION_HTTP_PORT: simH,
-      AUTH_GRPC_TARGET: `127.0.0.1:${authG}`, AUTH_HTTP_TARGET: `127.0.0.1:${authH}`,
-      PROJECT_GRPC_TARGET: `127.0.0.1:${projG}`, PROJECT_HTTP_TARGET: `127.0.0.1:${projH}`,
-      SIMULATION_GRPC_TARGET: `127.0.0.1:${simG}`, SIMULATION_HTTP_TARGET: `127.0.0.1:${simH}`,
+      AUTH_GRPC_PORT: authG,
+      AUTH_HTTP_PORT: authH,
+      PROJECT_GRPC_PORT: projG,
+      PROJECT_HTTP_PORT: projH,
+      SIMULATION_GRPC_PORT: simG,
+      SIMULATION_HTTP_PORT: simH,
+      AUTH_GRPC_TARGET: `127.0.0.1:${authG}`,
+      AUTH_HTTP_TARGET: `127.0.0.1:${authH}`,
+      PROJECT_GRPC_TARGET: `127.0.0.1:${projG}`,
+      PROJECT_HTTP_TARGET: `127.0.0.1:${projH}`,
+      SIMULATION_GRPC_TARGET: `127.0.0.1:${simG}`,
+      SIMULATION_HTTP_TARGET: `127.0.0.1:${simH}`,
       SIMULATION_UPDATES_PER_SECOND: '20',
     };
     const gateway = (grpc: string, http: string, id: string) => ({
@@ -79,29 +107,32 @@ describe('the specification flows across processes on Redis', () => {
     await socket.opened;
     return socket;
   };
-  const eventsOn = (channel: string): Received[] =>
-    events.ofType('event').filter((message) => message.channel === channel);
+  const eventsOn = (channel: string): Received[] => events.ofType('event').filter((message) => message.channel === channel);
 
-  it('authentication flow: the gateway validates tokens with auth over gRPC; login events reach WebSocket clients', { timeout: 60_000 }, async () => {
-    const registered = await jsonRequest(http2, 'POST', `${gatewayA}/auth/register`, { body: { email, password, name: 'Flo' } });
-    expect(registered.status).toBe(201);
-    userId = registered.body.user.id;
-    const login = await jsonRequest(http2, 'POST', `${gatewayA}/auth/login`, { body: { email, password } });
-    expect(login.status).toBe(200);
-    token = login.body.access_token;
+  it(
+    'authentication flow: the gateway validates tokens with auth over gRPC; login events reach WebSocket clients',
+    { timeout: 60_000 },
+    async () => {
+      const registered = await jsonRequest(http2, 'POST', `${gatewayA}/auth/register`, { body: { email, password, name: 'Flo' } });
+      expect(registered.status).toBe(201);
+      userId = registered.body.user.id;
+      const login = await jsonRequest(http2, 'POST', `${gatewayA}/auth/login`, { body: { email, password } });
+      expect(login.status).toBe(200);
+      token = login.body.access_token;
 
-    // 1-5: a client request with the JWT; the gateway validates it with auth, then calls the target service.
-    expect((await jsonRequest(http2, 'GET', `${gatewayB}/projects`, { token })).status).toBe(200);
-    expect((await jsonRequest(http2, 'GET', `${gatewayB}/projects`, { token: `${token}x` })).status).toBe(401);
+      // 1-5: a client request with the JWT; the gateway validates it with auth, then calls the target service.
+      expect((await jsonRequest(http2, 'GET', `${gatewayB}/projects`, { token })).status).toBe(200);
+      expect((await jsonRequest(http2, 'GET', `${gatewayB}/projects`, { token: `${token}x` })).status).toBe(401);
 
-    // 6-7: auth publishes auth:events:login; the gateway broadcasts it to the user's WebSocket clients.
-    events = await open(`${wsA}/events`);
-    await events.waitForType('connected', 1, 20_000);
-    const again = await jsonRequest(http2, 'POST', `${gatewayB}/auth/login`, { body: { email, password } });
-    expect(again.status).toBe(200);
-    await waitFor(() => eventsOn('auth:events:login').length > 0, 20_000, 'auth:events:login on /events');
-    expect(eventsOn('auth:events:login')[0]!.event).toMatchObject({ type: 'login', user_id: userId });
-  });
+      // 6-7: auth publishes auth:events:login; the gateway broadcasts it to the user's WebSocket clients.
+      events = await open(`${wsA}/events`);
+      await events.waitForType('connected', 1, 20_000);
+      const again = await jsonRequest(http2, 'POST', `${gatewayB}/auth/login`, { body: { email, password } });
+      expect(again.status).toBe(200);
+      await waitFor(() => eventsOn('auth:events:login').length > 0, 20_000, 'auth:events:login on /events');
+      expect(eventsOn('auth:events:login')[0]!.event).toMatchObject({ type: 'login', user_id: userId });
+    },
+  );
 
   let projectId: string;
   it('project creation flow: ValidateToken, CreateProject, CheckPermission, then project:events:created', { timeout: 60_000 }, async () => {

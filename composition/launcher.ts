@@ -9,7 +9,11 @@ import { loadMeshIdentities, type MeshIdentities } from './mesh-identities.js';
 import type { ProcessMesh } from '../adapters/grpc/mesh/process-mesh.js';
 import { startProcessMesh } from './mesh/start-process-mesh.js';
 import { createMessaging, type Messaging } from './messaging.js';
-import { startObservabilityStreams, type ObservabilityStreams, type StreamIntervals } from '../adapters/observability/observability-streams.js';
+import {
+  startObservabilityStreams,
+  type ObservabilityStreams,
+  type StreamIntervals,
+} from '../adapters/observability/observability-streams.js';
 import { processMetrics } from './observability/process-metrics.js';
 import { startProjectService } from './project/project-root.js';
 import type { ServiceContext, ServiceRoot } from './service-context.js';
@@ -89,7 +93,8 @@ export const startMesh = async (options: MeshOptions): Promise<RunningMesh> => {
         started.push(await startInstance(service, context, mesh));
       }
     }
-    if (config.mesh.adminPort !== undefined) admin = await startAdminServer(config.bindHost, config.mesh.adminPort, () => mesh.report(), logger);
+    if (config.mesh.adminPort !== undefined)
+      admin = await startAdminServer(config.bindHost, config.mesh.adminPort, () => mesh.report(), logger);
     observability = startObservabilityStreams({
       mesh,
       streams: messaging.streams,
@@ -121,7 +126,13 @@ interface ProcessParts {
 }
 
 /** Instance `index` of `service`: its ports, its id, and this process's layer 3, mesh and shared storage. */
-const instanceContext = (options: MeshOptions, service: ServiceName, index: number, instanceId: string, parts: ProcessParts): ServiceContext => {
+const instanceContext = (
+  options: MeshOptions,
+  service: ServiceName,
+  index: number,
+  instanceId: string,
+  parts: ProcessParts,
+): ServiceContext => {
   const { config } = options;
   return {
     config: { ...config, ports: { ...config.ports, [service]: instanceEndpoints(config, service, index) } },

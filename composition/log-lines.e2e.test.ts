@@ -47,9 +47,15 @@ describe('the log lines of a running mesh', () => {
     const account = { email: 'logs@example.com', password: 'correct horse battery' };
     expect((await jsonRequest(http, 'POST', `${gateway}/auth/register`, { body: { ...account, name: 'Lo' } })).status).toBe(201);
     const { access_token: token } = (await jsonRequest(http, 'POST', `${gateway}/auth/login`, { body: account })).body;
-    const project = await jsonRequest(http, 'POST', `${gateway}/projects`, { token, body: { name: 'Logged', template_id: 'microservices' } });
+    const project = await jsonRequest(http, 'POST', `${gateway}/projects`, {
+      token,
+      body: { name: 'Logged', template_id: 'microservices' },
+    });
     expect(project.status).toBe(201);
-    const started = await jsonRequest(http, 'POST', `${gateway}/simulations`, { token, body: { project_id: project.body.project_id, duration_seconds: 1 } });
+    const started = await jsonRequest(http, 'POST', `${gateway}/simulations`, {
+      token,
+      body: { project_id: project.body.project_id, duration_seconds: 1 },
+    });
     expect(started.status).toBe(201);
 
     // Auth is gone: the gateway's forward of a login fails, and says so on a line of its own.

@@ -19,7 +19,11 @@ describe('login throttling across auth processes on Redis', () => {
       const [grpcPort, httpPort] = [ports[2 * i]!, ports[2 * i + 1]!];
       urls.push(`http://127.0.0.1:${httpPort}`);
       auths.push(
-        await startMeshProcess(['auth'], { ...redisConfigToEnv(redis.config), AUTH_GRPC_PORT: String(grpcPort), AUTH_HTTP_PORT: String(httpPort) }),
+        await startMeshProcess(['auth'], {
+          ...redisConfigToEnv(redis.config),
+          AUTH_GRPC_PORT: String(grpcPort),
+          AUTH_HTTP_PORT: String(httpPort),
+        }),
       );
     }
   }, 120_000);

@@ -64,7 +64,9 @@ describe('main with a bad configuration', () => {
 
     expect(code).toBe(0);
     expect(stdout).toContain('--instances <name>=<n>');
-    expect(stdout).toMatch(/GATEWAY_AUTH_TIMEOUT_MS {2}default: 2000 ms {2}accepts: integer from 1 to 600000 \(ms\)\n {6}Deadline of the gateway's calls to auth\./);
+    expect(stdout).toMatch(
+      /GATEWAY_AUTH_TIMEOUT_MS {2}default: 2000 ms {2}accepts: integer from 1 to 600000 \(ms\)\n {6}Deadline of the gateway's calls to auth\./,
+    );
     expect(stdout).toMatch(/REDIS_URL {2}default: unset/);
     expect(stdout).toMatch(/LOG_LEVEL {2}default: info/);
   });

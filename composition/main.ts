@@ -71,11 +71,23 @@ const main = async (): Promise<void> => {
     process.exit(1);
   });
   const instances = Object.fromEntries(
-    [...mesh.instances].map(([service, running]) => [service, running.map((instance) => ({ id: instance.instanceId, grpc: instance.grpc.port, http: instance.http.port }))]),
+    [...mesh.instances].map(([service, running]) => [
+      service,
+      running.map((instance) => ({ id: instance.instanceId, grpc: instance.grpc.port, http: instance.http.port })),
+    ]),
   );
-  logger.info({ services: [...mesh.services.keys()], instances, messaging: mesh.messaging.kind, registry: mesh.mesh.registryKind }, 'mesh ready');
+  logger.info(
+    { services: [...mesh.services.keys()], instances, messaging: mesh.messaging.kind, registry: mesh.mesh.registryKind },
+    'mesh ready',
+  );
   if (destination !== undefined) {
-    const facts = { host: config.advertiseHost, instances, messaging: mesh.messaging.kind, registry: mesh.mesh.registryKind, storage: config.storage };
+    const facts = {
+      host: config.advertiseHost,
+      instances,
+      messaging: mesh.messaging.kind,
+      registry: mesh.mesh.registryKind,
+      storage: config.storage,
+    };
     process.stdout.write(`${startBanner(facts)}\n`);
   }
 

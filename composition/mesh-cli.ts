@@ -50,7 +50,10 @@ const readLine = async (): Promise<string> => {
 const status = async (config: MeshConfig, values: { url?: string; token?: string; email?: string; json?: boolean }): Promise<void> => {
   const url = (values.url ?? `http://${config.advertiseHost}:${config.ports['api-gateway'].httpPort}`).replace(/\/+$/, '');
   if (values.token === undefined && values.email === undefined) {
-    fail('mesh status reads GET /mesh/status, which needs a signed-in user: pass --token <access token> or --email <email> (password on stdin)', 2);
+    fail(
+      'mesh status reads GET /mesh/status, which needs a signed-in user: pass --token <access token> or --email <email> (password on stdin)',
+      2,
+    );
   }
   const token = values.token ?? (await logIn(url, values.email!, await readLine()));
   const report = await fetchMeshStatus({ url, token });
@@ -69,7 +72,8 @@ const tail = async (config: MeshConfig, channel: string | undefined, json: boole
   const watching = await tailEvents(
     config.redis,
     channel,
-    (event) => process.stdout.write(`${json ? JSON.stringify({ ...event, time: new Date(event.time).toISOString() }) : renderTailedEvent(event)}\n`),
+    (event) =>
+      process.stdout.write(`${json ? JSON.stringify({ ...event, time: new Date(event.time).toISOString() }) : renderTailedEvent(event)}\n`),
     { onConnectionLost: (detail) => console.error(`Redis connection lost (${detail}); reconnecting`) },
   );
   console.error(`watching ${channel} (Ctrl-C to stop)`);

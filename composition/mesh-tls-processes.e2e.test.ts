@@ -22,15 +22,34 @@ describe('mutual TLS across processes sharing DATA_DIR', () => {
   beforeAll(async () => {
     redis = await startRedisNode();
     dataDir = await mkdtemp(join(tmpdir(), 'meshwork-mtls-processes-'));
-    const [authG, authH, projG, projH, simG, simH, gwG, gwH] = (await findFreePorts(8)).map(String) as [string, string, string, string, string, string, string, string];
+    const [authG, authH, projG, projH, simG, simH, gwG, gwH] = (await findFreePorts(8)).map(String) as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     const env = {
       ...redisConfigToEnv(redis.config),
       MESH_TLS: 'on',
       DATA_DIR: dataDir,
-      AUTH_GRPC_PORT: authG, AUTH_HTTP_PORT: authH, AUTH_GRPC_TARGET: `127.0.0.1:${authG}`, AUTH_HTTP_TARGET: `127.0.0.1:${authH}`,
-      PROJECT_GRPC_PORT: projG, PROJECT_HTTP_PORT: projH, PROJECT_GRPC_TARGET: `127.0.0.1:${projG}`, PROJECT_HTTP_TARGET: `127.0.0.1:${projH}`,
-      SIMULATION_GRPC_PORT: simG, SIMULATION_HTTP_PORT: simH, SIMULATION_GRPC_TARGET: `127.0.0.1:${simG}`, SIMULATION_HTTP_TARGET: `127.0.0.1:${simH}`,
-      GATEWAY_GRPC_PORT: gwG, GATEWAY_HTTP_PORT: gwH,
+      AUTH_GRPC_PORT: authG,
+      AUTH_HTTP_PORT: authH,
+      AUTH_GRPC_TARGET: `127.0.0.1:${authG}`,
+      AUTH_HTTP_TARGET: `127.0.0.1:${authH}`,
+      PROJECT_GRPC_PORT: projG,
+      PROJECT_HTTP_PORT: projH,
+      PROJECT_GRPC_TARGET: `127.0.0.1:${projG}`,
+      PROJECT_HTTP_TARGET: `127.0.0.1:${projH}`,
+      SIMULATION_GRPC_PORT: simG,
+      SIMULATION_HTTP_PORT: simH,
+      SIMULATION_GRPC_TARGET: `127.0.0.1:${simG}`,
+      SIMULATION_HTTP_TARGET: `127.0.0.1:${simH}`,
+      GATEWAY_GRPC_PORT: gwG,
+      GATEWAY_HTTP_PORT: gwH,
     };
     processes.push(
       ...(await Promise.all([
@@ -49,7 +68,14 @@ describe('mutual TLS across processes sharing DATA_DIR', () => {
   });
 
   it('made one CA and the certificates each process needs', async () => {
-    expect((await readdir(join(dataDir, 'pki'))).sort()).toEqual(['api-gateway', 'auth', 'ca', 'project', 'simulation', 'simulation+api-gateway']);
+    expect((await readdir(join(dataDir, 'pki'))).sort()).toEqual([
+      'api-gateway',
+      'auth',
+      'ca',
+      'project',
+      'simulation',
+      'simulation+api-gateway',
+    ]);
     expect(processes.map((process) => process.output()).join('')).toContain('"tls":"mutual, as auth"');
   });
 
@@ -60,10 +86,16 @@ describe('mutual TLS across processes sharing DATA_DIR', () => {
     expect(login.status).toBe(200);
     const token: string = login.body.access_token;
     // gateway -> auth (ValidateToken), gateway -> project, project -> auth (CheckPermission)
-    const project = await jsonRequest(http2, 'POST', `${gateway}/projects`, { token, body: { name: 'Spread', template_id: 'microservices' } });
+    const project = await jsonRequest(http2, 'POST', `${gateway}/projects`, {
+      token,
+      body: { name: 'Spread', template_id: 'microservices' },
+    });
     expect(project.status).toBe(201);
     // gateway -> simulation (same process), simulation -> project (GetProject), simulation -> auth
-    const simulation = await jsonRequest(http2, 'POST', `${gateway}/simulations`, { token, body: { project_id: project.body.project_id, duration_seconds: 5 } });
+    const simulation = await jsonRequest(http2, 'POST', `${gateway}/simulations`, {
+      token,
+      body: { project_id: project.body.project_id, duration_seconds: 5 },
+    });
     expect(simulation.status).toBe(201);
   });
 });

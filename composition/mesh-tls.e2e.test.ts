@@ -15,14 +15,24 @@ import { startTestMesh } from '../test-support/test-mesh.js';
 /** The identity `npm start` generated for `service` under `<dataDir>/pki`. */
 const generatedIdentity = async (dataDir: string, service: string): Promise<TlsIdentity> => {
   const read = (...path: string[]) => readFile(join(dataDir, 'pki', ...path), 'utf8');
-  return { services: [service], caPem: await read('ca', 'cert.pem'), certPem: await read(service, 'cert.pem'), keyPem: await read(service, 'key.pem') };
+  return {
+    services: [service],
+    caPem: await read('ca', 'cert.pem'),
+    certPem: await read(service, 'cert.pem'),
+    keyPem: await read(service, 'key.pem'),
+  };
 };
 
 const routeMessage = (address: string, identity: TlsIdentity) => {
   const client = new GatewayServiceClient(address, meshChannelCredentials(identity, 'api-gateway'));
   return new Promise<{ code: status; details?: string }>((resolve) =>
     client.routeMessage(
-      RouteMessageRequest.fromPartial({ targetUserId: 'nobody', messageType: 'note', payload: Buffer.from('{}'), sourceService: identity.services[0] }),
+      RouteMessageRequest.fromPartial({
+        targetUserId: 'nobody',
+        messageType: 'note',
+        payload: Buffer.from('{}'),
+        sourceService: identity.services[0],
+      }),
       new Metadata(),
       { deadline: Date.now() + 10_000 },
       (error: ServiceError | null) => resolve(error ? { code: error.code, details: error.details } : { code: status.OK }),
@@ -41,10 +51,14 @@ describe('the mesh with mutual TLS on (as npm start runs it)', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'meshwork-mtls-'));
     mesh = await startTestMesh({ MESH_TLS: 'on', DATA_DIR: dataDir });
     // Each first health Check makes a TLS handshake; on a loaded machine let them all answer before the flows.
-    await waitFor(() => {
-      const health = Object.values(mesh.mesh.report().health);
-      return health.length === 3 && health.every((checker) => checker.checks > 0 && checker.unhealthy === 0);
-    }, 30_000, 'every service checked healthy over mTLS');
+    await waitFor(
+      () => {
+        const health = Object.values(mesh.mesh.report().health);
+        return health.length === 3 && health.every((checker) => checker.checks > 0 && checker.unhealthy === 0);
+      },
+      30_000,
+      'every service checked healthy over mTLS',
+    );
     gateway = `http://127.0.0.1:${mesh.services.get('api-gateway')!.http.port}`;
     gatewayGrpc = `127.0.0.1:${mesh.services.get('api-gateway')!.grpc.port}`;
   }, 120_000);
@@ -62,7 +76,10 @@ describe('the mesh with mutual TLS on (as npm start runs it)', () => {
     expect(login, JSON.stringify(login.body)).toMatchObject({ status: 200 });
     const token: string = login.body.access_token;
 
-    const project = await jsonRequest(http2, 'POST', `${gateway}/projects`, { token, body: { name: 'Secure', template_id: 'microservices' } });
+    const project = await jsonRequest(http2, 'POST', `${gateway}/projects`, {
+      token,
+      body: { name: 'Secure', template_id: 'microservices' },
+    });
     expect(project, JSON.stringify(project.body)).toMatchObject({ status: 201 });
     const simulation = await jsonRequest(http2, 'POST', `${gateway}/simulations`, {
       token,

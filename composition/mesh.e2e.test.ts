@@ -114,7 +114,9 @@ describe('with MESH_CLIENT_ENTRY=gateway', () => {
   it('leaves the gateway as the clients entry: project and simulation ports serve only health', async () => {
     const body = { email: 'entry@example.com', password: 'correct horse battery', name: 'Entry' };
     expect((await jsonRequest(http2, 'POST', `${url('api-gateway')}/auth/register`, { body })).status).toBe(201);
-    const login = await jsonRequest(http2, 'POST', `${url('api-gateway')}/auth/login`, { body: { email: body.email, password: body.password } });
+    const login = await jsonRequest(http2, 'POST', `${url('api-gateway')}/auth/login`, {
+      body: { email: body.email, password: body.password },
+    });
     const token: string = login.body.access_token;
 
     expect((await jsonRequest(http2, 'GET', `${url('api-gateway')}/projects`, { token })).status).toBe(200);

@@ -51,7 +51,11 @@ const observed = (events: EventBus, streams: StreamStore, observer: MessagingObs
 export const createRedisMessaging = (redis: RedisConfig, logger: Logger, observer?: MessagingObserver): Messaging => {
   const connections = new RedisConnections(redis, { logger: logger.child({ component: 'redis' }) });
   const events = new RedisEventBus(connections, { logger: logger.child({ component: 'event-bus' }) });
-  const { events: bus, streams } = observed(events, new RedisStreamStore(connections, { logger: logger.child({ component: 'stream-store' }) }), observer);
+  const { events: bus, streams } = observed(
+    events,
+    new RedisStreamStore(connections, { logger: logger.child({ component: 'stream-store' }) }),
+    observer,
+  );
   const jobs = new StreamJobQueue(streams, new SystemClock(), logger.child({ component: 'job-queue' }));
   const unwatch = observer?.watchRedis(connections.command);
   return {

@@ -94,7 +94,9 @@ describe('a Redis outage during a burst of writes', () => {
         const during = down;
         if (i % 10 === 9 && i / 10 < REGISTRATIONS) {
           const email = `burst-${i}@example.test`;
-          const answer = await jsonRequest(http, 'POST', `${authUrl}/auth/register`, { body: { email, password: PASSWORD, name: `B ${i}` } });
+          const answer = await jsonRequest(http, 'POST', `${authUrl}/auth/register`, {
+            body: { email, password: PASSWORD, name: `B ${i}` },
+          });
           registrations.push({ status: answer.status, during, email, id: answer.body?.id });
         } else {
           const answer = await jsonRequest(http, 'POST', `${projectUrl}/projects`, { token, body: { name: `burst ${i}` } });
@@ -159,7 +161,14 @@ describe('a Redis outage during a burst of writes', () => {
         JSON.stringify([...creates, ...registrations].filter((o) => o.status !== 201).map((o) => o.status)),
     );
 
-    if (process.env.OUTBOX_E2E_LOG) console.log(mesh.output().split('\n').filter((line) => /"level":(40|50)|restored/.test(line)).join('\n'));
+    if (process.env.OUTBOX_E2E_LOG)
+      console.log(
+        mesh
+          .output()
+          .split('\n')
+          .filter((line) => /"level":(40|50)|restored/.test(line))
+          .join('\n'),
+      );
     expect(creates.filter((outcome) => outcome.status !== 201)).toEqual([]);
     expect(registrations.filter((outcome) => outcome.status !== 201)).toEqual([]);
     expect(creates.some((outcome) => outcome.during)).toBe(true);

@@ -39,7 +39,11 @@ export const startOutboxRelay = (options: OutboxRelayOptions): OutboxRelay => {
   );
   options.outbox.onRecorded(() => {
     // Any round that got here after a failure means the transport took something again.
-    if (failing) void options.outbox.pendingCount().then((pending) => pending === 0 && (failing = false), () => undefined);
+    if (failing)
+      void options.outbox.pendingCount().then(
+        (pending) => pending === 0 && (failing = false),
+        () => undefined,
+      );
   });
   relay.start();
   return relay;

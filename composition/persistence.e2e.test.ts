@@ -56,7 +56,9 @@ const survivesRestart = async (env: Record<string, string>): Promise<void> => {
     expect(started.status).toBe(201);
     simulationId = started.body.simulation_id;
     await waitFor(
-      async () => (await jsonRequest(http2, 'GET', `${urlOf(mesh, 'simulation')}/simulations/${simulationId}`, { token })).body.status === 'completed',
+      async () =>
+        (await jsonRequest(http2, 'GET', `${urlOf(mesh, 'simulation')}/simulations/${simulationId}`, { token })).body.status ===
+        'completed',
       20_000,
       'the simulation to complete',
     );
@@ -71,7 +73,12 @@ const survivesRestart = async (env: Record<string, string>): Promise<void> => {
     expect(project.status).toBe(200);
     expect(project.body).toMatchObject({ project_id: projectId, name: 'Durable cluster' });
 
-    const results = await jsonRequest(http2, 'GET', `${urlOf(mesh, 'simulation')}/simulations/${simulationId}/results?include_samples=true`, { token });
+    const results = await jsonRequest(
+      http2,
+      'GET',
+      `${urlOf(mesh, 'simulation')}/simulations/${simulationId}/results?include_samples=true`,
+      { token },
+    );
     expect(results.status).toBe(200);
     expect(results.body.status).toBe('completed');
     expect(results.body.summary.samples).toBeGreaterThan(0);

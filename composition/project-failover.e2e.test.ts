@@ -48,7 +48,12 @@ describe('failover of project instances behind the gateway', () => {
     [redis, database, ports] = await Promise.all([startRedisNode(), createThrowawayDatabase('project_failover'), findFreePorts(11)]);
     const [, , , , authGrpc, authHttp, simulationGrpc, simulationHttp, gatewayGrpc, gatewayHttp, admin] = ports;
     adminPort = admin!;
-    const mesh = { ...redisConfigToEnv(redis.config), MESH_HEARTBEAT_MS: '200', MESH_REGISTRY_TTL_MS: '1500', MESH_HEALTH_INTERVAL_MS: '5000' };
+    const mesh = {
+      ...redisConfigToEnv(redis.config),
+      MESH_HEARTBEAT_MS: '200',
+      MESH_REGISTRY_TTL_MS: '1500',
+      MESH_HEALTH_INTERVAL_MS: '5000',
+    };
     await startProject(0, mesh); // first alone: it migrates the shared database
     const [, front] = await Promise.all([
       startProject(1, mesh),
@@ -87,17 +92,27 @@ describe('failover of project instances behind the gateway', () => {
   it('loses no read and no acknowledged write when a project instance is killed under load', async () => {
     const created: string[] = [];
     let written = 0;
-    const reads = steadyLoad(READS_PER_SECOND, async () => (await jsonRequest(http, 'GET', `${gatewayUrl}/projects?page_size=5`, { token: user.token })).status);
+    const reads = steadyLoad(
+      READS_PER_SECOND,
+      async () => (await jsonRequest(http, 'GET', `${gatewayUrl}/projects?page_size=5`, { token: user.token })).status,
+    );
     const writes = steadyLoad(WRITES_PER_SECOND, async () => {
       written += 1;
-      const answer = await jsonRequest(http, 'POST', `${gatewayUrl}/projects`, { token: user.token, body: { name: `failover ${written}` } });
+      const answer = await jsonRequest(http, 'POST', `${gatewayUrl}/projects`, {
+        token: user.token,
+        body: { name: `failover ${written}` },
+      });
       if (answer.status === 201) created.push(answer.body.project_id as string);
       return answer.status;
     });
     const victim = `127.0.0.1:${ports[0]}`;
     try {
       const callsBefore = callsTo(await readMeshReport(adminPort), 'project', victim);
-      await waitFor(async () => callsTo(await readMeshReport(adminPort), 'project', victim) > callsBefore + 20, 15_000, 'traffic on the victim');
+      await waitFor(
+        async () => callsTo(await readMeshReport(adminPort), 'project', victim) > callsBefore + 20,
+        15_000,
+        'traffic on the victim',
+      );
       await processes[0]!.kill();
       await sleep(3_000);
     } finally {

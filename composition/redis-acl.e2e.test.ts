@@ -55,12 +55,22 @@ describe('the mesh as the least-privilege Redis user', () => {
     const wrong = await jsonRequest(http2, 'POST', `${gateway}/auth/login`, { body: { ...account, password: 'wrong horse battery' } });
     expect(wrong.status).toBe(401);
     const token: string = (await jsonRequest(http2, 'POST', `${gateway}/auth/login`, { body: account })).body.access_token;
-    const project = await jsonRequest(http2, 'POST', `${gateway}/projects`, { token, body: { name: 'Least', template_id: 'microservices' } });
+    const project = await jsonRequest(http2, 'POST', `${gateway}/projects`, {
+      token,
+      body: { name: 'Least', template_id: 'microservices' },
+    });
     expect(project.status).toBe(201);
-    const simulation = await jsonRequest(http2, 'POST', `${gateway}/simulations`, { token, body: { project_id: project.body.project_id, duration_seconds: 5 } });
+    const simulation = await jsonRequest(http2, 'POST', `${gateway}/simulations`, {
+      token,
+      body: { project_id: project.body.project_id, duration_seconds: 5 },
+    });
     expect(simulation.status).toBe(201);
     const metricsUrl = `${gateway}/simulations/${simulation.body.simulation_id}/metrics`;
-    await waitFor(async () => JSON.stringify((await jsonRequest(http2, 'GET', metricsUrl, { token })).body).includes('cpu_total'), 20_000, 'live samples');
+    await waitFor(
+      async () => JSON.stringify((await jsonRequest(http2, 'GET', metricsUrl, { token })).body).includes('cpu_total'),
+      20_000,
+      'live samples',
+    );
 
     expect(await admin.keys('services:*')).not.toEqual([]);
     expect(await admin.keys('auth:login-failures:*')).not.toEqual([]);

@@ -69,9 +69,15 @@ describe.skipIf(process.env.REDIS_CLUSTER_FAILOVER_TEST !== 'on')('the mesh on a
     const promotions = failovers.map((f) => f.promotedAt - f.killedAt);
     // Calls refused by the mesh itself (every breaker open, docs/adr/0044), not by a service.
     const longest = load.samples.reduce((a, b) => (b.endedAt - b.startedAt > a.endedAt - a.startedAt ? b : a));
-    const refusedByBreakers = mesh.output().split('\n').filter((line) => line.includes('can take the call')).length;
+    const refusedByBreakers = mesh
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('can take the call')).length;
     const breakersOpened = new Map<string, number>();
-    for (const line of mesh.output().split('\n').filter((l) => l.includes('"circuit breaker opened"'))) {
+    for (const line of mesh
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('"circuit breaker opened"'))) {
       const { target, code } = JSON.parse(line) as { target?: string; code?: string };
       breakersOpened.set(`${target} on ${code}`, (breakersOpened.get(`${target} on ${code}`) ?? 0) + 1);
     }

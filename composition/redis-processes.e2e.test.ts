@@ -61,12 +61,17 @@ describe('services in separate processes on Redis', () => {
       expect((await jsonRequest(http2, 'POST', `${authHttp}/auth/register`, { body })).status).toBe(201);
       // The job goes out through auth's outbox right after the commit (docs/adr/0038).
       await waitFor(
-        async () => (await store.adapter.range(Queues.email, '-', '+')).some((entry) => JSON.stringify(entry.fields).includes('linus@example.com')),
+        async () =>
+          (await store.adapter.range(Queues.email, '-', '+')).some((entry) => JSON.stringify(entry.fields).includes('linus@example.com')),
         10_000,
         'the welcome-email job on the queue',
       );
       await waitFor(() => auth.output().includes('"to":"linus@example.com"'), 10_000, 'the welcome email to be sent');
-      await waitFor(async () => (await store.adapter.pending(Queues.email, 'auth-email-workers')).length === 0, 10_000, 'the job to be acknowledged');
+      await waitFor(
+        async () => (await store.adapter.pending(Queues.email, 'auth-email-workers')).length === 0,
+        10_000,
+        'the job to be acknowledged',
+      );
     } finally {
       await store.close();
     }

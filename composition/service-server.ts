@@ -66,7 +66,8 @@ export const serveService = async (options: ServeOptions): Promise<RunningServic
     // The whole process's metrics (docs/adr/0018), the same on every service port of it.
     const allowed = metricsAccess(options.metricsToken);
     http.get('/metrics', async (request, reply) => {
-      if (!allowed(request.headers.authorization)) throw new DomainFailureError(failure('unauthenticated', 'metrics_token_required', 'GET /metrics needs the metrics bearer token.'));
+      if (!allowed(request.headers.authorization))
+        throw new DomainFailureError(failure('unauthenticated', 'metrics_token_required', 'GET /metrics needs the metrics bearer token.'));
       return reply.type(processMetrics.contentType).send(await processMetrics.text());
     });
     await options.registerRoutes?.(http);

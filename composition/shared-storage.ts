@@ -68,7 +68,11 @@ export class SharedStorage {
 const inMemoryModule = (service: StatefulService): ContainerModule => {
   switch (service) {
     case 'auth': {
-      const [users, sessions, grants] = [new InMemoryUserRepository(), new InMemorySessionRepository(), new InMemoryResourceGrantRepository()];
+      const [users, sessions, grants] = [
+        new InMemoryUserRepository(),
+        new InMemorySessionRepository(),
+        new InMemoryResourceGrantRepository(),
+      ];
       const [refreshTokens, signingKeys] = [new InMemoryRefreshTokenRepository(), new InMemorySigningKeyRepository()];
       return new ContainerModule(({ rebind }) => {
         rebind(AuthTokens.users).toConstantValue(users);

@@ -92,7 +92,8 @@ describe('a churn of simulations and sockets', () => {
     }
 
     await waitFor(async () => (await connectedClients()) === 0, 10_000, 'no connected client');
-    const remaining = async () => (await Promise.all(ids.map((id) => mesh.messaging.streams.length(Streams.simulation(id))))).filter((n) => n > 0);
+    const remaining = async () =>
+      (await Promise.all(ids.map((id) => mesh.messaging.streams.length(Streams.simulation(id))))).filter((n) => n > 0);
     await waitFor(async () => (await remaining()).length === 0, 15_000, 'every finished simulation stream removed');
     expect(await remaining()).toEqual([]);
   }, 60_000);

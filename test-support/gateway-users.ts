@@ -31,6 +31,7 @@ export const aRunningSimulation = async (http: Dispatcher, base: string, user: T
     token: user.token,
     body: { project_id: project.body.project_id, duration_seconds: 600 },
   });
-  if (simulation.status !== 201 && simulation.status !== 202) throw new Error(`start simulation answered ${simulation.status}: ${JSON.stringify(simulation.body)}`);
+  if (simulation.status !== 201 && simulation.status !== 202)
+    throw new Error(`start simulation answered ${simulation.status}: ${JSON.stringify(simulation.body)}`);
   return simulation.body.simulation_id as string;
 };

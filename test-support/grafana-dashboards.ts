@@ -19,7 +19,9 @@ export interface Dashboard {
   readonly title: string;
   readonly schemaVersion: number;
   readonly panels: readonly Panel[];
-  readonly templating: { readonly list: readonly { readonly name: string; readonly type: string; readonly query?: unknown; readonly definition?: string }[] };
+  readonly templating: {
+    readonly list: readonly { readonly name: string; readonly type: string; readonly query?: unknown; readonly definition?: string }[];
+  };
 }
 
 const folder = new URL('../deploy/grafana/', import.meta.url);
@@ -35,8 +37,13 @@ export const panelsOf = (dashboard: Dashboard): Panel[] => dashboard.panels.flat
 
 /** Every PromQL expression of a dashboard: panel targets and query variables. */
 export const expressionsOf = (dashboard: Dashboard): { where: string; expr: string }[] => [
-  ...panelsOf(dashboard).flatMap((panel) => (panel.targets ?? []).map((target) => ({ where: `panel "${panel.title}"`, expr: target.expr ?? '' }))),
+  ...panelsOf(dashboard).flatMap((panel) =>
+    (panel.targets ?? []).map((target) => ({ where: `panel "${panel.title}"`, expr: target.expr ?? '' })),
+  ),
   ...dashboard.templating.list
     .filter((variable) => variable.type === 'query')
-    .map((variable) => ({ where: `variable $${variable.name}`, expr: (variable.definition ?? '').replace(/^label_values\((.*),\s*\w+\)$/, '$1') })),
+    .map((variable) => ({
+      where: `variable $${variable.name}`,
+      expr: (variable.definition ?? '').replace(/^label_values\((.*),\s*\w+\)$/, '$1'),
+    })),
 ];

@@ -9,7 +9,10 @@ export const readMeshReport = async (adminPort: number): Promise<MeshReport> => 
 };
 
 /** Calls the process's client of `service` sent to each instance, by instance id, with its address. */
-export const callsPerInstance = (report: MeshReport, service: string): { instanceId: string; address: string; calls: number; ejected: boolean }[] =>
+export const callsPerInstance = (
+  report: MeshReport,
+  service: string,
+): { instanceId: string; address: string; calls: number; ejected: boolean }[] =>
   (report.clients.find((client) => client.service === service)?.client.instances ?? []).map(({ instanceId, address, calls, ejected }) => ({
     instanceId,
     address,

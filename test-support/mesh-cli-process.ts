@@ -41,7 +41,8 @@ export const startScript = (entry: string, args: readonly string[], options: Scr
     waitFor: async (pattern, timeoutMs = 30_000) => {
       const deadline = Date.now() + timeoutMs;
       while (!pattern.test(out) && !pattern.test(err)) {
-        if (child.exitCode !== null) throw new Error(`${entry} ${args.join(' ')} exited (${child.exitCode}) before printing ${pattern}:\n${out}${err}`);
+        if (child.exitCode !== null)
+          throw new Error(`${entry} ${args.join(' ')} exited (${child.exitCode}) before printing ${pattern}:\n${out}${err}`);
         if (Date.now() > deadline) throw new Error(`no output matching ${pattern} within ${timeoutMs} ms:\n${out}${err}`);
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
@@ -57,7 +58,8 @@ export const startScript = (entry: string, args: readonly string[], options: Scr
 };
 
 /** `npm run mesh -- <args>` as a child process (tsx, as the npm script runs it). */
-export const startMeshCli = (args: readonly string[], options: ScriptOptions = {}): ScriptProcess => startScript('composition/mesh-cli.ts', args, options);
+export const startMeshCli = (args: readonly string[], options: ScriptOptions = {}): ScriptProcess =>
+  startScript('composition/mesh-cli.ts', args, options);
 
 /** Runs `npm run mesh -- <args>` to its end. */
 export const runMeshCli = async (args: readonly string[], options: ScriptOptions = {}) => {

@@ -108,7 +108,8 @@ export const startMixedLoad = async ({ base, http, simulations = 4, writers = 4 
     inFlight.add(done);
   };
   const status = async (method: Dispatcher.HttpMethod, path: string, body?: unknown, token?: string): Promise<number> =>
-    (await jsonRequest(http, method, `${base}${path}`, { ...(body !== undefined && { body }), ...(token !== undefined && { token }) })).status;
+    (await jsonRequest(http, method, `${base}${path}`, { ...(body !== undefined && { body }), ...(token !== undefined && { token }) }))
+      .status;
 
   let writes = 0;
   const timers = [
@@ -148,7 +149,9 @@ export const startMixedLoad = async ({ base, http, simulations = 4, writers = 4 
           new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), Math.max(0, deadline - Date.now()))),
         ]);
       while (Date.now() <= deadline) {
-        const requested = await within(jsonRequest(http, 'POST', `${base}/projects/${projectIds[0]}/reports`, { token: user.token, body: {} }));
+        const requested = await within(
+          jsonRequest(http, 'POST', `${base}/projects/${projectIds[0]}/reports`, { token: user.token, body: {} }),
+        );
         seen.push(`POST ${requested?.status ?? 'no answer'}`);
         if (requested?.status !== 202) {
           await new Promise((resolve) => setTimeout(resolve, 50));

@@ -20,7 +20,8 @@ export interface PostgresProvider {
 
 /** The server the tests use: `TEST_POSTGRES_URL`, else 127.0.0.1:5432 as `postgres` (trust auth). */
 export const testPostgresAdminUrl = (): string =>
-  process.env.TEST_POSTGRES_URL ?? `postgres://${process.env.PGUSER ?? 'postgres'}@${process.env.PGHOST ?? '127.0.0.1'}:${process.env.PGPORT ?? '5432'}/postgres`;
+  process.env.TEST_POSTGRES_URL ??
+  `postgres://${process.env.PGUSER ?? 'postgres'}@${process.env.PGHOST ?? '127.0.0.1'}:${process.env.PGPORT ?? '5432'}/postgres`;
 
 const Prefix = 'meshwork_test_';
 
@@ -32,7 +33,10 @@ const Prefix = 'meshwork_test_';
  */
 export const localPostgres = (adminUrl: string = testPostgresAdminUrl()): PostgresProvider => ({
   createDatabase: async (label) => {
-    const name = `${Prefix}${process.pid}_${label.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 20)}_${randomBytes(4).toString('hex')}`;
+    const name = `${Prefix}${process.pid}_${label
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '_')
+      .slice(0, 20)}_${randomBytes(4).toString('hex')}`;
     await withAdmin(adminUrl, async (admin) => {
       if (isThisMachine(adminUrl)) await dropLeftovers(admin);
       await admin.query(`CREATE DATABASE ${quote(name)}`);

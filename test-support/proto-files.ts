@@ -31,8 +31,7 @@ export const findProtoDir = (startDir: string = dirname(fileURLToPath(import.met
 };
 
 /** Absolute paths of the mesh's .proto files. */
-export const meshProtoPaths = (protoDir: string = findProtoDir()): string[] =>
-  MESH_PROTO_FILES.map((file) => join(protoDir, file));
+export const meshProtoPaths = (protoDir: string = findProtoDir()): string[] => MESH_PROTO_FILES.map((file) => join(protoDir, file));
 
 /**
  * Loads .proto files at run time (absolute paths, or relative to `includeDirs`): for generic
@@ -42,5 +41,4 @@ export const meshProtoPaths = (protoDir: string = findProtoDir()): string[] =>
 export const loadProtoPackage = (
   protoFiles: readonly string[],
   includeDirs: readonly string[] = [],
-): Promise<protoLoader.PackageDefinition> =>
-  protoLoader.load([...protoFiles], { ...PROTO_LOADER_OPTIONS, includeDirs: [...includeDirs] });
+): Promise<protoLoader.PackageDefinition> => protoLoader.load([...protoFiles], { ...PROTO_LOADER_OPTIONS, includeDirs: [...includeDirs] });

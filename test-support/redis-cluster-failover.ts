@@ -93,10 +93,14 @@ export const startRedisClusterWithReplicas = async ({
   const live = (): number[] => [...servers.keys()];
   /** Every live node sees all slots served and every master with a connected replica. */
   const healthy = async (): Promise<boolean> => {
-    const views = await Promise.all(live().map(async (port) => ({ cluster: await info(port, 'cluster'), nodes: await clusterNodes(port) })));
+    const views = await Promise.all(
+      live().map(async (port) => ({ cluster: await info(port, 'cluster'), nodes: await clusterNodes(port) })),
+    );
     return views.every(({ cluster, nodes }) => {
       const serving = nodes.filter(isMaster);
-      const replicated = serving.every((master) => nodes.some((n) => n.masterId === master.id && !n.flags.some((f) => f.startsWith('fail'))));
+      const replicated = serving.every((master) =>
+        nodes.some((n) => n.masterId === master.id && !n.flags.some((f) => f.startsWith('fail'))),
+      );
       return cluster.includes('cluster_state:ok') && serving.length === masters && replicated && nodes.length === ports.length;
     });
   };
@@ -124,7 +128,9 @@ export const startRedisClusterWithReplicas = async ({
       const inTurn = [...sorted.slice(index % masters), ...sorted.slice(0, index % masters)];
       const ok = (await info(live()[0]!, 'cluster').catch(() => '')).includes('cluster_state:ok');
       for (const master of ok ? inTurn : []) {
-        const replica = nodes.find((n) => n.masterId === master.id && live().includes(n.port) && !n.flags.some((f) => f.startsWith('fail')));
+        const replica = nodes.find(
+          (n) => n.masterId === master.id && live().includes(n.port) && !n.flags.some((f) => f.startsWith('fail')),
+        );
         if (replica && (await linkUp(replica.port).catch(() => false))) return master;
       }
       if (Date.now() > deadline) throw new Error('Redis Cluster: no master with a replica in sync within 30 s');
@@ -152,7 +158,9 @@ export const startRedisClusterWithReplicas = async ({
         await start(ports.indexOf(victim.port));
         await until('the killed master back as a replica', 30_000, async () => {
           const view = await clusterNodes(witness);
-          const replica = view.some((n) => n.port === victim.port && n.flags.includes('slave') && !n.flags.some((f) => f.startsWith('fail')));
+          const replica = view.some(
+            (n) => n.port === victim.port && n.flags.includes('slave') && !n.flags.some((f) => f.startsWith('fail')),
+          );
           return replica && (await linkUp(victim.port));
         });
       })();

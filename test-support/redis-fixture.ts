@@ -76,7 +76,16 @@ export const startRedisNode = (options: RedisNodeOptions = {}): Promise<RedisFix
 export const startRedisCluster = ({ masters = 3 }: { readonly masters?: number } = {}): Promise<RedisFixture> =>
   withFreshPorts(masters, true, async (ports) => {
     const dirs = await Promise.all(ports.map(() => mkdtemp(join(tmpdir(), 'meshwork-redis-cluster-'))));
-    const args = ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000', '--appendonly', 'no'];
+    const args = [
+      '--cluster-enabled',
+      'yes',
+      '--cluster-config-file',
+      'nodes.conf',
+      '--cluster-node-timeout',
+      '2000',
+      '--appendonly',
+      'no',
+    ];
     const startAll = (): Promise<RedisServerProcess[]> => Promise.all(ports.map((port, i) => spawnRedisServer(port, dirs[i]!, args)));
     let servers: RedisServerProcess[] = [];
     const stop = async (): Promise<void> => {

@@ -19,10 +19,14 @@ export const startLoadedMesh = async (redis: RedisConfig): Promise<LoadedMesh> =
   const mesh = await startMeshProcess([], {
     ...redisConfigToEnv(redis),
     ...UNTHROTTLED_GATEWAY,
-    AUTH_GRPC_PORT: authG, AUTH_HTTP_PORT: authH,
-    PROJECT_GRPC_PORT: projG, PROJECT_HTTP_PORT: projH,
-    SIMULATION_GRPC_PORT: simG, SIMULATION_HTTP_PORT: simH,
-    GATEWAY_GRPC_PORT: gwG, GATEWAY_HTTP_PORT: gwH,
+    AUTH_GRPC_PORT: authG,
+    AUTH_HTTP_PORT: authH,
+    PROJECT_GRPC_PORT: projG,
+    PROJECT_HTTP_PORT: projH,
+    SIMULATION_GRPC_PORT: simG,
+    SIMULATION_HTTP_PORT: simH,
+    GATEWAY_GRPC_PORT: gwG,
+    GATEWAY_HTTP_PORT: gwH,
     SIMULATION_UPDATES_PER_SECOND: '100',
   });
   const http = h2cAgent();
@@ -122,7 +126,9 @@ export const runRestartCycles = async (
             const at = arrivals.find((time) => time >= restoredAt);
             if (at !== undefined && !recovered.has(`stream ${i}`)) recovered.set(`stream ${i}`, at);
           });
-          const email = recovered.has('email job') ? undefined : [...load.registered].find(([, answeredAt]) => answeredAt >= restoredAt)?.[0];
+          const email = recovered.has('email job')
+            ? undefined
+            : [...load.registered].find(([, answeredAt]) => answeredAt >= restoredAt)?.[0];
           const sentAt = email === undefined ? undefined : emailSentAt(mesh, email);
           if (sentAt !== undefined) recovered.set('email job', sentAt);
           return expected(load).every((what) => recovered.has(what));
@@ -179,7 +185,11 @@ export const meshComplaints = (mesh: MeshProcess, top = 8): string => {
     const key = `${entry.msg}${err ? ` (${err.replace(/[0-9a-f-]{36}/g, '<id>').slice(0, 100)})` : ''}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
-  return [...counts].sort((a, b) => b[1] - a[1]).slice(0, top).map(([key, count]) => `${count}× ${key}`).join('; ');
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([key, count]) => `${count}× ${key}`)
+    .join('; ');
 };
 
 /** How slow the calls of the load are before any fault, on this machine now. */

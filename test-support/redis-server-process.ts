@@ -46,13 +46,20 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  */
 export const spawnRedisServer = async (port: number, dir: string, extraArgs: readonly string[] = []): Promise<RedisServerProcess> => {
   const args = [
-    '--port', String(port),
-    '--bind', '127.0.0.1',
-    '--dir', dir,
-    '--logfile', 'redis.log',
-    '--save', '',
-    '--protected-mode', 'no',
-    '--daemonize', 'no',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--logfile',
+    'redis.log',
+    '--save',
+    '',
+    '--protected-mode',
+    'no',
+    '--daemonize',
+    'no',
     ...extraArgs,
   ];
   const child = spawn('redis-server', args, { stdio: 'ignore' });

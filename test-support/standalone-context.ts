@@ -32,7 +32,10 @@ export const standaloneContext = (parts: StandaloneParts): ServiceContext => {
   const { maxConnections, priorities } = parts.config.mesh;
   const clientFor: ClientFor = (service, Client) => {
     const { grpc, http } = parts.targetOf(service);
-    const instances = new FallbackInstanceSource(parts.registry ?? noRegistry, new Map([[service, configuredInstance(service, grpc, http)]]));
+    const instances = new FallbackInstanceSource(
+      parts.registry ?? noRegistry,
+      new Map([[service, configuredInstance(service, grpc, http)]]),
+    );
     // A scaler of its own: the global scaler knows a pool by service and instance, and here several clients may reach one.
     const scaler = new GlobalConnectionScaler({ maxTotalConnections: maxConnections, priorities });
     return new MeshClient(Client, { service, instances, scaler, logger: parts.logger.child({ component: 'mesh-client' }) });

@@ -10,7 +10,12 @@ const envPrefixes = ['GATEWAY', 'AUTH', 'PROJECT', 'SIMULATION'];
  */
 export const testMeshConfig = (env: Record<string, string> = {}): MeshConfig =>
   loadConfig({
-    ...Object.fromEntries(envPrefixes.flatMap((prefix) => [[`${prefix}_GRPC_PORT`, '0'], [`${prefix}_HTTP_PORT`, '0']])),
+    ...Object.fromEntries(
+      envPrefixes.flatMap((prefix) => [
+        [`${prefix}_GRPC_PORT`, '0'],
+        [`${prefix}_HTTP_PORT`, '0'],
+      ]),
+    ),
     AUTH_PASSWORD_HASH_COST: '1024',
     // Tests register many users from loopback and hash cheaply; the bounds are tested in contract-tests/auth.
     AUTH_REGISTRATIONS_PER_ADDRESS: '100000',

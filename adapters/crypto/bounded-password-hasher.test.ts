@@ -11,7 +11,10 @@ const gatedHasher = () => {
       started.push(label);
       gates.push(() => resolve(value));
     });
-  const hasher: PasswordHasher = { hash: (password) => gate(`hash:${password}`, 'h'), verify: (password) => gate(`verify:${password}`, true) };
+  const hasher: PasswordHasher = {
+    hash: (password) => gate(`hash:${password}`, 'h'),
+    verify: (password) => gate(`verify:${password}`, true),
+  };
   return { hasher, started, finishNext: () => gates.shift()?.() };
 };
 

@@ -58,7 +58,11 @@ describe('JoseTokenIssuer', () => {
   });
 
   it('publishes only the public key of its stored keys', async () => {
-    const keys = await StoredSigningKeys.open({ repository: new InMemorySigningKeyRepository(), clock: new ManualClock(), verifyRetiredForMs: 60_000 });
+    const keys = await StoredSigningKeys.open({
+      repository: new InMemorySigningKeyRepository(),
+      clock: new ManualClock(),
+      verifyRetiredForMs: 60_000,
+    });
 
     const [key] = await keys.published();
 

@@ -1,13 +1,4 @@
-import {
-  calculateJwkThumbprint,
-  exportJWK,
-  exportPKCS8,
-  generateKeyPair,
-  importJWK,
-  importPKCS8,
-  type CryptoKey,
-  type JWK,
-} from 'jose';
+import { calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair, importJWK, importPKCS8, type CryptoKey, type JWK } from 'jose';
 import type { SigningKey } from '../../core/auth/model.js';
 import type { SigningKeyRepository } from '../../core/auth/ports.js';
 import type { Clock } from '../../core/shared/clock.js';

@@ -21,7 +21,9 @@ const identityOf = async (ca: KeyAndCertificate, ...services: string[]): Promise
 });
 
 const outcome = (call: (done: (error: ServiceError | null) => void) => void): Promise<{ code: status; details: string }> =>
-  new Promise((resolve) => call((error) => resolve(error ? { code: error.code, details: error.details } : { code: status.OK, details: '' })));
+  new Promise((resolve) =>
+    call((error) => resolve(error ? { code: error.code, details: error.details } : { code: status.OK, details: '' })),
+  );
 
 const deadline = () => ({ deadline: Date.now() + 10_000 });
 
@@ -83,7 +85,9 @@ describe('mutual TLS and caller checks on a gRPC server', () => {
 
   it('lets through a caller on the allow-list whose calling_service is its own name', async () => {
     // UNIMPLEMENTED comes from the handler: the call got past the check.
-    expect(await validateToken(server, meshChannelCredentials(mesh['api-gateway']!, 'auth'), 'api-gateway')).toMatchObject({ code: status.UNIMPLEMENTED });
+    expect(await validateToken(server, meshChannelCredentials(mesh['api-gateway']!, 'auth'), 'api-gateway')).toMatchObject({
+      code: status.UNIMPLEMENTED,
+    });
     expect(await validateToken(server, meshChannelCredentials(mesh.project!, 'auth'), '')).toMatchObject({ code: status.UNIMPLEMENTED });
     expect(await routeMessage(server, meshChannelCredentials(mesh['api-gateway']!, 'auth'))).toMatchObject({ code: status.UNIMPLEMENTED });
   });
@@ -126,13 +130,23 @@ describe('the caller rules', () => {
 
   it('leaves health and reflection open, refuses a method no table entry names, and wants an identity', () => {
     expect(checkCallerIdentity('/grpc.health.v1.Health/Check', [], MESH_CALLER_ALLOW_LIST).allowed).toBe(true);
-    expect(checkCallerIdentity('/grpc.reflection.v1.ServerReflection/ServerReflectionInfo', ['project'], MESH_CALLER_ALLOW_LIST).allowed).toBe(true);
-    expect(checkCallerIdentity('/auth.AuthService/Unknown', ['api-gateway'], MESH_CALLER_ALLOW_LIST)).toMatchObject({ allowed: false, code: status.PERMISSION_DENIED });
-    expect(checkCallerIdentity('/auth.AuthService/ValidateToken', [], MESH_CALLER_ALLOW_LIST)).toMatchObject({ allowed: false, code: status.UNAUTHENTICATED });
+    expect(
+      checkCallerIdentity('/grpc.reflection.v1.ServerReflection/ServerReflectionInfo', ['project'], MESH_CALLER_ALLOW_LIST).allowed,
+    ).toBe(true);
+    expect(checkCallerIdentity('/auth.AuthService/Unknown', ['api-gateway'], MESH_CALLER_ALLOW_LIST)).toMatchObject({
+      allowed: false,
+      code: status.PERMISSION_DENIED,
+    });
+    expect(checkCallerIdentity('/auth.AuthService/ValidateToken', [], MESH_CALLER_ALLOW_LIST)).toMatchObject({
+      allowed: false,
+      code: status.UNAUTHENTICATED,
+    });
   });
 
   it('lets project read simulation results but not start simulations', () => {
-    expect(checkCallerIdentity('/simulation.SimulationService/GetSimulationResults', ['project'], MESH_CALLER_ALLOW_LIST).allowed).toBe(true);
+    expect(checkCallerIdentity('/simulation.SimulationService/GetSimulationResults', ['project'], MESH_CALLER_ALLOW_LIST).allowed).toBe(
+      true,
+    );
     expect(checkCallerIdentity('/simulation.SimulationService/StartSimulation', ['project'], MESH_CALLER_ALLOW_LIST).allowed).toBe(false);
   });
 

@@ -1,10 +1,4 @@
-import {
-  Metadata,
-  ServerInterceptingCall,
-  status,
-  type ServerInterceptingCallInterface,
-  type ServerInterceptor,
-} from '@grpc/grpc-js';
+import { Metadata, ServerInterceptingCall, status, type ServerInterceptingCallInterface, type ServerInterceptor } from '@grpc/grpc-js';
 import type { CallerAllowList } from './caller-allow-list.js';
 import { peerIdentitiesOf } from './mesh-tls-credentials.js';
 
@@ -18,7 +12,8 @@ const ALLOWED: CallerVerdict = { allowed: true };
 /** Whether a caller whose certificate speaks for `identities` may call `path` at all (before its request is read). */
 export const checkCallerIdentity = (path: string, identities: readonly string[], allowList: CallerAllowList): CallerVerdict => {
   if (OPEN_PREFIXES.some((prefix) => path.startsWith(prefix))) return ALLOWED;
-  if (identities.length === 0) return { allowed: false, code: status.UNAUTHENTICATED, details: 'no client certificate identifies the caller' };
+  if (identities.length === 0)
+    return { allowed: false, code: status.UNAUTHENTICATED, details: 'no client certificate identifies the caller' };
   const callers = allowList[path] ?? [];
   if (identities.some((identity) => callers.includes(identity))) return ALLOWED;
   return { allowed: false, code: status.PERMISSION_DENIED, details: `${identities.join('+')} may not call ${path}` };

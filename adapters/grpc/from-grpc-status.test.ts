@@ -41,7 +41,12 @@ describe('grpcUnaryCall and fromGrpcStatus', () => {
   });
 
   it('gives back the failure the server answered with, field violations included', async () => {
-    const answer = await grpcUnaryCall('auth', client.getUserContext.bind(client), { userId: 'x', callingService: 't' }, { timeoutMs: 5_000 });
+    const answer = await grpcUnaryCall(
+      'auth',
+      client.getUserContext.bind(client),
+      { userId: 'x', callingService: 't' },
+      { timeoutMs: 5_000 },
+    );
     expect(answer.ok).toBe(false);
     if (answer.ok) return;
     expect(answer.error).toMatchObject({ kind: 'invalid', code: 'bad_user_id' });
@@ -49,21 +54,35 @@ describe('grpcUnaryCall and fromGrpcStatus', () => {
   });
 
   it('reads an unimplemented rpc and a deadline as an unavailable dependency', async () => {
-    const unimplemented = await grpcUnaryCall('auth', client.validateToken.bind(client), { token: '', callingService: '', requestId: '' }, { timeoutMs: 5_000 });
+    const unimplemented = await grpcUnaryCall(
+      'auth',
+      client.validateToken.bind(client),
+      { token: '', callingService: '', requestId: '' },
+      { timeoutMs: 5_000 },
+    );
     expect(!unimplemented.ok && unimplemented.error.kind).toBe('unavailable');
-    const slow = await grpcUnaryCall('auth', client.getUserContext.bind(client), { userId: 'slow', callingService: 't' }, { timeoutMs: 100 });
+    const slow = await grpcUnaryCall(
+      'auth',
+      client.getUserContext.bind(client),
+      { userId: 'slow', callingService: 't' },
+      { timeoutMs: 100 },
+    );
     expect(!slow.ok && slow.error).toMatchObject({ kind: 'unavailable', code: 'dependency_unavailable' });
     expect(!slow.ok && slow.error.message).toContain('DEADLINE_EXCEEDED');
   });
 
   it('never lets a hop outlive the caller deadline', async () => {
     const started = Date.now();
-    const answer = await grpcUnaryCall('auth', client.getUserContext.bind(client), { userId: 'slow', callingService: 't' }, {
-      timeoutMs: 10_000,
-      deadline: new Date(Date.now() + 150),
-    });
+    const answer = await grpcUnaryCall(
+      'auth',
+      client.getUserContext.bind(client),
+      { userId: 'slow', callingService: 't' },
+      {
+        timeoutMs: 10_000,
+        deadline: new Date(Date.now() + 150),
+      },
+    );
     expect(answer.ok).toBe(false);
     expect(Date.now() - started).toBeLessThan(5_000);
   });
-
 });

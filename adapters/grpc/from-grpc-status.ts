@@ -23,7 +23,11 @@ export const fromGrpcStatus = (error: ServiceError, target: string): DomainFailu
   const kind = KIND_BY_CODE[error.code as status];
   const code = String(error.metadata?.get(FAILURE_METADATA.code)[0] ?? status[error.code]?.toLowerCase() ?? 'unknown');
   if (kind === undefined) {
-    return failure('unavailable', 'dependency_unavailable', `${target} did not answer: ${status[error.code] ?? error.code} ${error.details}`);
+    return failure(
+      'unavailable',
+      'dependency_unavailable',
+      `${target} did not answer: ${status[error.code] ?? error.code} ${error.details}`,
+    );
   }
   const violations = parseViolations(error.metadata?.get(FAILURE_METADATA.violations)[0]);
   const retryAfterMs = Number(error.metadata?.get(FAILURE_METADATA.retryAfterMs)[0] ?? Number.NaN);

@@ -43,48 +43,55 @@ describe('gRPC server certificate reload', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('serves a replaced certificate to new connections without a restart, and old connections keep working', { timeout: 60_000 }, async () => {
-    dir = await mkdtemp(join(tmpdir(), 'meshwork-reload-'));
-    const pki = new PkiDirectory({ dir: join(dir, 'pki'), ...names });
-    const identity = await pki.identityOf(['auth']);
-    const gatewayIdentity = await pki.identityOf(['api-gateway']);
-    server = await startGrpcServer({
-      serviceName: 'auth',
-      host: '127.0.0.1',
-      port: 0,
-      logger: createLogger('tls-reload-test', 'silent'),
-      services: [{ definition: AuthServiceService, implementation: unimplementedService(AuthServiceService) }],
-      tls: { identity, reloadIntervalMs: 100 },
-      shutdownGraceMs: 500,
-    });
-    const probe = new HealthProbe(`127.0.0.1:${server.port}`, 'auth.AuthService', {}, meshChannelCredentials(gatewayIdentity, 'auth'));
-    expect(await probe.check(5_000)).toEqual({ serving: true });
-    const old = await handshake(server.port, gatewayIdentity);
-    sockets.push(old.socket);
-    expect(old.serial).toBe(serialOf(identity.certPem));
+  it(
+    'serves a replaced certificate to new connections without a restart, and old connections keep working',
+    { timeout: 60_000 },
+    async () => {
+      dir = await mkdtemp(join(tmpdir(), 'meshwork-reload-'));
+      const pki = new PkiDirectory({ dir: join(dir, 'pki'), ...names });
+      const identity = await pki.identityOf(['auth']);
+      const gatewayIdentity = await pki.identityOf(['api-gateway']);
+      server = await startGrpcServer({
+        serviceName: 'auth',
+        host: '127.0.0.1',
+        port: 0,
+        logger: createLogger('tls-reload-test', 'silent'),
+        services: [{ definition: AuthServiceService, implementation: unimplementedService(AuthServiceService) }],
+        tls: { identity, reloadIntervalMs: 100 },
+        shutdownGraceMs: 500,
+      });
+      const probe = new HealthProbe(`127.0.0.1:${server.port}`, 'auth.AuthService', {}, meshChannelCredentials(gatewayIdentity, 'auth'));
+      expect(await probe.check(5_000)).toEqual({ serving: true });
+      const old = await handshake(server.port, gatewayIdentity);
+      sockets.push(old.socket);
+      expect(old.serial).toBe(serialOf(identity.certPem));
 
-    // A new certificate from the same CA, written as an operator would: the key, then the certificate, each by rename.
-    const ca = { certPem: await readFile(join(dir, 'pki', 'ca', 'cert.pem'), 'utf8'), keyPem: await readFile(join(dir, 'pki', 'ca', 'key.pem'), 'utf8') };
-    const renewed = await issueLeafCertificate(ca, { identities: ['auth'], ...names, validDays: 30 });
-    const files = identity.files!;
-    await writeFile(`${files.keyFile}.new`, renewed.keyPem, { mode: 0o600 });
-    await rename(`${files.keyFile}.new`, files.keyFile);
-    await writeFile(`${files.certFile}.new`, renewed.certPem);
-    await rename(`${files.certFile}.new`, files.certFile);
+      // A new certificate from the same CA, written as an operator would: the key, then the certificate, each by rename.
+      const ca = {
+        certPem: await readFile(join(dir, 'pki', 'ca', 'cert.pem'), 'utf8'),
+        keyPem: await readFile(join(dir, 'pki', 'ca', 'key.pem'), 'utf8'),
+      };
+      const renewed = await issueLeafCertificate(ca, { identities: ['auth'], ...names, validDays: 30 });
+      const files = identity.files!;
+      await writeFile(`${files.keyFile}.new`, renewed.keyPem, { mode: 0o600 });
+      await rename(`${files.keyFile}.new`, files.keyFile);
+      await writeFile(`${files.certFile}.new`, renewed.certPem);
+      await rename(`${files.certFile}.new`, files.certFile);
 
-    let fresh = await handshake(server.port, gatewayIdentity);
-    const deadline = Date.now() + 10_000;
-    while (fresh.serial !== serialOf(renewed.certPem) && Date.now() < deadline) {
-      fresh.socket.destroy();
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      fresh = await handshake(server.port, gatewayIdentity);
-    }
-    sockets.push(fresh.socket);
-    expect(fresh.serial).toBe(serialOf(renewed.certPem));
-    expect(fresh.serial).not.toBe(old.serial);
-    // The connection made before is still open, and the channel opened before still gets answers.
-    expect(old.socket.destroyed).toBe(false);
-    expect(await probe.check(5_000)).toEqual({ serving: true });
-    probe.close();
-  });
+      let fresh = await handshake(server.port, gatewayIdentity);
+      const deadline = Date.now() + 10_000;
+      while (fresh.serial !== serialOf(renewed.certPem) && Date.now() < deadline) {
+        fresh.socket.destroy();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        fresh = await handshake(server.port, gatewayIdentity);
+      }
+      sockets.push(fresh.socket);
+      expect(fresh.serial).toBe(serialOf(renewed.certPem));
+      expect(fresh.serial).not.toBe(old.serial);
+      // The connection made before is still open, and the channel opened before still gets answers.
+      expect(old.socket.destroyed).toBe(false);
+      expect(await probe.check(5_000)).toEqual({ serving: true });
+      probe.close();
+    },
+  );
 });

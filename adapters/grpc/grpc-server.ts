@@ -1,10 +1,4 @@
-import {
-  Server,
-  ServerCredentials,
-  type ServerOptions,
-  type ServiceDefinition,
-  type UntypedServiceImplementation,
-} from '@grpc/grpc-js';
+import { Server, ServerCredentials, type ServerOptions, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
@@ -109,7 +103,8 @@ export const startGrpcServer = async (options: GrpcServerOptions): Promise<Runni
           reloading.update(identity);
           logger.info({ serial: serialOf(identity.certPem), services: identity.services }, 'TLS certificate reloaded');
         },
-        onRefused: (error) => logger.warn({ err: error }, 'TLS certificate files changed but were not loaded; serving the previous certificate'),
+        onRefused: (error) =>
+          logger.warn({ err: error }, 'TLS certificate files changed but were not loaded; serving the previous certificate'),
       })
     : undefined;
   logger.info({ host, port, services: names, tls: tls ? `mutual, as ${tls.identity.services.join('+')}` : 'off' }, 'gRPC server listening');
@@ -131,9 +126,7 @@ const healthOf = (implementation: HealthImplementation, names: readonly string[]
 
 const bind = (server: Server, host: string, port: number, serverCredentials: ServerCredentials): Promise<number> =>
   new Promise((resolve, reject) => {
-    server.bindAsync(`${bracketed(host)}:${port}`, serverCredentials, (error, boundPort) =>
-      error ? reject(error) : resolve(boundPort),
-    );
+    server.bindAsync(`${bracketed(host)}:${port}`, serverCredentials, (error, boundPort) => (error ? reject(error) : resolve(boundPort)));
   });
 
 const stop = async (server: Server, health: GrpcHealth, graceMs: number, logger: Logger): Promise<void> => {

@@ -20,16 +20,17 @@ describe('reflection package', () => {
   it('keeps what the compiler wrote: qualified type names and <Field>Entry map entries', () => {
     const file = fromBinary(FileDescriptorProtoSchema, descriptorBytes(meshReflectionPackage()['project.proto']));
     const create = file.messageType.find((m) => m.name === 'CreateProjectRequest')!;
-    expect(create.field.find((f) => f.name === 'configuration')?.typeName).toBe(
-      '.project.CreateProjectRequest.ConfigurationEntry',
-    );
+    expect(create.field.find((f) => f.name === 'configuration')?.typeName).toBe('.project.CreateProjectRequest.ConfigurationEntry');
     const update = file.messageType.find((m) => m.name === 'UpdateProjectResponse')!;
     expect(update.field[0]?.typeName).toBe('.project.ProjectSummary');
   });
 
   it('splits any descriptor set into per-file entries', () => {
     const set = create(FileDescriptorSetSchema, {
-      file: [{ name: 'a.proto', package: 'a' }, { name: 'b/b.proto', package: 'b' }],
+      file: [
+        { name: 'a.proto', package: 'a' },
+        { name: 'b/b.proto', package: 'b' },
+      ],
     });
     expect(Object.keys(descriptorSetPackage(toBinary(FileDescriptorSetSchema, set)))).toEqual(['a.proto', 'b/b.proto']);
   });

@@ -8,8 +8,7 @@ import { meshFileDescriptorSet } from './generated/mesh-descriptor-set.js';
  * `npm run gen`. Not proto-loader's, whose protobufjs-rebuilt descriptors grpcurl rejects
  * (relative type names, misnamed map entries); see adapters/grpc/codegen.
  */
-export const meshReflectionPackage = (): PackageDefinition =>
-  descriptorSetPackage(Buffer.from(meshFileDescriptorSet, 'base64'));
+export const meshReflectionPackage = (): PackageDefinition => descriptorSetPackage(Buffer.from(meshFileDescriptorSet, 'base64'));
 
 /**
  * A package definition holding one entry per file of a binary `FileDescriptorSet`.

@@ -45,7 +45,9 @@ describe('deadline propagation across hops', () => {
             getUserPermissions: unaryHandler(async () => {
               const started = Date.now();
               // Through the mesh client, as the services call; a generous own timeout: only the caller's deadline can end this hop early.
-              const answer = await downstreamCalls.call('getUserContext', { userId: 'u', callingService: 'up' }, { timeoutMs: 20_000 }).catch(() => undefined);
+              const answer = await downstreamCalls
+                .call('getUserContext', { userId: 'u', callingService: 'up' }, { timeoutMs: 20_000 })
+                .catch(() => undefined);
               hopDurations.push(Date.now() - started);
               return { userId: answer?.ok ? 'u' : '', roles: [], permissions: [], isAdmin: false };
             }, logger),
@@ -63,7 +65,12 @@ describe('deadline propagation across hops', () => {
   });
 
   it('ends the downstream call when the request being served runs out of time', async () => {
-    const answer = await grpcUnaryCall('upstream', upstreamClient.getUserPermissions.bind(upstreamClient), { userId: 'u', callingService: 'test' }, { timeoutMs: 400 });
+    const answer = await grpcUnaryCall(
+      'upstream',
+      upstreamClient.getUserPermissions.bind(upstreamClient),
+      { userId: 'u', callingService: 'test' },
+      { timeoutMs: 400 },
+    );
     expect(answer.ok).toBe(false);
     await expect.poll(() => hopDurations.length, { timeout: 10_000 }).toBe(1);
     expect(hopDurations[0]).toBeLessThan(5_000);

@@ -49,10 +49,7 @@ export const toGrpcStatus = (failure: DomainFailure, dependency?: string): Statu
 };
 
 const describe = (message: string, violations: readonly FieldViolation[]): string =>
-  violations.length === 0
-    ? message
-    : `${message} (${violations.map((v) => `${v.field}: ${v.message}`).join('; ')})`;
+  violations.length === 0 ? message : `${message} (${violations.map((v) => `${v.field}: ${v.message}`).join('; ')})`;
 
 /** Escapes what an ASCII header value cannot hold; JSON.parse reads the escapes back. */
-const asciiOnly = (text: string): string =>
-  text.replace(/[^\x20-\x7e]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const asciiOnly = (text: string): string => text.replace(/[^\x20-\x7e]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);

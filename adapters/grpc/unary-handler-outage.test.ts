@@ -34,7 +34,12 @@ describe('a handler whose dependency is unreachable', () => {
         client.getUserContext({ userId: 'u', callingService: 't' }, (error) => resolve(error?.code ?? status.OK)),
       );
       expect(answer).toBe(status.UNAVAILABLE);
-      const asResult = await grpcUnaryCall('auth', client.getUserContext.bind(client), { userId: 'u', callingService: 't' }, { timeoutMs: 5_000 });
+      const asResult = await grpcUnaryCall(
+        'auth',
+        client.getUserContext.bind(client),
+        { userId: 'u', callingService: 't' },
+        { timeoutMs: 5_000 },
+      );
       expect(!asResult.ok && asResult.error.kind).toBe('unavailable');
     } finally {
       client.close();

@@ -58,14 +58,20 @@ describe('gRPC calls in a trace', () => {
     expect(trace?.spanId).not.toBe(sent[2]);
   });
 
-  it('writes the handler\'s lines and one debug line per served call with the trace id', async () => {
+  it("writes the handler's lines and one debug line per served call with the trace id", async () => {
     await runInTrace(CALLER, () => call('logged'));
 
     const handled = lines.find((line) => line['token'] === 'logged');
     expect(handled).toMatchObject({ msg: 'validating', trace_id: CALLER.traceId });
     const served = lines.filter((line) => line['msg'] === 'rpc served' && line['span_id'] === handled?.['span_id']);
     expect(served).toEqual([
-      expect.objectContaining({ level: 20, path: '/auth.AuthService/ValidateToken', code: 0, trace_id: CALLER.traceId, durationMs: expect.any(Number) }),
+      expect.objectContaining({
+        level: 20,
+        path: '/auth.AuthService/ValidateToken',
+        code: 0,
+        trace_id: CALLER.traceId,
+        durationMs: expect.any(Number),
+      }),
     ]);
   });
 
@@ -78,7 +84,7 @@ describe('gRPC calls in a trace', () => {
     expect(trace?.traceId).not.toBe(CALLER.traceId);
   });
 
-  it('restarts the trace when the caller\'s traceparent is malformed', async () => {
+  it("restarts the trace when the caller's traceparent is malformed", async () => {
     const metadata = new Metadata();
     metadata.set('traceparent', `00-${CALLER.traceId}-${'0'.repeat(16)}-01`);
     await validateToken(client, { token: 'malformed' }, metadata);

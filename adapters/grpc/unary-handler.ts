@@ -30,10 +30,7 @@ export interface UnaryContext {
  * throws `DomainFailureError`. A returned value is read as a failure only when it is exactly
  * `{ ok, error }` / `{ ok, value }` (core's `Result`), which no generated message is.
  */
-export type UnaryHandler<Req, Res> = (
-  request: Req,
-  context: UnaryContext,
-) => Promise<Res | Result<Res, DomainFailure>>;
+export type UnaryHandler<Req, Res> = (request: Req, context: UnaryContext) => Promise<Res | Result<Res, DomainFailure>>;
 
 const INTERNAL_MESSAGE = 'Internal error';
 const grpcLogger = createLogger('grpc');
@@ -115,11 +112,7 @@ const contextOf = (call: ServerUnaryCall<unknown, unknown>): UnaryContext => {
 };
 
 /** The callback, plus one debug line per answered call, written in the call's trace. */
-const loggedAnswer = <Res>(
-  context: UnaryContext,
-  callback: sendUnaryData<Res>,
-  logger: Logger,
-): sendUnaryData<Res> => {
+const loggedAnswer = <Res>(context: UnaryContext, callback: sendUnaryData<Res>, logger: Logger): sendUnaryData<Res> => {
   const started = performance.now();
   return (error, value, trailer, flags) => {
     const code = error ? (error.code ?? status.UNKNOWN) : status.OK;

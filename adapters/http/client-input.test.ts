@@ -26,7 +26,9 @@ beforeAll(async () => {
   app.post('/auth/refresh', { schema: refreshRoute.schema }, async (req) => ({ got: req.body }));
   app.post('/projects', { schema: createProjectRoute.schema }, async (req) => ({ got: req.body }));
   app.post('/anything', async (req) => ({ got: req.body }));
-  app.get('/projects', { schema: listProjectsRoute.schema }, async (req) => ({ got: readQuery<ProjectListQuery>(req, listProjectsRoute.query) }));
+  app.get('/projects', { schema: listProjectsRoute.schema }, async (req) => ({
+    got: readQuery<ProjectListQuery>(req, listProjectsRoute.query),
+  }));
   const bound = await listenHttp(app, { host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${bound.port}`;
 });
@@ -64,7 +66,11 @@ describe('client input refused before any schema or handler', () => {
   it('refuses NUL and other control characters in body strings and keys, naming the field; keeps tabs and line breaks', async () => {
     const nul = await send('POST', '/projects', JSON.stringify({ name: 'a\u0000b', configuration: { 'k\u0001': 'v', ok: 'v\u001b' } }));
     expect(nul.status).toBe(400);
-    expect(nul.body.errors.map((error: { field: string }) => error.field).sort()).toEqual(['configuration.k\u0001', 'configuration.ok', 'name']);
+    expect(nul.body.errors.map((error: { field: string }) => error.field).sort()).toEqual([
+      'configuration.k\u0001',
+      'configuration.ok',
+      'name',
+    ]);
     const text = await send('POST', '/projects', JSON.stringify({ name: 'plan', description: 'line one\nline two\ttabbed\r\n' }));
     expect(text.status).toBe(200);
   });
@@ -81,7 +87,7 @@ describe('client input refused before any schema or handler', () => {
     expect(answer.body.errors[0].field).toBe('querystring.status');
   });
 
-  it('refuses a prototype key as fastify\'s own parser did', async () => {
+  it("refuses a prototype key as fastify's own parser did", async () => {
     expect((await send('POST', '/anything', '{"__proto__": {"admin": true}}')).status).toBe(400);
   });
 });

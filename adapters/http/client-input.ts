@@ -40,7 +40,8 @@ export const jsonDepth = (bytes: Buffer, limit = MAX_JSON_DEPTH): number => {
   return deepest;
 };
 
-const invalid = (code: string, message: string, violations?: FieldViolation[]) => new DomainFailureError(failure('invalid', code, message, violations));
+const invalid = (code: string, message: string, violations?: FieldViolation[]) =>
+  new DomainFailureError(failure('invalid', code, message, violations));
 
 /** A JSON body as a value, or the 400 failure for a body too deep or holding control characters. */
 export const parseClientJson = (bytes: Buffer): unknown => {

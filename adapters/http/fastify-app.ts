@@ -40,8 +40,7 @@ export const createHttpApp = (options: HttpAppOptions): FastifyInstance => {
     },
     // fastify's handler serves both request types (it checks httpVersionMajor per reply); only its
     // type names the http1 ones. The server is cast for the same reason (see the TSDoc above).
-    serverFactory: (handler) =>
-      new H2cHttp1Server(handler as DualProtocolRequestHandler, options.server) as unknown as http.Server,
+    serverFactory: (handler) => new H2cHttp1Server(handler as DualProtocolRequestHandler, options.server) as unknown as http.Server,
   });
   app.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);

@@ -135,7 +135,7 @@ describe.each([
     expect(body).toMatchObject({ type: 'urn:meshwork:problem:route_not_found', instance: '/nowhere' });
   });
 
-  it('answers an undecodable URL with 400, in fastify\'s own words', async () => {
+  it("answers an undecodable URL with 400, in fastify's own words", async () => {
     const { status, headers, body } = await call(dispatcher, '/fail/%E0%A4%A');
     expect(status).toBe(400);
     expect(headers['x-request-id']).toEqual(expect.any(String));

@@ -32,12 +32,14 @@ export const installProblemHandlers = (app: FastifyInstance): void => {
 export const sendProblem = (request: FastifyRequest, reply: FastifyReply, outcome: HttpProblem): FastifyReply => {
   // fastify asks to close the connection after a body error; HTTP/2 forbids that header (RFC 9113 §8.2.2).
   if (request.raw.httpVersionMajor === 2) reply.removeHeader('connection');
-  return reply
-    .code(outcome.status)
-    .headers(outcome.headers)
-    .type(PROBLEM_CONTENT_TYPE)
-    // Serialised here so a route's response schema for this status cannot reshape the problem.
-    .send(JSON.stringify({ ...outcome.body, instance: pathOf(request.url) }));
+  return (
+    reply
+      .code(outcome.status)
+      .headers(outcome.headers)
+      .type(PROBLEM_CONTENT_TYPE)
+      // Serialised here so a route's response schema for this status cannot reshape the problem.
+      .send(JSON.stringify({ ...outcome.body, instance: pathOf(request.url) }))
+  );
 };
 
 interface FastifyLikeError {

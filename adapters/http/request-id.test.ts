@@ -76,7 +76,7 @@ describe('requests in their trace', () => {
     return { headers: response.headers, body, requestId: String(response.headers['x-request-id']) };
   };
 
-  it('continues the caller\'s trace over HTTP/2: handler, log lines, response header, request id', async () => {
+  it("continues the caller's trace over HTTP/2: handler, log lines, response header, request id", async () => {
     const { headers, body, requestId } = await post({ traceparent: `00-${CLIENT_TRACE}-${CLIENT_SPAN}-01` });
 
     expect(body.trace.traceId).toBe(CLIENT_TRACE);
@@ -99,6 +99,8 @@ describe('requests in their trace', () => {
     expect(fresh.headers['traceparent']).toBe(`00-${fresh.body.trace.traceId}-${fresh.body.trace.spanId}-01`);
     expect(invalid.body.trace.traceId).not.toBe('0'.repeat(32));
     expect(invalid.requestId).toBe(invalid.body.trace.traceId);
-    expect(lines.find((line) => line['requestId'] === 'client-chosen-1' && line['msg'] === 'handling')?.['trace_id']).toBe(fresh.body.trace.traceId);
+    expect(lines.find((line) => line['requestId'] === 'client-chosen-1' && line['msg'] === 'handling')?.['trace_id']).toBe(
+      fresh.body.trace.traceId,
+    );
   });
 });

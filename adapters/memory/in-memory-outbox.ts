@@ -24,7 +24,11 @@ export class InMemoryOutbox implements OutboxStore {
     if (messages.length === 0) return;
     const recordedAt = this.clock.now();
     for (const message of messages) {
-      this.entries.push({ entry: { id: randomUUID(), aggregate, message: structuredClone(message), recordedAt }, sentAt: undefined, held: false });
+      this.entries.push({
+        entry: { id: randomUUID(), aggregate, message: structuredClone(message), recordedAt },
+        sentAt: undefined,
+        held: false,
+      });
     }
     // After the caller's synchronous change is done: as a commit hook would.
     queueMicrotask(() => this.listeners.forEach((listener) => listener()));

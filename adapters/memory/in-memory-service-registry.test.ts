@@ -4,7 +4,15 @@ import { ManualClock } from '../../test-support/core/manual-clock.js';
 import { InMemoryServiceRegistry } from './in-memory-service-registry.js';
 import { waitFor } from '../../contract-tests/messaging/wait.js';
 
-const record = { service: 'auth', instanceId: 'a1', host: '127.0.0.1', grpcPort: 9000, httpPort: 9001, status: 'healthy', startedAt: 0 } as const;
+const record = {
+  service: 'auth',
+  instanceId: 'a1',
+  host: '127.0.0.1',
+  grpcPort: 9000,
+  httpPort: 9001,
+  status: 'healthy',
+  startedAt: 0,
+} as const;
 
 describe('InMemoryServiceRegistry', () => {
   let clock: ManualClock;

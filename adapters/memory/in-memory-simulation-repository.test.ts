@@ -26,6 +26,8 @@ describe('InMemorySimulationRepository', () => {
   });
 
   it('refuses results for a simulation it does not hold', async () => {
-    await expect(new InMemorySimulationRepository().saveResults('sim-missing', [], summarizeSeries([]))).rejects.toThrow('No simulation sim-missing');
+    await expect(new InMemorySimulationRepository().saveResults('sim-missing', [], summarizeSeries([]))).rejects.toThrow(
+      'No simulation sim-missing',
+    );
   });
 });

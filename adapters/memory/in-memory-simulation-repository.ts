@@ -22,7 +22,8 @@ export class InMemorySimulationRepository implements SimulationRepository {
     limits?: RunningLimits,
     outbox: readonly OutboxMessage[] = [],
   ): Promise<Result<Simulation, DomainFailure>> {
-    if (this.simulations.has(simulation.id)) return err(failure('conflict', 'simulation_exists', `Simulation ${simulation.id} already exists`));
+    if (this.simulations.has(simulation.id))
+      return err(failure('conflict', 'simulation_exists', `Simulation ${simulation.id} already exists`));
     if (limits) {
       const refused = this.overLimit(simulation, limits);
       if (refused) return err(refused);
@@ -106,4 +107,3 @@ export class InMemorySimulationRepository implements SimulationRepository {
 /** startedAt descending, then id descending. */
 const newestFirst = (a: { startedAt: number; id: string }, b: { startedAt: number; id: string }): number =>
   b.startedAt - a.startedAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
-

@@ -12,7 +12,10 @@ export const healthEntries = (report: MeshReport, now: number): StreamFields[] =
   return report.registered.map((record) => {
     const used = report.clients.filter((shared) => shared.users.includes(record.instanceId));
     const dependencies = Object.fromEntries(used.map(({ service }) => [service, states[service] ?? 'NO_INSTANCE']));
-    const breakersOpen = used.reduce((open, { client }) => open + client.instances.filter((instance) => instance.breaker === 'open').length, 0);
+    const breakersOpen = used.reduce(
+      (open, { client }) => open + client.instances.filter((instance) => instance.breaker === 'open').length,
+      0,
+    );
     const ready = Object.values(dependencies).every((state) => state === 'READY');
     return {
       timestamp: String(now),

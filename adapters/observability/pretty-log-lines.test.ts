@@ -19,7 +19,9 @@ describe('pretty log lines', () => {
     expect(line).toContain(`${ESC}33mWARN `);
     expect(line).toMatch(/^\x1b\[2m\d\d:\d\d:\d\d\.\d{3}\x1b\[0m /);
     const plain = line.replaceAll(/\x1b\[\d+m/g, '');
-    expect(plain).toMatch(/^\d\d:\d\d:\d\d\.\d{3} WARN  meshwork: pool at its maximum service=auth ports=\[9000,9001\] note="two words"\n$/);
+    expect(plain).toMatch(
+      /^\d\d:\d\d:\d\d\.\d{3} WARN  meshwork: pool at its maximum service=auth ports=\[9000,9001\] note="two words"\n$/,
+    );
     expect(plain).not.toContain('pid=');
     expect(plain).not.toContain('hostname=');
   });

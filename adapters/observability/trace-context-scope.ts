@@ -24,8 +24,7 @@ export const runInScope = <T>(state: RequestScope, work: () => T): T => scope.ru
  * Runs `work` in `trace`, or, when there is none, outside any scope: a socket callback can carry
  * the scope of whatever request opened the socket, which must not leak into unrelated work.
  */
-export const runInTrace = <T>(trace: TraceContext | undefined, work: () => T): T =>
-  trace ? scope.run({ trace }, work) : scope.exit(work);
+export const runInTrace = <T>(trace: TraceContext | undefined, work: () => T): T => (trace ? scope.run({ trace }, work) : scope.exit(work));
 
 export const currentScope = (): RequestScope | undefined => scope.getStore();
 

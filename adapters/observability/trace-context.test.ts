@@ -60,10 +60,13 @@ describe('parseTraceparent on any input', () => {
 
   it('never throws, and whatever it accepts is well-formed', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.string({ unit: fc.constantFrom(...'0123456789abcdefF-'), minLength: 50, maxLength: 60 })), (value) => {
-        const parsed = parseTraceparent(value);
-        if (parsed) expect(formatTraceparent(parsed)).toMatch(/^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/);
-      }),
+      fc.property(
+        fc.oneof(fc.string(), fc.string({ unit: fc.constantFrom(...'0123456789abcdefF-'), minLength: 50, maxLength: 60 })),
+        (value) => {
+          const parsed = parseTraceparent(value);
+          if (parsed) expect(formatTraceparent(parsed)).toMatch(/^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/);
+        },
+      ),
     );
   });
 });
@@ -85,7 +88,11 @@ describe('trace ids and spans', () => {
     const child = childSpan(parent);
     expect(child).toEqual({ traceId: TRACE_ID, spanId: expect.stringMatching(/^[0-9a-f]{16}$/), flags: '00' });
     expect(child.spanId).not.toBe(SPAN_ID);
-    expect(parseTraceparent(childTraceparent(parent))).toEqual({ traceId: TRACE_ID, spanId: expect.not.stringMatching(SPAN_ID), flags: '00' });
+    expect(parseTraceparent(childTraceparent(parent))).toEqual({
+      traceId: TRACE_ID,
+      spanId: expect.not.stringMatching(SPAN_ID),
+      flags: '00',
+    });
   });
 
   it('continues a valid caller trace and restarts from an invalid one', () => {

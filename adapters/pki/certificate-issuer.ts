@@ -72,7 +72,11 @@ export interface LeafRequest {
 }
 
 /** A leaf certificate for one mesh service, good for both ends of a connection (server and client auth). */
-export const issueLeafCertificate = async (authority: KeyAndCertificate, request: LeafRequest, now = new Date()): Promise<KeyAndCertificate> => {
+export const issueLeafCertificate = async (
+  authority: KeyAndCertificate,
+  request: LeafRequest,
+  now = new Date(),
+): Promise<KeyAndCertificate> => {
   const { publicKey, privateKey } = await newKeyPair();
   const caCert = forge.pki.certificateFromPem(authority.certPem);
   const cert = baseCertificate(publicKey, request.identities.join('+'), request.validDays, now);

@@ -29,7 +29,16 @@ export const watchIdentityFiles = (identity: TlsIdentity, options: IdentityWatch
   let timer: NodeJS.Timeout | undefined;
 
   const signature = async () =>
-    (await Promise.all(paths.map((path) => stat(path).then((s) => `${s.ino}:${s.size}:${s.mtimeMs}`, () => 'missing')))).join('|');
+    (
+      await Promise.all(
+        paths.map((path) =>
+          stat(path).then(
+            (s) => `${s.ino}:${s.size}:${s.mtimeMs}`,
+            () => 'missing',
+          ),
+        ),
+      )
+    ).join('|');
 
   const look = async () => {
     const now = await signature();

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueCertificateAuthority, issueLeafCertificate, type KeyAndCertificate } from './certificate-issuer.js';
 import { openMeshPki, type MeshTlsSettings } from './mesh-pki.js';
 
-const leafOf = (ca: KeyAndCertificate, ...identities: string[]) => issueLeafCertificate(ca, { identities, dnsNames: [], ipAddresses: [], validDays: 30 });
+const leafOf = (ca: KeyAndCertificate, ...identities: string[]) =>
+  issueLeafCertificate(ca, { identities, dnsNames: [], ipAddresses: [], validDays: 30 });
 
 describe('certificates supplied by path', () => {
   let dir: string;
@@ -32,7 +33,10 @@ describe('certificates supplied by path', () => {
       caFile: await file('ca.pem', ca.certPem),
       supplied: {
         auth: { certFile: await file('auth.pem', auth.certPem), keyFile: await file('auth-key.pem', auth.keyPem) },
-        'api-gateway': { certFile: await file('project.pem', wronglyNamed.certPem), keyFile: await file('project-key.pem', wronglyNamed.keyPem) },
+        'api-gateway': {
+          certFile: await file('project.pem', wronglyNamed.certPem),
+          keyFile: await file('project-key.pem', wronglyNamed.keyPem),
+        },
         simulation: { certFile: await file('foreign.pem', foreign.certPem), keyFile: await file('foreign-key.pem', foreign.keyPem) },
         project: { certFile: join(dir, 'missing.pem'), keyFile: join(dir, 'missing-key.pem') },
       },

@@ -49,8 +49,18 @@ describe('the development PKI on disk', () => {
   it('issues a leaf again once it is within the renewal window, under the same CA', async () => {
     const dir = await pkiDir();
     const first = await new PkiDirectory({ dir, ...names, leafValidDays: 40, renewWithinDays: 30 }).identityOf(['auth']);
-    const in15Days = await new PkiDirectory({ dir, ...names, renewWithinDays: 30, now: () => new Date(Date.now() + 15 * DAY_MS) }).identityOf(['auth']);
-    const in11Days = await new PkiDirectory({ dir, ...names, renewWithinDays: 30, now: () => new Date(Date.now() + 11 * DAY_MS) }).identityOf(['auth']);
+    const in15Days = await new PkiDirectory({
+      dir,
+      ...names,
+      renewWithinDays: 30,
+      now: () => new Date(Date.now() + 15 * DAY_MS),
+    }).identityOf(['auth']);
+    const in11Days = await new PkiDirectory({
+      dir,
+      ...names,
+      renewWithinDays: 30,
+      now: () => new Date(Date.now() + 11 * DAY_MS),
+    }).identityOf(['auth']);
 
     expect(in15Days.certPem).not.toBe(first.certPem);
     expect(in15Days.caPem).toBe(first.caPem);
@@ -74,12 +84,16 @@ describe('the development PKI on disk', () => {
     await rm(join(dir, 'ca', 'key.pem'));
 
     expect(await new PkiDirectory({ dir, ...names }).identityOf(['auth'])).toEqual(issued);
-    await expect(new PkiDirectory({ dir, ...names }).identityOf(['project'])).rejects.toThrow(/holds no certificate fit to use, and .*ca no key to issue one/);
+    await expect(new PkiDirectory({ dir, ...names }).identityOf(['project'])).rejects.toThrow(
+      /holds no certificate fit to use, and .*ca no key to issue one/,
+    );
   }, 20_000);
 
   it('ends up with one CA when several processes start on an empty directory at once', async () => {
     const dir = await pkiDir();
-    const identities = await Promise.all(['auth', 'project', 'simulation'].map((service) => new PkiDirectory({ dir, ...names }).identityOf([service])));
+    const identities = await Promise.all(
+      ['auth', 'project', 'simulation'].map((service) => new PkiDirectory({ dir, ...names }).identityOf([service])),
+    );
     const onDisk = await readFile(join(dir, 'ca', 'cert.pem'), 'utf8');
 
     for (const identity of identities) expect(() => checkIdentityCertificate(identity.services, identity.certPem, onDisk)).not.toThrow();

@@ -38,10 +38,16 @@ export class PkiDirectory {
     const authority = await (this.authority ??= this.loadOrCreate('ca', () => issueCertificateAuthority(this.options.caValidDays ?? 3650)));
     const folder = services.join('+');
     const existing = await readPair(join(this.options.dir, folder));
-    const files = { caFile: join(this.options.dir, 'ca', 'cert.pem'), certFile: join(this.options.dir, folder, 'cert.pem'), keyFile: join(this.options.dir, folder, 'key.pem') };
+    const files = {
+      caFile: join(this.options.dir, 'ca', 'cert.pem'),
+      certFile: join(this.options.dir, folder, 'cert.pem'),
+      keyFile: join(this.options.dir, folder, 'key.pem'),
+    };
     if (existing && this.isFit(services, existing, authority)) return { services, caPem: authority.certPem, ...existing, files };
     if (authority.keyPem === '') {
-      throw new PkiError(`${join(this.options.dir, folder)} holds no certificate fit to use, and ${join(this.options.dir, 'ca')} no key to issue one`);
+      throw new PkiError(
+        `${join(this.options.dir, folder)} holds no certificate fit to use, and ${join(this.options.dir, 'ca')} no key to issue one`,
+      );
     }
     const leaf = await issueLeafCertificate(authority, {
       identities: services,

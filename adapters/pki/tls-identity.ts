@@ -54,7 +54,12 @@ export const certificatesOf = (pem: string): X509Certificate[] =>
  * Checks that a certificate can speak for `services` under `caPem` (one CA or a bundle): signed
  * by one of them, valid now, naming each service; throws a PkiError saying what is wrong.
  */
-export const checkIdentityCertificate = (services: readonly string[], certPem: string, caPem: string, now = new Date()): X509Certificate => {
+export const checkIdentityCertificate = (
+  services: readonly string[],
+  certPem: string,
+  caPem: string,
+  now = new Date(),
+): X509Certificate => {
   const certificate = new X509Certificate(certPem);
   const authorities = certificatesOf(caPem);
   const label = services.join(', ');
@@ -62,7 +67,8 @@ export const checkIdentityCertificate = (services: readonly string[], certPem: s
     const names = authorities.map((ca) => ca.subject.replace(/\n/g, ', ')).join('; ');
     throw new PkiError(`the certificate of ${label} is not signed by the mesh CA (${names || 'no certificate in the CA file'})`);
   }
-  if (new Date(certificate.validTo).getTime() <= now.getTime()) throw new PkiError(`the certificate of ${label} expired on ${certificate.validTo}`);
+  if (new Date(certificate.validTo).getTime() <= now.getTime())
+    throw new PkiError(`the certificate of ${label} expired on ${certificate.validTo}`);
   const named = certificateIdentities(certificate);
   const missing = services.filter((service) => !named.includes(service));
   if (missing.length > 0) {

@@ -5,7 +5,10 @@ describe('decodeEvent', () => {
   it('reads a JSON event with a type and an epoch-ms timestamp', () => {
     const decoded = decodeEvent(JSON.stringify({ type: 'login', timestamp: 1_700_000_000_000, userId: 'u-1' }));
 
-    expect(decoded).toEqual({ ok: true, value: { event: { type: 'login', timestamp: 1_700_000_000_000, userId: 'u-1' }, parent: undefined } });
+    expect(decoded).toEqual({
+      ok: true,
+      value: { event: { type: 'login', timestamp: 1_700_000_000_000, userId: 'u-1' }, parent: undefined },
+    });
   });
 
   it('turns an ISO timestamp, as other publishers send, into epoch ms', () => {
@@ -36,7 +39,7 @@ describe('decodeEvent', () => {
     expect(decodeEvent(raw, Buffer.byteLength(raw)).ok).toBe(true);
   });
 
-  it('takes the publisher\'s traceparent out of the event and reads it as the parent span', () => {
+  it("takes the publisher's traceparent out of the event and reads it as the parent span", () => {
     const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
     const decoded = decodeEvent(encodeEvent({ type: 'created', timestamp: 5, projectId: 'p-1' }, traceparent));
 

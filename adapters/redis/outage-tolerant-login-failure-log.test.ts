@@ -15,8 +15,10 @@ describe('OutageTolerantLoginFailureLog', () => {
   beforeAll(async () => {
     redis = await startRedisNode();
     connections = new RedisConnections(redis.config, { commandTimeoutMs: 300 });
-    log = new OutageTolerantLoginFailureLog(new RedisLoginFailureLog(connections), new InMemoryLoginFailureLog(), () =>
-      connections.command.status === 'ready',
+    log = new OutageTolerantLoginFailureLog(
+      new RedisLoginFailureLog(connections),
+      new InMemoryLoginFailureLog(),
+      () => connections.command.status === 'ready',
     );
     await new RedisLoginFailureLog(connections).clear('connects'); // the connection is made on first use
   }, 30_000);

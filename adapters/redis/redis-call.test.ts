@@ -17,15 +17,12 @@ describe('callRedis', () => {
     'LOADING Redis is loading the dataset in memory',
     "READONLY You can't write against a read only replica.",
   ];
-  it.each(redirections)(
-    'reports %s, handed back by a cluster failing over, as Redis unavailable',
-    async (message) => {
-      const failure = await callRedis(ready, timeouts, 'ZRANGEBYSCORE login failures', replying(message)).catch((error: unknown) => error);
-      expect(failure).toBeInstanceOf(DomainFailureError);
-      expect(failure).toMatchObject({ failure: { kind: 'unavailable', code: 'redis_unavailable' } });
-      expect((failure as Error).message).toBe(`Redis unavailable: ZRANGEBYSCORE login failures failed: ${message}`);
-    },
-  );
+  it.each(redirections)('reports %s, handed back by a cluster failing over, as Redis unavailable', async (message) => {
+    const failure = await callRedis(ready, timeouts, 'ZRANGEBYSCORE login failures', replying(message)).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(DomainFailureError);
+    expect(failure).toMatchObject({ failure: { kind: 'unavailable', code: 'redis_unavailable' } });
+    expect((failure as Error).message).toBe(`Redis unavailable: ZRANGEBYSCORE login failures failed: ${message}`);
+  });
 
   it('passes the replies of the command itself through (WRONGTYPE, NOGROUP)', async () => {
     await expect(callRedis(ready, timeouts, 'XREADGROUP', replying('NOGROUP No such key'))).rejects.toBeInstanceOf(ReplyError);

@@ -23,7 +23,15 @@ describe('a Redis Cluster with the mesh ACL user', () => {
   let ports: number[];
   const cluster = (settings: Partial<RedisSettings>): RedisConfig => {
     const nodes = ports.map((port) => ({ host: '127.0.0.1', port }));
-    const read = redisConfigOf({ url: undefined, clusterNodes: nodes, username: undefined, password: undefined, tls: undefined, tlsCa: undefined, ...settings });
+    const read = redisConfigOf({
+      url: undefined,
+      clusterNodes: nodes,
+      username: undefined,
+      password: undefined,
+      tls: undefined,
+      tlsCa: undefined,
+      ...settings,
+    });
     if (!read.ok || !read.value) throw new Error(`bad test configuration: ${String(!read.ok && read.error)}`);
     return read.value;
   };
@@ -31,20 +39,43 @@ describe('a Redis Cluster with the mesh ACL user', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'meshwork-redis-cluster-acl-'));
     const acl = join(dir, 'users.acl');
-    await writeFile(acl, ['user default on nopass -@all +ping', 'user admin on >admin-pw ~* &* +@all', `user meshwork ${meshRedisAclRules('mesh-pw').join(' ')}`].join('\n') + '\n');
+    await writeFile(
+      acl,
+      [
+        'user default on nopass -@all +ping',
+        'user admin on >admin-pw ~* &* +@all',
+        `user meshwork ${meshRedisAclRules('mesh-pw').join(' ')}`,
+      ].join('\n') + '\n',
+    );
     ports = await findFreePorts(3, { withClusterBus: true });
     servers = await Promise.all(
       ports.map(async (port) => {
         const nodeDir = join(dir, String(port));
         await run('mkdir', ['-p', nodeDir]);
-        return spawnRedisServer(port, nodeDir, ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--appendonly', 'no', '--aclfile', acl]);
+        return spawnRedisServer(port, nodeDir, [
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          'nodes.conf',
+          '--appendonly',
+          'no',
+          '--aclfile',
+          acl,
+        ]);
       }),
     );
-    await run('redis-cli', [...admin, '--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '0', '--cluster-yes'], { timeout: 30_000 });
+    await run(
+      'redis-cli',
+      [...admin, '--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '0', '--cluster-yes'],
+      { timeout: 30_000 },
+    );
     await waitFor(
       async () =>
-        (await Promise.all(ports.map((port) => run('redis-cli', [...admin, '-p', String(port), 'cluster', 'info']).then(({ stdout }) => stdout))))
-          .every((info) => info.includes('cluster_state:ok') && info.includes('cluster_known_nodes:3')),
+        (
+          await Promise.all(
+            ports.map((port) => run('redis-cli', [...admin, '-p', String(port), 'cluster', 'info']).then(({ stdout }) => stdout)),
+          )
+        ).every((info) => info.includes('cluster_state:ok') && info.includes('cluster_known_nodes:3')),
       30_000,
       'cluster_state:ok',
     );
@@ -60,7 +91,9 @@ describe('a Redis Cluster with the mesh ACL user', () => {
       // Keys in different slots: the user's credentials reach every master.
       const keys = ['services:auth:a', 'async:email:queue:x', 'simulation:stream:s1'];
       for (const key of keys) await callRedis(connections.command, connections.timeouts, 'SET', () => connections.command.set(key, key));
-      return await Promise.all(keys.map((key) => callRedis(connections.command, connections.timeouts, 'GET', () => connections.command.get(key))));
+      return await Promise.all(
+        keys.map((key) => callRedis(connections.command, connections.timeouts, 'GET', () => connections.command.get(key))),
+      );
     } finally {
       await connections.close();
     }
@@ -75,6 +108,8 @@ describe('a Redis Cluster with the mesh ACL user', () => {
   });
 
   it('fails with a wrong password instead of reaching any master', async () => {
-    await expect(roundTrip(cluster({ username: 'meshwork', password: 'nope' }))).rejects.toMatchObject({ failure: { code: 'redis_unavailable' } });
+    await expect(roundTrip(cluster({ username: 'meshwork', password: 'nope' }))).rejects.toMatchObject({
+      failure: { code: 'redis_unavailable' },
+    });
   });
 });

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { parseClusterNodes, redisConfigOf, type RedisSettings } from './redis-config.js';
 
-const none: RedisSettings = { url: undefined, clusterNodes: undefined, username: undefined, password: undefined, tls: undefined, tlsCa: undefined };
+const none: RedisSettings = {
+  url: undefined,
+  clusterNodes: undefined,
+  username: undefined,
+  password: undefined,
+  tls: undefined,
+  tlsCa: undefined,
+};
 
 describe('redisConfigOf', () => {
   it('means in-memory adapters when neither a URL nor cluster nodes are set', () => {

@@ -40,7 +40,8 @@ export interface RedisSettings {
  */
 export const redisConfigOf = (settings: RedisSettings): Result<RedisConfig | undefined, readonly string[]> => {
   const { url, clusterNodes } = settings;
-  if (url !== undefined && clusterNodes !== undefined) return err(['set REDIS_URL (one server) or REDIS_CLUSTER_NODES (a cluster), not both']);
+  if (url !== undefined && clusterNodes !== undefined)
+    return err(['set REDIS_URL (one server) or REDIS_CLUSTER_NODES (a cluster), not both']);
   const security = securityOf(settings, url?.startsWith('rediss://') ?? false);
   if (!security.ok) return security;
   if (clusterNodes !== undefined) return ok({ kind: 'cluster', nodes: clusterNodes, ...security.value });
@@ -70,7 +71,10 @@ const securityOf = (settings: RedisSettings, rediss: boolean): Result<RedisSecur
 export const parseClusterNodes = (text: string): Result<RedisNodeAddress[], readonly string[]> => {
   const problems: string[] = [];
   const nodes: RedisNodeAddress[] = [];
-  for (const item of text.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+  for (const item of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')) {
     const match = /^(\[[^\]]+\]|[^:\s]+):(\d{1,5})$/.exec(item);
     const port = Number(match?.[2]);
     if (!match || port < 1 || port > 65_535) {

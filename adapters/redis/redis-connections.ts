@@ -110,7 +110,13 @@ export class RedisConnections {
     // PUBLISH is left out on one server: the event bus batches its publishes itself, without waiting for setImmediate (publish-batcher.ts).
     const client =
       this.config.kind === 'node'
-        ? new Redis(this.config.url, { ...shared, enableAutoPipelining, autoPipeliningIgnoredCommands: ['publish'], enableOfflineQueue: false, retryStrategy: reconnectDelay })
+        ? new Redis(this.config.url, {
+            ...shared,
+            enableAutoPipelining,
+            autoPipeliningIgnoredCommands: ['publish'],
+            enableOfflineQueue: false,
+            retryStrategy: reconnectDelay,
+          })
         : new Cluster([...this.config.nodes], { ...clusterOptions(shared, role), enableAutoPipelining });
     this.watch(client, connectionName);
     return client;

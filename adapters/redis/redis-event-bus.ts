@@ -65,7 +65,11 @@ export class RedisEventBus implements EventBus {
     }
     const client = this.connections.command;
     await callRedis(client, this.connections.timeouts, `publish on ${channel}`, () =>
-      this.isSharded(channel) ? client.spublish(channel, payload) : client instanceof Cluster ? publishInOrder(client, channel, payload) : this.batcherOf(client).publish(channel, payload),
+      this.isSharded(channel)
+        ? client.spublish(channel, payload)
+        : client instanceof Cluster
+          ? publishInOrder(client, channel, payload)
+          : this.batcherOf(client).publish(channel, payload),
     );
   }
 
@@ -121,10 +125,12 @@ export class RedisEventBus implements EventBus {
   private async remove(registration: Registration): Promise<void> {
     if (!this.registry.remove(registration)) return;
     const { kind, name } = registration;
-    await this.serializer.run(keyOf(kind, name), () => this.ensureUnsubscribed(kind, name)).catch((error: unknown) => {
-      // Delivery to the handler has stopped already; Redis is told when it is back.
-      this.logger.debug({ kind, channel: name, err: String(error) }, 'unsubscribe deferred until Redis is back');
-    });
+    await this.serializer
+      .run(keyOf(kind, name), () => this.ensureUnsubscribed(kind, name))
+      .catch((error: unknown) => {
+        // Delivery to the handler has stopped already; Redis is told when it is back.
+        this.logger.debug({ kind, channel: name, err: String(error) }, 'unsubscribe deferred until Redis is back');
+      });
   }
 
   private async ensureSubscribed(kind: SubscriptionKind, name: string): Promise<void> {
@@ -169,7 +175,8 @@ export class RedisEventBus implements EventBus {
     const copies = handlers.map((_, index) => (index === 0 ? event : structuredClone(event)));
     // Handlers run in the publisher's trace (docs/adr/0019), so their log lines and calls carry it.
     runInTrace(parent && childSpan(parent), () => {
-      if (this.logger.isLevelEnabled('debug')) this.logger.debug({ channel, type: event.type, handlers: handlers.length }, 'event delivered');
+      if (this.logger.isLevelEnabled('debug'))
+        this.logger.debug({ channel, type: event.type, handlers: handlers.length }, 'event delivered');
       handlers.forEach((handler, index) => this.invoke(handler, copies[index]!, channel));
     });
   }

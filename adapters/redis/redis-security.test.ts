@@ -41,7 +41,12 @@ describe('Redis with an ACL user and TLS', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'meshwork-redis-acl-'));
     const ca = await issueCertificateAuthority(1);
-    const leaf = await issueLeafCertificate(ca, { identities: ['redis'], dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'], validDays: 1 });
+    const leaf = await issueLeafCertificate(ca, {
+      identities: ['redis'],
+      dnsNames: ['localhost'],
+      ipAddresses: ['127.0.0.1'],
+      validDays: 1,
+    });
     caFile = join(dir, 'ca.pem');
     await writeFile(caFile, ca.certPem);
     await writeFile(join(dir, 'redis.pem'), leaf.certPem);
@@ -49,12 +54,18 @@ describe('Redis with an ACL user and TLS', () => {
     [port, tlsPort] = (await findFreePorts(2)) as [number, number];
     await writeFile(join(dir, 'users.acl'), 'user default on nopass -@all +ping\nuser meshwork on >s3cret ~* &* +@all\n');
     server = await spawnRedisServer(port, dir, [
-      '--aclfile', join(dir, 'users.acl'),
-      '--tls-port', String(tlsPort),
-      '--tls-cert-file', join(dir, 'redis.pem'),
-      '--tls-key-file', join(dir, 'redis-key.pem'),
-      '--tls-ca-cert-file', caFile,
-      '--tls-auth-clients', 'no',
+      '--aclfile',
+      join(dir, 'users.acl'),
+      '--tls-port',
+      String(tlsPort),
+      '--tls-cert-file',
+      join(dir, 'redis.pem'),
+      '--tls-key-file',
+      join(dir, 'redis-key.pem'),
+      '--tls-ca-cert-file',
+      caFile,
+      '--tls-auth-clients',
+      'no',
     ]);
   }, 60_000);
   afterAll(async () => {
@@ -69,10 +80,14 @@ describe('Redis with an ACL user and TLS', () => {
 
   it('fails a wrong password as unavailable and logs that Redis refused the credentials', async () => {
     const { logger, lines } = recordingLogger();
-    await expect(roundTrip({ kind: 'node', url: `redis://127.0.0.1:${port}`, username: 'meshwork', password: 'wrong' }, logger)).rejects.toMatchObject({
+    await expect(
+      roundTrip({ kind: 'node', url: `redis://127.0.0.1:${port}`, username: 'meshwork', password: 'wrong' }, logger),
+    ).rejects.toMatchObject({
       failure: { code: 'redis_unavailable' },
     });
-    expect(lines).toContainEqual(expect.objectContaining({ msg: expect.stringMatching(/Redis refused our credentials/), err: expect.stringMatching(/^WRONGPASS/) }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ msg: expect.stringMatching(/Redis refused our credentials/), err: expect.stringMatching(/^WRONGPASS/) }),
+    );
   });
 
   it('leaves the default user nothing but PING', async () => {

@@ -23,7 +23,7 @@ const instance: ServiceInstance = {
 };
 
 describe('registry keys', () => {
-  it('uses the specification\'s service names in keys, and ours in code', () => {
+  it("uses the specification's service names in keys, and ours in code", () => {
     expect(registryKey('auth', 'instance-1')).toBe('services:auth-service:instance-1');
     expect(registryKey('api-gateway', 'instance-2')).toBe('services:api-gateway:instance-2');
     expect(registryKey('simulation', 'x')).toBe('services:simulation-service:x');
@@ -35,7 +35,7 @@ describe('registry keys', () => {
     expect(parseRegistryKey('services:billing:host:42')).toEqual({ service: 'billing', instanceId: 'host:42' });
   });
 
-  it('refuses a service name with a colon, and ignores keys that are not the registry\'s', () => {
+  it("refuses a service name with a colon, and ignores keys that are not the registry's", () => {
     expect(() => registryKey('a:b', 'x')).toThrow(RangeError);
     expect(parseRegistryKey('services:changes')).toBeUndefined();
     expect(parseRegistryKey('sessions:auth:1')).toBeUndefined();
@@ -49,7 +49,7 @@ describe('registry keys', () => {
 });
 
 describe('registry records', () => {
-  it('stores the specification\'s snake_case fields and reads them back', () => {
+  it("stores the specification's snake_case fields and reads them back", () => {
     const text = encodeRecord(instance);
 
     expect(JSON.parse(text)).toEqual({

@@ -123,7 +123,8 @@ export const decodeChange = (text: string): Result<DecodedChange, string> => {
   } catch {
     return err('a registry change message is not JSON');
   }
-  if (typeof message?.key !== 'string' || typeof message.changed_at !== 'number') return err('a registry change message lacks key or changed_at');
+  if (typeof message?.key !== 'string' || typeof message.changed_at !== 'number')
+    return err('a registry change message lacks key or changed_at');
   const id = parseRegistryKey(message.key);
   if (!id) return err(`a registry change names '${message.key}', not a registry key`);
   if (message.record === null) return ok({ kind: 'deregistered', ...id, changedAt: message.changed_at });

@@ -89,7 +89,9 @@ export class RedisRegistryNotifications {
 
   private async tick(): Promise<void> {
     // A restarted server has forgotten CONFIG SET, and a cluster may have new masters.
-    await this.syncExpiryEvents().catch((error: unknown) => this.options.logger.debug({ err: String(error) }, 'keyspace events not checked'));
+    await this.syncExpiryEvents().catch((error: unknown) =>
+      this.options.logger.debug({ err: String(error) }, 'keyspace events not checked'),
+    );
     if (this.stopped) return;
     this.onSignal({ kind: 'resync' });
     this.schedule();

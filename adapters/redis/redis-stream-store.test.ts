@@ -29,16 +29,17 @@ const openStore = (options: RedisStreamStoreOptions = {}): { store: RedisStreamS
 };
 
 const clientNames = async (): Promise<string[]> =>
-  ((await admin.call('CLIENT', 'LIST')) as string)
-    .split('\n')
-    .flatMap((line) => /name=(\S+)/.exec(line)?.[1] ?? []);
+  ((await admin.call('CLIENT', 'LIST')) as string).split('\n').flatMap((line) => /name=(\S+)/.exec(line)?.[1] ?? []);
 
 describe('RedisStreamStore', () => {
   it('trims a stream of a known family to its retention when the producer does not say', async () => {
     const { store } = openStore({ retention: retentionWith({ 'simulation:stream:': 100 }) });
 
     for (let batch = 0; batch < 10; batch += 1) {
-      await store.appendBatch('simulation:stream:retained', Array.from({ length: 100 }, (_, i) => ({ n: String(batch * 100 + i) })));
+      await store.appendBatch(
+        'simulation:stream:retained',
+        Array.from({ length: 100 }, (_, i) => ({ n: String(batch * 100 + i) })),
+      );
     }
 
     const length = await store.length('simulation:stream:retained');
@@ -50,7 +51,10 @@ describe('RedisStreamStore', () => {
   it('never trims a work queue', async () => {
     const { store } = openStore();
 
-    await store.appendBatch('async:trim-test:queue', Array.from({ length: 500 }, (_, i) => ({ n: String(i) })));
+    await store.appendBatch(
+      'async:trim-test:queue',
+      Array.from({ length: 500 }, (_, i) => ({ n: String(i) })),
+    );
 
     expect(await store.length('async:trim-test:queue')).toBe(500);
     await store.remove('async:trim-test:queue');

@@ -116,7 +116,9 @@ export class RedisStreamStore implements StreamStore {
 
   async keepClaim(stream: string, group: string, consumer: string, ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.command(`XCLAIM ${stream} ${group} JUSTID`, (client) => runScript(client, keepClaimScript, stream, [group, consumer, ...ids]));
+    await this.command(`XCLAIM ${stream} ${group} JUSTID`, (client) =>
+      runScript(client, keepClaimScript, stream, [group, consumer, ...ids]),
+    );
   }
 
   async remove(stream: string): Promise<void> {

@@ -51,7 +51,9 @@ describe('traces over Redis', () => {
     await redis?.stop();
   });
 
-  const nextEvent = async (channel: string): Promise<{ event: DomainEvent; trace: TraceContext | undefined; close: () => Promise<void> }> => {
+  const nextEvent = async (
+    channel: string,
+  ): Promise<{ event: DomainEvent; trace: TraceContext | undefined; close: () => Promise<void> }> => {
     let delivered: (value: { event: DomainEvent; trace: TraceContext | undefined }) => void = () => undefined;
     const arrived = new Promise<{ event: DomainEvent; trace: TraceContext | undefined }>((resolve) => (delivered = resolve));
     const subscription = await bus.subscribe(channel, (event) => delivered({ event, trace: currentTrace() }));
@@ -80,7 +82,11 @@ describe('traces over Redis', () => {
       await spy.subscribe('wire:check');
       const raw = new Promise<string>((resolve) => spy.once('message', (_channel: string, message: string) => resolve(message)));
       await runInTrace(PUBLISHER, () => bus.publish('wire:check', { type: 'x', timestamp: 2 }));
-      expect(JSON.parse(await raw)).toEqual({ type: 'x', timestamp: 2, traceparent: expect.stringMatching(new RegExp(`^00-${PUBLISHER.traceId}-[0-9a-f]{16}-01$`)) });
+      expect(JSON.parse(await raw)).toEqual({
+        type: 'x',
+        timestamp: 2,
+        traceparent: expect.stringMatching(new RegExp(`^00-${PUBLISHER.traceId}-[0-9a-f]{16}-01$`)),
+      });
     } finally {
       spy.disconnect();
     }

@@ -93,7 +93,9 @@ const openPostgres = (url: string, options: OpenServiceDatabaseOptions<SqlServic
 
 const openPGlite = async (options: OpenServiceDatabaseOptions<SqlService>): Promise<OpenedDatabase> => {
   const inMemory = options.dataDir.startsWith('memory://');
-  const dataDir = inMemory ? options.dataDir : resolve(options.dataDir.startsWith('file:') ? fileURLToPath(options.dataDir) : options.dataDir);
+  const dataDir = inMemory
+    ? options.dataDir
+    : resolve(options.dataDir.startsWith('file:') ? fileURLToPath(options.dataDir) : options.dataDir);
   let lock: DataDirLock | undefined;
   if (!inMemory) {
     // PGlite creates the directory itself, but not its parents.

@@ -21,7 +21,12 @@ describe('PGliteDialect', () => {
   });
 
   const count = async (): Promise<number> =>
-    (await db.selectFrom('items').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+    (
+      await db
+        .selectFrom('items')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n;
 
   it('keeps queries made outside a transaction out of it, so a rollback does not undo them', async () => {
     let outside: Promise<unknown> = Promise.resolve();
@@ -54,7 +59,11 @@ describe('PGliteDialect', () => {
 
     const swallowing = db.transaction().execute(async (trx) => {
       await trx.insertInto('items').values({ id: 'new', at: 2 }).execute();
-      await trx.insertInto('items').values({ id: 'taken', at: 3 }).execute().catch(() => undefined);
+      await trx
+        .insertInto('items')
+        .values({ id: 'taken', at: 3 })
+        .execute()
+        .catch(() => undefined);
     });
 
     await expect(swallowing).rejects.toBeInstanceOf(AbortedTransactionError);
@@ -62,7 +71,13 @@ describe('PGliteDialect', () => {
   });
 
   it('reports the rows an insert, update or delete touched', async () => {
-    const inserted = await db.insertInto('items').values([{ id: 'a', at: 1 }, { id: 'b', at: 2 }]).executeTakeFirst();
+    const inserted = await db
+      .insertInto('items')
+      .values([
+        { id: 'a', at: 1 },
+        { id: 'b', at: 2 },
+      ])
+      .executeTakeFirst();
     const updated = await db.updateTable('items').set({ at: 3 }).where('id', '=', 'a').executeTakeFirst();
     const deleted = await db.deleteFrom('items').where('id', 'in', ['a', 'b', 'c']).executeTakeFirst();
 
@@ -71,7 +86,10 @@ describe('PGliteDialect', () => {
   });
 
   it('reads BIGINT as a number, and refuses one beyond 2^53 rather than rounding it', async () => {
-    await db.insertInto('items').values({ id: 'now', at: Date.UTC(2026, 0, 1) }).execute();
+    await db
+      .insertInto('items')
+      .values({ id: 'now', at: Date.UTC(2026, 0, 1) })
+      .execute();
     expect(await db.selectFrom('items').select('at').executeTakeFirst()).toEqual({ at: Date.UTC(2026, 0, 1) });
 
     await sql`INSERT INTO items VALUES ('far', 9007199254740993)`.execute(db);

@@ -47,9 +47,14 @@ describe('StreamJobQueue', () => {
 
   it('records in the dead letters which pool gave up and why', async () => {
     const { store, queue } = setUp();
-    await queue.work('q', 'mailers', async () => {
-      throw new Error('mailbox full');
-    }, { maxAttempts: 1 });
+    await queue.work(
+      'q',
+      'mailers',
+      async () => {
+        throw new Error('mailbox full');
+      },
+      { maxAttempts: 1 },
+    );
 
     await queue.enqueue('q', { type: 'send', payload: {} });
 
@@ -63,18 +68,28 @@ describe('StreamJobQueue', () => {
     const { queue, another } = setUp();
     const crashing = another();
     let started = false;
-    await crashing.work('q', 'pool', async () => {
-      started = true;
-      await new Promise<never>(() => {});
-    }, { maxAttempts: 1 });
+    await crashing.work(
+      'q',
+      'pool',
+      async () => {
+        started = true;
+        await new Promise<never>(() => {});
+      },
+      { maxAttempts: 1 },
+    );
     await queue.enqueue('q', { type: 'poison', payload: {} });
     await waitFor(() => started);
     await crashing.close();
     const ran: Job[] = [];
 
-    await queue.work('q', 'pool', async (job) => {
-      ran.push(job);
-    }, { maxAttempts: 1 });
+    await queue.work(
+      'q',
+      'pool',
+      async (job) => {
+        ran.push(job);
+      },
+      { maxAttempts: 1 },
+    );
 
     await waitFor(async () => (await queue.deadLetters('q')).length === 1);
     expect(ran).toEqual([]);

@@ -162,7 +162,10 @@ export class StreamJobWorker implements Worker {
       if (this.state === 'abandoned') return;
       const reason = error instanceof Error ? error.message : String(error);
       if (attempt >= maxAttempts) return this.giveUp(job, reason);
-      logger.warn({ err: error, queue, group, id: job.id, type: job.type, attempt, trace_id: parent?.traceId }, 'job failed; it will be retried');
+      logger.warn(
+        { err: error, queue, group, id: job.id, type: job.type, attempt, trace_id: parent?.traceId },
+        'job failed; it will be retried',
+      );
       return;
     }
     if (this.state !== 'abandoned') await this.acknowledge(job.id);

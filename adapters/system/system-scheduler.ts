@@ -11,7 +11,8 @@ export class SystemScheduler implements Scheduler {
   constructor(private readonly reportFault: FaultReporter) {}
 
   every(intervalMs: number, tick: () => void | Promise<void>): ScheduledTask {
-    if (!(intervalMs > 0) || !Number.isFinite(intervalMs)) throw new RangeError(`interval must be a positive number of ms, got ${intervalMs}`);
+    if (!(intervalMs > 0) || !Number.isFinite(intervalMs))
+      throw new RangeError(`interval must be a positive number of ms, got ${intervalMs}`);
     const timer = setInterval(() => this.run(tick), intervalMs);
     timer.unref();
     return { cancel: () => clearInterval(timer) };

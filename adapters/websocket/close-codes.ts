@@ -52,5 +52,10 @@ export const closeReasonOf = (kind: FailureKind): CloseReason => {
 /** Close reasons are at most 123 bytes (RFC 6455 §5.5); longer ones are cut. */
 export const closeText = (text: string): string => {
   const bytes = Buffer.from(text, 'utf8');
-  return bytes.length <= 123 ? text : bytes.subarray(0, 120).toString('utf8').replace(/\uFFFD$/, '') + '...';
+  return bytes.length <= 123
+    ? text
+    : bytes
+        .subarray(0, 120)
+        .toString('utf8')
+        .replace(/\uFFFD$/, '') + '...';
 };

@@ -41,7 +41,14 @@ const startHub = async (options: WebSocketHubOptions = {}): Promise<HubFixture> 
   auth.issue('bob-token', harness.identity('bob'));
   harness.simulations.add('sim-1', ['ada']);
   const hub = new WebSocketHub(
-    { sessions: gateway.sessions, registry: gateway.registry, authenticator: auth, ids: new RandomIdGenerator(), clock: new SystemClock(), logger },
+    {
+      sessions: gateway.sessions,
+      registry: gateway.registry,
+      authenticator: auth,
+      ids: new RandomIdGenerator(),
+      clock: new SystemClock(),
+      logger,
+    },
     { authTimeoutMs: 300, ...options },
   );
   const app: FastifyInstance = createHttpApp({ logger });
@@ -161,7 +168,7 @@ describe('WebSocketHub', () => {
       expect(f.hub.stats().sockets).toBe(4);
     });
 
-    it('gives a slot back when one of the user\'s sockets closes', async () => {
+    it("gives a slot back when one of the user's sockets closes", async () => {
       const f = await startHub({ maxSocketsPerUser: 1 });
       const first = f.socket('/events', ['bearer', 'ada-token']);
       await first.waitForType('connected');
@@ -251,7 +258,10 @@ describe('WebSocketHub', () => {
 
     it('are closed with 1013 when they stay behind too long, and the observer is told of the drops and the close', async () => {
       const observed = { closes: [] as string[], dropped: 0 };
-      const observer = { closed: (reason: string) => void observed.closes.push(reason), dropped: (count: number) => void (observed.dropped += count) };
+      const observer = {
+        closed: (reason: string) => void observed.closes.push(reason),
+        dropped: (count: number) => void (observed.dropped += count),
+      };
       const f = await startHub({ connectionLimits: { highWaterBytes: 1_024, maxQueuedMessages: 8, maxLagMs: 200 }, observer });
       const slow = f.socket('/simulation/stream?simulation_id=sim-1', ['bearer', 'ada-token']);
       await slow.waitForType('simulation_status');

@@ -57,7 +57,12 @@ const SIMULATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * and are checked by the auth service; then the domain's LiveSessions decide what the socket gets.
  */
 /** What a hub uses for options left out; the configuration's GATEWAY_WS_* defaults are these. */
-export const WEB_SOCKET_HUB_DEFAULTS = { authTimeoutMs: 5_000, maxMessageBytes: 16 * 1024, heartbeatMs: 30_000, maxSocketsPerUser: 32 } as const;
+export const WEB_SOCKET_HUB_DEFAULTS = {
+  authTimeoutMs: 5_000,
+  maxMessageBytes: 16 * 1024,
+  heartbeatMs: 30_000,
+  maxSocketsPerUser: 32,
+} as const;
 
 export class WebSocketHub {
   private readonly server: WebSocketServer;

@@ -59,8 +59,13 @@ try {
       }
       if (chosen.length === 2) ratios.push(ns.bare! / ns.ours!);
     }
-    const line = chosen.map((side) => `${side} ${Math.round((STEPS * calls) / (totals[side].ns / 1e9))} calls/s, ${(totals[side].cpuUs / (STEPS * calls)).toFixed(0)} µs CPU/call`);
-    console.log(`concurrency ${concurrency}: ${line.join('; ')}${ratios.length > 0 ? `; median pair ratio ${median(ratios).toFixed(3)}` : ''}`);
+    const line = chosen.map(
+      (side) =>
+        `${side} ${Math.round((STEPS * calls) / (totals[side].ns / 1e9))} calls/s, ${(totals[side].cpuUs / (STEPS * calls)).toFixed(0)} µs CPU/call`,
+    );
+    console.log(
+      `concurrency ${concurrency}: ${line.join('; ')}${ratios.length > 0 ? `; median pair ratio ${median(ratios).toFixed(3)}` : ''}`,
+    );
   }
 } finally {
   mesh.close();

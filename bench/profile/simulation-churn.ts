@@ -48,7 +48,14 @@ const settle = async () => {
 };
 
 // A loaded machine fails health checks (2 s deadline): check seldom so the services stay in rotation.
-const startOnce = () => startBenchMesh({ MESH_HEALTH_INTERVAL_MS: '600000', SIMULATION_MAX_RUNNING_PER_USER: '1000', SIMULATION_MAX_RUNNING_PER_PROJECT: '1000', SIMULATION_FINISHED_STREAM_GRACE_MS: process.env.SIMULATION_FINISHED_STREAM_GRACE_MS ?? '100', ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}) });
+const startOnce = () =>
+  startBenchMesh({
+    MESH_HEALTH_INTERVAL_MS: '600000',
+    SIMULATION_MAX_RUNNING_PER_USER: '1000',
+    SIMULATION_MAX_RUNNING_PER_PROJECT: '1000',
+    SIMULATION_FINISHED_STREAM_GRACE_MS: process.env.SIMULATION_FINISHED_STREAM_GRACE_MS ?? '100',
+    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+  });
 const bench = await startOnce().catch(async () => {
   await sleep(2_000);
   return startOnce();
@@ -97,10 +104,7 @@ const churn = async (n: number) => {
       }),
     );
     console.log(`started ${i}`);
-    const sockets = await Promise.all([
-      ...ids.map((id) => openSocket(`/simulation/stream?simulation_id=${id}`)),
-      openSocket('/events'),
-    ]);
+    const sockets = await Promise.all([...ids.map((id) => openSocket(`/simulation/stream?simulation_id=${id}`)), openSocket('/events')]);
     console.log(`open ${i}`);
     await sleep(300);
     for (const id of ids) {
@@ -128,7 +132,11 @@ await bench.stop();
 console.log(`heap used ${(heapBefore / 2 ** 20).toFixed(1)} -> ${(heapAfter / 2 ** 20).toFixed(1)} MiB after ${count} simulations`);
 const a = countsByConstructor(before);
 const b = countsByConstructor(after);
-const growth = [...b].map(([name, value]) => ({ name, count: value.count - (a.get(name)?.count ?? 0), bytes: value.bytes - (a.get(name)?.bytes ?? 0) }));
+const growth = [...b].map(([name, value]) => ({
+  name,
+  count: value.count - (a.get(name)?.count ?? 0),
+  bytes: value.bytes - (a.get(name)?.bytes ?? 0),
+}));
 growth.sort((x, y) => y.bytes - x.bytes);
 for (const row of growth.slice(0, 40)) console.log(`${String(row.count).padStart(8)} ${String(row.bytes).padStart(12)}  ${row.name}`);
 process.exit(0); // a stopped mesh leaves unref-less handles of the client side (undici agent); do not wait for them

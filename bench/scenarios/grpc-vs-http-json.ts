@@ -38,7 +38,9 @@ export const scenario: BenchScenario = {
     const calls: Record<Transport, () => Promise<void>> = {
       grpc: () =>
         new Promise((resolve, reject) =>
-          grpc.validateToken(grpcRequest, new Metadata(), { deadline: Date.now() + TIMEOUT_MS }, (error) => (error ? reject(error) : resolve())),
+          grpc.validateToken(grpcRequest, new Metadata(), { deadline: Date.now() + TIMEOUT_MS }, (error) =>
+            error ? reject(error) : resolve(),
+          ),
         ),
       h2c: () => postJson(h2c, url),
       http1: () => postJson(http1, url),
@@ -83,7 +85,9 @@ export const scenario: BenchScenario = {
         ],
         method:
           `ValidateToken (200-byte token) served by one child process over gRPC and over HTTP/JSON; ` +
-          `${Object.entries(CALLS).map(([c, n]) => `${n} calls at ${c}`).join(', ')} callers per transport and round, the order rotated per round. ` +
+          `${Object.entries(CALLS)
+            .map(([c, n]) => `${n} calls at ${c}`)
+            .join(', ')} callers per transport and round, the order rotated per round. ` +
           `"met" says whether the specification's claim (gRPC 2-10x faster) held; ratios are HTTP/JSON / gRPC.`,
       };
     } finally {

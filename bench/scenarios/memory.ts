@@ -49,7 +49,11 @@ const channelCosts = async (url: string, count: number) => {
   const subscriptions: Subscription[] = [];
   const ours = await perItem(count, async (n) => {
     for (let i = 0; i < n; i += 500) {
-      subscriptions.push(...(await Promise.all(Array.from({ length: Math.min(500, n - i) }, (_, j) => bus.subscribe(`project:events:bench-${i + j}`, () => {})))));
+      subscriptions.push(
+        ...(await Promise.all(
+          Array.from({ length: Math.min(500, n - i) }, (_, j) => bus.subscribe(`project:events:bench-${i + j}`, () => {})),
+        )),
+      );
     }
   });
   await Promise.all(subscriptions.map((s) => s.unsubscribe()));
@@ -71,7 +75,11 @@ const channelCosts = async (url: string, count: number) => {
 
 /** A child process holding client sockets, driven over stdin. */
 const wsClients = (url: string, token: string) => {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', 'tsx', 'bench/support/ws-clients-main.ts', url, token], { cwd: repoRoot });
+  const child: ChildProcessWithoutNullStreams = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'bench/support/ws-clients-main.ts', url, token],
+    { cwd: repoRoot },
+  );
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -154,7 +162,7 @@ export const scenario: BenchScenario = {
     const bareChannel = median(channels[10_000]!.bare);
     const notes = [
       `A channel subscription costs ${Math.round(perChannel)} bytes at 10k, of which ioredis's own bookkeeping is about ${Math.round(bareChannel)}; ` +
-        'the rest is the bus\'s registry (one registration per handler, kept in an array per channel since this benchmark showed a Set per channel cost about 100 bytes more) and the subscription handle.',
+        "the rest is the bus's registry (one registration per handler, kept in an array per channel since this benchmark showed a Set per channel cost about 100 bytes more) and the subscription handle.",
       `A WebSocket subscriber costs about ${Math.round(median(sockets[10_000]!))} bytes at 10k: the socket and ws's objects, the client registry entry and its session. The 1 KB target is on channel subscriptions; ` +
         'a socket is not a subscription and costs more than 1 KB by itself in Node.',
     ];

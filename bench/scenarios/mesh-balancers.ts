@@ -16,7 +16,10 @@ const LOAD_MS = 2_000;
 /** 16 callers for 2 s over two fast instances and a slow one, with the given balancer. */
 const balanced = async (balancer: BalancerKind, backends: readonly AuthBackend[]) => {
   const instances = new FixedInstanceSource();
-  instances.set('auth', backends.map((backend, i) => instanceAt('auth', `${i}`, backend.server.address)));
+  instances.set(
+    'auth',
+    backends.map((backend, i) => instanceAt('auth', `${i}`, backend.server.address)),
+  );
   const mesh = new MeshClient(AuthServiceClient, {
     service: 'auth',
     instances,
@@ -52,7 +55,11 @@ export const scenario: BenchScenario = {
   name: 'mesh-balancers',
   title: 'Balancers with one slow instance of three: round-robin against P2C peak-EWMA',
   run: async ({ rounds }) => {
-    const backends = await Promise.all([startAuthBackend({ delayMs: FAST_MS }), startAuthBackend({ delayMs: FAST_MS }), startAuthBackend({ delayMs: SLOW_MS })]);
+    const backends = await Promise.all([
+      startAuthBackend({ delayMs: FAST_MS }),
+      startAuthBackend({ delayMs: FAST_MS }),
+      startAuthBackend({ delayMs: SLOW_MS }),
+    ]);
     try {
       const p2c: Awaited<ReturnType<typeof balanced>>[] = [];
       const roundRobin: Awaited<ReturnType<typeof balanced>>[] = [];
@@ -64,10 +71,22 @@ export const scenario: BenchScenario = {
       return {
         method: `Three backends in this process (${FAST_MS}, ${FAST_MS} and ${SLOW_MS} ms), ${CALLERS} closed-loop callers for ${LOAD_MS} ms per balancer and round. Ours is P2C peak-EWMA.`,
         rows: [
-          row({ metric: 'throughput', unit: 'calls/s', rounds: p2c.map((r) => r.throughput), baseline: baseline((r) => r.throughput), better: 'higher' }),
+          row({
+            metric: 'throughput',
+            unit: 'calls/s',
+            rounds: p2c.map((r) => r.throughput),
+            baseline: baseline((r) => r.throughput),
+            better: 'higher',
+          }),
           row({ metric: 'p50 latency', unit: 'ms', rounds: p2c.map((r) => r.p50), baseline: baseline((r) => r.p50), better: 'lower' }),
           row({ metric: 'p99 latency', unit: 'ms', rounds: p2c.map((r) => r.p99), baseline: baseline((r) => r.p99), better: 'lower' }),
-          row({ metric: 'share of calls sent to the slow instance', unit: '%', rounds: p2c.map((r) => r.slowShare), baseline: baseline((r) => r.slowShare), better: 'lower' }),
+          row({
+            metric: 'share of calls sent to the slow instance',
+            unit: '%',
+            rounds: p2c.map((r) => r.slowShare),
+            baseline: baseline((r) => r.slowShare),
+            better: 'lower',
+          }),
         ],
       };
     } finally {

@@ -55,7 +55,12 @@ export const scenario: BenchScenario = {
     });
     const discovery = new Discovery(reader.registry, new SystemClock(), { services: ['auth'] });
     await discovery.start();
-    const mesh = new MeshClient(AuthServiceClient, { service: 'auth', instances: discovery, scaler: new GlobalConnectionScaler(), logger: createLogger('bench', 'silent') });
+    const mesh = new MeshClient(AuthServiceClient, {
+      service: 'auth',
+      instances: discovery,
+      scaler: new GlobalConnectionScaler(),
+      logger: createLogger('bench', 'silent'),
+    });
     const load = closedLoop(4, async () => (await mesh.call('validateToken', tokenRequest())).ok);
     try {
       await writer.registry.register(recordOf('first', first.server.port), TTL_MS);
@@ -77,7 +82,8 @@ export const scenario: BenchScenario = {
         await sleep(100);
       }
       return {
-        method: 'Per round one registration of a new instance id (a backend in this process) while 4 closed-loop callers use the mesh client; the record is deregistered after.',
+        method:
+          'Per round one registration of a new instance id (a backend in this process) while 4 closed-loop callers use the mesh client; the record is deregistered after.',
         rows: [
           row({
             metric: 'registration -> first call routed to the new instance',

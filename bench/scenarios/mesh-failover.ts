@@ -23,7 +23,11 @@ interface FailoverRound {
 }
 
 /** Under load, SIGKILL the first of two backend processes and read what the callers saw. */
-const killUnderLoad = async (call: () => Promise<boolean>, [victim]: readonly BackendProcess[], ejectedAt?: () => number | undefined): Promise<FailoverRound> => {
+const killUnderLoad = async (
+  call: () => Promise<boolean>,
+  [victim]: readonly BackendProcess[],
+  ejectedAt?: () => number | undefined,
+): Promise<FailoverRound> => {
   const load = closedLoop(CALLERS, call);
   await sleep(BEFORE_MS);
   const before = load.samples.map((sample) => sample.latencyMs);
@@ -44,8 +48,16 @@ const killUnderLoad = async (call: () => Promise<boolean>, [victim]: readonly Ba
 
 const ours = async (backends: readonly BackendProcess[]): Promise<FailoverRound> => {
   const instances = new FixedInstanceSource();
-  instances.set('auth', backends.map((backend, i) => instanceAt('auth', `${i}`, backend.address)));
-  const mesh = new MeshClient(AuthServiceClient, { service: 'auth', instances, scaler: new GlobalConnectionScaler(), logger: createLogger('bench', 'silent') });
+  instances.set(
+    'auth',
+    backends.map((backend, i) => instanceAt('auth', `${i}`, backend.address)),
+  );
+  const mesh = new MeshClient(AuthServiceClient, {
+    service: 'auth',
+    instances,
+    scaler: new GlobalConnectionScaler(),
+    logger: createLogger('bench', 'silent'),
+  });
   try {
     while (!mesh.snapshot().instances.every((instance) => instance.pool.readyConnections >= 5)) await sleep(5);
     return await killUnderLoad(

@@ -51,7 +51,13 @@ export const scenario: BenchScenario = {
       const cpuRows: BenchRow[] = [];
       let overheadUs: { ours: number[]; bare: number[] } | undefined;
       for (const concurrency of [1, 16, 64]) {
-        const perRound = { ours: [] as number[], bare: [] as number[], ratio: [] as number[], cpuOurs: [] as number[], cpuBare: [] as number[] };
+        const perRound = {
+          ours: [] as number[],
+          bare: [] as number[],
+          ratio: [] as number[],
+          cpuOurs: [] as number[],
+          cpuBare: [] as number[],
+        };
         for (let round = 0; round < rounds; round += 1) {
           const measured = await interleaved(CALLS_PER_STEP[concurrency]!, concurrency, ours, plain);
           perRound.ours.push(measured.ours);
@@ -103,7 +109,9 @@ export const scenario: BenchScenario = {
         ],
         method:
           `ValidateToken on one server in a child process; ${STEPS_PER_ROUND} alternating steps per round of ` +
-          `${Object.entries(CALLS_PER_STEP).map(([c, n]) => `${n} calls at ${c}`).join(', ')} callers; the target is on the median pair ratio.`,
+          `${Object.entries(CALLS_PER_STEP)
+            .map(([c, n]) => `${n} calls at ${c}`)
+            .join(', ')} callers; the target is on the median pair ratio.`,
       };
     } finally {
       mesh.close();

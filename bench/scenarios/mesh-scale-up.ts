@@ -16,7 +16,12 @@ const LOAD_MS = 1_500;
 const burstRound = async (address: string) => {
   const instances = new FixedInstanceSource();
   instances.set('auth', [instanceAt('auth', 'a', address)]);
-  const mesh = new MeshClient(AuthServiceClient, { service: 'auth', instances, scaler: new GlobalConnectionScaler(), logger: createLogger('bench', 'silent') });
+  const mesh = new MeshClient(AuthServiceClient, {
+    service: 'auth',
+    instances,
+    scaler: new GlobalConnectionScaler(),
+    logger: createLogger('bench', 'silent'),
+  });
   try {
     const pool = () => mesh.snapshot().instances[0]!.pool;
     while (pool().readyConnections < 5) await sleep(5);

@@ -16,7 +16,12 @@ const CAPACITY_CONCURRENCY = 16;
 const HOP_CALLS = 60;
 const TIMEOUT_MS = 5_000;
 
-type Unary<Req> = (request: Req, metadata: Metadata, options: { deadline: number }, callback: (error: ServiceError | null) => void) => unknown;
+type Unary<Req> = (
+  request: Req,
+  metadata: Metadata,
+  options: { deadline: number },
+  callback: (error: ServiceError | null) => void,
+) => unknown;
 
 /** One gRPC call; resolves with its latency in ms, rejects on an error status. */
 const timed = <Req>(client: Client, method: Unary<Req>, request: Req): Promise<number> =>
@@ -151,7 +156,8 @@ export const scenario: BenchScenario = {
     const validate = ValidateTokenRequest.fromPartial({ token: bench.token, callingService: 'api-gateway' });
     const check = CheckPermissionRequest.fromPartial({ userId: bench.userId, permission: 'project:create', callingService: 'project' });
     let created = 0;
-    const create = () => CreateProjectRequest.fromPartial({ userId: bench.userId, name: `hop ${(created += 1)}`, templateId: 'microservices' });
+    const create = () =>
+      CreateProjectRequest.fromPartial({ userId: bench.userId, name: `hop ${(created += 1)}`, templateId: 'microservices' });
     const results: FlowRound[] = [];
     try {
       for (let i = 0; i < 100; i += 1) await createThroughGateway(bench, `warm-up ${i}`); // connections, JIT
@@ -161,9 +167,15 @@ export const scenario: BenchScenario = {
         results.push({
           flow,
           baseline,
-          validateToken: summarise(await sequential(HOP_CALLS, () => timed(auth, auth.validateToken as Unary<ValidateTokenRequest>, validate))),
-          checkPermission: summarise(await sequential(HOP_CALLS, () => timed(auth, auth.checkPermission as Unary<CheckPermissionRequest>, check))),
-          createProject: summarise(await sequential(HOP_CALLS, () => timed(project, project.createProject as Unary<CreateProjectRequest>, create()))),
+          validateToken: summarise(
+            await sequential(HOP_CALLS, () => timed(auth, auth.validateToken as Unary<ValidateTokenRequest>, validate)),
+          ),
+          checkPermission: summarise(
+            await sequential(HOP_CALLS, () => timed(auth, auth.checkPermission as Unary<CheckPermissionRequest>, check)),
+          ),
+          createProject: summarise(
+            await sequential(HOP_CALLS, () => timed(project, project.createProject as Unary<CreateProjectRequest>, create())),
+          ),
         });
       }
     } finally {
@@ -173,18 +185,28 @@ export const scenario: BenchScenario = {
       await bench.stop();
     }
     const rates = results.map((r) => r.flow.rate);
-    const loadedRate = Math.min(...rates) === Math.max(...rates) ? rates[0]!.toLocaleString('en-US') : `${Math.min(...rates)}-${Math.max(...rates)}`;
+    const loadedRate =
+      Math.min(...rates) === Math.max(...rates) ? rates[0]!.toLocaleString('en-US') : `${Math.min(...rates)}-${Math.max(...rates)}`;
     const flowRow = (how: 'alone' | 'loaded', p: 'p50' | 'p99'): BenchRow =>
       row({
-        metric: how === 'alone' ? `POST /projects through the gateway, one at a time (${p})` : `POST /projects through the gateway at ${loadedRate} req/s offered (${p})`,
+        metric:
+          how === 'alone'
+            ? `POST /projects through the gateway, one at a time (${p})`
+            : `POST /projects through the gateway at ${loadedRate} req/s offered (${p})`,
         unit: 'ms',
         rounds: results.map((r) => r.flow[how][p]),
         baseline: { name: 'bare fastify h2c', rounds: results.map((r) => r.baseline[how][p]) },
         better: 'lower',
-        ...(how === 'loaded' && p === 'p99' && { target: `< 5 ms at ${RATE.toLocaleString('en-US')} req/s (spec < 10 ms)`, meets: (value: number) => value < 5 && Math.min(...rates) >= RATE }),
+        ...(how === 'loaded' &&
+          p === 'p99' && {
+            target: `< 5 ms at ${RATE.toLocaleString('en-US')} req/s (spec < 10 ms)`,
+            meets: (value: number) => value < 5 && Math.min(...rates) >= RATE,
+          }),
       });
     const hopRow = (metric: string, pick: (r: FlowRound) => Latency): BenchRow[] =>
-      (['p50', 'p99'] as const).map((p) => row({ metric: `${metric} (${p})`, unit: 'ms', rounds: results.map((r) => pick(r)[p]), better: 'lower' }));
+      (['p50', 'p99'] as const).map((p) =>
+        row({ metric: `${metric} (${p})`, unit: 'ms', rounds: results.map((r) => pick(r)[p]), better: 'lower' }),
+      );
     const capacity = median(results.map((r) => r.flow.capacity));
     const hops = median(results.map((r) => r.validateToken.p50 + r.createProject.p50));
     const alone = median(results.map((r) => r.flow.alone.p50));
@@ -221,7 +243,14 @@ export const scenario: BenchScenario = {
         }),
         flowRow('loaded', 'p50'),
         flowRow('loaded', 'p99'),
-        row({ metric: 'flow requests not answered 201', unit: 'requests', rounds: results.map((r) => r.flow.failed), better: 'lower', target: '0', meets: (v) => v === 0 }),
+        row({
+          metric: 'flow requests not answered 201',
+          unit: 'requests',
+          rounds: results.map((r) => r.flow.failed),
+          better: 'lower',
+          target: '0',
+          meets: (v) => v === 0,
+        }),
         ...hopRow('hop: ValidateToken, gateway -> auth', (r) => r.validateToken),
         ...hopRow('hop: CheckPermission, project -> auth', (r) => r.checkPermission),
         ...hopRow('hop: CreateProject, gateway -> project (CheckPermission, store, publish)', (r) => r.createProject),

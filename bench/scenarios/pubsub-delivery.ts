@@ -92,7 +92,10 @@ const throughputOf = async (side: Side, count: number) => {
 /** A round: the latency of each, then BURST publishes each in STEPS alternating steps; the ratio is the median of adjacent pairs. */
 const measureRound = async (ours: Side, bare: Side, round: number) => {
   const [first, second] = round % 2 === 0 ? [ours, bare] : [bare, ours];
-  const latency = new Map([[first, await latencyOf(first)], [second, await latencyOf(second)]]);
+  const latency = new Map([
+    [first, await latencyOf(first)],
+    [second, await latencyOf(second)],
+  ]);
   const elapsed = { ours: 0, bare: 0 };
   const ratios: number[] = [];
   const perStep = BURST / STEPS;
@@ -161,8 +164,8 @@ export const scenario: BenchScenario = {
               (p99 <= bareP99 * 1.5
                 ? 'The tail is this machine (other work on the two cores delays this process), not the bus: its p50 is the figure of the path.'
                 : 'Our bus adds to the tail over bare ioredis: per event it encodes the envelope with its traceparent, arms a reply timer (callRedis), and on delivery decodes ' +
-                  'and validates the envelope and runs the handler in the publisher\'s trace; the extra allocations probably show at the tail as collector pauses (not yet profiled). ' +
-                  'Publishes no longer wait for ioredis\' setImmediate auto-pipelining: a tick\'s publishes go out in a microtask (adapters/redis/publish-batcher.ts).'),
+                  "and validates the envelope and runs the handler in the publisher's trace; the extra allocations probably show at the tail as collector pauses (not yet profiled). " +
+                  "Publishes no longer wait for ioredis' setImmediate auto-pipelining: a tick's publishes go out in a microtask (adapters/redis/publish-batcher.ts)."),
           ]),
       ...(pairRatio >= 0.9
         ? []

@@ -38,7 +38,9 @@ const sampleAt = (sentAt: number): MetricSample => ({
 
 /** The child process watching the stream (bench/support/ws-watcher-main.ts), driven over stdin. */
 const watcherProcess = (url: string, token: string) => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/ws-watcher-main.ts', url, token, String(MARK)], { cwd: repoRoot });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/ws-watcher-main.ts', url, token, String(MARK)], {
+    cwd: repoRoot,
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -69,12 +71,16 @@ type Watcher = ReturnType<typeof watcherProcess> & { readonly simulationId: stri
 
 /** A project and a running simulation of it, and a WebSocket client in a process of its own watching its stream. */
 const watchSimulation = async (bench: BenchMesh): Promise<Watcher> => {
-  const project = await jsonRequest(bench.http2, 'POST', `${bench.gateway}/projects`, { token: bench.token, body: { name: 'stream bench', template_id: 'microservices' } });
+  const project = await jsonRequest(bench.http2, 'POST', `${bench.gateway}/projects`, {
+    token: bench.token,
+    body: { name: 'stream bench', template_id: 'microservices' },
+  });
   const simulation = await jsonRequest(bench.http2, 'POST', `${bench.gateway}/simulations`, {
     token: bench.token,
     body: { project_id: project.body.project_id, duration_seconds: 600 },
   });
-  if (simulation.status !== 201 && simulation.status !== 202) throw new Error(`start simulation: HTTP ${simulation.status} ${JSON.stringify(simulation.body)}`);
+  if (simulation.status !== 201 && simulation.status !== 202)
+    throw new Error(`start simulation: HTTP ${simulation.status} ${JSON.stringify(simulation.body)}`);
   const simulationId = simulation.body.simulation_id as string;
   const watcher = watcherProcess(`${bench.gateway.replace('http', 'ws')}/simulation/stream?simulation_id=${simulationId}`, bench.token);
   await watcher.opened();
@@ -102,7 +108,12 @@ const offer = async (bench: BenchMesh, watcher: Watcher) => {
     if (due > produced) {
       const count = Math.min(due - produced, perTick * 4);
       const now = epochNow();
-      appends.push(bench.mesh.messaging.streams.appendBatch(stream, Array.from({ length: count }, () => toStreamFields(sampleAt(now)))));
+      appends.push(
+        bench.mesh.messaging.streams.appendBatch(
+          stream,
+          Array.from({ length: count }, () => toStreamFields(sampleAt(now))),
+        ),
+      );
       produced += count;
     }
     await sleep(TICK_MS / 2);
@@ -117,7 +128,12 @@ const offer = async (bench: BenchMesh, watcher: Watcher) => {
   }
   const deliveredIn = performance.now() - started;
   const latencies = await watcher.report();
-  return { produced: (produced / producedIn) * 1000, delivered: (latencies.length / deliveredIn) * 1000, lost: produced - latencies.length, latency: summarise(latencies) };
+  return {
+    produced: (produced / producedIn) * 1000,
+    delivered: (latencies.length / deliveredIn) * 1000,
+    lost: produced - latencies.length,
+    latency: summarise(latencies),
+  };
 };
 
 /**
@@ -131,7 +147,13 @@ export const scenario: BenchScenario = {
   run: async ({ rounds }) => {
     const redis = await startRedisNode();
     const bench = await startBenchMesh({ ...redisConfigToEnv(redis.config), SIMULATION_UPDATES_PER_SECOND: '10' });
-    const perRound = { produced: [] as number[], delivered: [] as number[], lost: [] as number[], latency: [] as LatencySummary[], xadd: [] as number[] };
+    const perRound = {
+      produced: [] as number[],
+      delivered: [] as number[],
+      lost: [] as number[],
+      latency: [] as LatencySummary[],
+      xadd: [] as number[],
+    };
     try {
       const watcher = await watchSimulation(bench);
       await offer(bench, watcher); // warm-up
@@ -142,7 +164,17 @@ export const scenario: BenchScenario = {
         perRound.lost.push(result.lost);
         perRound.latency.push(result.latency);
         const fields = Object.entries(toStreamFields(sampleAt(0))).flat();
-        perRound.xadd.push(await redisBenchmark(portOf(redis.config.kind === 'node' ? redis.config.url : ''), 50_000, ['XADD', 'bench:xadd', 'MAXLEN', '~', '50000', '*', ...fields]));
+        perRound.xadd.push(
+          await redisBenchmark(portOf(redis.config.kind === 'node' ? redis.config.url : ''), 50_000, [
+            'XADD',
+            'bench:xadd',
+            'MAXLEN',
+            '~',
+            '50000',
+            '*',
+            ...fields,
+          ]),
+        );
       }
       watcher.stop();
     } finally {
@@ -164,7 +196,7 @@ export const scenario: BenchScenario = {
         ? []
         : [
             `Target missed: p99 ${p99.toFixed(1)} ms against < 10 ms (p50 ${p50.toFixed(2)} ms). The producer and the four services share one event loop here: ` +
-              'a batch of up to 100 entries is decoded and written as 100 frames in one turn of the loop, and every sample waiting behind it, or behind the producer\'s own batch, ' +
+              "a batch of up to 100 entries is decoded and written as 100 frames in one turn of the loop, and every sample waiting behind it, or behind the producer's own batch, " +
               'or behind a pause of this process on a machine other work was using (see the load average), is late by that much. The median shows the path itself is short.',
           ];
     return {
@@ -191,7 +223,14 @@ export const scenario: BenchScenario = {
           target: '>= 0.95x produced',
           meets: (value) => value >= 0.95 * Math.min(...perRound.produced),
         }),
-        row({ metric: 'samples not delivered', unit: 'msg', rounds: perRound.lost, better: 'lower', target: '0', meets: (value) => value === 0 }),
+        row({
+          metric: 'samples not delivered',
+          unit: 'msg',
+          rounds: perRound.lost,
+          better: 'lower',
+          target: '0',
+          meets: (value) => value === 0,
+        }),
         latencyRow('p50'),
         latencyRow('p95'),
         latencyRow('p99'),

@@ -153,7 +153,9 @@ export const scenario: BenchScenario = {
         rows,
         method:
           `A real auth service (in-memory repositories) in a child process, ${USERS} logged-in users' tokens used in turn; ` +
-          `4 alternating steps per round of ${Object.entries(CALLS_PER_STEP).map(([c, n]) => `${n} calls at ${c}`).join(', ')} callers ` +
+          `4 alternating steps per round of ${Object.entries(CALLS_PER_STEP)
+            .map(([c, n]) => `${n} calls at ${c}`)
+            .join(', ')} callers ` +
           `of the mesh client against bare grpc-js on the same server; the local authenticator timed alone (${LOCAL_CALLS} calls per round) ` +
           `against bare's rate of the same round; then an open loop of ${OPEN_LOOP.perSecond} req/s for ${OPEN_LOOP.durationMs / 1000} s. ` +
           'The local authenticator verifies each token signature once (then remembers it until expiry) and asks auth once per session.',
@@ -214,7 +216,9 @@ const interleaved = async (count: number, concurrency: number, ours: () => Promi
 /** The real auth service in a child process, with its users' tokens. */
 const startTokenAuth = async (): Promise<{ port: number; tokens: string[]; kill(): Promise<void> }> => {
   const [port] = await findFreePorts(1);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/token-auth-main.ts', String(port), String(USERS)], { cwd: repoRoot });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/token-auth-main.ts', String(port), String(USERS)], {
+    cwd: repoRoot,
+  });
   const exited = once(child, 'exit');
   let output = '';
   const tokens = await new Promise<string[]>((resolve, reject) => {

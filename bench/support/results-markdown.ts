@@ -14,7 +14,12 @@ export interface BenchReport {
     readonly loadAverage?: readonly [number, number];
   };
   readonly versions: { readonly node: string; readonly redis: string };
-  readonly scenarios: readonly { readonly name: string; readonly title: string; readonly durationMs: number; readonly result: ScenarioResult }[];
+  readonly scenarios: readonly {
+    readonly name: string;
+    readonly title: string;
+    readonly durationMs: number;
+    readonly result: ScenarioResult;
+  }[];
 }
 
 const figure = (value: number): string => {
@@ -33,7 +38,9 @@ export const formatResults = (report: BenchReport): string => {
     '',
     `- Machine: ${report.machine.cpu}, ${report.machine.cores} cores, ${report.machine.memoryGiB} GiB (${report.machine.freeMemoryGiB} GiB free at the start), ${report.machine.os}`,
     ...(report.machine.loadAverage
-      ? [`- Load average (1 min) ${report.machine.loadAverage[0].toFixed(1)} at the start, ${report.machine.loadAverage[1].toFixed(1)} at the end: other work shared the ${report.machine.cores} cores`]
+      ? [
+          `- Load average (1 min) ${report.machine.loadAverage[0].toFixed(1)} at the start, ${report.machine.loadAverage[1].toFixed(1)} at the end: other work shared the ${report.machine.cores} cores`,
+        ]
       : []),
     `- Node ${report.versions.node}, Redis ${report.versions.redis}`,
     `- Figures are medians over ${report.rounds} rounds (the spread is the range over rounds); ratios are ours / baseline, both measured in this run.`,
@@ -75,5 +82,12 @@ export const formatSummary = (report: BenchReport): string => {
     }
   }
   const widths = lines[0]!.map((_, column) => Math.max(...lines.map((line) => line[column]!.length)));
-  return lines.map((line) => line.map((cell, column) => (column >= 2 && column <= 4 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ').trimEnd()).join('\n');
+  return lines
+    .map((line) =>
+      line
+        .map((cell, column) => (column >= 2 && column <= 4 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 };

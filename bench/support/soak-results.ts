@@ -27,7 +27,10 @@ export const soakSection = (markdown: string): string => {
 export const recordSoak = async (file: string, key: string, row: string): Promise<void> => {
   const markdown = await readFile(file, 'utf8').catch(() => '# Benchmark results\n');
   const section = soakSection(markdown);
-  const rows = section === '' ? [] : section.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| run |') && !line.startsWith('| ---'));
+  const rows =
+    section === ''
+      ? []
+      : section.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| run |') && !line.startsWith('| ---'));
   const kept = rows.filter((line) => line.split('|')[1]?.trim() !== key);
   const updated = [...HEADER, ...kept, row].join('\n');
   const next = section === '' ? `${markdown.trimEnd()}\n\n${updated}\n` : markdown.replace(section, updated);

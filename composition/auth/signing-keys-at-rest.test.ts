@@ -57,57 +57,70 @@ describe('signing keys at rest', () => {
     }
   };
 
-  it('seals plaintext rows on start under a generated 0600 key file, and keeps signing, verifying and rotating', { timeout: 150_000 }, async () => {
-    // A database from before: the key stored in the clear.
-    const database = await openServiceDatabase({ service: 'auth', dataDir: join(dataDir, 'auth'), logger });
-    await database.migrate();
-    const before = await StoredSigningKeys.open({ repository: new SqlSigningKeyRepository(database.db as never), clock, verifyRetiredForMs: 900_000 });
-    const oldToken = (await JoseTokenIssuer.withKeys(clock, before).issue(claims())).token;
-    await database.close();
-    expect((await rawRows())[0]?.private_key).toContain('PRIVATE KEY');
+  it(
+    'seals plaintext rows on start under a generated 0600 key file, and keeps signing, verifying and rotating',
+    { timeout: 150_000 },
+    async () => {
+      // A database from before: the key stored in the clear.
+      const database = await openServiceDatabase({ service: 'auth', dataDir: join(dataDir, 'auth'), logger });
+      await database.migrate();
+      const before = await StoredSigningKeys.open({
+        repository: new SqlSigningKeyRepository(database.db as never),
+        clock,
+        verifyRetiredForMs: 900_000,
+      });
+      const oldToken = (await JoseTokenIssuer.withKeys(clock, before).issue(claims())).token;
+      await database.close();
+      expect((await rawRows())[0]?.private_key).toContain('PRIVATE KEY');
 
-    const config = configWith();
-    const rotatedKid = await withKeys(config, async (keys) => {
-      expect(await JoseTokenIssuer.withKeys(clock, keys).verify(oldToken)).toMatchObject({ ok: true });
-      return keys.rotate();
-    });
+      const config = configWith();
+      const rotatedKid = await withKeys(config, async (keys) => {
+        expect(await JoseTokenIssuer.withKeys(clock, keys).verify(oldToken)).toMatchObject({ ok: true });
+        return keys.rotate();
+      });
 
-    const rows = await rawRows();
-    expect(rows.map((row) => row.kid)).toContain(rotatedKid);
-    for (const row of rows) {
-      expect(row.private_key).toMatch(/^enc:v1:file-[0-9a-f]{12}:/);
-      expect(row.private_key).not.toContain('PRIVATE KEY');
-    }
-    const keyFile = join(dataDir, 'keys', 'signing-key-encryption.key');
-    expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
-    // Reopened: the new key signs, the old token still verifies.
-    await withKeys(config, async (keys) => {
-      const issuer = JoseTokenIssuer.withKeys(clock, keys);
-      expect(await issuer.verify(oldToken)).toMatchObject({ ok: true });
-      expect(await issuer.verify((await issuer.issue(claims())).token)).toMatchObject({ ok: true });
-      expect((await keys.signingKey()).kid).toBe(rotatedKid);
-    });
-  });
+      const rows = await rawRows();
+      expect(rows.map((row) => row.kid)).toContain(rotatedKid);
+      for (const row of rows) {
+        expect(row.private_key).toMatch(/^enc:v1:file-[0-9a-f]{12}:/);
+        expect(row.private_key).not.toContain('PRIVATE KEY');
+      }
+      const keyFile = join(dataDir, 'keys', 'signing-key-encryption.key');
+      expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
+      // Reopened: the new key signs, the old token still verifies.
+      await withKeys(config, async (keys) => {
+        const issuer = JoseTokenIssuer.withKeys(clock, keys);
+        expect(await issuer.verify(oldToken)).toMatchObject({ ok: true });
+        expect(await issuer.verify((await issuer.issue(claims())).token)).toMatchObject({ ok: true });
+        expect((await keys.signingKey()).kid).toBe(rotatedKid);
+      });
+    },
+  );
 
-  it('re-seals under a new configured key, opens with the old one listed, and refuses to start without it', { timeout: 150_000 }, async () => {
-    const first = { id: 'k2026a', key: randomBytes(32) };
-    const second = { id: 'k2026b', key: randomBytes(32) };
-    const entry = ({ id, key }: { id: string; key: Buffer }) => `${id}:${key.toString('base64')}`;
+  it(
+    're-seals under a new configured key, opens with the old one listed, and refuses to start without it',
+    { timeout: 150_000 },
+    async () => {
+      const first = { id: 'k2026a', key: randomBytes(32) };
+      const second = { id: 'k2026b', key: randomBytes(32) };
+      const entry = ({ id, key }: { id: string; key: Buffer }) => `${id}:${key.toString('base64')}`;
 
-    const token = await withKeys(configWith({ AUTH_KEY_ENCRYPTION_KEYS: entry(first) }), async (keys) =>
-      (await JoseTokenIssuer.withKeys(clock, keys).issue(claims())).token,
-    );
-    expect((await rawRows()).every((row) => row.private_key.startsWith('enc:v1:k2026a:'))).toBe(true);
+      const token = await withKeys(
+        configWith({ AUTH_KEY_ENCRYPTION_KEYS: entry(first) }),
+        async (keys) => (await JoseTokenIssuer.withKeys(clock, keys).issue(claims())).token,
+      );
+      expect((await rawRows()).every((row) => row.private_key.startsWith('enc:v1:k2026a:'))).toBe(true);
 
-    await withKeys(configWith({ AUTH_KEY_ENCRYPTION_KEYS: `${entry(second)},${entry(first)}` }), async (keys) => {
-      expect(await JoseTokenIssuer.withKeys(clock, keys).verify(token)).toMatchObject({ ok: true });
-    });
-    expect((await rawRows()).every((row) => row.private_key.startsWith('enc:v1:k2026b:'))).toBe(true);
+      await withKeys(configWith({ AUTH_KEY_ENCRYPTION_KEYS: `${entry(second)},${entry(first)}` }), async (keys) => {
+        expect(await JoseTokenIssuer.withKeys(clock, keys).verify(token)).toMatchObject({ ok: true });
+      });
+      expect((await rawRows()).every((row) => row.private_key.startsWith('enc:v1:k2026b:'))).toBe(true);
 
-    await expect(withKeys(configWith({ AUTH_KEY_ENCRYPTION_KEYS: entry({ id: 'k2026b', key: randomBytes(32) }) }), async () => 0)).rejects.toThrow(
-      /does not open/,
-    );
-  });
+      await expect(
+        withKeys(configWith({ AUTH_KEY_ENCRYPTION_KEYS: entry({ id: 'k2026b', key: randomBytes(32) }) }), async () => 0),
+      ).rejects.toThrow(/does not open/);
+    },
+  );
 });
 
 const claims = () => ({ userId: 'u-1', sessionId: 's-1', email: 'ada@example.test', isAdmin: false, expiresAt: Date.now() + 600_000 });

@@ -33,14 +33,27 @@ describe('the signing keys of the auth service', () => {
 
     const { token } = await JoseTokenIssuer.withKeys(clock, first).issue(claims);
 
-    expect(await JoseTokenIssuer.withKeys(clock, second).verify(token)).toMatchObject({ ok: true, value: { userId: 'u-1', sessionId: 's-1' } });
+    expect(await JoseTokenIssuer.withKeys(clock, second).verify(token)).toMatchObject({
+      ok: true,
+      value: { userId: 'u-1', sessionId: 's-1' },
+    });
     expect(decodeProtectedHeader(token).kid).toBe(await calculateJwkThumbprint(await exportJWK(createPublicKey(privateKey))));
   });
 
   it('refuses tokens of another store', async () => {
     const clock = new SystemClock();
-    const first = await openSigningKeys({ repository: new InMemorySigningKeyRepository(), clock, tokenTtlSeconds: 900, keyFile: undefined });
-    const other = await openSigningKeys({ repository: new InMemorySigningKeyRepository(), clock, tokenTtlSeconds: 900, keyFile: undefined });
+    const first = await openSigningKeys({
+      repository: new InMemorySigningKeyRepository(),
+      clock,
+      tokenTtlSeconds: 900,
+      keyFile: undefined,
+    });
+    const other = await openSigningKeys({
+      repository: new InMemorySigningKeyRepository(),
+      clock,
+      tokenTtlSeconds: 900,
+      keyFile: undefined,
+    });
 
     const { token } = await JoseTokenIssuer.withKeys(clock, first).issue(claims);
 

@@ -45,19 +45,24 @@ describe('client address from the gateway to auth', () => {
   const wrongLogin = (session: ClientHttp2Session, email: string, headers: Record<string, string> = {}) =>
     postStatus(session, '/auth/login', { email, password: 'not the password' }, headers);
 
-  it('throttles the address that failed 30 logins through the gateway, not another client of the same gateway', { timeout: 60_000 }, async () => {
-    const [mallory, alice] = [open('127.0.0.2', gateway.http.port), open('127.0.0.3', gateway.http.port)];
-    // 30 failures over many accounts reach the per-address limit (default 30 in 15 minutes).
-    for (let i = 0; i < 30; i += 1) expect(await wrongLogin(mallory, `victim-${i}@example.test`)).toBe(401);
+  it(
+    'throttles the address that failed 30 logins through the gateway, not another client of the same gateway',
+    { timeout: 60_000 },
+    async () => {
+      const [mallory, alice] = [open('127.0.0.2', gateway.http.port), open('127.0.0.3', gateway.http.port)];
+      // 30 failures over many accounts reach the per-address limit (default 30 in 15 minutes).
+      for (let i = 0; i < 30; i += 1) expect(await wrongLogin(mallory, `victim-${i}@example.test`)).toBe(401);
 
-    expect(await wrongLogin(mallory, 'someone-else@example.test')).toBe(429);
-    expect(await wrongLogin(alice, 'someone-else@example.test')).toBe(401);
-  });
+      expect(await wrongLogin(mallory, 'someone-else@example.test')).toBe(429);
+      expect(await wrongLogin(alice, 'someone-else@example.test')).toBe(401);
+    },
+  );
 
   it('counts a caller of auth’s own port by its peer address, whatever x-forwarded-for it sends', { timeout: 60_000 }, async () => {
     const direct = open('127.0.0.4', bed.backends.get('auth')!.http.port);
     const statuses: number[] = [];
-    for (let i = 0; i < 40; i += 1) statuses.push(await wrongLogin(direct, `guess-${i}@example.test`, { 'x-forwarded-for': `198.51.100.${i}` }));
+    for (let i = 0; i < 40; i += 1)
+      statuses.push(await wrongLogin(direct, `guess-${i}@example.test`, { 'x-forwarded-for': `198.51.100.${i}` }));
     expect(statuses.filter((status) => status === 401)).toHaveLength(30);
     expect(statuses.filter((status) => status === 429)).toHaveLength(10);
   });

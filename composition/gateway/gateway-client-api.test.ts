@@ -5,7 +5,6 @@ import type { RunningService } from '../service-server.js';
 import { startGatewayTestBed, type GatewayTestBed } from '../../test-support/gateway-test-bed.js';
 import { aUser, type TestUser } from '../../test-support/gateway-users.js';
 
-
 /** Four services start and stop here; a loaded 2-core machine needs more than the default hook timeout. */
 const STARTUP_TIMEOUT_MS = 90_000;
 describe('the gateway client API over HTTP/2, in front of the real auth, project and simulation services', () => {
@@ -64,7 +63,10 @@ describe('the gateway client API over HTTP/2, in front of the real auth, project
         token: ada.token,
         body: { name: 'Payments', description: 'p', configuration: { replicas: '3' } },
       });
-      expect(created).toMatchObject({ status: 201, body: { project_id: expect.any(String), name: 'Payments', created_at: expect.any(Number) } });
+      expect(created).toMatchObject({
+        status: 201,
+        body: { project_id: expect.any(String), name: 'Payments', created_at: expect.any(Number) },
+      });
       const id: string = created.body.project_id;
 
       const read = await jsonRequest(http, 'GET', `${base}/projects/${id}`, { token: ada.token });
@@ -217,7 +219,10 @@ describe('the gateway client API over HTTP/2, in front of the real auth, project
           body: { project_id: projectId, duration_seconds: 5, enable_real_time: false },
         })
       ).body.simulation_id;
-      const exported = await jsonRequest(http, 'POST', `${base}/simulations/${simulationId}/exports`, { token: ada.token, body: { format: 'json' } });
+      const exported = await jsonRequest(http, 'POST', `${base}/simulations/${simulationId}/exports`, {
+        token: ada.token,
+        body: { format: 'json' },
+      });
       expect(exported.status).toBe(202);
       const location = exported.headers['location'] as string;
       const read = await jsonRequest(http, 'GET', `${base}${location}`, { token: ada.token });
@@ -229,7 +234,11 @@ describe('the gateway client API over HTTP/2, in front of the real auth, project
   describe('cross-cutting', () => {
     it('sends the security headers on every answer, errors included', async () => {
       for (const answer of [await jsonRequest(http, 'GET', `${base}/health`), await jsonRequest(http, 'GET', `${base}/nowhere`)]) {
-        expect(answer.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' });
+        expect(answer.headers).toMatchObject({
+          'x-content-type-options': 'nosniff',
+          'x-frame-options': 'DENY',
+          'referrer-policy': 'no-referrer',
+        });
         expect(answer.headers['strict-transport-security']).toBeUndefined();
       }
     });
@@ -238,7 +247,11 @@ describe('the gateway client API over HTTP/2, in front of the real auth, project
       const preflight = await request(`${base}/projects`, {
         dispatcher: http,
         method: 'OPTIONS',
-        headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' },
+        headers: {
+          origin: 'https://app.example',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization',
+        },
       });
       await preflight.body.text();
       expect(preflight.statusCode).toBe(204);
@@ -251,21 +264,25 @@ describe('the gateway client API over HTTP/2, in front of the real auth, project
       expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
     });
 
-    it('answers 503 problem+json when a service behind it is down', async () => {
-      const lonely = await startGatewayTestBed({ backends: ['auth'] });
-      try {
-        const front = await lonely.startGateway({ instanceId: 'gw-lonely' });
-        const url = `http://127.0.0.1:${front.http.port}`;
-        const user = await aUser(http, url, 'dora');
-        const answer = await jsonRequest(http, 'GET', `${url}/projects`, { token: user.token });
-        expect(answer.status).toBe(503);
-        expect(answer.headers['content-type']).toContain('application/problem+json');
-        const exported = await jsonRequest(http, 'GET', `${url}/exports/x1`, { token: user.token });
-        expect(exported.status).toBe(503);
-      } finally {
-        await lonely.stop();
-      }
-    }, STARTUP_TIMEOUT_MS);
+    it(
+      'answers 503 problem+json when a service behind it is down',
+      async () => {
+        const lonely = await startGatewayTestBed({ backends: ['auth'] });
+        try {
+          const front = await lonely.startGateway({ instanceId: 'gw-lonely' });
+          const url = `http://127.0.0.1:${front.http.port}`;
+          const user = await aUser(http, url, 'dora');
+          const answer = await jsonRequest(http, 'GET', `${url}/projects`, { token: user.token });
+          expect(answer.status).toBe(503);
+          expect(answer.headers['content-type']).toContain('application/problem+json');
+          const exported = await jsonRequest(http, 'GET', `${url}/exports/x1`, { token: user.token });
+          expect(exported.status).toBe(503);
+        } finally {
+          await lonely.stop();
+        }
+      },
+      STARTUP_TIMEOUT_MS,
+    );
 
     it('limits requests per user with 429 and Retry-After', async () => {
       const strict = await bed.startGateway({ instanceId: 'gw-strict', perUser: { burst: 3, perSecond: 1 } });

@@ -10,7 +10,6 @@ import type { RunningService } from '../service-server.js';
 import { startGatewayTestBed, type GatewayTestBed } from '../../test-support/gateway-test-bed.js';
 import { aUser, type TestUser } from '../../test-support/gateway-users.js';
 
-
 /** Four services start and stop here; a loaded 2-core machine needs more than the default hook timeout. */
 const STARTUP_TIMEOUT_MS = 90_000;
 describe('gateway.GatewayService over real gRPC', () => {
@@ -117,7 +116,11 @@ describe('gateway.GatewayService over real gRPC', () => {
       pageSize: 10,
       pageToken: '',
     });
-    expect(listed).toMatchObject({ totalCount: 1, nextPageToken: '', clients: [{ clientId: 'mobile-1', sessionId: registered.sessionId }] });
+    expect(listed).toMatchObject({
+      totalCount: 1,
+      nextPageToken: '',
+      clients: [{ clientId: 'mobile-1', sessionId: registered.sessionId }],
+    });
 
     const removed = await callUnary(client.unregisterClient.bind(client), {
       clientId: 'mobile-1',

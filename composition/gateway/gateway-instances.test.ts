@@ -15,7 +15,6 @@ import { aRunningSimulation, aUser, type TestUser } from '../../test-support/gat
 
 const FIRST_TEST_STEP = 900_000;
 
-
 /** Four services start and stop here; a loaded 2-core machine needs more than the default hook timeout. */
 const STARTUP_TIMEOUT_MS = 90_000;
 describe('two gateway instances on one layer 3', () => {
@@ -75,7 +74,8 @@ describe('two gateway instances on one layer 3', () => {
 
     await bed.messaging.jobs.enqueue(Queues.notifications, { type: 'notify', payload: { user_id: ada.userId, notification: { n: 1 } } });
 
-    for (const socket of [onFirst, onSecond]) expect(await socket.waitForType('notify')).toEqual([{ type: 'notify', user_id: ada.userId, notification: { n: 1 } }]);
+    for (const socket of [onFirst, onSecond])
+      expect(await socket.waitForType('notify')).toEqual([{ type: 'notify', user_id: ada.userId, notification: { n: 1 } }]);
   });
 
   it('routes a gRPC message only to the sockets of the instance asked', async () => {

@@ -85,8 +85,12 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 export const gatewayModule = (context: ServiceContext, settings: GatewaySettings): ContainerModule =>
   new ContainerModule(({ bind }) => {
     bind(GatewayTokens.settings).toConstantValue(settings);
-    bind(GatewayTokens.authClients).toDynamicValue(() => context.clientFor('auth', AuthServiceClient)).inSingletonScope();
-    bind(GatewayTokens.projectClients).toDynamicValue(() => context.clientFor('project', ProjectServiceClient)).inSingletonScope();
+    bind(GatewayTokens.authClients)
+      .toDynamicValue(() => context.clientFor('auth', AuthServiceClient))
+      .inSingletonScope();
+    bind(GatewayTokens.projectClients)
+      .toDynamicValue(() => context.clientFor('project', ProjectServiceClient))
+      .inSingletonScope();
     bind(GatewayTokens.simulationClients)
       .toDynamicValue(() => context.clientFor('simulation', SimulationServiceClient))
       .inSingletonScope();
@@ -118,9 +122,10 @@ export const gatewayModule = (context: ServiceContext, settings: GatewaySettings
         .inSingletonScope();
     }
     bind(GatewayTokens.projectAccess)
-      .toResolvedValue((clients: ServiceCalls<ProjectServiceClient>) => new GrpcProjectAccess(clients, settings.timeouts.project), [
-        GatewayTokens.projectClients,
-      ])
+      .toResolvedValue(
+        (clients: ServiceCalls<ProjectServiceClient>) => new GrpcProjectAccess(clients, settings.timeouts.project),
+        [GatewayTokens.projectClients],
+      )
       .inSingletonScope();
     bind(GatewayTokens.simulationAccess)
       .toResolvedValue(
@@ -129,9 +134,10 @@ export const gatewayModule = (context: ServiceContext, settings: GatewaySettings
       )
       .inSingletonScope();
     bind(GatewayTokens.projectBackend)
-      .toResolvedValue((clients: ServiceCalls<ProjectServiceClient>) => new GrpcProjectBackend(clients, settings.timeouts.project), [
-        GatewayTokens.projectClients,
-      ])
+      .toResolvedValue(
+        (clients: ServiceCalls<ProjectServiceClient>) => new GrpcProjectBackend(clients, settings.timeouts.project),
+        [GatewayTokens.projectClients],
+      )
       .inSingletonScope();
     bind(GatewayTokens.simulationBackend)
       .toResolvedValue(
@@ -161,7 +167,10 @@ export const gatewayModule = (context: ServiceContext, settings: GatewaySettings
       .inSingletonScope();
 
     bind(GatewayTokens.registry)
-      .toResolvedValue((clock: Clock, ids: IdGenerator) => new ClientRegistry(settings.instanceId, clock, ids), [Platform.clock, Platform.ids])
+      .toResolvedValue(
+        (clock: Clock, ids: IdGenerator) => new ClientRegistry(settings.instanceId, clock, ids),
+        [Platform.clock, Platform.ids],
+      )
       .inSingletonScope();
     bind(GatewayTokens.service).toResolvedValue(createGatewayService, [GatewayTokens.registry]).inSingletonScope();
     bind(GatewayTokens.fanOut)
@@ -177,26 +186,27 @@ export const gatewayModule = (context: ServiceContext, settings: GatewaySettings
       )
       .inSingletonScope();
     bind(GatewayTokens.simulationFeeds)
-      .toResolvedValue((registry: ClientRegistry, fanOut: StreamFanOut) => new SimulationFeeds(registry, fanOut), [
-        GatewayTokens.registry,
-        GatewayTokens.fanOut,
-      ])
+      .toResolvedValue(
+        (registry: ClientRegistry, fanOut: StreamFanOut) => new SimulationFeeds(registry, fanOut),
+        [GatewayTokens.registry, GatewayTokens.fanOut],
+      )
       .inSingletonScope();
     bind(GatewayTokens.notificationFeeds)
-      .toResolvedValue((registry: ClientRegistry, fanOut: StreamFanOut) => new NotificationFeeds(registry, fanOut), [
-        GatewayTokens.registry,
-        GatewayTokens.fanOut,
-      ])
+      .toResolvedValue(
+        (registry: ClientRegistry, fanOut: StreamFanOut) => new NotificationFeeds(registry, fanOut),
+        [GatewayTokens.registry, GatewayTokens.fanOut],
+      )
       .inSingletonScope();
     bind(GatewayTokens.accessCache)
-      .toResolvedValue((projects: ProjectAccess, clock: Clock) => new ReadAccessCache(projects, clock), [
-        GatewayTokens.projectAccess,
-        Platform.clock,
-      ])
+      .toResolvedValue(
+        (projects: ProjectAccess, clock: Clock) => new ReadAccessCache(projects, clock),
+        [GatewayTokens.projectAccess, Platform.clock],
+      )
       .inSingletonScope();
     bind(GatewayTokens.router)
       .toResolvedValue(
-        (registry: ClientRegistry, access: ReadAccessCache, simulations: SimulationFeeds) => createEventRouter({ registry, access, simulations }),
+        (registry: ClientRegistry, access: ReadAccessCache, simulations: SimulationFeeds) =>
+          createEventRouter({ registry, access, simulations }),
         [GatewayTokens.registry, GatewayTokens.accessCache, GatewayTokens.simulationFeeds],
       )
       .inSingletonScope();

@@ -72,9 +72,7 @@ export const gatewayRoot =
       void resolve(container, GatewayTokens.signingKeys).refresh();
       for (const pattern of GATEWAY_EVENT_PATTERNS) {
         subscriptions.push(
-          await context.messaging.events.subscribePattern(pattern, (event, channel) =>
-            router.route(channel, event).then(() => undefined),
-          ),
+          await context.messaging.events.subscribePattern(pattern, (event, channel) => router.route(channel, event).then(() => undefined)),
         );
       }
       worker = await context.messaging.jobs.work(

@@ -47,14 +47,18 @@ describe('tokens through two gateways on one Redis', () => {
   it('refreshes through the gateway; the new token works on both gateways, a reused refresh token ends the session on both', async () => {
     const first = await login(gateways[0]!);
 
-    const refreshed = await jsonRequest(http, 'POST', `${base(gateways[1]!)}/auth/refresh`, { body: { refresh_token: first.refresh_token } });
+    const refreshed = await jsonRequest(http, 'POST', `${base(gateways[1]!)}/auth/refresh`, {
+      body: { refresh_token: first.refresh_token },
+    });
     expect(refreshed.status).toBe(200);
     for (const gateway of gateways) expect((await projects(gateway, refreshed.body.access_token)).status).toBe(200);
 
     const reused = await jsonRequest(http, 'POST', `${base(gateways[0]!)}/auth/refresh`, { body: { refresh_token: first.refresh_token } });
     expect(reused.status).toBe(401);
     for (const gateway of gateways) {
-      await expect.poll(async () => (await projects(gateway, refreshed.body.access_token)).status, { timeout: 2_000, interval: 5 }).toBe(401);
+      await expect
+        .poll(async () => (await projects(gateway, refreshed.body.access_token)).status, { timeout: 2_000, interval: 5 })
+        .toBe(401);
     }
   });
 

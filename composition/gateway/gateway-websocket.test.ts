@@ -14,7 +14,6 @@ import { loadConfig } from '../config.js';
 /** Steps far past what a real run reaches, so the samples this test appends are told from the run's own. */
 const FIRST_TEST_STEP = 900_000;
 
-
 /** Four services start and stop here; a loaded 2-core machine needs more than the default hook timeout. */
 const STARTUP_TIMEOUT_MS = 90_000;
 describe('the gateway WebSockets in front of the real services', () => {
@@ -84,7 +83,10 @@ describe('the gateway WebSockets in front of the real services', () => {
       expect(status).toMatchObject({ simulation_id: simulationId, status: 'running' });
 
       const steps = [1, 2, 3].map((i) => FIRST_TEST_STEP + i);
-      await bed.messaging.streams.appendBatch(Streams.simulation(simulationId), steps.map((step) => toStreamFields(aSample(step))));
+      await bed.messaging.streams.appendBatch(
+        Streams.simulation(simulationId),
+        steps.map((step) => toStreamFields(aSample(step))),
+      );
 
       await waitFor(() => ours(socket).length === 3, 10_000, 'the three appended samples');
       expect(ours(socket)[0]).toEqual({ type: 'simulation_metrics', simulation_id: simulationId, ...aSample(steps[0]!) });
@@ -101,7 +103,10 @@ describe('the gateway WebSockets in front of the real services', () => {
     });
 
     it('ends watchers with simulation_completed when the simulation stops', async () => {
-      const short = await jsonRequest(http, 'POST', `${base}/simulations`, { token: ada.token, body: { project_id: projectId, duration_seconds: 600 } });
+      const short = await jsonRequest(http, 'POST', `${base}/simulations`, {
+        token: ada.token,
+        body: { project_id: projectId, duration_seconds: 600 },
+      });
       const id: string = short.body.simulation_id;
       const socket = open(`/simulation/stream?simulation_id=${id}`, ['bearer', ada.token]);
       await socket.waitForType('simulation_status');
@@ -123,7 +128,8 @@ describe('the gateway WebSockets in front of the real services', () => {
       const created = await jsonRequest(http, 'POST', `${base}/projects`, { token: ada.token, body: { name: 'Private' } });
 
       const isCreation = (message: Record<string, unknown>) =>
-        message['channel'] === EventChannels.projectCreated && (message['event'] as { project_id?: string }).project_id === created.body.project_id;
+        message['channel'] === EventChannels.projectCreated &&
+        (message['event'] as { project_id?: string }).project_id === created.body.project_id;
       await waitFor(() => adaEvents.ofType('event').some(isCreation), 10_000, 'the creation event');
       await bed.messaging.events.publish(EventChannels.systemAnnouncements, { type: 'announcement', text: 'sync', timestamp: Date.now() });
       await bobEvents.waitForType('event');
@@ -134,9 +140,16 @@ describe('the gateway WebSockets in front of the real services', () => {
       const bobEvents = open('/events', ['bearer', bob.token]);
       await bobEvents.waitForType('connected');
 
-      await jsonRequest(http, 'POST', `${base}/projects/${projectId}/share`, { token: ada.token, body: { target_user_id: bob.userId, role: 'viewer' } });
+      await jsonRequest(http, 'POST', `${base}/projects/${projectId}/share`, {
+        token: ada.token,
+        body: { target_user_id: bob.userId, role: 'viewer' },
+      });
 
-      await waitFor(() => bobEvents.ofType('event').some((message) => message['channel'] === EventChannels.projectShared), 10_000, 'the share');
+      await waitFor(
+        () => bobEvents.ofType('event').some((message) => message['channel'] === EventChannels.projectShared),
+        10_000,
+        'the share',
+      );
       const [notification] = await bobEvents.waitForType('notification');
       expect(notification).toMatchObject({ notification: { type: 'project_shared', project_id: projectId } });
     });
@@ -144,7 +157,10 @@ describe('the gateway WebSockets in front of the real services', () => {
     it('gets notify jobs of async:notifications:queue', async () => {
       const socket = open('/events', ['bearer', ada.token]);
       await socket.waitForType('connected');
-      await bed.messaging.jobs.enqueue(Queues.notifications, { type: 'notify', payload: { user_id: ada.userId, notification: { text: 'hi' } } });
+      await bed.messaging.jobs.enqueue(Queues.notifications, {
+        type: 'notify',
+        payload: { user_id: ada.userId, notification: { text: 'hi' } },
+      });
       expect((await socket.waitForType('notify'))[0]).toEqual({ type: 'notify', user_id: ada.userId, notification: { text: 'hi' } });
     });
 

@@ -14,7 +14,9 @@ type Entry = Record<string, string>;
 
 const entriesOf = async (redis: Redis, stream: string): Promise<Entry[]> => {
   const raw = await redis.xrange(stream, '-', '+');
-  return raw.map(([, fields]) => Object.fromEntries(Array.from({ length: fields.length / 2 }, (_, i) => [fields[2 * i]!, fields[2 * i + 1]!])));
+  return raw.map(([, fields]) =>
+    Object.fromEntries(Array.from({ length: fields.length / 2 }, (_, i) => [fields[2 * i]!, fields[2 * i + 1]!])),
+  );
 };
 
 describe('health and summary metrics on Redis streams', () => {
@@ -48,7 +50,11 @@ describe('health and summary metrics on Redis streams', () => {
       for (const entry of await entriesOf(redis, Streams.systemHealth)) latest.set(entry.service!, entry);
       return latest;
     };
-    await waitFor(async () => [...(await latestByService()).values()].filter((entry) => entry.status === 'healthy').length === 4, 20_000, 'four healthy instances');
+    await waitFor(
+      async () => [...(await latestByService()).values()].filter((entry) => entry.status === 'healthy').length === 4,
+      20_000,
+      'four healthy instances',
+    );
     const latest = await latestByService();
     for (const service of ServiceNames) {
       const running = mesh.services.get(service)!;
@@ -86,7 +92,9 @@ describe('health and summary metrics on Redis streams', () => {
     const scraped = parsePrometheusText(await response.body.text());
     expect(sampleSum(scraped, 'meshwork_redis_up')).toBe(1);
     expect(sampleSum(scraped, 'meshwork_redis_clients', { state: 'connected' })).toBeGreaterThanOrEqual(3);
-    expect(sampleSum(scraped, 'meshwork_messages_published_total', { family: 'system:stream:health', transport: 'stream' })).toBeGreaterThanOrEqual(4);
+    expect(
+      sampleSum(scraped, 'meshwork_messages_published_total', { family: 'system:stream:health', transport: 'stream' }),
+    ).toBeGreaterThanOrEqual(4);
   });
 
   it('reports the gateway degraded once a service it calls is gone', async () => {

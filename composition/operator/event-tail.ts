@@ -49,7 +49,9 @@ export const tailEvents = async (
   try {
     await whenReady(subscriber, options.readyMs ?? 3_000, 'mesh tail');
     if (isPattern(channel)) {
-      subscriber.on('pmessage', (_pattern: string, from: string, message: string) => onEvent({ time: Date.now(), channel: from, payload: parsed(message) }));
+      subscriber.on('pmessage', (_pattern: string, from: string, message: string) =>
+        onEvent({ time: Date.now(), channel: from, payload: parsed(message) }),
+      );
       await subscriber.psubscribe(channel);
     } else {
       subscriber.on('message', (from: string, message: string) => onEvent({ time: Date.now(), channel: from, payload: parsed(message) }));

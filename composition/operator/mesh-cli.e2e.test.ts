@@ -44,12 +44,16 @@ describe('npm run mesh', { timeout: 60_000 }, () => {
   it('status prints a table of every service with its instances, health, pools and breakers', async () => {
     // Calls through the gateway give it pools and breakers to show.
     await fetch(`${base}/projects`, { headers: { authorization: `Bearer ${user.token}` } });
-    const { code, stdout, stderr } = await runMeshCli(['status', '--url', base, '--email', user.email], { stdin: 'correct horse battery\n' });
+    const { code, stdout, stderr } = await runMeshCli(['status', '--url', base, '--email', user.email], {
+      stdin: 'correct horse battery\n',
+    });
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const lines = stdout.split('\n');
     expect(lines[0]).toMatch(/^registry: memory {3}observed: \d{4}-\d\d-\d\dT/);
-    expect(lines).toContainEqual(expect.stringMatching(/^SERVICE +INSTANCE +STATUS +IN ROTATION +POOL conn\/ready\/in-flight\/queued +BREAKER +CALLS$/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^SERVICE +INSTANCE +STATUS +IN ROTATION +POOL conn\/ready\/in-flight\/queued +BREAKER +CALLS$/),
+    );
     for (const service of ['api-gateway', 'auth', 'project', 'simulation']) {
       expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${service} +\\S+ +healthy +yes `)));
     }
@@ -77,7 +81,9 @@ describe('npm run mesh', { timeout: 60_000 }, () => {
     const { code, stdout, stderr } = await runMeshCli(['status', '--url', `http://127.0.0.1:${port}`, '--token', user.token]);
     expect(code).toBe(1);
     expect(stdout).toBe('');
-    expect(stderr).toMatch(new RegExp(`^no mesh answers at http://127\\.0\\.0\\.1:${port} \\(.*ECONNREFUSED.*\\)\\. Start one with \`npm start\``));
+    expect(stderr).toMatch(
+      new RegExp(`^no mesh answers at http://127\\.0\\.0\\.1:${port} \\(.*ECONNREFUSED.*\\)\\. Start one with \`npm start\``),
+    );
   });
 
   it('tail explains that it needs Redis when the configuration has none', async () => {
@@ -98,7 +104,9 @@ describe('npm run mesh', { timeout: 60_000 }, () => {
       await tail.waitFor(/events:deleted/);
       const lines = tail.stdout().trimEnd().split('\n');
       expect(lines).toEqual([
-        expect.stringMatching(new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3}  ${prefix}:events:created  \\{"project_id":"p-1","name":"Alpha"\\}$`)),
+        expect.stringMatching(
+          new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3}  ${prefix}:events:created  \\{"project_id":"p-1","name":"Alpha"\\}$`),
+        ),
         expect.stringMatching(new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3}  ${prefix}:events:deleted  plain text$`)),
       ]);
       expect(await tail.exit('SIGINT')).toBe(0);

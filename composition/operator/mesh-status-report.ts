@@ -18,7 +18,9 @@ const reach = async (url: string, init: RequestInit, timeoutMs: number): Promise
     return await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
     const cause = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
-    throw new OperatorError(`no mesh answers at ${new URL(url).origin} (${cause}). Start one with \`npm start\`, or point at it with --url.`);
+    throw new OperatorError(
+      `no mesh answers at ${new URL(url).origin} (${cause}). Start one with \`npm start\`, or point at it with --url.`,
+    );
   }
 };
 
@@ -41,14 +43,20 @@ export const logIn = async (url: string, email: string, password: string, timeou
 /** The gateway's `GET /mesh/status`: instances with health, pools and breakers as that gateway sees them. */
 export const fetchMeshStatus = async ({ url, token, timeoutMs = 10_000 }: StatusRequest): Promise<MeshStatus> => {
   const response = await reach(`${url}/mesh/status`, { headers: { authorization: `Bearer ${token}` } }, timeoutMs);
-  if (response.status === 401) throw new OperatorError(`the gateway at ${url} refused the token (401 ${await problemOf(response)}); log in again`);
+  if (response.status === 401)
+    throw new OperatorError(`the gateway at ${url} refused the token (401 ${await problemOf(response)}); log in again`);
   if (response.status !== 200) throw new OperatorError(`GET ${url}/mesh/status answered ${response.status} ${await problemOf(response)}`);
   return (await response.json()) as MeshStatus;
 };
 
 const table = (header: readonly string[], rows: readonly (readonly string[])[]): string[] => {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  return [header, ...rows].map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
+  return [header, ...rows].map((row) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column]!))
+      .join('  ')
+      .trimEnd(),
+  );
 };
 
 /** The status as a person reads it: one row per instance, then each service's health checks. */
@@ -61,7 +69,9 @@ export const renderMeshStatus = (status: MeshStatus): string => {
           instance.instance_id,
           instance.status,
           instance.in_rotation ? 'yes' : 'no',
-          instance.pool ? `${instance.pool.connections}/${instance.pool.ready}/${instance.pool.in_flight}/${instance.pool.queue_depth}` : '-',
+          instance.pool
+            ? `${instance.pool.connections}/${instance.pool.ready}/${instance.pool.in_flight}/${instance.pool.queue_depth}`
+            : '-',
           instance.breaker ?? '-',
           String(instance.calls),
         ]),

@@ -32,14 +32,23 @@ describe('the start banner', () => {
   it('names Redis and PostgreSQL when the mesh uses them', () => {
     const url = 'postgres://127.0.0.1/mesh';
     const banner = startBanner(
-      facts({ messaging: 'redis', registry: 'redis', storage: { kind: 'sql', dataDir: './data', databaseUrls: { auth: url, project: url, simulation: url } } }),
+      facts({
+        messaging: 'redis',
+        registry: 'redis',
+        storage: { kind: 'sql', dataDir: './data', databaseUrls: { auth: url, project: url, simulation: url } },
+      }),
     );
     expect(banner).toContain('storage      PostgreSQL');
     expect(banner).toContain('messaging    Redis; registry in Redis');
   });
 
   it('says when state is kept in memory and when no gateway runs in the process', () => {
-    const banner = startBanner(facts({ instances: { auth: [{ id: 'auth-1', grpc: 1, http: 2 }] }, storage: { kind: 'memory', dataDir: './data', databaseUrls: { auth: undefined, project: undefined, simulation: undefined } } }));
+    const banner = startBanner(
+      facts({
+        instances: { auth: [{ id: 'auth-1', grpc: 1, http: 2 }] },
+        storage: { kind: 'memory', dataDir: './data', databaseUrls: { auth: undefined, project: undefined, simulation: undefined } },
+      }),
+    );
     expect(banner).toContain('storage      in memory');
     expect(banner).toContain('(no api-gateway in this process)');
   });

@@ -29,7 +29,9 @@ const storageText = (storage: StorageSettings): string => {
 export const startBanner = (facts: BannerFacts): string => {
   const gateway = facts.instances['api-gateway']?.[0];
   const rows = Object.entries(facts.instances).flatMap(([service, instances]) =>
-    instances.map((instance) => `  ${service.padEnd(12)} ${instance.id.padEnd(28)} gRPC ${String(instance.grpc).padEnd(6)} HTTP ${instance.http}`),
+    instances.map(
+      (instance) => `  ${service.padEnd(12)} ${instance.id.padEnd(28)} gRPC ${String(instance.grpc).padEnd(6)} HTTP ${instance.http}`,
+    ),
   );
   const where = facts.messaging === 'redis' ? 'Redis' : 'in this process';
   return [

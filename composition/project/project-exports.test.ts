@@ -162,4 +162,3 @@ describe('project exports and reports', () => {
     expect(report.simulations).toMatchObject({ total_count: 1, items: [{ simulation_id: simulationId, status: 'completed' }] });
   });
 });
-

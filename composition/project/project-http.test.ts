@@ -81,7 +81,9 @@ describe('project HTTP routes', () => {
     const read = await call('GET', `/projects/${project.id}`, { token: owner.token });
     expect(read.body).toMatchObject({ project_id: project.id, name: 'Checkout', owner_id: owner.id, access: 'owner', collaborators: [] });
     expect(read.body.configuration).toMatchObject({ nodes: '4', services: '1' });
-    expect((await call('GET', `/projects/${project.id}?include_configuration=false`, { token: owner.token })).body.configuration).toEqual({});
+    expect((await call('GET', `/projects/${project.id}?include_configuration=false`, { token: owner.token })).body.configuration).toEqual(
+      {},
+    );
 
     const patched = await call('PATCH', `/projects/${project.id}`, {
       token: owner.token,
@@ -90,7 +92,10 @@ describe('project HTTP routes', () => {
     expect(patched.status).toBe(200);
     expect(patched.body.project).toMatchObject({ project_id: project.id, description: 'Black Friday', role: 'owner' });
     expect((await call('GET', `/projects/${project.id}`, { token: owner.token })).body.configuration).not.toHaveProperty('nodes');
-    const stale = await call('PATCH', `/projects/${project.id}`, { token: owner.token, body: { name: 'x', expected_updated_at: read.body.updated_at - 1 } });
+    const stale = await call('PATCH', `/projects/${project.id}`, {
+      token: owner.token,
+      body: { name: 'x', expected_updated_at: read.body.updated_at - 1 },
+    });
     expect(stale.status).toBe(409);
 
     const listed = await call('GET', '/projects?include_shared=false&page_size=10', { token: owner.token });
@@ -117,12 +122,15 @@ describe('project HTTP routes', () => {
     expect((await call('PATCH', '/projects/p1', { token, body: {} })).status).toBe(400);
   });
 
-  it('hides other users\' private projects and lets a viewer read but not change', async () => {
+  it("hides other users' private projects and lets a viewer read but not change", async () => {
     const owner = await loggedIn();
     const viewer = await loggedIn();
     const stranger = await loggedIn();
     const project = await createProject(owner.token);
-    const shared = await call('POST', `/projects/${project.id}/share`, { token: owner.token, body: { target_email: viewer.email, role: 'viewer' } });
+    const shared = await call('POST', `/projects/${project.id}/share`, {
+      token: owner.token,
+      body: { target_email: viewer.email, role: 'viewer' },
+    });
     expect(shared.body).toEqual({ shared: true, project_id: project.id, target_user_id: viewer.id, role: 'viewer', reason: '' });
 
     expect((await call('GET', `/projects/${project.id}`, { token: stranger.token })).status).toBe(404);
@@ -209,7 +217,7 @@ describe('project HTTP routes', () => {
     expect(refused.body).toMatchObject({ type: expect.stringContaining('dependency_unavailable') });
   });
 
-  it('refuses reports of projects the caller cannot read, exports without their subject, and others\' exports', async () => {
+  it("refuses reports of projects the caller cannot read, exports without their subject, and others' exports", async () => {
     const owner = await loggedIn();
     const stranger = await loggedIn();
     const project = await createProject(owner.token);
@@ -217,7 +225,10 @@ describe('project HTTP routes', () => {
     expect((await call('POST', `/projects/${project.id}/reports`, { token: stranger.token })).status).toBe(404);
     const noSubject = await call('POST', '/exports', { token: owner.token, body: { kind: 'simulation_results', format: 'csv' } });
     expect(noSubject.status).toBe(400);
-    expect((await call('POST', '/exports', { token: owner.token, body: { kind: 'project_report', project_id: project.id, format: 'csv' } })).status).toBe(400);
+    expect(
+      (await call('POST', '/exports', { token: owner.token, body: { kind: 'project_report', project_id: project.id, format: 'csv' } }))
+        .status,
+    ).toBe(400);
     const queued = await call('POST', `/projects/${project.id}/reports`, { token: owner.token });
     expect((await call('GET', `/exports/${queued.body.export.id}`, { token: stranger.token })).status).toBe(404);
     expect((await call('GET', '/exports/no-such-export', { token: owner.token })).status).toBe(404);

@@ -69,8 +69,7 @@ export const projectModule = (options: ProjectModuleOptions): ContainerModule =>
       .inSingletonScope();
     bind(ProjectTokens.simulations)
       .toResolvedValue(
-        (source: ServiceCalls<SimulationServiceClient>) =>
-          new GrpcSimulationReader(source, { timeoutMs: options.timeouts?.simulationMs }),
+        (source: ServiceCalls<SimulationServiceClient>) => new GrpcSimulationReader(source, { timeoutMs: options.timeouts?.simulationMs }),
         [ProjectTokens.simulationChannel],
       )
       .inSingletonScope();

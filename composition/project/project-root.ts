@@ -52,7 +52,10 @@ export const projectRoot =
     const exports = resolve(container, ProjectTokens.exportService);
     const settings = resolve(container, ProjectTokens.exportSettings);
     const auth = resolve(container, ProjectTokens.auth);
-    const channels = { auth: resolve(container, ProjectTokens.authChannel), simulation: resolve(container, ProjectTokens.simulationChannel) };
+    const channels = {
+      auth: resolve(container, ProjectTokens.authChannel),
+      simulation: resolve(container, ProjectTokens.simulationChannel),
+    };
 
     const relay = startOutboxRelay({
       outbox: resolve(container, ProjectTokens.outbox),

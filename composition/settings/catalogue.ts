@@ -7,7 +7,11 @@ import { DEFAULT_MAX_TOTAL_CONNECTIONS, DEFAULT_SERVICE_PRIORITIES } from '../..
 import { DEFAULT_SIMULATION_SETTINGS } from '../../core/simulation/settings.js';
 import { defaultOutboxRelaySettings } from '../../core/messaging/outbox-relay.js';
 import { DEFAULT_HEALTH_INTERVAL_MS } from '../../adapters/grpc/health-checker.js';
-import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_REQUEST_TIMEOUT_MS } from '../../adapters/http/h2c-http1-server.js';
+import {
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+} from '../../adapters/http/h2c-http1-server.js';
 import { defaultScryptCost } from '../../adapters/crypto/scrypt-password-hasher.js';
 import { LogFormats, LogLevels } from '../../adapters/observability/logger.js';
 import { DEFAULT_CONNECTION_LIMITS } from '../../adapters/websocket/web-socket-connection.js';
@@ -73,10 +77,13 @@ const parseKeyEncryptionKeys = (value: string): Parsed<readonly { readonly id: s
     return { id, key: Buffer.from(encoded, 'base64') };
   });
   const bad = keys.filter(({ id, key }) => !/^[A-Za-z0-9_.-]{1,32}$/.test(id) || key.length !== 32);
-  return bad.length > 0 ? { problem: `entries must be id:base64 of 32 bytes; bad ids '${bad.map(({ id }) => id).join("', '")}'` } : { value: keys };
+  return bad.length > 0
+    ? { problem: `entries must be id:base64 of 32 bytes; bad ids '${bad.map(({ id }) => id).join("', '")}'` }
+    : { value: keys };
 };
 
-const rate = (env: string, fallback: number, description: string) => integer(env, { default: fallback, min: 1, max: 1_000_000 }, description);
+const rate = (env: string, fallback: number, description: string) =>
+  integer(env, { default: fallback, min: 1, max: 1_000_000 }, description);
 
 /** `api-gateway=3,auth=2`: services not named run one instance. */
 const parseInstances = (value: string): Parsed<Readonly<Record<ServiceName, number>>> => {
@@ -89,14 +96,18 @@ const parseInstances = (value: string): Parsed<Readonly<Record<ServiceName, numb
     else counts[match[1] as ServiceName] = count;
   }
   return bad.length > 0
-    ? { problem: `entries must be <service>=<1-${MAX_INSTANCES_PER_SERVICE}> with a service from ${ServiceNames.join(', ')}; got '${bad.join("', '")}'` }
+    ? {
+        problem: `entries must be <service>=<1-${MAX_INSTANCES_PER_SERVICE}> with a service from ${ServiceNames.join(', ')}; got '${bad.join("', '")}'`,
+      }
     : { value: counts };
 };
 
 const parsePriorities = (value: string): Parsed<readonly ServiceName[]> => {
   const names = splitList(value);
   const valid = names.every(isServiceName) && new Set(names).size === names.length;
-  return valid ? { value: names.filter(isServiceName) } : { problem: `must list services from ${ServiceNames.join(', ')}, each once; got '${value}'` };
+  return valid
+    ? { value: names.filter(isServiceName) }
+    : { problem: `must list services from ${ServiceNames.join(', ')}, each once; got '${value}'` };
 };
 
 const parseNodes = (value: string) => {
@@ -107,7 +118,11 @@ const parseNodes = (value: string) => {
 };
 
 const tlsPair = (prefix: string, whose: string) => ({
-  certFile: text(`${prefix}_TLS_CERT`, { default: undefined }, `Certificate (PEM) of ${whose}, signed by MESH_TLS_CA; with ${prefix}_TLS_KEY.`),
+  certFile: text(
+    `${prefix}_TLS_CERT`,
+    { default: undefined },
+    `Certificate (PEM) of ${whose}, signed by MESH_TLS_CA; with ${prefix}_TLS_KEY.`,
+  ),
   keyFile: text(`${prefix}_TLS_KEY`, { default: undefined }, `Private key (PEM) of ${prefix}_TLS_CERT.`),
 });
 
@@ -149,11 +164,24 @@ export const Catalogue = {
     httpPort: port(`${prefix}_HTTP_PORT`, DefaultPorts[service].httpPort, `HTTP/2 + HTTP/1.1 port of ${service} (0: any free port).`),
   })),
   targets: perService((service, prefix) => ({
-    grpc: address(`${prefix}_GRPC_TARGET`, `MESH_ADVERTISE_HOST:${prefix}_GRPC_PORT`, `Where to reach ${service}'s gRPC while the registry has no instance of it.`),
-    http: address(`${prefix}_HTTP_TARGET`, `MESH_ADVERTISE_HOST:${prefix}_HTTP_PORT`, `Where to reach ${service}'s HTTP while the registry has no instance of it.`),
+    grpc: address(
+      `${prefix}_GRPC_TARGET`,
+      `MESH_ADVERTISE_HOST:${prefix}_GRPC_PORT`,
+      `Where to reach ${service}'s gRPC while the registry has no instance of it.`,
+    ),
+    http: address(
+      `${prefix}_HTTP_TARGET`,
+      `MESH_ADVERTISE_HOST:${prefix}_HTTP_PORT`,
+      `Where to reach ${service}'s HTTP while the registry has no instance of it.`,
+    ),
   })),
   storage: {
-    kind: oneOf('MESH_STORAGE', ['sql', 'memory'], 'sql', '`sql`: PGlite under DATA_DIR, or PostgreSQL with a URL; `memory`: nothing kept at exit.'),
+    kind: oneOf(
+      'MESH_STORAGE',
+      ['sql', 'memory'],
+      'sql',
+      '`sql`: PGlite under DATA_DIR, or PostgreSQL with a URL; `memory`: nothing kept at exit.',
+    ),
     dataDir: text('DATA_DIR', { default: './data' }, "Parent of each service's PGlite data directory (DATA_DIR/auth, ...)."),
     databaseUrl: postgresUrl('DATABASE_URL', 'PostgreSQL for every stateful service (each in its own schema); unset: embedded PGlite.'),
     databaseUrls: {
@@ -169,7 +197,9 @@ export const Catalogue = {
       (value): Parsed<string | undefined> =>
         REDIS_URL_PATTERN.test(value)
           ? { value }
-          : { problem: `must look like redis://host:port or redis://user:password@host:port/db; got '${value.replace(/:[^:@/]*@/, ':***@')}'` },
+          : {
+              problem: `must look like redis://host:port or redis://user:password@host:port/db; got '${value.replace(/:[^:@/]*@/, ':***@')}'`,
+            },
       'One Redis server for layer 3 (events, streams, queues, registry); rediss:// for TLS. Unset with REDIS_CLUSTER_NODES: all in this process.',
     ),
     clusterNodes: custom(
@@ -178,20 +208,36 @@ export const Catalogue = {
       parseNodes,
       'Seed nodes of a Redis Cluster (Redis 7+), instead of REDIS_URL.',
     ),
-    username: text('REDIS_USERNAME', { default: undefined }, 'Redis ACL user (for a cluster, or when not in REDIS_URL); needs REDIS_PASSWORD.'),
+    username: text(
+      'REDIS_USERNAME',
+      { default: undefined },
+      'Redis ACL user (for a cluster, or when not in REDIS_URL); needs REDIS_PASSWORD.',
+    ),
     password: text('REDIS_PASSWORD', { default: undefined, secret: true, keepBlanks: true }, "The Redis ACL user's password."),
     tls: oneOf('REDIS_TLS', ['on', 'off'], undefined, 'TLS to Redis: `on` for a cluster over TLS; a rediss:// URL turns it on.'),
     tlsCa: text('REDIS_TLS_CA', { default: undefined, defaultText: 'system CAs' }, "CA (PEM) that signed the Redis server's certificate."),
   },
   auth: {
-    tokenTtlSeconds: integer('AUTH_TOKEN_TTL_SECONDS', { default: defaultAuthConfig.tokenTtlSeconds, min: 10, max: 86_400, unit: 's' }, 'Access-token lifetime.'),
-    sessionTtlSeconds: integer('AUTH_SESSION_TTL_SECONDS', { default: defaultAuthConfig.sessionTtlSeconds, min: 60, max: 365 * 86_400, unit: 's' }, 'Session (refresh token) lifetime.'),
+    tokenTtlSeconds: integer(
+      'AUTH_TOKEN_TTL_SECONDS',
+      { default: defaultAuthConfig.tokenTtlSeconds, min: 10, max: 86_400, unit: 's' },
+      'Access-token lifetime.',
+    ),
+    sessionTtlSeconds: integer(
+      'AUTH_SESSION_TTL_SECONDS',
+      { default: defaultAuthConfig.sessionTtlSeconds, min: 60, max: 365 * 86_400, unit: 's' },
+      'Session (refresh token) lifetime.',
+    ),
     adminEmails: list(
       'AUTH_ADMIN_EMAILS',
       { expects: 'e-mail addresses', normalise: (email) => email.toLowerCase() },
       'Accounts registered with these e-mails get the admin role.',
     ),
-    passwordHashCost: powerOfTwo('AUTH_PASSWORD_HASH_COST', { default: defaultScryptCost.N, min: 2 ** 10, max: 2 ** 20 }, 'scrypt cost N of password hashes.'),
+    passwordHashCost: powerOfTwo(
+      'AUTH_PASSWORD_HASH_COST',
+      { default: defaultScryptCost.N, min: 2 ** 10, max: 2 ** 20 },
+      'scrypt cost N of password hashes.',
+    ),
     tokenKeyFile: text(
       'AUTH_TOKEN_KEY_FILE',
       { default: undefined },
@@ -208,7 +254,11 @@ export const Catalogue = {
       { expects: 'IP addresses', check: (item) => isIP(item) !== 0 },
       "Peers of auth's HTTP port whose x-forwarded-for is believed for throttling; empty: none (the gateway's address is signed instead).",
     ),
-    passwordHashConcurrency: integer('AUTH_PASSWORD_HASH_CONCURRENCY', { default: 2, min: 1, max: 64 }, 'Password hashes and checks running at once (each holds a libuv thread).'),
+    passwordHashConcurrency: integer(
+      'AUTH_PASSWORD_HASH_CONCURRENCY',
+      { default: 2, min: 1, max: 64 },
+      'Password hashes and checks running at once (each holds a libuv thread).',
+    ),
     passwordHashQueue: integer(
       'AUTH_PASSWORD_HASH_QUEUE',
       { default: 32, min: 0, max: 10_000 },
@@ -233,7 +283,11 @@ export const Catalogue = {
     // --- end of auth hardening settings ---
   },
   simulation: {
-    updatesPerSecond: integer('SIMULATION_UPDATES_PER_SECOND', { default: DEFAULT_SIMULATION_SETTINGS.updatesPerSecond, min: 10, max: 100 }, 'Stream entries per second of a real-time simulation.'),
+    updatesPerSecond: integer(
+      'SIMULATION_UPDATES_PER_SECOND',
+      { default: DEFAULT_SIMULATION_SETTINGS.updatesPerSecond, min: 10, max: 100 },
+      'Stream entries per second of a real-time simulation.',
+    ),
     cleanupIntervalMs: integer(
       'SIMULATION_CLEANUP_INTERVAL_SECONDS',
       { default: 3_600, min: 60, max: 86_400, times: 1_000, unit: 's' },
@@ -289,7 +343,11 @@ export const Catalogue = {
     ),
     perAddress: {
       burst: rate('GATEWAY_RATE_BURST_PER_ADDRESS', 200, 'Client API burst per client address.'),
-      perSecond: rate('GATEWAY_RATE_PER_ADDRESS', 100, 'Client API requests per second per client address, on every client port; 429 beyond.'),
+      perSecond: rate(
+        'GATEWAY_RATE_PER_ADDRESS',
+        100,
+        'Client API requests per second per client address, on every client port; 429 beyond.',
+      ),
     },
     perUser: {
       burst: rate('GATEWAY_RATE_BURST_PER_USER', 100, 'Client API burst per authenticated user.'),
@@ -297,9 +355,21 @@ export const Catalogue = {
     },
     timeouts: { auth: deadline('auth'), project: deadline('project'), simulation: deadline('simulation') },
     websocket: {
-      maxMessageBytes: integer('GATEWAY_WS_MAX_MESSAGE_BYTES', { default: WEB_SOCKET_HUB_DEFAULTS.maxMessageBytes, min: 256, max: 16_777_216, unit: 'bytes' }, 'Largest WebSocket frame a client may send.'),
-      authTimeoutMs: integer('GATEWAY_WS_AUTH_TIMEOUT_MS', { default: WEB_SOCKET_HUB_DEFAULTS.authTimeoutMs, min: 10, max: 600_000, unit: 'ms' }, 'Time a WebSocket client has to authenticate.'),
-      heartbeatMs: integer('GATEWAY_WS_HEARTBEAT_MS', { default: WEB_SOCKET_HUB_DEFAULTS.heartbeatMs, min: 10, max: 3_600_000, unit: 'ms' }, 'WebSocket ping interval.'),
+      maxMessageBytes: integer(
+        'GATEWAY_WS_MAX_MESSAGE_BYTES',
+        { default: WEB_SOCKET_HUB_DEFAULTS.maxMessageBytes, min: 256, max: 16_777_216, unit: 'bytes' },
+        'Largest WebSocket frame a client may send.',
+      ),
+      authTimeoutMs: integer(
+        'GATEWAY_WS_AUTH_TIMEOUT_MS',
+        { default: WEB_SOCKET_HUB_DEFAULTS.authTimeoutMs, min: 10, max: 600_000, unit: 'ms' },
+        'Time a WebSocket client has to authenticate.',
+      ),
+      heartbeatMs: integer(
+        'GATEWAY_WS_HEARTBEAT_MS',
+        { default: WEB_SOCKET_HUB_DEFAULTS.heartbeatMs, min: 10, max: 3_600_000, unit: 'ms' },
+        'WebSocket ping interval.',
+      ),
       // ---- Limits (issue 14, docs/adr/0036) ----
       maxPerUser: integer(
         'GATEWAY_WS_MAX_PER_USER',
@@ -334,7 +404,11 @@ export const Catalogue = {
     ),
     priorities: custom(
       'MESH_SERVICE_PRIORITIES',
-      { default: DEFAULT_SERVICE_PRIORITIES.filter(isServiceName), defaultText: DEFAULT_SERVICE_PRIORITIES.join(','), expects: 'comma-separated services' },
+      {
+        default: DEFAULT_SERVICE_PRIORITIES.filter(isServiceName),
+        defaultText: DEFAULT_SERVICE_PRIORITIES.join(','),
+        expects: 'comma-separated services',
+      },
       parsePriorities,
       'Highest first: at the cap, lower-priority pools give connections to higher ones.',
     ),
@@ -364,8 +438,13 @@ export const Catalogue = {
       { default: 100, min: 1, max: 10_000 },
       "Instance i listens on the service's ports + i x stride.",
     ),
-    balancer: oneOf('MESH_BALANCER', BalancerKinds, 'round_robin', 'How a client spreads calls over the instances of a service (p2c_peak_ewma: power of two choices over peak-EWMA latency).'),
-    adminPort: optionalPort('MESH_ADMIN_PORT', 'Serve GET /mesh (this process\'s mesh state as JSON) on this port; unset: not served.'),
+    balancer: oneOf(
+      'MESH_BALANCER',
+      BalancerKinds,
+      'round_robin',
+      'How a client spreads calls over the instances of a service (p2c_peak_ewma: power of two choices over peak-EWMA latency).',
+    ),
+    adminPort: optionalPort('MESH_ADMIN_PORT', "Serve GET /mesh (this process's mesh state as JSON) on this port; unset: not served."),
   },
   // ---- Limits (issue 14, docs/adr/0036) ----
   httpServer: {
@@ -387,9 +466,21 @@ export const Catalogue = {
   },
   // ---- end of limits ----
   tls: {
-    enabled: onOff('MESH_TLS', true, 'Mutual TLS on every gRPC port and caller allow-lists (SECURITY.md, docs/adr/0021); `off` for plaintext.'),
-    dir: text('MESH_TLS_DIR', { default: undefined, defaultText: 'DATA_DIR/pki' }, 'The development CA and service certificates, made on first start.'),
-    caFile: text('MESH_TLS_CA', { default: undefined, defaultText: 'unset: generated' }, 'Supplied CA (a bundle during a rotation); then every certificate is supplied, none generated.'),
+    enabled: onOff(
+      'MESH_TLS',
+      true,
+      'Mutual TLS on every gRPC port and caller allow-lists (SECURITY.md, docs/adr/0021); `off` for plaintext.',
+    ),
+    dir: text(
+      'MESH_TLS_DIR',
+      { default: undefined, defaultText: 'DATA_DIR/pki' },
+      'The development CA and service certificates, made on first start.',
+    ),
+    caFile: text(
+      'MESH_TLS_CA',
+      { default: undefined, defaultText: 'unset: generated' },
+      'Supplied CA (a bundle during a rotation); then every certificate is supplied, none generated.',
+    ),
     shared: tlsPair('MESH', 'every service of the process (it must name them all)'),
     supplied: perService((service, prefix) => tlsPair(prefix, service)),
     reloadIntervalMs: integer(
@@ -400,7 +491,11 @@ export const Catalogue = {
   },
   // --- outbox relay (docs/adr/0038) ---
   outbox: {
-    batchSize: integer('OUTBOX_BATCH_SIZE', { default: defaultOutboxRelaySettings.batchSize, min: 1, max: 10_000 }, 'Outbox entries the relay hands over per round.'),
+    batchSize: integer(
+      'OUTBOX_BATCH_SIZE',
+      { default: defaultOutboxRelaySettings.batchSize, min: 1, max: 10_000 },
+      'Outbox entries the relay hands over per round.',
+    ),
     minBackoffMs: integer(
       'OUTBOX_RETRY_MIN_MS',
       { default: defaultOutboxRelaySettings.minBackoffMs, min: 10, max: 60_000, unit: 'ms' },

@@ -15,7 +15,10 @@ const tree = {
 describe('readSettings', () => {
   it('gives the tree of defaults for an empty or blank environment', () => {
     const read = readSettings(tree, { T_LEVEL: '  ', T_NAMES: '' });
-    expect(read).toEqual({ values: { level: 'low', nested: { count: 3_000, names: [] }, token: undefined, password: undefined }, problems: [] });
+    expect(read).toEqual({
+      values: { level: 'low', nested: { count: 3_000, names: [] }, token: undefined, password: undefined },
+      problems: [],
+    });
   });
 
   it('reads values into the same shape, trimmed unless the setting keeps blanks', () => {

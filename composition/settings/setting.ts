@@ -45,10 +45,16 @@ export interface IntegerOptions {
 export const integer = (env: string, options: IntegerOptions, description: string): Setting<number> => {
   const times = options.times ?? 1;
   const range = `integer from ${options.min} to ${options.max}`;
-  return new Setting<number>(env, description, options.default * times, withUnit(options.default, options.unit), `${range}${options.unit ? ` (${options.unit})` : ''}`, (text) =>
-    /^\d+$/.test(text) && Number(text) >= options.min && Number(text) <= options.max
-      ? { value: Number(text) * times }
-      : { problem: `must be an ${range}; ${got(text)}` },
+  return new Setting<number>(
+    env,
+    description,
+    options.default * times,
+    withUnit(options.default, options.unit),
+    `${range}${options.unit ? ` (${options.unit})` : ''}`,
+    (text) =>
+      /^\d+$/.test(text) && Number(text) >= options.min && Number(text) <= options.max
+        ? { value: Number(text) * times }
+        : { problem: `must be an ${range}; ${got(text)}` },
   );
 };
 
@@ -75,12 +81,23 @@ export const optionalPort = (env: string, description: string): Setting<number |
 /** `true`/`1` or `false`/`0`; unset is false. */
 export const flag = (env: string, description: string): Setting<boolean> =>
   new Setting<boolean>(env, description, false, 'false', 'true or false', (text) =>
-    text === 'true' || text === '1' ? { value: true } : text === 'false' || text === '0' ? { value: false } : { problem: `must be true or false; ${got(text)}` },
+    text === 'true' || text === '1'
+      ? { value: true }
+      : text === 'false' || text === '0'
+        ? { value: false }
+        : { problem: `must be true or false; ${got(text)}` },
   );
 
-export const oneOf = <const V extends string, D extends V | undefined = V>(env: string, allowed: readonly V[], fallback: D, description: string): Setting<V | D> =>
+export const oneOf = <const V extends string, D extends V | undefined = V>(
+  env: string,
+  allowed: readonly V[],
+  fallback: D,
+  description: string,
+): Setting<V | D> =>
   new Setting<V | D>(env, description, fallback, fallback ?? 'unset', allowed.join(' | '), (text) =>
-    (allowed as readonly string[]).includes(text) ? { value: text as V } : { problem: `must be one of ${allowed.join(', ')}; ${got(text)}` },
+    (allowed as readonly string[]).includes(text)
+      ? { value: text as V }
+      : { problem: `must be one of ${allowed.join(', ')}; ${got(text)}` },
   );
 
 /** `on`/`off` read as a boolean. */
@@ -116,7 +133,8 @@ export const text = <D extends string | undefined>(env: string, options: TextOpt
     options.defaultText ?? (options.default === undefined ? 'unset' : options.default),
     expects,
     (value) => {
-      if (options.minLength !== undefined && value.length < options.minLength) return { problem: `must be at least ${options.minLength} characters` };
+      if (options.minLength !== undefined && value.length < options.minLength)
+        return { problem: `must be at least ${options.minLength} characters` };
       if (options.pattern && !options.pattern.test(value)) return { problem: `must be ${expects}; ${got(shown(value))}` };
       return { value };
     },
@@ -125,7 +143,12 @@ export const text = <D extends string | undefined>(env: string, options: TextOpt
   );
 };
 
-export const host = <D extends string | undefined>(env: string, fallback: D, description: string, defaultText?: string): Setting<string | D> =>
+export const host = <D extends string | undefined>(
+  env: string,
+  fallback: D,
+  description: string,
+  defaultText?: string,
+): Setting<string | D> =>
   text(env, { default: fallback, defaultText, pattern: /^[A-Za-z0-9.\-:[\]]+$/, expects: 'a host name or IP address' }, description);
 
 /** `host:port`. */

@@ -36,7 +36,13 @@ const isGroup = (node: SettingTree): boolean => !('env' in node && typeof node.e
 export const settingsHelp = (): string =>
   settingSections()
     .map(({ title, settings }) =>
-      [`${title}:`, ...settings.map((setting) => `  ${setting.env}  default: ${setting.defaultText}  accepts: ${setting.expects}\n${wrap(setting.description, 6, 100)}`)].join('\n'),
+      [
+        `${title}:`,
+        ...settings.map(
+          (setting) =>
+            `  ${setting.env}  default: ${setting.defaultText}  accepts: ${setting.expects}\n${wrap(setting.description, 6, 100)}`,
+        ),
+      ].join('\n'),
     )
     .join('\n\n');
 
@@ -75,7 +81,9 @@ export const configurationMarkdown = (): string =>
       '',
       '| variable | default | accepts | what it does |',
       '| --- | --- | --- | --- |',
-      ...settings.map((setting) => `| \`${setting.env}\` | ${cell(setting.defaultText)} | ${cell(setting.expects)} | ${cell(setting.description)} |`),
+      ...settings.map(
+        (setting) => `| \`${setting.env}\` | ${cell(setting.defaultText)} | ${cell(setting.expects)} | ${cell(setting.description)} |`,
+      ),
       '',
     ]),
   ].join('\n');

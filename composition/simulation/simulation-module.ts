@@ -82,7 +82,9 @@ export const simulationModule = (context: ServiceContext, settings: SimulationSe
     bind(SimulationTokens.tokenCheck).toResolvedValue(remoteTokenCheck, [SimulationTokens.auth]).inSingletonScope();
     bind(SimulationTokens.reportFault)
       .toResolvedValue(
-        (logger: Logger): FaultReporter => (error, context) => logger.error({ err: error, context }, 'simulation fault'),
+        (logger: Logger): FaultReporter =>
+          (error, context) =>
+            logger.error({ err: error, context }, 'simulation fault'),
         [Platform.logger],
       )
       .inSingletonScope();

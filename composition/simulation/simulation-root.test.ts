@@ -49,7 +49,13 @@ describe('the simulation service root', () => {
     started.set('auth', auth);
     project = await startProjectService(context);
     started.set('project', project);
-    simulation = await startSimulationServiceWith(context, { updatesPerSecond: 10, cleanupIntervalMs: 3_600_000, retentionMs: 86_400_000, running: config.simulation.running, finishedStreamGraceMs: 60_000 });
+    simulation = await startSimulationServiceWith(context, {
+      updatesPerSecond: 10,
+      cleanupIntervalMs: 3_600_000,
+      retentionMs: 86_400_000,
+      running: config.simulation.running,
+      finishedStreamGraceMs: 60_000,
+    });
     base = `http://127.0.0.1:${simulation.http.port}`;
     const source = singleInstance(SimulationServiceClient, `127.0.0.1:${simulation.grpc.port}`);
     closeClient = () => source.close();
@@ -61,7 +67,9 @@ describe('the simulation service root', () => {
     const authHttp = `http://127.0.0.1:${auth.http.port}`;
     const credentials = { email: 'sim-root@example.test', password: 'correct horse battery', name: 'Sim' };
     const registered = await jsonRequest(http2, 'POST', `${authHttp}/auth/register`, { body: credentials });
-    const login = await jsonRequest(http2, 'POST', `${authHttp}/auth/login`, { body: { email: credentials.email, password: credentials.password } });
+    const login = await jsonRequest(http2, 'POST', `${authHttp}/auth/login`, {
+      body: { email: credentials.email, password: credentials.password },
+    });
     user = { id: registered.body.user.id, token: login.body.access_token };
   });
 
@@ -85,7 +93,10 @@ describe('the simulation service root', () => {
   };
 
   const startOver = async (projectId: string, durationSeconds: number) => {
-    const started = await jsonRequest(http2, 'POST', `${base}/simulations`, { token: user.token, body: { project_id: projectId, duration_seconds: durationSeconds } });
+    const started = await jsonRequest(http2, 'POST', `${base}/simulations`, {
+      token: user.token,
+      body: { project_id: projectId, duration_seconds: durationSeconds },
+    });
     expect(started.status).toBe(201);
     return started.body.simulation_id as string;
   };
@@ -93,7 +104,11 @@ describe('the simulation service root', () => {
   it('runs a simulation started over HTTP, streams it, and appends its analytics event when it completes', async () => {
     const id = await startOver(await aProject(), 1);
 
-    await waitFor(async () => valueOf(await client.getSimulationStatus({ simulationId: id, userId: user.id })).status === 'completed', 15_000, 'the run to complete');
+    await waitFor(
+      async () => valueOf(await client.getSimulationStatus({ simulationId: id, userId: user.id })).status === 'completed',
+      15_000,
+      'the run to complete',
+    );
     expect(await messaging.streams.length(Streams.simulation(id))).toBe(10);
     await waitFor(
       async () => (await messaging.streams.range(Streams.analyticsEvents, '-', '+')).some((entry) => entry.fields.simulation_id === id),
@@ -107,10 +122,16 @@ describe('the simulation service root', () => {
     const projectId = await aProject();
     const id = await startOver(projectId, 600);
 
-    const deleted = await jsonRequest(http2, 'DELETE', `http://127.0.0.1:${project.http.port}/projects/${projectId}`, { token: user.token });
+    const deleted = await jsonRequest(http2, 'DELETE', `http://127.0.0.1:${project.http.port}/projects/${projectId}`, {
+      token: user.token,
+    });
     expect(deleted.status).toBeLessThan(300);
 
-    await waitFor(async () => valueOf(await client.getSimulationStatus({ simulationId: id, userId: user.id })).status === 'stopped', 15_000, 'the run to stop');
+    await waitFor(
+      async () => valueOf(await client.getSimulationStatus({ simulationId: id, userId: user.id })).status === 'stopped',
+      15_000,
+      'the run to stop',
+    );
   });
 
   it('stops its runs in progress on stop, announcing them as stopped', async () => {

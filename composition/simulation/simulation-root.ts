@@ -31,10 +31,7 @@ const ANALYTICS_WORKERS = 'simulation-analytics-workers';
 export const startSimulationService: ServiceRoot = (context) => startSimulationServiceWith(context, context.config.simulation);
 
 /** As `startSimulationService`, with the settings given rather than read from the environment (tests). */
-export const startSimulationServiceWith = async (
-  context: ServiceContext,
-  settings: SimulationSettings,
-): ReturnType<ServiceRoot> => {
+export const startSimulationServiceWith = async (context: ServiceContext, settings: SimulationSettings): ReturnType<ServiceRoot> => {
   const logger = context.logger.child({ service: 'simulation' });
   const storage = await context.openStorage('simulation', logger);
   const container = new Container();
@@ -50,7 +47,13 @@ export const startSimulationServiceWith = async (
 
   const workers: Worker[] = [];
   const subscriptions: Subscription[] = [];
-  const cleanupSchedule = scheduleCleanup({ scheduler, jobs, intervalMs: settings.cleanupIntervalMs, retentionMs: settings.retentionMs, reportFault });
+  const cleanupSchedule = scheduleCleanup({
+    scheduler,
+    jobs,
+    intervalMs: settings.cleanupIntervalMs,
+    retentionMs: settings.retentionMs,
+    reportFault,
+  });
   const relay = startOutboxRelay({
     outbox: resolve(container, SimulationTokens.outbox),
     events: resolve(container, SimulationTokens.publisher),
@@ -70,7 +73,9 @@ export const startSimulationServiceWith = async (
   try {
     const jobLogger = logger.child({ component: 'jobs' });
     workers.push(await jobs.work(Queues.cleanup, CLEANUP_WORKERS, cleanupJobHandler({ repository, streams, clock, logger: jobLogger })));
-    workers.push(await jobs.work(Queues.analytics, ANALYTICS_WORKERS, analyticsJobHandler({ repository, streams, clock, logger: jobLogger })));
+    workers.push(
+      await jobs.work(Queues.analytics, ANALYTICS_WORKERS, analyticsJobHandler({ repository, streams, clock, logger: jobLogger })),
+    );
     subscriptions.push(await events.subscribe(EventChannels.projectUpdated, projectUpdatedHandler({ simulations, repository, logger })));
     subscriptions.push(
       await events.subscribe(EventChannels.systemAnnouncements, (event) => logger.info({ announcement: event }, 'system announcement')),

@@ -57,7 +57,8 @@ export function describeAccessUseCases(harness: AuthHarnessFactory, closeAll: ()
         expect(await decide('no-such-user', 'project:read')).toEqual({ allowed: false, reason: 'unknown user' });
         expect(await decide(user.id, 'project:read')).toEqual({ allowed: false, reason: 'user is inactive' });
         expect(await decide(admin.id, 'project:teleport')).toEqual({
-          allowed: false, reason: expect.stringContaining('unknown permission'),
+          allowed: false,
+          reason: expect.stringContaining('unknown permission'),
         });
       });
 
@@ -65,7 +66,8 @@ export function describeAccessUseCases(harness: AuthHarnessFactory, closeAll: ()
         const outcome = await h.service.checkPermission({ userId: '', permission: 'everything' });
 
         expect(outcome).toMatchObject({
-          ok: false, error: { kind: 'invalid', violations: [{ field: 'userId' }, { field: 'permission' }] },
+          ok: false,
+          error: { kind: 'invalid', violations: [{ field: 'userId' }, { field: 'permission' }] },
         });
       });
     });
@@ -75,7 +77,8 @@ export function describeAccessUseCases(harness: AuthHarnessFactory, closeAll: ()
 
       it('denies a user without a grant on the resource', async () => {
         expect(await decide(user.id, 'project:read', project)).toEqual({
-          allowed: false, reason: `no access to resource ${project}`,
+          allowed: false,
+          reason: `no access to resource ${project}`,
         });
       });
 
@@ -85,7 +88,8 @@ export function describeAccessUseCases(harness: AuthHarnessFactory, closeAll: ()
         expect(await decide(user.id, 'project:read', project)).toMatchObject({ allowed: true });
         expect(await decide(user.id, 'simulation:read', project)).toMatchObject({ allowed: true });
         expect(await decide(user.id, 'project:update', project)).toEqual({
-          allowed: false, reason: expect.stringContaining('viewer'),
+          allowed: false,
+          reason: expect.stringContaining('viewer'),
         });
       });
 
@@ -113,7 +117,8 @@ export function describeAccessUseCases(harness: AuthHarnessFactory, closeAll: ()
 
       it('lets an admin act on any resource without a grant', async () => {
         expect(await decide(admin.id, 'project:delete', project)).toEqual({
-          allowed: true, reason: expect.stringContaining('admin'),
+          allowed: true,
+          reason: expect.stringContaining('admin'),
         });
       });
     });
@@ -137,7 +142,8 @@ export function describeAccessUseCases(harness: AuthHarnessFactory, closeAll: ()
         },
       });
       expect(await h.service.getUserPermissions(admin.id)).toMatchObject({
-        ok: true, value: { permissions: [...PermissionCatalogue] },
+        ok: true,
+        value: { permissions: [...PermissionCatalogue] },
       });
     });
 

@@ -117,7 +117,9 @@ export function describeAccountUseCases(harness: AuthHarnessFactory, closeAll: (
         const user = await h.registerUser();
 
         const outcome = await h.service.updateProfile({
-          userId: user.id, currentPassword: 'wrong password', newPassword: 'another secret',
+          userId: user.id,
+          currentPassword: 'wrong password',
+          newPassword: 'another secret',
         });
 
         expect(outcome).toMatchObject({ ok: false, error: { code: 'wrong_current_password' } });
@@ -138,7 +140,8 @@ export function describeAccountUseCases(harness: AuthHarnessFactory, closeAll: (
         expect(outcome.ok).toBe(true);
         expect(await h.service.validateToken(token)).toMatchObject({ valid: true });
         expect(await h.service.validateToken(other.ok ? other.value.token : '')).toEqual({
-          valid: false, reason: 'session_revoked',
+          valid: false,
+          reason: 'session_revoked',
         });
         expect(await h.service.login({ email: user.email, password: StrongPassword })).toMatchObject({ ok: false });
         expect((await h.service.login({ email: user.email, password: 'a brand new secret' })).ok).toBe(true);

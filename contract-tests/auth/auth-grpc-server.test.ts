@@ -44,7 +44,10 @@ describe('auth gRPC server', () => {
   });
 
   it('registers every rpc of auth.proto', async () => {
-    const probes = await assertEveryRpcRegistered(server.address, meshProtoPaths().filter((file) => file.endsWith('auth.proto')));
+    const probes = await assertEveryRpcRegistered(
+      server.address,
+      meshProtoPaths().filter((file) => file.endsWith('auth.proto')),
+    );
     expect(probes.map((probe) => probe.path)).toContain('/auth.AuthService/ValidateToken');
   });
 

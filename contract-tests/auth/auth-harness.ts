@@ -142,7 +142,9 @@ export const createAuthHarness = async (
   const clock = new ManualClock();
   const tokens = await JoseTokenIssuer.create({ clock });
   const scrypt = new ScryptPasswordHasher({ N: options.passwordHashCost ?? 2 ** 10 });
-  const passwords = new CountingPasswordHasher(options.passwordHashing ? new BoundedPasswordHasher(scrypt, options.passwordHashing) : scrypt);
+  const passwords = new CountingPasswordHasher(
+    options.passwordHashing ? new BoundedPasswordHasher(scrypt, options.passwordHashing) : scrypt,
+  );
   const email = new LogEmailSender();
   const jobs = new RecordingJobQueue();
   const bus = new InMemoryEventBus();

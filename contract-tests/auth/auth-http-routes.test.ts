@@ -20,7 +20,12 @@ describe('auth HTTP routes: tokens and login throttling', () => {
 
   beforeEach(async () => {
     h = await createAuthHarness(
-      { users: new InMemoryUserRepository(), sessions: new InMemorySessionRepository(), grants: new InMemoryResourceGrantRepository(), close: async () => {} },
+      {
+        users: new InMemoryUserRepository(),
+        sessions: new InMemorySessionRepository(),
+        grants: new InMemoryResourceGrantRepository(),
+        close: async () => {},
+      },
       { loginThrottle: limits },
     );
     app = createHttpApp({ logger: createLogger('auth-routes-test', 'silent') });
@@ -32,15 +37,26 @@ describe('auth HTTP routes: tokens and login throttling', () => {
   });
 
   const post = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
-    const response = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    const response = await fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
     const text = await response.text();
-    return { status: response.status, headers: response.headers, body: text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>) };
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>),
+    };
   };
 
   it('logs in with a refresh token and rotates it at /auth/refresh; a reused one is 401 and ends the session', async () => {
     const user = await h.registerUser();
     const login = await post('/auth/login', { email: user.email, password: StrongPassword });
-    expect(login).toMatchObject({ status: 200, body: { token_type: 'Bearer', refresh_token: expect.any(String), refresh_expires_at: expect.any(Number) } });
+    expect(login).toMatchObject({
+      status: 200,
+      body: { token_type: 'Bearer', refresh_token: expect.any(String), refresh_expires_at: expect.any(Number) },
+    });
 
     const refreshed = await post('/auth/refresh', { refresh_token: login.body?.refresh_token });
     h.clock.advance(20_001); // past the grace for concurrent refreshes
@@ -89,7 +105,8 @@ describe('auth HTTP routes: tokens and login throttling', () => {
 
   it('answers 429 problem+json with Retry-After once an account had too many failures', async () => {
     const user = await h.registerUser();
-    for (let i = 0; i < 3; i += 1) expect((await post('/auth/login', { email: user.email, password: 'not the password' })).status).toBe(401);
+    for (let i = 0; i < 3; i += 1)
+      expect((await post('/auth/login', { email: user.email, password: 'not the password' })).status).toBe(401);
 
     const throttled = await post('/auth/login', { email: user.email, password: StrongPassword });
 

@@ -12,10 +12,7 @@ import { describeSessionUseCases } from './session.behaviour.js';
  * repositories, with the real crypto adapters, the in-memory event bus and a ManualClock. Run
  * with the in-memory repositories and with the SQL ones (`contract-tests/sql/`).
  */
-export function describeAuthServiceContract(
-  adapterName: string,
-  createRepositories: () => Promise<AuthRepositories>,
-): void {
+export function describeAuthServiceContract(adapterName: string, createRepositories: () => Promise<AuthRepositories>): void {
   describe(`AuthService use cases: ${adapterName}`, () => {
     const opened: AuthHarness[] = [];
     const harness = async (config?: Partial<AuthConfig>): Promise<AuthHarness> => {

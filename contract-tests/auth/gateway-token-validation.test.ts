@@ -24,7 +24,10 @@ describe('gateway-side token validation with two gateways on one Redis', () => {
       return opened.adapter;
     };
     auth = await startAuthOnGrpc(bus('auth'), { adminEmails: ['boss@example.test'] });
-    gateways = [await gatewayTokenCheck(auth.server.address, bus('gateway-a')), await gatewayTokenCheck(auth.server.address, bus('gateway-b'))];
+    gateways = [
+      await gatewayTokenCheck(auth.server.address, bus('gateway-a')),
+      await gatewayTokenCheck(auth.server.address, bus('gateway-b')),
+    ];
   }, 60_000);
 
   afterAll(async () => {
@@ -91,7 +94,9 @@ describe('gateway-side token validation with two gateways on one Redis', () => {
 
     expect((await auth.service.assignRoles({ actorId: admin.userId, userId, roles: ['user', 'admin'] })).ok).toBe(true);
 
-    await expect.poll(async () => (await both(token)).map((answer) => answer.ok && answer.value.isAdmin), { timeout: 1_000, interval: 2 }).toEqual([true, true]);
+    await expect
+      .poll(async () => (await both(token)).map((answer) => answer.ok && answer.value.isAdmin), { timeout: 1_000, interval: 2 })
+      .toEqual([true, true]);
   });
 
   it('refuses a reused refresh token’s session on both gateways', async () => {

@@ -99,7 +99,9 @@ export function describeLoginFailureLogContract(adapterName: string, createFixtu
     it('grants at most max of a concurrent burst of reservations over every log on the store', async () => {
       const key = aKey();
       const limit = { max: 10, windowMs: 60_000 };
-      const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? log : fixture.peer).reserve(key, t0 + i, limit)));
+      const answers = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? log : fixture.peer).reserve(key, t0 + i, limit)),
+      );
       expect(answers.filter((answer) => answer.granted)).toHaveLength(10);
       expect(await fixture.peer.recent(key, t0 + 100, limit)).toHaveLength(10);
     });

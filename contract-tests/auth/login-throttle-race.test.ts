@@ -41,7 +41,12 @@ describe.each(Object.keys(logs))('login throttle under a concurrent burst, %s', 
 
   const start = async () => {
     h = await createAuthHarness(
-      { users: new InMemoryUserRepository(), sessions: new InMemorySessionRepository(), grants: new InMemoryResourceGrantRepository(), close: async () => {} },
+      {
+        users: new InMemoryUserRepository(),
+        sessions: new InMemorySessionRepository(),
+        grants: new InMemoryResourceGrantRepository(),
+        close: async () => {},
+      },
       { loginThrottle: { perAccount: { max: limit, windowMs: 60_000 }, perAddress: { max: 1_000, windowMs: 60_000 } } },
       // A real cost, so that the password checks of a burst overlap as they do in production.
       { loginFailures: logs[name]!(), passwordHashCost: 2 ** 14 },

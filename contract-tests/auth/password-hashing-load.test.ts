@@ -27,7 +27,12 @@ describe('password hashing under a burst of registrations', () => {
   it('keeps a concurrent login within its deadline and refuses the excess quickly', { timeout: 60_000 }, async () => {
     const signer = new ForwardedAddressSigner('a forwarding key of the test, 32+ chars');
     const h = await createAuthHarness(
-      { users: new InMemoryUserRepository(), sessions: new InMemorySessionRepository(), grants: new InMemoryResourceGrantRepository(), close: async () => {} },
+      {
+        users: new InMemoryUserRepository(),
+        sessions: new InMemorySessionRepository(),
+        grants: new InMemoryResourceGrantRepository(),
+        close: async () => {},
+      },
       { registrationThrottle: { max: 20, windowMs: 15 * 60_000 } },
       // The production cost and the service's default bounds.
       { passwordHashCost: 2 ** 15, passwordHashing: { concurrency: 2, queue: 16 } },

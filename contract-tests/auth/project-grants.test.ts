@@ -57,7 +57,7 @@ describe('subscribeProjectGrants', () => {
     expect(await grantsOf(reader.id)).toEqual([expect.objectContaining({ resourceId: 'project-1', role: 'editor' })]);
   });
 
-  it('revokes the owner\'s grant when the project is deleted, and ignores other updates', async () => {
+  it("revokes the owner's grant when the project is deleted, and ignores other updates", async () => {
     const owner = await harness.registerUser();
     await projectEvents.publish(EventChannels.projectCreated, projectCreatedEvent('project-2', owner.id, 'Plan', 1));
     await waitFor(async () => (await grantsOf(owner.id)).length === 1, 5_000, 'the owner grant');

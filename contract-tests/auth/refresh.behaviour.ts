@@ -88,7 +88,10 @@ export function describeRefreshAndThrottleUseCases(harness: AuthHarnessFactory, 
       const { token, refreshToken } = await loginOf();
       await h.service.logout(token);
 
-      expect(await h.service.refresh(refreshToken)).toMatchObject({ ok: false, error: { code: 'invalid_refresh_token', kind: 'unauthenticated' } });
+      expect(await h.service.refresh(refreshToken)).toMatchObject({
+        ok: false,
+        error: { code: 'invalid_refresh_token', kind: 'unauthenticated' },
+      });
       expect(await h.service.refresh('no-such-token')).toMatchObject({ ok: false, error: { code: 'invalid_refresh_token' } });
       expect(await h.service.refresh('')).toMatchObject({ ok: false, error: { code: 'invalid_refresh_token' } });
     });
@@ -120,7 +123,10 @@ export function describeRefreshAndThrottleUseCases(harness: AuthHarnessFactory, 
       const known = await h.service.login({ email: user.email, password: StrongPassword, address: '10.0.9.9' });
       const unknown = await h.service.login({ email: 'nobody@example.test', password: StrongPassword, address: '10.0.9.9' });
 
-      expect(known).toEqual({ ok: false, error: expect.objectContaining({ kind: 'rate_limited', code: 'too_many_login_attempts', retryAfterMs: 60_000 }) });
+      expect(known).toEqual({
+        ok: false,
+        error: expect.objectContaining({ kind: 'rate_limited', code: 'too_many_login_attempts', retryAfterMs: 60_000 }),
+      });
       expect(unknown).toEqual(known);
       expect(h.passwords.verifications).toBe(checksBefore);
       h.clock.advance(60_000);

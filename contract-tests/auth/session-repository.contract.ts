@@ -10,10 +10,7 @@ export interface SessionRepositoryFixture {
 const at = (minutes: number): number => Date.UTC(2026, 0, 1) + minutes * 60_000;
 
 /** Every SessionRepository adapter runs this suite (STYLE.md 14). */
-export function describeSessionRepositoryContract(
-  adapterName: string,
-  createFixture: () => Promise<SessionRepositoryFixture>,
-): void {
+export function describeSessionRepositoryContract(adapterName: string, createFixture: () => Promise<SessionRepositoryFixture>): void {
   describe(`SessionRepository contract: ${adapterName}`, () => {
     let fixture: SessionRepositoryFixture;
     let repo: SessionRepository;

@@ -82,7 +82,8 @@ export function describeSessionUseCases(harness: AuthHarnessFactory, closeAll: (
         const outcome = await h.service.login({ email: '', password: '' });
 
         expect(outcome).toMatchObject({
-          ok: false, error: { kind: 'invalid', violations: [{ field: 'email' }, { field: 'password' }] },
+          ok: false,
+          error: { kind: 'invalid', violations: [{ field: 'email' }, { field: 'password' }] },
         });
       });
     });
@@ -119,7 +120,11 @@ export function describeSessionUseCases(harness: AuthHarnessFactory, closeAll: (
         const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), adm: true }));
         const stranger = await JoseTokenIssuer.create({ clock: h.clock });
         const foreign = await stranger.issue({
-          userId: user.id, sessionId, email: user.email, isAdmin: true, expiresAt: h.clock.now() + 60_000,
+          userId: user.id,
+          sessionId,
+          email: user.email,
+          isAdmin: true,
+          expiresAt: h.clock.now() + 60_000,
         });
 
         expect(await h.service.validateToken('  ')).toEqual({ valid: false, reason: 'empty' });
@@ -134,7 +139,11 @@ export function describeSessionUseCases(harness: AuthHarnessFactory, closeAll: (
       it('rejects a well-signed token whose session does not exist', async () => {
         const user = await h.registerUser();
         const issued = await h.tokens.issue({
-          userId: user.id, sessionId: 'no-such-session', email: user.email, isAdmin: false, expiresAt: h.clock.now() + 60_000,
+          userId: user.id,
+          sessionId: 'no-such-session',
+          email: user.email,
+          isAdmin: false,
+          expiresAt: h.clock.now() + 60_000,
         });
 
         expect(await h.service.validateToken(issued.token)).toEqual({ valid: false, reason: 'session_not_found' });
@@ -172,7 +181,8 @@ export function describeSessionUseCases(harness: AuthHarnessFactory, closeAll: (
 
       it('refuses a token that does not verify', async () => {
         expect(await h.service.logout('garbage')).toMatchObject({
-          ok: false, error: { kind: 'unauthenticated', code: 'invalid_token' },
+          ok: false,
+          error: { kind: 'unauthenticated', code: 'invalid_token' },
         });
       });
     });

@@ -35,11 +35,16 @@ export interface AuthOnGrpc {
   /** ValidateToken calls the server has answered. */
   validateCalls(): number;
   /** Registers a user (an admin when `adminEmail` matches) and logs in. */
-  loggedIn(email?: string): Promise<{ readonly token: string; readonly refreshToken: string; readonly userId: string; readonly sessionId: string }>;
+  loggedIn(
+    email?: string,
+  ): Promise<{ readonly token: string; readonly refreshToken: string; readonly userId: string; readonly sessionId: string }>;
   close(): Promise<void>;
 }
 
-export const startAuthOnGrpc = async (events: EventBus, options: { readonly port?: number; readonly adminEmails?: string[] } = {}): Promise<AuthOnGrpc> => {
+export const startAuthOnGrpc = async (
+  events: EventBus,
+  options: { readonly port?: number; readonly adminEmails?: string[] } = {},
+): Promise<AuthOnGrpc> => {
   const clock = new SystemClock();
   const keys = await StoredSigningKeys.open({ repository: new InMemorySigningKeyRepository(), clock, verifyRetiredForMs: 900_000 });
   const service = createAuthService({
@@ -88,7 +93,12 @@ export const startAuthOnGrpc = async (events: EventBus, options: { readonly port
       if (!registered.ok) throw new Error(`register: ${registered.error.code}`);
       const login = await service.login({ email: address, password: Password });
       if (!login.ok) throw new Error(`login: ${login.error.code}`);
-      return { token: login.value.token, refreshToken: login.value.refreshToken, userId: registered.value.id, sessionId: login.value.sessionId };
+      return {
+        token: login.value.token,
+        refreshToken: login.value.refreshToken,
+        userId: registered.value.id,
+        sessionId: login.value.sessionId,
+      };
     },
     close: () => server.shutdown(),
   };

@@ -9,10 +9,7 @@ export interface UserRepositoryFixture {
 }
 
 /** Every UserRepository adapter runs this suite (STYLE.md 14). */
-export function describeUserRepositoryContract(
-  adapterName: string,
-  createFixture: () => Promise<UserRepositoryFixture>,
-): void {
+export function describeUserRepositoryContract(adapterName: string, createFixture: () => Promise<UserRepositoryFixture>): void {
   describe(`UserRepository contract: ${adapterName}`, () => {
     let fixture: UserRepositoryFixture;
     let repo: UserRepository;

@@ -28,8 +28,7 @@ export const recordChanges = async (registry: ServiceRegistry, scope: WatchScope
   return {
     changes,
     watch,
-    summary: () =>
-      changes.map((c) => `${c.type}${c.type === 'removed' ? `(${c.reason})` : ''}:${c.instance.instanceId}`),
+    summary: () => changes.map((c) => `${c.type}${c.type === 'removed' ? `(${c.reason})` : ''}:${c.instance.instanceId}`),
   };
 };
 

@@ -106,7 +106,11 @@ describe('Discovery over RedisServiceRegistry', () => {
   });
 });
 
-const median = (values: readonly number[]): number => percentile([...values].sort((a, b) => a - b), 0.5);
+const median = (values: readonly number[]): number =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
 
 describe('Discovery over RedisServiceRegistry across a Redis restart', () => {
   it('keeps heartbeating instances, and hears expiries again once Redis is back', async () => {

@@ -206,7 +206,11 @@ export function describeServiceRegistryContract(
         await fixture.writer.register(anInstance(other, { instanceId: 'elsewhere' }), 10_000);
         await fixture.writer.register(anInstance(service, { instanceId: 'here' }), 10_000);
 
-        await waitFor(() => one.changes.length >= 1 && all.changes.filter((c) => [service, other].includes(c.instance.service)).length >= 2, 5_000, 'the changes');
+        await waitFor(
+          () => one.changes.length >= 1 && all.changes.filter((c) => [service, other].includes(c.instance.service)).length >= 2,
+          5_000,
+          'the changes',
+        );
         expect(one.summary()).toEqual(['added:here']);
         expect(all.changes.filter((c) => [service, other].includes(c.instance.service)).map((c) => c.instance.instanceId)).toEqual([
           'elsewhere',

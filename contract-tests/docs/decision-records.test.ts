@@ -47,7 +47,10 @@ describe('decision records (ADR 0025)', () => {
       const positions = SECTIONS.map((section) => text.search(new RegExp(`^## ${section}$`, 'm')));
       const lacking = SECTIONS.filter((_, index) => positions[index] === -1);
       expect(lacking, `${file} lacks sections`).toEqual([]);
-      expect([...positions].sort((a, b) => a - b), `${file}: sections out of order`).toEqual(positions);
+      expect(
+        [...positions].sort((a, b) => a - b),
+        `${file}: sections out of order`,
+      ).toEqual(positions);
     }
   });
 

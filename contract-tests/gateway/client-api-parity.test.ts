@@ -43,9 +43,7 @@ const send = async (http: Dispatcher, url: string, method: Dispatcher.HttpMethod
 const withoutValues = (body: unknown, keys: ReadonlySet<string>): unknown => {
   if (Array.isArray(body)) return body.map((item) => withoutValues(item, keys));
   if (body === null || typeof body !== 'object') return body;
-  return Object.fromEntries(
-    Object.entries(body).map(([key, value]) => [key, keys.has(key) ? typeof value : withoutValues(value, keys)]),
-  );
+  return Object.fromEntries(Object.entries(body).map(([key, value]) => [key, keys.has(key) ? typeof value : withoutValues(value, keys)]));
 };
 
 const deep = (depth: number) => `{"a":${'['.repeat(depth)}${']'.repeat(depth)}}`;
@@ -62,7 +60,11 @@ describe('the same client request on the gateway and on the owning service', () 
   beforeAll(async () => {
     mesh = await startTestMesh({ GATEWAY_CORS_ORIGINS: 'https://app.example' });
     // On a loaded machine the gateway may not have found auth's HTTP port yet: wait until it forwards.
-    await waitFor(async () => (await send(http, `${base('api-gateway')}/auth/profile`, 'GET')).status === 401, 15_000, 'the gateway to reach auth');
+    await waitFor(
+      async () => (await send(http, `${base('api-gateway')}/auth/profile`, 'GET')).status === 401,
+      15_000,
+      'the gateway to reach auth',
+    );
     ada = await aUser(http, base('api-gateway'), 'ada');
     const created = await jsonRequest(http, 'POST', `${base('api-gateway')}/projects`, { token: ada.token, body: { name: 'Parity' } });
     projectId = created.body.project_id;
@@ -87,19 +89,37 @@ describe('the same client request on the gateway and on the owning service', () 
     ['project', 'a boolean that is not true or false', 'GET', '/projects?include_shared=yes', {}],
     ['project', 'a NUL in the query', 'GET', '/projects?status=active%00', {}],
     ['project', 'a name of 101 characters', 'POST', '/projects', { body: { name: 'n'.repeat(101) } }],
-    ['project', 'a NUL in a name, a description and a configuration', 'POST', '/projects', {
-      body: { name: 'a\u0000b', description: 'd\u0000', configuration: { 'k\u0000': 'v\u0000' } },
-    }],
+    [
+      'project',
+      'a NUL in a name, a description and a configuration',
+      'POST',
+      '/projects',
+      {
+        body: { name: 'a\u0000b', description: 'd\u0000', configuration: { 'k\u0000': 'v\u0000' } },
+      },
+    ],
     ['project', 'a name that is a number', 'POST', '/projects', { body: { name: 42 } }],
-    ['project', 'the other port\'s old field name expected_version', 'PATCH', '/projects/{project}', { body: { expected_version: 1 } }],
+    ['project', "the other port's old field name expected_version", 'PATCH', '/projects/{project}', { body: { expected_version: 1 } }],
     ['project', 'expected_updated_at: 1e308', 'PATCH', '/projects/{project}', { raw: '{"expected_updated_at": 1e308}' }],
     ['project', 'share by the old field email', 'POST', '/projects/{project}/share', { body: { email: 'x@example.test', role: 'viewer' } }],
-    ['project', 'share by email to nobody', 'POST', '/projects/{project}/share', { body: { target_email: 'nobody@example.test', role: 'viewer' } }],
+    [
+      'project',
+      'share by email to nobody',
+      'POST',
+      '/projects/{project}/share',
+      { body: { target_email: 'nobody@example.test', role: 'viewer' } },
+    ],
     ['project', 'a stale expected_updated_at', 'PATCH', '/projects/{project}', { body: { name: 'late', expected_updated_at: 1 } }],
     ['project', 'a project that does not exist', 'GET', '/projects/no-such-project', {}],
     ['project', 'a 100,000-deep report body', 'POST', '/projects/{project}/reports', { raw: deep(100_000) }],
     ['project', 'templates of page size 0', 'GET', '/templates?page_size=0', {}],
-    ['simulation', 'an invalid body without a token (401 before validation)', 'POST', '/simulations', { token: undefined, body: { duration_seconds: 'x' } }],
+    [
+      'simulation',
+      'an invalid body without a token (401 before validation)',
+      'POST',
+      '/simulations',
+      { token: undefined, body: { duration_seconds: 'x' } },
+    ],
     ['project', 'an invalid body without a token (401 before validation)', 'POST', '/projects', { token: undefined, body: { name: 7 } }],
     ['simulation', 'a duration as a string', 'POST', '/simulations', { body: { project_id: '{project}', duration_seconds: '60' } }],
     ['simulation', 'a duration of 1e308', 'POST', '/simulations', { raw: '{"project_id": "{project}", "duration_seconds": 1e308}' }],
@@ -108,7 +128,13 @@ describe('the same client request on the gateway and on the owning service', () 
     ['simulation', 'results with max_samples -1', 'GET', '/simulations/{simulation}/results?max_samples=-1', {}],
     ['simulation', 'a history of an unknown status', 'GET', '/projects/{project}/simulations?status=lost', {}],
     ['auth', 'a refresh token wrapped in an array', 'POST', '/auth/refresh', { body: { refresh_token: ['token'] } }],
-    ['auth', 'a NUL in a registration', 'POST', '/auth/register', { body: { email: 'nul@example.test', password: 'correct horse battery', name: 'a\u0000' } }],
+    [
+      'auth',
+      'a NUL in a registration',
+      'POST',
+      '/auth/register',
+      { body: { email: 'nul@example.test', password: 'correct horse battery', name: 'a\u0000' } },
+    ],
     ['auth', 'a 5,000-deep login', 'POST', '/auth/login', { raw: deep(5_000) }],
     ['auth', 'a login of 20 KB', 'POST', '/auth/login', { body: { email: 'big@example.test', password: 'p'.repeat(20_000) } }],
   ];
@@ -139,7 +165,12 @@ describe('the same client request on the gateway and on the owning service', () 
       ['project', 'GET', '/templates?page_size=2', {}],
       ['simulation', 'GET', `/simulations/${simulationId}/metrics?since=0&max_samples=10`, {}],
       ['simulation', 'GET', `/projects/${projectId}/simulations?page_size=1`, {}],
-      ['simulation', 'POST', '/simulations/validate', { body: { project_id: projectId, configuration: { services: '4' }, duration_seconds: 90 } }],
+      [
+        'simulation',
+        'POST',
+        '/simulations/validate',
+        { body: { project_id: projectId, configuration: { services: '4' }, duration_seconds: 90 } },
+      ],
     ];
     for (const [service, method, path, sent] of accepted) {
       const viaGateway = await send(http, `${base('api-gateway')}${path}`, method, { token: ada.token, ...sent });
@@ -154,9 +185,15 @@ describe('the same client request on the gateway and on the owning service', () 
     // The version check takes the same field on both ports: the first write moved updated_at.
     const current = (await jsonRequest(http, 'GET', `${base('api-gateway')}/projects/${projectId}`, { token: ada.token })).body.updated_at;
     expect(current).toBeGreaterThanOrEqual(updatedAt);
-    const onService = await send(http, `${base('project')}/projects/${projectId}`, 'PATCH', { token: ada.token, body: { name: 'Parity 2', expected_updated_at: current } });
+    const onService = await send(http, `${base('project')}/projects/${projectId}`, 'PATCH', {
+      token: ada.token,
+      body: { name: 'Parity 2', expected_updated_at: current },
+    });
     expect(onService.status).toBe(200);
-    const onGateway = await send(http, `${base('api-gateway')}/projects/${projectId}`, 'PATCH', { token: ada.token, body: { name: 'Parity 3', expected_updated_at: current } });
+    const onGateway = await send(http, `${base('api-gateway')}/projects/${projectId}`, 'PATCH', {
+      token: ada.token,
+      body: { name: 'Parity 3', expected_updated_at: current },
+    });
     expect(onGateway.status).toBe(409);
   });
 
@@ -187,7 +224,10 @@ describe('the same client request on the gateway and on the owning service', () 
     await expectSame('GET', '/templates?page_size=2');
     await expectSame('GET', '/templates/event-driven');
     // Writes: the same answer but for the new ids and times.
-    const created = await expectSame('POST', '/projects', { body: { name: 'Twin', template_id: 'monolith' } }, ['project_id', 'created_at']);
+    const created = await expectSame('POST', '/projects', { body: { name: 'Twin', template_id: 'monolith' } }, [
+      'project_id',
+      'created_at',
+    ]);
     expect(created).toMatchObject({ name: 'Twin', template_used: 'monolith', status: 'active' });
     // The first share and the first leave change something, a repeat does not: repeat them on both ports.
     const share: Sent = { token: ada.token, body: { target_email: bob.email, role: 'viewer' } };
@@ -202,10 +242,14 @@ describe('the same client request on the gateway and on the owning service', () 
     });
     await expectSame('DELETE', `/projects/${projectId}/collaboration`);
     const twins = await Promise.all(
-      [0, 1].map(async () => (await jsonRequest(http, 'POST', `${base('api-gateway')}/projects`, { token: ada.token, body: { name: 'Gone' } })).body),
+      [0, 1].map(
+        async () => (await jsonRequest(http, 'POST', `${base('api-gateway')}/projects`, { token: ada.token, body: { name: 'Gone' } })).body,
+      ),
     );
     const removed = await Promise.all(
-      twins.map(async (twin, index) => send(http, `${base(index === 0 ? 'api-gateway' : 'project')}/projects/${twin.project_id}`, 'DELETE', { token: ada.token })),
+      twins.map(async (twin, index) =>
+        send(http, `${base(index === 0 ? 'api-gateway' : 'project')}/projects/${twin.project_id}`, 'DELETE', { token: ada.token }),
+      ),
     );
     const keys = new Set(['project_id', 'deleted_at']);
     expect({ status: removed[1]?.status, body: withoutValues(removed[1]?.body, keys) }).toEqual({
@@ -236,7 +280,9 @@ describe('the same client request on the gateway and on the owning service', () 
       'websocket_channel',
     ]);
     expect(started).toMatchObject({ status: 'running', estimated_duration: 120 });
-    await both('POST', '/simulations/validate', { body: { project_id: projectId, configuration: { nodes: '0' }, duration_seconds: 4_000 } });
+    await both('POST', '/simulations/validate', {
+      body: { project_id: projectId, configuration: { nodes: '0' }, duration_seconds: 4_000 },
+    });
     for (const id of [started.simulation_id, alsoStarted.simulation_id]) {
       expect((await send(http, `${base('simulation')}/simulations/${String(id)}/stop`, 'POST', { token: ada.token })).status).toBe(200);
     }
@@ -249,7 +295,7 @@ describe('the same client request on the gateway and on the owning service', () 
     await both('GET', `/projects/${projectId}/simulations?status=stopped&page_size=5`, {});
   });
 
-  it('puts the gateway\'s defences on every service port: security headers and the CORS allow-list', async () => {
+  it("puts the gateway's defences on every service port: security headers and the CORS allow-list", async () => {
     for (const service of ['api-gateway', 'auth', 'project', 'simulation'] as const) {
       const health = await send(http, `${base(service)}/health`, 'GET');
       expect(health.headers['x-content-type-options'], service).toBe('nosniff');
@@ -281,7 +327,7 @@ describe('with MESH_CLIENT_ENTRY=gateway and a low per-address limit', () => {
     await mesh?.stop();
   }, STARTUP_TIMEOUT_MS);
 
-  it('serves no project or simulation client route on the services\' ports, and still limits and guards them', async () => {
+  it("serves no project or simulation client route on the services' ports, and still limits and guards them", async () => {
     expect((await send(http, `${base('project')}/projects`, 'GET')).status).toBe(404);
     expect((await send(http, `${base('simulation')}/simulations/validate`, 'POST', { body: {} })).status).toBe(404);
     const health = await send(http, `${base('project')}/health`, 'GET');

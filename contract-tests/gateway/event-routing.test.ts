@@ -39,7 +39,10 @@ describe('routing pub/sub events to /events sockets', () => {
   });
 
   it('sends a project event to the users who may read the project, asking the project service once per user', async () => {
-    await gw.router.route(EventChannels.projectUpdated, event('updated', { project_id: 'p1', user_id: 'ada', change: 'modified', changes: ['name'] }));
+    await gw.router.route(
+      EventChannels.projectUpdated,
+      event('updated', { project_id: 'p1', user_id: 'ada', change: 'modified', changes: ['name'] }),
+    );
     await gw.router.route(EventChannels.projectCreated, event('created', { project_id: 'p1', user_id: 'ada', name: 'x' }));
 
     expect([events(ada), events(bob), events(eve)].map((list) => list.length)).toEqual([2, 2, 0]);
@@ -48,7 +51,10 @@ describe('routing pub/sub events to /events sockets', () => {
   });
 
   it('lets the target of a share see the share and what follows it', async () => {
-    await gw.router.route(EventChannels.projectShared, event('shared', { project_id: 'p1', user_id: 'ada', target_user_id: 'eve', role: 'viewer' }));
+    await gw.router.route(
+      EventChannels.projectShared,
+      event('shared', { project_id: 'p1', user_id: 'ada', target_user_id: 'eve', role: 'viewer' }),
+    );
     expect(events(eve)).toHaveLength(1);
 
     h.projects.readers.get('p1')!.add('eve');
@@ -65,15 +71,25 @@ describe('routing pub/sub events to /events sockets', () => {
 
   it('sends user notifications to that user as notifications', async () => {
     await gw.router.route('notifications:user:bob', event('mention', { text: 'hi' }));
-    expect(bob.ofType('notification')).toEqual([{ type: 'notification', channel: 'notifications:user:bob', notification: event('mention', { text: 'hi' }) }]);
+    expect(bob.ofType('notification')).toEqual([
+      { type: 'notification', channel: 'notifications:user:bob', notification: event('mention', { text: 'hi' }) },
+    ]);
     expect(ada.ofType('notification')).toEqual([]);
   });
 
   it('relays simulation data to the simulation watchers', async () => {
     const watcher = new RecordingConnection();
-    gw.registry.register({ clientId: 'w', userId: 'ada', subscriptions: [Topics.simulation('s7')], connectionType: 'websocket', connection: watcher });
+    gw.registry.register({
+      clientId: 'w',
+      userId: 'ada',
+      subscriptions: [Topics.simulation('s7')],
+      connectionType: 'websocket',
+      connection: watcher,
+    });
     await gw.router.route('simulation:data:s7', event('metrics', { cpu: 1 }));
-    expect(watcher.ofType('simulation_data')).toEqual([{ type: 'simulation_data', simulation_id: 's7', data: event('metrics', { cpu: 1 }) }]);
+    expect(watcher.ofType('simulation_data')).toEqual([
+      { type: 'simulation_data', simulation_id: 's7', data: event('metrics', { cpu: 1 }) },
+    ]);
   });
 
   it('closes the sockets of a session that logged out', async () => {
@@ -88,7 +104,10 @@ describe('routing pub/sub events to /events sockets', () => {
     const watcher = new RecordingConnection();
     await gw.sessions.watchSimulation({ clientId: 'w1', identity: h.identity('bob'), simulationId: 's1', connection: watcher });
 
-    await gw.router.route(EventChannels.simulationCompleted, event('completed', { simulation_id: 's1', project_id: 'p1', user_id: 'ada', status: 'completed' }));
+    await gw.router.route(
+      EventChannels.simulationCompleted,
+      event('completed', { simulation_id: 's1', project_id: 'p1', user_id: 'ada', status: 'completed' }),
+    );
 
     expect(watcher.ofType('simulation_completed')).toEqual([{ type: 'simulation_completed', simulation_id: 's1', status: 'completed' }]);
     expect(watcher.closedWith?.reason).toBe('finished');

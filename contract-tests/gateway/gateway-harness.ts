@@ -152,7 +152,13 @@ export const createGatewayHarness = (): GatewayHarness => {
       instances.push(instance);
       return instance;
     },
-    identity: (userId) => ({ userId, sessionId: `auth-session-of-${userId}`, email: `${userId}@example.test`, isAdmin: false, permissions: [] }),
+    identity: (userId) => ({
+      userId,
+      sessionId: `auth-session-of-${userId}`,
+      email: `${userId}@example.test`,
+      isAdmin: false,
+      permissions: [],
+    }),
     eventsClient(instance, userId, clientId = `client-${++clients}`) {
       const connection = new RecordingConnection();
       const opened = instance.sessions.openEvents({ clientId, identity: this.identity(userId), connection });
@@ -160,7 +166,10 @@ export const createGatewayHarness = (): GatewayHarness => {
       return connection;
     },
     appendSamples: async (simulationId, steps) => {
-      await streams.appendBatch(Streams.simulation(simulationId), steps.map((step) => toStreamFields(aSample(step))));
+      await streams.appendBatch(
+        Streams.simulation(simulationId),
+        steps.map((step) => toStreamFields(aSample(step))),
+      );
     },
     close: async () => {
       await Promise.all(instances.map((instance) => instance.fanOut.close()));

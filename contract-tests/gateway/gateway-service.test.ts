@@ -28,12 +28,19 @@ describe('the gateway service of one instance', () => {
         ok: false,
         error: { kind: 'invalid', violations: [{ field: 'client_id' }] },
       });
-      expect(gw.service.registerClient({ clientId: 'c', userId: 'u1', subscriptions: [], connectionType: 'carrier-pigeon' })).toMatchObject({
-        ok: false,
-        error: { kind: 'invalid', violations: [{ field: 'connection_type' }] },
-      });
+      expect(gw.service.registerClient({ clientId: 'c', userId: 'u1', subscriptions: [], connectionType: 'carrier-pigeon' })).toMatchObject(
+        {
+          ok: false,
+          error: { kind: 'invalid', violations: [{ field: 'connection_type' }] },
+        },
+      );
       expect(
-        gw.service.registerClient({ clientId: 'c', userId: 'u1', subscriptions: Array.from({ length: 101 }, (_, i) => `t${i}`), connectionType: 'http' }),
+        gw.service.registerClient({
+          clientId: 'c',
+          userId: 'u1',
+          subscriptions: Array.from({ length: 101 }, (_, i) => `t${i}`),
+          connectionType: 'http',
+        }),
       ).toMatchObject({ ok: false, error: { kind: 'invalid' } });
     });
 
@@ -49,12 +56,17 @@ describe('the gateway service of one instance', () => {
   });
 
   describe('routeMessage', () => {
-    it("delivers to every socket of the user on this instance as {type, source_service, payload}", () => {
+    it('delivers to every socket of the user on this instance as {type, source_service, payload}', () => {
       const first = h.eventsClient(gw, 'u1');
       const second = h.eventsClient(gw, 'u1');
       const other = h.eventsClient(gw, 'u2');
 
-      const report = gw.service.routeMessage({ targetUserId: 'u1', messageType: 'invite', payload: { project: 'p1' }, sourceService: 'project' });
+      const report = gw.service.routeMessage({
+        targetUserId: 'u1',
+        messageType: 'invite',
+        payload: { project: 'p1' },
+        sourceService: 'project',
+      });
 
       expect(report).toEqual({ ok: true, value: { delivered: true, clientCount: 2 } });
       for (const socket of [first, second]) {
@@ -89,7 +101,13 @@ describe('the gateway service of one instance', () => {
       const a = h.eventsClient(gw, 'u1', 'a');
       const b = h.eventsClient(gw, 'u2', 'b');
       const watcher = new RecordingConnection();
-      gw.registry.register({ clientId: 'w', userId: 'u3', subscriptions: [Topics.simulation('s1')], connectionType: 'websocket', connection: watcher });
+      gw.registry.register({
+        clientId: 'w',
+        userId: 'u3',
+        subscriptions: [Topics.simulation('s1')],
+        connectionType: 'websocket',
+        connection: watcher,
+      });
 
       const everyone = gw.service.broadcastMessage({ channel: '', messageType: 'maintenance', payload: 'soon', sourceService: 'ops' });
       const eventsOnly = gw.service.broadcastMessage({

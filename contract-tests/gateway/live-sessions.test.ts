@@ -30,7 +30,12 @@ describe('live sessions: simulation watchers and events clients', () => {
       await h.appendSamples('sim-1', [1, 2]);
 
       await waitFor(() => connection.ofType('simulation_metrics').length === 2, 5_000, 'two samples');
-      expect(connection.received[0]).toEqual({ type: 'simulation_status', simulation_id: 'sim-1', status: 'running', progress_percentage: 0 });
+      expect(connection.received[0]).toEqual({
+        type: 'simulation_status',
+        simulation_id: 'sim-1',
+        status: 'running',
+        progress_percentage: 0,
+      });
       expect(connection.ofType('simulation_metrics')[0]).toEqual({ type: 'simulation_metrics', simulation_id: 'sim-1', ...aSample(1) });
     });
 
@@ -120,7 +125,9 @@ describe('live sessions: simulation watchers and events clients', () => {
       const id = await h.streams.append(Streams.notifications('ada'), { type: 'project_shared', project_id: 'p1' });
 
       await waitFor(() => socket.ofType('notification').length === 1, 5_000, 'the notification');
-      expect(socket.ofType('notification')).toEqual([{ type: 'notification', id, notification: { type: 'project_shared', project_id: 'p1' } }]);
+      expect(socket.ofType('notification')).toEqual([
+        { type: 'notification', id, notification: { type: 'project_shared', project_id: 'p1' } },
+      ]);
     });
 
     it('reads one notification stream per user for all the user sockets, until the last leaves', async () => {

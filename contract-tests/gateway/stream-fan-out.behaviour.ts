@@ -75,7 +75,11 @@ export const describeStreamFanOutBehaviour = (name: string, open: () => Promise<
       fanOuts.push(fanOut);
       return fanOut;
     };
-    const append = (stream: string, ...values: string[]) => fixture.append(stream, values.map((n) => ({ n })));
+    const append = (stream: string, ...values: string[]) =>
+      fixture.append(
+        stream,
+        values.map((n) => ({ n })),
+      );
 
     beforeEach(async () => {
       fixture = await open();

@@ -18,10 +18,7 @@ export interface LoadedService {
 }
 
 /** Every service declared in `protoFiles` (absolute paths, or relative to `includeDirs`). */
-export const loadServices = async (
-  protoFiles: readonly string[],
-  includeDirs: readonly string[] = [],
-): Promise<LoadedService[]> => {
+export const loadServices = async (protoFiles: readonly string[], includeDirs: readonly string[] = []): Promise<LoadedService[]> => {
   const pkg = await loadProtoPackage(protoFiles, includeDirs);
   return Object.entries(pkg)
     .filter(([, value]) => !('format' in value)) // message and enum entries carry `format`
@@ -49,10 +46,16 @@ export const callWithEmptyRequest = (
       client.makeClientStreamRequest(path, serialize, deserialize, { deadline }, settle).end();
     } else if (!method.requestStream) {
       const call = client.makeServerStreamRequest(path, serialize, deserialize, {}, { deadline });
-      call.on('data', () => undefined).on('error', () => undefined).on('status', onStatus);
+      call
+        .on('data', () => undefined)
+        .on('error', () => undefined)
+        .on('status', onStatus);
     } else {
       const call = client.makeBidiStreamRequest(path, serialize, deserialize, { deadline });
-      call.on('data', () => undefined).on('error', () => undefined).on('status', onStatus);
+      call
+        .on('data', () => undefined)
+        .on('error', () => undefined)
+        .on('status', onStatus);
       call.end();
     }
   });

@@ -19,11 +19,7 @@ export interface GrpcServerContractOptions {
  * What every mesh gRPC server must do, whatever its handlers: serve every rpc of its .proto files,
  * answer the standard health check, and describe itself by reflection as grpcurl needs.
  */
-export const grpcServerContract = (
-  name: string,
-  start: () => Promise<GrpcServerUnderTest>,
-  options: GrpcServerContractOptions,
-): void => {
+export const grpcServerContract = (name: string, start: () => Promise<GrpcServerUnderTest>, options: GrpcServerContractOptions): void => {
   describe(`gRPC server contract: ${name}`, () => {
     let server: GrpcServerUnderTest | undefined;
     let declared: Map<string, string[]>; // service -> method paths, from the .proto files
@@ -87,5 +83,4 @@ export const grpcServerContract = (
 };
 
 /** protoc's rule: `current_metrics` -> `CurrentMetricsEntry`. */
-const mapEntryName = (fieldName: string): string =>
-  `${fieldName.replace(/(?:^|_)([a-z0-9])/g, (_m, ch: string) => ch.toUpperCase())}Entry`;
+const mapEntryName = (fieldName: string): string => `${fieldName.replace(/(?:^|_)([a-z0-9])/g, (_m, ch: string) => ch.toUpperCase())}Entry`;

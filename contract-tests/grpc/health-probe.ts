@@ -10,14 +10,20 @@ import { service } from 'grpc-health-check';
 
 const healthService = service as ServiceDefinition;
 const HealthClient = makeGenericClientConstructor(healthService, 'grpc.health.v1.Health');
-const connect = (address: string, channelCredentials = credentials.createInsecure()): Client => new HealthClient(address, channelCredentials);
+const connect = (address: string, channelCredentials = credentials.createInsecure()): Client =>
+  new HealthClient(address, channelCredentials);
 
 /**
  * Asks `grpc.health.v1.Health/Check` at `address` for `serviceName` ('' is the whole server):
  * resolves with the status name ('SERVING', 'NOT_SERVING', ...), rejects with the gRPC error.
  * Plaintext unless given credentials (a mesh under mTLS).
  */
-export const checkHealth = (address: string, serviceName = '', timeoutMs = 15_000, channelCredentials?: ChannelCredentials): Promise<string> => {
+export const checkHealth = (
+  address: string,
+  serviceName = '',
+  timeoutMs = 15_000,
+  channelCredentials?: ChannelCredentials,
+): Promise<string> => {
   const client = connect(address, channelCredentials);
   const { path, requestSerialize, responseDeserialize } = healthService.Check!;
   return new Promise<string>((resolve, reject) => {

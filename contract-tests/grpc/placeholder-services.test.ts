@@ -30,7 +30,7 @@ describe('assertEveryRpcRegistered', () => {
   let server: RunningGrpcServer | undefined;
   afterEach(async () => server?.shutdown());
 
-  it('probes all 35 rpcs (the specification\'s 34 and auth\'s GetSigningKeys), each answered by its placeholder', async () => {
+  it("probes all 35 rpcs (the specification's 34 and auth's GetSigningKeys), each answered by its placeholder", async () => {
     server = await startMesh(placeholders());
     const probes = await assertEveryRpcRegistered(server.address, meshProtoPaths());
     expect(probes).toHaveLength(7 + 7 + 12 + 9);
@@ -47,9 +47,7 @@ describe('assertEveryRpcRegistered', () => {
   it('fails when a service is registered without handlers for its methods', async () => {
     const incomplete = { definition: ProjectServiceService, implementation: {} };
     server = await startMesh([...placeholders([GatewayServiceService, AuthServiceService]), incomplete]);
-    await expect(assertEveryRpcRegistered(server.address, meshProtoPaths().slice(0, 3))).rejects.toThrow(
-      /12 of 26 rpcs not served/,
-    );
+    await expect(assertEveryRpcRegistered(server.address, meshProtoPaths().slice(0, 3))).rejects.toThrow(/12 of 26 rpcs not served/);
   });
 
   it('fails when nothing answers at the address', async () => {

@@ -17,9 +17,7 @@ interface ReflectionResponse {
   error_response?: { error_code: number; error_message: string };
 }
 
-const REFLECTION_PROTO = createRequire(import.meta.url).resolve(
-  '@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto',
-);
+const REFLECTION_PROTO = createRequire(import.meta.url).resolve('@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto');
 
 /**
  * Does what grpcurl does with `list` and `describe`: lists the services over
@@ -44,9 +42,7 @@ export const reflectServer = async (address: string, timeoutMs = 15_000): Promis
   const files = async (request: object): Promise<FileDescriptorProto[]> => {
     const response = await ask(request);
     if (response.error_response) throw new Error(`Reflection: ${response.error_response.error_message}`);
-    return (response.file_descriptor_response?.file_descriptor_proto ?? []).map((bytes) =>
-      fromBinary(FileDescriptorProtoSchema, bytes),
-    );
+    return (response.file_descriptor_response?.file_descriptor_proto ?? []).map((bytes) => fromBinary(FileDescriptorProtoSchema, bytes));
   };
   try {
     const listed = await ask({ list_services: '*' });

@@ -74,7 +74,10 @@ export const validateTokenStatus = (client: AuthServiceClient, timeoutMs = 10_00
  * One ValidateToken through the mesh and how it ended: `ok`, the code of the failure it returned
  * (`resource_exhausted`), or the message of the `DependencyUnavailableError` it threw; and how long it took.
  */
-export const meshCallOutcome = async (mesh: MeshClient<AuthServiceClient>, timeoutMs = 10_000): Promise<{ outcome: string; ms: number }> => {
+export const meshCallOutcome = async (
+  mesh: MeshClient<AuthServiceClient>,
+  timeoutMs = 10_000,
+): Promise<{ outcome: string; ms: number }> => {
   const started = Date.now();
   try {
     const answer = await mesh.call('validateToken', tokenRequest(), { timeoutMs });

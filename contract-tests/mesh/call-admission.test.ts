@@ -23,7 +23,10 @@ describe('calls admitted by the pool', () => {
     const backend = await startAuthBackend({ gate });
     cleanup.push(() => backend.server.server.forceShutdown());
     const { mesh } = authMeshClient({ a: backend.server.address }, tinyPool);
-    cleanup.push(() => mesh.close(), () => release());
+    cleanup.push(
+      () => mesh.close(),
+      () => release(),
+    );
     await waitFor(() => mesh.snapshot().instances[0]!.pool.readyConnections === 1, 10_000, 'a ready connection');
     return { backend, mesh, release };
   };

@@ -52,7 +52,9 @@ describe('deadlines', () => {
     await waitFor(() => mesh.snapshot().instances[0]!.pool.readyConnections > 0, 10_000, 'a connection');
 
     const started = Date.now();
-    const outcome = await mesh.call('validateToken', tokenRequest(), { deadline: new Date(started + 300) }).catch((error: unknown) => error);
+    const outcome = await mesh
+      .call('validateToken', tokenRequest(), { deadline: new Date(started + 300) })
+      .catch((error: unknown) => error);
 
     expect(outcome).toMatchObject({ failure: { kind: 'unavailable' } });
     expect(Date.now() - started).toBeLessThan(3_000);

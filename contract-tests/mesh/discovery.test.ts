@@ -16,7 +16,11 @@ describe('following the instances of a service', () => {
     const a = await startAuthBackend();
     const b = await startAuthBackend();
     const proxyToB = await startCountingProxy(b.server.port);
-    cleanup.push(() => a.server.server.forceShutdown(), () => b.server.server.forceShutdown(), () => proxyToB.close());
+    cleanup.push(
+      () => a.server.server.forceShutdown(),
+      () => b.server.server.forceShutdown(),
+      () => proxyToB.close(),
+    );
     const { mesh, instances } = authMeshClient({ a: a.server.address });
     cleanup.push(() => mesh.close());
     const load = steadyLoad(3, () => mesh.call('validateToken', tokenRequest()));

@@ -12,7 +12,10 @@ describe('failover between instances', () => {
   const twoBackends = async () => {
     const a = await startAuthBackend({ delayMs: 1 });
     const b = await startAuthBackend({ delayMs: 1 });
-    cleanup.push(() => a.server.server.forceShutdown(), () => b.server.server.forceShutdown());
+    cleanup.push(
+      () => a.server.server.forceShutdown(),
+      () => b.server.server.forceShutdown(),
+    );
     return { a, b };
   };
 

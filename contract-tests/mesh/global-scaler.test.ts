@@ -15,11 +15,18 @@ describe('the global connection cap across pools', () => {
     const backend = await startAuthBackend({ delayMs: 2 });
     const toAuth = await startCountingProxy(backend.server.port);
     const toSimulation = await startCountingProxy(backend.server.port);
-    cleanup.push(() => backend.server.server.forceShutdown(), () => toAuth.close(), () => toSimulation.close());
+    cleanup.push(
+      () => backend.server.server.forceShutdown(),
+      () => toAuth.close(),
+      () => toSimulation.close(),
+    );
     const scaler = new GlobalConnectionScaler({ maxTotalConnections: 11 });
     const simulation = meshClientFor('simulation', { s: toSimulation.address }, {}, scaler).mesh;
     const auth = meshClientFor('auth', { a: toAuth.address }, {}, scaler).mesh;
-    cleanup.push(() => simulation.close(), () => auth.close());
+    cleanup.push(
+      () => simulation.close(),
+      () => auth.close(),
+    );
     await waitFor(() => toAuth.open() === 5 && toSimulation.open() === 5, 10_000, '5 + 5 connections');
 
     const simulationLoad = steadyLoad(10, () => simulation.call('validateToken', tokenRequest()));

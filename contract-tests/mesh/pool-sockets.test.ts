@@ -15,7 +15,10 @@ describe('pooled connections over real sockets', () => {
   const backendBehindProxy = async (delayMs = 0): Promise<{ backend: AuthBackend; proxy: CountingProxy }> => {
     const backend = await startAuthBackend({ delayMs });
     const proxy = await startCountingProxy(backend.server.port);
-    cleanup.push(() => backend.server.server.forceShutdown(), () => proxy.close());
+    cleanup.push(
+      () => backend.server.server.forceShutdown(),
+      () => proxy.close(),
+    );
     return { backend, proxy };
   };
 

@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ProjectServiceClient, ProjectServiceService, CreateProjectRequest, type ProjectServiceServer } from '../../adapters/grpc/generated/project.js';
+import {
+  ProjectServiceClient,
+  ProjectServiceService,
+  CreateProjectRequest,
+  type ProjectServiceServer,
+} from '../../adapters/grpc/generated/project.js';
 import { startGrpcServer, type RunningGrpcServer } from '../../adapters/grpc/grpc-server.js';
 import { MeshClient } from '../../adapters/grpc/mesh/mesh-client.js';
 import { unaryHandler } from '../../adapters/grpc/unary-handler.js';
@@ -44,7 +49,10 @@ describe('retries of writes', () => {
     cleanup.push(() => servers.forEach((server) => server.server.forceShutdown()));
     const instances = new FixedInstanceSource();
     // Ids in this order so that round-robin tries the failing instance first.
-    instances.set('project', [instanceAt('project', '1-failing', failing.server.address), instanceAt('project', '2-working', working.server.address)]);
+    instances.set('project', [
+      instanceAt('project', '1-failing', failing.server.address),
+      instanceAt('project', '2-working', working.server.address),
+    ]);
     const mesh = new MeshClient(ProjectServiceClient, { service: 'project', instances, scaler: new GlobalConnectionScaler() });
     cleanup.push(() => mesh.close());
     await waitFor(() => mesh.snapshot().instances.every((i) => i.pool.readyConnections > 0), 10_000, 'connections');

@@ -27,7 +27,10 @@ export class FixedInstanceSource implements InstanceSource {
   }
 
   remove(service: string, instanceId: string): void {
-    this.set(service, this.current(service).filter((i) => i.instanceId !== instanceId));
+    this.set(
+      service,
+      this.current(service).filter((i) => i.instanceId !== instanceId),
+    );
   }
 }
 

@@ -142,7 +142,11 @@ describe('calls written to Redis and unanswered when it is killed', () => {
     const stream = uniqueName('faults:in-flight');
     await streams.ensureGroup(stream, 'workers', '0');
     await streams.readGroup(stream, 'workers', 'c', { count: 1, blockMs: 1 }); // opens a blocking connection, kept idle
-    const settled = (call: Promise<unknown>) => call.then(() => 'answered', (error: Error) => error.message);
+    const settled = (call: Promise<unknown>) =>
+      call.then(
+        () => 'answered',
+        (error: Error) => error.message,
+      );
     const calls = () => [
       settled(streams.append(stream, { n: 'auto-pipelined' })),
       settled(streams.appendBatch(stream, [{ n: 'pipelined' }, { n: 'pipelined' }])),
@@ -178,7 +182,10 @@ describe('a stream consumer killed with SIGKILL after reading, before acknowledg
     const { adapter: store } = track(openRedisStreamStore(redis.config, 'rescuer'));
     const stream = uniqueName('faults:stream');
     await store.ensureGroup(stream, 'workers', '0');
-    const ids = await store.appendBatch(stream, Array.from({ length: 20 }, (_, i) => ({ n: String(i) })));
+    const ids = await store.appendBatch(
+      stream,
+      Array.from({ length: 20 }, (_, i) => ({ n: String(i) })),
+    );
 
     const child = spawn(process.execPath, ['--import', 'tsx', 'test-support/stream-consumer-worker.ts'], {
       env: { ...process.env, ...redisConfigToEnv(redis.config), STREAM: stream, GROUP: 'workers', CONSUMER: 'doomed', COUNT: '10' },

@@ -35,9 +35,7 @@ export function describeConsumerGroupContract(context: () => GroupContext): void
 
       expect(byConsumer.c1!.length).toBeGreaterThan(0);
       expect(byConsumer.c2!.length).toBeGreaterThan(0);
-      expect([...byConsumer.c1!, ...byConsumer.c2!].sort((a, b) => Number(a) - Number(b))).toEqual(
-        numbered(10).map((fields) => fields.n),
-      );
+      expect([...byConsumer.c1!, ...byConsumer.c2!].sort((a, b) => Number(a) - Number(b))).toEqual(numbered(10).map((fields) => fields.n));
     });
 
     it('lets every group see every entry', async () => {
@@ -61,8 +59,7 @@ export function describeConsumerGroupContract(context: () => GroupContext): void
       await store.ensureGroup(stream, 'by-default');
       await store.append(stream, { n: 'later' });
 
-      const read = async (group: string) =>
-        (await store.readGroup(stream, group, 'c1', { count: 10 })).map((entry) => entry.fields.n);
+      const read = async (group: string) => (await store.readGroup(stream, group, 'c1', { count: 10 })).map((entry) => entry.fields.n);
       expect(await read('from-start')).toEqual(['0', '1', 'later']);
       expect(await read('from-now')).toEqual(['later']);
       expect(await read('by-default')).toEqual(['later']);

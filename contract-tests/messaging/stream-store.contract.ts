@@ -122,10 +122,14 @@ export function describeStreamStoreContract(adapterName: string, createFixture: 
         });
 
         let appended = 0;
-        await waitFor(async () => {
-          if (!settled) await store.append(stream, { n: `new-${appended++}` });
-          return settled;
-        }, 9_000, 'the blocked read to return');
+        await waitFor(
+          async () => {
+            if (!settled) await store.append(stream, { n: `new-${appended++}` });
+            return settled;
+          },
+          9_000,
+          'the blocked read to return',
+        );
 
         const numbers = numbersOf(await reading);
         expect(numbers.length).toBeGreaterThan(0);

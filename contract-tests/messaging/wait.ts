@@ -2,11 +2,7 @@
  * Polls `predicate` until it holds or `timeoutMs` passes. Asynchronous delivery is awaited this way,
  * never with fixed sleeps, so the suites stay fast on an idle machine and pass on a loaded one.
  */
-export async function waitFor(
-  predicate: () => boolean | Promise<boolean>,
-  timeoutMs = 5_000,
-  description = 'condition',
-): Promise<void> {
+export async function waitFor(predicate: () => boolean | Promise<boolean>, timeoutMs = 5_000, description = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await predicate()) return;

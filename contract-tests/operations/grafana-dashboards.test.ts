@@ -30,7 +30,9 @@ describe('PromQL metric names', () => {
     expect(familyOf('meshwork_http_request_duration_seconds_bucket', new Set(['meshwork_http_request_duration_seconds']))).toBe(
       'meshwork_http_request_duration_seconds',
     );
-    expect(familyOf('meshwork_health_checks_total', new Set(['meshwork_http_request_duration_seconds']))).toBe('meshwork_health_checks_total');
+    expect(familyOf('meshwork_health_checks_total', new Set(['meshwork_http_request_duration_seconds']))).toBe(
+      'meshwork_health_checks_total',
+    );
   });
 });
 
@@ -38,7 +40,12 @@ const dashboards = grafanaDashboards();
 
 describe('Grafana dashboards in deploy/grafana', () => {
   it('are the four dashboards, each valid Grafana JSON on a Prometheus datasource variable', () => {
-    expect(dashboards.map(({ file }) => file).sort()).toEqual(['client-api.json', 'mesh-overview.json', 'pools-and-breakers.json', 'redis-and-streams.json']);
+    expect(dashboards.map(({ file }) => file).sort()).toEqual([
+      'client-api.json',
+      'mesh-overview.json',
+      'pools-and-breakers.json',
+      'redis-and-streams.json',
+    ]);
     expect(new Set(dashboards.map(({ dashboard }) => dashboard.uid)).size).toBe(dashboards.length);
     for (const { file, dashboard } of dashboards) {
       expect(dashboard.schemaVersion, file).toBeGreaterThanOrEqual(36);

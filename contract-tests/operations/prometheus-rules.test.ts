@@ -74,12 +74,16 @@ describe('deploy/prometheus checked by promtool', () => {
     // check everything else (relabelling, rule files) with file discovery in its place.
     expect(checked.output).toContain('field kubernetes_sd_configs not found');
     const config = await readFile(join(deploy, 'prometheus-kubernetes.yml'), 'utf8');
-    const discovery = /    kubernetes_sd_configs:\n      - role: pod\n        selectors:\n          - role: pod\n            label: [^\n]+\n/;
+    const discovery =
+      /    kubernetes_sd_configs:\n      - role: pod\n        selectors:\n          - role: pod\n            label: [^\n]+\n/;
     expect(config).toMatch(discovery);
     await mkdir(join(scratch, 'k8s/rules'), { recursive: true });
     await copyFile(join(deploy, 'rules/meshwork-alerts.yml'), join(scratch, 'k8s/rules/meshwork-alerts.yml'));
     await writeFile(join(scratch, 'k8s/targets.json'), '[]');
-    await writeFile(join(scratch, 'k8s/prometheus.yml'), config.replace(discovery, '    file_sd_configs:\n      - files: [targets.json]\n'));
+    await writeFile(
+      join(scratch, 'k8s/prometheus.yml'),
+      config.replace(discovery, '    file_sd_configs:\n      - files: [targets.json]\n'),
+    );
     const fallback = await promtool('check', 'config', join(scratch, 'k8s/prometheus.yml'));
     expect(fallback, fallback.output).toMatchObject({ code: 0 });
   });

@@ -99,7 +99,7 @@ describe('export jobs', () => {
     expect(await notificationTypes()).toEqual(['export_failed']);
   });
 
-  it('drops malformed jobs and jobs naming another user\'s export, changing nothing', async () => {
+  it("drops malformed jobs and jobs naming another user's export, changing nothing", async () => {
     simulations.answer = ok(results);
     await exports.runJob(exportJob('export-3'));
 
@@ -124,9 +124,15 @@ describe('export jobs', () => {
     expect(queued).toHaveLength(1);
     expect(JSON.stringify(queued[0]?.fields)).toContain(requested.value.id);
 
-    expect(await exports.getExport({ exportId: requested.value.id, userId: 'user-2' })).toMatchObject({ ok: false, error: { kind: 'not_found' } });
+    expect(await exports.getExport({ exportId: requested.value.id, userId: 'user-2' })).toMatchObject({
+      ok: false,
+      error: { kind: 'not_found' },
+    });
     clock.advance(60_000);
-    expect(await exports.getExport({ exportId: requested.value.id, userId: 'user-1' })).toMatchObject({ ok: false, error: { kind: 'not_found' } });
+    expect(await exports.getExport({ exportId: requested.value.id, userId: 'user-1' })).toMatchObject({
+      ok: false,
+      error: { kind: 'not_found' },
+    });
     expect(await exports.deleteExpired()).toBe(1);
   });
 

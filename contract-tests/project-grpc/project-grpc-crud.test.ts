@@ -20,8 +20,14 @@ describe('project gRPC server: projects', () => {
     callUnary(rpc().getProject.bind(rpc()), { projectId, userId, includeConfiguration });
   const getError = (projectId: string, userId: string) =>
     callUnaryError(rpc().getProject.bind(rpc()), { projectId, userId, includeConfiguration: false });
-  const update = (request: Partial<Parameters<typeof project.client.updateProject>[0]>) =>
-    ({ configuration: {}, removedConfigurationKeys: [], expectedUpdatedAt: 0, projectId: '', userId: '', ...request });
+  const update = (request: Partial<Parameters<typeof project.client.updateProject>[0]>) => ({
+    configuration: {},
+    removedConfigurationKeys: [],
+    expectedUpdatedAt: 0,
+    projectId: '',
+    userId: '',
+    ...request,
+  });
   const list = (userId: string, overrides: Partial<Parameters<typeof project.client.listProjects>[0]> = {}) => ({
     userId,
     pageSize: 0,
@@ -44,7 +50,10 @@ describe('project gRPC server: projects', () => {
   });
 
   it('registers every rpc of project.proto', async () => {
-    const probes = await assertEveryRpcRegistered(project.server.address, meshProtoPaths().filter((file) => file.endsWith('project.proto')));
+    const probes = await assertEveryRpcRegistered(
+      project.server.address,
+      meshProtoPaths().filter((file) => file.endsWith('project.proto')),
+    );
     expect(probes.map((probe) => probe.path)).toContain('/project.ProjectService/JoinCollaboration');
   });
 
@@ -83,7 +92,7 @@ describe('project gRPC server: projects', () => {
     expect(failureCode(denied)).toBe('permission_denied');
   });
 
-  it('answers NOT_FOUND for an unknown project and for someone else\'s private one, INVALID_ARGUMENT without ids', async () => {
+  it("answers NOT_FOUND for an unknown project and for someone else's private one, INVALID_ARGUMENT without ids", async () => {
     const { projectId } = await create();
 
     expect((await getError('no-such-project', owner.id)).code).toBe(status.NOT_FOUND);
@@ -99,7 +108,7 @@ describe('project gRPC server: projects', () => {
     expect((await get(projectId, stranger.id)).ownerId).toBe(owner.id);
   });
 
-  it('updates what is set, merges the configuration, and returns the summary with the caller\'s role', async () => {
+  it("updates what is set, merges the configuration, and returns the summary with the caller's role", async () => {
     const created = await create(createRequest(owner, { configuration: { nodes: '3', services: '2' } }));
 
     const updated = await callUnary(
@@ -141,12 +150,10 @@ describe('project gRPC server: projects', () => {
     expect(deleted).toMatchObject({ deleted: true, projectId });
     expect(deleted.deletedAt).toBeGreaterThan(0);
     expect((await remove(owner.id)).code).toBe(status.NOT_FOUND);
-    expect((await callUnaryError(rpc().deleteProject.bind(rpc()), { projectId: '', userId: owner.id })).code).toBe(
-      status.INVALID_ARGUMENT,
-    );
+    expect((await callUnaryError(rpc().deleteProject.bind(rpc()), { projectId: '', userId: owner.id })).code).toBe(status.INVALID_ARGUMENT);
   });
 
-  it('lists the caller\'s own projects by default, shared and public ones on request, a page at a time', async () => {
+  it("lists the caller's own projects by default, shared and public ones on request, a page at a time", async () => {
     const lister = await auth.harness.registerUser();
     const mine = await create(createRequest(lister, { name: 'Mine' }));
     const theirs = await create(createRequest(owner, { name: 'Shared with lister' }));

@@ -81,7 +81,10 @@ export const violatedFields = (error: ServiceError): string[] => {
 export const failureCode = (error: ServiceError): unknown => error.metadata.get(FAILURE_METADATA.code)[0];
 
 /** A project request with everything proto3 defaults to, and `overrides`. */
-export const createRequest = (owner: Pick<Profile, 'id'>, overrides: Partial<Parameters<ProjectServiceClient['createProject']>[0]> = {}) => ({
+export const createRequest = (
+  owner: Pick<Profile, 'id'>,
+  overrides: Partial<Parameters<ProjectServiceClient['createProject']>[0]> = {},
+) => ({
   userId: owner.id,
   name: 'Capacity plan',
   description: '',

@@ -43,7 +43,9 @@ describe('project gRPC server: sharing and collaboration', () => {
     expect(shared).toEqual({ shared: true, projectId, targetUserId: reader.id, role: 'viewer', reason: '' });
     await project.relayed();
     const notifications = await project.streams.range(Streams.notifications(reader.id), '-', '+');
-    expect(notifications.map((entry) => entry.fields)).toEqual([expect.objectContaining({ type: 'project_shared', project_id: projectId })]);
+    expect(notifications.map((entry) => entry.fields)).toEqual([
+      expect.objectContaining({ type: 'project_shared', project_id: projectId }),
+    ]);
   });
 
   it('shares nothing new when the user already has the role', async () => {
@@ -92,9 +94,9 @@ describe('project gRPC server: sharing and collaboration', () => {
       role: 'editor',
       activeCollaborators: [editor.id],
     });
-    expect((await callUnary(rpc().getProject.bind(rpc()), { projectId, userId: owner.id, includeConfiguration: false })).collaborators).toEqual([
-      editor.id,
-    ]);
+    expect(
+      (await callUnary(rpc().getProject.bind(rpc()), { projectId, userId: owner.id, includeConfiguration: false })).collaborators,
+    ).toEqual([editor.id]);
 
     const left = await callUnary(rpc().leaveCollaboration.bind(rpc()), {
       projectId,
@@ -134,7 +136,9 @@ describe('project gRPC server: sharing and collaboration', () => {
   });
 
   it('answers NOT_FOUND for an unknown template and INVALID_ARGUMENT for none or a bad page size', async () => {
-    expect((await callUnaryError(rpc().getTemplate.bind(rpc()), { templateId: 'mainframe', userId: owner.id })).code).toBe(status.NOT_FOUND);
+    expect((await callUnaryError(rpc().getTemplate.bind(rpc()), { templateId: 'mainframe', userId: owner.id })).code).toBe(
+      status.NOT_FOUND,
+    );
     expect((await callUnaryError(rpc().getTemplate.bind(rpc()), { templateId: '', userId: owner.id })).code).toBe(status.INVALID_ARGUMENT);
     const badSize = await callUnaryError(rpc().listTemplates.bind(rpc()), { userId: owner.id, category: '', pageSize: -1, pageToken: '' });
     expect(violatedFields(badSize)).toEqual(['pageSize']);

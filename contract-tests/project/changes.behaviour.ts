@@ -21,9 +21,7 @@ export const describeChangeUseCases = (harness: ProjectHarnessFactory): void => 
         const project = await h.aProjectOf(owner);
         h.clock.advance(5_000);
 
-        const updated = valueOf(
-          await h.service.updateProject({ projectId: project.id, userId: owner, name: '  Renamed ' }),
-        );
+        const updated = valueOf(await h.service.updateProject({ projectId: project.id, userId: owner, name: '  Renamed ' }));
 
         expect(updated).toMatchObject({ name: 'Renamed', version: 2, updatedAt: h.clock.now(), createdAt: project.createdAt });
         expect(await h.fixture.repo.findById(project.id)).toEqual(updated);
@@ -96,9 +94,7 @@ export const describeChangeUseCases = (harness: ProjectHarnessFactory): void => 
         await h.share(project, viewer, 'viewer');
 
         const asViewer = failureOf(await h.service.updateProject({ projectId: project.id, userId: viewer, name: 'Mine' }));
-        const asReader = failureOf(
-          await h.service.updateProject({ projectId: project.id, userId: h.aUser(), name: 'Mine' }),
-        );
+        const asReader = failureOf(await h.service.updateProject({ projectId: project.id, userId: h.aUser(), name: 'Mine' }));
 
         expect(asViewer).toMatchObject({ kind: 'forbidden', code: 'action_not_allowed' });
         expect(asReader).toMatchObject({ kind: 'forbidden', code: 'action_not_allowed' });
@@ -157,9 +153,7 @@ export const describeChangeUseCases = (harness: ProjectHarnessFactory): void => 
         const project = await h.aProjectOf(owner);
         await h.service.updateProject({ projectId: project.id, userId: owner, name: 'Second' });
 
-        const stale = failureOf(
-          await h.service.updateProject({ projectId: project.id, userId: owner, name: 'Third', expectedVersion: 1 }),
-        );
+        const stale = failureOf(await h.service.updateProject({ projectId: project.id, userId: owner, name: 'Third', expectedVersion: 1 }));
         const current = await h.service.updateProject({
           projectId: project.id,
           userId: owner,
@@ -200,9 +194,7 @@ export const describeChangeUseCases = (harness: ProjectHarnessFactory): void => 
             status: 'deleted' as never,
           }),
         );
-        const tooMany = failureOf(
-          await h.service.updateProject({ projectId: project.id, userId: owner, configuration: many }),
-        );
+        const tooMany = failureOf(await h.service.updateProject({ projectId: project.id, userId: owner, configuration: many }));
 
         expect(fields.violations).toEqual([
           { field: 'name', message: 'is required' },
@@ -219,11 +211,16 @@ export const describeChangeUseCases = (harness: ProjectHarnessFactory): void => 
         const deleted = valueOf(await h.service.deleteProject({ projectId: project.id, userId: owner }));
 
         expect(deleted).toEqual({ projectId: project.id, deletedAt: h.clock.now() });
-        expect(failureOf(await h.service.getProject({ projectId: project.id, userId: owner })).code).toBe(
-          'project_not_found',
-        );
+        expect(failureOf(await h.service.getProject({ projectId: project.id, userId: owner })).code).toBe('project_not_found');
         expect(await h.events.on(EventChannels.projectUpdated)).toEqual([
-          { type: 'updated', event_id: expect.any(String), change: 'deleted', project_id: project.id, user_id: owner, timestamp: h.clock.now() },
+          {
+            type: 'updated',
+            event_id: expect.any(String),
+            change: 'deleted',
+            project_id: project.id,
+            user_id: owner,
+            timestamp: h.clock.now(),
+          },
         ]);
       });
 
@@ -244,12 +241,8 @@ export const describeChangeUseCases = (harness: ProjectHarnessFactory): void => 
       it('answers strangers and unknown projects with project_not_found', async () => {
         const project = await h.aProjectOf(owner);
 
-        expect(failureOf(await h.service.deleteProject({ projectId: project.id, userId: h.aUser() })).code).toBe(
-          'project_not_found',
-        );
-        expect(failureOf(await h.service.deleteProject({ projectId: project.id + 'x', userId: owner })).code).toBe(
-          'project_not_found',
-        );
+        expect(failureOf(await h.service.deleteProject({ projectId: project.id, userId: h.aUser() })).code).toBe('project_not_found');
+        expect(failureOf(await h.service.deleteProject({ projectId: project.id + 'x', userId: owner })).code).toBe('project_not_found');
         expect(await h.fixture.repo.findById(project.id)).toBeDefined();
       });
 

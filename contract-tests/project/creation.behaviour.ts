@@ -19,9 +19,7 @@ export const describeCreationUseCases = (harness: ProjectHarnessFactory): void =
 
     describe('createProject', () => {
       it('creates an active private project owned by the caller, with a trimmed name', async () => {
-        const created = valueOf(
-          await h.service.createProject({ userId: owner, name: '  Checkout  ', description: 'Black Friday' }),
-        );
+        const created = valueOf(await h.service.createProject({ userId: owner, name: '  Checkout  ', description: 'Black Friday' }));
 
         expect(created).toMatchObject({
           ownerId: owner,
@@ -44,7 +42,14 @@ export const describeCreationUseCases = (harness: ProjectHarnessFactory): void =
         const created = valueOf(await h.service.createProject({ userId: owner, name: 'Checkout' }));
 
         expect(await h.events.on(EventChannels.projectCreated)).toEqual([
-          { type: 'created', event_id: expect.any(String), project_id: created.id, user_id: owner, timestamp: h.clock.now(), name: 'Checkout' },
+          {
+            type: 'created',
+            event_id: expect.any(String),
+            project_id: created.id,
+            user_id: owner,
+            timestamp: h.clock.now(),
+            name: 'Checkout',
+          },
         ]);
       });
 
@@ -143,9 +148,7 @@ export const describeCreationUseCases = (harness: ProjectHarnessFactory): void =
         const project = await h.aProjectOf(owner, { templateId: 'monolith' });
 
         const plain = valueOf(await h.service.getProject({ projectId: project.id, userId: owner }));
-        const full = valueOf(
-          await h.service.getProject({ projectId: project.id, userId: owner, includeConfiguration: true }),
-        );
+        const full = valueOf(await h.service.getProject({ projectId: project.id, userId: owner, includeConfiguration: true }));
 
         expect(plain).not.toHaveProperty('configuration');
         expect(plain).toMatchObject({ id: project.id, name: project.name, ownerId: owner, access: 'owner' });

@@ -85,16 +85,10 @@ export const describeListingUseCases = (harness: ProjectHarnessFactory): void =>
         for (let index = 0; index < 5; index += 1) created.push(await h.aProjectOf(me));
 
         const first = valueOf(await h.service.listProjects({ userId: me, pageSize: 2 }));
-        const second = valueOf(
-          await h.service.listProjects({ userId: me, pageSize: 2, pageToken: first.nextPageToken! }),
-        );
-        const third = valueOf(
-          await h.service.listProjects({ userId: me, pageSize: 2, pageToken: second.nextPageToken! }),
-        );
+        const second = valueOf(await h.service.listProjects({ userId: me, pageSize: 2, pageToken: first.nextPageToken! }));
+        const third = valueOf(await h.service.listProjects({ userId: me, pageSize: 2, pageToken: second.nextPageToken! }));
 
-        expect([...ids(first.projects), ...ids(second.projects), ...ids(third.projects)]).toEqual(
-          ids([...created].reverse()),
-        );
+        expect([...ids(first.projects), ...ids(second.projects), ...ids(third.projects)]).toEqual(ids([...created].reverse()));
         expect([first.totalCount, second.totalCount, third.totalCount]).toEqual([5, 5, 5]);
         expect(third.nextPageToken).toBeUndefined();
         expect(first.nextPageToken).not.toContain(first.projects[1]!.id);
@@ -106,9 +100,7 @@ export const describeListingUseCases = (harness: ProjectHarnessFactory): void =>
         const first = valueOf(await h.service.listProjects({ userId: me, pageSize: 2 }));
 
         await h.aProjectOf(me);
-        const second = valueOf(
-          await h.service.listProjects({ userId: me, pageSize: 2, pageToken: first.nextPageToken! }),
-        );
+        const second = valueOf(await h.service.listProjects({ userId: me, pageSize: 2, pageToken: first.nextPageToken! }));
 
         expect(ids(second.projects)).toEqual([created[1]!.id, created[0]!.id]);
         expect(second.totalCount).toBe(5);

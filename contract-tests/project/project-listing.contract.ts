@@ -44,9 +44,7 @@ export function describeProjectListingContract(repository: () => ProjectReposito
       expect([first, second, third].map((page) => page.totalCount)).toEqual([7, 7, 7]);
       expect(third.next).toBeUndefined();
       const everyId = [first, second, third].flatMap((page) => page.projects.map((project) => project.id));
-      const expected = [...projects]
-        .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1))
-        .map((project) => project.id);
+      const expected = [...projects].sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1)).map((project) => project.id);
       expect(everyId).toEqual(expected);
     });
 
@@ -71,7 +69,10 @@ export function describeProjectListingContract(repository: () => ProjectReposito
       await repo.delete(first.projects[0]!.id); // already read
       const rest = await idsOfEveryPage(repo, { ownerId: owner }, 2, first.next);
 
-      const expected = projects.slice(0, 4).reverse().map((project) => project.id);
+      const expected = projects
+        .slice(0, 4)
+        .reverse()
+        .map((project) => project.id);
       expect(rest).toEqual(expected);
     });
 
@@ -126,12 +127,7 @@ export function describeProjectListingContract(repository: () => ProjectReposito
       it('lists a project matching several criteria once', async () => {
         const page = await repo.list({ ownerId: owner, includePublic: true }, { limit: 100 });
 
-        expect(page.projects.map((project) => project.id)).toEqual([
-          archivedOwned.id,
-          othersPublic.id,
-          ownedPublic.id,
-          owned.id,
-        ]);
+        expect(page.projects.map((project) => project.id)).toEqual([archivedOwned.id, othersPublic.id, ownedPublic.id, owned.id]);
         expect(page.totalCount).toBe(4);
       });
 

@@ -13,10 +13,7 @@ export interface ProjectRepositoryFixture {
  * Every ProjectRepository adapter runs this suite (STYLE.md 14). Each fixture must start empty
  * (a fresh schema or database per fixture), since listings of public projects are global.
  */
-export function describeProjectRepositoryContract(
-  adapterName: string,
-  createFixture: () => Promise<ProjectRepositoryFixture>,
-): void {
+export function describeProjectRepositoryContract(adapterName: string, createFixture: () => Promise<ProjectRepositoryFixture>): void {
   describe(`ProjectRepository contract: ${adapterName}`, () => {
     let fixture: ProjectRepositoryFixture;
     let repo: ProjectRepository;
@@ -121,10 +118,7 @@ export function describeProjectRepositoryContract(
         const project = aProject();
         await repo.create(project);
 
-        const outcomes = await Promise.all([
-          repo.update({ ...project, name: 'Writer A' }),
-          repo.update({ ...project, name: 'Writer B' }),
-        ]);
+        const outcomes = await Promise.all([repo.update({ ...project, name: 'Writer A' }), repo.update({ ...project, name: 'Writer B' })]);
 
         expect(outcomes.filter((outcome) => outcome.ok)).toHaveLength(1);
         expect(outcomes.filter((outcome) => !outcome.ok)).toEqual([{ ok: false, error: 'stale_version' }]);

@@ -13,10 +13,7 @@ import { describeSharingUseCases } from './sharing.behaviour.js';
  * stream store and a ManualClock. Run with the in-memory repository and the SQL ones (`contract-tests/sql/`).
  * Each fixture must start empty.
  */
-export function describeProjectServiceContract(
-  adapterName: string,
-  createRepository: () => Promise<ProjectRepositoryFixture>,
-): void {
+export function describeProjectServiceContract(adapterName: string, createRepository: () => Promise<ProjectRepositoryFixture>): void {
   describe(`ProjectService use cases: ${adapterName}`, () => {
     const harness = async () => createProjectHarness(await createRepository());
     describeCreationUseCases(harness);

@@ -94,9 +94,7 @@ export const describeSharingUseCases = (harness: ProjectHarnessFactory): void =>
         );
 
         expect(reshared).toMatchObject({ role: 'editor', changed: true, sharedAt: h.clock.now() });
-        expect((await h.fixture.repo.findById(project.id))?.shares).toEqual([
-          { userId: target, role: 'editor', sharedAt: h.clock.now() },
-        ]);
+        expect((await h.fixture.repo.findById(project.id))?.shares).toEqual([{ userId: target, role: 'editor', sharedAt: h.clock.now() }]);
         expect((await h.events.on(EventChannels.projectShared)).map((event) => event.role)).toEqual(['viewer', 'editor']);
       });
 

@@ -73,7 +73,10 @@ describe('the authorisation matrix: every HTTP route, WebSocket and token that m
     }
     // A forwarding route (the gateway's auth routes) declares no body: take the schema of the route it forwards to.
     const bodySchemaOf = (method: string, url: string) =>
-      routes.map(({ route }) => route).find((route) => route.method === method && route.url === url && (route.schema as { body?: unknown } | undefined)?.body)?.schema?.body;
+      routes
+        .map(({ route }) => route)
+        .find((route) => route.method === method && route.url === url && (route.schema as { body?: unknown } | undefined)?.body)?.schema
+        ?.body;
     for (const { service, route } of routes) {
       probes.push(probeOf(service, route, (segment) => bySegment[segment], bodyIds, owned, bodySchemaOf(route.method, route.url)));
     }
@@ -102,13 +105,16 @@ describe('the authorisation matrix: every HTTP route, WebSocket and token that m
     }
     const byDesign = outcomes.filter((outcome) => ACCEPTED_BY_DESIGN.has(`${outcome.probe} with ${outcome.kind}`));
     const allowed = outcomes.filter((outcome) => outcome.status < 400 && !byDesign.includes(outcome));
-    const unexpected = outcomes.filter((outcome) => outcome.status >= 400 && !refusalsOf(outcome.kind as DeniedTokenKind).includes(outcome.status));
+    const unexpected = outcomes.filter(
+      (outcome) => outcome.status >= 400 && !refusalsOf(outcome.kind as DeniedTokenKind).includes(outcome.status),
+    );
     console.log(
       `[authz-matrix] ${outcomes.length} combinations (${probes.length} routes on 4 services, ${probes.filter(isPublic).length} public; ` +
         `${DeniedTokenKinds.join(', ')}), ${allowed.length} allowed where denied, ${unexpected.length} refused with an unexpected status, ` +
         `${byDesign.length} accepted by design (${[...ACCEPTED_BY_DESIGN].join('; ')})`,
     );
-    for (const outcome of [...allowed, ...unexpected]) console.log(`[authz-matrix] ${outcome.probe} with ${outcome.kind}: ${outcome.status}`);
+    for (const outcome of [...allowed, ...unexpected])
+      console.log(`[authz-matrix] ${outcome.probe} with ${outcome.kind}: ${outcome.status}`);
     expect(allowed).toEqual([]);
     expect(unexpected).toEqual([]);
     expect(await victimState()).toEqual(before);
@@ -116,15 +122,26 @@ describe('the authorisation matrix: every HTTP route, WebSocket and token that m
 
   it('closes every WebSocket offered a token that must not pass', async () => {
     const url = `ws://127.0.0.1:${bed.mesh.services.get('api-gateway')?.http.port}`;
-    const paths = [WebSocketPaths.events, `${WebSocketPaths.simulationStream}?simulation_id=${encodeURIComponent(bed.resources.simulationId)}`];
+    const paths = [
+      WebSocketPaths.events,
+      `${WebSocketPaths.simulationStream}?simulation_id=${encodeURIComponent(bed.resources.simulationId)}`,
+    ];
     const outcomes: { path: string; kind: DeniedTokenKind | 'valid'; admitted: boolean }[] = [];
     for (const path of paths) {
       for (const kind of DeniedTokenKinds) {
         // Another user may watch their own events: only the victim's simulation is hers alone.
         if (kind === 'other_user' && path === WebSocketPaths.events) continue;
-        outcomes.push({ path, kind, admitted: await socketOutcome(`${url}${path}`, await bed.authorization(kind), WS_AUTH_TIMEOUT_MS * 3) });
+        outcomes.push({
+          path,
+          kind,
+          admitted: await socketOutcome(`${url}${path}`, await bed.authorization(kind), WS_AUTH_TIMEOUT_MS * 3),
+        });
       }
-      outcomes.push({ path, kind: 'valid', admitted: await socketOutcome(`${url}${path}`, await bed.authorization('valid'), WS_AUTH_TIMEOUT_MS * 3) });
+      outcomes.push({
+        path,
+        kind: 'valid',
+        admitted: await socketOutcome(`${url}${path}`, await bed.authorization('valid'), WS_AUTH_TIMEOUT_MS * 3),
+      });
     }
     const admitted = outcomes.filter((outcome) => outcome.kind !== 'valid' && outcome.admitted);
     console.log(`[authz-matrix] ${outcomes.length - paths.length} WebSocket combinations, ${admitted.length} admitted where denied`);
@@ -145,7 +162,10 @@ describe('the authorisation matrix: every HTTP route, WebSocket and token that m
     expect(created.status).toBe(201);
     const projectId = created.body.project_id as string;
     if (share) {
-      const shared = await jsonRequest(http, 'POST', `${bed.gatewayUrl}/projects/${projectId}/share`, { token, body: { target_user_id: bed.bob.userId, role: share } });
+      const shared = await jsonRequest(http, 'POST', `${bed.gatewayUrl}/projects/${projectId}/share`, {
+        token,
+        body: { target_user_id: bed.bob.userId, role: share },
+      });
       expect(shared.status).toBeLessThan(300);
     }
     return projectId;
@@ -160,8 +180,18 @@ describe('the authorisation matrix: every HTTP route, WebSocket and token that m
         await jsonRequest(http, 'PATCH', `${bed.gatewayUrl}/projects/${projectId}`, { token: bob, body: { is_public: true } }),
         await jsonRequest(http, 'PATCH', `${baseOf.get('project')}/projects/${projectId}`, { token: bob, body: { is_public: true } }),
       ];
-      const overGrpc = await rpc(client.updateProject.bind(client), { projectId, userId: bed.bob.userId, isPublic: true, configuration: {}, removedConfigurationKeys: [], expectedUpdatedAt: 0 });
-      const edit = await jsonRequest(http, 'PATCH', `${bed.gatewayUrl}/projects/${projectId}`, { token: bob, body: { name: 'Edited by Bob' } });
+      const overGrpc = await rpc(client.updateProject.bind(client), {
+        projectId,
+        userId: bed.bob.userId,
+        isPublic: true,
+        configuration: {},
+        removedConfigurationKeys: [],
+        expectedUpdatedAt: 0,
+      });
+      const edit = await jsonRequest(http, 'PATCH', `${bed.gatewayUrl}/projects/${projectId}`, {
+        token: bob,
+        body: { name: 'Edited by Bob' },
+      });
 
       expect(answers.map((answer) => [answer.status, String(answer.headers['content-type']).split(';')[0], answer.body.type])).toEqual(
         answers.map(() => [403, 'application/problem+json', 'urn:meshwork:problem:action_not_allowed']),
@@ -170,7 +200,9 @@ describe('the authorisation matrix: every HTTP route, WebSocket and token that m
       expect(edit.status).toBe(200);
       const stored = await jsonRequest(http, 'GET', `${bed.gatewayUrl}/projects/${projectId}`, { token: await tokenOf('valid') });
       expect(stored.body).toMatchObject({ name: 'Edited by Bob' });
-      const listedPublic = await jsonRequest(http, 'GET', `${bed.gatewayUrl}/projects?include_public=true&include_shared=false`, { token: bob });
+      const listedPublic = await jsonRequest(http, 'GET', `${bed.gatewayUrl}/projects?include_public=true&include_shared=false`, {
+        token: bob,
+      });
       expect(JSON.stringify(listedPublic.body)).not.toContain(projectId);
     } finally {
       client.close();
@@ -181,7 +213,10 @@ describe('the authorisation matrix: every HTTP route, WebSocket and token that m
     const viewed = await aProjectOfAda('Ada shares to view', 'viewer');
     const published = await aProjectOfAda('Ada publishes');
     const edited = await aProjectOfAda('Ada shares to run', 'editor');
-    const made = await jsonRequest(http, 'PATCH', `${bed.gatewayUrl}/projects/${published}`, { token: await tokenOf('valid'), body: { is_public: true } });
+    const made = await jsonRequest(http, 'PATCH', `${bed.gatewayUrl}/projects/${published}`, {
+      token: await tokenOf('valid'),
+      body: { is_public: true },
+    });
     expect(made.status).toBe(200);
     const bob = await tokenOf('other_user');
     const client = new SimulationServiceClient(grpcAddress('simulation'), credentials.createInsecure());
@@ -189,20 +224,34 @@ describe('the authorisation matrix: every HTTP route, WebSocket and token that m
       const refusals: unknown[] = [];
       for (const projectId of [viewed, published]) {
         for (const base of [bed.gatewayUrl, baseOf.get('simulation')]) {
-          const answer = await jsonRequest(http, 'POST', `${base}/simulations`, { token: bob, body: { project_id: projectId, duration_seconds: 60 } });
+          const answer = await jsonRequest(http, 'POST', `${base}/simulations`, {
+            token: bob,
+            body: { project_id: projectId, duration_seconds: 60 },
+          });
           refusals.push([answer.status, answer.body.type]);
         }
         const overGrpc = await rpc(client.startSimulation.bind(client), {
-          userId: bed.bob.userId, projectId, configuration: {}, components: [], durationSeconds: 60, enableRealTime: true,
+          userId: bed.bob.userId,
+          projectId,
+          configuration: {},
+          components: [],
+          durationSeconds: 60,
+          enableRealTime: true,
         });
         refusals.push(overGrpc.code);
       }
-      const started = await jsonRequest(http, 'POST', `${bed.gatewayUrl}/simulations`, { token: bob, body: { project_id: edited, duration_seconds: 60 } });
+      const started = await jsonRequest(http, 'POST', `${bed.gatewayUrl}/simulations`, {
+        token: bob,
+        body: { project_id: edited, duration_seconds: 60 },
+      });
 
       const forbidden = [403, 'urn:meshwork:problem:simulation_start_forbidden'];
       expect(refusals).toEqual([forbidden, forbidden, status.PERMISSION_DENIED, forbidden, forbidden, status.PERMISSION_DENIED]);
       expect(started.status).toBe(201);
-      const stopped = await jsonRequest(http, 'POST', `${bed.gatewayUrl}/simulations/${started.body.simulation_id}/stop`, { token: bob, body: {} });
+      const stopped = await jsonRequest(http, 'POST', `${bed.gatewayUrl}/simulations/${started.body.simulation_id}/stop`, {
+        token: bob,
+        body: {},
+      });
       expect(stopped.status).toBe(200);
     } finally {
       client.close();
@@ -211,18 +260,28 @@ describe('the authorisation matrix: every HTTP route, WebSocket and token that m
 
   it('refuses a user a simulation past the running limit: 429 with Retry-After on both ports, RESOURCE_EXHAUSTED over gRPC', async () => {
     const carol = await aUser(http, bed.gatewayUrl, 'carol');
-    const created = await jsonRequest(http, 'POST', `${bed.gatewayUrl}/projects`, { token: carol.token, body: { name: 'Carol runs a lot' } });
+    const created = await jsonRequest(http, 'POST', `${bed.gatewayUrl}/projects`, {
+      token: carol.token,
+      body: { name: 'Carol runs a lot' },
+    });
     const projectId = created.body.project_id as string;
     const body = { project_id: projectId, duration_seconds: 600, enable_real_time: true };
     const client = new SimulationServiceClient(grpcAddress('simulation'), credentials.createInsecure());
     const running: string[] = [];
     try {
       // SIMULATION_MAX_RUNNING_PER_USER is 5 by default; a burst of 8 starts at once passes it by 3, never more.
-      const burst = await Promise.all(Array.from({ length: 8 }, () => jsonRequest(http, 'POST', `${bed.gatewayUrl}/simulations`, { token: carol.token, body })));
+      const burst = await Promise.all(
+        Array.from({ length: 8 }, () => jsonRequest(http, 'POST', `${bed.gatewayUrl}/simulations`, { token: carol.token, body })),
+      );
       running.push(...burst.filter((answer) => answer.status === 201).map((answer) => answer.body.simulation_id as string));
       const viaPort = await jsonRequest(http, 'POST', `${baseOf.get('simulation')}/simulations`, { token: carol.token, body });
       const viaGrpc = await rpc(client.startSimulation.bind(client), {
-        userId: carol.userId, projectId, configuration: {}, components: [], durationSeconds: 600, enableRealTime: true,
+        userId: carol.userId,
+        projectId,
+        configuration: {},
+        components: [],
+        durationSeconds: 600,
+        enableRealTime: true,
       });
 
       expect(burst.map((answer) => answer.status).sort()).toEqual([201, 201, 201, 201, 201, 429, 429, 429]);
@@ -236,14 +295,18 @@ describe('the authorisation matrix: every HTTP route, WebSocket and token that m
       expect(viaGrpc.code).toBe(status.RESOURCE_EXHAUSTED);
       expect(Number(viaGrpc.trailers.get('retry-after-ms')[0])).toBeGreaterThanOrEqual(1_000);
 
-      const stopped = await jsonRequest(http, 'POST', `${bed.gatewayUrl}/simulations/${running.shift()}/stop`, { token: carol.token, body: {} });
+      const stopped = await jsonRequest(http, 'POST', `${bed.gatewayUrl}/simulations/${running.shift()}/stop`, {
+        token: carol.token,
+        body: {},
+      });
       expect(stopped.status).toBe(200);
       const again = await jsonRequest(http, 'POST', `${bed.gatewayUrl}/simulations`, { token: carol.token, body });
       expect(again.status).toBe(201);
       running.push(again.body.simulation_id as string);
     } finally {
       client.close();
-      for (const id of running) await jsonRequest(http, 'POST', `${bed.gatewayUrl}/simulations/${id}/stop`, { token: carol.token, body: {} });
+      for (const id of running)
+        await jsonRequest(http, 'POST', `${bed.gatewayUrl}/simulations/${id}/stop`, { token: carol.token, body: {} });
     }
   });
 

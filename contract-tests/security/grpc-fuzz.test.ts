@@ -16,7 +16,11 @@ const MISTAKE_FAULTS = [...FAULTS, status.UNAVAILABLE];
 
 /** Control characters no field of any message may hold; tab and line breaks stay allowed in free text. */
 const controlText = fc
-  .tuple(fc.string({ maxLength: 6 }), fc.integer({ min: 0, max: 0x1f }).filter((code) => ![9, 10, 13].includes(code)), fc.string({ maxLength: 6 }))
+  .tuple(
+    fc.string({ maxLength: 6 }),
+    fc.integer({ min: 0, max: 0x1f }).filter((code) => ![9, 10, 13].includes(code)),
+    fc.string({ maxLength: 6 }),
+  )
   .map(([before, code, after]) => `${before}${String.fromCharCode(code)}${after}`);
 
 /** Numbers a generated encoder will write into an int32/int64/double field that no store or clock holds. */
@@ -62,7 +66,8 @@ describe('generated protobuf messages thrown at every gRPC server', () => {
     ada = await aUser(http, base, 'ada');
     bob = await aUser(http, base, 'bob');
     projectId = (await jsonRequest(http, 'POST', `${base}/projects`, { token: ada.token, body: { name: 'Untouched' } })).body.project_id;
-    for (const [service, running] of mesh.services) clients.set(service, new Client(`127.0.0.1:${running.grpc.port}`, meshCallerCredentials()));
+    for (const [service, running] of mesh.services)
+      clients.set(service, new Client(`127.0.0.1:${running.grpc.port}`, meshCallerCredentials()));
   }, STARTUP_TIMEOUT_MS);
 
   afterAll(async () => {
@@ -80,7 +85,13 @@ describe('generated protobuf messages thrown at every gRPC server', () => {
   /** A valid request of `method` made by bob about ada's project, encoded by the generated code. */
   const baseline = (method: RpcMethod): Buffer => {
     const request: Record<string, unknown> = { ...method.blank };
-    const values: Record<string, unknown> = { userId: bob.userId, projectId, resourceId: projectId, targetUserId: bob.userId, name: 'fuzz' };
+    const values: Record<string, unknown> = {
+      userId: bob.userId,
+      projectId,
+      resourceId: projectId,
+      targetUserId: bob.userId,
+      name: 'fuzz',
+    };
     for (const key of Object.keys(request)) if (key in values) request[key] = values[key];
     return method.serialize(request);
   };
@@ -88,7 +99,13 @@ describe('generated protobuf messages thrown at every gRPC server', () => {
   /** The baseline as a generated message object, to change one field of. */
   const decodedBaseline = (method: RpcMethod): Record<string, unknown> => {
     const request: Record<string, unknown> = { ...method.blank };
-    const values: Record<string, unknown> = { userId: bob.userId, projectId, resourceId: projectId, targetUserId: bob.userId, name: 'fuzz' };
+    const values: Record<string, unknown> = {
+      userId: bob.userId,
+      projectId,
+      resourceId: projectId,
+      targetUserId: bob.userId,
+      name: 'fuzz',
+    };
     for (const key of Object.keys(request)) if (key in values) request[key] = values[key];
     return request;
   };
@@ -100,15 +117,21 @@ describe('generated protobuf messages thrown at every gRPC server', () => {
     let cases = 0;
     let undecodedCount = 0;
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...rpcs), unknownFields, outOfRangeFields, fc.boolean(), async (method, unknown, outOfRange, keepBaseline) => {
-        cases += 1;
-        // Later occurrences of a field win in protobuf: out-of-range values after the baseline replace its own.
-        const bytes = Buffer.concat([keepBaseline ? baseline(method) : Buffer.alloc(0), unknown, outOfRange]);
-        const answer = await sendRaw(clients.get(method.service) as Client, method, bytes);
-        codes.set(status[answer.code], (codes.get(status[answer.code]) ?? 0) + 1);
-        if (answer.code === status.INVALID_ARGUMENT && answer.details.startsWith(UNDECODABLE_DETAIL)) undecodedCount += 1;
-        expect(FAULTS, `${method.path} <${bytes.toString('hex')}> -> ${answer.details}`).not.toContain(answer.code);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...rpcs),
+        unknownFields,
+        outOfRangeFields,
+        fc.boolean(),
+        async (method, unknown, outOfRange, keepBaseline) => {
+          cases += 1;
+          // Later occurrences of a field win in protobuf: out-of-range values after the baseline replace its own.
+          const bytes = Buffer.concat([keepBaseline ? baseline(method) : Buffer.alloc(0), unknown, outOfRange]);
+          const answer = await sendRaw(clients.get(method.service) as Client, method, bytes);
+          codes.set(status[answer.code], (codes.get(status[answer.code]) ?? 0) + 1);
+          if (answer.code === status.INVALID_ARGUMENT && answer.details.startsWith(UNDECODABLE_DETAIL)) undecodedCount += 1;
+          expect(FAULTS, `${method.path} <${bytes.toString('hex')}> -> ${answer.details}`).not.toContain(answer.code);
+        },
+      ),
       { numRuns: RUNS * 2 },
     );
     expect(await adaState()).toEqual(before);
@@ -130,7 +153,11 @@ describe('generated protobuf messages thrown at every gRPC server', () => {
     const mistake = fc.oneof(
       fc.record({ kind: fc.constant('control' as const), text: controlText, pick: fc.nat() }),
       fc.record({ kind: fc.constant('number' as const), value: extremeNumbers, pick: fc.nat() }),
-      fc.record({ kind: fc.constant('depth' as const), depth: fc.constantFrom(100, 1_000, 20_000), field: fc.integer({ min: 1, max: 12 }) }),
+      fc.record({
+        kind: fc.constant('depth' as const),
+        depth: fc.constantFrom(100, 1_000, 20_000),
+        field: fc.integer({ min: 1, max: 12 }),
+      }),
     );
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...rpcs), mistake, async (method, made) => {
@@ -143,7 +170,9 @@ describe('generated protobuf messages thrown at every gRPC server', () => {
         } else {
           const request = decodedBaseline(method);
           const wanted = made.kind === 'control' ? 'string' : 'number';
-          const fields = Object.keys(request).filter((key) => typeof request[key] === wanted || (wanted === 'string' && isStringMap(request[key])));
+          const fields = Object.keys(request).filter(
+            (key) => typeof request[key] === wanted || (wanted === 'string' && isStringMap(request[key])),
+          );
           placed = fields[made.pick % Math.max(fields.length, 1)];
           if (placed !== undefined) {
             if (made.kind === 'control') request[placed] = isStringMap(request[placed]) ? { [made.text]: 'v', key: made.text } : made.text;
@@ -162,7 +191,10 @@ describe('generated protobuf messages thrown at every gRPC server', () => {
           if (answer.code === status.INVALID_ARGUMENT) controlRefused += 1;
           expect(answer.code, `${method.path} ${placed} with a control character -> ${answer.details}`).toBe(status.INVALID_ARGUMENT);
         }
-        expect(MISTAKE_FAULTS, `${method.path} ${made.kind} in ${placed ?? 'groups'} -> ${status[answer.code]} ${answer.details}`).not.toContain(answer.code);
+        expect(
+          MISTAKE_FAULTS,
+          `${method.path} ${made.kind} in ${placed ?? 'groups'} -> ${status[answer.code]} ${answer.details}`,
+        ).not.toContain(answer.code);
       }),
       { numRuns: RUNS * 2 },
     );
@@ -188,7 +220,9 @@ describe('generated protobuf messages thrown at every gRPC server', () => {
       }),
       { numRuns: RUNS },
     );
-    const health = await Promise.all([...mesh.services.values()].map((service) => jsonRequest(http, 'GET', `http://127.0.0.1:${service.http.port}/health`)));
+    const health = await Promise.all(
+      [...mesh.services.values()].map((service) => jsonRequest(http, 'GET', `http://127.0.0.1:${service.http.port}/health`)),
+    );
     console.log(
       `[grpc-fuzz] ${cases} undecodable messages: ${invalid} answered INVALID_ARGUMENT before any handler ran, ` +
         `the rest another client-error status, 0 INTERNAL/UNKNOWN; ${health.filter((answer) => answer.status === 200).length}/${health.length} services healthy after`,

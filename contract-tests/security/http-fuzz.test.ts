@@ -56,10 +56,20 @@ const body = fc.oneof(
 
 const headers = fc.record(
   {
-    'content-type': fc.constantFrom('application/json', 'application/json; charset=utf-16', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', ''),
+    'content-type': fc.constantFrom(
+      'application/json',
+      'application/json; charset=utf-16',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      '',
+    ),
     'x-request-id': fc.oneof(fc.string({ maxLength: 300 }), fc.constant('a'.repeat(5_000))),
     // Rarely: a foreign origin is refused before anything else, which would hide the rest.
-    origin: fc.oneof({ arbitrary: fc.constant(''), weight: 7 }, { arbitrary: fc.constantFrom('https://evil.example', 'null', 'http://127.0.0.1'), weight: 1 }),
+    origin: fc.oneof(
+      { arbitrary: fc.constant(''), weight: 7 },
+      { arbitrary: fc.constantFrom('https://evil.example', 'null', 'http://127.0.0.1'), weight: 1 },
+    ),
     'accept-encoding': fc.constantFrom('gzip', 'br', 'identity;q=0', '*'),
   },
   { requiredKeys: ['content-type'] },
@@ -77,7 +87,12 @@ describe('generated bodies and headers thrown at the gateway client API', () => 
   let projectId: string;
 
   beforeAll(async () => {
-    for (const name of ['GATEWAY_RATE_PER_ADDRESS', 'GATEWAY_RATE_BURST_PER_ADDRESS', 'GATEWAY_RATE_PER_USER', 'GATEWAY_RATE_BURST_PER_USER']) {
+    for (const name of [
+      'GATEWAY_RATE_PER_ADDRESS',
+      'GATEWAY_RATE_BURST_PER_ADDRESS',
+      'GATEWAY_RATE_PER_USER',
+      'GATEWAY_RATE_BURST_PER_USER',
+    ]) {
       vi.stubEnv(name, '100000');
     }
     mesh = await startTestMesh({ ...UNTHROTTLED_GATEWAY });
@@ -120,12 +135,20 @@ describe('generated bodies and headers thrown at the gateway client API', () => 
       }),
       { numRuns: RUNS },
     );
-    const spread = [...statuses].sort(([a], [b]) => a - b).map(([code, count]) => `${code}x${count}`).join(' ');
-    console.log(`[http-fuzz] ${cases} generated requests (bodies, content types, headers), 0 answered 5xx, 0 refused ones changed data; statuses ${spread}`);
+    const spread = [...statuses]
+      .sort(([a], [b]) => a - b)
+      .map(([code, count]) => `${code}x${count}`)
+      .join(' ');
+    console.log(
+      `[http-fuzz] ${cases} generated requests (bodies, content types, headers), 0 answered 5xx, 0 refused ones changed data; statuses ${spread}`,
+    );
   });
 
   it('answers client mistakes (control characters, out-of-range numbers, deep nesting) on every route of every port with a 4xx', async () => {
-    const simulation = await jsonRequest(http, 'POST', `${base}/simulations`, { token: ada.token, body: { project_id: projectId, duration_seconds: 600 } });
+    const simulation = await jsonRequest(http, 'POST', `${base}/simulations`, {
+      token: ada.token,
+      body: { project_id: projectId, duration_seconds: 600 },
+    });
     const simulationId: string = simulation.body.simulation_id;
     const exported = await jsonRequest(http, 'POST', `${base}/simulations/${simulationId}/exports`, { token: ada.token, body: {} });
     const templates = await jsonRequest(http, 'GET', `${base}/templates`, { token: ada.token });
@@ -144,40 +167,55 @@ describe('generated bodies and headers thrown at the gateway client API', () => 
     // A forwarding route (the gateway's auth routes) declares no body: the route it forwards to does.
     const bodySchemaOf = (route: CataloguedRoute): unknown =>
       (route.schema as { body?: unknown } | undefined)?.body ??
-      routes.map((entry) => entry.route).find((other) => other.method === route.method && other.url === route.url && (other.schema as { body?: unknown } | undefined)?.body)
+      routes
+        .map((entry) => entry.route)
+        .find((other) => other.method === route.method && other.url === route.url && (other.schema as { body?: unknown } | undefined)?.body)
         ?.schema?.body;
     // Logging out takes no input but the token, and would end the session every other case needs.
-    const probes = routes.filter(({ route }) => route.url !== '/auth/logout').map(({ service, base: portBase, route }) => ({
-      base: portBase,
-      route,
-      probe: probeOf(service, route, (segment) => bySegment[segment], bodyIds, new Set(), bodySchemaOf(route)),
-    }));
+    const probes = routes
+      .filter(({ route }) => route.url !== '/auth/logout')
+      .map(({ service, base: portBase, route }) => ({
+        base: portBase,
+        route,
+        probe: probeOf(service, route, (segment) => bySegment[segment], bodyIds, new Set(), bodySchemaOf(route)),
+      }));
 
     let cases = 0;
     const statuses = new Map<number, number>();
     const byKind = new Map<ClientMistake['kind'], number>();
     const failures: string[] = [];
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...probes), clientMistakes, fc.constantFrom('body', 'query', 'path'), fc.nat(), async (target, mistake, place, pick) => {
-        cases += 1;
-        byKind.set(mistake.kind, (byKind.get(mistake.kind) ?? 0) + 1);
-        const { request: sent, where } = mistakenRequest(target.probe, target.route, bodySchemaOf(target.route), mistake, place, pick);
-        const answer = await request(`${target.base}${sent.path}`, {
-          dispatcher: http,
-          method: target.probe.method as 'GET',
-          headers: { authorization: `Bearer ${ada.token}`, ...(sent.body === undefined ? {} : { 'content-type': 'application/json' }) },
-          body: sent.body,
-        });
-        const answered = await answer.body.text();
-        statuses.set(answer.statusCode, (statuses.get(answer.statusCode) ?? 0) + 1);
-        if (answer.statusCode >= 500) {
-          failures.push(`${target.probe.service} ${target.probe.method} ${target.route.url} (${mistake.kind} in ${where}) -> ${answer.statusCode} ${answered.slice(0, 200)}`);
-        }
-        expect(answer.statusCode, failures.at(-1)).toBeLessThan(500);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...probes),
+        clientMistakes,
+        fc.constantFrom('body', 'query', 'path'),
+        fc.nat(),
+        async (target, mistake, place, pick) => {
+          cases += 1;
+          byKind.set(mistake.kind, (byKind.get(mistake.kind) ?? 0) + 1);
+          const { request: sent, where } = mistakenRequest(target.probe, target.route, bodySchemaOf(target.route), mistake, place, pick);
+          const answer = await request(`${target.base}${sent.path}`, {
+            dispatcher: http,
+            method: target.probe.method as 'GET',
+            headers: { authorization: `Bearer ${ada.token}`, ...(sent.body === undefined ? {} : { 'content-type': 'application/json' }) },
+            body: sent.body,
+          });
+          const answered = await answer.body.text();
+          statuses.set(answer.statusCode, (statuses.get(answer.statusCode) ?? 0) + 1);
+          if (answer.statusCode >= 500) {
+            failures.push(
+              `${target.probe.service} ${target.probe.method} ${target.route.url} (${mistake.kind} in ${where}) -> ${answer.statusCode} ${answered.slice(0, 200)}`,
+            );
+          }
+          expect(answer.statusCode, failures.at(-1)).toBeLessThan(500);
+        },
+      ),
       { numRuns: RUNS * 3 },
     );
-    const spread = [...statuses].sort(([a], [b]) => a - b).map(([code, count]) => `${code}x${count}`).join(' ');
+    const spread = [...statuses]
+      .sort(([a], [b]) => a - b)
+      .map(([code, count]) => `${code}x${count}`)
+      .join(' ');
     const kinds = [...byKind].map(([kind, count]) => `${kind}x${count}`).join(' ');
     console.log(
       `[http-fuzz] ${cases} client mistakes (${kinds}) on ${probes.length} routes of ${mesh.services.size} ports: ${failures.length} answered 5xx; statuses ${spread}`,
@@ -188,7 +226,9 @@ describe('generated bodies and headers thrown at the gateway client API', () => 
     const frame = fc.oneof(
       fc.string({ maxLength: 300 }),
       fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(value)),
-      fc.record({ type: fc.constantFrom('ping', 'auth', 'subscribe', '__proto__', ''), token: fc.string() }, { requiredKeys: [] }).map((value) => JSON.stringify(value)),
+      fc
+        .record({ type: fc.constantFrom('ping', 'auth', 'subscribe', '__proto__', ''), token: fc.string() }, { requiredKeys: [] })
+        .map((value) => JSON.stringify(value)),
       fc.uint8Array({ maxLength: 300 }).map((bytes) => Buffer.from(bytes)),
       fc.constant('x'.repeat(20_000)),
     );
@@ -196,22 +236,32 @@ describe('generated bodies and headers thrown at the gateway client API', () => 
     const closes = new Map<number, number>();
     let cases = 0;
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('/events', '/simulation/stream?simulation_id=none'), fc.boolean(), fc.array(frame, { minLength: 1, maxLength: 4 }), async (path, bearer, frames) => {
-        cases += 1;
-        const socket = connectSocket(`${url}${path}`, bearer ? ['bearer', ada.token] : undefined);
-        await socket.opened;
-        for (const data of frames) if (socket.ws.readyState === WebSocket.OPEN) socket.ws.send(data);
-        const closed = await Promise.race([socket.closed, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 300))]);
-        await socket.close();
-        const code = closed?.code ?? 0;
-        closes.set(code, (closes.get(code) ?? 0) + 1);
-        expect([CloseCodes.internal, 1006], `${path} ${JSON.stringify(frames).slice(0, 300)}`).not.toContain(code);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('/events', '/simulation/stream?simulation_id=none'),
+        fc.boolean(),
+        fc.array(frame, { minLength: 1, maxLength: 4 }),
+        async (path, bearer, frames) => {
+          cases += 1;
+          const socket = connectSocket(`${url}${path}`, bearer ? ['bearer', ada.token] : undefined);
+          await socket.opened;
+          for (const data of frames) if (socket.ws.readyState === WebSocket.OPEN) socket.ws.send(data);
+          const closed = await Promise.race([
+            socket.closed,
+            new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 300)),
+          ]);
+          await socket.close();
+          const code = closed?.code ?? 0;
+          closes.set(code, (closes.get(code) ?? 0) + 1);
+          expect([CloseCodes.internal, 1006], `${path} ${JSON.stringify(frames).slice(0, 300)}`).not.toContain(code);
+        },
+      ),
       { numRuns: Math.ceil(RUNS / 2) },
     );
     const health = await jsonRequest(http, 'GET', `${base}/health`);
     const spread = [...closes].map(([code, count]) => `${code === 0 ? 'open' : code}x${count}`).join(' ');
-    console.log(`[ws-fuzz] ${cases} sockets sent generated frames: 0 closed with 1011/1006, gateway health ${health.status}; close codes ${spread}`);
+    console.log(
+      `[ws-fuzz] ${cases} sockets sent generated frames: 0 closed with 1011/1006, gateway health ${health.status}; close codes ${spread}`,
+    );
     expect(health.status).toBe(200);
   });
 });
@@ -242,7 +292,8 @@ const mistakenRequest = (
   const body = hasBody ? JSON.stringify(probe.body ?? {}) : undefined;
   switch (where) {
     case 'path': {
-      const text = mistake.kind === 'control' ? mistake.text : mistake.kind === 'number' ? mistake.json : '['.repeat(Math.min(mistake.depth, 1_000));
+      const text =
+        mistake.kind === 'control' ? mistake.text : mistake.kind === 'number' ? mistake.json : '['.repeat(Math.min(mistake.depth, 1_000));
       // Every route of the API has at most one path parameter.
       const mistaken = route.url.replace(/:\w+/, encodeURIComponent(text));
       return { request: { path: `${mistaken}${search ? `?${search}` : ''}`, body }, where };

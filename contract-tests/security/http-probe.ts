@@ -43,7 +43,9 @@ const sampleWithIds = (schema: unknown, ids: ResourceIds): unknown => {
   const sample = sampleOf(schema, ids);
   if (typeof sample !== 'object' || sample === null || Array.isArray(sample)) return sample ?? {};
   const properties = (schema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {};
-  const named = Object.keys(properties).filter((key) => key in ids).map((key) => [key, ids[key]]);
+  const named = Object.keys(properties)
+    .filter((key) => key in ids)
+    .map((key) => [key, ids[key]]);
   return { ...Object.fromEntries(named), ...sample };
 };
 

@@ -39,24 +39,44 @@ const bigValues = fc.oneof(
 );
 
 /** Fields a newer client may send: numbers this schema does not know (up to 2^29 - 1), any well-formed type. */
-export const unknownFields = fc.array(
-  fc.tuple(fc.integer({ min: 50, max: 2 ** 29 - 1 }), fc.constantFrom(0, 1, 2, 5) as fc.Arbitrary<0 | 1 | 2 | 5>, fc.uint8Array({ maxLength: 64 }), bigValues),
-  { maxLength: 6 },
-).map((fields) => Buffer.concat(fields.map(([field, type, bytes, value]) => wireField(field, type, type === 0 ? value : Buffer.from(bytes)))));
+export const unknownFields = fc
+  .array(
+    fc.tuple(
+      fc.integer({ min: 50, max: 2 ** 29 - 1 }),
+      fc.constantFrom(0, 1, 2, 5) as fc.Arbitrary<0 | 1 | 2 | 5>,
+      fc.uint8Array({ maxLength: 64 }),
+      bigValues,
+    ),
+    { maxLength: 6 },
+  )
+  .map((fields) =>
+    Buffer.concat(fields.map(([field, type, bytes, value]) => wireField(field, type, type === 0 ? value : Buffer.from(bytes)))),
+  );
 
 /**
  * Known field numbers with values out of range or of another type: huge and negative varints
  * (out-of-range enums, ints, bools), strings where numbers are expected and the other way round.
  */
-export const outOfRangeFields = fc.array(
-  fc.tuple(fc.integer({ min: 1, max: 12 }), fc.constantFrom(0, 1, 2, 5) as fc.Arbitrary<0 | 1 | 2 | 5>, fc.uint8Array({ maxLength: 300 }), bigValues),
-  { maxLength: 6 },
-).map((fields) => Buffer.concat(fields.map(([field, type, bytes, value]) => wireField(field, type, type === 0 ? value : Buffer.from(bytes)))));
+export const outOfRangeFields = fc
+  .array(
+    fc.tuple(
+      fc.integer({ min: 1, max: 12 }),
+      fc.constantFrom(0, 1, 2, 5) as fc.Arbitrary<0 | 1 | 2 | 5>,
+      fc.uint8Array({ maxLength: 300 }),
+      bigValues,
+    ),
+    { maxLength: 6 },
+  )
+  .map((fields) =>
+    Buffer.concat(fields.map(([field, type, bytes, value]) => wireField(field, type, type === 0 ? value : Buffer.from(bytes)))),
+  );
 
 /** Bytes that are not a protobuf message: truncated fields, invalid wire types, lengths past the end. */
 export const undecodable = fc.oneof(
   fc.uint8Array({ minLength: 1, maxLength: 200 }).map((bytes) => Buffer.from(bytes)),
-  fc.integer({ min: 1, max: 30 }).map((field) => Buffer.concat([varint(BigInt((field << 3) | 2)), varint(1_000_000n), Buffer.from('short')])),
+  fc
+    .integer({ min: 1, max: 30 })
+    .map((field) => Buffer.concat([varint(BigInt((field << 3) | 2)), varint(1_000_000n), Buffer.from('short')])),
   fc.integer({ min: 1, max: 30 }).map((field) => varint(BigInt((field << 3) | 7))),
 );
 

@@ -39,7 +39,14 @@ const rawMessage = (userId: string) =>
   );
 
 /** Stream entries' fields, as a foreign producer could XADD them. */
-const rawFields = fc.dictionary(fc.oneof(fc.constantFrom('type', 'payload', 'simulation_step', 'timestamp', 'cpu_total', 'data'), fc.string({ minLength: 1, maxLength: 20 })), fc.string({ maxLength: 200 }), { minKeys: 1, maxKeys: 8 });
+const rawFields = fc.dictionary(
+  fc.oneof(
+    fc.constantFrom('type', 'payload', 'simulation_step', 'timestamp', 'cpu_total', 'data'),
+    fc.string({ minLength: 1, maxLength: 20 }),
+  ),
+  fc.string({ maxLength: 200 }),
+  { minKeys: 1, maxKeys: 8 },
+);
 
 describe('generated Redis messages thrown at the adapters', () => {
   it('decodes or refuses any Pub/Sub payload, never throws, and keeps only well-formed events', () => {
@@ -120,10 +127,20 @@ describe('generated Redis messages thrown at the adapters', () => {
       );
 
       const health = await jsonRequest(http, 'GET', `http://127.0.0.1:${gateway.http.port}/health`);
-      await bed.messaging.jobs.enqueue(Queues.notifications, { type: 'notify', payload: { user_id: ada.userId, notification: { after: 'fuzz' } } });
-      await waitFor(() => events.ofType('notify').some((m) => JSON.stringify(m).includes('"after":"fuzz"')), 15_000, 'the real notification');
+      await bed.messaging.jobs.enqueue(Queues.notifications, {
+        type: 'notify',
+        payload: { user_id: ada.userId, notification: { after: 'fuzz' } },
+      });
+      await waitFor(
+        () => events.ofType('notify').some((m) => JSON.stringify(m).includes('"after":"fuzz"')),
+        15_000,
+        'the real notification',
+      );
       // Pub/Sub keeps order per connection: the real announcement comes after every generated message was handled.
-      await raw.publish(EventChannels.systemAnnouncements, JSON.stringify({ type: 'announcement', text: 'after fuzz', timestamp: Date.now() }));
+      await raw.publish(
+        EventChannels.systemAnnouncements,
+        JSON.stringify({ type: 'announcement', text: 'after fuzz', timestamp: Date.now() }),
+      );
       await waitFor(() => events.ofType('event').some((m) => JSON.stringify(m).includes('after fuzz')), 15_000, 'the real announcement');
       const open = [events, watcher].filter((socket) => socket.ws.readyState === socket.ws.OPEN).length;
       console.log(

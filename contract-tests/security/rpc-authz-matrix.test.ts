@@ -38,7 +38,10 @@ type Identity = { readonly userId?: string; readonly token?: string; readonly se
  * a session id, when given, must match on UnregisterClient, and without one the client id (a
  * UUID) alone ends it. Only gateways may call GatewayService (the mesh caller allow-list, docs/adr/0021).
  */
-const ACCEPTED_BY_DESIGN = new Set(['/gateway.GatewayService/RegisterClient as malformed', '/gateway.GatewayService/UnregisterClient as none']);
+const ACCEPTED_BY_DESIGN = new Set([
+  '/gateway.GatewayService/RegisterClient as malformed',
+  '/gateway.GatewayService/UnregisterClient as none',
+]);
 
 const STARTUP_TIMEOUT_MS = 120_000;
 
@@ -132,7 +135,8 @@ describe('the authorisation matrix over gRPC: every rpc of the generated service
         `${granted.length} allowed where denied, ${failed.length} failed with INTERNAL/UNKNOWN/DEADLINE_EXCEEDED, ` +
         `${byDesign.length} granted by design (${[...ACCEPTED_BY_DESIGN].join('; ')})`,
     );
-    for (const outcome of [...granted, ...failed]) console.log(`[authz-matrix] ${outcome.rpc} as ${outcome.kind}: ${status[outcome.code]}${outcome.granted ? ' (granted)' : ''}`);
+    for (const outcome of [...granted, ...failed])
+      console.log(`[authz-matrix] ${outcome.rpc} as ${outcome.kind}: ${status[outcome.code]}${outcome.granted ? ' (granted)' : ''}`);
     expect(granted).toEqual([]);
     expect(failed).toEqual([]);
   });

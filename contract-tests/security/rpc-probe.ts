@@ -42,7 +42,14 @@ export const generatedRpcs = (): RpcMethod[] =>
         const name = method.path.split('/').pop() ?? '';
         const type = module[`${name}Request`] as { fromPartial(value: object): Record<string, unknown> } | undefined;
         if (!type) throw new Error(`no generated ${name}Request for ${method.path}: the matrix cannot build its request`);
-        return { service, name, path: method.path, blank: type.fromPartial({}), serialize: method.requestSerialize, deserialize: method.responseDeserialize };
+        return {
+          service,
+          name,
+          path: method.path,
+          blank: type.fromPartial({}),
+          serialize: method.requestSerialize,
+          deserialize: method.responseDeserialize,
+        };
       }),
   );
 
@@ -59,8 +66,15 @@ export const meshCallerCredentials = (): ChannelCredentials => credentials.creat
 
 export const callRpc = (client: Client, method: RpcMethod, request: Record<string, unknown>): Promise<RpcAnswer> =>
   new Promise((resolve) => {
-    client.makeUnaryRequest(method.path, method.serialize, method.deserialize, request, new Metadata(), { deadline: Date.now() + 10_000 }, (error: ServiceError | null, response?: unknown) =>
-      resolve(error ? { code: error.code, response: undefined } : { code: status.OK, response }),
+    client.makeUnaryRequest(
+      method.path,
+      method.serialize,
+      method.deserialize,
+      request,
+      new Metadata(),
+      { deadline: Date.now() + 10_000 },
+      (error: ServiceError | null, response?: unknown) =>
+        resolve(error ? { code: error.code, response: undefined } : { code: status.OK, response }),
     );
   });
 

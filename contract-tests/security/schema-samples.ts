@@ -91,7 +91,10 @@ export type ClientMistake =
 
 const controlCharacter = fc.oneof(
   fc.constantFrom('\u0000', '\u0001', '\u0007', '\u001b', '\u007f', '\u000b'),
-  fc.integer({ min: 0, max: 0x1f }).map((code) => String.fromCharCode(code)).filter((char) => !'\t\n\r'.includes(char)),
+  fc
+    .integer({ min: 0, max: 0x1f })
+    .map((code) => String.fromCharCode(code))
+    .filter((char) => !'\t\n\r'.includes(char)),
 );
 
 export const clientMistakes: fc.Arbitrary<ClientMistake> = fc.oneof(
@@ -139,6 +142,7 @@ export const queryWithMistake = (querySchema: unknown, mistake: ClientMistake, p
   const names = Object.keys(((querySchema ?? {}) as JsonSchema).properties ?? {});
   const name = names[pick % Math.max(names.length, 1)] ?? 'x';
   // A query string is flat: deep nesting is only long text there, kept under the HTTP/2 header block limit.
-  const text = mistake.kind === 'control' ? mistake.text : mistake.kind === 'number' ? mistake.json : '['.repeat(Math.min(mistake.depth, 1_000));
+  const text =
+    mistake.kind === 'control' ? mistake.text : mistake.kind === 'number' ? mistake.json : '['.repeat(Math.min(mistake.depth, 1_000));
   return `?${new URLSearchParams([[name, text]])}`;
 };

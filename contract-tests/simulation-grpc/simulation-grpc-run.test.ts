@@ -20,7 +20,9 @@ describe('a simulation run over gRPC', () => {
   it('streams 2 s at 20 updates/s to simulation:stream:{id}, then serves its results and analysis', async () => {
     const owner = (await f.aUser()).user.id;
     const project = await f.aProjectOf(owner);
-    const started = valueOf(await f.client.startSimulation({ userId: owner, projectId: project.id, durationSeconds: 2, enableRealTime: true }));
+    const started = valueOf(
+      await f.client.startSimulation({ userId: owner, projectId: project.id, durationSeconds: 2, enableRealTime: true }),
+    );
 
     await waitFor(
       async () => valueOf(await f.client.getSimulationStatus({ simulationId: started.simulationId, userId: owner })).status === 'completed',
@@ -37,7 +39,9 @@ describe('a simulation run over gRPC', () => {
     }
     expect(entries.map((entry) => Number(entry.fields.simulation_step))).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
 
-    const results = valueOf(await f.client.getSimulationResults({ simulationId: started.simulationId, userId: owner, includeSamples: true }));
+    const results = valueOf(
+      await f.client.getSimulationResults({ simulationId: started.simulationId, userId: owner, includeSamples: true }),
+    );
     expect(results).toMatchObject({ simulationId: started.simulationId, projectId: project.id, status: 'completed', durationSeconds: 2 });
     expect(results.completedAt).toBeGreaterThanOrEqual(started.startedAt);
     expect(results.samples).toHaveLength(40);

@@ -28,10 +28,15 @@ describe('simulation gRPC server', () => {
   });
 
   const startLongRun = async (userId = owner, project = projectId) =>
-    valueOf(await f.client.startSimulation({ userId, projectId: project, durationSeconds: 60, enableRealTime: true, components: ['api', 'db'] }));
+    valueOf(
+      await f.client.startSimulation({ userId, projectId: project, durationSeconds: 60, enableRealTime: true, components: ['api', 'db'] }),
+    );
 
   it('registers every rpc of simulation.proto', async () => {
-    const probes = await assertEveryRpcRegistered(f.server.address, meshProtoPaths().filter((file) => file.endsWith('simulation.proto')));
+    const probes = await assertEveryRpcRegistered(
+      f.server.address,
+      meshProtoPaths().filter((file) => file.endsWith('simulation.proto')),
+    );
 
     expect(probes.map((probe) => probe.path)).toContain('/simulation.SimulationService/StartSimulation');
   });
@@ -67,28 +72,42 @@ describe('simulation gRPC server', () => {
         enableRealTime: true,
       });
       expect(error.code).toBe(status.INVALID_ARGUMENT);
-      expect(failureOf(await f.client.startSimulation({ userId: owner, projectId: '' })).violations).toEqual([{ field: 'project_id', message: 'is required' }]);
+      expect(failureOf(await f.client.startSimulation({ userId: owner, projectId: '' })).violations).toEqual([
+        { field: 'project_id', message: 'is required' },
+      ]);
     });
 
     it('refuses an invalid configuration with INVALID_ARGUMENT and every invalid field', async () => {
       const refused = failureOf(
-        await f.client.startSimulation({ userId: owner, projectId, configuration: { nodes: '0', bogus: '1' }, durationSeconds: 4000, enableRealTime: true }),
+        await f.client.startSimulation({
+          userId: owner,
+          projectId,
+          configuration: { nodes: '0', bogus: '1' },
+          durationSeconds: 4000,
+          enableRealTime: true,
+        }),
       );
 
       expect(refused).toMatchObject({ kind: 'invalid', code: 'invalid_request' });
       expect(refused.violations?.map((v) => v.field)).toEqual(['duration_seconds']);
-      const config = failureOf(await f.client.startSimulation({ userId: owner, projectId, configuration: { nodes: '0', bogus: '1' }, enableRealTime: true }));
+      const config = failureOf(
+        await f.client.startSimulation({ userId: owner, projectId, configuration: { nodes: '0', bogus: '1' }, enableRealTime: true }),
+      );
       expect(config.violations?.map((v) => v.field)).toEqual(['configuration.bogus', 'configuration.nodes']);
     });
 
     it('answers NOT_FOUND for an unknown project and for a private project of someone else', async () => {
       const stranger = (await f.aUser()).user.id;
 
-      expect(failureOf(await f.client.startSimulation({ userId: owner, projectId: 'project-missing', enableRealTime: true }))).toMatchObject({
+      expect(
+        failureOf(await f.client.startSimulation({ userId: owner, projectId: 'project-missing', enableRealTime: true })),
+      ).toMatchObject({
         kind: 'not_found',
         code: 'project_not_found',
       });
-      expect(failureOf(await f.client.startSimulation({ userId: stranger, projectId, enableRealTime: true }))).toMatchObject({ kind: 'not_found' });
+      expect(failureOf(await f.client.startSimulation({ userId: stranger, projectId, enableRealTime: true }))).toMatchObject({
+        kind: 'not_found',
+      });
     });
 
     it('answers PERMISSION_DENIED to a user whose roles lack simulation:start, even on their own project', async () => {
@@ -135,10 +154,14 @@ describe('simulation gRPC server', () => {
       expect((await f.repository.findById(simulationId))?.stopReason).toBe('enough');
       expect(await f.repository.findResults(simulationId)).toBeDefined();
 
-      expect(valueOf(await f.client.stopSimulation({ simulationId, userId: owner }))).toMatchObject({ stopped: false, status: 'stopped', reason: 'already stopped' });
+      expect(valueOf(await f.client.stopSimulation({ simulationId, userId: owner }))).toMatchObject({
+        stopped: false,
+        status: 'stopped',
+        reason: 'already stopped',
+      });
     });
 
-    it('refuses someone else\'s run, an unknown run and missing ids', async () => {
+    it("refuses someone else's run, an unknown run and missing ids", async () => {
       const { simulationId } = await startLongRun();
       const stranger = (await f.aUser()).user.id;
 
@@ -155,23 +178,37 @@ describe('simulation gRPC server', () => {
 
       const view = await callUnary(f.raw.getSimulationStatus.bind(f.raw), { simulationId, userId: owner });
 
-      expect(view).toMatchObject({ simulationId, status: 'running', startedAt, estimatedCompletion: startedAt + 60_000, activeComponents: ['api', 'db'] });
+      expect(view).toMatchObject({
+        simulationId,
+        status: 'running',
+        startedAt,
+        estimatedCompletion: startedAt + 60_000,
+        activeComponents: ['api', 'db'],
+      });
       expect(view.progressPercentage).toBeGreaterThanOrEqual(0);
       await f.client.stopSimulation({ simulationId, userId: owner });
     });
 
-    it('GetSimulationStatus refuses someone else\'s simulation, an unknown one and missing ids', async () => {
+    it("GetSimulationStatus refuses someone else's simulation, an unknown one and missing ids", async () => {
       const { simulationId } = await startLongRun();
       const stranger = (await f.aUser()).user.id;
 
-      expect((await callUnaryError(f.raw.getSimulationStatus.bind(f.raw), { simulationId, userId: stranger })).code).toBe(status.PERMISSION_DENIED);
-      expect((await callUnaryError(f.raw.getSimulationStatus.bind(f.raw), { simulationId: 'sim-missing', userId: owner })).code).toBe(status.NOT_FOUND);
-      expect((await callUnaryError(f.raw.getSimulationStatus.bind(f.raw), { simulationId: '', userId: '' })).code).toBe(status.INVALID_ARGUMENT);
+      expect((await callUnaryError(f.raw.getSimulationStatus.bind(f.raw), { simulationId, userId: stranger })).code).toBe(
+        status.PERMISSION_DENIED,
+      );
+      expect((await callUnaryError(f.raw.getSimulationStatus.bind(f.raw), { simulationId: 'sim-missing', userId: owner })).code).toBe(
+        status.NOT_FOUND,
+      );
+      expect((await callUnaryError(f.raw.getSimulationStatus.bind(f.raw), { simulationId: '', userId: '' })).code).toBe(
+        status.INVALID_ARGUMENT,
+      );
       await f.client.stopSimulation({ simulationId, userId: owner });
     });
 
     it('GetLiveMetrics answers the latest sample, the samples after `since`, and the stream key', async () => {
-      const { simulationId } = valueOf(await f.client.startSimulation({ userId: owner, projectId, durationSeconds: 5, enableRealTime: false }));
+      const { simulationId } = valueOf(
+        await f.client.startSimulation({ userId: owner, projectId, durationSeconds: 5, enableRealTime: false }),
+      );
       await waitUntilFinished(f, simulationId, owner);
 
       const all = valueOf(await f.client.getLiveMetrics({ simulationId, userId: owner, maxSamples: 1_000 }));
@@ -185,7 +222,7 @@ describe('simulation gRPC server', () => {
       expect(valueOf(await f.client.getLiveMetrics({ simulationId, userId: owner })).samples).toEqual([]);
     });
 
-    it('GetSimulationResults and GetPerformanceAnalysis refuse unknown simulations, others\' and missing ids', async () => {
+    it("GetSimulationResults and GetPerformanceAnalysis refuse unknown simulations, others' and missing ids", async () => {
       const { simulationId } = await startLongRun();
       const stranger = (await f.aUser()).user.id;
 
@@ -193,12 +230,16 @@ describe('simulation gRPC server', () => {
       expect(failureOf(await f.client.getSimulationResults({ simulationId: 'sim-missing', userId: owner })).kind).toBe('not_found');
       expect(failureOf(await f.client.getPerformanceAnalysis({ simulationId, userId: stranger })).kind).toBe('forbidden');
       expect(failureOf(await f.client.getPerformanceAnalysis({ simulationId: 'sim-missing', userId: owner })).kind).toBe('not_found');
-      expect(failureOf(await f.client.getPerformanceAnalysis({ userId: owner })).violations).toEqual([{ field: 'simulation_id', message: 'is required' }]);
+      expect(failureOf(await f.client.getPerformanceAnalysis({ userId: owner })).violations).toEqual([
+        { field: 'simulation_id', message: 'is required' },
+      ]);
       await f.client.stopSimulation({ simulationId, userId: owner });
     });
 
     it('GetSimulationResults leaves samples out unless asked, and caps them at max_samples', async () => {
-      const { simulationId } = valueOf(await f.client.startSimulation({ userId: owner, projectId, durationSeconds: 3, enableRealTime: false }));
+      const { simulationId } = valueOf(
+        await f.client.startSimulation({ userId: owner, projectId, durationSeconds: 3, enableRealTime: false }),
+      );
       await waitUntilFinished(f, simulationId, owner);
 
       const bare = valueOf(await f.client.getSimulationResults({ simulationId, userId: owner }));
@@ -212,14 +253,22 @@ describe('simulation gRPC server', () => {
   });
 
   describe('ValidateConfiguration', () => {
-    it('answers valid with the estimate for a good configuration over the project\'s', async () => {
-      const answer = valueOf(await f.client.validateConfiguration({ userId: owner, projectId, configuration: { services: '3' }, durationSeconds: 120 }));
+    it("answers valid with the estimate for a good configuration over the project's", async () => {
+      const answer = valueOf(
+        await f.client.validateConfiguration({ userId: owner, projectId, configuration: { services: '3' }, durationSeconds: 120 }),
+      );
 
       expect(answer).toMatchObject({ valid: true, errors: [], estimatedDuration: 120, reason: '' });
     });
 
     it('answers valid=false with every invalid field as an answer, not an error', async () => {
-      const answer = valueOf(await f.client.validateConfiguration({ userId: owner, configuration: { nodes: 'many', autoscaling: 'maybe' }, durationSeconds: -1 }));
+      const answer = valueOf(
+        await f.client.validateConfiguration({
+          userId: owner,
+          configuration: { nodes: 'many', autoscaling: 'maybe' },
+          durationSeconds: -1,
+        }),
+      );
 
       expect(answer.valid).toBe(false);
       expect(answer.errors.map((e) => e.field)).toEqual(['configuration.nodes', 'configuration.autoscaling', 'duration_seconds']);
@@ -235,15 +284,21 @@ describe('simulation gRPC server', () => {
   });
 
   describe('GetSimulationHistory', () => {
-    it('pages through a project\'s simulations newest first, with a total and a filter on status', async () => {
+    it("pages through a project's simulations newest first, with a total and a filter on status", async () => {
       const user = (await f.aUser()).user.id;
       const project = await f.aProjectOf(user);
       const ids: string[] = [];
-      for (let i = 0; i < 3; i += 1) ids.push(valueOf(await f.client.startSimulation({ userId: user, projectId: project.id, durationSeconds: 60, enableRealTime: true })).simulationId);
+      for (let i = 0; i < 3; i += 1)
+        ids.push(
+          valueOf(await f.client.startSimulation({ userId: user, projectId: project.id, durationSeconds: 60, enableRealTime: true }))
+            .simulationId,
+        );
       valueOf(await f.client.stopSimulation({ simulationId: ids[0]!, userId: user }));
 
       const first = valueOf(await f.client.getSimulationHistory({ userId: user, projectId: project.id, pageSize: 2 }));
-      const second = valueOf(await f.client.getSimulationHistory({ userId: user, projectId: project.id, pageSize: 2, pageToken: first.nextPageToken }));
+      const second = valueOf(
+        await f.client.getSimulationHistory({ userId: user, projectId: project.id, pageSize: 2, pageToken: first.nextPageToken }),
+      );
       const listed = [...first.simulations, ...second.simulations].map((s) => s.simulationId);
 
       expect(first.totalCount).toBe(3);
@@ -271,9 +326,17 @@ describe('simulation gRPC server', () => {
       expect(failureOf(await f.client.getSimulationHistory({ userId: owner, status: 'paused' })).violations?.[0]?.field).toBe('status');
       expect(failureOf(await f.client.getSimulationHistory({ userId: owner, pageToken: 'zz!.id' })).code).toBe('invalid_page_token');
       expect(failureOf(await f.client.getSimulationHistory({ userId: stranger, projectId })).kind).toBe('not_found');
-      expect((await callUnaryError(f.raw.getSimulationHistory.bind(f.raw), { userId: '', projectId: '', status: '', pageSize: 0, pageToken: '' })).code).toBe(
-        status.INVALID_ARGUMENT,
-      );
+      expect(
+        (
+          await callUnaryError(f.raw.getSimulationHistory.bind(f.raw), {
+            userId: '',
+            projectId: '',
+            status: '',
+            pageSize: 0,
+            pageToken: '',
+          })
+        ).code,
+      ).toBe(status.INVALID_ARGUMENT);
     });
   });
 

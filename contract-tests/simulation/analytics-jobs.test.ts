@@ -16,7 +16,11 @@ describe('analytics of finished simulations', () => {
   let f: BackgroundFixture;
   beforeEach(async () => {
     f = createBackgroundFixture();
-    await f.jobs.work(Queues.analytics, 'simulation-analytics', analyticsJobHandler({ repository: f.repository, streams: f.streams, clock: f.clock, logger: f.logger }));
+    await f.jobs.work(
+      Queues.analytics,
+      'simulation-analytics',
+      analyticsJobHandler({ repository: f.repository, streams: f.streams, clock: f.clock, logger: f.logger }),
+    );
   });
   afterEach(async () => {
     await f.close();
@@ -24,9 +28,11 @@ describe('analytics of finished simulations', () => {
 
   const analyticsEvents = () => f.streams.range(Streams.analyticsEvents, '-', '+');
 
-  it('appends a simulation_run event with the run\'s analysis to analytics:stream:events', async () => {
+  it("appends a simulation_run event with the run's analysis to analytics:stream:events", async () => {
     const series = [aMetricSample(1, { avg_latency: 20 }), aMetricSample(2, { avg_latency: 30, error_rate: 0.02 })];
-    const simulation = valueOf(await f.repository.create(aSimulation({ status: 'completed', stepsCompleted: 2, completedAt: 1_767_225_700_000 })));
+    const simulation = valueOf(
+      await f.repository.create(aSimulation({ status: 'completed', stepsCompleted: 2, completedAt: 1_767_225_700_000 })),
+    );
     await f.repository.saveResults(simulation.id, series, summarizeSeries(series));
     const analysis = analyzePerformance(series, simulation.config);
 
@@ -54,7 +60,7 @@ describe('analytics of finished simulations', () => {
     expect(await f.jobs.deadLetters(Queues.analytics)).toEqual([]);
   });
 
-  it('gets one job per completed run from the service\'s publisher, and the run\'s event still goes out', async () => {
+  it("gets one job per completed run from the service's publisher, and the run's event still goes out", async () => {
     const clock = new ManualClock();
     const scheduler = new ManualScheduler(clock);
     const bus = new InMemoryEventBus(f.logger);
@@ -81,14 +87,19 @@ describe('analytics of finished simulations', () => {
     grants.grant(owner, 'simulation:start');
     const jobs = await f.observe(Queues.analytics);
 
-    const { simulationId } = valueOf(await service.startSimulation({ userId: owner, projectId: project.id, durationSeconds: 1, enableRealTime: true }));
+    const { simulationId } = valueOf(
+      await service.startSimulation({ userId: owner, projectId: project.id, durationSeconds: 1, enableRealTime: true }),
+    );
     await scheduler.runUntilIdle(5_000);
 
     await waitFor(async () => (await analyticsEvents()).length === 1, 5_000, 'the analytics event of the run');
     await waitFor(() => completions.length === 1, 5_000, 'the completion event');
     await waitFor(() => jobs.length === 1, 5_000, 'the analytics job');
     expect(await f.streams.length(Queues.analytics)).toBe(1);
-    expect(jobs[0]).toMatchObject({ type: ANALYTICS_JOB, payload: { simulation_id: simulationId, project_id: project.id, user_id: owner, status: 'completed' } });
+    expect(jobs[0]).toMatchObject({
+      type: ANALYTICS_JOB,
+      payload: { simulation_id: simulationId, project_id: project.id, user_id: owner, status: 'completed' },
+    });
     expect((await analyticsEvents())[0]!.fields).toMatchObject({ simulation_id: simulationId, duration_steps: '10' });
     expect(faults).toEqual([]);
   });

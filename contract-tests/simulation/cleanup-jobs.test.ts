@@ -15,7 +15,11 @@ describe('the cleanup worker on async:cleanup:queue', () => {
   let f: BackgroundFixture;
   beforeEach(async () => {
     f = createBackgroundFixture();
-    await f.jobs.work(Queues.cleanup, 'simulation-cleanup', cleanupJobHandler({ repository: f.repository, streams: f.streams, clock: f.clock, logger: f.logger }));
+    await f.jobs.work(
+      Queues.cleanup,
+      'simulation-cleanup',
+      cleanupJobHandler({ repository: f.repository, streams: f.streams, clock: f.clock, logger: f.logger }),
+    );
   });
   afterEach(async () => {
     await f.close();
@@ -66,7 +70,13 @@ describe('scheduleCleanup', () => {
     const faults: unknown[] = [];
     try {
       const enqueued = await f.observe(Queues.cleanup);
-      const schedule = scheduleCleanup({ scheduler, jobs: f.jobs, intervalMs: HOUR, retentionMs: 24 * HOUR, reportFault: (error) => faults.push(error) });
+      const schedule = scheduleCleanup({
+        scheduler,
+        jobs: f.jobs,
+        intervalMs: HOUR,
+        retentionMs: 24 * HOUR,
+        reportFault: (error) => faults.push(error),
+      });
 
       await scheduler.advance(59_999);
       expect(await f.streams.length(Queues.cleanup)).toBe(0);

@@ -28,7 +28,9 @@ export const describeHistoryUseCase = (harness: SimulationHarnessFactory): void 
 
     it("lists a project's simulations newest first, page by page", async () => {
       const first = valueOf(await h.service.getHistory({ userId: owner, projectId: project.id, pageSize: 2 }));
-      const second = valueOf(await h.service.getHistory({ userId: owner, projectId: project.id, pageSize: 2, pageToken: first.nextPageToken! }));
+      const second = valueOf(
+        await h.service.getHistory({ userId: owner, projectId: project.id, pageSize: 2, pageToken: first.nextPageToken! }),
+      );
 
       expect(ids(first)).toEqual([started[2], started[1]]);
       expect(first.totalCount).toBe(3);

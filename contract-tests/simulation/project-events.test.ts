@@ -36,7 +36,10 @@ describe('project:events:updated in the simulation service', () => {
       ids: new RandomIdGenerator(),
       reportFault: () => {},
     });
-    await bus.subscribe(EventChannels.projectUpdated, projectUpdatedHandler({ simulations: service, repository: f.repository, logger: f.logger }));
+    await bus.subscribe(
+      EventChannels.projectUpdated,
+      projectUpdatedHandler({ simulations: service, repository: f.repository, logger: f.logger }),
+    );
   });
   afterEach(async () => {
     await service.shutdown();
@@ -47,7 +50,7 @@ describe('project:events:updated in the simulation service', () => {
     valueOf(await service.startSimulation({ userId, projectId, durationSeconds: 60, enableRealTime: true })).simulationId;
   const statusOf = async (id: string) => (await f.repository.findById(id))?.status;
 
-  it('stops every running simulation of a deleted project, whoever started it, and leaves other projects\' alone', async () => {
+  it("stops every running simulation of a deleted project, whoever started it, and leaves other projects' alone", async () => {
     const owner = 'owner-1';
     const colleague = 'colleague-1';
     const doomed = projects.add(owner, QuietCluster);

@@ -53,7 +53,12 @@ export const describeReadUseCases = (harness: SimulationHarnessFactory): void =>
 
         const status = valueOf(await h.service.getStatus(ref()));
 
-        expect(status).toMatchObject({ status: 'completed', progressPercentage: 100, estimatedCompletion: startedAt + 4_000, activeComponents: [] });
+        expect(status).toMatchObject({
+          status: 'completed',
+          progressPercentage: 100,
+          estimatedCompletion: startedAt + 4_000,
+          activeComponents: [],
+        });
         expect(status.currentMetrics?.simulation_step).toBe(40);
       });
     });
@@ -76,7 +81,13 @@ export const describeReadUseCases = (harness: SimulationHarnessFactory): void =>
         const all = valueOf(await h.service.getResults(ref()));
         const capped = valueOf(await h.service.getResults({ ...ref(), maxSamples: 3 }));
 
-        expect(all).toMatchObject({ final: true, totalSamples: 40, samples: stored.samples, summary: stored.summary, finalSample: stored.samples.at(-1) });
+        expect(all).toMatchObject({
+          final: true,
+          totalSamples: 40,
+          samples: stored.samples,
+          summary: stored.summary,
+          finalSample: stored.samples.at(-1),
+        });
         expect(capped.samples.map((s) => s.simulation_step)).toEqual([38, 39, 40]);
       });
     });

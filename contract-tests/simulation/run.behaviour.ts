@@ -83,7 +83,15 @@ export const describeRunUseCases = (harness: SimulationHarnessFactory): void => 
       expect(results?.samples).toEqual(expectedSeries(simulation, 20));
       expect(results?.summary).toEqual(summarizeSeries(results!.samples));
       expect(await h.events.on(EventChannels.simulationCompleted)).toEqual([
-        { type: 'completed', simulation_id: simulationId, project_id: project.id, user_id: owner, status: 'completed', timestamp: startedAt + 2_000, summary: results?.summary },
+        {
+          type: 'completed',
+          simulation_id: simulationId,
+          project_id: project.id,
+          user_id: owner,
+          status: 'completed',
+          timestamp: startedAt + 2_000,
+          summary: results?.summary,
+        },
       ]);
       expect(h.scheduler.active).toBe(1); // the run's timer is gone; its stream's removal is due
       expect(h.service.activeRuns()).toBe(0);
@@ -104,7 +112,9 @@ export const describeRunUseCases = (harness: SimulationHarnessFactory): void => 
     });
 
     it('runs a batch simulation to the end without streaming it', async () => {
-      const { simulationId } = valueOf(await h.service.startSimulation({ userId: owner, projectId: project.id, durationSeconds: 30, enableRealTime: false }));
+      const { simulationId } = valueOf(
+        await h.service.startSimulation({ userId: owner, projectId: project.id, durationSeconds: 30, enableRealTime: false }),
+      );
 
       await h.scheduler.runUntilIdle(1_000, 10);
 
@@ -115,7 +125,9 @@ export const describeRunUseCases = (harness: SimulationHarnessFactory): void => 
     });
 
     it('stores at most 10,000 samples of a long run, averaged in buckets', async () => {
-      const { simulationId } = valueOf(await h.service.startSimulation({ userId: owner, projectId: project.id, durationSeconds: 1_500, enableRealTime: false }));
+      const { simulationId } = valueOf(
+        await h.service.startSimulation({ userId: owner, projectId: project.id, durationSeconds: 1_500, enableRealTime: false }),
+      );
 
       await h.scheduler.runUntilIdle(10_000, 10);
 
@@ -143,10 +155,15 @@ export const describeRunUseCases = (harness: SimulationHarnessFactory): void => 
 
         const outcome = valueOf(await h.service.stopSimulation({ simulationId, userId: owner, reason: 'seen enough' }));
 
-        expect(outcome).toMatchObject({ stopped: true, simulation: { status: 'stopped', stoppedBy: owner, stopReason: 'seen enough', stepsCompleted: 5 } });
+        expect(outcome).toMatchObject({
+          stopped: true,
+          simulation: { status: 'stopped', stoppedBy: owner, stopReason: 'seen enough', stepsCompleted: 5 },
+        });
         expect(await stored(simulationId)).toEqual(outcome.simulation);
         expect((await h.fixture.repo.findResults(simulationId))?.samples.map((s) => s.simulation_step)).toEqual([1, 2, 3, 4, 5]);
-        expect((await h.events.on(EventChannels.simulationCompleted)).map((e) => [e.simulation_id, e.status])).toEqual([[simulationId, 'stopped']]);
+        expect((await h.events.on(EventChannels.simulationCompleted)).map((e) => [e.simulation_id, e.status])).toEqual([
+          [simulationId, 'stopped'],
+        ]);
         await h.scheduler.advance(1_000);
         expect(await h.streamed(simulationId)).toHaveLength(5);
       });
@@ -157,7 +174,11 @@ export const describeRunUseCases = (harness: SimulationHarnessFactory): void => 
         h.grants.grant(colleague, 'simulation:start');
         const { simulationId } = await h.start(colleague, project);
 
-        expect(valueOf(await h.service.stopSimulation({ simulationId, userId: owner })).simulation).toMatchObject({ status: 'stopped', stoppedBy: owner, stopReason: 'stopped by user' });
+        expect(valueOf(await h.service.stopSimulation({ simulationId, userId: owner })).simulation).toMatchObject({
+          status: 'stopped',
+          stoppedBy: owner,
+          stopReason: 'stopped by user',
+        });
       });
 
       it('refuses a reader of the project who neither started it nor owns the project', async () => {
@@ -165,7 +186,10 @@ export const describeRunUseCases = (harness: SimulationHarnessFactory): void => 
         h.projects.share(project.id, reader);
         const { simulationId } = await h.start(owner, project);
 
-        expect(failureOf(await h.service.stopSimulation({ simulationId, userId: reader }))).toMatchObject({ kind: 'forbidden', code: 'simulation_stop_forbidden' });
+        expect(failureOf(await h.service.stopSimulation({ simulationId, userId: reader }))).toMatchObject({
+          kind: 'forbidden',
+          code: 'simulation_stop_forbidden',
+        });
         expect((await stored(simulationId)).status).toBe('running');
       });
 
@@ -173,14 +197,20 @@ export const describeRunUseCases = (harness: SimulationHarnessFactory): void => 
         const { simulationId } = await h.start(owner, project);
 
         expect(failureOf(await h.service.stopSimulation({ simulationId, userId: h.aUser() }))).toMatchObject({ kind: 'forbidden' });
-        expect(failureOf(await h.service.stopSimulation({ simulationId: 'sim-missing', userId: owner }))).toMatchObject({ kind: 'not_found' });
+        expect(failureOf(await h.service.stopSimulation({ simulationId: 'sim-missing', userId: owner }))).toMatchObject({
+          kind: 'not_found',
+        });
       });
 
       it('says a finished simulation was not stopped', async () => {
         const { simulationId } = await h.start(owner, project, { durationSeconds: 1 });
         await h.scheduler.advance(1_000);
 
-        expect(valueOf(await h.service.stopSimulation({ simulationId, userId: owner }))).toMatchObject({ stopped: false, reason: 'already completed', simulation: { status: 'completed' } });
+        expect(valueOf(await h.service.stopSimulation({ simulationId, userId: owner }))).toMatchObject({
+          stopped: false,
+          reason: 'already completed',
+          simulation: { status: 'completed' },
+        });
       });
 
       it('marks stopped a simulation recorded as running whose run is not in this process', async () => {
@@ -197,7 +227,8 @@ export const describeRunUseCases = (harness: SimulationHarnessFactory): void => 
 
       await h.service.shutdown();
 
-      for (const { simulationId } of runs) expect(await stored(simulationId)).toMatchObject({ status: 'stopped', stopReason: 'service shutting down' });
+      for (const { simulationId } of runs)
+        expect(await stored(simulationId)).toMatchObject({ status: 'stopped', stopReason: 'service shutting down' });
       expect(h.scheduler.active).toBe(0);
     });
   });

@@ -20,7 +20,6 @@ import { waitFor } from '../messaging/wait.js';
 import { anId, valueOf } from './builders.js';
 import type { SimulationRepositoryFixture } from './simulation-repository.contract.js';
 
-
 /** Projects by id, each with its owner, the users it is shared with and whether it is public. */
 export class InMemoryProjectDirectory implements ProjectDirectory {
   private readonly projects = new Map<
@@ -109,7 +108,13 @@ export class SimulationEventRecorder {
 }
 
 /** A small cluster with no failures, so runs are quick and their numbers easy to reason about. */
-export const QuietCluster: ConfigurationMap = { nodes: '2', services: '2', node_failure_rate: '0', load_profile: 'constant', request_rate: '200' };
+export const QuietCluster: ConfigurationMap = {
+  nodes: '2',
+  services: '2',
+  node_failure_rate: '0',
+  load_profile: 'constant',
+  request_rate: '200',
+};
 
 export interface SimulationHarness {
   readonly service: SimulationService;

@@ -10,10 +10,7 @@ export interface SimulationRepositoryFixture {
 }
 
 /** Every SimulationRepository adapter runs this suite (STYLE.md 14). Each fixture must start empty. */
-export function describeSimulationRepositoryContract(
-  adapterName: string,
-  createFixture: () => Promise<SimulationRepositoryFixture>,
-): void {
+export function describeSimulationRepositoryContract(adapterName: string, createFixture: () => Promise<SimulationRepositoryFixture>): void {
   describe(`SimulationRepository contract: ${adapterName}`, () => {
     let fixture: SimulationRepositoryFixture;
     let repo: SimulationRepository;
@@ -68,7 +65,8 @@ export function describeSimulationRepositoryContract(
 
       it('refuses past perProject for any mix of users, counting only running, unexpired runs', async () => {
         const projectId = anId('project');
-        for (let i = 0; i < 3; i += 1) valueOf(await repo.create(aSimulation({ projectId, startedAt: atMinute(10), durationSeconds: 30 }), limits));
+        for (let i = 0; i < 3; i += 1)
+          valueOf(await repo.create(aSimulation({ projectId, startedAt: atMinute(10), durationSeconds: 30 }), limits));
         await repo.create(aSimulation({ projectId, status: 'completed', completedAt: atMinute(1), startedAt: atMinute(0) }));
         // Left running by a process that died: its planned end plus the grace is past, so it no longer counts.
         await repo.create(aSimulation({ projectId, userId: anId('user'), startedAt: atMinute(0), durationSeconds: 60 }));
@@ -104,8 +102,18 @@ export function describeSimulationRepositoryContract(
         expect(answers.filter((answer) => !answer.ok).map((answer) => !answer.ok && answer.error.code)).toEqual(
           Array.from({ length: 24 - limits.perUser - limits.perProject }, () => 'simulation_quota_exceeded'),
         );
-        expect(await runningOf((simulation) => simulation.userId === userId, byUser.map((simulation) => simulation.id))).toBe(limits.perUser);
-        expect(await runningOf((simulation) => simulation.projectId === projectId, byProject.map((simulation) => simulation.id))).toBe(limits.perProject);
+        expect(
+          await runningOf(
+            (simulation) => simulation.userId === userId,
+            byUser.map((simulation) => simulation.id),
+          ),
+        ).toBe(limits.perUser);
+        expect(
+          await runningOf(
+            (simulation) => simulation.projectId === projectId,
+            byProject.map((simulation) => simulation.id),
+          ),
+        ).toBe(limits.perProject);
       });
 
       it('stores without a count when no limits are given', async () => {
@@ -120,7 +128,9 @@ export function describeSimulationRepositoryContract(
       it('replaces the simulation at the expected version and counts the version up', async () => {
         const simulation = valueOf(await repo.create(aSimulation()));
 
-        const updated = valueOf(await repo.update({ ...simulation, status: 'stopped', stoppedBy: simulation.userId, completedAt: atMinute(2) }, 1));
+        const updated = valueOf(
+          await repo.update({ ...simulation, status: 'stopped', stoppedBy: simulation.userId, completedAt: atMinute(2) }, 1),
+        );
 
         expect(updated).toMatchObject({ status: 'stopped', stoppedBy: simulation.userId, completedAt: atMinute(2), version: 2 });
         expect(await repo.findById(simulation.id)).toEqual(updated);
@@ -214,7 +224,11 @@ export function describeSimulationRepositoryContract(
         await store(1);
         const done = await store(2, { status: 'completed', completedAt: atMinute(3) });
 
-        expect(await repo.listByProject(projectId, { limit: 10, status: 'completed' })).toEqual({ items: [done], total: 1, hasMore: false });
+        expect(await repo.listByProject(projectId, { limit: 10, status: 'completed' })).toEqual({
+          items: [done],
+          total: 1,
+          hasMore: false,
+        });
       });
 
       it('gives an empty page for a project without simulations', async () => {

@@ -14,10 +14,7 @@ import { describeValidateUseCase } from './validate.behaviour.js';
  * in-memory event bus and stream store, a ManualClock and a hand-advanced scheduler.
  * Each fixture must start empty.
  */
-export function describeSimulationServiceContract(
-  adapterName: string,
-  createRepository: () => Promise<SimulationRepositoryFixture>,
-): void {
+export function describeSimulationServiceContract(adapterName: string, createRepository: () => Promise<SimulationRepositoryFixture>): void {
   describe(`SimulationService use cases: ${adapterName}`, () => {
     const harness = async (settings: Partial<SimulationSettings> = {}) => createSimulationHarness(await createRepository(), settings);
     describeStartUseCase(harness);

@@ -34,7 +34,11 @@ export const describeStartUseCase = (harness: SimulationHarnessFactory): void =>
     });
 
     it('stores the run with the project configuration under the request overrides, and a seed from its id', async () => {
-      const started = await h.start(owner, project, { configuration: { services: '6', load_profile: 'spike' }, components: ['api', 'db'], durationSeconds: 30 });
+      const started = await h.start(owner, project, {
+        configuration: { services: '6', load_profile: 'spike' },
+        components: ['api', 'db'],
+        durationSeconds: 30,
+      });
 
       const stored = await h.fixture.repo.findById(started.simulationId);
 
@@ -51,7 +55,13 @@ export const describeStartUseCase = (harness: SimulationHarnessFactory): void =>
         startedAt: h.clock.now(),
         version: 1,
       });
-      expect(stored?.config).toMatchObject({ nodes: 4, services: 6, loadProfile: 'spike', nodeFailureRate: 0, seed: seedFromText(started.simulationId) });
+      expect(stored?.config).toMatchObject({
+        nodes: 4,
+        services: 6,
+        loadProfile: 'spike',
+        nodeFailureRate: 0,
+        seed: seedFromText(started.simulationId),
+      });
     });
 
     it('keeps a seed given in the configuration', async () => {
@@ -64,7 +74,14 @@ export const describeStartUseCase = (harness: SimulationHarnessFactory): void =>
       const started = await h.start(owner, project);
 
       expect(await h.events.on(EventChannels.simulationStarted)).toEqual([
-        { type: 'started', event_id: expect.any(String), simulation_id: started.simulationId, project_id: project.id, user_id: owner, timestamp: started.startedAt },
+        {
+          type: 'started',
+          event_id: expect.any(String),
+          simulation_id: started.simulationId,
+          project_id: project.id,
+          user_id: owner,
+          timestamp: started.startedAt,
+        },
       ]);
     });
 
@@ -77,7 +94,9 @@ export const describeStartUseCase = (harness: SimulationHarnessFactory): void =>
     });
 
     it('streams nothing and offers no channel when real time is off', async () => {
-      const started = valueOf(await h.service.startSimulation({ userId: owner, projectId: project.id, durationSeconds: 60, enableRealTime: false }));
+      const started = valueOf(
+        await h.service.startSimulation({ userId: owner, projectId: project.id, durationSeconds: 60, enableRealTime: false }),
+      );
 
       expect(started.websocketChannel).toBeUndefined();
       expect(started.estimatedDurationSeconds).toBe(1);
@@ -96,18 +115,24 @@ export const describeStartUseCase = (harness: SimulationHarnessFactory): void =>
 
         const refused = failureOf(await h.service.startSimulation({ userId: colleague, projectId: project.id, enableRealTime: true }));
 
-        expect(refused).toMatchObject({ kind: 'forbidden', code: 'permission_denied', message: 'simulation:start denied: no simulation:start grant' });
+        expect(refused).toMatchObject({
+          kind: 'forbidden',
+          code: 'permission_denied',
+          message: 'simulation:start denied: no simulation:start grant',
+        });
         await expectNothingStarted();
       });
 
-      it('a project the user may not read, even with simulation:start, with the project directory\'s answer', async () => {
+      it("a project the user may not read, even with simulation:start, with the project directory's answer", async () => {
         const stranger = h.aUser();
         h.grants.grant(stranger, 'simulation:start');
 
-        expect(failureOf(await h.service.startSimulation({ userId: stranger, projectId: project.id, enableRealTime: true }))).toMatchObject({
-          kind: 'forbidden',
-          code: 'project_forbidden',
-        });
+        expect(failureOf(await h.service.startSimulation({ userId: stranger, projectId: project.id, enableRealTime: true }))).toMatchObject(
+          {
+            kind: 'forbidden',
+            code: 'project_forbidden',
+          },
+        );
         await expectNothingStarted();
       });
 
@@ -132,13 +157,23 @@ export const describeStartUseCase = (harness: SimulationHarnessFactory): void =>
         const asViewer = failureOf(await h.service.startSimulation({ userId: viewer, projectId: project.id, enableRealTime: true }));
         const asReader = failureOf(await h.service.startSimulation({ userId: reader, projectId: project.id, enableRealTime: true }));
 
-        expect(asViewer).toMatchObject({ kind: 'forbidden', code: 'simulation_start_forbidden', message: expect.stringMatching(/\(your access: viewer\)/) });
-        expect(asReader).toMatchObject({ kind: 'forbidden', code: 'simulation_start_forbidden', message: expect.stringMatching(/\(your access: public\)/) });
+        expect(asViewer).toMatchObject({
+          kind: 'forbidden',
+          code: 'simulation_start_forbidden',
+          message: expect.stringMatching(/\(your access: viewer\)/),
+        });
+        expect(asReader).toMatchObject({
+          kind: 'forbidden',
+          code: 'simulation_start_forbidden',
+          message: expect.stringMatching(/\(your access: public\)/),
+        });
         await expectNothingStarted();
       });
 
       it('an unknown project', async () => {
-        expect(failureOf(await h.service.startSimulation({ userId: owner, projectId: 'project-missing', enableRealTime: true }))).toMatchObject({
+        expect(
+          failureOf(await h.service.startSimulation({ userId: owner, projectId: 'project-missing', enableRealTime: true })),
+        ).toMatchObject({
           kind: 'not_found',
           code: 'project_not_found',
         });
@@ -146,24 +181,35 @@ export const describeStartUseCase = (harness: SimulationHarnessFactory): void =>
 
       it('an invalid configuration, naming every invalid field', async () => {
         const refused = failureOf(
-          await h.service.startSimulation({ userId: owner, projectId: project.id, configuration: { nodes: '0', bogus: '1', autoscaling: 'maybe' }, enableRealTime: true }),
+          await h.service.startSimulation({
+            userId: owner,
+            projectId: project.id,
+            configuration: { nodes: '0', bogus: '1', autoscaling: 'maybe' },
+            enableRealTime: true,
+          }),
         );
 
         expect(refused).toMatchObject({ kind: 'invalid', code: 'invalid_request' });
-        expect(refused.violations?.map((v) => v.field)).toEqual(['configuration.bogus', 'configuration.nodes', 'configuration.autoscaling']);
+        expect(refused.violations?.map((v) => v.field)).toEqual([
+          'configuration.bogus',
+          'configuration.nodes',
+          'configuration.autoscaling',
+        ]);
         await expectNothingStarted();
       });
 
       it('an invalid value in the project configuration itself', async () => {
         const broken = h.aProjectOf(owner, { nodes: 'many' });
 
-        expect(failureOf(await h.service.startSimulation({ userId: owner, projectId: broken.id, enableRealTime: true })).violations).toEqual([
-          { field: 'configuration.nodes', message: 'must be an integer from 1 to 500' },
-        ]);
+        expect(
+          failureOf(await h.service.startSimulation({ userId: owner, projectId: broken.id, enableRealTime: true })).violations,
+        ).toEqual([{ field: 'configuration.nodes', message: 'must be an integer from 1 to 500' }]);
       });
 
       it('a duration outside 1..3600 seconds, blank components and a missing project id', async () => {
-        const refused = failureOf(await h.service.startSimulation({ userId: owner, projectId: ' ', durationSeconds: 3601, components: [''], enableRealTime: true }));
+        const refused = failureOf(
+          await h.service.startSimulation({ userId: owner, projectId: ' ', durationSeconds: 3601, components: [''], enableRealTime: true }),
+        );
 
         expect(refused.violations?.map((v) => v.field)).toEqual(['project_id', 'duration_seconds', 'components[0]']);
       });

@@ -16,7 +16,13 @@ export const describeValidateUseCase = (harness: SimulationHarnessFactory): void
     });
 
     it('accepts a valid configuration, with the estimated duration', async () => {
-      const verdict = valueOf(await h.service.validateConfiguration({ userId: owner, configuration: { nodes: '8', peak_request_rate: '1000' }, durationSeconds: 120 }));
+      const verdict = valueOf(
+        await h.service.validateConfiguration({
+          userId: owner,
+          configuration: { nodes: '8', peak_request_rate: '1000' },
+          durationSeconds: 120,
+        }),
+      );
 
       expect(verdict).toEqual({ valid: true, errors: [], warnings: [], estimatedDurationSeconds: 120 });
       expect(h.scheduler.active).toBe(0);
@@ -24,17 +30,33 @@ export const describeValidateUseCase = (harness: SimulationHarnessFactory): void
 
     it('lists every invalid field of the configuration and the request', async () => {
       const verdict = valueOf(
-        await h.service.validateConfiguration({ userId: owner, configuration: { nodes: '0', load_profile: 'bursty' }, durationSeconds: 0, components: ['ok', ''] }),
+        await h.service.validateConfiguration({
+          userId: owner,
+          configuration: { nodes: '0', load_profile: 'bursty' },
+          durationSeconds: 0,
+          components: ['ok', ''],
+        }),
       );
 
       expect(verdict.valid).toBe(false);
-      expect(verdict.errors.map((e) => e.field)).toEqual(['configuration.nodes', 'configuration.load_profile', 'duration_seconds', 'components[1]']);
+      expect(verdict.errors.map((e) => e.field)).toEqual([
+        'configuration.nodes',
+        'configuration.load_profile',
+        'duration_seconds',
+        'components[1]',
+      ]);
     });
 
     it("merges the project's configuration and warns of what will go wrong", async () => {
       const project = h.aProjectOf(owner, { nodes: '1', node_cpu_cores: '2', services: '3', region: 'eu-west' });
 
-      const verdict = valueOf(await h.service.validateConfiguration({ userId: owner, projectId: project.id, configuration: { autoscaling: 'false', peak_request_rate: '300' } }));
+      const verdict = valueOf(
+        await h.service.validateConfiguration({
+          userId: owner,
+          projectId: project.id,
+          configuration: { autoscaling: 'false', peak_request_rate: '300' },
+        }),
+      );
 
       expect(verdict).toMatchObject({ valid: true, errors: [] });
       expect(verdict.warnings).toEqual([
@@ -43,10 +65,12 @@ export const describeValidateUseCase = (harness: SimulationHarnessFactory): void
       ]);
     });
 
-    it("refuses to look at a project the user may not read", async () => {
+    it('refuses to look at a project the user may not read', async () => {
       const project = h.aProjectOf(h.aUser());
 
-      expect(failureOf(await h.service.validateConfiguration({ userId: owner, projectId: project.id, configuration: {} }))).toMatchObject({ kind: 'forbidden' });
+      expect(failureOf(await h.service.validateConfiguration({ userId: owner, projectId: project.id, configuration: {} }))).toMatchObject({
+        kind: 'forbidden',
+      });
     });
   });
 };

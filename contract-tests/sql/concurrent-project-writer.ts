@@ -13,7 +13,13 @@ const [url, projectId, writer, updatesText] = process.argv.slice(2);
 if (!url || !projectId || !writer || !updatesText) throw new Error('usage: <database-url> <project-id> <writer> <updates>');
 const updates = Number(updatesText);
 
-const database = await openServiceDatabase({ service: 'project', url, dataDir: 'unused', logger: createLogger(writer, 'silent'), poolSize: 2 });
+const database = await openServiceDatabase({
+  service: 'project',
+  url,
+  dataDir: 'unused',
+  logger: createLogger(writer, 'silent'),
+  poolSize: 2,
+});
 const repo = new SqlProjectRepository(database.db);
 await repo.findById(projectId); // connected before the start signal
 process.stdout.write('ready\n');

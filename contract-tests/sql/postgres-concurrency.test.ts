@@ -38,7 +38,12 @@ describe('two processes updating one project on PostgreSQL', () => {
   let database: ServiceDatabase<ProjectTables>;
   beforeAll(async () => {
     server = await createThrowawayDatabase('concurrency');
-    database = await openServiceDatabase({ service: 'project', url: server.url, dataDir: 'unused', logger: testLogger('concurrency-test') });
+    database = await openServiceDatabase({
+      service: 'project',
+      url: server.url,
+      dataDir: 'unused',
+      logger: testLogger('concurrency-test'),
+    });
     await database.migrate();
   }, 60_000);
   afterAll(async () => {

@@ -72,7 +72,10 @@ describe('a PostgreSQL connection dropped in the middle of a transaction', () =>
       'the update waiting on the shares lock inside its transaction',
     );
     const victim = waiting as { pid: number; query: string };
-    const { rows: inTransaction } = await monitor.query<{ xact_start: Date | null }>('SELECT xact_start FROM pg_stat_activity WHERE pid = $1', [victim.pid]);
+    const { rows: inTransaction } = await monitor.query<{ xact_start: Date | null }>(
+      'SELECT xact_start FROM pg_stat_activity WHERE pid = $1',
+      [victim.pid],
+    );
     await monitor.query('SELECT pg_terminate_backend($1)', [victim.pid]);
     await blocker.query('ROLLBACK');
     const answer = await pending;

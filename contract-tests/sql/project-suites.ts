@@ -49,7 +49,9 @@ const describeProjectConstraints = (backendName: string, shared: SharedDatabase<
     const childRows = async () =>
       (
         await sql<{ shares: number; collaborators: number }>`
-          SELECT (SELECT count(*) FROM project_shares) AS shares, (SELECT count(*) FROM project_collaborators) AS collaborators`.execute(shared.db)
+          SELECT (SELECT count(*) FROM project_shares) AS shares, (SELECT count(*) FROM project_collaborators) AS collaborators`.execute(
+          shared.db,
+        )
       ).rows[0];
 
     it('deletes the shares and collaborators of a deleted project', async () => {
@@ -69,7 +71,10 @@ const describeProjectConstraints = (backendName: string, shared: SharedDatabase<
 
       await expect(shared.db.insertInto('project_shares').values(share).execute()).rejects.toMatchObject({ code: '23503' });
       await expect(
-        shared.db.insertInto('project_collaborators').values({ project_id: projectId, user_id: anId('user') }).execute(),
+        shared.db
+          .insertInto('project_collaborators')
+          .values({ project_id: projectId, user_id: anId('user') })
+          .execute(),
       ).rejects.toMatchObject({ code: '23503' });
     });
 

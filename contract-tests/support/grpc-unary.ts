@@ -10,9 +10,7 @@ type UnaryMethod<Req, Res> = (
 /** Calls a generated client's unary method and resolves with the response or rejects with the ServiceError. */
 export const callUnary = <Req, Res>(method: UnaryMethod<Req, Res>, request: Req, timeoutMs = 10_000): Promise<Res> =>
   new Promise((resolve, reject) => {
-    method(request, new Metadata(), { deadline: Date.now() + timeoutMs }, (error, response) =>
-      error ? reject(error) : resolve(response),
-    );
+    method(request, new Metadata(), { deadline: Date.now() + timeoutMs }, (error, response) => (error ? reject(error) : resolve(response)));
   });
 
 /** As `callUnary`, resolving with the error instead of rejecting, for tests of failures. */

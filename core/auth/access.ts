@@ -25,10 +25,7 @@ export const getUserContext = async (deps: GetUserContextDeps, userId: string): 
 };
 
 /** As `getUserContext`, finding the user by email (case-insensitive, surrounding spaces ignored). */
-export const getUserContextByEmail = async (
-  deps: GetUserContextDeps,
-  email: string,
-): Promise<Result<UserContext, DomainFailure>> => {
+export const getUserContextByEmail = async (deps: GetUserContextDeps, email: string): Promise<Result<UserContext, DomainFailure>> => {
   const normalised = typeof email === 'string' ? normaliseEmail(email) : '';
   const user = normalised !== '' ? await deps.users.findByEmail(normalised) : undefined;
   return user ? ok(userContextOf(user)) : err(AuthFailures.userNotFound());
@@ -112,10 +109,7 @@ export interface UserPermissions {
 export type GetUserPermissionsDeps = Pick<AuthDeps, 'users' | 'grants'>;
 
 /** The user's roles, what they allow, and the resource grants the user holds. */
-export const getUserPermissions = async (
-  deps: GetUserPermissionsDeps,
-  userId: string,
-): Promise<Result<UserPermissions, DomainFailure>> => {
+export const getUserPermissions = async (deps: GetUserPermissionsDeps, userId: string): Promise<Result<UserPermissions, DomainFailure>> => {
   const user = typeof userId === 'string' && userId !== '' ? await deps.users.findById(userId) : undefined;
   if (!user) return err(AuthFailures.userNotFound());
   const grants = await deps.grants.listForUser(user.id);

@@ -18,8 +18,7 @@ export const AuthFailures = {
       { field: 'email', message: 'is already registered' },
     ]),
   /** The same failure for an unknown email and a wrong password, so neither can be told apart. */
-  invalidCredentials: (): DomainFailure =>
-    failure('unauthenticated', 'invalid_credentials', 'The email or password is incorrect.'),
+  invalidCredentials: (): DomainFailure => failure('unauthenticated', 'invalid_credentials', 'The email or password is incorrect.'),
   /** Too many failed logins for this account or from this address; the same for known and unknown emails. */
   tooManyLogins: (retryAfterMs: number): ThrottledFailure => ({
     ...failure('rate_limited', 'too_many_login_attempts', 'Too many failed logins; wait before trying again.'),

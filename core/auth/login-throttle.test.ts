@@ -23,8 +23,15 @@ const plainLog = (): LoginFailureLog => {
       attempts.set(key, [...counting, { at, id }]);
       return { granted: true, id };
     },
-    release: async (key, id) => void attempts.set(key, (attempts.get(key) ?? []).filter((attempt) => attempt.id !== id)),
-    recent: async (key, now, { max, windowMs }) => within(key, now, windowMs).slice(-max).map(({ at }) => at),
+    release: async (key, id) =>
+      void attempts.set(
+        key,
+        (attempts.get(key) ?? []).filter((attempt) => attempt.id !== id),
+      ),
+    recent: async (key, now, { max, windowMs }) =>
+      within(key, now, windowMs)
+        .slice(-max)
+        .map(({ at }) => at),
     clear: async (key) => void attempts.delete(key),
   };
 };
@@ -69,7 +76,11 @@ describe('SlidingWindowThrottle', () => {
 describe('LoginThrottle', () => {
   it('counts per account and per address separately', async () => {
     const { clock } = manualClock();
-    const throttle = new LoginThrottle({ perAccount: { max: 2, windowMs: 60_000 }, perAddress: { max: 3, windowMs: 60_000 } }, plainLog(), clock);
+    const throttle = new LoginThrottle(
+      { perAccount: { max: 2, windowMs: 60_000 }, perAddress: { max: 3, windowMs: 60_000 } },
+      plainLog(),
+      clock,
+    );
     // Two failures of one account from two addresses: the account is throttled from anywhere.
     await throttle.admit('ada@x.io', '10.0.0.1');
     await throttle.admit('ada@x.io', '10.0.0.2');
@@ -83,7 +94,11 @@ describe('LoginThrottle', () => {
 
   it('takes back the address reservation when the account refuses', async () => {
     const { clock } = manualClock();
-    const throttle = new LoginThrottle({ perAccount: { max: 1, windowMs: 60_000 }, perAddress: { max: 2, windowMs: 60_000 } }, plainLog(), clock);
+    const throttle = new LoginThrottle(
+      { perAccount: { max: 1, windowMs: 60_000 }, perAddress: { max: 2, windowMs: 60_000 } },
+      plainLog(),
+      clock,
+    );
     await throttle.admit('ada@x.io', '10.0.0.1');
     for (let i = 0; i < 5; i += 1) expect((await throttle.admit('ada@x.io', '10.0.0.1')).allowed).toBe(false);
     expect((await throttle.admit('bob@x.io', '10.0.0.1')).allowed).toBe(true);
@@ -91,7 +106,11 @@ describe('LoginThrottle', () => {
 
   it('forgets an account after a successful login, and an abandoned attempt does not count', async () => {
     const { clock } = manualClock();
-    const throttle = new LoginThrottle({ perAccount: { max: 1, windowMs: 60_000 }, perAddress: { max: 99, windowMs: 60_000 } }, plainLog(), clock);
+    const throttle = new LoginThrottle(
+      { perAccount: { max: 1, windowMs: 60_000 }, perAddress: { max: 99, windowMs: 60_000 } },
+      plainLog(),
+      clock,
+    );
     await throttle.admit('ada@x.io', undefined);
     expect((await throttle.admit('ada@x.io', undefined)).allowed).toBe(false);
     const log = plainLog();
@@ -107,7 +126,11 @@ describe('LoginThrottle', () => {
 
   it('grants at most the limit to a concurrent burst', async () => {
     const { clock } = manualClock();
-    const throttle = new LoginThrottle({ perAccount: { max: 10, windowMs: 60_000 }, perAddress: { max: 99, windowMs: 60_000 } }, plainLog(), clock);
+    const throttle = new LoginThrottle(
+      { perAccount: { max: 10, windowMs: 60_000 }, perAddress: { max: 99, windowMs: 60_000 } },
+      plainLog(),
+      clock,
+    );
     const answers = await Promise.all(Array.from({ length: 30 }, () => throttle.admit('ada@x.io', '10.0.0.1')));
     expect(answers.filter((answer) => answer.allowed)).toHaveLength(10);
   });

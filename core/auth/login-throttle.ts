@@ -31,7 +31,9 @@ export class SlidingWindowThrottle {
   async reserve(key: string): Promise<KeyReservation> {
     const now = this.clock.now();
     const reservation = await this.log.reserve(this.prefix + key, now, this.limit);
-    return reservation.granted ? { allowed: true, id: reservation.id } : { allowed: false, retryAfterMs: Math.max(1, reservation.retryAt - now) };
+    return reservation.granted
+      ? { allowed: true, id: reservation.id }
+      : { allowed: false, retryAfterMs: Math.max(1, reservation.retryAt - now) };
   }
 
   /** Takes back a reserved attempt: it no longer counts. */

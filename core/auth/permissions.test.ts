@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  PermissionCatalogue,
-  actionOf,
-  grantActionList,
-  grantAllows,
-  isPermission,
-  permissionsFor,
-} from './permissions.js';
+import { PermissionCatalogue, actionOf, grantActionList, grantAllows, isPermission, permissionsFor } from './permissions.js';
 
 describe('permissions', () => {
   it('gives a user the project, simulation and profile permissions but no admin permission', () => {

@@ -22,8 +22,7 @@ export const AdminOnlyPermissions = ['admin:users', 'admin:roles'] as const;
 export const PermissionCatalogue = [...UserRolePermissions, ...AdminOnlyPermissions] as const;
 export type Permission = (typeof PermissionCatalogue)[number];
 
-export const isPermission = (value: unknown): value is Permission =>
-  (PermissionCatalogue as readonly unknown[]).includes(value);
+export const isPermission = (value: unknown): value is Permission => (PermissionCatalogue as readonly unknown[]).includes(value);
 
 export const RolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
   user: UserRolePermissions,

@@ -29,10 +29,7 @@ export type UpdateProfileDeps = Pick<AuthDeps, 'users' | 'sessions' | 'passwords
  * Changes the name and/or the password. A password change needs the current password and revokes
  * every other session of the user. A concurrent change of the same account is `concurrent_update`.
  */
-export const updateProfile = async (
-  deps: UpdateProfileDeps,
-  input: UpdateProfileInput,
-): Promise<Result<Profile, DomainFailure>> => {
+export const updateProfile = async (deps: UpdateProfileDeps, input: UpdateProfileInput): Promise<Result<Profile, DomainFailure>> => {
   const violations = checkUpdate(input);
   if (violations.length > 0) return err(AuthFailures.invalidInput(violations));
 

@@ -18,11 +18,7 @@ type GrantChanges = Pick<AuthService, 'grantResourceAccess' | 'revokeResourceAcc
  * Known gap: the shares' grants of a deleted project stay, since AuthService cannot list or revoke
  * a resource's grants; project ids are never reused, so they grant nothing that exists.
  */
-export const subscribeProjectGrants = async (
-  events: EventSubscriber,
-  auth: GrantChanges,
-  log: Log,
-): Promise<Subscription> => {
+export const subscribeProjectGrants = async (events: EventSubscriber, auth: GrantChanges, log: Log): Promise<Subscription> => {
   const apply = async (action: string, event: DomainEvent, change: Promise<Result<void, DomainFailure>>) => {
     const outcome = await change;
     if (!outcome.ok) log.warn({ event, code: outcome.error.code }, `project grant not ${action}: ${outcome.error.message}`);

@@ -47,5 +47,4 @@ export const refresh = async (deps: RefreshDeps, refreshToken: string): Promise<
   return ok(await issueSessionTokens(deps, user, session));
 };
 
-const withinGrace = (deps: RefreshDeps, usedAt: number, now: number): boolean =>
-  now - usedAt < deps.config.refreshReuseGraceSeconds * 1000;
+const withinGrace = (deps: RefreshDeps, usedAt: number, now: number): boolean => now - usedAt < deps.config.refreshReuseGraceSeconds * 1000;

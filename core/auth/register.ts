@@ -26,11 +26,7 @@ export type RegisterDeps = Pick<AuthDeps, 'users' | 'passwords' | 'clock' | 'ids
  * password is hashed; past it, `too_many_registrations` (docs/adr/0035).
  */
 export const register = async (deps: RegisterDeps, input: RegisterInput): Promise<Result<Profile, DomainFailure>> => {
-  const violations = [
-    ...checkEmail('email', input.email),
-    ...checkPassword('password', input.password),
-    ...checkName('name', input.name),
-  ];
+  const violations = [...checkEmail('email', input.email), ...checkPassword('password', input.password), ...checkName('name', input.name)];
   if (violations.length > 0) return err(AuthFailures.invalidInput(violations));
 
   const address = input.address;

@@ -27,7 +27,12 @@ describe('SessionValidityCache', () => {
   it('forgets a session on its logout event, and every session of a user on a permission change', () => {
     const { clock } = manualClock();
     const cache = new SessionValidityCache<string>(clock);
-    for (const [session, user] of [['s1', 'u1'], ['s2', 'u1'], ['s3', 'u2']] as const) cache.store(session, user, valid, cache.generation());
+    for (const [session, user] of [
+      ['s1', 'u1'],
+      ['s2', 'u1'],
+      ['s3', 'u2'],
+    ] as const)
+      cache.store(session, user, valid, cache.generation());
 
     cache.apply({ type: 'logout', user_id: 'u2', session_id: 's3', timestamp: 1 });
     expect([cache.get('s1'), cache.get('s3')]).toEqual([valid, { valid: false }]);

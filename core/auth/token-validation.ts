@@ -79,13 +79,8 @@ export type SessionValidation =
 export type ValidateSessionDeps = Pick<AuthDeps, 'sessions' | 'users' | 'clock'>;
 
 /** Whether a session is live now and belongs to an active user (and to `userId` when given). */
-export const validateSession = async (
-  deps: ValidateSessionDeps,
-  input: ValidateSessionInput,
-): Promise<SessionValidation> => {
-  const session = typeof input.sessionId === 'string' && input.sessionId !== ''
-    ? await deps.sessions.findById(input.sessionId)
-    : undefined;
+export const validateSession = async (deps: ValidateSessionDeps, input: ValidateSessionInput): Promise<SessionValidation> => {
+  const session = typeof input.sessionId === 'string' && input.sessionId !== '' ? await deps.sessions.findById(input.sessionId) : undefined;
   if (!session) return { valid: false, reason: 'not_found' };
 
   const known = { userId: session.userId, expiresAt: session.expiresAt };

@@ -8,11 +8,7 @@ const MaxAttempts = 3;
  * on a stale version. Only for changes that are right whatever the concurrent writer did (stamps,
  * absolute role sets). Resolves undefined when the user is gone or stays contended.
  */
-export const updateUser = async (
-  users: UserRepository,
-  userId: string,
-  change: (current: User) => User,
-): Promise<User | undefined> => {
+export const updateUser = async (users: UserRepository, userId: string, change: (current: User) => User): Promise<User | undefined> => {
   for (let attempt = 0; attempt < MaxAttempts; attempt += 1) {
     const current = await users.findById(userId);
     if (!current) return undefined;

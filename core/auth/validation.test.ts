@@ -3,19 +3,13 @@ import { checkEmail, checkName, checkPassword, checkRequired } from './validatio
 
 describe('field rules', () => {
   it('accepts passwords of 12 to 128 characters of at least 5 different ones, counting an emoji once', () => {
-    expect(checkPassword('password', 'abcdefghijk')).toEqual([
-      { field: 'password', message: 'must be at least 12 characters' },
-    ]);
+    expect(checkPassword('password', 'abcdefghijk')).toEqual([{ field: 'password', message: 'must be at least 12 characters' }]);
     expect(checkPassword('password', 'abcdefghijkl')).toEqual([]);
     expect(checkPassword('password', 'correct horse battery')).toEqual([]);
     expect(checkPassword('password', '🔑🔒🗝🔐🔓'.repeat(3))).toEqual([]);
     expect(checkPassword('password', 'abcde'.repeat(25) + 'xyz')).toEqual([]);
-    expect(checkPassword('password', '121212121212')).toEqual([
-      { field: 'password', message: 'must use at least 5 different characters' },
-    ]);
-    expect(checkPassword('password', 'x'.repeat(129))).toEqual([
-      { field: 'password', message: 'must be at most 128 characters' },
-    ]);
+    expect(checkPassword('password', '121212121212')).toEqual([{ field: 'password', message: 'must use at least 5 different characters' }]);
+    expect(checkPassword('password', 'x'.repeat(129))).toEqual([{ field: 'password', message: 'must be at most 128 characters' }]);
   });
 
   it('accepts names of 1 to 100 characters after trimming', () => {
@@ -26,7 +20,22 @@ describe('field rules', () => {
   });
 
   it('refuses emails with control, bidi, zero-width or invisible characters', () => {
-    const hidden = ['\u0000', '\u202E', '\u202A', '\u2066', '\u2069', '\u200B', '\u200D', '\u200E', '\u2060', '\u2064', '\uFEFF', '\u00AD', '\u3164', '\uFE0F'];
+    const hidden = [
+      '\u0000',
+      '\u202E',
+      '\u202A',
+      '\u2066',
+      '\u2069',
+      '\u200B',
+      '\u200D',
+      '\u200E',
+      '\u2060',
+      '\u2064',
+      '\uFEFF',
+      '\u00AD',
+      '\u3164',
+      '\uFE0F',
+    ];
     for (const character of hidden) {
       expect(checkEmail('email', `ad${character}a@example.org`)).toEqual([
         { field: 'email', message: 'must not contain control, bidirectional or invisible characters' },
@@ -36,7 +45,9 @@ describe('field rules', () => {
 
   it('refuses look-alikes: a script mixed within a part, full-width and other compatibility characters', () => {
     // A Cyrillic а (U+0430) among Latin letters, in the domain and in the local part.
-    expect(checkEmail('email', 'ada@p\u0430ypal.com')).toEqual([{ field: 'email', message: 'must not mix scripts within a part (look-alike characters)' }]);
+    expect(checkEmail('email', 'ada@p\u0430ypal.com')).toEqual([
+      { field: 'email', message: 'must not mix scripts within a part (look-alike characters)' },
+    ]);
     expect(checkEmail('email', '\u0430da@example.org')).toHaveLength(1);
     expect(checkEmail('email', 'ada@\uFF45xample.org')).toEqual([
       { field: 'email', message: 'must not contain full-width or other compatibility characters' },
@@ -52,9 +63,7 @@ describe('field rules', () => {
     expect(checkEmail('email', ' Ada@Example.org ')).toEqual([]);
     expect(checkEmail('email', 'ada@localhost')).toHaveLength(1);
     expect(checkEmail('email', 'a da@example.org')).toHaveLength(1);
-    expect(checkEmail('email', `${'a'.repeat(250)}@x.io`)).toEqual([
-      { field: 'email', message: 'must be at most 254 characters' },
-    ]);
+    expect(checkEmail('email', `${'a'.repeat(250)}@x.io`)).toEqual([{ field: 'email', message: 'must be at most 254 characters' }]);
   });
 
   it('treats a missing or non-text value as missing rather than throwing', () => {

@@ -56,7 +56,8 @@ export const checkEmail = (field: string, value: unknown): FieldViolation[] => {
   const normal = email.normalize('NFC');
   if (normal.normalize('NFKC') !== normal) return [{ field, message: 'must not contain full-width or other compatibility characters' }];
   const [local = '', domain = ''] = normal.split('@');
-  if (![local, ...domain.split('.')].every(singleScript)) return [{ field, message: 'must not mix scripts within a part (look-alike characters)' }];
+  if (![local, ...domain.split('.')].every(singleScript))
+    return [{ field, message: 'must not mix scripts within a part (look-alike characters)' }];
   return [];
 };
 

@@ -57,7 +57,12 @@ describe('InstanceView', () => {
     view.upsert(anInstance('c', { service: 'project' }));
 
     expect(view.list('auth').map((i) => i.instanceId)).toEqual(['a', 'b']);
-    expect(view.all().map((i) => i.instanceId).sort()).toEqual(['a', 'b', 'c']);
+    expect(
+      view
+        .all()
+        .map((i) => i.instanceId)
+        .sort(),
+    ).toEqual(['a', 'b', 'c']);
   });
 
   describe('reconcile with a listing', () => {

@@ -25,8 +25,7 @@ export interface ServiceInstance {
 }
 
 /** `host:grpcPort`, the target a gRPC client dials. */
-export const grpcAddressOf = (instance: Pick<ServiceInstance, 'host' | 'grpcPort'>): string =>
-  `${instance.host}:${instance.grpcPort}`;
+export const grpcAddressOf = (instance: Pick<ServiceInstance, 'host' | 'grpcPort'>): string => `${instance.host}:${instance.grpcPort}`;
 
 /** Whether an instance may receive traffic: only `healthy` ones are in the rotation. */
 export const isInRotation = (instance: Pick<ServiceInstance, 'status'>): boolean => instance.status === 'healthy';

@@ -52,9 +52,7 @@ export const buildProjectReport = async (
         actions: member.actions,
       })),
       collaborators: view.collaborators,
-      simulations: history?.ok
-        ? { total_count: history.value.totalCount, items: history.value.items.map(historyItemJson) }
-        : 'unavailable',
+      simulations: history?.ok ? { total_count: history.value.totalCount, items: history.value.items.map(historyItemJson) } : 'unavailable',
     }),
   );
 };

@@ -33,10 +33,7 @@ export interface ConnectedClientsPage {
  * One page of the instance's clients, oldest connection first (ties by client id). Paging is by
  * cursor: clients leaving between two pages do not make others repeat or be skipped.
  */
-export const connectedClients = (
-  registry: ClientRegistry,
-  query: ConnectedClientsQuery,
-): Result<ConnectedClientsPage, DomainFailure> => {
+export const connectedClients = (registry: ClientRegistry, query: ConnectedClientsQuery): Result<ConnectedClientsPage, DomainFailure> => {
   const pageSize = query.pageSize || DEFAULT_CLIENT_PAGE_SIZE;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_CLIENT_PAGE_SIZE) {
     return err(invalidField('page_size', `must be from 1 to ${MAX_CLIENT_PAGE_SIZE}`));

@@ -32,7 +32,11 @@ export const createEventRouter = ({ registry, access, simulations }: EventRouter
       case 'everyone':
         return deliver(registry.subscribedTo(Topics.events), [eventMessage(channel, event)], 'essential');
       case 'inbox':
-        return deliver(registry.subscribedTo(Topics.userInbox(audience.userId)), [publishedNotificationMessage(channel, event)], 'essential');
+        return deliver(
+          registry.subscribedTo(Topics.userInbox(audience.userId)),
+          [publishedNotificationMessage(channel, event)],
+          'essential',
+        );
       case 'watchers':
         simulations.relay(audience.simulationId, event);
         return NOBODY;

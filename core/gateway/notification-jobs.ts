@@ -28,5 +28,9 @@ export type NotifyOutcome = DeliveryReport | 'ignored';
 export const deliverNotifyJob = (registry: ClientRegistry, job: Job, since: number): NotifyOutcome => {
   const userId = job.payload['user_id'];
   if (job.type !== NOTIFY_JOB || typeof userId !== 'string' || userId === '' || job.enqueuedAt < since) return 'ignored';
-  return deliver(registry.subscribedTo(Topics.userInbox(userId)), [notifyMessage(userId, job.payload['notification'] ?? null)], 'essential');
+  return deliver(
+    registry.subscribedTo(Topics.userInbox(userId)),
+    [notifyMessage(userId, job.payload['notification'] ?? null)],
+    'essential',
+  );
 };

@@ -54,7 +54,10 @@ export class CallWindow {
   /** Nearest-rank percentiles of the window's latencies; zeros when the window is empty. */
   percentiles(now: number): LatencyPercentiles {
     this.prune(now);
-    const sorted = this.samples.slice(this.head).map((s) => s.latencyMs).sort((a, b) => a - b);
+    const sorted = this.samples
+      .slice(this.head)
+      .map((s) => s.latencyMs)
+      .sort((a, b) => a - b);
     return { p50: rank(sorted, 0.5), p95: rank(sorted, 0.95), p99: rank(sorted, 0.99) };
   }
 

@@ -33,8 +33,7 @@ const fullScaler = (pools: readonly FakePool[], priorities?: readonly string[]) 
   return scaler;
 };
 
-const pool = (id: string, service: string, connections: number, min = 5): FakePool =>
-  new FakePool(id, service, connections, min);
+const pool = (id: string, service: string, connections: number, min = 5): FakePool => new FakePool(id, service, connections, min);
 
 describe('GlobalConnectionScaler', () => {
   it('grants connections under the cap and counts them', () => {
@@ -50,9 +49,7 @@ describe('GlobalConnectionScaler', () => {
     const scaler = new GlobalConnectionScaler();
 
     expect(scaler.maxTotalConnections).toBe(1000);
-    expect(['auth', 'project', 'simulation', 'api-gateway', 'reports'].map((s) => scaler.priorityOf(s))).toEqual([
-      0, 1, 2, 3, 4,
-    ]);
+    expect(['auth', 'project', 'simulation', 'api-gateway', 'reports'].map((s) => scaler.priorityOf(s))).toEqual([0, 1, 2, 3, 4]);
   });
 
   it('at the cap, takes a connection from a lower-priority pool with excess and counts the move', () => {

@@ -26,9 +26,7 @@ export type ScaleUpDecision =
   | { readonly scale: true; readonly trigger: ScaleTrigger }
   | { readonly scale: false; readonly reason: 'no_trigger' | 'error_rate' | 'at_max' };
 
-export type ScaleDownDecision =
-  | { readonly scale: true }
-  | { readonly scale: false; readonly reason: 'busy' | 'too_soon' | 'at_min' };
+export type ScaleDownDecision = { readonly scale: true } | { readonly scale: false; readonly reason: 'busy' | 'too_soon' | 'at_min' };
 
 /**
  * The specification's `shouldScaleUp` and `canScaleUp` (docs/specification.md#numbers): one trigger (utilisation, queue depth, rps,

@@ -33,20 +33,14 @@ export const accessOf = (project: Pick<Project, 'ownerId' | 'shares' | 'isPublic
   return project.isPublic ? 'public' : 'none';
 };
 
-export const allowedActions = (
-  project: Pick<Project, 'ownerId' | 'shares' | 'isPublic'>,
-  userId: string,
-): readonly ProjectAction[] => AccessActions[accessOf(project, userId)];
+export const allowedActions = (project: Pick<Project, 'ownerId' | 'shares' | 'isPublic'>, userId: string): readonly ProjectAction[] =>
+  AccessActions[accessOf(project, userId)];
 
-export const can = (
-  project: Pick<Project, 'ownerId' | 'shares' | 'isPublic'>,
-  userId: string,
-  action: ProjectAction,
-): boolean => allowedActions(project, userId).includes(action);
+export const can = (project: Pick<Project, 'ownerId' | 'shares' | 'isPublic'>, userId: string, action: ProjectAction): boolean =>
+  allowedActions(project, userId).includes(action);
 
 /** Whether the access is a role (owner or share), as opposed to reading a public project or nothing. */
-export const isMember = (access: ProjectAccess): access is ProjectRole =>
-  access === 'owner' || access === 'editor' || access === 'viewer';
+export const isMember = (access: ProjectAccess): access is ProjectRole => access === 'owner' || access === 'editor' || access === 'viewer';
 
 /**
  * The project when `userId` may perform `action` on it, with the user's access.

@@ -20,10 +20,7 @@ export type ProjectUpdatedEvent = DomainEvent & {
   readonly project_id: string;
   /** Who made the change. */
   readonly user_id: string;
-} & (
-    | { readonly change: 'modified'; readonly changes: readonly ProjectField[] }
-    | { readonly change: 'deleted' }
-  );
+} & ({ readonly change: 'modified'; readonly changes: readonly ProjectField[] } | { readonly change: 'deleted' });
 
 export interface ProjectSharedEvent extends DomainEvent {
   readonly type: 'shared';

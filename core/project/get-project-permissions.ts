@@ -1,13 +1,6 @@
 import { ok, type Result } from '../shared/result.js';
 import type { DomainFailure } from '../shared/errors.js';
-import {
-  AccessActions,
-  authorizeAction,
-  isMember,
-  type ProjectAccess,
-  type ProjectAction,
-  type ProjectRole,
-} from './access.js';
+import { AccessActions, authorizeAction, isMember, type ProjectAccess, type ProjectAction, type ProjectRole } from './access.js';
 import type { ProjectDeps } from './deps.js';
 
 export interface ProjectMember {

@@ -41,4 +41,3 @@ export const getProject = async (
   const { project, access } = allowed.value;
   return ok(toProjectView(project, access, input.includeConfiguration ?? false));
 };
-

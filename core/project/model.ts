@@ -7,8 +7,7 @@ export const isShareRole = (value: unknown): value is ShareRole => (ShareRoles a
 
 export const ProjectStatuses = ['active', 'archived'] as const;
 export type ProjectStatus = (typeof ProjectStatuses)[number];
-export const isProjectStatus = (value: unknown): value is ProjectStatus =>
-  (ProjectStatuses as readonly unknown[]).includes(value);
+export const isProjectStatus = (value: unknown): value is ProjectStatus => (ProjectStatuses as readonly unknown[]).includes(value);
 
 /**
  * A simulation configuration as it travels on the wire: string keys to string values. The project
@@ -54,12 +53,7 @@ export const shareOf = (project: Pick<Project, 'shares'>, userId: string): Proje
   project.shares.find((share) => share.userId === userId);
 
 /** The shares with `userId`'s share set to `role` (added at the end when new). */
-export const withShare = (
-  shares: readonly ProjectShare[],
-  userId: string,
-  role: ShareRole,
-  at: number,
-): ProjectShare[] => {
+export const withShare = (shares: readonly ProjectShare[], userId: string, role: ShareRole, at: number): ProjectShare[] => {
   const share: ProjectShare = { userId, role, sharedAt: at };
   return shares.some((existing) => existing.userId === userId)
     ? shares.map((existing) => (existing.userId === userId ? share : existing))

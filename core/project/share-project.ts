@@ -78,9 +78,7 @@ export const shareProject = async (
 };
 
 const checkInput = (input: ShareProjectInput): FieldViolation[] => [
-  ...('userId' in input.target
-    ? checkRequired('targetUserId', input.target.userId)
-    : checkRequired('targetEmail', input.target.email)),
+  ...('userId' in input.target ? checkRequired('targetUserId', input.target.userId) : checkRequired('targetEmail', input.target.email)),
   ...checkShareRole('role', input.role),
 ];
 

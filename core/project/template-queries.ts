@@ -37,9 +37,7 @@ export const listTemplates = (input: ListTemplatesInput = {}): Result<TemplatePa
   if (violations.length > 0) return err(ProjectFailures.invalidInput(violations));
   const offset = input.pageToken ? offsetOf(input.pageToken) : 0;
   if (offset === undefined) return err(ProjectFailures.invalidPageToken());
-  const matching = input.category
-    ? BuiltInTemplates.filter((template) => template.category === input.category)
-    : BuiltInTemplates;
+  const matching = input.category ? BuiltInTemplates.filter((template) => template.category === input.category) : BuiltInTemplates;
   const end = offset + (input.pageSize ?? ProjectLimits.pageSizeDefault);
   return ok({
     templates: matching.slice(offset, end),

@@ -105,8 +105,5 @@ const changedFields = (before: Project, after: Project): ProjectField[] => {
 
 const sameConfiguration = (left: Configuration, right: Configuration): boolean => {
   const leftKeys = Object.keys(left);
-  return (
-    leftKeys.length === Object.keys(right).length &&
-    leftKeys.every((key) => Object.hasOwn(right, key) && left[key] === right[key])
-  );
+  return leftKeys.length === Object.keys(right).length && leftKeys.every((key) => Object.hasOwn(right, key) && left[key] === right[key]);
 };

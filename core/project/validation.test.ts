@@ -27,9 +27,7 @@ describe('project field rules', () => {
     const entries = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, index) => [`k${index}`, 'v']));
 
     expect(checkConfiguration('configuration', entries(100))).toEqual([]);
-    expect(checkConfiguration('configuration', entries(101))).toEqual([
-      { field: 'configuration', message: 'must have at most 100 keys' },
-    ]);
+    expect(checkConfiguration('configuration', entries(101))).toEqual([{ field: 'configuration', message: 'must have at most 100 keys' }]);
   });
 
   it('takes page sizes from 1 to 100, or none', () => {

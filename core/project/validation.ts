@@ -20,9 +20,7 @@ const lengthOf = (text: string): number => [...text].length;
 export const checkName = (field: string, value: unknown): FieldViolation[] => {
   const name = typeof value === 'string' ? value.trim() : undefined;
   if (!name) return [{ field, message: 'is required' }];
-  return lengthOf(name) > ProjectLimits.nameMax
-    ? [{ field, message: `must be at most ${ProjectLimits.nameMax} characters` }]
-    : [];
+  return lengthOf(name) > ProjectLimits.nameMax ? [{ field, message: `must be at most ${ProjectLimits.nameMax} characters` }] : [];
 };
 
 export const checkDescription = (field: string, value: unknown): FieldViolation[] => {

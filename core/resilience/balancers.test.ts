@@ -46,14 +46,20 @@ describe('PowerOfTwoChoicesBalancer', () => {
   it('takes the less loaded of the two it samples', () => {
     const loads: Record<string, number> = { a: 50, b: 1, c: 10 };
     const sequence = [0.0, 0.5]; // first index 0 (a), second index 1 of the remaining two: c
-    const balancer = new PowerOfTwoChoicesBalancer<{ id: string }>((c) => loads[c.id]!, () => sequence.shift()!);
+    const balancer = new PowerOfTwoChoicesBalancer<{ id: string }>(
+      (c) => loads[c.id]!,
+      () => sequence.shift()!,
+    );
 
     expect(balancer.pick(ids('a', 'b', 'c'))?.id).toBe('c');
   });
 
   it('always samples two distinct candidates', () => {
     const loads: Record<string, number> = { a: 5, b: 1 };
-    const balancer = new PowerOfTwoChoicesBalancer<{ id: string }>((c) => loads[c.id]!, () => 0);
+    const balancer = new PowerOfTwoChoicesBalancer<{ id: string }>(
+      (c) => loads[c.id]!,
+      () => 0,
+    );
 
     expect(picks(balancer, ids('a', 'b'), 3)).toEqual(['b', 'b', 'b']);
   });
@@ -76,7 +82,12 @@ describe('PowerOfTwoChoicesBalancer', () => {
 });
 
 describe('PeakEwma', () => {
-  const fakeClock = () => ({ t: 0, now() { return this.t; } });
+  const fakeClock = () => ({
+    t: 0,
+    now() {
+      return this.t;
+    },
+  });
 
   it('jumps up to a slower sample at once', () => {
     const clock = fakeClock();

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { CallOutcome } from './call-outcome.js';
 import { CircuitBreaker, DEFAULT_CIRCUIT_BREAKER } from './circuit-breaker.js';
 
-const fakeClock = (start = 1_000_000) => ({ t: start, now() { return this.t; } });
+const fakeClock = (start = 1_000_000) => ({
+  t: start,
+  now() {
+    return this.t;
+  },
+});
 
 const breakerWith = (overrides: Partial<typeof DEFAULT_CIRCUIT_BREAKER> = {}) => {
   const clock = fakeClock();

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { RetryBudget } from './retry-budget.js';
 
-const fakeClock = () => ({ t: 1_000_000, now() { return this.t; } });
+const fakeClock = () => ({
+  t: 1_000_000,
+  now() {
+    return this.t;
+  },
+});
 
 const retriesGranted = (budget: RetryBudget, attempts: number): number => {
   let granted = 0;

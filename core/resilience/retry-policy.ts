@@ -43,11 +43,7 @@ export type RetryDecision =
  * Whether to try the call again on another instance. The budget is asked last, so a retry that
  * would not happen anyway does not use it up.
  */
-export const decideRetry = (
-  question: RetryQuestion,
-  config: RetryConfig,
-  budget: { tryRetry(): boolean },
-): RetryDecision => {
+export const decideRetry = (question: RetryQuestion, config: RetryConfig, budget: { tryRetry(): boolean }): RetryDecision => {
   if (!question.retryableFailure) return { retry: false, reason: 'not_retryable_failure' };
   if (!isSafeToRetry(question)) return { retry: false, reason: 'unsafe' };
   if (question.attempts >= config.maxAttempts) return { retry: false, reason: 'attempts_exhausted' };

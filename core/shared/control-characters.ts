@@ -38,4 +38,3 @@ export const refusedTextFields = (value: unknown, pattern: RegExp = CONTROL_IN_T
   }
   return violations;
 };
-

@@ -4,13 +4,13 @@
  * per transport (`toGrpcStatus`, the fastify error handler) without knowing the domain.
  */
 export type FailureKind =
-  | 'invalid'          // the request is malformed or breaks a rule: INVALID_ARGUMENT / 400
-  | 'unauthenticated'  // no valid credentials: UNAUTHENTICATED / 401
-  | 'forbidden'        // authenticated but not allowed: PERMISSION_DENIED / 403
-  | 'not_found'        // NOT_FOUND / 404
-  | 'conflict'         // already exists or version conflict: ALREADY_EXISTS / 409
-  | 'unavailable'      // a dependency is down: UNAVAILABLE / 503
-  | 'rate_limited';    // RESOURCE_EXHAUSTED / 429
+  | 'invalid' // the request is malformed or breaks a rule: INVALID_ARGUMENT / 400
+  | 'unauthenticated' // no valid credentials: UNAUTHENTICATED / 401
+  | 'forbidden' // authenticated but not allowed: PERMISSION_DENIED / 403
+  | 'not_found' // NOT_FOUND / 404
+  | 'conflict' // already exists or version conflict: ALREADY_EXISTS / 409
+  | 'unavailable' // a dependency is down: UNAVAILABLE / 503
+  | 'rate_limited'; // RESOURCE_EXHAUSTED / 429
 
 export interface FieldViolation {
   readonly field: string;
@@ -28,12 +28,8 @@ export interface DomainFailure {
   readonly retryAfterMs?: number;
 }
 
-export const failure = (
-  kind: FailureKind,
-  code: string,
-  message: string,
-  violations?: readonly FieldViolation[],
-): DomainFailure => (violations ? { kind, code, message, violations } : { kind, code, message });
+export const failure = (kind: FailureKind, code: string, message: string, violations?: readonly FieldViolation[]): DomainFailure =>
+  violations ? { kind, code, message, violations } : { kind, code, message };
 
 /** Thrown by adapters and composition when a DomainFailure must cross a boundary as an exception. */
 export class DomainFailureError extends Error {

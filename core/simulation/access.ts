@@ -7,8 +7,10 @@ import type { Simulation } from './simulation.js';
 export type AccessDeps = Pick<SimulationDeps, 'repository' | 'projects' | 'runs'>;
 
 /** The simulation as it stands: the live view when it runs in this process, else as stored. */
-export const findSimulation = async (deps: Pick<SimulationDeps, 'repository' | 'runs'>, simulationId: string): Promise<Simulation | undefined> =>
-  deps.runs.get(simulationId)?.current ?? (await deps.repository.findById(simulationId));
+export const findSimulation = async (
+  deps: Pick<SimulationDeps, 'repository' | 'runs'>,
+  simulationId: string,
+): Promise<Simulation | undefined> => deps.runs.get(simulationId)?.current ?? (await deps.repository.findById(simulationId));
 
 /** The simulation if `userId` started it or may read its project; a directory outage throws (docs/adr/0027). */
 export const findReadable = async (deps: AccessDeps, simulationId: string, userId: string): Promise<Result<Simulation, DomainFailure>> => {

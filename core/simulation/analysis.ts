@@ -1,4 +1,11 @@
-import { detectBottlenecks, findSaturationPoints, LATENCY_DEGRADATION_FACTOR, type Bottleneck, type BottleneckKind, type SaturationPoint } from './bottlenecks.js';
+import {
+  detectBottlenecks,
+  findSaturationPoints,
+  LATENCY_DEGRADATION_FACTOR,
+  type Bottleneck,
+  type BottleneckKind,
+  type SaturationPoint,
+} from './bottlenecks.js';
 import type { SimulationConfig } from './configuration.js';
 import { podsPerNode } from './configuration-warnings.js';
 import { serviceWeights } from './model/load-profile.js';
@@ -51,28 +58,43 @@ const recommend = (config: SimulationConfig, summary: SimulationSummary, found: 
   const overloaded = found.has('capacity_exceeded') || found.has('latency_degradation');
   const advice: string[] = [];
   if (overloaded && !config.autoscaling && sizing.busiestReplicas > config.replicasPerService) {
-    advice.push(`Enable autoscaling, or run at least ${sizing.busiestReplicas} replicas of the busiest service (replicas_per_service) for a peak of ${peak} req/s.`);
+    advice.push(
+      `Enable autoscaling, or run at least ${sizing.busiestReplicas} replicas of the busiest service (replicas_per_service) for a peak of ${peak} req/s.`,
+    );
   }
-  if (found.has('capacity_exceeded') && config.autoscaling && !found.has('autoscaler_ceiling') && sizing.busiestReplicas > config.replicasPerService) {
-    advice.push(`Start with more replicas (replicas_per_service=${sizing.busiestReplicas}): the autoscaler lags behind a fast-growing load.`);
+  if (
+    found.has('capacity_exceeded') &&
+    config.autoscaling &&
+    !found.has('autoscaler_ceiling') &&
+    sizing.busiestReplicas > config.replicasPerService
+  ) {
+    advice.push(
+      `Start with more replicas (replicas_per_service=${sizing.busiestReplicas}): the autoscaler lags behind a fast-growing load.`,
+    );
   }
   if (found.has('autoscaler_ceiling') && sizing.busiestReplicas > config.maxReplicasPerService) {
     advice.push(`Raise max_replicas_per_service from ${config.maxReplicasPerService} to at least ${sizing.busiestReplicas}.`);
   }
   if ((found.has('cpu_saturation') || overloaded) && sizing.nodes > config.nodes) {
-    advice.push(`Add nodes: about ${sizing.nodes} nodes of ${config.nodeCpuCores} cores (now ${config.nodes}) fit a peak of ${peak} req/s with one node to spare.`);
+    advice.push(
+      `Add nodes: about ${sizing.nodes} nodes of ${config.nodeCpuCores} cores (now ${config.nodes}) fit a peak of ${peak} req/s with one node to spare.`,
+    );
   }
   if (found.has('node_failures')) {
-    advice.push(config.nodes === 1
-      ? 'A single node is a single point of failure: run at least 3 nodes.'
-      : 'Node failures took capacity away: keep room for one more node than the load needs (N+1) and at least 2 replicas per service.');
+    advice.push(
+      config.nodes === 1
+        ? 'A single node is a single point of failure: run at least 3 nodes.'
+        : 'Node failures took capacity away: keep room for one more node than the load needs (N+1) and at least 2 replicas per service.',
+    );
   }
   if (found.has('latency_degradation') && !found.has('capacity_exceeded') && config.autoscaling && config.autoscaleTargetCpu > 0.5) {
     advice.push(`Lower autoscale_target_cpu from ${config.autoscaleTargetCpu} to 0.5: queueing latency grows as 1/(1 - utilisation).`);
   }
   if (advice.length === 0 && found.size > 0) advice.push('No single setting explains the bottlenecks found: see their descriptions.');
   if (found.size === 0) {
-    advice.push(`No action needed: the cluster served a peak of ${summary.peak_requests_per_sec} req/s at ${roundTo(summary.availability * 100, 2)}% availability.`);
+    advice.push(
+      `No action needed: the cluster served a peak of ${summary.peak_requests_per_sec} req/s at ${roundTo(summary.availability * 100, 2)}% availability.`,
+    );
   }
   return advice;
 };

@@ -16,7 +16,11 @@ export const ANALYTICS_JOB = 'simulation_completed';
  * publishes. Done where the event is published rather than by subscribing to it, so each run gets
  * one job however many instances listen, and the job (durable) does not depend on Pub/Sub delivery.
  */
-export const withAnalyticsJobs = (publisher: EventPublisher, jobs: Pick<JobQueue, 'enqueue'>, reportFault: FaultReporter): EventPublisher => ({
+export const withAnalyticsJobs = (
+  publisher: EventPublisher,
+  jobs: Pick<JobQueue, 'enqueue'>,
+  reportFault: FaultReporter,
+): EventPublisher => ({
   publish: async (channel, event) => {
     if (channel === EventChannels.simulationCompleted) {
       const { simulation_id, project_id, user_id, status } = event;

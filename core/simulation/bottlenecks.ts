@@ -48,37 +48,55 @@ const detectors = (config: SimulationConfig): Detector[] => {
   const busiestShare = serviceWeights(config.services)[0]!;
   const overloaded = (s: MetricSample) => s.error_rate > ERROR_RATE_THRESHOLD || s.avg_latency > latencyLimit;
   const cpuShare = (s: MetricSample) => (s.nodes_active === 0 ? 0 : s.cpu_total / (s.nodes_active * config.nodeCpuCores));
-  const replicasWanted = (s: MetricSample) => Math.ceil((offeredRate(s) * busiestShare) / (config.podCapacityRps * config.autoscaleTargetCpu));
+  const replicasWanted = (s: MetricSample) =>
+    Math.ceil((offeredRate(s) * busiestShare) / (config.podCapacityRps * config.autoscaleTargetCpu));
   return [
     {
-      kind: 'cpu_saturation', resource: 'cpu', threshold: CPU_SATURATION_SHARE,
+      kind: 'cpu_saturation',
+      resource: 'cpu',
+      threshold: CPU_SATURATION_SHARE,
       observe: (s) => (cpuShare(s) >= CPU_SATURATION_SHARE ? roundTo(cpuShare(s), 3) : undefined),
-      describe: (worst, from, to) => `Cluster CPU was ${Math.round(worst * 100)}% used at worst between steps ${from} and ${to}: no room for more pods.`,
+      describe: (worst, from, to) =>
+        `Cluster CPU was ${Math.round(worst * 100)}% used at worst between steps ${from} and ${to}: no room for more pods.`,
     },
     {
-      kind: 'capacity_exceeded', resource: 'errors', threshold: ERROR_RATE_THRESHOLD,
+      kind: 'capacity_exceeded',
+      resource: 'errors',
+      threshold: ERROR_RATE_THRESHOLD,
       observe: (s) => (s.error_rate > ERROR_RATE_THRESHOLD ? s.error_rate : undefined),
-      describe: (worst, from, to) => `Offered load exceeded serving capacity between steps ${from} and ${to}; up to ${roundTo(worst * 100, 1)}% of requests failed.`,
+      describe: (worst, from, to) =>
+        `Offered load exceeded serving capacity between steps ${from} and ${to}; up to ${roundTo(worst * 100, 1)}% of requests failed.`,
     },
     {
-      kind: 'node_failures', resource: 'nodes', threshold: 0,
+      kind: 'node_failures',
+      resource: 'nodes',
+      threshold: 0,
       observe: (s) => (s.nodes_failed > 0 ? s.nodes_failed : undefined),
       describe: (worst, from, to, hits) => {
         const errors = hits.reduce((m, s) => Math.max(m, s.error_rate), 0);
         const latency = hits.reduce((m, s) => Math.max(m, s.avg_latency), 0);
-        return `Up to ${worst} of ${config.nodes} nodes were down between steps ${from} and ${to}, taking their pods with them; `
-          + `meanwhile up to ${roundTo(errors * 100, 1)}% of requests failed and mean latency reached ${roundTo(latency, 1)} ms.`;
+        return (
+          `Up to ${worst} of ${config.nodes} nodes were down between steps ${from} and ${to}, taking their pods with them; ` +
+          `meanwhile up to ${roundTo(errors * 100, 1)}% of requests failed and mean latency reached ${roundTo(latency, 1)} ms.`
+        );
       },
     },
     {
-      kind: 'latency_degradation', resource: 'latency', threshold: latencyLimit,
+      kind: 'latency_degradation',
+      resource: 'latency',
+      threshold: latencyLimit,
       observe: (s) => (s.avg_latency > latencyLimit ? s.avg_latency : undefined),
-      describe: (worst, from, to) => `Mean latency rose above ${latencyLimit} ms (2x base) between steps ${from} and ${to}, up to ${roundTo(worst, 1)} ms.`,
+      describe: (worst, from, to) =>
+        `Mean latency rose above ${latencyLimit} ms (2x base) between steps ${from} and ${to}, up to ${roundTo(worst, 1)} ms.`,
     },
     {
-      kind: 'autoscaler_ceiling', resource: 'replicas', threshold: config.maxReplicasPerService,
-      observe: (s) => (config.autoscaling && overloaded(s) && replicasWanted(s) > config.maxReplicasPerService ? replicasWanted(s) : undefined),
-      describe: (worst, from, to) => `The busiest service needed up to ${worst} replicas between steps ${from} and ${to}, above max_replicas_per_service (${config.maxReplicasPerService}).`,
+      kind: 'autoscaler_ceiling',
+      resource: 'replicas',
+      threshold: config.maxReplicasPerService,
+      observe: (s) =>
+        config.autoscaling && overloaded(s) && replicasWanted(s) > config.maxReplicasPerService ? replicasWanted(s) : undefined,
+      describe: (worst, from, to) =>
+        `The busiest service needed up to ${worst} replicas between steps ${from} and ${to}, above max_replicas_per_service (${config.maxReplicasPerService}).`,
     },
   ];
 };
@@ -113,11 +131,25 @@ export const detectBottlenecks = (samples: readonly MetricSample[], config: Simu
     const worst = hits.reduce((m, hit) => Math.max(m, hit.value), first.value);
     const from = first.sample.simulation_step;
     const to = last.sample.simulation_step;
-    return [{
-      kind: detector.kind, resource: detector.resource, severity: severityFor(hits.length / samples.length),
-      fromStep: from, toStep: to, stepsAffected: hits.length, detectedAt: first.sample.timestamp,
-      observedValue: worst, threshold: detector.threshold, description: detector.describe(worst, from, to, hits.map((hit) => hit.sample)),
-    }];
+    return [
+      {
+        kind: detector.kind,
+        resource: detector.resource,
+        severity: severityFor(hits.length / samples.length),
+        fromStep: from,
+        toStep: to,
+        stepsAffected: hits.length,
+        detectedAt: first.sample.timestamp,
+        observedValue: worst,
+        threshold: detector.threshold,
+        description: detector.describe(
+          worst,
+          from,
+          to,
+          hits.map((hit) => hit.sample),
+        ),
+      },
+    ];
   });
 };
 
@@ -149,11 +181,17 @@ export const findSaturationPoints = (samples: readonly MetricSample[], config: S
     const sample = samples.find((s, i) => !disturbed[i] && reached(s));
     if (!sample) return [];
     const capacity = sample.pods_running * config.podCapacityRps;
-    return [{
-      trigger, simulationStep: sample.simulation_step, reachedAt: sample.timestamp,
-      offeredRps: roundTo(offeredRate(sample), 2), servedRps: sample.requests_per_sec,
-      utilization: capacity > 0 ? roundTo(Math.min(1, sample.requests_per_sec / capacity), 4) : 1,
-      avgLatency: sample.avg_latency, errorRate: sample.error_rate,
-    }];
+    return [
+      {
+        trigger,
+        simulationStep: sample.simulation_step,
+        reachedAt: sample.timestamp,
+        offeredRps: roundTo(offeredRate(sample), 2),
+        servedRps: sample.requests_per_sec,
+        utilization: capacity > 0 ? roundTo(Math.min(1, sample.requests_per_sec / capacity), 4) : 1,
+        avgLatency: sample.avg_latency,
+        errorRate: sample.error_rate,
+      },
+    ];
   });
 };

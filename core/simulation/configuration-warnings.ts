@@ -3,7 +3,10 @@ import { serviceWeights } from './model/load-profile.js';
 
 /** Pods of one size that fit on one node. */
 export const podsPerNode = (config: SimulationConfig): number =>
-  Math.min(Math.floor((config.nodeCpuCores * 1000) / config.podCpuMillicores), Math.floor((config.nodeMemoryGb * 1024) / config.podMemoryMb));
+  Math.min(
+    Math.floor((config.nodeCpuCores * 1000) / config.podCpuMillicores),
+    Math.floor((config.nodeMemoryGb * 1024) / config.podMemoryMb),
+  );
 
 /**
  * Valid but probably unintended settings, as sentences: pods that will never be placed, and a peak
@@ -19,10 +22,14 @@ export const configurationWarnings = (config: SimulationConfig): string[] => {
   const ceiling = config.autoscaling ? config.maxReplicasPerService : config.replicasPerService;
   const busiest = config.peakRequestRate * serviceWeights(config.services)[0]!;
   if (busiest > ceiling * config.podCapacityRps) {
-    warnings.push(`At peak the busiest service gets ${Math.round(busiest)} req/s but ${ceiling} replicas serve at most ${ceiling * config.podCapacityRps}: expect errors.`);
+    warnings.push(
+      `At peak the busiest service gets ${Math.round(busiest)} req/s but ${ceiling} replicas serve at most ${ceiling * config.podCapacityRps}: expect errors.`,
+    );
   }
   if (config.autoscaling && config.services * config.maxReplicasPerService > slots) {
-    warnings.push(`The cluster fits ${slots} pods, fewer than services x max_replicas_per_service (${config.services * config.maxReplicasPerService}).`);
+    warnings.push(
+      `The cluster fits ${slots} pods, fewer than services x max_replicas_per_service (${config.services * config.maxReplicasPerService}).`,
+    );
   }
   return warnings;
 };

@@ -16,27 +16,68 @@ describe('parseSimulationConfig', () => {
     expect(parseSimulationConfig({})).toEqual({
       ok: true,
       value: {
-        nodes: 3, nodeCpuCores: 4, nodeMemoryGb: 16, services: 5, replicasPerService: 2, podCpuMillicores: 500,
-        podMemoryMb: 512, podCapacityRps: 100, baseLatencyMs: 20, loadProfile: 'ramp', requestRate: 300,
-        peakRequestRate: 1500, nodeFailureRate: 0.002, nodeRecoverySeconds: 60, autoscaling: true,
-        autoscaleTargetCpu: 0.7, maxReplicasPerService: 10,
+        nodes: 3,
+        nodeCpuCores: 4,
+        nodeMemoryGb: 16,
+        services: 5,
+        replicasPerService: 2,
+        podCpuMillicores: 500,
+        podMemoryMb: 512,
+        podCapacityRps: 100,
+        baseLatencyMs: 20,
+        loadProfile: 'ramp',
+        requestRate: 300,
+        peakRequestRate: 1500,
+        nodeFailureRate: 0.002,
+        nodeRecoverySeconds: 60,
+        autoscaling: true,
+        autoscaleTargetCpu: 0.7,
+        maxReplicasPerService: 10,
       },
     });
   });
 
   it('reads every key, trimming the values', () => {
     const parsed = parseSimulationConfig({
-      nodes: ' 8 ', node_cpu_cores: '2.5', node_memory_gb: '8', services: '3', replicas_per_service: '1',
-      pod_cpu_millicores: '250', pod_memory_mb: '256', pod_capacity_rps: '50.5', base_latency_ms: '12',
-      load_profile: 'diurnal', request_rate: '10', peak_request_rate: '90', node_failure_rate: '0',
-      node_recovery_seconds: '30', autoscaling: 'FALSE', autoscale_target_cpu: '0.5', max_replicas_per_service: '4', seed: '12345',
+      nodes: ' 8 ',
+      node_cpu_cores: '2.5',
+      node_memory_gb: '8',
+      services: '3',
+      replicas_per_service: '1',
+      pod_cpu_millicores: '250',
+      pod_memory_mb: '256',
+      pod_capacity_rps: '50.5',
+      base_latency_ms: '12',
+      load_profile: 'diurnal',
+      request_rate: '10',
+      peak_request_rate: '90',
+      node_failure_rate: '0',
+      node_recovery_seconds: '30',
+      autoscaling: 'FALSE',
+      autoscale_target_cpu: '0.5',
+      max_replicas_per_service: '4',
+      seed: '12345',
     });
 
     expect(parsed.ok && parsed.value).toEqual({
-      nodes: 8, nodeCpuCores: 2.5, nodeMemoryGb: 8, services: 3, replicasPerService: 1, podCpuMillicores: 250,
-      podMemoryMb: 256, podCapacityRps: 50.5, baseLatencyMs: 12, loadProfile: 'diurnal', requestRate: 10,
-      peakRequestRate: 90, nodeFailureRate: 0, nodeRecoverySeconds: 30, autoscaling: false, autoscaleTargetCpu: 0.5,
-      maxReplicasPerService: 4, seed: 12345,
+      nodes: 8,
+      nodeCpuCores: 2.5,
+      nodeMemoryGb: 8,
+      services: 3,
+      replicasPerService: 1,
+      podCpuMillicores: 250,
+      podMemoryMb: 256,
+      podCapacityRps: 50.5,
+      baseLatencyMs: 12,
+      loadProfile: 'diurnal',
+      requestRate: 10,
+      peakRequestRate: 90,
+      nodeFailureRate: 0,
+      nodeRecoverySeconds: 30,
+      autoscaling: false,
+      autoscaleTargetCpu: 0.5,
+      maxReplicasPerService: 4,
+      seed: 12345,
     });
   });
 
@@ -54,11 +95,28 @@ describe('parseSimulationConfig', () => {
   });
 
   it.each([
-    ['nodes', '501'], ['nodes', '2.5'], ['nodes', 'three'], ['nodes', ''], ['node_cpu_cores', '0.4'],
-    ['node_memory_gb', '4096'], ['services', '201'], ['replicas_per_service', '0'], ['pod_cpu_millicores', '5'],
-    ['pod_memory_mb', '8'], ['pod_capacity_rps', '0'], ['base_latency_ms', '-1'], ['request_rate', '-5'],
-    ['request_rate', 'NaN'], ['node_failure_rate', '1.5'], ['node_recovery_seconds', '0'], ['autoscaling', 'yes'],
-    ['autoscale_target_cpu', '0.99'], ['max_replicas_per_service', '0'], ['seed', '-1'], ['seed', '1e3'], ['request_rate', 'Infinity'],
+    ['nodes', '501'],
+    ['nodes', '2.5'],
+    ['nodes', 'three'],
+    ['nodes', ''],
+    ['node_cpu_cores', '0.4'],
+    ['node_memory_gb', '4096'],
+    ['services', '201'],
+    ['replicas_per_service', '0'],
+    ['pod_cpu_millicores', '5'],
+    ['pod_memory_mb', '8'],
+    ['pod_capacity_rps', '0'],
+    ['base_latency_ms', '-1'],
+    ['request_rate', '-5'],
+    ['request_rate', 'NaN'],
+    ['node_failure_rate', '1.5'],
+    ['node_recovery_seconds', '0'],
+    ['autoscaling', 'yes'],
+    ['autoscale_target_cpu', '0.99'],
+    ['max_replicas_per_service', '0'],
+    ['seed', '-1'],
+    ['seed', '1e3'],
+    ['request_rate', 'Infinity'],
   ])('refuses %s = %j', (field, value) => {
     expect(fieldsOf({ [field]: value })).toContain(field);
   });
@@ -94,7 +152,8 @@ describe('parseSimulationConfig', () => {
 describe('the shared configuration contract', () => {
   it('accepts the wire defaults and every built-in project template', () => {
     expect(validateSimulationConfig(DEFAULT_CONFIGURATION_MAP)).toEqual([]);
-    for (const template of BuiltInTemplates) expect([template.id, validateSimulationConfig(template.configuration)]).toEqual([template.id, []]);
+    for (const template of BuiltInTemplates)
+      expect([template.id, validateSimulationConfig(template.configuration)]).toEqual([template.id, []]);
   });
 
   it('writes a configuration back to a map that parses to the same configuration', () => {

@@ -31,9 +31,23 @@ export type ConfigurationMap = Readonly<Record<string, string>>;
 
 /** The wire keys, in the order the shared contract lists them. */
 export const CONFIGURATION_KEYS = [
-  'nodes', 'node_cpu_cores', 'node_memory_gb', 'services', 'replicas_per_service', 'pod_cpu_millicores',
-  'pod_memory_mb', 'pod_capacity_rps', 'base_latency_ms', 'load_profile', 'request_rate', 'peak_request_rate',
-  'node_failure_rate', 'node_recovery_seconds', 'autoscaling', 'autoscale_target_cpu', 'max_replicas_per_service',
+  'nodes',
+  'node_cpu_cores',
+  'node_memory_gb',
+  'services',
+  'replicas_per_service',
+  'pod_cpu_millicores',
+  'pod_memory_mb',
+  'pod_capacity_rps',
+  'base_latency_ms',
+  'load_profile',
+  'request_rate',
+  'peak_request_rate',
+  'node_failure_rate',
+  'node_recovery_seconds',
+  'autoscaling',
+  'autoscale_target_cpu',
+  'max_replicas_per_service',
   'seed',
 ] as const;
 export type ConfigurationKey = (typeof CONFIGURATION_KEYS)[number];
@@ -137,7 +151,8 @@ export const parseSimulationConfig = (map: ConfigurationMap): Result<SimulationC
   const requestRate = num('request_rate');
   const peak = map.peak_request_rate === undefined ? Math.max(num('peak_request_rate'), requestRate) : num('peak_request_rate');
   const replicas = num('replicas_per_service');
-  const maxReplicas = map.max_replicas_per_service === undefined ? Math.max(num('max_replicas_per_service'), replicas) : num('max_replicas_per_service');
+  const maxReplicas =
+    map.max_replicas_per_service === undefined ? Math.max(num('max_replicas_per_service'), replicas) : num('max_replicas_per_service');
   violations.push(...crossFieldViolations(num, peak, maxReplicas));
 
   if (violations.length > 0) {

@@ -42,11 +42,19 @@ export const getSimulationHistory = async (
 ): Promise<Result<HistoryView, DomainFailure>> => {
   const status = input.status || undefined;
   if (status !== undefined && !isSimulationStatus(status)) {
-    return err(failure('invalid', 'invalid_request', 'Unknown status', [{ field: 'status', message: 'must be running, completed, stopped or failed' }]));
+    return err(
+      failure('invalid', 'invalid_request', 'Unknown status', [
+        { field: 'status', message: 'must be running, completed, stopped or failed' },
+      ]),
+    );
   }
   const after = input.pageToken ? decodePageToken(input.pageToken) : undefined;
   if (input.pageToken && !after) {
-    return err(failure('invalid', 'invalid_page_token', 'Invalid page token', [{ field: 'page_token', message: 'is not a token this service gave' }]));
+    return err(
+      failure('invalid', 'invalid_page_token', 'Invalid page token', [
+        { field: 'page_token', message: 'is not a token this service gave' },
+      ]),
+    );
   }
   const limit = Math.min(MAX_PAGE_SIZE, Math.max(0, Math.floor(input.pageSize ?? 0)) || DEFAULT_PAGE_SIZE);
   const query = { limit, ...(after ? { after } : {}), ...(status ? { status } : {}) };

@@ -19,7 +19,10 @@ export interface SimulationResultsView {
 }
 
 /** The stored series of a simulation: the live one while it runs here, else the saved results (empty if none). */
-export const seriesOf = async (deps: Pick<SimulationDeps, 'repository' | 'runs'>, simulationId: string): Promise<readonly MetricSample[]> => {
+export const seriesOf = async (
+  deps: Pick<SimulationDeps, 'repository' | 'runs'>,
+  simulationId: string,
+): Promise<readonly MetricSample[]> => {
   const run = deps.runs.get(simulationId);
   if (run) return run.series();
   return (await deps.repository.findResults(simulationId))?.samples ?? [];

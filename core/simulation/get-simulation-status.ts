@@ -32,7 +32,8 @@ export const getSimulationStatus = async (
   const simulation = found.value;
   const running = simulation.status === 'running';
   const latest = deps.runs.get(simulation.id)?.latest ?? simulation.finalSample;
-  const expectedEnd = simulation.startedAt + 1000 * estimateDurationSeconds(simulation.durationSeconds, simulation.realTime, simulation.updatesPerSecond);
+  const expectedEnd =
+    simulation.startedAt + 1000 * estimateDurationSeconds(simulation.durationSeconds, simulation.realTime, simulation.updatesPerSecond);
   return ok({
     simulationId: simulation.id,
     projectId: simulation.projectId,

@@ -26,7 +26,10 @@ export const projectUpdatedHandler =
       return;
     }
     if (event.change !== 'deleted') {
-      deps.logger.info({ projectId, changes: event.changes }, 'project modified: running simulations keep the configuration they started with');
+      deps.logger.info(
+        { projectId, changes: event.changes },
+        'project modified: running simulations keep the configuration they started with',
+      );
       return;
     }
     try {
@@ -51,7 +54,8 @@ const stopRunningSimulations = async (deps: ProjectEventsDeps, projectId: string
       reason: `project ${projectId} was deleted`,
     });
     if (outcome.ok && outcome.value.stopped) stopped += 1;
-    else if (!outcome.ok) deps.logger.warn({ simulationId: simulation.id, code: outcome.error.code }, `could not stop simulation: ${outcome.error.message}`);
+    else if (!outcome.ok)
+      deps.logger.warn({ simulationId: simulation.id, code: outcome.error.code }, `could not stop simulation: ${outcome.error.message}`);
   }
   return stopped;
 };
@@ -61,7 +65,11 @@ const allRunning = async (repository: SimulationRepository, projectId: string): 
   const found: Simulation[] = [];
   for (;;) {
     const last = found[found.length - 1];
-    const page = await repository.listByProject(projectId, { limit: PAGE, status: 'running', ...(last ? { after: { startedAt: last.startedAt, id: last.id } } : {}) });
+    const page = await repository.listByProject(projectId, {
+      limit: PAGE,
+      status: 'running',
+      ...(last ? { after: { startedAt: last.startedAt, id: last.id } } : {}),
+    });
     found.push(...page.items);
     if (!page.hasMore || page.items.length === 0) return found;
   }

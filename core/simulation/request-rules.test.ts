@@ -3,7 +3,10 @@ import { checkRunShape, DEFAULT_DURATION_SECONDS, estimateDurationSeconds, merge
 
 describe('checkRunShape', () => {
   it('takes the default duration and no components when none are given', () => {
-    expect(checkRunShape(undefined, undefined)).toEqual({ shape: { durationSeconds: DEFAULT_DURATION_SECONDS, components: [] }, violations: [] });
+    expect(checkRunShape(undefined, undefined)).toEqual({
+      shape: { durationSeconds: DEFAULT_DURATION_SECONDS, components: [] },
+      violations: [],
+    });
   });
 
   it.each([0, 3601, 1.5, Number.NaN])('refuses a duration of %s seconds', (duration) => {

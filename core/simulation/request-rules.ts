@@ -16,7 +16,10 @@ export interface RunShape {
 }
 
 /** Duration and components of a start or validate request, with their violations. */
-export const checkRunShape = (durationSeconds: number | undefined, components: readonly string[] | undefined): { shape: RunShape; violations: FieldViolation[] } => {
+export const checkRunShape = (
+  durationSeconds: number | undefined,
+  components: readonly string[] | undefined,
+): { shape: RunShape; violations: FieldViolation[] } => {
   const violations: FieldViolation[] = [];
   const duration = durationSeconds ?? DEFAULT_DURATION_SECONDS;
   if (!Number.isInteger(duration) || duration < MIN_DURATION_SECONDS || duration > MAX_DURATION_SECONDS) {
@@ -39,7 +42,10 @@ const known: ReadonlySet<string> = new Set(CONFIGURATION_KEYS);
  * simulation keys are left out (a project may carry other settings) and reported; the request's
  * keys are all kept, so that an unknown one is a violation.
  */
-export const mergeConfiguration = (project: ConfigurationMap, overrides: ConfigurationMap): { merged: Record<string, string>; ignored: string[] } => {
+export const mergeConfiguration = (
+  project: ConfigurationMap,
+  overrides: ConfigurationMap,
+): { merged: Record<string, string>; ignored: string[] } => {
   const merged: Record<string, string> = {};
   const ignored: string[] = [];
   for (const [key, value] of Object.entries(project)) {

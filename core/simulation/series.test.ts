@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { averageSamples, downsample, MAX_STORED_SAMPLES, SeriesRecorder } from './series.js';
 import { aConfig, aSample, runModel } from '../../test-support/core/series-builders.js';
 
-const steps = (count: number) => Array.from({ length: count }, (_, i) => aSample({ simulation_step: i + 1, timestamp: (i + 1) * 100, requests_per_sec: i + 1 }));
+const steps = (count: number) =>
+  Array.from({ length: count }, (_, i) => aSample({ simulation_step: i + 1, timestamp: (i + 1) * 100, requests_per_sec: i + 1 }));
 
 describe('averageSamples', () => {
   it('averages every metric, keeps counts whole, and stamps the last step and time', () => {

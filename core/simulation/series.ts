@@ -47,7 +47,11 @@ export class SeriesRecorder {
   private recentStart = 0;
   private readonly bucketSize: number;
 
-  constructor(totalSteps: number, private readonly recentCapacity = 1_000, max: number = MAX_STORED_SAMPLES) {
+  constructor(
+    totalSteps: number,
+    private readonly recentCapacity = 1_000,
+    max: number = MAX_STORED_SAMPLES,
+  ) {
     this.bucketSize = bucketSizeFor(totalSteps, max);
   }
 

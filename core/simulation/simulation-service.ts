@@ -34,7 +34,9 @@ export interface SimulationService {
   shutdown(reason?: string): Promise<void>;
 }
 
-export type SimulationServiceDeps = Omit<SimulationDeps, 'runs' | 'finishedStreams' | 'settings'> & { readonly settings?: Partial<SimulationSettings> };
+export type SimulationServiceDeps = Omit<SimulationDeps, 'runs' | 'finishedStreams' | 'settings'> & {
+  readonly settings?: Partial<SimulationSettings>;
+};
 
 /** Builds the service; throws on settings out of range (a configuration fault of the deployment). */
 export const createSimulationService = (input: SimulationServiceDeps): SimulationService => {
@@ -42,7 +44,8 @@ export const createSimulationService = (input: SimulationServiceDeps): Simulatio
   if (!Number.isInteger(settings.updatesPerSecond) || settings.updatesPerSecond < 10 || settings.updatesPerSecond > 100) {
     throw new RangeError(`updatesPerSecond must be an integer from 10 to 100, got ${settings.updatesPerSecond}`);
   }
-  if (settings.liveSampleCapacity < 1 || settings.batchStepsPerTick < 1) throw new RangeError('liveSampleCapacity and batchStepsPerTick must be positive');
+  if (settings.liveSampleCapacity < 1 || settings.batchStepsPerTick < 1)
+    throw new RangeError('liveSampleCapacity and batchStepsPerTick must be positive');
   const { perUser, perProject, graceMs } = settings.running;
   if (![perUser, perProject].every((limit) => Number.isInteger(limit) && limit >= 1) || !(graceMs >= 0)) {
     throw new RangeError(`running limits must be positive integers and the grace not negative, got ${JSON.stringify(settings.running)}`);

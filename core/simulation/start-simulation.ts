@@ -46,7 +46,10 @@ export interface StartedSimulation {
  * project: `rate_limited` beyond them) with its `simulation:events:started` in the outbox
  * (docs/adr/0038), and starts the run.
  */
-export const startSimulation = async (deps: SimulationDeps, input: StartSimulationInput): Promise<Result<StartedSimulation, DomainFailure>> => {
+export const startSimulation = async (
+  deps: SimulationDeps,
+  input: StartSimulationInput,
+): Promise<Result<StartedSimulation, DomainFailure>> => {
   const { shape, violations } = checkRunShape(input.durationSeconds, input.components);
   if (input.projectId.trim() === '') violations.unshift({ field: 'project_id', message: 'is required' });
   if (violations.length > 0) return err(invalidRequest(violations));

@@ -5,7 +5,14 @@ import { aSample } from '../../test-support/core/series-builders.js';
 describe('summarizeSeries', () => {
   it('gives latency percentiles, rates, peaks and availability of a series', () => {
     const series = Array.from({ length: 100 }, (_, i) =>
-      aSample({ simulation_step: i + 1, avg_latency: i + 1, requests_per_sec: 100 + i, network_in: 1200 * 200, error_rate: i === 99 ? 0.5 : 0, pods_running: i < 50 ? 4 : 6 }),
+      aSample({
+        simulation_step: i + 1,
+        avg_latency: i + 1,
+        requests_per_sec: 100 + i,
+        network_in: 1200 * 200,
+        error_rate: i === 99 ? 0.5 : 0,
+        pods_running: i < 50 ? 4 : 6,
+      }),
     );
 
     expect(summarizeSeries(series)).toMatchObject({

@@ -2,9 +2,23 @@ import { REQUEST_BYTES } from './model/cluster-model.js';
 import { roundTo, type MetricSample } from './model/metric-sample.js';
 
 export const SUMMARY_KEYS = [
-  'samples', 'avg_latency', 'p50_latency', 'p95_latency', 'p99_latency', 'max_latency', 'avg_error_rate',
-  'max_error_rate', 'avg_requests_per_sec', 'peak_requests_per_sec', 'peak_offered_per_sec', 'availability',
-  'peak_cpu_total', 'peak_memory_total', 'peak_pods_running', 'min_nodes_active', 'max_nodes_failed',
+  'samples',
+  'avg_latency',
+  'p50_latency',
+  'p95_latency',
+  'p99_latency',
+  'max_latency',
+  'avg_error_rate',
+  'max_error_rate',
+  'avg_requests_per_sec',
+  'peak_requests_per_sec',
+  'peak_offered_per_sec',
+  'availability',
+  'peak_cpu_total',
+  'peak_memory_total',
+  'peak_pods_running',
+  'min_nodes_active',
+  'max_nodes_failed',
 ] as const;
 
 /**

@@ -8,9 +8,7 @@ import { serviceHealth } from '../service-health.js';
 import { unaryHandler } from '../unary-handler.js';
 
 const requireField = (field: string, value: string) =>
-  value.trim() === ''
-    ? err(failure('invalid', 'missing_field', `${field} is required`, [{ field, message: 'is required' }]))
-    : ok(value);
+  value.trim() === '' ? err(failure('invalid', 'missing_field', `${field} is required`, [{ field, message: 'is required' }])) : ok(value);
 
 /**
  * `auth.AuthService` over gRPC: maps proto messages to the auth use cases and back. Token and

@@ -54,7 +54,11 @@ export const gatewayGrpcService = (gateway: GatewayService, health: GatewayHealt
     const report = gateway.routeMessage({ ...request, payload: payload.value });
     if (!report.ok) return report;
     const { delivered, clientCount } = report.value;
-    return { delivered, clientCount, message: delivered ? `delivered to ${clientCount} client(s)` : 'no connected client of the user on this instance' };
+    return {
+      delivered,
+      clientCount,
+      message: delivered ? `delivered to ${clientCount} client(s)` : 'no connected client of the user on this instance',
+    };
   }, logger),
 
   broadcastMessage: unaryHandler(async (request) => {
@@ -63,7 +67,11 @@ export const gatewayGrpcService = (gateway: GatewayService, health: GatewayHealt
     const report = gateway.broadcastMessage({ ...request, payload: payload.value });
     if (!report.ok) return report;
     const { delivered, clientCount } = report.value;
-    return { delivered, clientCount, message: delivered ? `delivered to ${clientCount} client(s)` : 'no subscribed client on this instance' };
+    return {
+      delivered,
+      clientCount,
+      message: delivered ? `delivered to ${clientCount} client(s)` : 'no subscribed client on this instance',
+    };
   }, logger),
 
   getConnectedClients: unaryHandler(async (request) => {

@@ -14,12 +14,7 @@ export class GrpcProjectAccess implements ProjectAccess {
   ) {}
 
   async canRead(projectId: string, userId: string): Promise<Result<boolean, DomainFailure>> {
-    const answer = await downstreamCall(
-      this.projects,
-      'getProject',
-      { projectId, userId, includeConfiguration: false },
-      this.timeoutMs,
-    );
+    const answer = await downstreamCall(this.projects, 'getProject', { projectId, userId, includeConfiguration: false }, this.timeoutMs);
     return ok(answer.ok);
   }
 }

@@ -103,7 +103,11 @@ export class GrpcProjectBackend implements ProjectBackend {
     return this.call(call, 'getTemplate', { templateId, userId: call.userId });
   }
 
-  private async call<K extends UnaryMethodName<ProjectServiceClient>>(call: ApiCall, method: K, request: RequestOf<ProjectServiceClient, K>): ApiAnswer {
+  private async call<K extends UnaryMethodName<ProjectServiceClient>>(
+    call: ApiCall,
+    method: K,
+    request: RequestOf<ProjectServiceClient, K>,
+  ): ApiAnswer {
     const answer = await downstreamCall(this.projects, method, request, this.timeoutMs, { requestId: call.requestId });
     return jsonAnswer(answer as Result<ResponseOf<ProjectServiceClient, K> & object, DomainFailure>);
   }

@@ -17,12 +17,7 @@ export class GrpcSimulationAccess implements SimulationAccess {
   ) {}
 
   async readableSimulation(simulationId: string, userId: string): Promise<Result<SimulationSnapshot, DomainFailure>> {
-    const answer = await downstreamCall(
-      this.simulations,
-      'getSimulationStatus',
-      { simulationId, userId },
-      this.timeoutMs,
-    );
+    const answer = await downstreamCall(this.simulations, 'getSimulationStatus', { simulationId, userId }, this.timeoutMs);
     if (!answer.ok) return answer;
     const status = answer.value;
     return ok({

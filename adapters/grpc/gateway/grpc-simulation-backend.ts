@@ -85,7 +85,11 @@ export class GrpcSimulationBackend implements SimulationBackend {
     });
   }
 
-  private async call<K extends UnaryMethodName<SimulationServiceClient>>(call: ApiCall, method: K, request: RequestOf<SimulationServiceClient, K>): ApiAnswer {
+  private async call<K extends UnaryMethodName<SimulationServiceClient>>(
+    call: ApiCall,
+    method: K,
+    request: RequestOf<SimulationServiceClient, K>,
+  ): ApiAnswer {
     const answer = await downstreamCall(this.simulations, method, request, this.timeoutMs, { requestId: call.requestId });
     return jsonAnswer(answer as Result<ResponseOf<SimulationServiceClient, K> & object, DomainFailure>);
   }

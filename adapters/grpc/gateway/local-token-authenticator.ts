@@ -9,7 +9,6 @@ import { GrpcAuthenticator, invalidToken } from './grpc-authenticator.js';
 import type { RemoteSigningKeys } from './remote-signing-keys.js';
 import { VerifiedTokens } from './verified-tokens.js';
 
-
 export interface LocalTokenAuthenticatorDeps {
   readonly auth: GrpcAuthClient;
   readonly keys: RemoteSigningKeys;

@@ -59,9 +59,12 @@ export class CallAdmission {
     }
     const waitMs = deadline - Date.now();
     if (Number.isFinite(waitMs)) {
-      waiter.timer = setTimeout(() => {
-        if (this.queue.remove(waiter)) waiter.refuse(status.DEADLINE_EXCEEDED, 'Deadline exceeded waiting for a pooled connection');
-      }, Math.max(0, waitMs));
+      waiter.timer = setTimeout(
+        () => {
+          if (this.queue.remove(waiter)) waiter.refuse(status.DEADLINE_EXCEEDED, 'Deadline exceeded waiting for a pooled connection');
+        },
+        Math.max(0, waitMs),
+      );
     }
     return () => {
       if (!this.queue.remove(waiter)) return false;

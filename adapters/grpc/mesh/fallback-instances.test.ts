@@ -14,7 +14,14 @@ describe('the configured target standing in for a service the registry has none 
   };
 
   it('describes the configured address as a healthy instance', () => {
-    expect(configured).toMatchObject({ service: 'auth', instanceId: 'configured:10.0.0.5:9000', host: '10.0.0.5', grpcPort: 9000, httpPort: 9001, status: 'healthy' });
+    expect(configured).toMatchObject({
+      service: 'auth',
+      instanceId: 'configured:10.0.0.5:9000',
+      host: '10.0.0.5',
+      grpcPort: 9000,
+      httpPort: 9001,
+      status: 'healthy',
+    });
     expect(splitAddress('[::1]:9000')).toEqual({ host: '[::1]', port: 9000 });
   });
 

@@ -53,10 +53,7 @@ export const callOutcomeOf = (code: status, cancelledByCaller = false, metadata?
  * the call itself (shutting down), or the pool turned the call away before sending it. Whether the
  * call may be repeated at all is the retry policy's question (safety per method).
  */
-export const isRetryableFailure = (
-  error: { readonly code: status; readonly metadata?: Metadata },
-  cancelledByCaller = false,
-): boolean => {
+export const isRetryableFailure = (error: { readonly code: status; readonly metadata?: Metadata }, cancelledByCaller = false): boolean => {
   if (error.code === status.CANCELLED) return !cancelledByCaller;
   return error.code === status.UNAVAILABLE || error.metadata?.get(LOCAL_STATUS_METADATA).length === 1;
 };

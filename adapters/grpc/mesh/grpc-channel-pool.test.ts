@@ -48,7 +48,11 @@ const allReady = async (pool: GrpcChannelPool<AuthServiceClient>, count: number)
 const admitHeld = (pool: GrpcChannelPool<AuthServiceClient>, count: number) => {
   const sent: { client: AuthServiceClient; done: Done }[] = [];
   for (let i = 0; i < count; i += 1) {
-    pool.admit(Infinity, (client, done) => sent.push({ client, done }), () => undefined);
+    pool.admit(
+      Infinity,
+      (client, done) => sent.push({ client, done }),
+      () => undefined,
+    );
   }
   return sent;
 };
@@ -101,7 +105,11 @@ describe('a pool admitting calls itself', () => {
     pool.close();
     const refusals: status[] = [];
 
-    pool.admit(Infinity, () => refusals.push(status.OK), (code) => refusals.push(code));
+    pool.admit(
+      Infinity,
+      () => refusals.push(status.OK),
+      (code) => refusals.push(code),
+    );
 
     expect(refusals).toEqual([status.UNAVAILABLE]);
   });

@@ -79,7 +79,11 @@ export interface ServiceCalls<C extends Client> {
    * One unary call: the response, or the failure the service answered with (`fromGrpcStatus`).
    * Throws `DependencyUnavailableError` when no instance could answer (docs/adr/0027).
    */
-  call<K extends UnaryMethodName<C>>(method: K, request: RequestOf<C, K>, options?: MeshCallOptions): Promise<Result<ResponseOf<C, K>, DomainFailure>>;
+  call<K extends UnaryMethodName<C>>(
+    method: K,
+    request: RequestOf<C, K>,
+    options?: MeshCallOptions,
+  ): Promise<Result<ResponseOf<C, K>, DomainFailure>>;
   /** Ends this user's use: closes the pools, or a lease of a shared client. */
   close(): void;
 }

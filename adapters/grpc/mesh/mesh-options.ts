@@ -31,8 +31,7 @@ export interface MeshSettings {
   readonly credentials: ChannelCredentials | undefined;
 }
 
-export interface MeshSettingsOverrides
-  extends Partial<Omit<MeshSettings, 'scaling' | 'breaker' | 'retry' | 'retryBudget' | 'peakEwma'>> {
+export interface MeshSettingsOverrides extends Partial<Omit<MeshSettings, 'scaling' | 'breaker' | 'retry' | 'retryBudget' | 'peakEwma'>> {
   readonly scaling?: PoolScalingOverrides;
   readonly breaker?: Partial<CircuitBreakerConfig>;
   readonly retry?: Partial<RetryConfig>;

@@ -39,7 +39,12 @@ class ScriptedPool implements AutoscaledPool {
 }
 
 const setup = () => {
-  const clock = { t: 0, now() { return this.t; } };
+  const clock = {
+    t: 0,
+    now() {
+      return this.t;
+    },
+  };
   const pool = new ScriptedPool();
   return { clock, pool, autoscaler: new PoolAutoscaler(pool, poolScalingConfig(), clock) };
 };
@@ -82,7 +87,12 @@ describe('PoolAutoscaler', () => {
   });
 
   it('runs both checks on timers once started, and stops them', async () => {
-    const clock = { t: 0, now() { return this.t; } };
+    const clock = {
+      t: 0,
+      now() {
+        return this.t;
+      },
+    };
     const pool = new ScriptedPool();
     const config = poolScalingConfig({ cadence: { scaleUpCheckMs: 5, scaleDownCheckMs: 5 } });
     const autoscaler = new PoolAutoscaler(pool, config, clock);

@@ -17,7 +17,12 @@ const meshSettings = (overrides: Partial<ProcessMeshSettings> = {}): ProcessMesh
   heartbeatMs: 3_000,
   registryTtlMs: 10_000,
   advertiseHost: '127.0.0.1',
-  targets: Object.fromEntries(['api-gateway', 'auth', 'project', 'simulation'].map((service, i) => [service, { grpc: `127.0.0.1:${50_100 + i}`, http: `127.0.0.1:${50_200 + i}` }])),
+  targets: Object.fromEntries(
+    ['api-gateway', 'auth', 'project', 'simulation'].map((service, i) => [
+      service,
+      { grpc: `127.0.0.1:${50_100 + i}`, http: `127.0.0.1:${50_200 + i}` },
+    ]),
+  ),
   configuredTargets: [],
   ...overrides,
 });
@@ -78,7 +83,14 @@ describe('the mesh of one process without Redis', () => {
     await mesh.register({ service: 'auth', instanceId: 'auth-1', grpcPort: 9000, httpPort: 9001 });
 
     expect(mesh.report().registered).toEqual([
-      expect.objectContaining({ service: 'auth', instanceId: 'auth-1', host: '10.1.2.3', grpcPort: 9000, httpPort: 9001, status: 'healthy' }),
+      expect.objectContaining({
+        service: 'auth',
+        instanceId: 'auth-1',
+        host: '10.1.2.3',
+        grpcPort: 9000,
+        httpPort: 9001,
+        status: 'healthy',
+      }),
     ]);
     await waitFor(() => mesh.discovery.current('auth').length === 1, 5_000, 'discovery to see the instance');
     expect(mesh.discovery.current('auth')[0]).toMatchObject({ instanceId: 'auth-1', host: '10.1.2.3' });

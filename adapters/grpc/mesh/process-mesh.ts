@@ -117,7 +117,9 @@ export class ProcessMesh {
     const clock = new SystemClock();
     const opened = options.registry;
     const logger = options.logger.child({ component: 'discovery' });
-    const discovery = new Discovery(opened.registry, clock, { onListenerError: (error) => logger.error({ err: error }, 'instance listener fault') });
+    const discovery = new Discovery(opened.registry, clock, {
+      onListenerError: (error) => logger.error({ err: error }, 'instance listener fault'),
+    });
     try {
       await discovery.start();
     } catch (error) {
@@ -253,5 +255,7 @@ const fallbacksOf = (options: ProcessMeshOptions, registry: 'memory' | 'redis') 
   const standIns = Object.keys(settings.targets).filter(
     (service) => settings.configuredTargets.includes(service) || (registry === 'memory' && !localServices.includes(service)),
   );
-  return new Map(standIns.map((service) => [service, configuredInstance(service, settings.targets[service]!.grpc, settings.targets[service]!.http)]));
+  return new Map(
+    standIns.map((service) => [service, configuredInstance(service, settings.targets[service]!.grpc, settings.targets[service]!.http)]),
+  );
 };

@@ -11,7 +11,12 @@ describe('one mesh client per target service, leased to the instances of the pro
   let made = 0;
   const clients = new SharedMeshClients((service, Client) => {
     made += 1;
-    return new MeshClient(Client, { service, instances, scaler: new GlobalConnectionScaler(), logger: createLogger('shared-test', 'silent') });
+    return new MeshClient(Client, {
+      service,
+      instances,
+      scaler: new GlobalConnectionScaler(),
+      logger: createLogger('shared-test', 'silent'),
+    });
   });
   afterEach(() => {
     clients.closeAll();

@@ -54,7 +54,11 @@ export class SharedMeshClients {
   }
 
   snapshots(): SharedClientSnapshot[] {
-    return [...this.clients].map(([service, { mesh, leases }]) => ({ service, users: [...new Set(leases.values())], client: mesh.snapshot() }));
+    return [...this.clients].map(([service, { mesh, leases }]) => ({
+      service,
+      users: [...new Set(leases.values())],
+      client: mesh.snapshot(),
+    }));
   }
 
   closeAll(): void {

@@ -35,6 +35,11 @@ export class GrpcProjectDirectory implements ProjectDirectory {
     const answer = await this.calls.call('getProject', { projectId, userId, includeConfiguration: true }, { timeoutMs: this.timeoutMs });
     if (!answer.ok) return answer;
     const project = answer.value;
-    return ok({ id: project.projectId, ownerId: project.ownerId, access: accessOf(project.access), configuration: { ...project.configuration } });
+    return ok({
+      id: project.projectId,
+      ownerId: project.ownerId,
+      access: accessOf(project.access),
+      configuration: { ...project.configuration },
+    });
   }
 }

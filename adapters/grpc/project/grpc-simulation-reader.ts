@@ -28,11 +28,7 @@ export class GrpcSimulationReader implements SimulationReader {
   }
 
   async canRead(simulationId: string, userId: string): Promise<Result<void, DomainFailure>> {
-    const answer = await this.calls.call(
-      'getSimulationStatus',
-      { simulationId, userId },
-      { timeoutMs: this.timeoutMs },
-    );
+    const answer = await this.calls.call('getSimulationStatus', { simulationId, userId }, { timeoutMs: this.timeoutMs });
     return answer.ok ? ok(undefined) : answer;
   }
 

@@ -21,15 +21,7 @@ import {
   updateProjectResponse,
   type EmailLookup,
 } from './project-messages.js';
-import {
-  collaborationInput,
-  createInput,
-  listInput,
-  listTemplatesInput,
-  requireIds,
-  shareInput,
-  updateInput,
-} from './project-requests.js';
+import { collaborationInput, createInput, listInput, listTemplatesInput, requireIds, shareInput, updateInput } from './project-requests.js';
 
 export type { EmailLookup } from './project-messages.js';
 
@@ -46,11 +38,7 @@ export interface ProjectGrpcOptions {
  * PERMISSION_DENIED (the domain's `authorizeAction`); an auth service that cannot answer the
  * permission check is UNAVAILABLE.
  */
-export const projectGrpcService = (
-  projects: ProjectService,
-  logger: Logger,
-  options: ProjectGrpcOptions = {},
-): ProjectServiceServer => ({
+export const projectGrpcService = (projects: ProjectService, logger: Logger, options: ProjectGrpcOptions = {}): ProjectServiceServer => ({
   createProject: unaryHandler(async (request) => {
     const ids = requireIds({ user_id: request.userId });
     if (!ids.ok) return ids;
@@ -100,7 +88,10 @@ export const projectGrpcService = (
     if (!ids.ok) return ids;
     const view = await projects.getProjectPermissions({ projectId, userId });
     if (!view.ok) return view;
-    const emails = await lookUpEmails(view.value.members.map((member) => member.userId), options.emailOf);
+    const emails = await lookUpEmails(
+      view.value.members.map((member) => member.userId),
+      options.emailOf,
+    );
     return permissionsResponse(view.value, emails);
   }, logger),
 
@@ -127,7 +118,7 @@ export const projectGrpcService = (
     const sessionId = request.collaborationSessionId;
     if (sessionId !== '' && sessionId !== Streams.collaboration(request.projectId)) {
       return err(
-        failure('invalid', 'unknown_session', 'collaboration_session_id does not name this project\'s session', [
+        failure('invalid', 'unknown_session', "collaboration_session_id does not name this project's session", [
           { field: 'collaboration_session_id', message: 'is not the session of this project' },
         ]),
       );

@@ -80,10 +80,7 @@ export const projectPermission = (member: ProjectMember, ownerId: string, email:
   grantedBy: member.role === 'owner' ? '' : ownerId,
 });
 
-export const permissionsResponse = (
-  view: ProjectPermissionsView,
-  emails: ReadonlyMap<string, string>,
-): GetProjectPermissionsResponse => ({
+export const permissionsResponse = (view: ProjectPermissionsView, emails: ReadonlyMap<string, string>): GetProjectPermissionsResponse => ({
   projectId: view.projectId,
   ownerId: view.ownerId,
   permissions: view.members.map((member) => projectPermission(member, view.ownerId, emails.get(member.userId) ?? '')),

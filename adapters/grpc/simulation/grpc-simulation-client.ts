@@ -57,28 +57,46 @@ export class GrpcSimulationClient {
   }
 
   /** Results of a simulation (final or so far); `includeSamples` adds the samples, newest `maxSamples` kept. */
-  getSimulationResults(request: Request<GetSimulationResultsRequest>, options?: SimulationCallOptions): Promise<Result<GetSimulationResultsResponse, DomainFailure>> {
+  getSimulationResults(
+    request: Request<GetSimulationResultsRequest>,
+    options?: SimulationCallOptions,
+  ): Promise<Result<GetSimulationResultsResponse, DomainFailure>> {
     return this.call('getSimulationResults', GetSimulationResultsRequest.fromPartial(request), options);
   }
 
   /** One page of a user's simulations, or of one project's (`projectId`), newest first. */
-  getSimulationHistory(request: Request<GetSimulationHistoryRequest>, options?: SimulationCallOptions): Promise<Result<GetSimulationHistoryResponse, DomainFailure>> {
+  getSimulationHistory(
+    request: Request<GetSimulationHistoryRequest>,
+    options?: SimulationCallOptions,
+  ): Promise<Result<GetSimulationHistoryResponse, DomainFailure>> {
     return this.call('getSimulationHistory', GetSimulationHistoryRequest.fromPartial(request), options);
   }
 
-  startSimulation(request: Request<StartSimulationRequest>, options?: SimulationCallOptions): Promise<Result<StartSimulationResponse, DomainFailure>> {
+  startSimulation(
+    request: Request<StartSimulationRequest>,
+    options?: SimulationCallOptions,
+  ): Promise<Result<StartSimulationResponse, DomainFailure>> {
     return this.call('startSimulation', StartSimulationRequest.fromPartial(request), options);
   }
 
-  stopSimulation(request: Request<StopSimulationRequest>, options?: SimulationCallOptions): Promise<Result<StopSimulationResponse, DomainFailure>> {
+  stopSimulation(
+    request: Request<StopSimulationRequest>,
+    options?: SimulationCallOptions,
+  ): Promise<Result<StopSimulationResponse, DomainFailure>> {
     return this.call('stopSimulation', StopSimulationRequest.fromPartial(request), options);
   }
 
-  getSimulationStatus(request: Request<GetSimulationStatusRequest>, options?: SimulationCallOptions): Promise<Result<GetSimulationStatusResponse, DomainFailure>> {
+  getSimulationStatus(
+    request: Request<GetSimulationStatusRequest>,
+    options?: SimulationCallOptions,
+  ): Promise<Result<GetSimulationStatusResponse, DomainFailure>> {
     return this.call('getSimulationStatus', GetSimulationStatusRequest.fromPartial(request), options);
   }
 
-  getLiveMetrics(request: Request<GetLiveMetricsRequest>, options?: SimulationCallOptions): Promise<Result<GetLiveMetricsResponse, DomainFailure>> {
+  getLiveMetrics(
+    request: Request<GetLiveMetricsRequest>,
+    options?: SimulationCallOptions,
+  ): Promise<Result<GetLiveMetricsResponse, DomainFailure>> {
     return this.call('getLiveMetrics', GetLiveMetricsRequest.fromPartial(request), options);
   }
 
@@ -96,7 +114,10 @@ export class GrpcSimulationClient {
     return this.call('validateConfiguration', ValidateConfigurationRequest.fromPartial(request), options);
   }
 
-  healthCheck(request: Request<HealthCheckRequest> = {}, options?: SimulationCallOptions): Promise<Result<HealthCheckResponse, DomainFailure>> {
+  healthCheck(
+    request: Request<HealthCheckRequest> = {},
+    options?: SimulationCallOptions,
+  ): Promise<Result<HealthCheckResponse, DomainFailure>> {
     return this.call('healthCheck', HealthCheckRequest.fromPartial(request), options);
   }
 

@@ -47,7 +47,11 @@ export const simulationGrpcService = (simulations: SimulationService, logger: Lo
   getSimulationResults: unaryHandler(async ({ simulationId, userId, includeSamples, maxSamples }) => {
     const required = requireFields({ simulation_id: simulationId, user_id: userId });
     if (!required.ok) return required;
-    const view = await simulations.getResults({ simulationId, userId, maxSamples: includeSamples ? maxSamples || DEFAULT_RESULT_SAMPLES : 1 });
+    const view = await simulations.getResults({
+      simulationId,
+      userId,
+      maxSamples: includeSamples ? maxSamples || DEFAULT_RESULT_SAMPLES : 1,
+    });
     return view.ok ? resultsResponse(view.value, includeSamples) : view;
   }, logger),
 

@@ -20,7 +20,7 @@ describe('simulation proto mapping', () => {
     expect(sampleAsMap(undefined)).toEqual({});
   });
 
-  it('names a bottleneck\'s kind as its component and its first step as simulation_step', () => {
+  it("names a bottleneck's kind as its component and its first step as simulation_step", () => {
     const bottleneck: Bottleneck = {
       kind: 'cpu_saturation',
       resource: 'cpu',

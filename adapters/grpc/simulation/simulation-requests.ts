@@ -1,11 +1,7 @@
 import { failure, type DomainFailure } from '../../../core/shared/errors.js';
 import { err, ok, type Result } from '../../../core/shared/result.js';
 import type { HistoryInput, StartSimulationInput, ValidateConfigurationInput } from '../../../core/simulation/index.js';
-import type {
-  GetSimulationHistoryRequest,
-  StartSimulationRequest,
-  ValidateConfigurationRequest,
-} from '../generated/simulation.js';
+import type { GetSimulationHistoryRequest, StartSimulationRequest, ValidateConfigurationRequest } from '../generated/simulation.js';
 
 /**
  * Proto requests to use-case inputs. proto3 cannot tell an unset scalar from its zero value, so 0
@@ -14,7 +10,9 @@ import type {
 
 /** INVALID_ARGUMENT naming every blank field among `fields` (wire names), else ok. */
 export const requireFields = (fields: Readonly<Record<string, string>>): Result<void, DomainFailure> => {
-  const missing = Object.entries(fields).filter(([, value]) => value.trim() === '').map(([field]) => field);
+  const missing = Object.entries(fields)
+    .filter(([, value]) => value.trim() === '')
+    .map(([field]) => field);
   if (missing.length === 0) return ok(undefined);
   const violations = missing.map((field) => ({ field, message: 'is required' }));
   return err(failure('invalid', 'missing_field', `Required: ${missing.join(', ')}`, violations));

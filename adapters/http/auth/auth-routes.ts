@@ -62,29 +62,19 @@ export const registerAuthRoutes = (app: FastifyInstance, auth: AuthService, opti
   const trust = options.addressTrust ?? { trustedProxies: [] };
   const check = (token: string) => auth.validateToken(token);
 
-  app.post<{ Body: RegisterBody }>(
-    '/auth/register',
-    registerRoute,
-    async (request, reply) => {
-      const outcome = await auth.register({ ...request.body, address: clientAddress(request, trust) });
-      const profile = unwrap(withRetryAfter(reply, outcome));
-      return reply.code(201).send({ user: profileJson(profile) });
-    },
-  );
+  app.post<{ Body: RegisterBody }>('/auth/register', registerRoute, async (request, reply) => {
+    const outcome = await auth.register({ ...request.body, address: clientAddress(request, trust) });
+    const profile = unwrap(withRetryAfter(reply, outcome));
+    return reply.code(201).send({ user: profileJson(profile) });
+  });
 
-  app.post<{ Body: LoginBody }>(
-    '/auth/login',
-    loginRoute,
-    async (request, reply) => {
-      const outcome = await auth.login({ ...request.body, address: clientAddress(request, trust) });
-      return tokensJson(unwrap(withRetryAfter(reply, outcome)));
-    },
-  );
+  app.post<{ Body: LoginBody }>('/auth/login', loginRoute, async (request, reply) => {
+    const outcome = await auth.login({ ...request.body, address: clientAddress(request, trust) });
+    return tokensJson(unwrap(withRetryAfter(reply, outcome)));
+  });
 
-  app.post<{ Body: RefreshBody }>(
-    '/auth/refresh',
-    refreshRoute,
-    async (request) => tokensJson(unwrap(await auth.refresh(request.body.refresh_token))),
+  app.post<{ Body: RefreshBody }>('/auth/refresh', refreshRoute, async (request) =>
+    tokensJson(unwrap(await auth.refresh(request.body.refresh_token))),
   );
 
   app.post('/auth/logout', async (request, reply) => {
@@ -98,21 +88,17 @@ export const registerAuthRoutes = (app: FastifyInstance, auth: AuthService, opti
     return { user: profileJson(unwrap(await auth.getProfile(caller.userId))) };
   });
 
-  app.patch<{ Body: ProfilePatch }>(
-    '/auth/profile',
-    updateProfileRoute,
-    async (request) => {
-      const caller = await authenticate(request, check);
-      const profile = unwrap(
-        await auth.updateProfile({
-          userId: caller.userId,
-          sessionId: caller.sessionId,
-          name: request.body.name,
-          currentPassword: request.body.current_password,
-          newPassword: request.body.new_password,
-        }),
-      );
-      return { user: profileJson(profile) };
-    },
-  );
+  app.patch<{ Body: ProfilePatch }>('/auth/profile', updateProfileRoute, async (request) => {
+    const caller = await authenticate(request, check);
+    const profile = unwrap(
+      await auth.updateProfile({
+        userId: caller.userId,
+        sessionId: caller.sessionId,
+        name: request.body.name,
+        currentPassword: request.body.current_password,
+        newPassword: request.body.new_password,
+      }),
+    );
+    return { user: profileJson(profile) };
+  });
 };

@@ -16,7 +16,9 @@ describe('clientAddress', () => {
 
   it('ignores x-forwarded-for from anyone else, loopback included: none is trusted by default', () => {
     expect(clientAddress(requestFrom('127.0.0.1', { 'x-forwarded-for': '203.0.113.5' }), { trustedProxies: [] })).toBe('127.0.0.1');
-    expect(clientAddress(requestFrom('192.0.2.44', { 'x-forwarded-for': '203.0.113.5' }), { trustedProxies: ['10.1.0.5'] })).toBe('192.0.2.44');
+    expect(clientAddress(requestFrom('192.0.2.44', { 'x-forwarded-for': '203.0.113.5' }), { trustedProxies: ['10.1.0.5'] })).toBe(
+      '192.0.2.44',
+    );
   });
 
   it('believes the address the gateway signed, from any peer; not a forged, altered or stale one', () => {

@@ -21,6 +21,9 @@ export const clientAddress = (request: FastifyRequest, trust: AddressTrust): str
   if (signed !== undefined) return signed;
   const forwarded = request.headers['x-forwarded-for'];
   if (!trust.trustedProxies.includes(peer) || typeof forwarded !== 'string') return peer;
-  const hops = forwarded.split(',').map((hop) => hop.trim()).filter((hop) => hop !== '');
+  const hops = forwarded
+    .split(',')
+    .map((hop) => hop.trim())
+    .filter((hop) => hop !== '');
   return hops[hops.length - 1] ?? peer;
 };

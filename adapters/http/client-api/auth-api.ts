@@ -37,7 +37,10 @@ export interface RefreshBody {
   readonly refresh_token: string;
 }
 
-export const refreshRoute = { schema: { body: bodyOf({ refresh_token: lineSchema(256, 1) }, ['refresh_token']) }, bodyLimit: AUTH_BODY_LIMIT } as const;
+export const refreshRoute = {
+  schema: { body: bodyOf({ refresh_token: lineSchema(256, 1) }, ['refresh_token']) },
+  bodyLimit: AUTH_BODY_LIMIT,
+} as const;
 
 export interface ProfilePatch {
   readonly name?: string;

@@ -21,8 +21,7 @@ export interface IdParams {
 }
 
 /** A single line of at most `maxLength` characters (at least `minLength`). */
-export const lineSchema = (maxLength: number, minLength = 0) =>
-  ({ type: 'string', minLength, maxLength, pattern: SINGLE_LINE }) as const;
+export const lineSchema = (maxLength: number, minLength = 0) => ({ type: 'string', minLength, maxLength, pattern: SINGLE_LINE }) as const;
 
 /** Free text of at most `maxLength` characters: line breaks and tabs allowed (other control characters never reach a schema). */
 export const textSchema = (maxLength: number) => ({ type: 'string', maxLength }) as const;

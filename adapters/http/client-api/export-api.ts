@@ -15,7 +15,9 @@ const formatSchema = { type: 'string', enum: ExportFormats } as const;
 export const createExportRoute = {
   schema: {
     body: {
-      ...bodyOf({ kind: { type: 'string', enum: ExportKinds }, simulation_id: idSchema, project_id: idSchema, format: formatSchema }, ['kind']),
+      ...bodyOf({ kind: { type: 'string', enum: ExportKinds }, simulation_id: idSchema, project_id: idSchema, format: formatSchema }, [
+        'kind',
+      ]),
       allOf: [
         { if: { properties: { kind: { const: 'simulation_results' } } }, then: { required: ['simulation_id'] } },
         { if: { properties: { kind: { const: 'project_report' } } }, then: { required: ['project_id'] } },

@@ -73,7 +73,13 @@ export interface NewProjectBody {
 export const createProjectRoute = {
   schema: {
     body: bodyOf(
-      { name: nameSchema, description: descriptionSchema, template_id: idSchema, configuration: configurationSchema, is_public: booleanSchema },
+      {
+        name: nameSchema,
+        description: descriptionSchema,
+        template_id: idSchema,
+        configuration: configurationSchema,
+        is_public: booleanSchema,
+      },
       ['name'],
     ),
   },

@@ -45,7 +45,15 @@ export const projectJson = {
   page: (page: ProjectListPage, userId: string): ClientJson => render(listProjectsResponse(page, userId)),
   shared: (outcome: ProjectShareOutcome): ClientJson => render(shareProjectResponse(outcome)),
   permissions: async (view: ProjectPermissionsView, emailOf?: EmailLookup): Promise<ClientJson> =>
-    render(permissionsResponse(view, await lookUpEmails(view.members.map((member) => member.userId), emailOf))),
+    render(
+      permissionsResponse(
+        view,
+        await lookUpEmails(
+          view.members.map((member) => member.userId),
+          emailOf,
+        ),
+      ),
+    ),
   joined: (session: JoinedSession): ClientJson => render(joinResponse(session)),
   left: (session: CollaborationSession): ClientJson => render(leaveResponse(session)),
   template: (template: ProjectTemplate): ClientJson => render(getTemplateResponse(template)),

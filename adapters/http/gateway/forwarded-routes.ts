@@ -68,16 +68,12 @@ export const registerForwardedRoutes = async (
     },
   );
 
-  app.get<{ Params: IdParams }>(
-    '/exports/:id',
-    { onRequest: caller.guard, schema: exportIdRoute.schema },
-    async (request, reply) => {
-      await caller.identify(request, reply);
-      return forwarder.forward(request, reply, {
-        service: 'project',
-        target: targets.project(),
-        path: `/exports/${encodeURIComponent(request.params.id)}`,
-      });
-    },
-  );
+  app.get<{ Params: IdParams }>('/exports/:id', { onRequest: caller.guard, schema: exportIdRoute.schema }, async (request, reply) => {
+    await caller.identify(request, reply);
+    return forwarder.forward(request, reply, {
+      service: 'project',
+      target: targets.project(),
+      path: `/exports/${encodeURIComponent(request.params.id)}`,
+    });
+  });
 };

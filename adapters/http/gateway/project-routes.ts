@@ -66,7 +66,11 @@ export const registerProjectRoutes = (app: FastifyInstance, caller: CallerCheck,
     { schema: leaveCollaborationRoute.schema },
     async (request, reply) =>
       unwrap(
-        await projects.leaveCollaboration(await caller.call(request, reply), request.params.id, request.query.collaboration_session_id ?? ''),
+        await projects.leaveCollaboration(
+          await caller.call(request, reply),
+          request.params.id,
+          request.query.collaboration_session_id ?? '',
+        ),
       ),
   );
 

@@ -34,24 +34,20 @@ export const registerSimulationRoutes = (
   simulations: SimulationBackend,
   projects: ProjectBackend,
 ): void => {
-  app.post<{ Body: NewSimulationBody }>(
-    '/simulations',
-    { schema: startSimulationRoute.schema },
-    async (request, reply) => {
-      const call = await caller.call(request, reply);
-      const project = await projects.get(call, request.body.project_id);
-      if (!project.ok) {
-        // A project the caller may not read does not exist for them, whatever the reason.
-        const hidden = project.error.kind === 'forbidden' || project.error.kind === 'not_found';
-        throw new DomainFailureError(
-          hidden ? failure('not_found', 'project_not_found', `No project ${request.body.project_id} that you can read.`) : project.error,
-        );
-      }
-      const started = unwrap(await simulations.start(call, request.body));
-      const id = typeof started.simulation_id === 'string' ? started.simulation_id : '';
-      return reply.code(201).send({ ...started, stream_url: streamPathOf(id) });
-    },
-  );
+  app.post<{ Body: NewSimulationBody }>('/simulations', { schema: startSimulationRoute.schema }, async (request, reply) => {
+    const call = await caller.call(request, reply);
+    const project = await projects.get(call, request.body.project_id);
+    if (!project.ok) {
+      // A project the caller may not read does not exist for them, whatever the reason.
+      const hidden = project.error.kind === 'forbidden' || project.error.kind === 'not_found';
+      throw new DomainFailureError(
+        hidden ? failure('not_found', 'project_not_found', `No project ${request.body.project_id} that you can read.`) : project.error,
+      );
+    }
+    const started = unwrap(await simulations.start(call, request.body));
+    const id = typeof started.simulation_id === 'string' ? started.simulation_id : '';
+    return reply.code(201).send({ ...started, stream_url: streamPathOf(id) });
+  });
 
   app.post<{ Body: ValidationBody }>('/simulations/validate', { schema: validateSimulationRoute.schema }, async (request, reply) =>
     unwrap(await simulations.validate(await caller.call(request, reply), request.body)),

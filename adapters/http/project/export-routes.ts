@@ -22,13 +22,19 @@ export const registerExportRoutes = (app: FastifyInstance, exports: ExportServic
       const { kind, format } = request.body;
       const subjectId = (kind === 'project_report' ? request.body.project_id : request.body.simulation_id) ?? '';
       const record = unwrap(await exports.requestExport({ userId: callerOf(request).userId, kind, subjectId, format }));
-      return reply.code(202).header('location', `/exports/${encodeURIComponent(record.id)}`).send({ export: exportJson(record) });
+      return reply
+        .code(202)
+        .header('location', `/exports/${encodeURIComponent(record.id)}`)
+        .send({ export: exportJson(record) });
     });
 
     scope.post<{ Params: { id: string } }>('/projects/:id/reports', { schema: projectReportRoute.schema }, async (request, reply) => {
       const userId = callerOf(request).userId;
       const record = unwrap(await exports.requestExport({ userId, kind: 'project_report', subjectId: request.params.id }));
-      return reply.code(202).header('location', `/exports/${encodeURIComponent(record.id)}`).send({ export: exportJson(record) });
+      return reply
+        .code(202)
+        .header('location', `/exports/${encodeURIComponent(record.id)}`)
+        .send({ export: exportJson(record) });
     });
 
     scope.get<{ Params: { id: string } }>('/exports/:id', { schema: exportIdRoute.schema }, async (request, reply) => {
@@ -41,6 +47,9 @@ export const registerExportRoutes = (app: FastifyInstance, exports: ExportServic
           .send(record.file.content);
       }
       if (record.status === 'failed') return { export: exportJson(record) };
-      return reply.code(202).header('retry-after', RETRY_AFTER_SECONDS).send({ export: exportJson(record) });
+      return reply
+        .code(202)
+        .header('retry-after', RETRY_AFTER_SECONDS)
+        .send({ export: exportJson(record) });
     });
   });

@@ -1,10 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import {
-  type ProjectScope,
-  type ProjectService,
-  type ProjectStatus,
-  type ShareRole,
-} from '../../../core/project/index.js';
+import { type ProjectScope, type ProjectService, type ProjectStatus, type ShareRole } from '../../../core/project/index.js';
 import type { TokenCheck } from '../auth/authenticate.js';
 import { readQuery, type IdParams } from '../client-api/common.js';
 import {
@@ -46,7 +41,9 @@ export const registerProjectRoutes = (app: FastifyInstance, projects: ProjectSer
       const query = readQuery<ProjectListQuery>(request, listProjectsRoute.query);
       const { page_size: pageSize, page_token: pageToken } = query;
       const status = query.status as ProjectStatus | undefined;
-      const page = unwrap(await projects.listProjects({ userId, filter: scopesOf(query), status, pageSize, pageToken: pageToken || undefined }));
+      const page = unwrap(
+        await projects.listProjects({ userId, filter: scopesOf(query), status, pageSize, pageToken: pageToken || undefined }),
+      );
       return projectJson.page(page, userId);
     });
 
@@ -63,59 +60,52 @@ export const registerProjectRoutes = (app: FastifyInstance, projects: ProjectSer
           isPublic: body.is_public,
         }),
       );
-      return reply.code(201).header('location', `/projects/${encodeURIComponent(project.id)}`).send(projectJson.created(project));
+      return reply
+        .code(201)
+        .header('location', `/projects/${encodeURIComponent(project.id)}`)
+        .send(projectJson.created(project));
     });
 
-    scope.get<{ Params: IdParams }>(
-      '/projects/:id',
-      { schema: getProjectRoute.schema },
-      async (request) => {
-        const includeConfiguration = readQuery<GetProjectQuery>(request, getProjectRoute.query).include_configuration ?? true;
-        const view = unwrap(await projects.getProject({ projectId: request.params.id, userId: callerOf(request).userId, includeConfiguration }));
-        return projectJson.view(view);
-      },
-    );
+    scope.get<{ Params: IdParams }>('/projects/:id', { schema: getProjectRoute.schema }, async (request) => {
+      const includeConfiguration = readQuery<GetProjectQuery>(request, getProjectRoute.query).include_configuration ?? true;
+      const view = unwrap(
+        await projects.getProject({ projectId: request.params.id, userId: callerOf(request).userId, includeConfiguration }),
+      );
+      return projectJson.view(view);
+    });
 
-    scope.patch<{ Params: IdParams; Body: ProjectPatchBody }>(
-      '/projects/:id',
-      { schema: updateProjectRoute.schema },
-      async (request) => {
-        const { userId } = callerOf(request);
-        const body = request.body;
-        const project = unwrap(
-          await projects.updateProject({
-            projectId: request.params.id,
-            userId,
-            name: body.name,
-            description: body.description,
-            isPublic: body.is_public,
-            status: body.status as ProjectStatus | undefined,
-            configuration: body.configuration,
-            removedConfigurationKeys: body.removed_configuration_keys,
-            // 0 skips the check, as in the rpc.
-            expectedUpdatedAt: body.expected_updated_at || undefined,
-          }),
-        );
-        return projectJson.updated(project, userId);
-      },
-    );
+    scope.patch<{ Params: IdParams; Body: ProjectPatchBody }>('/projects/:id', { schema: updateProjectRoute.schema }, async (request) => {
+      const { userId } = callerOf(request);
+      const body = request.body;
+      const project = unwrap(
+        await projects.updateProject({
+          projectId: request.params.id,
+          userId,
+          name: body.name,
+          description: body.description,
+          isPublic: body.is_public,
+          status: body.status as ProjectStatus | undefined,
+          configuration: body.configuration,
+          removedConfigurationKeys: body.removed_configuration_keys,
+          // 0 skips the check, as in the rpc.
+          expectedUpdatedAt: body.expected_updated_at || undefined,
+        }),
+      );
+      return projectJson.updated(project, userId);
+    });
 
     scope.delete<{ Params: IdParams }>('/projects/:id', { schema: idRoute.schema }, async (request) =>
       projectJson.deleted(unwrap(await projects.deleteProject({ projectId: request.params.id, userId: callerOf(request).userId }))),
     );
 
-    scope.post<{ Params: IdParams; Body: ShareBody }>(
-      '/projects/:id/share',
-      { schema: shareProjectRoute.schema },
-      async (request) => {
-        const { target_user_id: targetUserId, target_email: email, role } = request.body;
-        const target = targetUserId !== undefined ? { userId: targetUserId } : { email: email ?? '' };
-        const outcome = unwrap(
-          await projects.shareProject({ projectId: request.params.id, userId: callerOf(request).userId, target, role: role as ShareRole }),
-        );
-        return projectJson.shared(outcome);
-      },
-    );
+    scope.post<{ Params: IdParams; Body: ShareBody }>('/projects/:id/share', { schema: shareProjectRoute.schema }, async (request) => {
+      const { target_user_id: targetUserId, target_email: email, role } = request.body;
+      const target = targetUserId !== undefined ? { userId: targetUserId } : { email: email ?? '' };
+      const outcome = unwrap(
+        await projects.shareProject({ projectId: request.params.id, userId: callerOf(request).userId, target, role: role as ShareRole }),
+      );
+      return projectJson.shared(outcome);
+    });
 
     scope.get<{ Params: IdParams }>('/projects/:id/permissions', { schema: idRoute.schema }, async (request) =>
       projectJson.permissions(

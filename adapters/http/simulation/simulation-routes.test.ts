@@ -38,7 +38,10 @@ describe('simulation HTTP routes', () => {
   });
 
   const call = (method: 'GET' | 'POST', path: string, options: { body?: unknown; token?: string | null } = {}) =>
-    jsonRequest(http2, method, `${base}${path}`, { body: options.body, ...(options.token === null ? {} : { token: options.token ?? owner.token }) });
+    jsonRequest(http2, method, `${base}${path}`, {
+      body: options.body,
+      ...(options.token === null ? {} : { token: options.token ?? owner.token }),
+    });
 
   const startRun = async (body: Record<string, unknown> = {}) => {
     const started = await call('POST', '/simulations', { body: { project_id: projectId, duration_seconds: 60, ...body } });
@@ -96,7 +99,12 @@ describe('simulation HTTP routes', () => {
 
     const view = await call('GET', `/simulations/${id}`);
     expect(view.status).toBe(200);
-    expect(view.body).toMatchObject({ simulation_id: id, status: 'running', started_at: expect.any(Number), active_components: ['api', 'db'] });
+    expect(view.body).toMatchObject({
+      simulation_id: id,
+      status: 'running',
+      started_at: expect.any(Number),
+      active_components: ['api', 'db'],
+    });
     expect(view.body.progress_percentage).toBeGreaterThanOrEqual(0);
     expect((await call('GET', `/simulations/${id}`, { token: stranger.token })).status).toBe(403);
     expect((await call('GET', '/simulations/sim-missing')).status).toBe(404);
@@ -130,7 +138,12 @@ describe('simulation HTTP routes', () => {
     expect((await call('GET', `/simulations/${id}/results`)).body.samples).toEqual([]);
 
     const metrics = await call('GET', `/simulations/${id}/metrics?max_samples=2`);
-    expect(metrics.body).toMatchObject({ simulation_id: id, status: 'completed', stream_key: Streams.simulation(id), latest: { simulation_step: 30 } });
+    expect(metrics.body).toMatchObject({
+      simulation_id: id,
+      status: 'completed',
+      stream_key: Streams.simulation(id),
+      latest: { simulation_step: 30 },
+    });
     expect(metrics.body.samples.map((s: { simulation_step: number }) => s.simulation_step)).toEqual([29, 30]);
 
     const analysis = await call('GET', `/simulations/${id}/analysis`);
@@ -152,7 +165,9 @@ describe('simulation HTTP routes', () => {
   });
 
   it('POST /simulations/validate answers 200 with valid=false and every invalid field', async () => {
-    const answer = await call('POST', '/simulations/validate', { body: { project_id: projectId, configuration: { nodes: 'many' }, duration_seconds: 3_601 } });
+    const answer = await call('POST', '/simulations/validate', {
+      body: { project_id: projectId, configuration: { nodes: 'many' }, duration_seconds: 3_601 },
+    });
     const fine = await call('POST', '/simulations/validate', { body: { configuration: { services: '4' }, duration_seconds: 90 } });
 
     expect(answer.status).toBe(200);
@@ -160,7 +175,7 @@ describe('simulation HTTP routes', () => {
     expect(fine.body).toEqual({ valid: true, errors: [], warnings: expect.any(Array), estimated_duration: 90, reason: '' });
   });
 
-  it('GET /projects/:id/simulations pages through the project\'s history, filtered by status', async () => {
+  it("GET /projects/:id/simulations pages through the project's history, filtered by status", async () => {
     const { user, token } = await f.aUser();
     const project = await f.aProjectOf(user.id);
     const as = { token };
@@ -171,7 +186,11 @@ describe('simulation HTTP routes', () => {
     await call('POST', `/simulations/${ids[1]}/stop`, as);
 
     const first = await call('GET', `/projects/${project.id}/simulations?page_size=2`, as);
-    const second = await call('GET', `/projects/${project.id}/simulations?page_size=2&page_token=${encodeURIComponent(first.body.next_page_token)}`, as);
+    const second = await call(
+      'GET',
+      `/projects/${project.id}/simulations?page_size=2&page_token=${encodeURIComponent(first.body.next_page_token)}`,
+      as,
+    );
     const stopped = await call('GET', `/projects/${project.id}/simulations?status=stopped`, as);
 
     expect(first.body.total_count).toBe(3);

@@ -45,7 +45,10 @@ export const registerSimulationRoutes = (app: FastifyInstance, simulations: Simu
           enableRealTime: body.enable_real_time ?? true,
         }),
       );
-      return reply.code(201).header('location', `/simulations/${encodeURIComponent(started.simulationId)}`).send(simulationJson.started(started));
+      return reply
+        .code(201)
+        .header('location', `/simulations/${encodeURIComponent(started.simulationId)}`)
+        .send(simulationJson.started(started));
     });
 
     scope.post<{ Body: ValidationBody }>('/simulations/validate', { schema: validateSimulationRoute.schema }, async (request) => {
@@ -69,48 +72,49 @@ export const registerSimulationRoutes = (app: FastifyInstance, simulations: Simu
       return simulationJson.status(unwrap(await simulations.getStatus({ simulationId: request.params.id, userId })));
     });
 
-    scope.post<{ Params: IdParams; Body: StopBody | null | undefined }>('/simulations/:id/stop', { schema: stopSimulationRoute.schema }, async (request) => {
+    scope.post<{ Params: IdParams; Body: StopBody | null | undefined }>(
+      '/simulations/:id/stop',
+      { schema: stopSimulationRoute.schema },
+      async (request) => {
+        const { userId } = callerOf(request);
+        return simulationJson.stopped(
+          unwrap(await simulations.stopSimulation({ simulationId: request.params.id, userId, reason: request.body?.reason })),
+        );
+      },
+    );
+
+    scope.get<{ Params: IdParams }>('/simulations/:id/results', { schema: resultsRoute.schema }, async (request) => {
       const { userId } = callerOf(request);
-      return simulationJson.stopped(unwrap(await simulations.stopSimulation({ simulationId: request.params.id, userId, reason: request.body?.reason })));
+      const query = readQuery<ResultsQuery>(request, resultsRoute.query);
+      const includeSamples = query.include_samples ?? false;
+      const maxSamples = includeSamples ? query.max_samples || DEFAULT_RESULT_SAMPLES : 1;
+      return simulationJson.results(
+        unwrap(await simulations.getResults({ simulationId: request.params.id, userId, maxSamples })),
+        includeSamples,
+      );
     });
 
-    scope.get<{ Params: IdParams }>(
-      '/simulations/:id/results',
-      { schema: resultsRoute.schema },
-      async (request) => {
-        const { userId } = callerOf(request);
-        const query = readQuery<ResultsQuery>(request, resultsRoute.query);
-        const includeSamples = query.include_samples ?? false;
-        const maxSamples = includeSamples ? query.max_samples || DEFAULT_RESULT_SAMPLES : 1;
-        return simulationJson.results(unwrap(await simulations.getResults({ simulationId: request.params.id, userId, maxSamples })), includeSamples);
-      },
-    );
-
-    scope.get<{ Params: IdParams }>(
-      '/simulations/:id/metrics',
-      { schema: metricsRoute.schema },
-      async (request) => {
-        const { userId } = callerOf(request);
-        const { since, max_samples: maxSamples } = readQuery<MetricsQuery>(request, metricsRoute.query);
-        return simulationJson.liveMetrics(unwrap(await simulations.getLiveMetrics({ simulationId: request.params.id, userId, since, maxSamples })));
-      },
-    );
+    scope.get<{ Params: IdParams }>('/simulations/:id/metrics', { schema: metricsRoute.schema }, async (request) => {
+      const { userId } = callerOf(request);
+      const { since, max_samples: maxSamples } = readQuery<MetricsQuery>(request, metricsRoute.query);
+      return simulationJson.liveMetrics(
+        unwrap(await simulations.getLiveMetrics({ simulationId: request.params.id, userId, since, maxSamples })),
+      );
+    });
 
     scope.get<{ Params: IdParams }>('/simulations/:id/analysis', { schema: simulationIdRoute.schema }, async (request) => {
       const { userId } = callerOf(request);
       return simulationJson.analysis(unwrap(await simulations.getPerformanceAnalysis({ simulationId: request.params.id, userId })));
     });
 
-    scope.get<{ Params: IdParams }>(
-      '/projects/:id/simulations',
-      { schema: projectHistoryRoute.schema },
-      async (request) => {
-        const { userId } = callerOf(request);
-        const { status, page_size: pageSize, page_token: pageToken } = readQuery<HistoryQuery>(request, projectHistoryRoute.query);
-        const projectId = request.params.id;
-        return simulationJson.history(unwrap(await simulations.getHistory({ userId, projectId, status, pageSize, pageToken: pageToken || undefined })));
-      },
-    );
+    scope.get<{ Params: IdParams }>('/projects/:id/simulations', { schema: projectHistoryRoute.schema }, async (request) => {
+      const { userId } = callerOf(request);
+      const { status, page_size: pageSize, page_token: pageToken } = readQuery<HistoryQuery>(request, projectHistoryRoute.query);
+      const projectId = request.params.id;
+      return simulationJson.history(
+        unwrap(await simulations.getHistory({ userId, projectId, status, pageSize, pageToken: pageToken || undefined })),
+      );
+    });
 
     scope.get('/simulations', { schema: historyRoute.schema }, async (request) => {
       const { userId } = callerOf(request);

@@ -43,7 +43,12 @@ export class DeliveryLatencyHistogram extends Histogram {
 
   constructor(
     registry: Registry,
-    private readonly config: { readonly name: string; readonly help: string; readonly labelNames: readonly string[]; readonly buckets: readonly number[] },
+    private readonly config: {
+      readonly name: string;
+      readonly help: string;
+      readonly labelNames: readonly string[];
+      readonly buckets: readonly number[];
+    },
   ) {
     super({ ...config, buckets: [...config.buckets], registers: [registry] });
     this.bounds = [...config.buckets].sort((a, b) => a - b);

@@ -31,7 +31,11 @@ export class InstrumentedEventBus implements EventBus {
     return this.counted(pattern, (counting) => this.inner.subscribePattern(pattern, counting), handler);
   }
 
-  private async counted(family: string, open: (handler: EventHandler) => Promise<Subscription>, handler: EventHandler): Promise<Subscription> {
+  private async counted(
+    family: string,
+    open: (handler: EventHandler) => Promise<Subscription>,
+    handler: EventHandler,
+  ): Promise<Subscription> {
     const subscription = await open(this.countingHandler(handler));
     this.metrics.subscribed(family, 1);
     let active = true;

@@ -43,7 +43,9 @@ describe('the instrumented event bus', () => {
     const labels = { family: 'auth:events:login', transport: 'pubsub' };
     expect(await value(registry, 'meshwork_messages_published_total', labels)).toBe(1);
     expect(await value(registry, 'meshwork_messages_delivered_total', labels)).toBe(1);
-    expect(await value(registry, 'meshwork_message_delivery_latency_seconds', labels, 'meshwork_message_delivery_latency_seconds_sum')).toBeCloseTo(0.25);
+    expect(
+      await value(registry, 'meshwork_message_delivery_latency_seconds', labels, 'meshwork_message_delivery_latency_seconds_sum'),
+    ).toBeCloseTo(0.25);
     expect(metrics.totals).toEqual({ published: 1, delivered: 1, failed: 0 });
   });
 
@@ -66,7 +68,11 @@ describe('the instrumented event bus', () => {
     await bus.subscribe('auth:events:login', (received) => void seen.push(received));
     await bus.publish('auth:events:login', event(now));
     await waitFor(() => seen.length === 1);
-    await waitFor(async () => (await value(registry, 'meshwork_message_failures_total', { stage: 'handler' })) === 2, 2_000, 'two handler failures');
+    await waitFor(
+      async () => (await value(registry, 'meshwork_message_failures_total', { stage: 'handler' })) === 2,
+      2_000,
+      'two handler failures',
+    );
   });
 
   it('counts a publish that fails, and rethrows it', async () => {
@@ -98,7 +104,9 @@ describe('the instrumented stream store', () => {
     const labels = { family: 'simulation:stream:*', transport: 'stream' };
     expect(await value(registry, 'meshwork_messages_published_total', labels)).toBe(3);
     expect(await value(registry, 'meshwork_messages_delivered_total', labels)).toBe(2);
-    expect(await value(registry, 'meshwork_message_delivery_latency_seconds', labels, 'meshwork_message_delivery_latency_seconds_sum')).toBeCloseTo(0.08);
+    expect(
+      await value(registry, 'meshwork_message_delivery_latency_seconds', labels, 'meshwork_message_delivery_latency_seconds_sum'),
+    ).toBeCloseTo(0.08);
   });
 
   it('counts group reads, and a read that fails', async () => {

@@ -9,7 +9,11 @@ const SNAPSHOT_REUSE_MS = 250;
  * scrape every family reads the mesh snapshots of `sources()` (one per mesh of the process) in its
  * `collect()`, replacing its previous values, so instances that went away leave no stale series.
  */
-export const registerMeshCollectors = (registry: Registry, sources: () => readonly MeshMetricsSource[], now: () => number = Date.now): void => {
+export const registerMeshCollectors = (
+  registry: Registry,
+  sources: () => readonly MeshMetricsSource[],
+  now: () => number = Date.now,
+): void => {
   let taken: { readonly at: number; readonly sources: readonly MeshMetricsSource[] } | undefined;
   const current = (): readonly MeshMetricsSource[] => {
     const at = now();

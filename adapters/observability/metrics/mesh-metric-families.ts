@@ -39,12 +39,7 @@ const eachInstance = (source: MeshMetricsSource, visit: (labels: Labels, instanc
   }
 };
 
-const poolFamily = (
-  name: string,
-  type: 'gauge' | 'counter',
-  help: string,
-  value: (pool: PoolSnapshot) => number,
-): MeshMetricFamily => ({
+const poolFamily = (name: string, type: 'gauge' | 'counter', help: string, value: (pool: PoolSnapshot) => number): MeshMetricFamily => ({
   name,
   help,
   type,
@@ -75,7 +70,12 @@ const clientFamily = (name: string, help: string, value: (client: MeshClientSnap
   },
 });
 
-const healthFamily = (name: string, type: 'gauge' | 'counter', help: string, value: (stats: HealthCheckStats) => number): MeshMetricFamily => ({
+const healthFamily = (
+  name: string,
+  type: 'gauge' | 'counter',
+  help: string,
+  value: (stats: HealthCheckStats) => number,
+): MeshMetricFamily => ({
   name,
   help,
   type,
@@ -98,10 +98,20 @@ const poolFamilies: readonly MeshMetricFamily[] = [
         emit({ ...labels, state: 'draining' }, pool.drainingConnections);
       }),
   },
-  poolFamily('meshwork_mesh_pool_utilization_ratio', 'gauge', 'Share of the pool capacity serving calls now (0-1)', (pool) => pool.utilisation),
+  poolFamily(
+    'meshwork_mesh_pool_utilization_ratio',
+    'gauge',
+    'Share of the pool capacity serving calls now (0-1)',
+    (pool) => pool.utilisation,
+  ),
   poolFamily('meshwork_mesh_pool_in_flight_requests', 'gauge', 'Calls in flight on the pool', (pool) => pool.inFlight),
   poolFamily('meshwork_mesh_pool_queue_depth', 'gauge', 'Calls waiting for a connection of the pool', (pool) => pool.queueDepth),
-  poolFamily('meshwork_mesh_pool_requests_per_second', 'gauge', 'Calls per second over the recent window', (pool) => pool.requestsPerSecond),
+  poolFamily(
+    'meshwork_mesh_pool_requests_per_second',
+    'gauge',
+    'Calls per second over the recent window',
+    (pool) => pool.requestsPerSecond,
+  ),
   {
     name: 'meshwork_mesh_pool_latency_ms',
     help: 'Response time percentiles of the pool over the recent window, in ms',
@@ -124,10 +134,30 @@ const poolFamilies: readonly MeshMetricFamily[] = [
         for (const trigger of ScaleTriggers) emit({ ...labels, trigger }, pool.scaleUps[trigger]);
       }),
   },
-  poolFamily('meshwork_mesh_pool_scale_downs_total', 'counter', 'Connections removed from the pool after the scale-down delay', (pool) => pool.scaleDowns),
-  poolFamily('meshwork_mesh_pool_surrendered_total', 'counter', 'Connections the pool gave to higher-priority pools', (pool) => pool.surrendered),
-  poolFamily('meshwork_mesh_pool_denials_total', 'counter', 'Connection requests of the pool the global scaler denied', (pool) => pool.denials),
-  poolFamily('meshwork_mesh_pool_connect_failures_total', 'counter', 'Connections of the pool that failed to connect', (pool) => pool.connectFailures),
+  poolFamily(
+    'meshwork_mesh_pool_scale_downs_total',
+    'counter',
+    'Connections removed from the pool after the scale-down delay',
+    (pool) => pool.scaleDowns,
+  ),
+  poolFamily(
+    'meshwork_mesh_pool_surrendered_total',
+    'counter',
+    'Connections the pool gave to higher-priority pools',
+    (pool) => pool.surrendered,
+  ),
+  poolFamily(
+    'meshwork_mesh_pool_denials_total',
+    'counter',
+    'Connection requests of the pool the global scaler denied',
+    (pool) => pool.denials,
+  ),
+  poolFamily(
+    'meshwork_mesh_pool_connect_failures_total',
+    'counter',
+    'Connections of the pool that failed to connect',
+    (pool) => pool.connectFailures,
+  ),
   {
     name: 'meshwork_mesh_pool_scale_up_latency_ms',
     help: 'Recent scale-ups of the pool, from the decision to the new connection being ready: last and max, in ms',
@@ -146,7 +176,7 @@ const poolFamilies: readonly MeshMetricFamily[] = [
 const instanceFamilies: readonly MeshMetricFamily[] = [
   {
     name: 'meshwork_mesh_breaker_state',
-    help: "Circuit breaker of each instance: 1 for its current state, 0 for the others",
+    help: 'Circuit breaker of each instance: 1 for its current state, 0 for the others',
     type: 'gauge',
     labelNames: ['service', 'instance', 'state'],
     read: (source, emit) =>
@@ -154,13 +184,36 @@ const instanceFamilies: readonly MeshMetricFamily[] = [
         for (const state of breakerStates) emit({ ...labels, state }, instance.breaker === state ? 1 : 0);
       }),
   },
-  instanceFamily('meshwork_mesh_breaker_opened_total', 'counter', 'Times the breaker of the instance opened', (instance) => instance.breakerOpened),
-  instanceFamily('meshwork_mesh_instance_in_rotation', 'gauge', '1 when the instance takes calls (healthy, breaker not open, not ejected)', (instance) =>
-    instance.inRotation && !instance.ejected ? 1 : 0,
+  instanceFamily(
+    'meshwork_mesh_breaker_opened_total',
+    'counter',
+    'Times the breaker of the instance opened',
+    (instance) => instance.breakerOpened,
   ),
-  instanceFamily('meshwork_mesh_instance_ejections_total', 'counter', 'Times the instance was ejected on a connection-level failure', (instance) => instance.ejections),
-  instanceFamily('meshwork_mesh_instance_requests_total', 'counter', 'Calls sent to the instance: the load-balancing distribution', (instance) => instance.calls),
-  instanceFamily('meshwork_mesh_instance_peak_ewma_ms', 'gauge', 'Peak-EWMA latency of the instance (the p2c balancer input), in ms', (instance) => instance.peakEwmaMs),
+  instanceFamily(
+    'meshwork_mesh_instance_in_rotation',
+    'gauge',
+    '1 when the instance takes calls (healthy, breaker not open, not ejected)',
+    (instance) => (instance.inRotation && !instance.ejected ? 1 : 0),
+  ),
+  instanceFamily(
+    'meshwork_mesh_instance_ejections_total',
+    'counter',
+    'Times the instance was ejected on a connection-level failure',
+    (instance) => instance.ejections,
+  ),
+  instanceFamily(
+    'meshwork_mesh_instance_requests_total',
+    'counter',
+    'Calls sent to the instance: the load-balancing distribution',
+    (instance) => instance.calls,
+  ),
+  instanceFamily(
+    'meshwork_mesh_instance_peak_ewma_ms',
+    'gauge',
+    'Peak-EWMA latency of the instance (the p2c balancer input), in ms',
+    (instance) => instance.peakEwmaMs,
+  ),
   clientFamily('meshwork_mesh_retries_total', 'Calls repeated on another instance', (client) => client.retries),
   clientFamily('meshwork_mesh_no_instance_total', 'Calls that found no instance to go to', (client) => client.noInstance),
 ];
@@ -243,9 +296,24 @@ const discoveryFamilies: readonly MeshMetricFamily[] = [
     labelNames: [],
     read: (source, emit) => emit({}, source.discovery.latency.count),
   },
-  healthFamily('meshwork_health_checks_total', 'counter', 'Health check replies and Watch updates received, per target service', (stats) => stats.checks),
-  healthFamily('meshwork_health_check_failures_total', 'counter', 'Health checks that failed, per target service', (stats) => stats.failures),
-  healthFamily('meshwork_health_check_success_ratio', 'gauge', 'Successful health checks / all since the start (1 before the first)', (stats) => stats.successRate),
+  healthFamily(
+    'meshwork_health_checks_total',
+    'counter',
+    'Health check replies and Watch updates received, per target service',
+    (stats) => stats.checks,
+  ),
+  healthFamily(
+    'meshwork_health_check_failures_total',
+    'counter',
+    'Health checks that failed, per target service',
+    (stats) => stats.failures,
+  ),
+  healthFamily(
+    'meshwork_health_check_success_ratio',
+    'gauge',
+    'Successful health checks / all since the start (1 before the first)',
+    (stats) => stats.successRate,
+  ),
   {
     name: 'meshwork_health_checked_instances',
     help: 'Instances being health-checked, and those failing now, per target service',
@@ -260,4 +328,9 @@ const discoveryFamilies: readonly MeshMetricFamily[] = [
   },
 ];
 
-export const MeshMetricFamilies: readonly MeshMetricFamily[] = [...poolFamilies, ...instanceFamilies, ...processFamilies, ...discoveryFamilies];
+export const MeshMetricFamilies: readonly MeshMetricFamily[] = [
+  ...poolFamilies,
+  ...instanceFamilies,
+  ...processFamilies,
+  ...discoveryFamilies,
+];

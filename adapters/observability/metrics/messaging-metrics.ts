@@ -81,7 +81,12 @@ export class MessagingMetrics {
       labelNames,
       buckets: latencyBuckets,
     });
-    this.subscriptionsGauge = new Gauge({ name: 'meshwork_subscriptions', help: 'Live subscriptions of this process, per channel or pattern family', labelNames: ['family'], registers });
+    this.subscriptionsGauge = new Gauge({
+      name: 'meshwork_subscriptions',
+      help: 'Live subscriptions of this process, per channel or pattern family',
+      labelNames: ['family'],
+      registers,
+    });
   }
 
   published(channel: string, transport: Transport, count = 1): void {
@@ -112,7 +117,13 @@ export class MessagingMetrics {
     let counts = byFamily.get(family);
     if (!counts) {
       const labels = { family, transport };
-      counts = { labels, published: 0, delivered: 0, failures: { publish: 0, handler: 0, read: 0 }, latency: this.latencySeconds.seriesFor(labels) };
+      counts = {
+        labels,
+        published: 0,
+        delivered: 0,
+        failures: { publish: 0, handler: 0, read: 0 },
+        latency: this.latencySeconds.seriesFor(labels),
+      };
       byFamily.set(family, counts);
     }
     return counts;

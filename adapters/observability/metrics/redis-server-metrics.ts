@@ -56,10 +56,13 @@ interface ClientCounts {
 const clientCounts = async (redis: RedisClient): Promise<ClientCounts> => {
   const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
   const infos = await Promise.all(nodes.map((node) => node.info('clients')));
-  return infos.reduce((sum, info) => ({ connected: sum.connected + field(info, 'connected_clients'), blocked: sum.blocked + field(info, 'blocked_clients') }), {
-    connected: 0,
-    blocked: 0,
-  });
+  return infos.reduce(
+    (sum, info) => ({ connected: sum.connected + field(info, 'connected_clients'), blocked: sum.blocked + field(info, 'blocked_clients') }),
+    {
+      connected: 0,
+      blocked: 0,
+    },
+  );
 };
 
 const field = (info: string, name: string): number => {

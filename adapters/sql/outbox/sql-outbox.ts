@@ -48,7 +48,13 @@ export class SqlOutbox implements OutboxStore {
 
   async relay(limit: number, work: OutboxWork): Promise<number> {
     const now = this.clock.now();
-    const claimed = await sql<{ seq: number | string; id: string; aggregate: string; message: OutboxMessage | string; recorded_at: number | string }>`
+    const claimed = await sql<{
+      seq: number | string;
+      id: string;
+      aggregate: string;
+      message: OutboxMessage | string;
+      recorded_at: number | string;
+    }>`
       UPDATE outbox SET lease_until = ${now + this.leaseMs}
       WHERE seq IN (
         SELECT o.seq FROM outbox o

@@ -70,6 +70,14 @@ export const insertShares = async (db: Kysely<ProjectTables>, projectId: string,
   if (shares.length === 0) return;
   await db
     .insertInto('project_shares')
-    .values(shares.map((share, position) => ({ project_id: projectId, user_id: share.userId, role: share.role, shared_at: share.sharedAt, position })))
+    .values(
+      shares.map((share, position) => ({
+        project_id: projectId,
+        user_id: share.userId,
+        role: share.role,
+        shared_at: share.sharedAt,
+        position,
+      })),
+    )
     .execute();
 };

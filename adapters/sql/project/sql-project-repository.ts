@@ -91,7 +91,11 @@ export class SqlProjectRepository implements ProjectRepository {
         .orderBy('projects.id', 'desc')
         .limit(page.limit + 1)
         .execute(),
-      this.db.selectFrom('projects').select((eb) => eb.fn.countAll<number>().as('count')).where(matching).executeTakeFirstOrThrow(),
+      this.db
+        .selectFrom('projects')
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .where(matching)
+        .executeTakeFirstOrThrow(),
     ]);
     const projects = rows.slice(0, page.limit).map(fromProjectRow);
     const last = projects.at(-1);

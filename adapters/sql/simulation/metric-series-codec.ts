@@ -22,7 +22,8 @@ export const decodeMetricSeries = (series: MetricSeries): MetricSample[] => {
   const length = series.timestamp.length;
   const uneven = METRIC_FIELDS.find((field) => series[field]?.length !== length);
   if (uneven) throw new Error(`stored metric series is damaged: ${uneven} has ${series[uneven]?.length} values, timestamp ${length}`);
-  return Array.from({ length }, (_, index) =>
-    Object.fromEntries(METRIC_FIELDS.map((field) => [field, series[field][index]])) as unknown as MetricSample,
+  return Array.from(
+    { length },
+    (_, index) => Object.fromEntries(METRIC_FIELDS.map((field) => [field, series[field][index]])) as unknown as MetricSample,
   );
 };

@@ -38,7 +38,8 @@ export class SqlSimulationRepository implements SimulationRepository {
         await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`simulation-user:${simulation.userId}`}, 0))`.execute(trx);
         await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`simulation-project:${simulation.projectId}`}, 0))`.execute(trx);
         const user = await runningOf(trx, 'user_id', simulation.userId, simulation.startedAt, limits.graceMs);
-        if (user.count >= limits.perUser) return err(quotaExceeded('user', limits.perUser, retryAfterMs([user.expectedEnd], simulation.startedAt)));
+        if (user.count >= limits.perUser)
+          return err(quotaExceeded('user', limits.perUser, retryAfterMs([user.expectedEnd], simulation.startedAt)));
         const project = await runningOf(trx, 'project_id', simulation.projectId, simulation.startedAt, limits.graceMs);
         if (project.count >= limits.perProject) {
           return err(quotaExceeded('project', limits.perProject, retryAfterMs([project.expectedEnd], simulation.startedAt)));
@@ -113,7 +114,8 @@ export class SqlSimulationRepository implements SimulationRepository {
         )
         .execute();
     } catch (error) {
-      if (isSqlError(error, SqlState.foreignKeyViolation)) throw new Error(`No simulation ${simulationId} to save results for`, { cause: error });
+      if (isSqlError(error, SqlState.foreignKeyViolation))
+        throw new Error(`No simulation ${simulationId} to save results for`, { cause: error });
       throw error;
     }
   }

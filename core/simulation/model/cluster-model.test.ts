@@ -5,8 +5,15 @@ import { LATENCY_CAP_FACTOR } from './queueing.js';
 /** One service, steady load, nothing failing and no autoscaler: the queueing physics alone. */
 const steady = (requestRate: number, extra: Record<string, string> = {}) =>
   aConfig({
-    services: '1', replicas_per_service: '4', pod_capacity_rps: '100', base_latency_ms: '20', load_profile: 'constant',
-    request_rate: String(requestRate), node_failure_rate: '0', autoscaling: 'false', ...extra,
+    services: '1',
+    replicas_per_service: '4',
+    pod_capacity_rps: '100',
+    base_latency_ms: '20',
+    load_profile: 'constant',
+    request_rate: String(requestRate),
+    node_failure_rate: '0',
+    autoscaling: 'false',
+    ...extra,
   });
 
 describe('cluster model', () => {
@@ -28,8 +35,19 @@ describe('cluster model', () => {
     expect(series.map((s) => s.simulation_step)).toEqual([1, 2, 3]);
     expect(series.map((s) => s.timestamp)).toEqual([1000, 2000, 3000]);
     expect(Object.keys(series[0]!).sort()).toEqual([
-      'avg_latency', 'cpu_total', 'error_rate', 'memory_total', 'network_in', 'network_out', 'nodes_active',
-      'nodes_failed', 'pods_running', 'requests_per_sec', 'services_healthy', 'simulation_step', 'timestamp',
+      'avg_latency',
+      'cpu_total',
+      'error_rate',
+      'memory_total',
+      'network_in',
+      'network_out',
+      'nodes_active',
+      'nodes_failed',
+      'pods_running',
+      'requests_per_sec',
+      'services_healthy',
+      'simulation_step',
+      'timestamp',
     ]);
   });
 
@@ -65,7 +83,15 @@ describe('cluster model', () => {
   });
 
   it('leaves pods that fit on no node pending', () => {
-    const config = aConfig({ nodes: '1', node_cpu_cores: '2', services: '1', replicas_per_service: '6', pod_cpu_millicores: '500', node_failure_rate: '0', autoscaling: 'false' });
+    const config = aConfig({
+      nodes: '1',
+      node_cpu_cores: '2',
+      services: '1',
+      replicas_per_service: '6',
+      pod_cpu_millicores: '500',
+      node_failure_rate: '0',
+      autoscaling: 'false',
+    });
 
     expect(runModel(config, 10).at(-1)!.pods_running).toBe(4);
   });
@@ -82,7 +108,16 @@ describe('cluster model', () => {
 
   it('follows the load profile: a ramp ends at the peak, a spike peaks in the middle fifth only', () => {
     const ramp = runModel(aConfig({ load_profile: 'ramp', request_rate: '100', peak_request_rate: '300', node_failure_rate: '0' }), 101);
-    const spike = runModel(aConfig({ load_profile: 'spike', request_rate: '100', peak_request_rate: '300', node_failure_rate: '0', max_replicas_per_service: '20' }), 101);
+    const spike = runModel(
+      aConfig({
+        load_profile: 'spike',
+        request_rate: '100',
+        peak_request_rate: '300',
+        node_failure_rate: '0',
+        max_replicas_per_service: '20',
+      }),
+      101,
+    );
     const offered = (s: { network_in: number }) => s.network_in / 1200;
 
     expect(offered(ramp[0]!)).toBe(100);
@@ -95,8 +130,14 @@ describe('cluster model', () => {
 
 describe('cluster model with node failures', () => {
   const failing = aConfig({
-    nodes: '4', services: '2', replicas_per_service: '2', node_failure_rate: '0.05', node_recovery_seconds: '15',
-    load_profile: 'constant', request_rate: '100', autoscaling: 'false',
+    nodes: '4',
+    services: '2',
+    replicas_per_service: '2',
+    node_failure_rate: '0.05',
+    node_recovery_seconds: '15',
+    load_profile: 'constant',
+    request_rate: '100',
+    autoscaling: 'false',
   });
 
   it('fails nodes and brings each back after the recovery time', () => {
@@ -121,7 +162,9 @@ describe('cluster model with node failures', () => {
 
   it('counts requests in flight on a failing node as errors', () => {
     const series = runModel(failing, 400, 7);
-    const podsLost = series.filter((s, i) => i > 0 && s.nodes_failed > series[i - 1]!.nodes_failed && s.pods_running < series[i - 1]!.pods_running);
+    const podsLost = series.filter(
+      (s, i) => i > 0 && s.nodes_failed > series[i - 1]!.nodes_failed && s.pods_running < series[i - 1]!.pods_running,
+    );
 
     expect(podsLost.length).toBeGreaterThan(0);
     expect(podsLost.every((s) => s.error_rate > 0)).toBe(true);
@@ -135,8 +178,15 @@ describe('cluster model with node failures', () => {
 describe('cluster model with autoscaling', () => {
   const underLoad = (autoscaling: boolean) =>
     aConfig({
-      nodes: '4', services: '2', replicas_per_service: '2', max_replicas_per_service: '12', load_profile: 'ramp',
-      request_rate: '200', peak_request_rate: '1200', node_failure_rate: '0.001', autoscaling: String(autoscaling),
+      nodes: '4',
+      services: '2',
+      replicas_per_service: '2',
+      max_replicas_per_service: '12',
+      load_profile: 'ramp',
+      request_rate: '200',
+      peak_request_rate: '1200',
+      node_failure_rate: '0.001',
+      autoscaling: String(autoscaling),
     });
 
   it('adds pods as the load grows', () => {
@@ -155,13 +205,27 @@ describe('cluster model with autoscaling', () => {
   });
 
   it('never runs more than max_replicas_per_service per service', () => {
-    const config = aConfig({ services: '1', max_replicas_per_service: '5', request_rate: '2000', peak_request_rate: '2000', node_failure_rate: '0' });
+    const config = aConfig({
+      services: '1',
+      max_replicas_per_service: '5',
+      request_rate: '2000',
+      peak_request_rate: '2000',
+      node_failure_rate: '0',
+    });
 
     expect(Math.max(...runModel(config, 300).map((s) => s.pods_running))).toBe(5);
   });
 
   it('never places more pods than the cluster holds', () => {
-    const config = aConfig({ nodes: '1', node_cpu_cores: '2', services: '1', max_replicas_per_service: '50', request_rate: '3000', peak_request_rate: '3000', node_failure_rate: '0' });
+    const config = aConfig({
+      nodes: '1',
+      node_cpu_cores: '2',
+      services: '1',
+      max_replicas_per_service: '50',
+      request_rate: '3000',
+      peak_request_rate: '3000',
+      node_failure_rate: '0',
+    });
 
     expect(Math.max(...runModel(config, 300).map((s) => s.pods_running))).toBe(4);
   });

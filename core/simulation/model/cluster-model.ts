@@ -49,18 +49,32 @@ export const createClusterModel = (config: SimulationConfig, options: ClusterMod
   const autoscaler = new Autoscaler(config);
   const weights = serviceWeights(config.services);
   const prng = mulberry32(options.seed);
-  let previous: readonly ServiceTraffic[] = weights.map(() => ({ offered: 0, served: 0, lost: 0, utilisation: 0, demand: 0, latencyMs: config.baseLatencyMs }));
+  let previous: readonly ServiceTraffic[] = weights.map(() => ({
+    offered: 0,
+    served: 0,
+    lost: 0,
+    utilisation: 0,
+    demand: 0,
+    latencyMs: config.baseLatencyMs,
+  }));
   let stepsTaken = 0;
 
   const step = (timestamp: number): MetricSample => {
     const current = stepsTaken + 1;
     cluster.recoverNodes(current);
     const lostInFlight = failNodes(cluster, prng, config, current, previous);
-    if (config.autoscaling) autoscaler.scale(cluster, previous.map((s) => s.demand), current);
+    if (config.autoscaling)
+      autoscaler.scale(
+        cluster,
+        previous.map((s) => s.demand),
+        current,
+      );
     cluster.placePending(current, POD_STARTUP_SECONDS);
     cluster.promoteReady(current);
     const offered = offeredLoad(config.loadProfile, config.requestRate, config.peakRequestRate, current, options.totalSteps);
-    const traffic = weights.map((weight, service) => serve(config, cluster.services[service]!.running, offered * weight, lostInFlight[service]!));
+    const traffic = weights.map((weight, service) =>
+      serve(config, cluster.services[service]!.running, offered * weight, lostInFlight[service]!),
+    );
     previous = traffic;
     stepsTaken = current;
     return describe(config, cluster, traffic, timestamp, current);
@@ -102,8 +116,21 @@ const serve = (config: SimulationConfig, running: number, offered: number, lost:
   return { offered, served, lost, utilisation, demand, latencyMs: queueingLatency(config.baseLatencyMs, utilisation) };
 };
 
-const describe = (config: SimulationConfig, cluster: Cluster, traffic: readonly ServiceTraffic[], timestamp: number, step: number): MetricSample => {
-  let offered = 0, lost = 0, served = 0, failed = 0, latencyWeighted = 0, cpuMillis = 0, memoryMb = 0, healthy = 0;
+const describe = (
+  config: SimulationConfig,
+  cluster: Cluster,
+  traffic: readonly ServiceTraffic[],
+  timestamp: number,
+  step: number,
+): MetricSample => {
+  let offered = 0,
+    lost = 0,
+    served = 0,
+    failed = 0,
+    latencyWeighted = 0,
+    cpuMillis = 0,
+    memoryMb = 0,
+    healthy = 0;
   traffic.forEach((service, index) => {
     const pods = cluster.services[index]!;
     const errors = service.offered - service.served + service.lost;

@@ -81,7 +81,8 @@ export class Cluster {
     const { podCpuMillicores: cpu, podMemoryMb: mem } = this.config;
     let slots = 0;
     for (const node of this.nodes) {
-      if (node.failedUntilStep === null) slots += Math.min(Math.floor((node.cpuFree + EPSILON) / cpu), Math.floor((node.memFree + EPSILON) / mem));
+      if (node.failedUntilStep === null)
+        slots += Math.min(Math.floor((node.cpuFree + EPSILON) / cpu), Math.floor((node.memFree + EPSILON) / mem));
     }
     return Math.max(0, slots - this.pending.length);
   }
@@ -193,9 +194,10 @@ export class Cluster {
   private bestNodeForPod(): number | undefined {
     let best: number | undefined;
     this.nodes.forEach((node, index) => {
-      const fits = node.failedUntilStep === null
-        && node.cpuFree + EPSILON >= this.config.podCpuMillicores
-        && node.memFree + EPSILON >= this.config.podMemoryMb;
+      const fits =
+        node.failedUntilStep === null &&
+        node.cpuFree + EPSILON >= this.config.podCpuMillicores &&
+        node.memFree + EPSILON >= this.config.podMemoryMb;
       if (fits && (best === undefined || node.cpuFree > this.nodes[best]!.cpuFree)) best = index;
     });
     return best;

@@ -30,12 +30,30 @@ export interface MetricSample {
 }
 
 export const METRIC_FIELDS = [
-  'timestamp', 'nodes_active', 'nodes_failed', 'pods_running', 'services_healthy', 'cpu_total', 'memory_total',
-  'network_in', 'network_out', 'requests_per_sec', 'avg_latency', 'error_rate', 'simulation_step',
+  'timestamp',
+  'nodes_active',
+  'nodes_failed',
+  'pods_running',
+  'services_healthy',
+  'cpu_total',
+  'memory_total',
+  'network_in',
+  'network_out',
+  'requests_per_sec',
+  'avg_latency',
+  'error_rate',
+  'simulation_step',
 ] as const satisfies readonly (keyof MetricSample)[];
 
 /** Fields that count things and stay integers when samples are averaged. */
-export const INTEGER_METRIC_FIELDS = ['timestamp', 'nodes_active', 'nodes_failed', 'pods_running', 'services_healthy', 'simulation_step'] as const;
+export const INTEGER_METRIC_FIELDS = [
+  'timestamp',
+  'nodes_active',
+  'nodes_failed',
+  'pods_running',
+  'services_healthy',
+  'simulation_step',
+] as const;
 
 export const roundTo = (value: number, decimals: number): number => {
   const factor = 10 ** decimals;

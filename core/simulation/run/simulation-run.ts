@@ -53,7 +53,11 @@ export class SimulationRun {
   private tickQueued = false;
   private finishing: Promise<Simulation> | undefined;
 
-  private constructor(private simulation: Simulation, private readonly model: ClusterModel, private readonly deps: RunDeps) {
+  private constructor(
+    private simulation: Simulation,
+    private readonly model: ClusterModel,
+    private readonly deps: RunDeps,
+  ) {
     this.recorder = new SeriesRecorder(simulation.totalSteps, deps.settings.liveSampleCapacity);
     this.stepMs = 1000 / simulation.updatesPerSecond;
   }

@@ -7,8 +7,7 @@ const element = (tag, text, className) => {
   return node;
 };
 
-const number = (value, digits = 1) =>
-  typeof value === 'number' ? value.toLocaleString('en', { maximumFractionDigits: digits }) : '–';
+const number = (value, digits = 1) => (typeof value === 'number' ? value.toLocaleString('en', { maximumFractionDigits: digits }) : '–');
 
 /** The summary figures worth a glance, from `GET /simulations/:id/results`. */
 const SUMMARY = [
@@ -44,7 +43,11 @@ export const renderAnalysis = (target, results, analysis) => {
   );
   const saturation = list(
     analysis.saturation_points,
-    (p) => element('li', `${p.component} ${p.resource}: saturated at ${number(p.requests_per_sec, 0)} requests/s (utilisation ${number(p.utilization * 100, 0)} %, ${number(p.avg_latency)} ms)`),
+    (p) =>
+      element(
+        'li',
+        `${p.component} ${p.resource}: saturated at ${number(p.requests_per_sec, 0)} requests/s (utilisation ${number(p.utilization * 100, 0)} %, ${number(p.avg_latency)} ms)`,
+      ),
     'No saturation point.',
   );
   const recommendations = list(analysis.recommendations, (text) => element('li', text), 'No recommendation.');

@@ -17,7 +17,8 @@ const uptime = (startedAt, now) => {
   return `${Math.round(seconds / 3600)} h`;
 };
 
-const poolText = (pool) => (pool ? `${pool.ready}/${pool.connections} ready, ${pool.in_flight} in flight, ${pool.queue_depth} queued` : '–');
+const poolText = (pool) =>
+  pool ? `${pool.ready}/${pool.connections} ready, ${pool.in_flight} in flight, ${pool.queue_depth} queued` : '–';
 
 const serviceTable = (service, now) => {
   const section = document.createElement('section');
@@ -27,7 +28,9 @@ const serviceTable = (service, now) => {
   section.append(cell('h3', `${service.service} — ${healthy}/${service.instances.length} in rotation`));
   if (service.health_checks) {
     const { checks, failures, unhealthy } = service.health_checks;
-    section.append(cell('p', `Health checks from this gateway's process: ${checks} (${failures} failed), ${unhealthy} instance(s) failing now.`, 'hint'));
+    section.append(
+      cell('p', `Health checks from this gateway's process: ${checks} (${failures} failed), ${unhealthy} instance(s) failing now.`, 'hint'),
+    );
   }
   const table = document.createElement('table');
   const head = document.createElement('tr');

@@ -45,7 +45,10 @@ export class SimulationView {
     try {
       const duration = Number($('duration').value);
       if (!Number.isInteger(duration) || duration < 1) throw new Error('The duration is a whole number of seconds, at least 1.');
-      const project = await api('POST', '/projects', { name: $('project-name').value.trim() || 'Dashboard project', template_id: $('template').value });
+      const project = await api('POST', '/projects', {
+        name: $('project-name').value.trim() || 'Dashboard project',
+        template_id: $('template').value,
+      });
       const started = await api('POST', '/simulations', { project_id: project.project_id, duration_seconds: duration });
       this.watch(started, duration);
       this.say(`Simulation ${started.simulation_id} started on project ${project.name}.`);
@@ -61,7 +64,12 @@ export class SimulationView {
     this.stop();
     $('run').hidden = false;
     $('analysis').hidden = true;
-    this.run = { id: started.simulation_id, startedAt: started.started_at, durationMs: (started.estimated_duration || duration) * 1000, ended: false };
+    this.run = {
+      id: started.simulation_id,
+      startedAt: started.started_at,
+      durationMs: (started.estimated_duration || duration) * 1000,
+      ended: false,
+    };
     $('run-id').textContent = started.simulation_id;
     this.status('running');
     this.progress(0);
@@ -73,7 +81,10 @@ export class SimulationView {
     socket.addEventListener('close', (event) => {
       if (this.run !== run || run.ended) return;
       // Closed before the end (a gateway restart, a slow link): the run goes on; ask for its outcome.
-      this.say(`Live stream closed (${event.code}${event.reason ? `: ${event.reason}` : ''}); waiting for the run to end.`, event.code !== 1000);
+      this.say(
+        `Live stream closed (${event.code}${event.reason ? `: ${event.reason}` : ''}); waiting for the run to end.`,
+        event.code !== 1000,
+      );
       void this.awaitEnd(run);
     });
   }
