@@ -100,7 +100,7 @@ describe('a Redis outage during a burst of writes', () => {
           registrations.push({ status: answer.status, during, email, id: answer.body?.id });
         } else {
           const answer = await jsonRequest(http, 'POST', `${projectUrl}/projects`, { token, body: { name: `burst ${i}` } });
-          creates.push({ status: answer.status, during, id: answer.body?.project?.id });
+          creates.push({ status: answer.status, during, id: answer.body?.project_id });
         }
       }
     };
