@@ -4,10 +4,11 @@ import { createServer } from 'node:net';
 export const clusterBusOffset = 10_000;
 
 /**
- * Below Linux's ephemeral range (32768-60999 by default), cluster bus ports included: an outgoing
- * connection of another test can otherwise take a port between our check and our bind.
+ * Above the mesh's default ports (8000-11001, which main.e2e binds) and below Linux's ephemeral
+ * range (32768-60999 by default), cluster bus ports included: an outgoing connection of another
+ * test could otherwise take a port between our check and our bind.
  */
-const lowestPort = 10_000;
+const lowestPort = 12_000;
 const highestPort = 22_000;
 
 const isFree = (port: number): Promise<boolean> =>
