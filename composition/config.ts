@@ -83,6 +83,10 @@ export interface MeshConfig {
   /** The relay sending each service's transactional outbox (`OUTBOX_*`). */
   readonly outbox: Values['outbox'];
   // --- end outbox relay ---
+  // --- collaboration (docs/adr/0050) ---
+  /** How long a collaboration client stays in a session without renewal (`COLLABORATION_PRESENCE_TTL_MS`). */
+  readonly collaborationPresenceTtlMs: number;
+  // --- end collaboration ---
 }
 
 /** Request timeouts (408 beyond) and the per-address connection cap of the HTTP ports. */
@@ -138,6 +142,9 @@ export const loadConfig = (env: Env): MeshConfig => {
     // --- outbox relay (docs/adr/0038) ---
     outbox: values.outbox,
     // --- end outbox relay ---
+    // --- collaboration (docs/adr/0050) ---
+    collaborationPresenceTtlMs: values.collaborationPresenceTtlMs,
+    // --- end collaboration ---
   };
   if (config.outbox.maxBackoffMs < config.outbox.minBackoffMs) {
     problems.push(

@@ -21,6 +21,9 @@ export const meshRedisAclRules = (password: string): readonly string[] => [
   '~analytics:stream:*',
   '~async:*',
   '~auth:login-failures:*',
+  // Who is in each collaboration session (project; docs/adr/0050).
+  '~collaboration:presence:*',
+  '~collaboration:presence-expiry',
   // Pub/Sub channels.
   '&services:changes',
   '&__keyevent@*__:expired',
@@ -64,6 +67,10 @@ export const meshRedisAclRules = (password: string): readonly string[] => [
   '+script|load',
   '+multi',
   '+exec',
+  '+hset',
+  '+hget',
+  '+hdel',
+  '+hgetall',
   '+zadd',
   '+zcard',
   '+zrange',

@@ -5,7 +5,7 @@ import type { StreamStore } from '../../core/messaging/streams.js';
 import type { EventPublisher } from '../../core/messaging/events.js';
 import type { JobQueue } from '../../core/messaging/work-queue.js';
 import type { OutboxStore } from '../../core/messaging/outbox.js';
-import { createProjectService, type ProjectRepository, type ProjectService } from '../../core/project/index.js';
+import { createProjectService, type CollaborationPresence, type ProjectRepository, type ProjectService } from '../../core/project/index.js';
 import type { Clock } from '../../core/shared/clock.js';
 import type { IdGenerator } from '../../core/shared/ids.js';
 import { GrpcAuthClient } from '../../adapters/grpc/auth/auth-grpc-client.js';
@@ -44,6 +44,9 @@ export interface ProjectModuleOptions {
   /** Per-call timeouts; defaults auth 2 s, simulation 5 s. */
   readonly timeouts?: { readonly authMs?: number; readonly simulationMs?: number };
   readonly exports?: Partial<ExportSettings>;
+  /** Who is in the collaboration sessions: on the mesh's Redis when it runs on Redis, else in this process. */
+  readonly presence: CollaborationPresence;
+  readonly presenceTtlMs: number;
 }
 
 /**
@@ -78,6 +81,8 @@ export const projectModule = (options: ProjectModuleOptions): ContainerModule =>
         (projects: ProjectRepository, auth: GrpcAuthClient, events: EventPublisher, streams: StreamStore, clock: Clock, ids: IdGenerator) =>
           createProjectService({
             projects,
+            presence: options.presence,
+            presenceTtlMs: options.presenceTtlMs,
             authorization: authorization(auth),
             users: userDirectory(auth),
             events,

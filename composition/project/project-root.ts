@@ -20,6 +20,9 @@ import { serviceClientDefences } from '../client-defences.js';
 import { serveService } from '../service-server.js';
 import { resolve } from '../tokens.js';
 import { ProjectTokens, projectModule, type ProjectModuleOptions } from './project-module.js';
+import type { CollaborationPresence, ProjectService } from '../../core/project/index.js';
+import { InMemoryCollaborationPresence } from '../../adapters/memory/in-memory-collaboration-presence.js';
+import { RedisCollaborationPresence } from '../../adapters/redis/redis-collaboration-presence.js';
 
 /** Worker pools of the project service. */
 const REPORT_WORKERS = 'project-report-workers';
@@ -45,7 +48,13 @@ export const projectRoot =
     const container = new Container();
     container.load(
       platformModule(context, logger),
-      projectModule({ clients: clientsOf(context), timeouts: options.timeouts, exports: options.exports }),
+      projectModule({
+        clients: clientsOf(context),
+        timeouts: options.timeouts,
+        exports: options.exports,
+        presence: collaborationPresence(context),
+        presenceTtlMs: context.config.collaborationPresenceTtlMs,
+      }),
     );
     if (storage.module) container.load(storage.module);
     const projects = resolve(container, ProjectTokens.service);
@@ -65,7 +74,9 @@ export const projectRoot =
       logger,
     });
     let background: { stop(): Promise<void> } | undefined;
+    let sweeper: NodeJS.Timeout | undefined;
     const release = async () => {
+      clearInterval(sweeper);
       await background?.stop();
       await relay.stop();
       Object.values(channels).forEach((channel) => channel.close());
@@ -77,6 +88,7 @@ export const projectRoot =
     const ports = context.config.ports.project;
     try {
       background = await startBackgroundWork(context, logger, exports, settings, options.cleanupIntervalMs);
+      sweeper = sweepCollaborators(projects, context.config.collaborationPresenceTtlMs, logger);
       return await serveService({
         name: 'project',
         bindHost: context.config.bindHost,
@@ -110,6 +122,36 @@ export const projectRoot =
       throw error;
     }
   };
+
+/** Collaboration presence shared by every project instance on the mesh's Redis; in this process without Redis. */
+const collaborationPresence = (context: ServiceContext): CollaborationPresence => {
+  const redis = context.config.redis ? context.messaging.redis : undefined;
+  return redis ? new RedisCollaborationPresence(redis) : new InMemoryCollaborationPresence();
+};
+
+/**
+ * Takes clients whose presence ran out out of their sessions (docs/adr/0050): every instance sweeps,
+ * each client goes once, so a dead gateway's clients leave within about 1.2 times the TTL.
+ */
+const sweepCollaborators = (projects: ProjectService, ttlMs: number, logger: Logger): NodeJS.Timeout => {
+  let running = false;
+  const timer = setInterval(
+    () => {
+      if (running) return;
+      running = true;
+      projects
+        .expireCollaborators()
+        .then((expired) => expired.length > 0 && logger.info({ expired: expired.length }, 'collaboration clients timed out'))
+        .catch((error: unknown) => logger.warn({ err: error }, 'collaboration presence not swept'))
+        .finally(() => {
+          running = false;
+        });
+    },
+    Math.max(200, Math.floor(ttlMs / 5)),
+  );
+  timer.unref();
+  return timer;
+};
 
 /** The project service with its defaults, for the launcher. */
 export const startProjectService: ServiceRoot = projectRoot();

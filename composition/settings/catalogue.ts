@@ -518,4 +518,11 @@ export const Catalogue = {
     ),
   },
   // --- end outbox relay ---
+  // --- collaboration (docs/adr/0050) ---
+  collaborationPresenceTtlMs: integer(
+    'COLLABORATION_PRESENCE_TTL_MS',
+    { default: 30_000, min: 1_000, max: 3_600_000, unit: 'ms' },
+    'A collaboration client leaves the session this long after its last renewal (the gateway renews every third of it while the socket is open): how long a client of a gateway that died stays listed.',
+  ),
+  // --- end collaboration ---
 };

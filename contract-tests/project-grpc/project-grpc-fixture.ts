@@ -1,3 +1,4 @@
+import { InMemoryCollaborationPresence } from '../../adapters/memory/in-memory-collaboration-presence.js';
 import { credentials, type ServiceError } from '@grpc/grpc-js';
 import { expect } from 'vitest';
 import { createProjectService, type ProjectService } from '../../core/project/index.js';
@@ -39,6 +40,8 @@ export const startProjectGrpc = async (authAddress: string): Promise<ProjectGrpc
   const relay = startTestRelay(projects.outbox, { events, streams });
   const service = createProjectService({
     projects,
+    presence: new InMemoryCollaborationPresence(),
+    presenceTtlMs: 30_000,
     authorization: authorization(auth),
     users: userDirectory(auth),
     events,

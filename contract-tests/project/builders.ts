@@ -26,6 +26,7 @@ export const aProject = (overrides: Partial<Project> = {}): Project => ({
   createdAt: BaseTime,
   updatedAt: BaseTime,
   version: 1,
+  revisions: {},
   ...overrides,
 });
 

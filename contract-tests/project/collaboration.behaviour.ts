@@ -23,8 +23,10 @@ export const describeCollaborationUseCases = (harness: ProjectHarnessFactory): v
       await h.close();
     });
 
-    const join = (userId: string, projectId = project.id) => h.service.joinCollaboration({ projectId, userId });
-    const leave = (userId: string, projectId = project.id) => h.service.leaveCollaboration({ projectId, userId });
+    const join = (userId: string, projectId = project.id, clientId?: string) =>
+      h.service.joinCollaboration({ projectId, userId, clientId });
+    const leave = (userId: string, projectId = project.id, clientId?: string) =>
+      h.service.leaveCollaboration({ projectId, userId, clientId });
     const presence = () => h.streamEntries(Streams.collaboration(project.id));
 
     describe('joinCollaboration', () => {
@@ -40,6 +42,11 @@ export const describeCollaborationUseCases = (harness: ProjectHarnessFactory): v
           changed: true,
           at: h.clock.now() - 1_000,
           access: 'owner',
+          clientId: `api:${owner}`,
+          clients: [{ clientId: `api:${owner}`, userId: owner, role: 'owner' }],
+          presenceTtlMs: 30_000,
+          document: { name: project.name, description: project.description, configuration: project.configuration },
+          version: (await h.fixture.repo.findById(project.id))!.version,
         });
         expect(second).toMatchObject({ collaborators: [owner, editor], access: 'editor' });
         expect((await h.fixture.repo.findById(project.id))?.collaborators).toEqual([owner, editor]);
@@ -48,7 +55,9 @@ export const describeCollaborationUseCases = (harness: ProjectHarnessFactory): v
       it('appends a joined entry to the collaboration stream', async () => {
         await join(editor);
 
-        expect(await presence()).toEqual([{ type: 'joined', user_id: editor, timestamp: String(h.clock.now()) }]);
+        expect(await presence()).toEqual([
+          { type: 'joined', user_id: editor, client_id: `api:${editor}`, role: 'editor', timestamp: String(h.clock.now()) },
+        ]);
       });
 
       it('is harmless to join twice: one entry, one collaborator', async () => {
@@ -71,12 +80,46 @@ export const describeCollaborationUseCases = (harness: ProjectHarnessFactory): v
         });
       });
 
-      it('refuses viewers and readers of a public project (forbidden)', async () => {
+      it('lets viewers in to watch, but not readers of a public project (forbidden)', async () => {
         await h.service.updateProject({ projectId: project.id, userId: owner, isPublic: true });
 
-        expect(failureOf(await join(viewer))).toMatchObject({ kind: 'forbidden', code: 'action_not_allowed' });
+        expect(valueOf(await join(viewer, project.id, 'client-v'))).toMatchObject({ access: 'viewer', clientId: 'client-v' });
         expect(failureOf(await join(h.aUser()))).toMatchObject({ kind: 'forbidden', code: 'action_not_allowed' });
-        expect(await presence()).toEqual([]);
+        expect((await presence()).filter((entry) => entry.type === 'joined')).toEqual([
+          expect.objectContaining({ user_id: viewer, client_id: 'client-v', role: 'viewer' }),
+        ]);
+      });
+
+      it('keeps one entry per client: two sockets of one user are two clients of one collaborator', async () => {
+        valueOf(await join(editor, project.id, 'tab-1'));
+        const second = valueOf(await join(editor, project.id, 'tab-2'));
+
+        expect(second.collaborators).toEqual([editor]);
+        expect(second.clients.map((client) => client.clientId)).toEqual(['tab-1', 'tab-2']);
+        valueOf(await leave(editor, project.id, 'tab-1'));
+        expect((await h.fixture.repo.findById(project.id))?.collaborators).toEqual([editor]);
+        valueOf(await leave(editor, project.id, 'tab-2'));
+        expect((await h.fixture.repo.findById(project.id))?.collaborators).toEqual([]);
+        expect((await presence()).map((entry) => [entry.type, entry.client_id])).toEqual([
+          ['joined', 'tab-1'],
+          ['joined', 'tab-2'],
+          ['left', 'tab-1'],
+          ['left', 'tab-2'],
+        ]);
+      });
+
+      it('takes a client out once its presence ran out unrenewed, with a left entry saying timeout', async () => {
+        await join(editor, project.id, 'quiet');
+        await join(owner, project.id, 'busy');
+        h.clock.advance(20_000);
+        await join(owner, project.id, 'busy');
+        h.clock.advance(15_000);
+
+        const expired = await h.service.expireCollaborators();
+
+        expect(expired.filter((gone) => gone.projectId === project.id).map((gone) => gone.client.clientId)).toEqual(['quiet']);
+        expect((await h.fixture.repo.findById(project.id))?.collaborators).toEqual([owner]);
+        expect((await presence()).at(-1)).toMatchObject({ type: 'left', client_id: 'quiet', reason: 'timeout' });
       });
 
       it('answers strangers and unknown projects with project_not_found', async () => {
@@ -94,10 +137,10 @@ export const describeCollaborationUseCases = (harness: ProjectHarnessFactory): v
         const left = valueOf(await leave(owner));
 
         expect(left).toMatchObject({ collaborators: [editor], changed: true, at: h.clock.now() });
-        expect((await presence()).map((entry) => [entry.type, entry.user_id])).toEqual([
-          ['joined', owner],
-          ['joined', editor],
-          ['left', owner],
+        expect((await presence()).map((entry) => [entry.type, entry.user_id, entry.reason])).toEqual([
+          ['joined', owner, undefined],
+          ['joined', editor, undefined],
+          ['left', owner, 'left'],
         ]);
       });
 

@@ -34,6 +34,7 @@ export const describeCreationUseCases = (harness: ProjectHarnessFactory): void =
           createdAt: h.clock.now(),
           updatedAt: h.clock.now(),
           version: 1,
+          revisions: {},
         });
         expect(await h.fixture.repo.findById(created.id)).toEqual(created);
       });

@@ -1,3 +1,4 @@
+import { InMemoryCollaborationPresence } from '../../adapters/memory/in-memory-collaboration-presence.js';
 import { InMemoryEventBus } from '../../adapters/memory/in-memory-event-bus.js';
 import { InMemoryStreamStore } from '../../adapters/memory/in-memory-stream-store.js';
 import { ManualClock } from '../../test-support/core/manual-clock.js';
@@ -112,6 +113,8 @@ export const createProjectHarness = async (fixture: ProjectRepositoryFixture): P
   await events.start();
   const service = createProjectService({
     projects: fixture.repo,
+    presence: new InMemoryCollaborationPresence(),
+    presenceTtlMs: 30_000,
     authorization,
     users,
     events: bus,

@@ -41,6 +41,7 @@ export function describeProjectRepositoryContract(adapterName: string, createFix
           collaborators: [anId('user')],
           createdAt: at(0),
           updatedAt: at(3),
+          revisions: { '/configuration/a~1b': { version: 1, clientId: 'client-1' } },
         });
 
         await repo.create(project);
@@ -94,7 +95,13 @@ export function describeProjectRepositoryContract(adapterName: string, createFix
       it('stores the project with the next version when the version is current', async () => {
         const project = aProject();
         await repo.create(project);
-        const changed: Project = { ...project, name: 'Renamed', configuration: { nodes: '9' }, updatedAt: at(5) };
+        const changed: Project = {
+          ...project,
+          name: 'Renamed',
+          configuration: { nodes: '9' },
+          updatedAt: at(5),
+          revisions: { '/name': { version: 2, clientId: '' }, '/configuration/load_profile': { version: 2, clientId: 'c' } },
+        };
 
         const updated = await repo.update(changed);
 

@@ -2,6 +2,7 @@ import { describe } from 'vitest';
 import { describeChangeUseCases } from './changes.behaviour.js';
 import { describeCollaborationUseCases } from './collaboration.behaviour.js';
 import { describeCreationUseCases } from './creation.behaviour.js';
+import { describeEditingUseCases } from './editing.behaviour.js';
 import { describeListingUseCases } from './listing.behaviour.js';
 import { createProjectHarness } from './project-harness.js';
 import type { ProjectRepositoryFixture } from './project-repository.contract.js';
@@ -21,5 +22,6 @@ export function describeProjectServiceContract(adapterName: string, createReposi
     describeListingUseCases(harness);
     describeSharingUseCases(harness);
     describeCollaborationUseCases(harness);
+    describeEditingUseCases(harness);
   });
 }

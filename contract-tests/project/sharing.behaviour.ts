@@ -230,7 +230,7 @@ export const describeSharingUseCases = (harness: ProjectHarnessFactory): void =>
           members: [
             { userId: owner, role: 'owner', grantedAt: project.createdAt, actions: ['read', 'update', 'delete', 'share', 'collaborate'] },
             { userId: editor, role: 'editor', grantedAt: h.clock.now() - 1_000, actions: ['read', 'update', 'collaborate'] },
-            { userId: viewer, role: 'viewer', grantedAt: h.clock.now(), actions: ['read'] },
+            { userId: viewer, role: 'viewer', grantedAt: h.clock.now(), actions: ['read', 'collaborate'] },
           ],
           caller: { userId: owner, access: 'owner', actions: ['read', 'update', 'delete', 'share', 'collaborate'] },
         });
@@ -245,7 +245,7 @@ export const describeSharingUseCases = (harness: ProjectHarnessFactory): void =>
         const asViewer = valueOf(await h.service.getProjectPermissions({ projectId: project.id, userId: viewer }));
 
         expect(asEditor.caller).toEqual({ userId: editor, access: 'editor', actions: ['read', 'update', 'collaborate'] });
-        expect(asViewer.caller).toEqual({ userId: viewer, access: 'viewer', actions: ['read'] });
+        expect(asViewer.caller).toEqual({ userId: viewer, access: 'viewer', actions: ['read', 'collaborate'] });
         expect(asViewer.members).toHaveLength(3);
       });
 

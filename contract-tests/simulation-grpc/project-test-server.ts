@@ -1,3 +1,4 @@
+import { InMemoryCollaborationPresence } from '../../adapters/memory/in-memory-collaboration-presence.js';
 import { createProjectService, type ProjectService } from '../../core/project/index.js';
 import type { Project } from '../../core/project/model.js';
 import type { GrpcAuthClient } from '../../adapters/grpc/auth/auth-grpc-client.js';
@@ -33,6 +34,8 @@ export const startProjectTestServer = async (auth: GrpcAuthClient, logger: Logge
   const streams = new InMemoryStreamStore(clock);
   const service = createProjectService({
     projects,
+    presence: new InMemoryCollaborationPresence(),
+    presenceTtlMs: 30_000,
     authorization: authorization(auth),
     users: userDirectory(auth),
     events: new InMemoryEventBus(logger),

@@ -19,6 +19,7 @@ const project = (overrides: Partial<Project> = {}): Project => ({
   createdAt: 0,
   updatedAt: 0,
   version: 1,
+  revisions: {},
   ...overrides,
 });
 
@@ -46,8 +47,8 @@ describe('project access rules', () => {
     expect(can(project(), 'editor', 'share')).toBe(false);
   });
 
-  it('lets viewers and readers of a public project only read', () => {
-    expect(allowedActions(project(), 'viewer')).toEqual(['read']);
+  it('lets viewers read and watch the collaboration session, and readers of a public project only read', () => {
+    expect(allowedActions(project(), 'viewer')).toEqual(['read', 'collaborate']);
     expect(allowedActions(project({ isPublic: true }), 'stranger')).toEqual(['read']);
   });
 

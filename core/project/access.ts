@@ -14,13 +14,13 @@ export type ProjectAction = (typeof ProjectActions)[number];
 
 /**
  * The access rules. The owner may do everything; an editor reads, updates and joins the
- * collaboration session; a viewer reads; any authenticated user reads a public project; nobody
- * else may do anything.
+ * collaboration session; a viewer reads and joins the session to watch it; any authenticated user
+ * reads a public project; nobody else may do anything.
  */
 export const AccessActions: Readonly<Record<ProjectAccess, readonly ProjectAction[]>> = {
   owner: ProjectActions,
   editor: ['read', 'update', 'collaborate'],
-  viewer: ['read'],
+  viewer: ['read', 'collaborate'],
   public: ['read'],
   none: [],
 };

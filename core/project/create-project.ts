@@ -61,6 +61,7 @@ export const createProject = async (
     createdAt: now,
     updatedAt: now,
     version: 1,
+    revisions: {},
   };
   await deps.projects.create(project, [
     outboxEvent(EventChannels.projectCreated, projectCreatedEvent(project.id, project.ownerId, project.name, now)),

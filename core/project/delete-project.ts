@@ -1,11 +1,11 @@
 import { err, ok, type Result } from '../shared/result.js';
 import type { DomainFailure } from '../shared/errors.js';
-import { EventChannels } from '../messaging/channels.js';
-import { outboxEvent } from '../messaging/outbox.js';
+import { EventChannels, StreamRetention, Streams } from '../messaging/channels.js';
+import { outboxEvent, outboxStreamEntry } from '../messaging/outbox.js';
 import { authorizeAction } from './access.js';
 import type { ProjectDeps } from './deps.js';
 import { ProjectFailures } from './errors.js';
-import { projectDeletedEvent } from './events.js';
+import { collaborationDeletedEntry, projectDeletedEvent } from './events.js';
 import { ProjectPermissions, requirePermission } from './permissions.js';
 
 export interface DeleteProjectInput {
@@ -35,6 +35,11 @@ export const deleteProject = async (
   const deletedAt = deps.clock.now();
   const deleted = await deps.projects.delete(input.projectId, [
     outboxEvent(EventChannels.projectUpdated, projectDeletedEvent(input.projectId, input.userId, deletedAt)),
+    outboxStreamEntry(
+      Streams.collaboration(input.projectId),
+      collaborationDeletedEntry(input.userId, deletedAt),
+      StreamRetention.collaboration,
+    ),
   ]);
   if (!deleted) return err(ProjectFailures.projectNotFound());
   return ok({ projectId: input.projectId, deletedAt });

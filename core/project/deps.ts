@@ -2,7 +2,7 @@ import type { Clock } from '../shared/clock.js';
 import type { IdGenerator } from '../shared/ids.js';
 import type { EventPublisher } from '../messaging/events.js';
 import type { StreamProducer } from '../messaging/streams.js';
-import type { AuthorizationPort, ProjectRepository, UserDirectory } from './ports.js';
+import type { AuthorizationPort, CollaborationPresence, ProjectRepository, UserDirectory } from './ports.js';
 
 /** Everything the project use cases need; each use case takes only the part it uses. */
 export interface ProjectDeps {
@@ -13,4 +13,7 @@ export interface ProjectDeps {
   readonly streams: StreamProducer;
   readonly clock: Clock;
   readonly ids: IdGenerator;
+  readonly presence: CollaborationPresence;
+  /** How long a collaboration client stays in the session unless it joins again (docs/adr/0050). */
+  readonly presenceTtlMs: number;
 }

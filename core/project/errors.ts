@@ -19,6 +19,13 @@ export const ProjectFailures = {
   /** Making a project public or private shares or unshares it with everyone: the owner's decision alone. */
   visibilityOwnerOnly: (access: string): DomainFailure =>
     failure('forbidden', 'action_not_allowed', `Only the owner may make the project public or private (your access: ${access}).`),
+  /** A viewer in a collaboration session sent an edit. */
+  watchOnly: (access: string): DomainFailure =>
+    failure(
+      'forbidden',
+      'action_not_allowed',
+      `Your access to this project (${access}) lets you watch the session, not edit it: ask the owner for the editor role.`,
+    ),
   versionConflict: (): DomainFailure =>
     failure('conflict', 'version_conflict', 'The project was changed meanwhile; read it again and retry.'),
   cannotShareWithSelf: (): DomainFailure =>

@@ -1,5 +1,6 @@
 import type { DomainEvent } from '../messaging/events.js';
 import type { StreamFields } from '../messaging/streams.js';
+import type { PatchOperation } from './document-patch.js';
 import type { ShareRole } from './model.js';
 
 /** Payloads of the project event channels (EventChannels.project*), snake_case as on the wire. */
@@ -92,9 +93,46 @@ export const projectSharedNotification = (input: {
   timestamp: String(input.at),
 });
 
-/** Entries of `collaboration:stream:{project_id}` marking presence. */
-export const collaborationEntry = (type: 'joined' | 'left', userId: string, at: number): StreamFields => ({
+/** Entries of `collaboration:stream:{project_id}` marking presence (docs/adr/0050). */
+export const collaborationEntry = (
+  type: 'joined' | 'left',
+  client: { readonly clientId: string; readonly userId: string; readonly role: string },
+  at: number,
+  reason?: 'left' | 'timeout',
+): StreamFields => ({
   type,
+  user_id: client.userId,
+  client_id: client.clientId,
+  role: client.role,
+  ...(reason ? { reason } : {}),
+  timestamp: String(at),
+});
+
+/**
+ * The `edit` entry of one stored version of a project: the canonical operations that turn the
+ * previous version into this one (none when only visibility or status changed), who made them,
+ * and the client's `op_id`. Collaborators apply these in version order (docs/adr/0050).
+ */
+export const collaborationEditEntry = (edit: {
+  readonly version: number;
+  readonly userId: string;
+  readonly clientId: string;
+  readonly opId: string;
+  readonly ops: readonly PatchOperation[];
+  readonly at: number;
+}): StreamFields => ({
+  type: 'edit',
+  version: String(edit.version),
+  user_id: edit.userId,
+  client_id: edit.clientId,
+  op_id: edit.opId,
+  ops: JSON.stringify(edit.ops),
+  timestamp: String(edit.at),
+});
+
+/** The last entry of a deleted project's collaboration stream. */
+export const collaborationDeletedEntry = (userId: string, at: number): StreamFields => ({
+  type: 'deleted',
   user_id: userId,
   timestamp: String(at),
 });

@@ -16,4 +16,7 @@ export * from './share-project.js';
 export * from './get-project-permissions.js';
 export * from './template-queries.js';
 export * from './collaboration.js';
+export * from './document-patch.js';
+export * from './collaborative-edit.js';
+export * from './edit-project.js';
 export * from './service.js';

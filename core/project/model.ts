@@ -22,6 +22,20 @@ export interface ProjectShare {
   readonly sharedAt: number;
 }
 
+/** Who last changed one editable path of a project, and in which version (see collaborative-edit.ts). */
+export interface Revision {
+  /** The project version the change was stored as. */
+  readonly version: number;
+  /** The collaboration client that made it; '' for a change from outside a session (UpdateProject). */
+  readonly clientId: string;
+}
+
+/**
+ * The last change of each editable path (`/name`, `/description`, `/configuration/<key>`), removed
+ * configuration keys included: what an edit made against an older version is checked against.
+ */
+export type Revisions = Readonly<Record<string, Revision>>;
+
 export interface Project {
   readonly id: string;
   readonly ownerId: string;
@@ -47,6 +61,8 @@ export interface Project {
   readonly updatedAt: number;
   /** Optimistic-concurrency version: 1 on creation, +1 on every stored update. */
   readonly version: number;
+  /** The last change of each editable path since creation; empty for a project never edited. */
+  readonly revisions: Revisions;
 }
 
 export const shareOf = (project: Pick<Project, 'shares'>, userId: string): ProjectShare | undefined =>

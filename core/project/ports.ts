@@ -93,3 +93,39 @@ export interface UserDirectory {
   /** Whether an active user has this id. */
   userExists(userId: string): Promise<boolean>;
 }
+
+/** A client in a project's collaboration session. */
+export interface PresentClient {
+  /** The gateway client (its WebSocket), or `api:<user id>` for a session joined without one. */
+  readonly clientId: string;
+  readonly userId: string;
+  /** The user's role when it joined: editors and the owner edit, viewers watch. */
+  readonly role: 'owner' | 'editor' | 'viewer';
+}
+
+/** A client whose time ran out, with its project. */
+export interface ExpiredClient {
+  readonly projectId: string;
+  readonly client: PresentClient;
+}
+
+/**
+ * Who is in each project's collaboration session, per client, kept while renewed (docs/adr/0050).
+ * Shared by every instance of the project service (on the mesh's Redis when it runs on Redis).
+ */
+export interface CollaborationPresence {
+  /**
+   * Puts the client in the session until `expiresAt` (epoch ms), or moves its expiry when it is there.
+   * Resolves true when it was not there (a join), false for a renewal.
+   */
+  enter(projectId: string, client: PresentClient, expiresAt: number): Promise<boolean>;
+  /** Takes the client out; resolves it to exactly one of concurrent callers, undefined to the others and when it was not there. */
+  leave(projectId: string, clientId: string): Promise<PresentClient | undefined>;
+  /** The clients in the session whose expiry is after `now`, ordered by client id. */
+  clients(projectId: string, now: number): Promise<PresentClient[]>;
+  /**
+   * Takes out up to `limit` clients whose expiry is at or before `now`, across all projects; each
+   * goes to exactly one caller, however many instances sweep at once.
+   */
+  expire(now: number, limit: number): Promise<ExpiredClient[]>;
+}

@@ -1,4 +1,5 @@
-import { joinCollaboration, leaveCollaboration, type CollaborationInput } from './collaboration.js';
+import { expireCollaborators, joinCollaboration, leaveCollaboration, type CollaborationInput } from './collaboration.js';
+import { editProject, type EditProjectInput } from './edit-project.js';
 import { createProject, type CreateProjectInput } from './create-project.js';
 import { deleteProject, type DeleteProjectInput } from './delete-project.js';
 import type { ProjectDeps } from './deps.js';
@@ -22,6 +23,8 @@ export const createProjectService = (deps: ProjectDeps) => ({
   listTemplates: async (input: ListTemplatesInput = {}) => listTemplates(input),
   joinCollaboration: (input: CollaborationInput) => joinCollaboration(deps, input),
   leaveCollaboration: (input: CollaborationInput) => leaveCollaboration(deps, input),
+  editProject: (input: EditProjectInput) => editProject(deps, input),
+  expireCollaborators: (limit?: number) => expireCollaborators(deps, limit),
 });
 
 export type ProjectService = ReturnType<typeof createProjectService>;

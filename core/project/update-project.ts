@@ -1,11 +1,13 @@
 import { err, ok, type Result } from '../shared/result.js';
 import type { DomainFailure, FieldViolation } from '../shared/errors.js';
-import { EventChannels } from '../messaging/channels.js';
-import { outboxEvent } from '../messaging/outbox.js';
+import { EventChannels, StreamRetention, Streams } from '../messaging/channels.js';
+import { outboxEvent, outboxStreamEntry } from '../messaging/outbox.js';
+import { stamped } from './collaborative-edit.js';
+import { diffDocuments, documentOf } from './document-patch.js';
 import { authorizeAction } from './access.js';
 import type { ProjectDeps } from './deps.js';
 import { ProjectFailures } from './errors.js';
-import { projectModifiedEvent, type ProjectField } from './events.js';
+import { collaborationEditEntry, projectModifiedEvent, type ProjectField } from './events.js';
 import type { Configuration, Project, ProjectStatus } from './model.js';
 import { ProjectPermissions, requirePermission } from './permissions.js';
 import { checkConfiguration, checkDescription, checkName, checkStatus } from './validation.js';
@@ -64,8 +66,13 @@ export const updateProject = async (
   if (changes.length === 0) return ok(project);
 
   const now = deps.clock.now();
-  const stored = await deps.projects.update({ ...changed, updatedAt: now }, [
+  // Collaborators apply every version in order, so each one gets an edit entry (docs/adr/0050).
+  const ops = diffDocuments(documentOf(project), documentOf(changed));
+  const revisions = stamped(project.revisions, ops, { version: project.version + 1, clientId: '' });
+  const edit = collaborationEditEntry({ version: project.version + 1, userId: input.userId, clientId: '', opId: '', ops, at: now });
+  const stored = await deps.projects.update({ ...changed, revisions, updatedAt: now }, [
     outboxEvent(EventChannels.projectUpdated, projectModifiedEvent(project.id, input.userId, changes, now)),
+    outboxStreamEntry(Streams.collaboration(project.id), edit, StreamRetention.collaboration),
   ]);
   if (!stored.ok) {
     return err(stored.error === 'not_found' ? ProjectFailures.projectNotFound() : ProjectFailures.versionConflict());

@@ -39,6 +39,7 @@ export const toProjectRow = (project: Project): Insertable<ProjectsTable> & { re
   created_at: project.createdAt,
   updated_at: project.updatedAt,
   version: project.version,
+  revisions: JSON.stringify(project.revisions),
 });
 
 export const fromProjectRow = (row: ProjectWithChildrenRow): Project => {
@@ -57,6 +58,7 @@ export const fromProjectRow = (row: ProjectWithChildrenRow): Project => {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     version: row.version,
+    revisions: row.revisions,
   };
 };
 

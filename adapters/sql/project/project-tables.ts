@@ -25,6 +25,8 @@ export interface ProjectsTable {
   created_at: number;
   updated_at: number;
   version: number;
+  /** Path to the version and client of its last change (docs/adr/0050). */
+  revisions: ColumnType<Record<string, { version: number; clientId: string }>, string | undefined, string>;
 }
 
 export interface ProjectSharesTable {
