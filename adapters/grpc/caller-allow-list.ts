@@ -36,6 +36,7 @@ export const MESH_CALLER_ALLOW_LIST: CallerAllowList = {
     ListTemplates: [GATEWAY],
     JoinCollaboration: [GATEWAY],
     LeaveCollaboration: [GATEWAY],
+    EditProject: [GATEWAY],
     HealthCheck: EVERY_SERVICE,
   }),
   ...methods('simulation.SimulationService', {

@@ -93,7 +93,11 @@ describe('project gRPC server: sharing and collaboration', () => {
       streamKey: Streams.collaboration(projectId),
       role: 'editor',
       activeCollaborators: [editor.id],
+      clientId: 'c1',
+      clients: [{ clientId: 'c1', userId: editor.id, role: 'editor' }],
+      document: { name: expect.any(String), version: expect.any(Number) },
     });
+    expect(joined.presenceTtlMs).toBeGreaterThan(0);
     expect(
       (await callUnary(rpc().getProject.bind(rpc()), { projectId, userId: owner.id, includeConfiguration: false })).collaborators,
     ).toEqual([editor.id]);
@@ -102,19 +106,24 @@ describe('project gRPC server: sharing and collaboration', () => {
       projectId,
       userId: editor.id,
       collaborationSessionId: joined.collaborationSessionId,
+      clientId: '',
     });
     expect(left).toEqual({ left: true, remainingCollaborators: 0 });
   });
 
-  it('keeps viewers and strangers out of the session, and refuses another session id', async () => {
+  it('lets viewers in to watch, keeps strangers out of the session, and refuses another session id', async () => {
     const join = (userId: string) => callUnaryError(rpc().joinCollaboration.bind(rpc()), { projectId, userId, clientId: 'c' });
 
-    expect((await join(viewer.id)).code).toBe(status.PERMISSION_DENIED);
+    expect(await callUnary(rpc().joinCollaboration.bind(rpc()), { projectId, userId: viewer.id, clientId: 'cv' })).toMatchObject({
+      joined: true,
+      role: 'viewer',
+    });
     expect((await join(stranger.id)).code).toBe(status.NOT_FOUND);
     const wrongSession = await callUnaryError(rpc().leaveCollaboration.bind(rpc()), {
       projectId,
       userId: owner.id,
       collaborationSessionId: 'collaboration:stream:another-project',
+      clientId: '',
     });
     expect(violatedFields(wrongSession)).toEqual(['collaboration_session_id']);
   });
@@ -142,5 +151,46 @@ describe('project gRPC server: sharing and collaboration', () => {
     expect((await callUnaryError(rpc().getTemplate.bind(rpc()), { templateId: '', userId: owner.id })).code).toBe(status.INVALID_ARGUMENT);
     const badSize = await callUnaryError(rpc().listTemplates.bind(rpc()), { userId: owner.id, category: '', pageSize: -1, pageToken: '' });
     expect(violatedFields(badSize)).toEqual(['pageSize']);
+  });
+
+  it('applies an edit, answers a concurrent edit of the same entry with a conflict, and refuses viewers', async () => {
+    const { document } = await callUnary(rpc().joinCollaboration.bind(rpc()), { projectId, userId: editor.id, clientId: 'ce' });
+    const base = document!.version;
+    const edit = (userId: string, clientId: string, value: string) => ({
+      projectId,
+      userId,
+      clientId,
+      opId: `op-${clientId}`,
+      baseVersion: base,
+      patch: [{ op: 'add', path: '/configuration/zones', value }],
+    });
+
+    const applied = await callUnary(rpc().editProject.bind(rpc()), edit(editor.id, 'ce', '2'));
+    const lost = await callUnary(rpc().editProject.bind(rpc()), edit(owner.id, 'co', '3'));
+
+    expect(applied).toMatchObject({
+      outcome: 'applied',
+      version: base + 1,
+      applied: [{ op: 'add', path: '/configuration/zones', value: '2' }],
+    });
+    expect(lost).toMatchObject({
+      outcome: 'conflict',
+      path: '/configuration/zones',
+      currentValue: '2',
+      changedIn: base + 1,
+      changedBy: 'ce',
+      document: { version: base + 1, configuration: expect.objectContaining({ zones: '2' }) },
+    });
+    const viewerEdit = await callUnaryError(rpc().editProject.bind(rpc()), edit(viewer.id, 'cv', '4'));
+    expect(viewerEdit.code).toBe(status.PERMISSION_DENIED);
+    expect(viewerEdit.details).toMatch(/watch/);
+    expect(
+      violatedFields(
+        await callUnaryError(rpc().editProject.bind(rpc()), {
+          ...edit(editor.id, 'ce', '5'),
+          patch: [{ op: 'add', path: '/owner_id', value: 'x' }],
+        }),
+      ),
+    ).toEqual(['patch[0].path']);
   });
 });

@@ -87,7 +87,7 @@ export class GrpcProjectBackend implements ProjectBackend {
   }
 
   leaveCollaboration(call: ApiCall, projectId: string, collaborationSessionId: string): ApiAnswer {
-    return this.call(call, 'leaveCollaboration', { projectId, userId: call.userId, collaborationSessionId });
+    return this.call(call, 'leaveCollaboration', { projectId, userId: call.userId, collaborationSessionId, clientId: '' });
   }
 
   templates(call: ApiCall, query: TemplateListQuery): ApiAnswer {

@@ -262,6 +262,73 @@ export interface JoinCollaborationResponse {
   activeCollaborators: string[];
   joinedAt: number;
   reason: string;
+  /** ---- Not in the specification (docs/adr/0050). ---- */
+  clientId: string;
+  /** the presence lasts this long unless the client joins again */
+  presenceTtlMs: number;
+  /** every client in the session */
+  clients: CollaborationClient[];
+  /** the editable content now */
+  document: CollaborationDocument | undefined;
+}
+
+/** One client in a collaboration session. */
+export interface CollaborationClient {
+  clientId: string;
+  userId: string;
+  /** "owner", "editor" or "viewer" (viewers watch) */
+  role: string;
+}
+
+/** The editable content of a project at one version. */
+export interface CollaborationDocument {
+  name: string;
+  description: string;
+  configuration: { [key: string]: string };
+  version: number;
+}
+
+export interface CollaborationDocument_ConfigurationEntry {
+  key: string;
+  value: string;
+}
+
+/** One JSON Patch (RFC 6902) operation: "add", "replace" or "remove" on /name, /description or /configuration/{key}. */
+export interface PatchOperation {
+  op: string;
+  path: string;
+  /** for add and replace */
+  value?: string | undefined;
+}
+
+/** An edit made against `base_version` by a client in the session. */
+export interface EditProjectRequest {
+  projectId: string;
+  userId: string;
+  clientId: string;
+  /** the client's id for the edit, echoed on the stream */
+  opId: string;
+  baseVersion: number;
+  patch: PatchOperation[];
+}
+
+/**
+ * What became of the edit: outcome "applied", "unchanged" or "conflict" (the edit was dropped:
+ * `path` was changed by another client in `changed_in`; `document` is the current state).
+ */
+export interface EditProjectResponse {
+  outcome: string;
+  /** the version after the edit (applied), or now */
+  version: number;
+  rebased: boolean;
+  /** the canonical operations stored */
+  applied: PatchOperation[];
+  path: string;
+  /** absent: the entry is gone */
+  currentValue?: string | undefined;
+  changedIn: number;
+  changedBy: string;
+  document: CollaborationDocument | undefined;
 }
 
 /** Leaves a collaboration session. */
@@ -269,6 +336,8 @@ export interface LeaveCollaborationRequest {
   projectId: string;
   userId: string;
   collaborationSessionId: string;
+  /** not in the specification: the one client leaving; empty: every client of the user */
+  clientId: string;
 }
 
 /** Outcome of LeaveCollaboration. */
@@ -3845,6 +3914,10 @@ function createBaseJoinCollaborationResponse(): JoinCollaborationResponse {
     activeCollaborators: [],
     joinedAt: 0,
     reason: "",
+    clientId: "",
+    presenceTtlMs: 0,
+    clients: [],
+    document: undefined,
   };
 }
 
@@ -3870,6 +3943,18 @@ export const JoinCollaborationResponse: MessageFns<JoinCollaborationResponse> = 
     }
     if (message.reason !== "") {
       writer.uint32(58).string(message.reason);
+    }
+    if (message.clientId !== "") {
+      writer.uint32(66).string(message.clientId);
+    }
+    if (message.presenceTtlMs !== 0) {
+      writer.uint32(72).int64(message.presenceTtlMs);
+    }
+    for (const v of message.clients) {
+      CollaborationClient.encode(v!, writer.uint32(82).fork()).join();
+    }
+    if (message.document !== undefined) {
+      CollaborationDocument.encode(message.document, writer.uint32(90).fork()).join();
     }
     return writer;
   },
@@ -3943,6 +4028,38 @@ export const JoinCollaborationResponse: MessageFns<JoinCollaborationResponse> = 
             message.reason = reader.string();
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.clientId = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.presenceTtlMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.clients.push(CollaborationClient.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.document = CollaborationDocument.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3980,6 +4097,20 @@ export const JoinCollaborationResponse: MessageFns<JoinCollaborationResponse> = 
         ? globalThis.Number(object.joined_at)
         : 0,
       reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      clientId: isSet(object.clientId)
+        ? globalThis.String(object.clientId)
+        : isSet(object.client_id)
+        ? globalThis.String(object.client_id)
+        : "",
+      presenceTtlMs: isSet(object.presenceTtlMs)
+        ? globalThis.Number(object.presenceTtlMs)
+        : isSet(object.presence_ttl_ms)
+        ? globalThis.Number(object.presence_ttl_ms)
+        : 0,
+      clients: globalThis.Array.isArray(object?.clients)
+        ? object.clients.map((e: any) => CollaborationClient.fromJSON(e))
+        : [],
+      document: isSet(object.document) ? CollaborationDocument.fromJSON(object.document) : undefined,
     };
   },
 
@@ -4006,6 +4137,18 @@ export const JoinCollaborationResponse: MessageFns<JoinCollaborationResponse> = 
     if (message.reason !== "") {
       obj.reason = message.reason;
     }
+    if (message.clientId !== "") {
+      obj.clientId = message.clientId;
+    }
+    if (message.presenceTtlMs !== 0) {
+      obj.presenceTtlMs = Math.round(message.presenceTtlMs);
+    }
+    if (message.clients?.length) {
+      obj.clients = message.clients.map((e) => CollaborationClient.toJSON(e));
+    }
+    if (message.document !== undefined) {
+      obj.document = CollaborationDocument.toJSON(message.document);
+    }
     return obj;
   },
 
@@ -4021,12 +4164,858 @@ export const JoinCollaborationResponse: MessageFns<JoinCollaborationResponse> = 
     message.activeCollaborators = object.activeCollaborators?.map((e) => e) || [];
     message.joinedAt = object.joinedAt ?? 0;
     message.reason = object.reason ?? "";
+    message.clientId = object.clientId ?? "";
+    message.presenceTtlMs = object.presenceTtlMs ?? 0;
+    message.clients = object.clients?.map((e) => CollaborationClient.fromPartial(e)) || [];
+    message.document = (object.document !== undefined && object.document !== null)
+      ? CollaborationDocument.fromPartial(object.document)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCollaborationClient(): CollaborationClient {
+  return { clientId: "", userId: "", role: "" };
+}
+
+export const CollaborationClient: MessageFns<CollaborationClient> = {
+  encode(message: CollaborationClient, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.clientId !== "") {
+      writer.uint32(10).string(message.clientId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.role !== "") {
+      writer.uint32(26).string(message.role);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CollaborationClient {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCollaborationClient();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.clientId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.role = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CollaborationClient {
+    return {
+      clientId: isSet(object.clientId)
+        ? globalThis.String(object.clientId)
+        : isSet(object.client_id)
+        ? globalThis.String(object.client_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      role: isSet(object.role) ? globalThis.String(object.role) : "",
+    };
+  },
+
+  toJSON(message: CollaborationClient): unknown {
+    const obj: any = {};
+    if (message.clientId !== "") {
+      obj.clientId = message.clientId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.role !== "") {
+      obj.role = message.role;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CollaborationClient>, I>>(base?: I): CollaborationClient {
+    return CollaborationClient.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CollaborationClient>, I>>(object: I): CollaborationClient {
+    const message = createBaseCollaborationClient();
+    message.clientId = object.clientId ?? "";
+    message.userId = object.userId ?? "";
+    message.role = object.role ?? "";
+    return message;
+  },
+};
+
+function createBaseCollaborationDocument(): CollaborationDocument {
+  return { name: "", description: "", configuration: {}, version: 0 };
+}
+
+export const CollaborationDocument: MessageFns<CollaborationDocument> = {
+  encode(message: CollaborationDocument, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.description !== "") {
+      writer.uint32(18).string(message.description);
+    }
+    globalThis.Object.entries(message.configuration).forEach(([key, value]: [string, string]) => {
+      CollaborationDocument_ConfigurationEntry.encode({ key: key as any, value }, writer.uint32(26).fork()).join();
+    });
+    if (message.version !== 0) {
+      writer.uint32(32).int64(message.version);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CollaborationDocument {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCollaborationDocument();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            const entry3 = CollaborationDocument_ConfigurationEntry.decode(reader, reader.uint32());
+            if (entry3.value !== undefined) {
+              message.configuration[entry3.key] = entry3.value;
+            }
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.version = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CollaborationDocument {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      configuration: isObject(object.configuration)
+        ? (globalThis.Object.entries(object.configuration) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+    };
+  },
+
+  toJSON(message: CollaborationDocument): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.configuration) {
+      const entries = globalThis.Object.entries(message.configuration) as [string, string][];
+      if (entries.length > 0) {
+        obj.configuration = {};
+        entries.forEach(([k, v]) => {
+          obj.configuration[k] = v;
+        });
+      }
+    }
+    if (message.version !== 0) {
+      obj.version = Math.round(message.version);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CollaborationDocument>, I>>(base?: I): CollaborationDocument {
+    return CollaborationDocument.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CollaborationDocument>, I>>(object: I): CollaborationDocument {
+    const message = createBaseCollaborationDocument();
+    message.name = object.name ?? "";
+    message.description = object.description ?? "";
+    message.configuration = (globalThis.Object.entries(object.configuration ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.version = object.version ?? 0;
+    return message;
+  },
+};
+
+function createBaseCollaborationDocument_ConfigurationEntry(): CollaborationDocument_ConfigurationEntry {
+  return { key: "", value: "" };
+}
+
+export const CollaborationDocument_ConfigurationEntry: MessageFns<CollaborationDocument_ConfigurationEntry> = {
+  encode(message: CollaborationDocument_ConfigurationEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CollaborationDocument_ConfigurationEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCollaborationDocument_ConfigurationEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CollaborationDocument_ConfigurationEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: CollaborationDocument_ConfigurationEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CollaborationDocument_ConfigurationEntry>, I>>(
+    base?: I,
+  ): CollaborationDocument_ConfigurationEntry {
+    return CollaborationDocument_ConfigurationEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CollaborationDocument_ConfigurationEntry>, I>>(
+    object: I,
+  ): CollaborationDocument_ConfigurationEntry {
+    const message = createBaseCollaborationDocument_ConfigurationEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBasePatchOperation(): PatchOperation {
+  return { op: "", path: "", value: undefined };
+}
+
+export const PatchOperation: MessageFns<PatchOperation> = {
+  encode(message: PatchOperation, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.op !== "") {
+      writer.uint32(10).string(message.op);
+    }
+    if (message.path !== "") {
+      writer.uint32(18).string(message.path);
+    }
+    if (message.value !== undefined) {
+      writer.uint32(26).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PatchOperation {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePatchOperation();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.op = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.path = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PatchOperation {
+    return {
+      op: isSet(object.op) ? globalThis.String(object.op) : "",
+      path: isSet(object.path) ? globalThis.String(object.path) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : undefined,
+    };
+  },
+
+  toJSON(message: PatchOperation): unknown {
+    const obj: any = {};
+    if (message.op !== "") {
+      obj.op = message.op;
+    }
+    if (message.path !== "") {
+      obj.path = message.path;
+    }
+    if (message.value !== undefined) {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PatchOperation>, I>>(base?: I): PatchOperation {
+    return PatchOperation.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PatchOperation>, I>>(object: I): PatchOperation {
+    const message = createBasePatchOperation();
+    message.op = object.op ?? "";
+    message.path = object.path ?? "";
+    message.value = object.value ?? undefined;
+    return message;
+  },
+};
+
+function createBaseEditProjectRequest(): EditProjectRequest {
+  return { projectId: "", userId: "", clientId: "", opId: "", baseVersion: 0, patch: [] };
+}
+
+export const EditProjectRequest: MessageFns<EditProjectRequest> = {
+  encode(message: EditProjectRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.projectId !== "") {
+      writer.uint32(10).string(message.projectId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.clientId !== "") {
+      writer.uint32(26).string(message.clientId);
+    }
+    if (message.opId !== "") {
+      writer.uint32(34).string(message.opId);
+    }
+    if (message.baseVersion !== 0) {
+      writer.uint32(40).int64(message.baseVersion);
+    }
+    for (const v of message.patch) {
+      PatchOperation.encode(v!, writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EditProjectRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEditProjectRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.projectId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.clientId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.opId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.baseVersion = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.patch.push(PatchOperation.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EditProjectRequest {
+    return {
+      projectId: isSet(object.projectId)
+        ? globalThis.String(object.projectId)
+        : isSet(object.project_id)
+        ? globalThis.String(object.project_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      clientId: isSet(object.clientId)
+        ? globalThis.String(object.clientId)
+        : isSet(object.client_id)
+        ? globalThis.String(object.client_id)
+        : "",
+      opId: isSet(object.opId)
+        ? globalThis.String(object.opId)
+        : isSet(object.op_id)
+        ? globalThis.String(object.op_id)
+        : "",
+      baseVersion: isSet(object.baseVersion)
+        ? globalThis.Number(object.baseVersion)
+        : isSet(object.base_version)
+        ? globalThis.Number(object.base_version)
+        : 0,
+      patch: globalThis.Array.isArray(object?.patch)
+        ? object.patch.map((e: any) => PatchOperation.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: EditProjectRequest): unknown {
+    const obj: any = {};
+    if (message.projectId !== "") {
+      obj.projectId = message.projectId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.clientId !== "") {
+      obj.clientId = message.clientId;
+    }
+    if (message.opId !== "") {
+      obj.opId = message.opId;
+    }
+    if (message.baseVersion !== 0) {
+      obj.baseVersion = Math.round(message.baseVersion);
+    }
+    if (message.patch?.length) {
+      obj.patch = message.patch.map((e) => PatchOperation.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EditProjectRequest>, I>>(base?: I): EditProjectRequest {
+    return EditProjectRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EditProjectRequest>, I>>(object: I): EditProjectRequest {
+    const message = createBaseEditProjectRequest();
+    message.projectId = object.projectId ?? "";
+    message.userId = object.userId ?? "";
+    message.clientId = object.clientId ?? "";
+    message.opId = object.opId ?? "";
+    message.baseVersion = object.baseVersion ?? 0;
+    message.patch = object.patch?.map((e) => PatchOperation.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseEditProjectResponse(): EditProjectResponse {
+  return {
+    outcome: "",
+    version: 0,
+    rebased: false,
+    applied: [],
+    path: "",
+    currentValue: undefined,
+    changedIn: 0,
+    changedBy: "",
+    document: undefined,
+  };
+}
+
+export const EditProjectResponse: MessageFns<EditProjectResponse> = {
+  encode(message: EditProjectResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.outcome !== "") {
+      writer.uint32(10).string(message.outcome);
+    }
+    if (message.version !== 0) {
+      writer.uint32(16).int64(message.version);
+    }
+    if (message.rebased !== false) {
+      writer.uint32(24).bool(message.rebased);
+    }
+    for (const v of message.applied) {
+      PatchOperation.encode(v!, writer.uint32(34).fork()).join();
+    }
+    if (message.path !== "") {
+      writer.uint32(42).string(message.path);
+    }
+    if (message.currentValue !== undefined) {
+      writer.uint32(50).string(message.currentValue);
+    }
+    if (message.changedIn !== 0) {
+      writer.uint32(56).int64(message.changedIn);
+    }
+    if (message.changedBy !== "") {
+      writer.uint32(66).string(message.changedBy);
+    }
+    if (message.document !== undefined) {
+      CollaborationDocument.encode(message.document, writer.uint32(74).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EditProjectResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEditProjectResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.outcome = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.version = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.rebased = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.applied.push(PatchOperation.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.path = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.currentValue = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.changedIn = longToNumber(reader.int64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.changedBy = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.document = CollaborationDocument.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EditProjectResponse {
+    return {
+      outcome: isSet(object.outcome) ? globalThis.String(object.outcome) : "",
+      version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+      rebased: isSet(object.rebased) ? globalThis.Boolean(object.rebased) : false,
+      applied: globalThis.Array.isArray(object?.applied)
+        ? object.applied.map((e: any) => PatchOperation.fromJSON(e))
+        : [],
+      path: isSet(object.path) ? globalThis.String(object.path) : "",
+      currentValue: isSet(object.currentValue)
+        ? globalThis.String(object.currentValue)
+        : isSet(object.current_value)
+        ? globalThis.String(object.current_value)
+        : undefined,
+      changedIn: isSet(object.changedIn)
+        ? globalThis.Number(object.changedIn)
+        : isSet(object.changed_in)
+        ? globalThis.Number(object.changed_in)
+        : 0,
+      changedBy: isSet(object.changedBy)
+        ? globalThis.String(object.changedBy)
+        : isSet(object.changed_by)
+        ? globalThis.String(object.changed_by)
+        : "",
+      document: isSet(object.document) ? CollaborationDocument.fromJSON(object.document) : undefined,
+    };
+  },
+
+  toJSON(message: EditProjectResponse): unknown {
+    const obj: any = {};
+    if (message.outcome !== "") {
+      obj.outcome = message.outcome;
+    }
+    if (message.version !== 0) {
+      obj.version = Math.round(message.version);
+    }
+    if (message.rebased !== false) {
+      obj.rebased = message.rebased;
+    }
+    if (message.applied?.length) {
+      obj.applied = message.applied.map((e) => PatchOperation.toJSON(e));
+    }
+    if (message.path !== "") {
+      obj.path = message.path;
+    }
+    if (message.currentValue !== undefined) {
+      obj.currentValue = message.currentValue;
+    }
+    if (message.changedIn !== 0) {
+      obj.changedIn = Math.round(message.changedIn);
+    }
+    if (message.changedBy !== "") {
+      obj.changedBy = message.changedBy;
+    }
+    if (message.document !== undefined) {
+      obj.document = CollaborationDocument.toJSON(message.document);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EditProjectResponse>, I>>(base?: I): EditProjectResponse {
+    return EditProjectResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EditProjectResponse>, I>>(object: I): EditProjectResponse {
+    const message = createBaseEditProjectResponse();
+    message.outcome = object.outcome ?? "";
+    message.version = object.version ?? 0;
+    message.rebased = object.rebased ?? false;
+    message.applied = object.applied?.map((e) => PatchOperation.fromPartial(e)) || [];
+    message.path = object.path ?? "";
+    message.currentValue = object.currentValue ?? undefined;
+    message.changedIn = object.changedIn ?? 0;
+    message.changedBy = object.changedBy ?? "";
+    message.document = (object.document !== undefined && object.document !== null)
+      ? CollaborationDocument.fromPartial(object.document)
+      : undefined;
     return message;
   },
 };
 
 function createBaseLeaveCollaborationRequest(): LeaveCollaborationRequest {
-  return { projectId: "", userId: "", collaborationSessionId: "" };
+  return { projectId: "", userId: "", collaborationSessionId: "", clientId: "" };
 }
 
 export const LeaveCollaborationRequest: MessageFns<LeaveCollaborationRequest> = {
@@ -4039,6 +5028,9 @@ export const LeaveCollaborationRequest: MessageFns<LeaveCollaborationRequest> = 
     }
     if (message.collaborationSessionId !== "") {
       writer.uint32(26).string(message.collaborationSessionId);
+    }
+    if (message.clientId !== "") {
+      writer.uint32(34).string(message.clientId);
     }
     return writer;
   },
@@ -4080,6 +5072,14 @@ export const LeaveCollaborationRequest: MessageFns<LeaveCollaborationRequest> = 
             message.collaborationSessionId = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.clientId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4109,6 +5109,11 @@ export const LeaveCollaborationRequest: MessageFns<LeaveCollaborationRequest> = 
         : isSet(object.collaboration_session_id)
         ? globalThis.String(object.collaboration_session_id)
         : "",
+      clientId: isSet(object.clientId)
+        ? globalThis.String(object.clientId)
+        : isSet(object.client_id)
+        ? globalThis.String(object.client_id)
+        : "",
     };
   },
 
@@ -4123,6 +5128,9 @@ export const LeaveCollaborationRequest: MessageFns<LeaveCollaborationRequest> = 
     if (message.collaborationSessionId !== "") {
       obj.collaborationSessionId = message.collaborationSessionId;
     }
+    if (message.clientId !== "") {
+      obj.clientId = message.clientId;
+    }
     return obj;
   },
 
@@ -4134,6 +5142,7 @@ export const LeaveCollaborationRequest: MessageFns<LeaveCollaborationRequest> = 
     message.projectId = object.projectId ?? "";
     message.userId = object.userId ?? "";
     message.collaborationSessionId = object.collaborationSessionId ?? "";
+    message.clientId = object.clientId ?? "";
     return message;
   },
 };
@@ -4681,6 +5690,16 @@ export const ProjectServiceService = {
       Buffer.from(LeaveCollaborationResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): LeaveCollaborationResponse => LeaveCollaborationResponse.decode(value),
   },
+  /** Not in the specification: one collaborator's edit (JSON Patch against a version), ordered on the collaboration stream. */
+  editProject: {
+    path: "/project.ProjectService/EditProject" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: EditProjectRequest): Buffer => Buffer.from(EditProjectRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): EditProjectRequest => EditProjectRequest.decode(value),
+    responseSerialize: (value: EditProjectResponse): Buffer => Buffer.from(EditProjectResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): EditProjectResponse => EditProjectResponse.decode(value),
+  },
   /** Health check */
   healthCheck: {
     path: "/project.ProjectService/HealthCheck" as const,
@@ -4716,6 +5735,8 @@ export interface ProjectServiceServer extends UntypedServiceImplementation {
   joinCollaboration: handleUnaryCall<JoinCollaborationRequest, JoinCollaborationResponse>;
   /** Ends a user's live collaboration session on a project. */
   leaveCollaboration: handleUnaryCall<LeaveCollaborationRequest, LeaveCollaborationResponse>;
+  /** Not in the specification: one collaborator's edit (JSON Patch against a version), ordered on the collaboration stream. */
+  editProject: handleUnaryCall<EditProjectRequest, EditProjectResponse>;
   /** Health check */
   healthCheck: handleUnaryCall<HealthCheckRequest, HealthCheckResponse>;
 }
@@ -4896,6 +5917,22 @@ export interface ProjectServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: LeaveCollaborationResponse) => void,
+  ): ClientUnaryCall;
+  /** Not in the specification: one collaborator's edit (JSON Patch against a version), ordered on the collaboration stream. */
+  editProject(
+    request: EditProjectRequest,
+    callback: (error: ServiceError | null, response: EditProjectResponse) => void,
+  ): ClientUnaryCall;
+  editProject(
+    request: EditProjectRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: EditProjectResponse) => void,
+  ): ClientUnaryCall;
+  editProject(
+    request: EditProjectRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: EditProjectResponse) => void,
   ): ClientUnaryCall;
   /** Health check */
   healthCheck(

@@ -26,6 +26,7 @@ export const METHOD_SAFETY: Readonly<Record<string, CallSafety>> = {
   '/project.ProjectService/ListTemplates': 'read',
   '/project.ProjectService/JoinCollaboration': 'write',
   '/project.ProjectService/LeaveCollaboration': 'write',
+  '/project.ProjectService/EditProject': 'write',
   '/project.ProjectService/HealthCheck': 'health',
 
   '/simulation.SimulationService/StartSimulation': 'write',

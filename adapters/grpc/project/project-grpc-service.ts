@@ -9,6 +9,7 @@ import { unaryHandler } from '../unary-handler.js';
 import {
   createProjectResponse,
   deleteProjectResponse,
+  editProjectResponse,
   getProjectResponse,
   getTemplateResponse,
   joinResponse,
@@ -21,7 +22,16 @@ import {
   updateProjectResponse,
   type EmailLookup,
 } from './project-messages.js';
-import { collaborationInput, createInput, listInput, listTemplatesInput, requireIds, shareInput, updateInput } from './project-requests.js';
+import {
+  collaborationInput,
+  createInput,
+  editInput,
+  listInput,
+  listTemplatesInput,
+  requireIds,
+  shareInput,
+  updateInput,
+} from './project-requests.js';
 
 export type { EmailLookup } from './project-messages.js';
 
@@ -125,6 +135,13 @@ export const projectGrpcService = (projects: ProjectService, logger: Logger, opt
     }
     const left = await projects.leaveCollaboration(collaborationInput(request));
     return left.ok ? ok(leaveResponse(left.value)) : left;
+  }, logger),
+
+  editProject: unaryHandler(async (request) => {
+    const ids = requireIds({ project_id: request.projectId, user_id: request.userId, client_id: request.clientId });
+    if (!ids.ok) return ids;
+    const edited = await projects.editProject(editInput(request));
+    return edited.ok ? ok(editProjectResponse(edited.value)) : edited;
   }, logger),
 
   healthCheck: unaryHandler(async () => serviceHealth('project', options.healthDetails?.() ?? {}), logger),

@@ -12,8 +12,14 @@ import {
   type ProjectPermissionsView,
   type ProjectTemplate as DomainTemplate,
   type ProjectView,
+  type EditOutcome,
+  type PatchOperation as DomainPatchOperation,
+  type ProjectDocument,
 } from '../../../core/project/index.js';
 import type {
+  CollaborationDocument,
+  EditProjectResponse,
+  PatchOperation,
   CreateProjectResponse,
   DeleteProjectResponse,
   GetProjectPermissionsResponse,
@@ -106,7 +112,42 @@ export const joinResponse = (session: JoinedSession): JoinCollaborationResponse 
   activeCollaborators: [...session.collaborators],
   joinedAt: session.at,
   reason: '',
+  clientId: session.clientId,
+  presenceTtlMs: session.presenceTtlMs,
+  clients: session.clients.map((client) => ({ clientId: client.clientId, userId: client.userId, role: client.role })),
+  document: collaborationDocument(session.document, session.version),
 });
+
+export const collaborationDocument = (document: ProjectDocument, version: number): CollaborationDocument => ({
+  name: document.name,
+  description: document.description,
+  configuration: { ...document.configuration },
+  version,
+});
+
+export const patchOperations = (ops: readonly DomainPatchOperation[]): PatchOperation[] =>
+  ops.map((operation) => (operation.op === 'remove' ? { op: operation.op, path: operation.path } : { ...operation }));
+
+export const editProjectResponse = (outcome: EditOutcome): EditProjectResponse => {
+  const empty = { rebased: false, applied: [], path: '', changedIn: 0, changedBy: '', document: undefined };
+  switch (outcome.kind) {
+    case 'applied':
+      return { ...empty, outcome: 'applied', version: outcome.version, rebased: outcome.rebased, applied: patchOperations(outcome.ops) };
+    case 'unchanged':
+      return { ...empty, outcome: 'unchanged', version: outcome.version };
+    case 'conflict':
+      return {
+        ...empty,
+        outcome: 'conflict',
+        version: outcome.version,
+        path: outcome.path,
+        ...(outcome.currentValue === undefined ? {} : { currentValue: outcome.currentValue }),
+        changedIn: outcome.changedIn,
+        changedBy: outcome.changedBy,
+        document: collaborationDocument(outcome.document, outcome.version),
+      };
+  }
+};
 
 export const createProjectResponse = (project: Project): CreateProjectResponse => ({
   projectId: project.id,

@@ -1,6 +1,7 @@
 import type {
   CollaborationInput,
   CreateProjectInput,
+  EditProjectInput,
   ListProjectsInput,
   ListTemplatesInput,
   ProjectScope,
@@ -13,6 +14,7 @@ import { failure, type DomainFailure, type FieldViolation } from '../../../core/
 import { err, ok, type Result } from '../../../core/shared/result.js';
 import type {
   CreateProjectRequest,
+  EditProjectRequest,
   ListProjectsRequest,
   ListTemplatesRequest,
   ShareProjectRequest,
@@ -98,7 +100,22 @@ export const listTemplatesInput = (request: ListTemplatesRequest): ListTemplates
   ...(request.pageToken === '' ? {} : { pageToken: request.pageToken }),
 });
 
-export const collaborationInput = (request: { projectId: string; userId: string }): CollaborationInput => ({
+export const collaborationInput = (request: { projectId: string; userId: string; clientId: string }): CollaborationInput => ({
   projectId: request.projectId,
   userId: request.userId,
+  ...(request.clientId === '' ? {} : { clientId: request.clientId }),
+});
+
+/** The patch as the domain checks it: a missing `value` stays missing, so add and replace without one are refused by field. */
+export const editInput = (request: EditProjectRequest): EditProjectInput => ({
+  projectId: request.projectId,
+  userId: request.userId,
+  clientId: request.clientId,
+  opId: request.opId,
+  baseVersion: request.baseVersion,
+  patch: request.patch.map((operation) => ({
+    op: operation.op,
+    path: operation.path,
+    ...(operation.value === undefined ? {} : { value: operation.value }),
+  })),
 });
