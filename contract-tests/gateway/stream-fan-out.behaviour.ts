@@ -226,5 +226,79 @@ export const describeStreamFanOutBehaviour = (name: string, open: () => Promise<
       await waitFor(() => x.seen.length === 1, 5_000, 'the entry at the working tap');
       expect(x.seen).toEqual(['1']);
     });
+
+    describe('resuming from a last entry id (docs/adr/0051)', () => {
+      const idOf = async (reader: StreamReader, stream: string, n: string): Promise<string> =>
+        (await reader.range(stream, '-', '+')).find((entry) => entry.fields['n'] === n)!.id;
+
+      it('delivers what the stream holds after the id, then the live entries, in order, once, beside a live tap', async () => {
+        const stream = uniqueName('resume');
+        const reader = new CountingReader(fixture.openReader());
+        const fanOut = fanOutOn(reader);
+        const live = collector();
+        fanOut.follow(stream, live.tap);
+        await append(stream, '1', '2');
+        await waitFor(() => live.seen.length === 2, 5_000, 'the live tap to see two');
+        const lastSeen = await idOf(reader, stream, '2');
+        await append(stream, '3', '4', '5');
+
+        const resumed = collector();
+        fanOut.follow(stream, resumed.tap, { after: lastSeen });
+        await append(stream, '6');
+
+        await waitFor(() => resumed.seen.length >= 4 && live.seen.length === 6, 5_000, 'both taps to see everything');
+        await delay(100);
+        expect(resumed.seen).toEqual(['3', '4', '5', '6']);
+        expect(live.seen).toEqual(['1', '2', '3', '4', '5', '6']);
+        expect(fanOut.readers).toEqual([stream]);
+      });
+
+      it('misses nothing and repeats nothing while a writer keeps appending during the catch-up', async () => {
+        const stream = uniqueName('resume-busy');
+        const reader = new CountingReader(fixture.openReader());
+        const fanOut = fanOutOn(reader);
+        await append(stream, '0');
+        const lastSeen = await idOf(reader, stream, '0');
+        for (let batch = 0; batch < 4; batch += 1)
+          await append(stream, ...Array.from({ length: 300 }, (_, i) => String(1 + batch * 300 + i)));
+
+        const resumed = collector();
+        fanOut.follow(stream, resumed.tap, { after: lastSeen });
+        for (let n = 1201; n <= 1300; n += 10) await append(stream, ...Array.from({ length: 10 }, (_, i) => String(n + i)));
+
+        await waitFor(() => resumed.seen.length >= 1300, 10_000, 'every entry after the last seen');
+        await delay(100);
+        expect(resumed.seen).toEqual(Array.from({ length: 1300 }, (_, i) => String(i + 1)));
+      });
+
+      it('delivers the rest of a finished stream, then ends the tap', async () => {
+        const stream = uniqueName('resume-finished');
+        const reader = new CountingReader(fixture.openReader());
+        const fanOut = fanOutOn(reader);
+        await append(stream, '1', '2', '3');
+        await fanOut.finish(stream);
+        const lastSeen = await idOf(reader, stream, '1');
+
+        const resumed = collector();
+        fanOut.follow(stream, resumed.tap, { after: lastSeen });
+
+        await waitFor(() => resumed.ended() === 1, 5_000, 'the resumed tap to end');
+        expect(resumed.seen).toEqual(['2', '3']);
+      });
+
+      it('delivers nothing more once unfollowed', async () => {
+        const stream = uniqueName('resume-stop');
+        const reader = new CountingReader(fixture.openReader());
+        const fanOut = fanOutOn(reader);
+        await append(stream, '1');
+        const resumed = collector();
+        const stop = fanOut.follow(stream, resumed.tap, { after: '0-0' });
+        await waitFor(() => resumed.seen.length === 1, 5_000, 'the first entry');
+        stop();
+        await append(stream, '2');
+        await delay(150);
+        expect(resumed.seen).toEqual(['1']);
+      });
+    });
   });
 };

@@ -1,5 +1,6 @@
 import type { StreamEntry, StreamReader } from '../messaging/streams.js';
 import type { Clock } from '../shared/clock.js';
+import { compareEntryIds } from '../messaging/stream-ids.js';
 
 /** Receives a stream's entries, batch by batch, in stream order. */
 export interface StreamTap {
@@ -52,6 +53,9 @@ const idBefore = (ms: number): string => (ms <= 0 ? '0' : `${ms - 1}-${Number.MA
 // Read through a function: the loop awaits, and the state changes meanwhile (TypeScript keeps the narrowing).
 const stateOf = (feed: Feed): FeedState => feed.state;
 
+/** Entries per read while a resumed tap catches up. */
+const CATCH_UP_BATCH = 500;
+
 /** Reads left to drain a finished stream: bounds the drain of a stream still being written. */
 const MAX_DRAIN_READS = 100;
 
@@ -86,8 +90,13 @@ export class StreamFanOut {
     return [...this.feeds.keys()];
   }
 
-  /** Starts delivering `stream` to `tap`; returns the function that stops it. A finished stream ends the tap at once. */
-  follow(stream: string, tap: StreamTap): () => void {
+  /**
+   * Starts delivering `stream` to `tap`; returns the function that stops it. A finished stream ends
+   * the tap at once. With `after` (an entry id a client saw last), the tap first gets every entry
+   * after it that the stream still holds, then the live ones: in order, each once (docs/adr/0051).
+   */
+  follow(stream: string, tap: StreamTap, options: { readonly after?: string } = {}): () => void {
+    if (options.after !== undefined) return this.resume(stream, tap, options.after);
     if (this.finished.has(stream)) {
       this.safely(() => tap.onEnd?.(), stream);
       return () => {};
@@ -117,6 +126,70 @@ export class StreamFanOut {
     const feeds = [...this.feeds.values()];
     for (const feed of feeds) this.stop(feed);
     await Promise.all(feeds.map((feed) => feed.done));
+  }
+
+  /**
+   * The tap joins the live feed at once but holds its batches while a catch-up reads from `after`
+   * to the end of the stream; then the held batches follow, less what the catch-up delivered. Ids
+   * strictly increase, so "after the last id delivered" is both gapless and free of repeats.
+   */
+  private resume(stream: string, tap: StreamTap, after: string): () => void {
+    let last = after;
+    let caughtUp = false;
+    let ended = false;
+    let stopped = false;
+    const held: StreamEntry[] = [];
+    const deliver = (entries: readonly StreamEntry[]): void => {
+      const fresh = entries.filter((entry) => compareEntryIds(entry.id, last) > 0);
+      const newest = fresh.at(-1);
+      if (!newest) return;
+      last = newest.id;
+      this.safely(() => tap.onEntries(fresh), stream);
+    };
+    const end = (): void => this.safely(() => tap.onEnd?.(), stream);
+    const finished = this.finished.has(stream);
+    const unfollow = finished
+      ? () => {}
+      : this.follow(stream, {
+          onEntries: (entries) => (caughtUp ? deliver(entries) : held.push(...entries)),
+          onEnd: () => (caughtUp ? end() : (ended = true)),
+        });
+    // Done once the stream's end is reached, or once the catch-up met what the live feed holds.
+    const reachedLive = (): boolean => held.length > 0 && compareEntryIds(last, held[0]!.id) >= 0;
+    void this.catchUp(
+      stream,
+      () => last,
+      deliver,
+      () => stopped || reachedLive(),
+    ).then(() => {
+      if (stopped) return;
+      caughtUp = true;
+      deliver(held.splice(0));
+      if (ended || finished) end();
+    });
+    return () => {
+      stopped = true;
+      unfollow();
+    };
+  }
+
+  private async catchUp(
+    stream: string,
+    position: () => string,
+    deliver: (entries: readonly StreamEntry[]) => void,
+    stopped: () => boolean,
+  ): Promise<void> {
+    while (!stopped()) {
+      try {
+        const entries = await this.deps.streams.read(stream, position(), { count: CATCH_UP_BATCH });
+        if (stopped() || entries.length === 0) return;
+        deliver(entries);
+      } catch (error) {
+        if (stopped()) return;
+        this.deps.reportFault(error, `catching up on ${stream}`);
+        await this.deps.sleep(this.retryDelayMs);
+      }
+    }
   }
 
   private start(stream: string): Feed {
