@@ -200,7 +200,12 @@ describe('WebSocketHub', () => {
       await f.harness.appendSamples('sim-1', [1, 2, 3]);
 
       const metrics = await socket.waitForType('simulation_metrics', 3);
-      expect(metrics[0]).toEqual({ type: 'simulation_metrics', simulation_id: 'sim-1', ...aSample(1) });
+      expect(metrics[0]).toEqual({
+        type: 'simulation_metrics',
+        id: expect.stringMatching(/^\d+-\d+$/),
+        simulation_id: 'sim-1',
+        ...aSample(1),
+      });
       expect(metrics.map((message) => message['simulation_step'])).toEqual([1, 2, 3]);
       expect(metrics[0]!['timestamp']).toBe(aSample(1).timestamp);
     });

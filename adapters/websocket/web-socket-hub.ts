@@ -8,7 +8,9 @@ import type { IdGenerator } from '../../core/shared/ids.js';
 import type { Result } from '../../core/shared/result.js';
 import { PROBLEM_CONTENT_TYPE, problem } from '../http/http-problem.js';
 import type { Logger } from '../observability/logger.js';
+import { isEntryId } from '../../core/messaging/stream-ids.js';
 import { closeReasonOf } from './close-codes.js';
+import type { SocketRoute, SocketRouteInput } from './socket-route.js';
 import { chooseProtocol, tokenFromFirstMessage, tokenFromProtocols } from './socket-authentication.js';
 import { DEFAULT_CONNECTION_LIMITS, WebSocketConnection, type ConnectionLimits, type WebSocketObserver } from './web-socket-connection.js';
 
@@ -30,6 +32,8 @@ export interface WebSocketHubOptions {
   readonly admit?: (address: string) => { readonly allowed: true } | { readonly allowed: false; readonly retryAfterMs: number };
   /** Told of every client the gateway closes or cuts and every message it drops (the process metrics). */
   readonly observer?: WebSocketObserver;
+  /** More paths with their own protocol (the collaboration socket, docs/adr/0050). */
+  readonly routes?: readonly SocketRoute[];
 }
 
 export interface WebSocketHubDeps {
@@ -47,7 +51,11 @@ export interface UpgradeSource {
   off(event: 'upgrade', listener: (request: IncomingMessage, socket: Duplex, head: Buffer) => void): unknown;
 }
 
-type Route = { readonly kind: 'events' } | { readonly kind: 'simulation'; readonly simulationId: string | undefined };
+/** `lastId`: the `last_id` query parameter, to resume after (docs/adr/0051); `null` when present but not an entry id. */
+type Route =
+  | { readonly kind: 'events'; readonly lastId: string | null | undefined }
+  | { readonly kind: 'simulation'; readonly simulationId: string | undefined; readonly lastId: string | null | undefined }
+  | { readonly kind: 'custom'; readonly route: SocketRoute; readonly url: URL };
 
 const SIMULATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -130,7 +138,7 @@ export class WebSocketHub {
 
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const url = new URL(request.url ?? '/', 'http://gateway.invalid');
-    const route = routeOf(url);
+    const route = routeOf(url, this.options.routes ?? []);
     if (!route || this.closing) return refuse(socket, 404, 'No WebSocket endpoint at this path.');
     const origin = request.headers.origin;
     if (typeof origin === 'string' && this.options.allowOrigin && !this.options.allowOrigin(origin, request.headers.host ?? '')) {
@@ -179,7 +187,9 @@ export class WebSocketHub {
       return connection.close('too_many', `too many sockets: at most ${this.maxSocketsPerUser} per user`);
     }
 
-    const input = { clientId, identity: identity.value, connection };
+    if (route.kind === 'custom') return this.openCustom(socket, route, { clientId, identity: identity.value, connection, url: route.url });
+    if (route.lastId === null) return connection.close('policy', 'last_id must be a stream entry id, <ms>-<seq>');
+    const input = { clientId, identity: identity.value, connection, ...(route.lastId === undefined ? {} : { lastId: route.lastId }) };
     let opened: Result<unknown, DomainFailure>;
     if (route.kind === 'events') {
       opened = sessions.openEvents(input);
@@ -194,6 +204,20 @@ export class WebSocketHub {
     socket.on('message', (data, isBinary) => {
       registry.touch(clientId);
       if (!isBinary && isPing(data)) connection.send([{ type: 'pong' }], 'essential');
+    });
+  }
+
+  private async openCustom(socket: WebSocket, route: Extract<Route, { kind: 'custom' }>, input: SocketRouteInput): Promise<void> {
+    const opened = await route.route.open(input);
+    if (!opened.ok) return input.connection.close(closeReasonOf(opened.error.kind), opened.error.message);
+    const session = opened.value;
+    if (socket.readyState !== WebSocket.OPEN) return session.end();
+    socket.once('close', () => session.end());
+    socket.on('message', (data, isBinary) => {
+      this.deps.registry.touch(input.clientId);
+      if (isBinary) return session.receive(undefined);
+      if (isPing(data)) return void input.connection.send([{ type: 'pong' }], 'essential');
+      session.receive(parseJson(data));
     });
   }
 
@@ -240,11 +264,27 @@ const isPing = (data: RawData): boolean => {
   }
 };
 
-const routeOf = (url: URL): Route | undefined => {
-  if (url.pathname === WebSocketPaths.events) return { kind: 'events' };
+const parseJson = (data: RawData): unknown => {
+  try {
+    return JSON.parse(data.toString()) as unknown;
+  } catch {
+    return undefined;
+  }
+};
+
+const lastIdOf = (url: URL): string | null | undefined => {
+  const lastId = url.searchParams.get('last_id');
+  if (lastId === null || lastId === '') return undefined;
+  return isEntryId(lastId) ? lastId : null;
+};
+
+const routeOf = (url: URL, routes: readonly SocketRoute[]): Route | undefined => {
+  if (url.pathname === WebSocketPaths.events) return { kind: 'events', lastId: lastIdOf(url) };
+  const custom = routes.find((route) => route.path === url.pathname);
+  if (custom) return { kind: 'custom', route: custom, url };
   if (url.pathname !== WebSocketPaths.simulationStream) return undefined;
   const id = url.searchParams.get('simulation_id') ?? '';
-  return { kind: 'simulation', simulationId: SIMULATION_ID.test(id) ? id : undefined };
+  return { kind: 'simulation', simulationId: SIMULATION_ID.test(id) ? id : undefined, lastId: lastIdOf(url) };
 };
 
 /** Answers an upgrade that will not happen with a problem+json response, then closes the connection. */

@@ -36,7 +36,12 @@ describe('live sessions: simulation watchers and events clients', () => {
         status: 'running',
         progress_percentage: 0,
       });
-      expect(connection.ofType('simulation_metrics')[0]).toEqual({ type: 'simulation_metrics', simulation_id: 'sim-1', ...aSample(1) });
+      expect(connection.ofType('simulation_metrics')[0]).toEqual({
+        type: 'simulation_metrics',
+        id: expect.stringMatching(/^\d+-\d+$/),
+        simulation_id: 'sim-1',
+        ...aSample(1),
+      });
     });
 
     it('reads each simulation once for all its local watchers', async () => {

@@ -19,6 +19,8 @@ export interface LiveSessionInput {
   readonly clientId: string;
   readonly identity: Identity;
   readonly connection: ClientConnection;
+  /** The id of the last stream entry the client saw before it reconnected: it resumes after it (docs/adr/0051). */
+  readonly lastId?: string;
 }
 
 /** The sockets of this instance: what a watcher or an events client gets, and what its end releases. */
@@ -43,7 +45,9 @@ export class LiveSessions {
     });
     if (!registered.ok) return registered;
     input.connection.send([simulationStatusMessage(snapshot.value)], 'essential');
-    if (snapshot.value.running) {
+    if (input.lastId !== undefined) {
+      simulationFeeds.resume(input.simulationId, input.clientId, input.lastId, snapshot.value.running ? undefined : snapshot.value.status);
+    } else if (snapshot.value.running) {
       simulationFeeds.join(input.simulationId, input.clientId);
     } else {
       input.connection.send([simulationEndedMessage(input.simulationId, snapshot.value.status)], 'essential');
@@ -64,8 +68,9 @@ export class LiveSessions {
       connection: input.connection,
     });
     if (!registered.ok) return registered;
-    this.deps.notificationFeeds.join(userId, input.clientId);
     input.connection.send([connectedMessage(registered.value)], 'essential');
+    if (input.lastId !== undefined) this.deps.notificationFeeds.resume(userId, input.clientId, input.lastId);
+    else this.deps.notificationFeeds.join(userId, input.clientId);
     return registered;
   }
 

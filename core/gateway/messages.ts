@@ -21,9 +21,10 @@ export const relayedMessage = (messageType: string, sourceService: string, paylo
   payload,
 });
 
-/** One sample of a running simulation; `timestamp` in epoch ms. */
-export const simulationMetricsMessage = (simulationId: string, sample: MetricSample): GatewayMessage => ({
+/** One sample of a running simulation; `timestamp` in epoch ms; `id` its stream entry id, to resume from (docs/adr/0051). */
+export const simulationMetricsMessage = (simulationId: string, sample: MetricSample, id: string): GatewayMessage => ({
   type: 'simulation_metrics',
+  id,
   simulation_id: simulationId,
   ...sample,
 });

@@ -17,6 +17,8 @@ interface Followed {
  */
 export class NotificationFeeds {
   private readonly followed = new Map<string, Followed>();
+  /** Clients that resumed from a last entry id, each with its own tap (docs/adr/0051). */
+  private readonly resuming = new Map<string, () => void>();
 
   constructor(
     private readonly registry: ClientRegistry,
@@ -26,6 +28,25 @@ export class NotificationFeeds {
   /** Users whose notification stream is read now. */
   get users(): readonly string[] {
     return [...this.followed.keys()];
+  }
+
+  /** A registered client that saw the user's stream up to `after`: what the stream holds after it, then the live entries. */
+  resume(userId: string, clientId: string, after: string): void {
+    const unfollow = this.fanOut.follow(
+      Streams.notifications(userId),
+      {
+        onEntries: (entries) => {
+          const client = this.registry.subscribedTo(Topics.userInbox(userId)).filter((target) => target.client.clientId === clientId);
+          deliver(
+            client,
+            entries.map((entry) => notificationMessage(entry.id, entry.fields)),
+            'essential',
+          );
+        },
+      },
+      { after },
+    );
+    this.resuming.set(clientId, unfollow);
   }
 
   join(userId: string, clientId: string): void {
@@ -41,6 +62,12 @@ export class NotificationFeeds {
   }
 
   leave(userId: string, clientId: string): void {
+    const resumed = this.resuming.get(clientId);
+    if (resumed) {
+      this.resuming.delete(clientId);
+      resumed();
+      return;
+    }
     const followed = this.followed.get(userId);
     if (!followed?.clients.delete(clientId) || followed.clients.size > 0) return;
     this.followed.delete(userId);
@@ -49,6 +76,6 @@ export class NotificationFeeds {
 
   private broadcast(userId: string, entries: readonly StreamEntry[]): void {
     const messages = entries.map((entry) => notificationMessage(entry.id, entry.fields));
-    deliver(this.registry.subscribedTo(Topics.userInbox(userId)), messages, 'essential');
+    deliver(this.registry.subscribedTo(Topics.userInbox(userId)), messages, 'essential', new Set(this.resuming.keys()));
   }
 }

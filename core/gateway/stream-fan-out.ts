@@ -36,6 +36,13 @@ export interface StreamFanOutOptions {
   readonly startBackMs?: number;
 }
 
+export interface FollowOptions {
+  /** The id of the last entry the tap's client saw: it gets every later entry the stream still holds first. */
+  readonly after?: string;
+  /** With `after`: the stream gets no more entries (its producer ended), so the tap ends once caught up. */
+  readonly finished?: boolean;
+}
+
 type FeedState = 'running' | 'finishing' | 'stopped';
 
 interface Feed {
@@ -95,8 +102,8 @@ export class StreamFanOut {
    * the tap at once. With `after` (an entry id a client saw last), the tap first gets every entry
    * after it that the stream still holds, then the live ones: in order, each once (docs/adr/0051).
    */
-  follow(stream: string, tap: StreamTap, options: { readonly after?: string } = {}): () => void {
-    if (options.after !== undefined) return this.resume(stream, tap, options.after);
+  follow(stream: string, tap: StreamTap, options: FollowOptions = {}): () => void {
+    if (options.after !== undefined) return this.resume(stream, tap, options.after, options.finished ?? false);
     if (this.finished.has(stream)) {
       this.safely(() => tap.onEnd?.(), stream);
       return () => {};
@@ -133,7 +140,7 @@ export class StreamFanOut {
    * to the end of the stream; then the held batches follow, less what the catch-up delivered. Ids
    * strictly increase, so "after the last id delivered" is both gapless and free of repeats.
    */
-  private resume(stream: string, tap: StreamTap, after: string): () => void {
+  private resume(stream: string, tap: StreamTap, after: string, knownFinished: boolean): () => void {
     let last = after;
     let caughtUp = false;
     let ended = false;
@@ -147,7 +154,7 @@ export class StreamFanOut {
       this.safely(() => tap.onEntries(fresh), stream);
     };
     const end = (): void => this.safely(() => tap.onEnd?.(), stream);
-    const finished = this.finished.has(stream);
+    const finished = knownFinished || this.finished.has(stream);
     const unfollow = finished
       ? () => {}
       : this.follow(stream, {
