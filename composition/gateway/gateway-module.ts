@@ -39,6 +39,8 @@ import { HttpForwarder } from '../../adapters/http/gateway/http-forwarder.js';
 import type { ClientRateLimits } from '../../adapters/http/gateway/rate-limits.js';
 import type { Logger } from '../../adapters/observability/logger.js';
 import { WebSocketHub } from '../../adapters/websocket/web-socket-hub.js';
+import type { SocketRoute } from '../../adapters/websocket/socket-route.js';
+import { CollaborationTokens, collaborationModule } from './collaboration-module.js';
 import { Platform } from '../platform-module.js';
 import { processMetrics } from '../observability/process-metrics.js';
 import type { ServiceContext } from '../service-context.js';
@@ -82,7 +84,12 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * discovered instances, safe calls such as ValidateToken retried on another instance), the client
  * registry and live feeds of this instance, the client API's backends and the WebSocket hub.
  */
-export const gatewayModule = (context: ServiceContext, settings: GatewaySettings): ContainerModule =>
+export const gatewayModule = (context: ServiceContext, settings: GatewaySettings): ContainerModule[] => [
+  gatewayCoreModule(context, settings),
+  collaborationModule(settings, GatewayTokens),
+];
+
+const gatewayCoreModule = (context: ServiceContext, settings: GatewaySettings): ContainerModule =>
   new ContainerModule(({ bind }) => {
     bind(GatewayTokens.settings).toConstantValue(settings);
     bind(GatewayTokens.authClients)
@@ -227,6 +234,7 @@ export const gatewayModule = (context: ServiceContext, settings: GatewaySettings
           clock: Clock,
           logger: Logger,
           limits: ClientRateLimits,
+          collaboration: SocketRoute,
         ) =>
           new WebSocketHub(
             { sessions, registry, authenticator, ids, clock, logger: logger.child({ component: 'websocket' }) },
@@ -239,6 +247,7 @@ export const gatewayModule = (context: ServiceContext, settings: GatewaySettings
               allowOrigin: (origin, host) => sameOriginOrAllowed(origin, host, settings.corsOrigins),
               admit: (address) => limits.perAddress.take(`ip:${address}`),
               observer: processMetrics.websocket,
+              routes: [collaboration],
             },
           ),
         [
@@ -249,6 +258,7 @@ export const gatewayModule = (context: ServiceContext, settings: GatewaySettings
           Platform.clock,
           Platform.logger,
           GatewayTokens.limits,
+          CollaborationTokens.route,
         ],
       )
       .inSingletonScope();

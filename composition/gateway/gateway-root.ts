@@ -41,7 +41,7 @@ export const gatewayRoot =
     const settings: GatewaySettings = { ...context.config.gateway, instanceId: context.instanceId, ...overrides };
     const logger = context.logger.child({ service: 'api-gateway', instance: settings.instanceId });
     const container = new Container();
-    container.load(platformModule(context, logger), gatewayModule(context, settings));
+    container.load(platformModule(context, logger), ...gatewayModule(context, settings));
     const startedAt = resolve(container, Platform.clock).now();
 
     const registry = resolve(container, GatewayTokens.registry);

@@ -16,3 +16,12 @@ export { createEventRouter, type EventRouter, type EventRouterDeps } from './eve
 export { LiveSessions, type LiveSessionInput, type LiveSessionsDeps } from './live-sessions.js';
 export { RateLimiter, type RateDecision, type RateLimit } from './rate-limiter.js';
 export { deliverNotifyJob, GATEWAY_EVENT_PATTERNS, NOTIFY_JOB, type NotifyOutcome } from './notification-jobs.js';
+export type * from './collaboration-ports.js';
+export {
+  CollaborationSessions,
+  collaborationTopic,
+  isCollaborationProjectId,
+  type CollaborationOpenInput,
+  type CollaborationSessionsDeps,
+  type CollaborationSocket,
+} from './collaboration-sessions.js';
