@@ -89,7 +89,12 @@ describe('the gateway WebSockets in front of the real services', () => {
       );
 
       await waitFor(() => ours(socket).length === 3, 10_000, 'the three appended samples');
-      expect(ours(socket)[0]).toEqual({ type: 'simulation_metrics', simulation_id: simulationId, ...aSample(steps[0]!) });
+      expect(ours(socket)[0]).toEqual({
+        type: 'simulation_metrics',
+        id: expect.stringMatching(/^\d+-\d+$/),
+        simulation_id: simulationId,
+        ...aSample(steps[0]!),
+      });
       // The run itself streams too: every message has the twelve fields and an epoch-ms timestamp.
       const runs = socket.ofType('simulation_metrics');
       expect(runs.every((message) => typeof message['cpu_total'] === 'number' && Number(message['timestamp']) < 1e14)).toBe(true);
