@@ -20,6 +20,12 @@ const EXTRA_FIELDS: Readonly<Record<string, Record<string, unknown>>> = {
   RouteMessage: { messageType: 'notification', payload: Buffer.from('{}'), sourceService: 'project' },
   BroadcastMessage: { channel: 'system:announcements', messageType: 'announcement', payload: Buffer.from('{}'), sourceService: 'project' },
   ShareProject: { role: 'viewer' },
+  EditProject: {
+    clientId: 'authz-matrix',
+    opId: 'authz-1',
+    baseVersion: 1,
+    patch: [{ op: 'add', path: '/configuration/authz', value: 'x' }],
+  },
 };
 
 /** Rpcs that change or end the victim's things: refused to the others above, not run as the victim (the mesh stays as it is). */
