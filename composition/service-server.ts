@@ -3,6 +3,10 @@ import { startGrpcServer, type GrpcServiceBinding, type RunningGrpcServer, type 
 import { addClientDefences, type ClientDefences } from '../adapters/http/client-api/client-defences.js';
 import { createHttpApp } from '../adapters/http/fastify-app.js';
 import { listenHttp } from '../adapters/http/listen.js';
+import type { WebSocketDoc } from '../adapters/http/client-api/operation-doc.js';
+import { registerApiReference } from '../adapters/http/openapi/api-reference-routes.js';
+import { documentedOperations } from '../adapters/http/openapi/documented-operations.js';
+import { recordRoutes } from '../adapters/http/openapi/recorded-routes.js';
 import type { Logger } from '../adapters/observability/logger.js';
 import { DomainFailureError, failure } from '../core/shared/errors.js';
 import { metricsAccess } from './observability/metrics-access.js';
@@ -38,8 +42,10 @@ export interface ServeOptions {
   readonly httpServer?: HttpServerLimits | undefined;
   /** The client API's defences (CORS, rate limit, security headers) on every request of the HTTP port. */
   readonly clientDefences?: ClientDefences;
-  /** Adds the service's own client routes; `GET /health` and `GET /metrics` are added for every service. */
+  /** Adds the service's own client routes; `GET /health`, `GET /metrics`, `GET /openapi.json` and `GET /docs` are added for every service. */
   readonly registerRoutes?: (app: FastifyInstance) => void | Promise<void>;
+  /** WebSockets the port serves besides its routes, for its API reference. */
+  readonly webSockets?: readonly WebSocketDoc[];
   /** Releases what the service owns (workers, subscriptions) after the servers stopped. */
   readonly onStop?: () => Promise<void>;
 }
@@ -60,6 +66,8 @@ export const serveService = async (options: ServeOptions): Promise<RunningServic
   let http: FastifyInstance | undefined;
   try {
     http = createHttpApp({ logger, ...(options.httpServer && { server: options.httpServer }) });
+    // The API reference is generated from what the port registers (docs/adr/0049).
+    const routes = recordRoutes(http);
     processMetrics.http.instrument(http, name);
     if (options.clientDefences) addClientDefences(http, options.clientDefences);
     http.get('/health', async () => ({ status: 'ok', service: name, uptime_ms: Date.now() - startedAt }));
@@ -71,6 +79,13 @@ export const serveService = async (options: ServeOptions): Promise<RunningServic
       return reply.type(processMetrics.contentType).send(await processMetrics.text());
     });
     await options.registerRoutes?.(http);
+    registerApiReference(http, {
+      service: name,
+      routes,
+      operations: documentedOperations,
+      bodyLimit: http.initialConfig.bodyLimit ?? 1_048_576,
+      ...(options.webSockets && { webSockets: options.webSockets }),
+    });
     const bound = await listenHttp(
       http,
       { host: options.bindHost, port: options.httpPort },

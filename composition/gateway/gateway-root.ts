@@ -19,6 +19,7 @@ import { CallerCheck } from '../../adapters/http/gateway/caller.js';
 import type { LocalTokenAuthenticator } from '../../adapters/grpc/gateway/local-token-authenticator.js';
 import { bearerToken } from '../../adapters/http/bearer-token.js';
 import { registerGatewayRoutes } from '../../adapters/http/gateway/gateway-routes.js';
+import { webSocketDocs } from '../../adapters/websocket/web-socket-docs.js';
 import { resolve } from '../tokens.js';
 import { Platform, platformModule } from '../platform-module.js';
 import type { ServiceContext, ServiceRoot } from '../service-context.js';
@@ -94,6 +95,7 @@ export const gatewayRoot =
         httpPort: context.config.ports['api-gateway'].httpPort,
         logger,
         grpcServices: [{ definition: GatewayServiceService, implementation: gatewayGrpcService(gateway, health, logger) }],
+        webSockets: webSocketDocs,
         registerRoutes: async (app) => {
           hub.attach(app.server);
           endSessionsOnLogout(app, resolve(container, GatewayTokens.localAuthenticator));

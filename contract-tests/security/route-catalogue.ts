@@ -17,6 +17,8 @@ export interface CataloguedRoute {
 export class RouteCatalogue {
   private readonly apps: { readonly app: FastifyInstance; readonly routes: CataloguedRoute[] }[] = [];
 
+  private constructor(private readonly withHead: boolean) {}
+
   private readonly onInit = (message: unknown): void => {
     const app = (message as { fastify: FastifyInstance }).fastify;
     const routes: CataloguedRoute[] = [];
@@ -24,14 +26,15 @@ export class RouteCatalogue {
       const methods = ([] as HTTPMethods[]).concat(options.method);
       for (const method of methods) {
         // fastify adds HEAD beside every GET by itself.
-        if (method !== 'HEAD') routes.push({ method, url: options.url, schema: options.schema });
+        if (method !== 'HEAD' || this.withHead) routes.push({ method, url: options.url, schema: options.schema });
       }
     });
     this.apps.push({ app, routes });
   };
 
-  static listen(): RouteCatalogue {
-    const catalogue = new RouteCatalogue();
+  /** `head`: keep the HEAD routes fastify adds beside each GET too. */
+  static listen(options: { readonly head?: boolean } = {}): RouteCatalogue {
+    const catalogue = new RouteCatalogue(options.head ?? false);
     subscribe('fastify.initialization', catalogue.onInit);
     return catalogue;
   }
