@@ -83,7 +83,7 @@ export const serveService = async (options: ServeOptions): Promise<RunningServic
       service: name,
       routes,
       operations: documentedOperations,
-      bodyLimit: http.initialConfig.bodyLimit ?? 1_048_576,
+      limits: { bodyLimit: http.initialConfig.bodyLimit ?? 1_048_576, maxParamLength: http.initialConfig.maxParamLength ?? 100 },
       ...(options.webSockets && { webSockets: options.webSockets }),
     });
     const bound = await listenHttp(

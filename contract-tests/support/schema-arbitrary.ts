@@ -10,6 +10,9 @@ import fc from 'fast-check';
 
 type Schema = Readonly<Record<string, unknown>>;
 
+/** Values worth trying for properties of these names (a real project's id, a registered email), mixed with generated ones. */
+export type Hints = Readonly<Record<string, fc.Arbitrary<unknown>>>;
+
 const ajv = new Ajv({ allErrors: false, strict: false, coerceTypes: false });
 
 /** Strings of a property named like an email are emails half of the time, so registrations and shares can pass. */
@@ -39,19 +42,25 @@ const integerOf = (schema: Schema): fc.Arbitrary<number> => {
   );
 };
 
-const objectOf = (schema: Schema): fc.Arbitrary<Record<string, unknown>> => {
+const objectOf = (schema: Schema, hints: Hints): fc.Arbitrary<Record<string, unknown>> => {
   const properties = (schema.properties ?? {}) as Record<string, Schema>;
   if (Object.keys(properties).length === 0 && typeof schema.additionalProperties === 'object') {
     const names = stringOf({ minLength: 1, maxLength: 12, ...(schema.propertyNames as Schema) }, '');
-    return fc.dictionary(names, valueOf(schema.additionalProperties as Schema), {
+    return fc.dictionary(names, valueOf(schema.additionalProperties as Schema, hints), {
       maxKeys: Math.min((schema.maxProperties as number) ?? 4, 4),
     });
   }
-  const record = Object.fromEntries(Object.entries(properties).map(([name, property]) => [name, valueOf(property, name)]));
+  const record = Object.fromEntries(Object.entries(properties).map(([name, property]) => [name, valueOf(property, hints, name)]));
   return fc.record(record, { requiredKeys: (schema.required ?? []) as string[] }) as fc.Arbitrary<Record<string, unknown>>;
 };
 
-const valueOf = (schema: Schema, name = ''): fc.Arbitrary<unknown> => {
+const valueOf = (schema: Schema, hints: Hints, name = ''): fc.Arbitrary<unknown> => {
+  const hint = hints[name];
+  const generated = generatedValueOf(schema, hints, name);
+  return hint ? fc.oneof(hint, generated) : generated;
+};
+
+const generatedValueOf = (schema: Schema, hints: Hints, name: string): fc.Arbitrary<unknown> => {
   if (Array.isArray(schema.enum)) return fc.constantFrom(...(schema.enum as unknown[]));
   if ('const' in schema) return fc.constant(schema.const);
   const type = Array.isArray(schema.type) ? (schema.type as string[]).filter((t) => t !== 'null')[0] : schema.type;
@@ -63,16 +72,16 @@ const valueOf = (schema: Schema, name = ''): fc.Arbitrary<unknown> => {
     case 'boolean':
       return fc.boolean();
     case 'array':
-      return fc.array(valueOf((schema.items ?? {}) as Schema), { maxLength: Math.min((schema.maxItems as number) ?? 3, 3) });
+      return fc.array(valueOf((schema.items ?? {}) as Schema, hints), { maxLength: Math.min((schema.maxItems as number) ?? 3, 3) });
     default:
-      return objectOf(schema);
+      return objectOf(schema, hints);
   }
 };
 
 /** Values `schema` accepts. */
-export const validValueOf = (schema: object): fc.Arbitrary<unknown> => {
+export const validValueOf = (schema: object, hints: Hints = {}): fc.Arbitrary<unknown> => {
   const accepts = ajv.compile(schema);
-  return valueOf(schema as Schema).filter((value) => accepts(value));
+  return valueOf(schema as Schema, hints).filter((value) => accepts(value));
 };
 
 /** Whether `schema` accepts `value`, as fastify's validation would decide. */

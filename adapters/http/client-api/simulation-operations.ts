@@ -67,7 +67,10 @@ export const simulationOperations: readonly OperationDoc[] = [
     access: 'user',
     route: projectHistoryRoute,
     answers: { 200: jsonAnswer(message('GetSimulationHistoryResponse')) },
-    refusals: { 400: 'A `page_token` this service did not issue (`invalid_page_token`).' },
+    refusals: {
+      400: 'A `page_token` this service did not issue (`invalid_page_token`).',
+      404: 'No project with this id that you can read (`project_not_found`).',
+    },
   },
   {
     method: 'GET',

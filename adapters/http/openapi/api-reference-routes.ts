@@ -3,6 +3,7 @@ import type { OperationDoc, WebSocketDoc } from '../client-api/operation-doc.js'
 import { API_REFERENCE_CSP, renderApiReference } from './api-reference-page.js';
 import { generateOpenApiDocument, type GeneratedDocument } from './openapi-document.js';
 import type { RegisteredRoute } from './recorded-routes.js';
+import type { RequestLimits } from './refusals.js';
 import { API_REFERENCE_PATH, OPENAPI_PATH } from './service-operations.js';
 
 export interface ApiReferenceOptions {
@@ -10,7 +11,7 @@ export interface ApiReferenceOptions {
   /** What `recordRoutes(app)` recorded: every route of the port, these two included. */
   readonly routes: readonly RegisteredRoute[];
   readonly operations: readonly OperationDoc[];
-  readonly bodyLimit: number;
+  readonly limits: RequestLimits;
   readonly webSockets?: readonly WebSocketDoc[];
 }
 

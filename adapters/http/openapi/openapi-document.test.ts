@@ -34,7 +34,12 @@ describe('the OpenAPI document generated from registered routes', () => {
     app.get('/projects', { schema: listProjectsRoute.schema }, async () => ({}));
     app.post('/projects', { schema: { body: { type: 'object' } } }, async () => ({}));
     app.get('/surprise', async () => ({}));
-    registerApiReference(app, { service: 'test', routes, operations: documentedOperations, bodyLimit: 1024 });
+    registerApiReference(app, {
+      service: 'test',
+      routes,
+      operations: documentedOperations,
+      limits: { bodyLimit: 1024, maxParamLength: 100 },
+    });
     await app.ready();
 
     const document = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
@@ -56,7 +61,7 @@ describe('the OpenAPI document generated from registered routes', () => {
         { method: 'POST', url: '/projects', schema: undefined },
       ],
       operations: documentedOperations,
-      bodyLimit: 2048,
+      limits: { bodyLimit: 2048, maxParamLength: 100 },
     });
     expect(undocumented).toEqual([]);
     expect(mismatched).toEqual([]);
@@ -98,7 +103,7 @@ describe('the OpenAPI document generated from registered routes', () => {
       service: '<b>x</b>',
       routes: [{ method: 'GET', url: '/things', schema: undefined }],
       operations: [operation({ summary: '<img src=x onerror=alert(1)>', description: 'Uses `a<b>`.' })],
-      bodyLimit: 1024,
+      limits: { bodyLimit: 1024, maxParamLength: 100 },
     });
     const page = renderApiReference(document);
     expect(page).not.toContain('<img');

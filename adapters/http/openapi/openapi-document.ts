@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { OperationTags, type OperationDoc, type WebSocketDoc } from '../client-api/operation-doc.js';
 import { PROBLEM_CONTENT_TYPE } from '../http-problem.js';
 import type { RegisteredRoute } from './recorded-routes.js';
-import { describeRefusals } from './refusals.js';
+import { describeRefusals, type RequestLimits } from './refusals.js';
 
 /**
  * The OpenAPI 3.1 document of one HTTP port, generated from the routes it registered
@@ -18,8 +18,7 @@ export interface OpenApiInputs {
   readonly service: string;
   readonly routes: readonly RegisteredRoute[];
   readonly operations: readonly OperationDoc[];
-  /** The port's body limit for routes that set none, in bytes. */
-  readonly bodyLimit: number;
+  readonly limits: RequestLimits;
   readonly webSockets?: readonly WebSocketDoc[];
 }
 
@@ -58,7 +57,7 @@ export const generateOpenApiDocument = (inputs: OpenApiInputs): GeneratedDocumen
     if (!validatesWith(route.schema, operation)) mismatched.push(`${route.method} ${route.url}`);
     tags.add(operation.tag);
     const path = (paths[toOpenApiPath(route.url)] ??= {});
-    path[route.method.toLowerCase()] = operationObject(operation, route.method, inputs.bodyLimit);
+    path[route.method.toLowerCase()] = operationObject(operation, route.method, inputs.limits);
   }
   const document: JsonObject = {
     openapi: '3.1.1',
@@ -97,10 +96,10 @@ const validatesWith = (schema: unknown, operation: OperationDoc): boolean => {
   return (['params', 'querystring', 'body'] as const).every((part) => isDeepStrictEqual(given[part], documented[part]));
 };
 
-const operationObject = (operation: OperationDoc, method: string, defaultBodyLimit: number): JsonObject => {
+const operationObject = (operation: OperationDoc, method: string, limits: RequestLimits): JsonObject => {
   const head = method === 'HEAD';
   const schema = operation.route?.schema ?? {};
-  const bodyLimit = operation.route?.bodyLimit ?? defaultBodyLimit;
+  const bodyLimit = operation.route?.bodyLimit ?? limits.bodyLimit;
   const parameters = [...pathParameters(operation), ...queryParameters(operation)];
   const body = schema.body as JsonObject | undefined;
   return {
@@ -118,7 +117,7 @@ const operationObject = (operation: OperationDoc, method: string, defaultBodyLim
         'x-body-limit': bodyLimit,
       },
     }),
-    responses: { ...answersOf(operation, head), ...refusalsOf(operation, method, bodyLimit) },
+    responses: { ...answersOf(operation, head), ...refusalsOf(operation, method, limits) },
   };
 };
 
@@ -190,9 +189,9 @@ const answersOf = (operation: OperationDoc, head: boolean): JsonObject =>
     }),
   );
 
-const refusalsOf = (operation: OperationDoc, method: string, bodyLimit: number): JsonObject =>
+const refusalsOf = (operation: OperationDoc, method: string, limits: RequestLimits): JsonObject =>
   Object.fromEntries(
-    [...describeRefusals(operation, method, bodyLimit)].map(([status, { reasons, headers }]) => [
+    [...describeRefusals(operation, method, limits)].map(([status, { reasons, headers }]) => [
       String(status),
       {
         description: reasons.join(' '),

@@ -18,7 +18,13 @@ const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const RETRY_AFTER = { 'retry-after': 'Seconds to wait before retrying.' };
 const WWW_AUTHENTICATE = { 'www-authenticate': '`Bearer`.' };
 
-export const describeRefusals = (operation: OperationDoc, method: string, bodyLimit: number): ReadonlyMap<number, Refusal> => {
+/** The port's limits on a request, as fastify enforces them: `bodyLimit` where a route sets none. */
+export interface RequestLimits {
+  readonly bodyLimit: number;
+  readonly maxParamLength: number;
+}
+
+export const describeRefusals = (operation: OperationDoc, method: string, limits: RequestLimits): ReadonlyMap<number, Refusal> => {
   const refusals = new Map<number, Refusal>();
   const add = (status: number, reason: string, headers?: Readonly<Record<string, string>>) => {
     const refusal = refusals.get(status) ?? { reasons: [] };
@@ -27,6 +33,7 @@ export const describeRefusals = (operation: OperationDoc, method: string, bodyLi
     refusals.set(status, refusal);
   };
   const schema = operation.route?.schema ?? {};
+  const bodyLimit = operation.route?.bodyLimit ?? limits.bodyLimit;
 
   add(400, 'A control character in the query string (`refused_characters`), or a URL that does not decode.');
   if (schema.params || schema.querystring || schema.body) {
@@ -40,6 +47,9 @@ export const describeRefusals = (operation: OperationDoc, method: string, bodyLi
     add(400, 'A body that is not JSON (`malformed_body`), nests deeper than 32 levels (`body_too_deep`), or holds control characters.');
     add(413, `A body larger than ${bodyLimit} bytes (\`payload_too_large\`).`);
     add(415, 'A body that is not `application/json` (`unsupported_media_type`).');
+  }
+  if (/[:*]/.test(operation.path)) {
+    add(414, `A path parameter longer than ${limits.maxParamLength} characters (\`request_rejected\`), refused before routing.`);
   }
   add(403, 'A browser page of an origin the port does not allow (`cors_origin_denied`).');
   add(429, 'Too many requests from your address (`rate_limited`).', RETRY_AFTER);
