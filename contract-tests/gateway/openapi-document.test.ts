@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { request } from 'undici';
@@ -146,6 +147,7 @@ describe('the OpenAPI document of every HTTP port', () => {
       '404',
       '409',
       '413',
+      '414',
       '415',
       '429',
       '503',
@@ -200,5 +202,9 @@ describe('the OpenAPI document of every HTTP port', () => {
       }
     }
     expect(page).toContain('/simulation/stream');
+    expect(page).not.toMatch(/method (POST|PATCH|DELETE)">[^\n]*\(and HEAD\)/);
+    // The policy's hash is the inline style's, as a browser computes it.
+    const style = /<style>([\s\S]*?)<\/style>/.exec(page)![1]!;
+    expect(API_REFERENCE_CSP).toContain(`style-src 'sha256-${createHash('sha256').update(style).digest('base64')}'`);
   });
 });

@@ -24,6 +24,9 @@ const PUBLIC_ROUTES = new Set([
   // The dashboard's static files (HTML, JS, CSS): no data; what they show comes from protected routes.
   'GET /',
   'GET /dashboard/*',
+  // The API reference of the port, generated from its routes: no data (docs/adr/0049).
+  'GET /openapi.json',
+  'GET /docs',
 ]);
 
 /** Accepted where the matrix would refuse, on purpose (none today; name each with its reason). */

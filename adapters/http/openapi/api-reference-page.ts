@@ -58,7 +58,10 @@ const operationsByTag = (document: JsonObject): Map<string, Operation[]> => {
       const body = item[method] as JsonObject | undefined;
       if (!body) continue;
       const tag = (body.tags as string[])[0] ?? '';
-      byTag.set(tag, [...(byTag.get(tag) ?? []), { method: method.toUpperCase(), path, head: item.head !== undefined, body }]);
+      byTag.set(tag, [
+        ...(byTag.get(tag) ?? []),
+        { method: method.toUpperCase(), path, head: method === 'get' && item.head !== undefined, body },
+      ]);
     }
   }
   return byTag;
