@@ -40,7 +40,7 @@ const prose = (text: unknown): string =>
     .replace(/`([^`]+)`/g, '<code>$1</code>')
     .replace(/\n\n/g, '</p><p>');
 
-const METHODS = ['get', 'post', 'patch', 'delete'] as const;
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
 const anchorOf = (method: string, path: string): string => `${method}-${path}`.replace(/[^A-Za-z0-9]+/g, '-');
 
