@@ -4,6 +4,7 @@ import type { DomainFailure } from '../../../core/shared/errors.js';
 import type { Result } from '../../../core/shared/result.js';
 import {
   loginRoute,
+  logoutRoute,
   refreshRoute,
   registerRoute,
   updateProfileRoute,
@@ -77,7 +78,7 @@ export const registerAuthRoutes = (app: FastifyInstance, auth: AuthService, opti
     tokensJson(unwrap(await auth.refresh(request.body.refresh_token))),
   );
 
-  app.post('/auth/logout', async (request, reply) => {
+  app.post('/auth/logout', logoutRoute, async (request, reply) => {
     const caller = await authenticate(request, check);
     unwrap(await auth.logout(caller.token));
     return reply.code(204).send();

@@ -42,6 +42,9 @@ export const refreshRoute = {
   bodyLimit: AUTH_BODY_LIMIT,
 } as const;
 
+/** Takes no input but the token; its body limit is the other auth routes'. */
+export const logoutRoute = { schema: {}, bodyLimit: AUTH_BODY_LIMIT } as const;
+
 export interface ProfilePatch {
   readonly name?: string;
   readonly current_password?: string;

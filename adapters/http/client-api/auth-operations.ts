@@ -1,4 +1,4 @@
-import { loginRoute, refreshRoute, registerRoute, updateProfileRoute } from './auth-api.js';
+import { loginRoute, logoutRoute, refreshRoute, registerRoute, updateProfileRoute } from './auth-api.js';
 import { jsonAnswer, NO_BODY, type OperationDoc } from './operation-doc.js';
 
 /** The API reference of accounts and sessions (docs/adr/0049); the auth service answers them, the gateway passes them on. */
@@ -59,6 +59,7 @@ export const authOperations: readonly OperationDoc[] = [
     summary: 'End your session',
     description: 'The access token stops working on every gateway at once.',
     access: 'user',
+    route: logoutRoute,
     answers: { 204: { description: 'The session is over.', media: NO_BODY } },
   },
   {
