@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { request } from 'undici';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toOpenApiPath } from '../../adapters/http/openapi/openapi-document.js';
 import { API_REFERENCE_CSP } from '../../adapters/http/openapi/api-reference-page.js';
+import { COLLABORATION_PATH } from '../../adapters/websocket/collaboration-route.js';
 import { WebSocketPaths } from '../../adapters/websocket/web-socket-hub.js';
 import type { RunningMesh } from '../../composition/launcher.js';
 import { startTestMesh } from '../../test-support/test-mesh.js';
@@ -176,14 +178,33 @@ describe('the OpenAPI document of every HTTP port', () => {
     ]);
   });
 
-  it('describes the gateway’s WebSockets, and only there', () => {
+  /** The HTTP status of a WebSocket upgrade without a token: 101 when the path serves sockets. */
+  const upgradeStatus = (port: number, path: string): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const socket = new WebSocket(`ws://127.0.0.1:${port}${path}`);
+      socket.on('open', () => {
+        socket.terminate();
+        resolve(101);
+      });
+      socket.on('unexpected-response', (_request, response) => {
+        socket.terminate();
+        resolve(response.statusCode ?? 0);
+      });
+      socket.on('error', reject);
+    });
+
+  it('describes the gateway’s WebSockets, and only there', async () => {
     const webSockets = documents.get('api-gateway')!.document['x-websockets'];
-    expect(Object.keys(webSockets).sort()).toEqual(Object.values(WebSocketPaths).sort());
+    expect(Object.keys(webSockets).sort()).toEqual([...Object.values(WebSocketPaths), COLLABORATION_PATH].sort());
     expect(webSockets[WebSocketPaths.simulationStream].parameters).toEqual([
       expect.objectContaining({ name: 'simulation_id', required: true }),
+      expect.objectContaining({ name: 'last_id', required: false }),
     ]);
     expect(Object.keys(webSockets[WebSocketPaths.events]['close-codes'])).toEqual(expect.arrayContaining(['1000', '4401', '4429']));
     for (const service of ['auth', 'project', 'simulation']) expect(documents.get(service)!.document['x-websockets']).toBeUndefined();
+    const { port } = documents.get('api-gateway')!;
+    for (const path of Object.keys(webSockets)) expect(await upgradeStatus(port, path), path).toBe(101);
+    expect(await upgradeStatus(port, '/nowhere')).toBe(404);
   });
 
   it('serves the document as a self-contained page: every operation, no script, its own CSP', async () => {

@@ -114,7 +114,9 @@ export const projectOperations: readonly OperationDoc[] = [
     path: '/projects/:id/collaboration',
     tag: 'projects',
     summary: 'Join the project’s collaboration session',
-    description: 'On the gateway, `client_id` names your `/events` socket, which then receives the session’s updates.',
+    description:
+      '`client_id` names the joining client (default `api:<user id>`); its presence expires unless renewed. ' +
+      'The live session, with edits, is the gateway’s `/collaboration` WebSocket (docs/adr/0050).',
     access: 'user',
     route: joinCollaborationRoute,
     answers: { 200: jsonAnswer(message('JoinCollaborationResponse')) },
