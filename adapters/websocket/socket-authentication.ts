@@ -3,6 +3,7 @@ import type WebSocket from 'ws';
 import type { RawData } from 'ws';
 import { failure, type DomainFailure } from '../../core/shared/errors.js';
 import { err, ok, type Result } from '../../core/shared/result.js';
+import { bearerToken } from '../http/bearer-token.js';
 
 /** The subprotocol a client offers, with its token as the next one: `new WebSocket(url, ['bearer', token])`. */
 export const BEARER_PROTOCOL = 'bearer';
@@ -18,6 +19,15 @@ export const tokenFromProtocols = (request: IncomingMessage): string | undefined
   const at = offered.indexOf(BEARER_PROTOCOL);
   const token = at >= 0 ? offered[at + 1] : undefined;
   return token === undefined || token === '' ? undefined : token;
+};
+
+/**
+ * The token of an `Authorization: Bearer <token>` header on the upgrade request (clients outside
+ * browsers: a browser cannot set it). Undefined without the header; a malformed one is a failure.
+ */
+export const tokenFromHeader = (request: IncomingMessage): Result<string, DomainFailure> | undefined => {
+  const { authorization } = request.headers;
+  return authorization === undefined || authorization === '' ? undefined : bearerToken(authorization);
 };
 
 const timedOut = failure('unauthenticated', 'auth_timeout', 'No {"type":"auth","token":...} message came in time.');

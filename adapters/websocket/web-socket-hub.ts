@@ -11,7 +11,7 @@ import type { Logger } from '../observability/logger.js';
 import { isEntryId } from '../../core/messaging/stream-ids.js';
 import { closeReasonOf } from './close-codes.js';
 import type { SocketRoute, SocketRouteInput } from './socket-route.js';
-import { chooseProtocol, tokenFromFirstMessage, tokenFromProtocols } from './socket-authentication.js';
+import { chooseProtocol, tokenFromFirstMessage, tokenFromHeader, tokenFromProtocols } from './socket-authentication.js';
 import { DEFAULT_CONNECTION_LIMITS, WebSocketConnection, type ConnectionLimits, type WebSocketObserver } from './web-socket-connection.js';
 
 export const WebSocketPaths = { simulationStream: '/simulation/stream', events: '/events' } as const;
@@ -61,8 +61,9 @@ const SIMULATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * The gateway's WebSockets on the client HTTP port: `/simulation/stream?simulation_id=...` and
- * `/events`. Tokens come as the subprotocol after `bearer` or as a first `{type:'auth'}` message,
- * and are checked by the auth service; then the domain's LiveSessions decide what the socket gets.
+ * `/events`. Tokens come in an `Authorization: Bearer` header on the upgrade (clients outside
+ * browsers), as the subprotocol after `bearer`, or as a first `{type:'auth'}` message, and are
+ * checked by the auth service; then the domain's LiveSessions decide what the socket gets.
  */
 /** What a hub uses for options left out; the configuration's GATEWAY_WS_* defaults are these. */
 export const WEB_SOCKET_HUB_DEFAULTS = {
@@ -234,9 +235,12 @@ export class WebSocketHub {
     return true;
   }
 
+  /** The token of the `Authorization` header, else of the subprotocol, else of the first message. */
   private async authenticate(socket: WebSocket, request: IncomingMessage): Promise<Result<Identity, DomainFailure>> {
     const offered = tokenFromProtocols(request);
-    const token = offered !== undefined ? { ok: true as const, value: offered } : await tokenFromFirstMessage(socket, this.authTimeoutMs);
+    const token =
+      tokenFromHeader(request) ??
+      (offered !== undefined ? { ok: true as const, value: offered } : await tokenFromFirstMessage(socket, this.authTimeoutMs));
     if (!token.ok) return token;
     return this.deps.authenticator.authenticate(token.value);
   }

@@ -74,6 +74,28 @@ describe('the gateway WebSockets in front of the real services', () => {
       expect((await viaProtocol.waitForType('connected'))[0]).toMatchObject({ user_id: ada.userId, instance_id: 'gw-ws' });
       expect((await viaMessage.waitForType('connected'))[0]).toMatchObject({ user_id: bob.userId });
     });
+
+    it('accepts a valid token in the Authorization header of the upgrade, as a client outside a browser sends it', async () => {
+      const viaHeader = connectSocket(`${ws}/events`, undefined, { headers: { authorization: `Bearer ${ada.token}` } });
+      sockets.push(viaHeader);
+      // No first message is sent: without the header the socket would be closed once the 500 ms auth timeout passes.
+      expect((await viaHeader.waitForType('connected'))[0]).toMatchObject({ user_id: ada.userId, instance_id: 'gw-ws' });
+      viaHeader.ws.send(JSON.stringify({ type: 'ping' }));
+      await viaHeader.waitForType('pong');
+    });
+
+    it('closes a socket whose Authorization header is not a valid bearer token with 4401, without waiting for a message', async () => {
+      const bad = connectSocket(`${ws}/events`, undefined, { headers: { authorization: 'Bearer eyJ.bad.token' } });
+      const basic = connectSocket(`${ws}/events`, undefined, { headers: { authorization: 'Basic YWRhOnNlY3JldA==' } });
+      sockets.push(bad, basic);
+      // Refused for what the header says, not for a first message that never came.
+      for (const socket of [bad, basic]) {
+        const closure = await socket.closed;
+        expect(closure.code).toBe(CloseCodes.unauthenticated);
+        expect(closure.reason).not.toMatch(/in time/);
+      }
+      expect((await basic.closed).reason).toMatch(/Bearer <token>/);
+    });
   });
 
   describe('/simulation/stream', () => {
