@@ -1,3 +1,4 @@
+import { InMemoryClientDirectory } from '../../adapters/memory/in-memory-client-directory.js';
 import { InMemoryStreamStore } from '../../adapters/memory/in-memory-stream-store.js';
 import { ManualClock } from '../../test-support/core/manual-clock.js';
 import { SystemClock } from '../../adapters/system/system-clock.js';
@@ -5,6 +6,7 @@ import {
   ClientRegistry,
   createEventRouter,
   createGatewayService,
+  DirectorySync,
   LiveSessions,
   NotificationFeeds,
   ReadAccessCache,
@@ -22,6 +24,7 @@ import { Streams } from '../../core/messaging/channels.js';
 import { failure, type DomainFailure } from '../../core/shared/errors.js';
 import { err, ok, type Result } from '../../core/shared/result.js';
 import { toStreamFields, type MetricSample } from '../../core/simulation/index.js';
+import { InProcessGatewayPeers } from './in-process-peers.js';
 import { RecordingConnection } from './recording-connection.js';
 
 /** Simulations by id with their readers, as the simulation service would answer. */
@@ -74,20 +77,31 @@ export interface GatewayInstance {
   readonly notificationFeeds: NotificationFeeds;
   readonly sessions: LiveSessions;
   readonly router: EventRouter;
+  /** Keeps the shared directory in step with `registry`. */
+  readonly directorySync: DirectorySync;
   readonly faults: unknown[];
 }
+
+/** How long directory entries live in the harness (its clock is manual: they expire only when it is advanced). */
+export const HARNESS_DIRECTORY_TTL_MS = 30_000;
 
 export interface GatewayHarness {
   readonly clock: ManualClock;
   readonly streams: InMemoryStreamStore;
   readonly simulations: InMemorySimulationAccess;
   readonly projects: InMemoryProjectAccess;
+  /** The client directory every instance shares. */
+  readonly directory: InMemoryClientDirectory;
+  /** How instances reach each other; mark one `down` to make it unreachable. */
+  readonly peers: InProcessGatewayPeers;
   /** A gateway instance on the shared stream store (call it twice for two instances). */
   instance(instanceId?: string): GatewayInstance;
   /** An identity for a user id. */
   identity(userId: string): Identity;
   /** An `/events` client of `userId` on `instance`, registered and connected. */
   eventsClient(instance: GatewayInstance, userId: string, clientId?: string): RecordingConnection;
+  /** Resolves once every instance's directory writes so far are done. */
+  settled(): Promise<void>;
   /** Appends samples to a simulation's stream; returns their steps. */
   appendSamples(simulationId: string, steps: readonly number[]): Promise<void>;
   close(): Promise<void>;
@@ -117,6 +131,8 @@ export const createGatewayHarness = (): GatewayHarness => {
   const streams = new InMemoryStreamStore();
   const simulations = new InMemorySimulationAccess();
   const projects = new InMemoryProjectAccess();
+  const directory = new InMemoryClientDirectory(clock);
+  const peers = new InProcessGatewayPeers();
   const instances: GatewayInstance[] = [];
   let ids = 0;
   return {
@@ -124,6 +140,8 @@ export const createGatewayHarness = (): GatewayHarness => {
     streams,
     simulations,
     projects,
+    directory,
+    peers,
     instance: (instanceId = `gw-${instances.length + 1}`) => {
       const registry = new ClientRegistry(instanceId, clock, { next: () => `session-${++ids}` });
       const faults: unknown[] = [];
@@ -139,14 +157,17 @@ export const createGatewayHarness = (): GatewayHarness => {
       const simulationFeeds = new SimulationFeeds(registry, fanOut);
       const notificationFeeds = new NotificationFeeds(registry, fanOut);
       const access = new ReadAccessCache(projects, clock);
+      const service = createGatewayService({ registry, directory, peers, reportFault: (error) => faults.push(error) });
+      peers.add(instanceId, service);
       const instance: GatewayInstance = {
         registry,
-        service: createGatewayService(registry),
+        service,
         fanOut,
         simulationFeeds,
         notificationFeeds,
         sessions: new LiveSessions({ registry, simulations, simulationFeeds, notificationFeeds }),
         router: createEventRouter({ registry, access, simulations: simulationFeeds }),
+        directorySync: new DirectorySync(registry, directory, { ttlMs: HARNESS_DIRECTORY_TTL_MS }, (error) => faults.push(error)),
         faults,
       };
       instances.push(instance);
@@ -164,6 +185,9 @@ export const createGatewayHarness = (): GatewayHarness => {
       const opened = instance.sessions.openEvents({ clientId, identity: this.identity(userId), connection });
       if (!opened.ok) throw new Error(`could not open an events client: ${opened.error.message}`);
       return connection;
+    },
+    settled: async () => {
+      await Promise.all(instances.map((instance) => instance.directorySync.settled()));
     },
     appendSamples: async (simulationId, steps) => {
       await streams.appendBatch(

@@ -23,6 +23,15 @@ export interface RegisteredClient {
   readonly connection: ClientConnection | undefined;
 }
 
+/** Told of every change to the registry, in order (the shared directory follows it: docs/adr/0052). */
+export interface RegistryListener {
+  /** A client was registered, or registered again with new subscriptions. */
+  registered(client: ConnectedClient): void;
+  unregistered(client: ConnectedClient): void;
+  /** A sign of life of a client (its `lastSeenAt` moved). */
+  touched(client: ConnectedClient): void;
+}
+
 interface Entry {
   client: ConnectedClient;
   readonly connection: ClientConnection | undefined;
@@ -37,6 +46,7 @@ export class ClientRegistry {
   private readonly clients = new Map<string, Entry>();
   private readonly byUser = new Map<string, Set<string>>();
   private readonly byTopic = new Map<string, Set<string>>();
+  private readonly listeners = new Set<RegistryListener>();
 
   constructor(
     readonly instanceId: string,
@@ -46,6 +56,12 @@ export class ClientRegistry {
 
   get size(): number {
     return this.clients.size;
+  }
+
+  /** Tells `listener` of every change from now on; returns how to stop. */
+  listen(listener: RegistryListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   register(registration: ClientRegistration): Result<ConnectedClient, DomainFailure> {
@@ -65,6 +81,7 @@ export class ClientRegistry {
     this.clients.set(client.clientId, { client, connection: registration.connection });
     addTo(this.byUser, client.userId, client.clientId);
     for (const topic of client.subscriptions) addTo(this.byTopic, topic, client.clientId);
+    for (const listener of this.listeners) listener.registered(client);
     return ok(client);
   }
 
@@ -76,6 +93,7 @@ export class ClientRegistry {
     this.clients.delete(clientId);
     removeFrom(this.byUser, entry.client.userId, clientId);
     for (const topic of entry.client.subscriptions) removeFrom(this.byTopic, topic, clientId);
+    for (const listener of this.listeners) listener.unregistered(entry.client);
     return ok({ client: entry.client, connection: entry.connection });
   }
 
@@ -83,10 +101,18 @@ export class ClientRegistry {
     return this.clients.get(clientId)?.client;
   }
 
+  /** A client and, when this instance holds its socket, how to reach it. */
+  entry(clientId: string): RegisteredClient | undefined {
+    const entry = this.clients.get(clientId);
+    return entry ? registered(entry) : undefined;
+  }
+
   /** Records a sign of life of the client. */
   touch(clientId: string): void {
     const entry = this.clients.get(clientId);
-    if (entry) entry.client = { ...entry.client, lastSeenAt: this.clock.now() };
+    if (!entry) return;
+    entry.client = { ...entry.client, lastSeenAt: this.clock.now() };
+    for (const listener of this.listeners) listener.touched(entry.client);
   }
 
   /** Every client, in registration order. */
@@ -126,6 +152,7 @@ export class ClientRegistry {
       lastSeenAt: this.clock.now(),
     };
     for (const topic of entry.client.subscriptions) addTo(this.byTopic, topic, client.clientId);
+    for (const listener of this.listeners) listener.registered(entry.client);
     return ok(entry.client);
   }
 

@@ -1,7 +1,6 @@
 import type { DomainFailure } from '../shared/errors.js';
 import { err, ok, type Result } from '../shared/result.js';
 import { decodePageToken, encodePageToken } from '../shared/page-token.js';
-import type { ClientRegistry } from './client-registry.js';
 import { invalidField } from './errors.js';
 import type { ConnectedClient } from './model.js';
 
@@ -30,10 +29,13 @@ export interface ConnectedClientsPage {
 }
 
 /**
- * One page of the instance's clients, oldest connection first (ties by client id). Paging is by
- * cursor: clients leaving between two pages do not make others repeat or be skipped.
+ * One page of `clients`, oldest connection first (ties by client id). Paging is by cursor: clients
+ * leaving between two pages do not make others repeat or be skipped.
  */
-export const connectedClients = (registry: ClientRegistry, query: ConnectedClientsQuery): Result<ConnectedClientsPage, DomainFailure> => {
+export const connectedClients = (
+  clients: readonly ConnectedClient[],
+  query: ConnectedClientsQuery,
+): Result<ConnectedClientsPage, DomainFailure> => {
   const pageSize = query.pageSize || DEFAULT_CLIENT_PAGE_SIZE;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_CLIENT_PAGE_SIZE) {
     return err(invalidField('page_size', `must be from 1 to ${MAX_CLIENT_PAGE_SIZE}`));
@@ -41,10 +43,9 @@ export const connectedClients = (registry: ClientRegistry, query: ConnectedClien
   const after = query.pageToken ? decodeCursor(query.pageToken) : undefined;
   if (query.pageToken && !after) return err(invalidField('page_token', 'is not a token this gateway issued'));
 
-  const source = query.subscription ? registry.subscribedTo(query.subscription) : registry.all();
-  const matching = source
-    .map(({ client }) => client)
+  const matching = clients
     .filter((client) => !query.userId || client.userId === query.userId)
+    .filter((client) => !query.subscription || client.subscriptions.includes(query.subscription))
     .sort(byConnection);
   const start = after ? matching.findIndex((client) => byConnection(client, after) > 0) : 0;
   const rest = start < 0 ? [] : matching.slice(start);

@@ -1,7 +1,7 @@
 import { failure, type DomainFailure } from '../shared/errors.js';
 
 export const clientNotFound = (clientId: string): DomainFailure =>
-  failure('not_found', 'client_not_found', `No client ${clientId} is connected to this gateway instance.`);
+  failure('not_found', 'client_not_found', `No client ${clientId} is connected to any gateway instance.`);
 
 export const clientTaken = (clientId: string): DomainFailure =>
   failure('conflict', 'client_id_taken', `Client ${clientId} is already registered for another user or session.`);

@@ -1,4 +1,4 @@
-import type { ConnectedClient, GatewayService } from '../../../core/gateway/index.js';
+import type { ConnectedClient, DeliveryScope, GatewayService, MeshDelivery } from '../../../core/gateway/index.js';
 import { invalidField } from '../../../core/gateway/index.js';
 import { err, ok, type Result } from '../../../core/shared/result.js';
 import type { DomainFailure } from '../../../core/shared/errors.js';
@@ -31,9 +31,26 @@ const decodePayload = (payload: Buffer): Result<unknown, DomainFailure> => {
   }
 };
 
+const deliveryText = (report: MeshDelivery, nobody: string): string => {
+  const unreachable = report.unreachable.length > 0 ? `; unreachable: ${report.unreachable.join(', ')}` : '';
+  const reached = report.delivered ? `delivered to ${report.clientCount} client(s) on ${report.instanceCount} gateway instance(s)` : nobody;
+  return reached + unreachable;
+};
+
+const deliveryResponse = (report: MeshDelivery, nobody: string) => ({
+  delivered: report.delivered,
+  clientCount: report.clientCount,
+  message: deliveryText(report, nobody),
+  instanceCount: report.instanceCount,
+  unreachableInstances: [...report.unreachable],
+});
+
+const scopeOf = (forwarded: boolean): DeliveryScope => (forwarded ? 'instance' : 'mesh');
+
 /**
- * `gateway.GatewayService` over gRPC: the clients of THIS gateway instance. RouteMessage and
- * BroadcastMessage deliver to the sockets this instance holds and report how many took the message.
+ * `gateway.GatewayService` over gRPC: the clients of every gateway instance (docs/adr/0052).
+ * RouteMessage and BroadcastMessage deliver on every instance holding a target and report how many
+ * clients took the message; a request marked `forwarded` (from another instance) is delivered here only.
  */
 export const gatewayGrpcService = (gateway: GatewayService, health: GatewayHealthDetails, logger: Logger): GatewayServiceServer => ({
   registerClient: unaryHandler(async (request) => {
@@ -42,46 +59,36 @@ export const gatewayGrpcService = (gateway: GatewayService, health: GatewayHealt
     return { success: true, sessionId: registered.value.sessionId, message: `registered on ${registered.value.instanceId}` };
   }, logger),
 
-  unregisterClient: unaryHandler(async ({ clientId, sessionId, reason }) => {
-    const removed = gateway.unregisterClient({ clientId, sessionId });
+  unregisterClient: unaryHandler(async ({ clientId, sessionId, reason, forwarded }) => {
+    const removed = await gateway.unregisterClient({ clientId, sessionId }, scopeOf(forwarded));
     if (!removed.ok) return removed;
-    return { success: true, message: `client ${clientId} unregistered`, reason: reason || 'unregistered' };
+    return ok({ success: true, message: `client ${clientId} unregistered`, reason: reason || 'unregistered' });
   }, logger),
 
-  routeMessage: unaryHandler(async (request) => {
+  routeMessage: unaryHandler(async ({ forwarded, ...request }) => {
     const payload = decodePayload(request.payload);
     if (!payload.ok) return payload;
-    const report = gateway.routeMessage({ ...request, payload: payload.value });
+    const report = await gateway.routeMessage({ ...request, payload: payload.value }, scopeOf(forwarded));
     if (!report.ok) return report;
-    const { delivered, clientCount } = report.value;
-    return {
-      delivered,
-      clientCount,
-      message: delivered ? `delivered to ${clientCount} client(s)` : 'no connected client of the user on this instance',
-    };
+    return ok(deliveryResponse(report.value, 'no connected client of the target on any gateway instance'));
   }, logger),
 
-  broadcastMessage: unaryHandler(async (request) => {
+  broadcastMessage: unaryHandler(async ({ forwarded, ...request }) => {
     const payload = decodePayload(request.payload);
     if (!payload.ok) return payload;
-    const report = gateway.broadcastMessage({ ...request, payload: payload.value });
+    const report = await gateway.broadcastMessage({ ...request, payload: payload.value }, scopeOf(forwarded));
     if (!report.ok) return report;
-    const { delivered, clientCount } = report.value;
-    return {
-      delivered,
-      clientCount,
-      message: delivered ? `delivered to ${clientCount} client(s)` : 'no subscribed client on this instance',
-    };
+    return ok(deliveryResponse(report.value, 'no subscribed client on any gateway instance'));
   }, logger),
 
   getConnectedClients: unaryHandler(async (request) => {
-    const page = gateway.connectedClients(request);
+    const page = await gateway.connectedClients(request);
     if (!page.ok) return page;
-    return { clients: page.value.clients.map(clientInfo), nextPageToken: page.value.nextPageToken, totalCount: page.value.totalCount };
+    return ok({ clients: page.value.clients.map(clientInfo), nextPageToken: page.value.nextPageToken, totalCount: page.value.totalCount });
   }, logger),
 
   getClientInfo: unaryHandler(async ({ clientId }) => {
-    const client = gateway.clientInfo(clientId);
+    const client = await gateway.clientInfo(clientId);
     return client.ok ? ok({ client: clientInfo(client.value) }) : client;
   }, logger),
 

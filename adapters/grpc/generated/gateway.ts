@@ -45,13 +45,25 @@ export interface RouteMessageRequest {
   messageType: string;
   payload: Buffer;
   sourceService: string;
+  /** Fields below are not in the specification (docs/adr/0052-a-client-directory-shared-by-every-gateway.md). */
+  targetClientId: string;
+  /** with target_user_id: only the user's clients of this auth session */
+  targetSessionId: string;
+  /** after the message, close the targeted sockets (4401): every socket of the user, not only /events */
+  disconnect: boolean;
+  /** set by the gateway that fans the call out: deliver on the receiving instance only */
+  forwarded: boolean;
 }
 
-/** Whether the message reached a client, and how many clients got it. */
+/** Whether the message reached a client, and how many clients got it (on every gateway instance). */
 export interface RouteMessageResponse {
   delivered: boolean;
   clientCount: number;
   message: string;
+  /** Fields below are not in the specification. */
+  instanceCount: number;
+  /** gateway instances holding targets that could not be asked */
+  unreachableInstances: string[];
 }
 
 /** Ends a client session (WebSocket closed, logout, or eviction). */
@@ -61,6 +73,8 @@ export interface UnregisterClientRequest {
   /** why the session ends: "disconnected", "logout", "evicted" */
   reason: string;
   callingService: string;
+  /** set by the gateway that passes the call to the instance holding the client */
+  forwarded: boolean;
 }
 
 /** Outcome of UnregisterClient; `reason` says why nothing was unregistered when success is false. */
@@ -77,13 +91,19 @@ export interface BroadcastMessageRequest {
   payload: Buffer;
   sourceService: string;
   excludeClientIds: string[];
+  /** set by the gateway that fans the call out: deliver on the receiving instance only */
+  forwarded: boolean;
 }
 
-/** How many clients a broadcast reached. */
+/** How many clients a broadcast reached (on every gateway instance). */
 export interface BroadcastMessageResponse {
   delivered: boolean;
   clientCount: number;
   message: string;
+  /** gateway instances that answered, this one included */
+  instanceCount: number;
+  /** gateway instances holding targets that could not be asked */
+  unreachableInstances: string[];
 }
 
 /** One client connected to a gateway instance. */
@@ -100,7 +120,7 @@ export interface ClientInfo {
   instanceId: string;
 }
 
-/** Lists connected clients, optionally filtered by user or subscription; paginated. */
+/** Lists the clients connected to every gateway instance (the shared directory), optionally filtered by user or subscription; paginated. */
 export interface GetConnectedClientsRequest {
   /** empty: all users */
   userId: string;
@@ -119,7 +139,7 @@ export interface GetConnectedClientsResponse {
   totalCount: number;
 }
 
-/** Looks up one client; an unknown client is the NOT_FOUND status. */
+/** Looks up one client on any gateway instance; an unknown client is the NOT_FOUND status. */
 export interface GetClientInfoRequest {
   clientId: string;
   callingService: string;
@@ -386,7 +406,16 @@ export const RegisterClientResponse: MessageFns<RegisterClientResponse> = {
 };
 
 function createBaseRouteMessageRequest(): RouteMessageRequest {
-  return { targetUserId: "", messageType: "", payload: Buffer.alloc(0), sourceService: "" };
+  return {
+    targetUserId: "",
+    messageType: "",
+    payload: Buffer.alloc(0),
+    sourceService: "",
+    targetClientId: "",
+    targetSessionId: "",
+    disconnect: false,
+    forwarded: false,
+  };
 }
 
 export const RouteMessageRequest: MessageFns<RouteMessageRequest> = {
@@ -402,6 +431,18 @@ export const RouteMessageRequest: MessageFns<RouteMessageRequest> = {
     }
     if (message.sourceService !== "") {
       writer.uint32(34).string(message.sourceService);
+    }
+    if (message.targetClientId !== "") {
+      writer.uint32(42).string(message.targetClientId);
+    }
+    if (message.targetSessionId !== "") {
+      writer.uint32(50).string(message.targetSessionId);
+    }
+    if (message.disconnect !== false) {
+      writer.uint32(56).bool(message.disconnect);
+    }
+    if (message.forwarded !== false) {
+      writer.uint32(64).bool(message.forwarded);
     }
     return writer;
   },
@@ -451,6 +492,38 @@ export const RouteMessageRequest: MessageFns<RouteMessageRequest> = {
             message.sourceService = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.targetClientId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.targetSessionId = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.disconnect = reader.bool();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.forwarded = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -481,6 +554,18 @@ export const RouteMessageRequest: MessageFns<RouteMessageRequest> = {
         : isSet(object.source_service)
         ? globalThis.String(object.source_service)
         : "",
+      targetClientId: isSet(object.targetClientId)
+        ? globalThis.String(object.targetClientId)
+        : isSet(object.target_client_id)
+        ? globalThis.String(object.target_client_id)
+        : "",
+      targetSessionId: isSet(object.targetSessionId)
+        ? globalThis.String(object.targetSessionId)
+        : isSet(object.target_session_id)
+        ? globalThis.String(object.target_session_id)
+        : "",
+      disconnect: isSet(object.disconnect) ? globalThis.Boolean(object.disconnect) : false,
+      forwarded: isSet(object.forwarded) ? globalThis.Boolean(object.forwarded) : false,
     };
   },
 
@@ -498,6 +583,18 @@ export const RouteMessageRequest: MessageFns<RouteMessageRequest> = {
     if (message.sourceService !== "") {
       obj.sourceService = message.sourceService;
     }
+    if (message.targetClientId !== "") {
+      obj.targetClientId = message.targetClientId;
+    }
+    if (message.targetSessionId !== "") {
+      obj.targetSessionId = message.targetSessionId;
+    }
+    if (message.disconnect !== false) {
+      obj.disconnect = message.disconnect;
+    }
+    if (message.forwarded !== false) {
+      obj.forwarded = message.forwarded;
+    }
     return obj;
   },
 
@@ -510,12 +607,16 @@ export const RouteMessageRequest: MessageFns<RouteMessageRequest> = {
     message.messageType = object.messageType ?? "";
     message.payload = object.payload ?? Buffer.alloc(0);
     message.sourceService = object.sourceService ?? "";
+    message.targetClientId = object.targetClientId ?? "";
+    message.targetSessionId = object.targetSessionId ?? "";
+    message.disconnect = object.disconnect ?? false;
+    message.forwarded = object.forwarded ?? false;
     return message;
   },
 };
 
 function createBaseRouteMessageResponse(): RouteMessageResponse {
-  return { delivered: false, clientCount: 0, message: "" };
+  return { delivered: false, clientCount: 0, message: "", instanceCount: 0, unreachableInstances: [] };
 }
 
 export const RouteMessageResponse: MessageFns<RouteMessageResponse> = {
@@ -528,6 +629,12 @@ export const RouteMessageResponse: MessageFns<RouteMessageResponse> = {
     }
     if (message.message !== "") {
       writer.uint32(26).string(message.message);
+    }
+    if (message.instanceCount !== 0) {
+      writer.uint32(32).int32(message.instanceCount);
+    }
+    for (const v of message.unreachableInstances) {
+      writer.uint32(42).string(v!);
     }
     return writer;
   },
@@ -569,6 +676,22 @@ export const RouteMessageResponse: MessageFns<RouteMessageResponse> = {
             message.message = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.instanceCount = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.unreachableInstances.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -590,6 +713,16 @@ export const RouteMessageResponse: MessageFns<RouteMessageResponse> = {
         ? globalThis.Number(object.client_count)
         : 0,
       message: isSet(object.message) ? globalThis.String(object.message) : "",
+      instanceCount: isSet(object.instanceCount)
+        ? globalThis.Number(object.instanceCount)
+        : isSet(object.instance_count)
+        ? globalThis.Number(object.instance_count)
+        : 0,
+      unreachableInstances: globalThis.Array.isArray(object?.unreachableInstances)
+        ? object.unreachableInstances.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.unreachable_instances)
+        ? object.unreachable_instances.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -604,6 +737,12 @@ export const RouteMessageResponse: MessageFns<RouteMessageResponse> = {
     if (message.message !== "") {
       obj.message = message.message;
     }
+    if (message.instanceCount !== 0) {
+      obj.instanceCount = Math.round(message.instanceCount);
+    }
+    if (message.unreachableInstances?.length) {
+      obj.unreachableInstances = message.unreachableInstances;
+    }
     return obj;
   },
 
@@ -615,12 +754,14 @@ export const RouteMessageResponse: MessageFns<RouteMessageResponse> = {
     message.delivered = object.delivered ?? false;
     message.clientCount = object.clientCount ?? 0;
     message.message = object.message ?? "";
+    message.instanceCount = object.instanceCount ?? 0;
+    message.unreachableInstances = object.unreachableInstances?.map((e) => e) || [];
     return message;
   },
 };
 
 function createBaseUnregisterClientRequest(): UnregisterClientRequest {
-  return { clientId: "", sessionId: "", reason: "", callingService: "" };
+  return { clientId: "", sessionId: "", reason: "", callingService: "", forwarded: false };
 }
 
 export const UnregisterClientRequest: MessageFns<UnregisterClientRequest> = {
@@ -636,6 +777,9 @@ export const UnregisterClientRequest: MessageFns<UnregisterClientRequest> = {
     }
     if (message.callingService !== "") {
       writer.uint32(34).string(message.callingService);
+    }
+    if (message.forwarded !== false) {
+      writer.uint32(40).bool(message.forwarded);
     }
     return writer;
   },
@@ -685,6 +829,14 @@ export const UnregisterClientRequest: MessageFns<UnregisterClientRequest> = {
             message.callingService = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.forwarded = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -715,6 +867,7 @@ export const UnregisterClientRequest: MessageFns<UnregisterClientRequest> = {
         : isSet(object.calling_service)
         ? globalThis.String(object.calling_service)
         : "",
+      forwarded: isSet(object.forwarded) ? globalThis.Boolean(object.forwarded) : false,
     };
   },
 
@@ -732,6 +885,9 @@ export const UnregisterClientRequest: MessageFns<UnregisterClientRequest> = {
     if (message.callingService !== "") {
       obj.callingService = message.callingService;
     }
+    if (message.forwarded !== false) {
+      obj.forwarded = message.forwarded;
+    }
     return obj;
   },
 
@@ -744,6 +900,7 @@ export const UnregisterClientRequest: MessageFns<UnregisterClientRequest> = {
     message.sessionId = object.sessionId ?? "";
     message.reason = object.reason ?? "";
     message.callingService = object.callingService ?? "";
+    message.forwarded = object.forwarded ?? false;
     return message;
   },
 };
@@ -850,7 +1007,14 @@ export const UnregisterClientResponse: MessageFns<UnregisterClientResponse> = {
 };
 
 function createBaseBroadcastMessageRequest(): BroadcastMessageRequest {
-  return { channel: "", messageType: "", payload: Buffer.alloc(0), sourceService: "", excludeClientIds: [] };
+  return {
+    channel: "",
+    messageType: "",
+    payload: Buffer.alloc(0),
+    sourceService: "",
+    excludeClientIds: [],
+    forwarded: false,
+  };
 }
 
 export const BroadcastMessageRequest: MessageFns<BroadcastMessageRequest> = {
@@ -869,6 +1033,9 @@ export const BroadcastMessageRequest: MessageFns<BroadcastMessageRequest> = {
     }
     for (const v of message.excludeClientIds) {
       writer.uint32(42).string(v!);
+    }
+    if (message.forwarded !== false) {
+      writer.uint32(48).bool(message.forwarded);
     }
     return writer;
   },
@@ -926,6 +1093,14 @@ export const BroadcastMessageRequest: MessageFns<BroadcastMessageRequest> = {
             message.excludeClientIds.push(reader.string());
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.forwarded = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -957,6 +1132,7 @@ export const BroadcastMessageRequest: MessageFns<BroadcastMessageRequest> = {
         : globalThis.Array.isArray(object?.exclude_client_ids)
         ? object.exclude_client_ids.map((e: any) => globalThis.String(e))
         : [],
+      forwarded: isSet(object.forwarded) ? globalThis.Boolean(object.forwarded) : false,
     };
   },
 
@@ -977,6 +1153,9 @@ export const BroadcastMessageRequest: MessageFns<BroadcastMessageRequest> = {
     if (message.excludeClientIds?.length) {
       obj.excludeClientIds = message.excludeClientIds;
     }
+    if (message.forwarded !== false) {
+      obj.forwarded = message.forwarded;
+    }
     return obj;
   },
 
@@ -990,12 +1169,13 @@ export const BroadcastMessageRequest: MessageFns<BroadcastMessageRequest> = {
     message.payload = object.payload ?? Buffer.alloc(0);
     message.sourceService = object.sourceService ?? "";
     message.excludeClientIds = object.excludeClientIds?.map((e) => e) || [];
+    message.forwarded = object.forwarded ?? false;
     return message;
   },
 };
 
 function createBaseBroadcastMessageResponse(): BroadcastMessageResponse {
-  return { delivered: false, clientCount: 0, message: "" };
+  return { delivered: false, clientCount: 0, message: "", instanceCount: 0, unreachableInstances: [] };
 }
 
 export const BroadcastMessageResponse: MessageFns<BroadcastMessageResponse> = {
@@ -1008,6 +1188,12 @@ export const BroadcastMessageResponse: MessageFns<BroadcastMessageResponse> = {
     }
     if (message.message !== "") {
       writer.uint32(26).string(message.message);
+    }
+    if (message.instanceCount !== 0) {
+      writer.uint32(32).int32(message.instanceCount);
+    }
+    for (const v of message.unreachableInstances) {
+      writer.uint32(42).string(v!);
     }
     return writer;
   },
@@ -1049,6 +1235,22 @@ export const BroadcastMessageResponse: MessageFns<BroadcastMessageResponse> = {
             message.message = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.instanceCount = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.unreachableInstances.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1070,6 +1272,16 @@ export const BroadcastMessageResponse: MessageFns<BroadcastMessageResponse> = {
         ? globalThis.Number(object.client_count)
         : 0,
       message: isSet(object.message) ? globalThis.String(object.message) : "",
+      instanceCount: isSet(object.instanceCount)
+        ? globalThis.Number(object.instanceCount)
+        : isSet(object.instance_count)
+        ? globalThis.Number(object.instance_count)
+        : 0,
+      unreachableInstances: globalThis.Array.isArray(object?.unreachableInstances)
+        ? object.unreachableInstances.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.unreachable_instances)
+        ? object.unreachable_instances.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -1084,6 +1296,12 @@ export const BroadcastMessageResponse: MessageFns<BroadcastMessageResponse> = {
     if (message.message !== "") {
       obj.message = message.message;
     }
+    if (message.instanceCount !== 0) {
+      obj.instanceCount = Math.round(message.instanceCount);
+    }
+    if (message.unreachableInstances?.length) {
+      obj.unreachableInstances = message.unreachableInstances;
+    }
     return obj;
   },
 
@@ -1095,6 +1313,8 @@ export const BroadcastMessageResponse: MessageFns<BroadcastMessageResponse> = {
     message.delivered = object.delivered ?? false;
     message.clientCount = object.clientCount ?? 0;
     message.message = object.message ?? "";
+    message.instanceCount = object.instanceCount ?? 0;
+    message.unreachableInstances = object.unreachableInstances?.map((e) => e) || [];
     return message;
   },
 };
