@@ -1,6 +1,8 @@
+import type { ClientDirectory } from '../core/gateway/index.js';
 import type { EventBus } from '../core/messaging/events.js';
 import type { StreamStore } from '../core/messaging/streams.js';
 import type { JobQueue } from '../core/messaging/work-queue.js';
+import { InMemoryClientDirectory } from '../adapters/memory/in-memory-client-directory.js';
 import { InMemoryEventBus } from '../adapters/memory/in-memory-event-bus.js';
 import { DeduplicatingEventBus } from '../adapters/messaging/deduplicating-event-bus.js';
 import { DeduplicatingJobQueue } from '../adapters/messaging/deduplicating-job-queue.js';
@@ -8,6 +10,7 @@ import { InMemoryStreamStore } from '../adapters/memory/in-memory-stream-store.j
 import { InstrumentedEventBus } from '../adapters/observability/metrics/instrumented-event-bus.js';
 import { InstrumentedStreamStore } from '../adapters/observability/metrics/instrumented-stream-store.js';
 import type { Logger } from '../adapters/observability/logger.js';
+import { RedisClientDirectory } from '../adapters/redis/redis-client-directory.js';
 import { RedisConnections } from '../adapters/redis/redis-connections.js';
 import { RedisEventBus } from '../adapters/redis/redis-event-bus.js';
 import { RedisStreamStore } from '../adapters/redis/redis-stream-store.js';
@@ -16,12 +19,14 @@ import { SystemClock } from '../adapters/system/system-clock.js';
 import { StreamJobQueue } from '../adapters/streams/stream-job-queue.js';
 import type { MessagingObserver } from './observability/process-metrics.js';
 
-/** Layer 3 of one process: the event bus, the stream store, and the work queues on top of the streams. */
+/** Layer 3 of one process: the event bus, the stream store, the work queues on top of the streams, and the gateways' client directory. */
 export interface Messaging {
   readonly kind: 'memory' | 'redis';
   readonly events: EventBus;
   readonly streams: StreamStore;
   readonly jobs: JobQueue;
+  /** The clients of every gateway instance on this layer 3 (docs/adr/0052). */
+  readonly clientDirectory: ClientDirectory;
   /** The process's Redis connections, for state the instances of a service share (auth's login throttle); absent in memory. */
   readonly redis?: RedisConnections;
   close(): Promise<void>;
@@ -63,6 +68,7 @@ export const createRedisMessaging = (redis: RedisConfig, logger: Logger, observe
     events: bus,
     streams,
     jobs: new DeduplicatingJobQueue(jobs),
+    clientDirectory: new RedisClientDirectory(connections, new SystemClock()),
     redis: connections,
     close: async () => {
       unwatch?.();
@@ -84,6 +90,7 @@ export const createInMemoryMessaging = (logger: Logger, observer?: MessagingObse
     events,
     streams,
     jobs: new DeduplicatingJobQueue(jobs),
+    clientDirectory: new InMemoryClientDirectory(clock),
     close: async () => {
       await jobs.close();
       await store.close();

@@ -53,26 +53,39 @@ export const deadAddress = async (): Promise<string> => {
   return `127.0.0.1:${port}`;
 };
 
-/** The backends started so far, so that a client made before its target started (project and simulation call each other) finds it. */
-class StartedBackends implements InstanceSource {
-  private readonly instances = new Map<string, ServiceInstance>();
+/**
+ * The instances started so far, so that a client made before its target started (project and
+ * simulation call each other; gateways forward to each other) finds it.
+ */
+class StartedInstances implements InstanceSource {
+  private readonly instances = new Map<string, ServiceInstance[]>();
   private readonly listeners = new Set<{ service: string; listener: (instances: readonly ServiceInstance[]) => void }>();
 
-  add(service: Backend, running: RunningService): void {
-    const instance = configuredInstance(service, `127.0.0.1:${running.grpc.port}`, `127.0.0.1:${running.http.port}`);
-    this.instances.set(service, instance);
-    for (const entry of this.listeners) if (entry.service === service) entry.listener([instance]);
+  add(service: ServiceName, running: RunningService, instanceId?: string): void {
+    const configured = configuredInstance(service, `127.0.0.1:${running.grpc.port}`, `127.0.0.1:${running.http.port}`);
+    this.change(service, [...this.current(service), instanceId ? { ...configured, instanceId } : configured]);
+  }
+
+  remove(service: ServiceName, running: RunningService): void {
+    this.change(
+      service,
+      this.current(service).filter((instance) => instance.grpcPort !== running.grpc.port),
+    );
   }
 
   current(service: string): readonly ServiceInstance[] {
-    const instance = this.instances.get(service);
-    return instance ? [instance] : [];
+    return this.instances.get(service) ?? [];
   }
 
   onChange(service: string, listener: (instances: readonly ServiceInstance[]) => void): () => void {
     const entry = { service, listener };
     this.listeners.add(entry);
     return () => this.listeners.delete(entry);
+  }
+
+  private change(service: string, instances: ServiceInstance[]): void {
+    this.instances.set(service, instances);
+    for (const entry of this.listeners) if (entry.service === service) entry.listener(instances);
   }
 }
 
@@ -88,7 +101,7 @@ export const startGatewayTestBed = async (options: GatewayTestBedOptions = {}): 
     const local = service === 'api-gateway' ? gateways[0] : backends.get(service);
     return local ? { grpc: `127.0.0.1:${local.grpc.port}`, http: `127.0.0.1:${local.http.port}` } : { grpc: dead, http: dead };
   };
-  const started = new StartedBackends();
+  const started = new StartedInstances();
   const context = standaloneContext({ config, logger, messaging, targetOf, registry: started });
   const stop = async () => {
     for (const gateway of gateways.splice(0).reverse()) await gateway.stop();
@@ -114,9 +127,18 @@ export const startGatewayTestBed = async (options: GatewayTestBedOptions = {}): 
     startGateway: async (overrides = {}) => {
       const own = options.openMessaging?.();
       if (own) opened.push(own);
-      const gateway = await gatewayRoot(overrides)({ ...context, messaging: own ?? messaging });
+      // Each gateway its own instance id, as the launcher gives them: the client directory and forwarding go by it.
+      const instanceId = overrides.instanceId ?? `gateway-${gateways.length + 1}-${context.instanceId}`;
+      const gateway = await gatewayRoot(overrides)({ ...context, instanceId, messaging: own ?? messaging });
       gateways.push(gateway);
-      return gateway;
+      started.add('api-gateway', gateway, instanceId);
+      return {
+        ...gateway,
+        stop: async () => {
+          started.remove('api-gateway', gateway);
+          await gateway.stop();
+        },
+      };
     },
     stop,
   };

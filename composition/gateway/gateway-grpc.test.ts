@@ -1,6 +1,11 @@
 import { credentials, status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayServiceClient } from '../../adapters/grpc/generated/gateway.js';
+import {
+  RouteMessageRequest,
+  BroadcastMessageRequest,
+  UnregisterClientRequest,
+  GatewayServiceClient,
+} from '../../adapters/grpc/generated/gateway.js';
 import { meshProtoPaths } from '../../test-support/proto-files.js';
 import { assertEveryRpcRegistered } from '../../contract-tests/grpc/assert-every-rpc-registered.js';
 import { callUnary, callUnaryError } from '../../contract-tests/support/grpc-unary.js';
@@ -52,12 +57,15 @@ describe('gateway.GatewayService over real gRPC', () => {
   it('routes a message to the WebSocket of the user on /events and reports the count', async () => {
     const socket = await eventsSocket(ada);
 
-    const answer = await callUnary(client.routeMessage.bind(client), {
-      targetUserId: ada.userId,
-      messageType: 'build_finished',
-      payload: Buffer.from(JSON.stringify({ build: 42 })),
-      sourceService: 'ci',
-    });
+    const answer = await callUnary(
+      client.routeMessage.bind(client),
+      RouteMessageRequest.fromPartial({
+        targetUserId: ada.userId,
+        messageType: 'build_finished',
+        payload: Buffer.from(JSON.stringify({ build: 42 })),
+        sourceService: 'ci',
+      }),
+    );
 
     expect(answer).toMatchObject({ delivered: true, clientCount: 1 });
     const [message] = await socket.waitForType('build_finished');
@@ -65,34 +73,43 @@ describe('gateway.GatewayService over real gRPC', () => {
   });
 
   it('answers delivered: false for a user without a socket here', async () => {
-    const answer = await callUnary(client.routeMessage.bind(client), {
-      targetUserId: 'nobody',
-      messageType: 'x',
-      payload: Buffer.alloc(0),
-      sourceService: 'ci',
-    });
+    const answer = await callUnary(
+      client.routeMessage.bind(client),
+      RouteMessageRequest.fromPartial({
+        targetUserId: 'nobody',
+        messageType: 'x',
+        payload: Buffer.alloc(0),
+        sourceService: 'ci',
+      }),
+    );
     expect(answer).toMatchObject({ delivered: false, clientCount: 0 });
   });
 
   it('refuses a payload that is not JSON with INVALID_ARGUMENT', async () => {
-    const error = await callUnaryError(client.routeMessage.bind(client), {
-      targetUserId: ada.userId,
-      messageType: 'x',
-      payload: Buffer.from('{not json'),
-      sourceService: 'ci',
-    });
+    const error = await callUnaryError(
+      client.routeMessage.bind(client),
+      RouteMessageRequest.fromPartial({
+        targetUserId: ada.userId,
+        messageType: 'x',
+        payload: Buffer.from('{not json'),
+        sourceService: 'ci',
+      }),
+    );
     expect(error.code).toBe(status.INVALID_ARGUMENT);
   });
 
   it('broadcasts to the subscribers of a channel', async () => {
     const socket = await eventsSocket(ada);
-    const answer = await callUnary(client.broadcastMessage.bind(client), {
-      channel: 'events',
-      messageType: 'maintenance',
-      payload: Buffer.from('"at noon"'),
-      sourceService: 'ops',
-      excludeClientIds: [],
-    });
+    const answer = await callUnary(
+      client.broadcastMessage.bind(client),
+      BroadcastMessageRequest.fromPartial({
+        channel: 'events',
+        messageType: 'maintenance',
+        payload: Buffer.from('"at noon"'),
+        sourceService: 'ops',
+        excludeClientIds: [],
+      }),
+    );
     expect(answer.clientCount).toBeGreaterThanOrEqual(1);
     expect(await socket.waitForType('maintenance')).toContainEqual({ type: 'maintenance', source_service: 'ops', payload: 'at noon' });
   });
@@ -122,12 +139,15 @@ describe('gateway.GatewayService over real gRPC', () => {
       clients: [{ clientId: 'mobile-1', sessionId: registered.sessionId }],
     });
 
-    const removed = await callUnary(client.unregisterClient.bind(client), {
-      clientId: 'mobile-1',
-      sessionId: registered.sessionId,
-      reason: 'logout',
-      callingService: 'test',
-    });
+    const removed = await callUnary(
+      client.unregisterClient.bind(client),
+      UnregisterClientRequest.fromPartial({
+        clientId: 'mobile-1',
+        sessionId: registered.sessionId,
+        reason: 'logout',
+        callingService: 'test',
+      }),
+    );
     expect(removed).toMatchObject({ success: true, reason: 'logout' });
     const gone = await callUnaryError(client.getClientInfo.bind(client), { clientId: 'mobile-1', callingService: 'test' });
     expect(gone.code).toBe(status.NOT_FOUND);

@@ -2,7 +2,7 @@ import { credentials } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queues, Streams } from '../../core/messaging/channels.js';
 import { toStreamFields } from '../../core/simulation/index.js';
-import { GatewayServiceClient } from '../../adapters/grpc/generated/gateway.js';
+import { GetConnectedClientsRequest, RouteMessageRequest, GatewayServiceClient } from '../../adapters/grpc/generated/gateway.js';
 import { CloseCodes } from '../../adapters/websocket/close-codes.js';
 import { aSample } from '../../contract-tests/gateway/gateway-harness.js';
 import { connectSocket, type TestSocket } from '../../contract-tests/gateway/ws-client.js';
@@ -78,21 +78,44 @@ describe('two gateway instances on one layer 3', () => {
       expect(await socket.waitForType('notify')).toEqual([{ type: 'notify', user_id: ada.userId, notification: { n: 1 } }]);
   });
 
-  it('routes a gRPC message only to the sockets of the instance asked', async () => {
-    const [onFirst, onSecond] = [open(first, '/events', ada.token), open(second, '/events', ada.token)];
-    await onFirst.waitForType('connected');
+  it('routes a gRPC message to the user’s sockets on both instances, whichever is asked, and lists them from either', async () => {
+    const bob = await aUser(http, `http://127.0.0.1:${first.http.port}`, 'bob');
+    const [onFirst, onSecond] = [open(first, '/events', bob.token), open(second, '/events', bob.token)];
+    const [connectedFirst] = await onFirst.waitForType('connected');
     await onSecond.waitForType('connected');
     const client = new GatewayServiceClient(`127.0.0.1:${second.grpc.port}`, credentials.createInsecure());
     try {
-      const answer = await callUnary(client.routeMessage.bind(client), {
-        targetUserId: ada.userId,
-        messageType: 'only_here',
-        payload: Buffer.from('{}'),
-        sourceService: 'test',
-      });
-      expect(answer.delivered).toBe(true);
-      await onSecond.waitForType('only_here');
-      expect(onFirst.ofType('only_here')).toEqual([]);
+      const listed = async () =>
+        callUnary(client.getConnectedClients.bind(client), GetConnectedClientsRequest.fromPartial({ userId: bob.userId }));
+      // Each instance writes its clients to the shared directory as they connect.
+      await waitFor(async () => (await listed()).totalCount === 2, 10_000, 'both sockets in the directory');
+      expect((await listed()).clients.map((info) => info.instanceId).sort()).toEqual(['gw-1', 'gw-2']);
+
+      const answer = await callUnary(
+        client.routeMessage.bind(client),
+        RouteMessageRequest.fromPartial({
+          targetUserId: bob.userId,
+          messageType: 'everywhere',
+          payload: Buffer.from('{}'),
+          sourceService: 'test',
+        }),
+      );
+      expect(answer).toMatchObject({ delivered: true, clientCount: 2, instanceCount: 2, unreachableInstances: [] });
+      await onFirst.waitForType('everywhere');
+      await onSecond.waitForType('everywhere');
+
+      const one = await callUnary(
+        client.routeMessage.bind(client),
+        RouteMessageRequest.fromPartial({
+          targetClientId: String(connectedFirst!['client_id']),
+          messageType: 'just_you',
+          payload: Buffer.from('1'),
+          sourceService: 'test',
+        }),
+      );
+      expect(one).toMatchObject({ delivered: true, clientCount: 1, instanceCount: 2 });
+      await onFirst.waitForType('just_you');
+      expect(onSecond.ofType('just_you')).toEqual([]);
     } finally {
       client.close();
     }

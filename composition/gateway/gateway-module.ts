@@ -4,6 +4,7 @@ import {
   ClientRegistry,
   createEventRouter,
   createGatewayService,
+  DirectorySync,
   LiveSessions,
   NotificationFeeds,
   RateLimiter,
@@ -11,7 +12,9 @@ import {
   SimulationFeeds,
   StreamFanOut,
   type Authenticator,
+  type ClientDirectory,
   type EventRouter,
+  type GatewayPeers,
   type GatewayService,
   type Identity,
   type ProjectAccess,
@@ -19,10 +22,12 @@ import {
 } from '../../core/gateway/index.js';
 import { SessionValidityCache } from '../../core/auth/index.js';
 import type { StreamStore } from '../../core/messaging/streams.js';
+import { defaultCallTimeoutMs } from '../../core/resilience/deadline.js';
 import type { Clock } from '../../core/shared/clock.js';
 import type { IdGenerator } from '../../core/shared/ids.js';
 import { GrpcAuthClient } from '../../adapters/grpc/auth/auth-grpc-client.js';
 import { GrpcAuthenticator } from '../../adapters/grpc/gateway/grpc-authenticator.js';
+import { GrpcGatewayPeers } from '../../adapters/grpc/gateway/grpc-gateway-peers.js';
 import { LocalTokenAuthenticator } from '../../adapters/grpc/gateway/local-token-authenticator.js';
 import { RemoteSigningKeys } from '../../adapters/grpc/gateway/remote-signing-keys.js';
 import { GrpcProjectAccess } from '../../adapters/grpc/gateway/grpc-project-access.js';
@@ -30,6 +35,7 @@ import { GrpcProjectBackend } from '../../adapters/grpc/gateway/grpc-project-bac
 import { GrpcSimulationAccess } from '../../adapters/grpc/gateway/grpc-simulation-access.js';
 import { GrpcSimulationBackend } from '../../adapters/grpc/gateway/grpc-simulation-backend.js';
 import { AuthServiceClient } from '../../adapters/grpc/generated/auth.js';
+import { GatewayServiceClient } from '../../adapters/grpc/generated/gateway.js';
 import { ProjectServiceClient } from '../../adapters/grpc/generated/project.js';
 import { SimulationServiceClient } from '../../adapters/grpc/generated/simulation.js';
 import type { MeshService, ServiceCalls } from '../../adapters/grpc/mesh/mesh-client.js';
@@ -52,6 +58,11 @@ export const GatewayTokens = {
   authClients: token<MeshService<AuthServiceClient>>('AuthClients'),
   projectClients: token<MeshService<ProjectServiceClient>>('ProjectClients'),
   simulationClients: token<MeshService<SimulationServiceClient>>('SimulationClients'),
+  /** The other gateway instances (and this one), for forwarded deliveries. */
+  gatewayClients: token<MeshService<GatewayServiceClient>>('GatewayClients'),
+  directory: token<ClientDirectory>('ClientDirectory'),
+  peers: token<GatewayPeers>('GatewayPeers'),
+  directorySync: token<DirectorySync>('DirectorySync'),
   authenticator: token<Authenticator>('Authenticator'),
   localAuthenticator: token<LocalTokenAuthenticator>('LocalTokenAuthenticator'),
   sessionCache: token<SessionValidityCache<Identity>>('SessionValidityCache'),
@@ -100,6 +111,16 @@ const gatewayCoreModule = (context: ServiceContext, settings: GatewaySettings): 
       .inSingletonScope();
     bind(GatewayTokens.simulationClients)
       .toDynamicValue(() => context.clientFor('simulation', SimulationServiceClient))
+      .inSingletonScope();
+    bind(GatewayTokens.gatewayClients)
+      .toDynamicValue(() => context.clientFor('api-gateway', GatewayServiceClient))
+      .inSingletonScope();
+    bind(GatewayTokens.directory).toConstantValue(context.messaging.clientDirectory);
+    bind(GatewayTokens.peers)
+      .toResolvedValue(
+        (clients: ServiceCalls<GatewayServiceClient>) => new GrpcGatewayPeers(clients, defaultCallTimeoutMs('api-gateway')),
+        [GatewayTokens.gatewayClients],
+      )
       .inSingletonScope();
 
     bind(GatewayTokens.sessionCache)
@@ -179,7 +200,24 @@ const gatewayCoreModule = (context: ServiceContext, settings: GatewaySettings): 
         [Platform.clock, Platform.ids],
       )
       .inSingletonScope();
-    bind(GatewayTokens.service).toResolvedValue(createGatewayService, [GatewayTokens.registry]).inSingletonScope();
+    // Every gateway instance writes its clients to the shared directory and keeps them alive with
+    // the registry's heartbeat: a dead instance's clients go when its registry record would (docs/adr/0052).
+    bind(GatewayTokens.directorySync)
+      .toResolvedValue(
+        (registry: ClientRegistry, directory: ClientDirectory, logger: Logger) =>
+          new DirectorySync(registry, directory, { ttlMs: context.config.mesh.registryTtlMs }, (error, detail) =>
+            logger.warn({ err: error }, detail),
+          ),
+        [GatewayTokens.registry, GatewayTokens.directory, Platform.logger],
+      )
+      .inSingletonScope();
+    bind(GatewayTokens.service)
+      .toResolvedValue(
+        (registry: ClientRegistry, directory: ClientDirectory, peers: GatewayPeers, logger: Logger) =>
+          createGatewayService({ registry, directory, peers, reportFault: (error, detail) => logger.warn({ err: error }, detail) }),
+        [GatewayTokens.registry, GatewayTokens.directory, GatewayTokens.peers, Platform.logger],
+      )
+      .inSingletonScope();
     bind(GatewayTokens.fanOut)
       .toResolvedValue(
         (streams: StreamStore, clock: Clock, logger: Logger) =>

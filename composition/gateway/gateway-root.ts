@@ -46,6 +46,7 @@ export const gatewayRoot =
     const startedAt = resolve(container, Platform.clock).now();
 
     const registry = resolve(container, GatewayTokens.registry);
+    const directorySync = resolve(container, GatewayTokens.directorySync);
     const gateway = resolve(container, GatewayTokens.service);
     const router = resolve(container, GatewayTokens.router);
     const hub = resolve(container, GatewayTokens.hub);
@@ -55,19 +56,26 @@ export const gatewayRoot =
 
     const subscriptions: Subscription[] = [];
     let worker: Worker | undefined;
+    const heartbeat = setInterval(() => void directorySync.beat(), context.config.mesh.heartbeatMs);
+    heartbeat.unref();
     const release = async () => {
+      clearInterval(heartbeat);
       await hub.close();
+      // After the sockets: their closes are written first, then the instance leaves the directory.
+      await directorySync.stop();
       await worker?.stop();
       await Promise.allSettled(subscriptions.map((subscription) => subscription.unsubscribe()));
       await fanOut.close();
       resolve(container, GatewayTokens.authClients).close();
       resolve(container, GatewayTokens.projectClients).close();
       resolve(container, GatewayTokens.simulationClients).close();
+      resolve(container, GatewayTokens.gatewayClients).close();
       await resolve(container, GatewayTokens.http2).close();
       await container.unbindAllAsync();
     };
 
     try {
+      await directorySync.beat();
       // Logouts and permission changes evict cached sessions on every gateway (docs/adr/0022).
       subscriptions.push(await evictOnAuthEvents(context.messaging.events, resolve(container, GatewayTokens.sessionCache)));
       void resolve(container, GatewayTokens.signingKeys).refresh();

@@ -54,6 +54,11 @@ export interface MeshCallOptions {
   readonly idempotencyKey?: string;
   /** The caller vouches that repeating this call is harmless, whatever the method. */
   readonly idempotent?: boolean;
+  /**
+   * Only this instance of the service may take the call (a gateway forwarding to the gateway that
+   * holds a socket: docs/adr/0052); no other is tried, and its absence is an unavailable service.
+   */
+  readonly instanceId?: string;
 }
 
 export const IDEMPOTENCY_KEY_METADATA = 'idempotency-key';
@@ -160,6 +165,8 @@ export class MeshClient<C extends Client> implements ServiceCalls<C> {
     this.budget.recordRequest();
     // Made on the first failure: the common case allocates nothing for retries.
     let tried: Set<string> | undefined;
+    // A call pinned to one instance sees the others as already tried.
+    if (options.instanceId !== undefined) tried = new Set(this.memberList.map((member) => member.id).filter((id) => id !== options.instanceId));
     for (let attempts = 1; ; attempts += 1) {
       const member = this.choose(tried);
       if (!member) {
