@@ -102,8 +102,11 @@ describe('the mesh with mutual TLS on (as npm start runs it)', () => {
     expect(await checkHealth(gatewayGrpc, '', 5_000, meshChannelCredentials(project, 'api-gateway'))).toBe('SERVING');
   });
 
-  it('lets only the gateway call RouteMessage on the gateway', async () => {
-    expect(await routeMessage(gatewayGrpc, await generatedIdentity(dataDir, 'project'))).toMatchObject({ code: status.PERMISSION_DENIED });
+  it('lets only the gateway, auth and project call RouteMessage on the gateway', async () => {
+    expect(await routeMessage(gatewayGrpc, await generatedIdentity(dataDir, 'simulation'))).toMatchObject({
+      code: status.PERMISSION_DENIED,
+    });
+    expect(await routeMessage(gatewayGrpc, await generatedIdentity(dataDir, 'project'))).toEqual({ code: status.OK });
     expect(await routeMessage(gatewayGrpc, await generatedIdentity(dataDir, 'api-gateway'))).toEqual({ code: status.OK });
   });
 });

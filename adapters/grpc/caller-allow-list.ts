@@ -50,12 +50,14 @@ export const MESH_CALLER_ALLOW_LIST: CallerAllowList = {
     GetSimulationHistory: [GATEWAY, 'project'],
     HealthCheck: EVERY_SERVICE,
   }),
-  // Only gateway instances relay client registrations and messages among themselves.
+  // Gateway instances forward deliveries among themselves; auth closes a user's sockets (logout,
+  // deactivation) and project notifies collaborators with RouteMessage; simulation tells the
+  // watchers of a stopped run with BroadcastMessage (docs/adr/0052).
   ...methods('gateway.GatewayService', {
     RegisterClient: [GATEWAY],
     UnregisterClient: [GATEWAY],
-    RouteMessage: [GATEWAY],
-    BroadcastMessage: [GATEWAY],
+    RouteMessage: [GATEWAY, 'auth', 'project'],
+    BroadcastMessage: [GATEWAY, 'simulation'],
     GetConnectedClients: [GATEWAY],
     GetClientInfo: [GATEWAY],
     HealthCheck: EVERY_SERVICE,

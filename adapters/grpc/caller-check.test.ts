@@ -92,11 +92,14 @@ describe('mutual TLS and caller checks on a gRPC server', () => {
     expect(await routeMessage(server, meshChannelCredentials(mesh['api-gateway']!, 'auth'))).toMatchObject({ code: status.UNIMPLEMENTED });
   });
 
-  it('refuses RouteMessage to a project certificate: only the gateway may call it', async () => {
-    expect(await routeMessage(server, meshChannelCredentials(mesh.project!, 'auth'))).toEqual({
+  it('refuses RouteMessage to a simulation certificate: only the gateway, auth and project may call it', async () => {
+    expect(await routeMessage(server, meshChannelCredentials(mesh.simulation!, 'auth'))).toEqual({
       code: status.PERMISSION_DENIED,
-      details: 'project may not call /gateway.GatewayService/RouteMessage',
+      details: 'simulation may not call /gateway.GatewayService/RouteMessage',
     });
+    for (const caller of ['auth', 'project'] as const) {
+      expect(await routeMessage(server, meshChannelCredentials(mesh[caller]!, 'auth'))).toMatchObject({ code: status.UNIMPLEMENTED });
+    }
   });
 
   it('refuses a calling_service that is not the certificate identity', async () => {

@@ -11,6 +11,7 @@ import {
   type SigningKeyRepository,
   type TokenIssuer,
   type UserRepository,
+  type UserSockets,
 } from '../../core/auth/index.js';
 import type { Clock } from '../../core/shared/clock.js';
 import type { IdGenerator } from '../../core/shared/ids.js';
@@ -49,6 +50,8 @@ export const AuthTokens = {
   email: token<EmailSender>('EmailSender'),
   /** Bound by the root: shared through Redis when the mesh runs on it, else in this process. */
   loginFailures: token<LoginFailureLog>('LoginFailureLog'),
+  /** Bound by the root: the users' sockets on the gateways, over the mesh. */
+  sockets: token<UserSockets>('UserSockets'),
   service: token<AuthService>('AuthService'),
 };
 
@@ -95,6 +98,7 @@ export const authModule = new ContainerModule(({ bind }) => {
         tokens: TokenIssuer,
         email: EmailSender,
         loginFailures: LoginFailureLog,
+        sockets: UserSockets,
         events: EventPublisher,
         jobs: JobQueue,
         clock: Clock,
@@ -111,6 +115,7 @@ export const authModule = new ContainerModule(({ bind }) => {
           tokens,
           email,
           loginFailures,
+          sockets,
           events,
           jobs,
           clock,
@@ -132,6 +137,7 @@ export const authModule = new ContainerModule(({ bind }) => {
         AuthTokens.tokens,
         AuthTokens.email,
         AuthTokens.loginFailures,
+        AuthTokens.sockets,
         Platform.publisher,
         Platform.jobs,
         Platform.clock,

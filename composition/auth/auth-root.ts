@@ -4,6 +4,9 @@ import type { StoredSigningKeys } from '../../adapters/crypto/stored-signing-key
 import { EventChannels, Queues } from '../../core/messaging/channels.js';
 import { authGrpcService } from '../../adapters/grpc/auth/auth-grpc-service.js';
 import { AuthServiceService } from '../../adapters/grpc/generated/auth.js';
+import { GatewayServiceClient } from '../../adapters/grpc/generated/gateway.js';
+import { GrpcGatewayMessages } from '../../adapters/grpc/gateway/grpc-gateway-messages.js';
+import { defaultCallTimeoutMs } from '../../core/resilience/deadline.js';
 import { registerAuthRoutes } from '../../adapters/http/auth/auth-routes.js';
 import { ForwardedAddressSigner } from '../../adapters/http/forwarded-address.js';
 import { InMemoryLoginFailureLog } from '../../adapters/memory/in-memory-login-failure-log.js';
@@ -33,6 +36,12 @@ export const startAuthService: ServiceRoot = async (context) => {
   container.load(platformModule(context, logger), authModule);
   if (storage.module) container.load(storage.module);
   container.bind(AuthTokens.loginFailures).toConstantValue(loginFailureLog(context));
+  const gateways = context.clientFor('api-gateway', GatewayServiceClient);
+  container
+    .bind(AuthTokens.sockets)
+    .toConstantValue(
+      new GrpcGatewayMessages(gateways, 'auth', defaultCallTimeoutMs('api-gateway'), logger.child({ component: 'gateway-messages' })),
+    );
   const auth = await container.getAsync<AuthService>(AuthTokens.service);
   const signingKeys = await container.getAsync<StoredSigningKeys>(AuthTokens.keys);
 
@@ -59,6 +68,7 @@ export const startAuthService: ServiceRoot = async (context) => {
     await announcements.unsubscribe();
     await projectGrants.unsubscribe();
     await container.unbindAllAsync();
+    gateways.close();
     await storage.close();
   };
   const ports = context.config.ports.auth;

@@ -6,12 +6,17 @@ import type { EventPublisher } from '../../core/messaging/events.js';
 import type { JobQueue } from '../../core/messaging/work-queue.js';
 import type { OutboxStore } from '../../core/messaging/outbox.js';
 import { createProjectService, type CollaborationPresence, type ProjectRepository, type ProjectService } from '../../core/project/index.js';
+import type { CollaboratorNotices } from '../../core/project/ports.js';
+import { defaultCallTimeoutMs } from '../../core/resilience/deadline.js';
 import type { Clock } from '../../core/shared/clock.js';
 import type { IdGenerator } from '../../core/shared/ids.js';
 import { GrpcAuthClient } from '../../adapters/grpc/auth/auth-grpc-client.js';
 import { authorization, userDirectory } from '../../adapters/grpc/auth/auth-grpc-client-ports.js';
 import { AuthServiceClient } from '../../adapters/grpc/generated/auth.js';
 import { SimulationServiceClient } from '../../adapters/grpc/generated/simulation.js';
+import { GatewayServiceClient } from '../../adapters/grpc/generated/gateway.js';
+import { GrpcGatewayMessages } from '../../adapters/grpc/gateway/grpc-gateway-messages.js';
+import type { Logger } from '../../adapters/observability/logger.js';
 import type { MeshService, ServiceCalls } from '../../adapters/grpc/mesh/mesh-client.js';
 import { GrpcSimulationReader } from '../../adapters/grpc/project/grpc-simulation-reader.js';
 import { InMemoryExportRepository } from '../../adapters/memory/in-memory-export-repository.js';
@@ -28,6 +33,8 @@ export const ProjectTokens = {
   exports: token<ExportRepository>('ExportRepository'),
   authChannel: token<MeshService<AuthServiceClient>>('AuthClientSource'),
   simulationChannel: token<MeshService<SimulationServiceClient>>('SimulationClientSource'),
+  gatewayChannel: token<MeshService<GatewayServiceClient>>('GatewayClientSource'),
+  notices: token<CollaboratorNotices>('CollaboratorNotices'),
   auth: token<GrpcAuthClient>('GrpcAuthClient'),
   simulations: token<SimulationReader>('SimulationReader'),
   exportSettings: token<ExportSettings>('ExportSettings'),
@@ -40,6 +47,8 @@ export interface ProjectModuleOptions {
   readonly clients: {
     readonly auth: () => MeshService<AuthServiceClient>;
     readonly simulation: () => MeshService<SimulationServiceClient>;
+    /** The gateways, to reach collaborators' live clients (docs/adr/0052). */
+    readonly gateway: () => MeshService<GatewayServiceClient>;
   };
   /** Per-call timeouts; defaults auth 2 s, simulation 5 s. */
   readonly timeouts?: { readonly authMs?: number; readonly simulationMs?: number };
@@ -63,6 +72,14 @@ export const projectModule = (options: ProjectModuleOptions): ContainerModule =>
     bind(ProjectTokens.exportSettings).toConstantValue({ ...defaultExportSettings, ...options.exports });
     bind(ProjectTokens.authChannel).toDynamicValue(options.clients.auth).inSingletonScope();
     bind(ProjectTokens.simulationChannel).toDynamicValue(options.clients.simulation).inSingletonScope();
+    bind(ProjectTokens.gatewayChannel).toDynamicValue(options.clients.gateway).inSingletonScope();
+    bind(ProjectTokens.notices)
+      .toResolvedValue(
+        (source: ServiceCalls<GatewayServiceClient>, logger: Logger) =>
+          new GrpcGatewayMessages(source, 'project', defaultCallTimeoutMs('api-gateway'), logger.child({ component: 'gateway-messages' })),
+        [ProjectTokens.gatewayChannel, Platform.logger],
+      )
+      .inSingletonScope();
     bind(ProjectTokens.auth)
       .toResolvedValue(
         (source: ServiceCalls<AuthServiceClient>) =>
@@ -78,19 +95,36 @@ export const projectModule = (options: ProjectModuleOptions): ContainerModule =>
       .inSingletonScope();
     bind(ProjectTokens.service)
       .toResolvedValue(
-        (projects: ProjectRepository, auth: GrpcAuthClient, events: EventPublisher, streams: StreamStore, clock: Clock, ids: IdGenerator) =>
+        (
+          projects: ProjectRepository,
+          auth: GrpcAuthClient,
+          notices: CollaboratorNotices,
+          events: EventPublisher,
+          streams: StreamStore,
+          clock: Clock,
+          ids: IdGenerator,
+        ) =>
           createProjectService({
             projects,
             presence: options.presence,
             presenceTtlMs: options.presenceTtlMs,
             authorization: authorization(auth),
             users: userDirectory(auth),
+            notices,
             events,
             streams,
             clock,
             ids,
           }),
-        [ProjectTokens.projects, ProjectTokens.auth, Platform.publisher, Platform.streams, Platform.clock, Platform.ids],
+        [
+          ProjectTokens.projects,
+          ProjectTokens.auth,
+          ProjectTokens.notices,
+          Platform.publisher,
+          Platform.streams,
+          Platform.clock,
+          Platform.ids,
+        ],
       )
       .inSingletonScope();
     bind(ProjectTokens.exportService)

@@ -7,6 +7,7 @@ import { emailLookup, remoteTokenCheck } from '../../adapters/grpc/auth/auth-grp
 import { ProjectServiceService } from '../../adapters/grpc/generated/project.js';
 import { AuthServiceClient } from '../../adapters/grpc/generated/auth.js';
 import { SimulationServiceClient } from '../../adapters/grpc/generated/simulation.js';
+import { GatewayServiceClient } from '../../adapters/grpc/generated/gateway.js';
 import { projectGrpcService } from '../../adapters/grpc/project/project-grpc-service.js';
 import { registerExportRoutes } from '../../adapters/http/project/export-routes.js';
 import { registerProjectRoutes } from '../../adapters/http/project/project-routes.js';
@@ -64,6 +65,7 @@ export const projectRoot =
     const channels = {
       auth: resolve(container, ProjectTokens.authChannel),
       simulation: resolve(container, ProjectTokens.simulationChannel),
+      gateway: resolve(container, ProjectTokens.gatewayChannel),
     };
 
     const relay = startOutboxRelay({
@@ -159,6 +161,7 @@ export const startProjectService: ServiceRoot = projectRoot();
 const clientsOf = (context: ServiceContext) => ({
   auth: () => context.clientFor('auth', AuthServiceClient),
   simulation: () => context.clientFor('simulation', SimulationServiceClient),
+  gateway: () => context.clientFor('api-gateway', GatewayServiceClient),
 });
 
 const startBackgroundWork = async (

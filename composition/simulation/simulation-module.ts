@@ -13,9 +13,13 @@ import {
   type Scheduler,
   type SimulationRepository,
   type SimulationService,
+  type WatcherNotices,
 } from '../../core/simulation/index.js';
+import { defaultCallTimeoutMs } from '../../core/resilience/deadline.js';
 import { AuthServiceClient } from '../../adapters/grpc/generated/auth.js';
 import { ProjectServiceClient } from '../../adapters/grpc/generated/project.js';
+import { GatewayServiceClient } from '../../adapters/grpc/generated/gateway.js';
+import { GrpcGatewayMessages } from '../../adapters/grpc/gateway/grpc-gateway-messages.js';
 import type { ServiceCalls } from '../../adapters/grpc/mesh/mesh-client.js';
 import { GrpcAuthClient } from '../../adapters/grpc/auth/auth-grpc-client.js';
 import { remoteTokenCheck, authorization } from '../../adapters/grpc/auth/auth-grpc-client-ports.js';
@@ -39,6 +43,8 @@ export const SimulationTokens = {
   outbox: token<OutboxStore>('SimulationOutbox'),
   projectClients: token<ServiceCalls<ProjectServiceClient>>('ProjectServiceClients'),
   authClients: token<ServiceCalls<AuthServiceClient>>('AuthServiceClients'),
+  gatewayClients: token<ServiceCalls<GatewayServiceClient>>('GatewayServiceClients'),
+  watchers: token<WatcherNotices>('WatcherNotices'),
   projects: token<ProjectDirectory>('ProjectDirectory'),
   auth: token<GrpcAuthClient>('GrpcAuthClient'),
   authorization: token<AuthorizationPort>('AuthorizationPort'),
@@ -69,6 +75,22 @@ export const simulationModule = (context: ServiceContext, settings: SimulationSe
       .toResolvedValue(() => context.clientFor('auth', AuthServiceClient))
       .inSingletonScope()
       .onDeactivation((source) => source.close());
+    bind<ServiceCalls<GatewayServiceClient>>(SimulationTokens.gatewayClients)
+      .toResolvedValue(() => context.clientFor('api-gateway', GatewayServiceClient))
+      .inSingletonScope()
+      .onDeactivation((source) => source.close());
+    bind(SimulationTokens.watchers)
+      .toResolvedValue(
+        (source: ServiceCalls<GatewayServiceClient>, logger: Logger) =>
+          new GrpcGatewayMessages(
+            source,
+            'simulation',
+            defaultCallTimeoutMs('api-gateway'),
+            logger.child({ component: 'gateway-messages' }),
+          ),
+        [SimulationTokens.gatewayClients, Platform.logger],
+      )
+      .inSingletonScope();
     bind(SimulationTokens.projects)
       .toResolvedValue((source: ServiceCalls<ProjectServiceClient>) => new GrpcProjectDirectory(source), [SimulationTokens.projectClients])
       .inSingletonScope();
@@ -110,6 +132,7 @@ export const simulationModule = (context: ServiceContext, settings: SimulationSe
           ids: IdGenerator,
           reportFault: FaultReporter,
           serviceSettings: SimulationSettings,
+          watchers: WatcherNotices,
         ) =>
           createSimulationService({
             repository,
@@ -121,6 +144,7 @@ export const simulationModule = (context: ServiceContext, settings: SimulationSe
             clock,
             ids,
             reportFault,
+            watchers,
             settings: {
               updatesPerSecond: serviceSettings.updatesPerSecond,
               running: serviceSettings.running,
@@ -138,6 +162,7 @@ export const simulationModule = (context: ServiceContext, settings: SimulationSe
           Platform.ids,
           SimulationTokens.reportFault,
           SimulationTokens.settings,
+          SimulationTokens.watchers,
         ],
       )
       .inSingletonScope();

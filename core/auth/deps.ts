@@ -18,6 +18,7 @@ import type {
   SessionRepository,
   TokenIssuer,
   UserRepository,
+  UserSockets,
 } from './ports.js';
 
 export interface AuthConfig {
@@ -60,6 +61,8 @@ export interface AuthDeps {
   readonly email: EmailSender;
   readonly events: EventPublisher;
   readonly jobs: JobQueue;
+  /** The users' sockets on the gateways, closed at logout and deactivation; absent: auth runs without gateways to tell. */
+  readonly sockets?: UserSockets;
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly config: AuthConfig;

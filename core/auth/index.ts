@@ -17,4 +17,5 @@ export * from './access.js';
 export * from './access-changes.js';
 export * from './email-jobs.js';
 export * from './service.js';
+export { closeUserSockets } from './user-sockets.js';
 export { subscribeProjectGrants } from './project-grants.js';

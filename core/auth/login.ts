@@ -4,6 +4,7 @@ import { EventChannels } from '../messaging/channels.js';
 import type { AuthDeps } from './deps.js';
 import { AuthFailures } from './errors.js';
 import { loginEvent, logoutEvent } from './events.js';
+import { closeUserSockets } from './user-sockets.js';
 import { normaliseEmail, type Session, type User } from './model.js';
 import { PasswordHasherBusy, type PasswordHasher } from './ports.js';
 import { issueSessionTokens, type LoginOutcome } from './session-tokens.js';
@@ -70,11 +71,12 @@ export const login = async (deps: LoginDeps, input: LoginInput): Promise<Result<
   return ok(outcome);
 };
 
-export type LogoutDeps = Pick<AuthDeps, 'sessions' | 'tokens' | 'events' | 'clock'>;
+export type LogoutDeps = Pick<AuthDeps, 'sessions' | 'tokens' | 'events' | 'clock' | 'sockets'>;
 
 /**
- * Revokes the session the token belongs to. Idempotent: a second logout with the same token
- * succeeds and publishes nothing more. A token that does not verify is `invalid_token`.
+ * Revokes the session the token belongs to and closes its sockets on every gateway (before the
+ * logout event goes out, so the sockets hear why: docs/adr/0052). Idempotent: a second logout
+ * with the same token succeeds and publishes nothing more. A token that does not verify is `invalid_token`.
  */
 export const logout = async (deps: LogoutDeps, token: string): Promise<Result<void, DomainFailure>> => {
   const verified = await deps.tokens.verify(typeof token === 'string' ? token.trim() : '');
@@ -83,6 +85,7 @@ export const logout = async (deps: LogoutDeps, token: string): Promise<Result<vo
   const { userId, sessionId } = verified.value;
   const now = deps.clock.now();
   if (await deps.sessions.revoke(sessionId, now)) {
+    await closeUserSockets(deps, { userId, sessionId, reason: 'logout' });
     await deps.events.publish(EventChannels.authLogout, logoutEvent(userId, sessionId, now));
   }
   return ok(undefined);

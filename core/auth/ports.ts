@@ -186,3 +186,22 @@ export interface LoginFailureLog {
 
 /** A granted attempt (its id, to release it), or a refusal with the time a slot frees up (epoch ms). */
 export type AttemptReservation = { readonly granted: true; readonly id: string } | { readonly granted: false; readonly retryAt: number };
+
+/** Why a user's sockets are closed: the message they get says it. */
+export type SocketClosureReason = 'logout' | 'session_revoked' | 'deactivated';
+
+export interface SocketClosure {
+  readonly userId: string;
+  /** Only the sockets of this session (a logout); absent: every socket of the user (a deactivation). */
+  readonly sessionId?: string;
+  readonly reason: SocketClosureReason;
+}
+
+/** The WebSockets users hold on the gateways (docs/adr/0052). */
+export interface UserSockets {
+  /**
+   * Tells, then closes (4401), the sockets of `closure.userId` on every gateway instance; resolves
+   * how many were closed. Throws `DependencyUnavailableError` when no gateway can answer.
+   */
+  close(closure: SocketClosure): Promise<number>;
+}

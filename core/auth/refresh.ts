@@ -4,12 +4,13 @@ import { EventChannels } from '../messaging/channels.js';
 import type { AuthDeps } from './deps.js';
 import { AuthFailures } from './errors.js';
 import { logoutEvent } from './events.js';
+import { closeUserSockets } from './user-sockets.js';
 import { sessionState } from './model.js';
 import { issueSessionTokens, type LoginOutcome } from './session-tokens.js';
 
 export type RefreshDeps = Pick<
   AuthDeps,
-  'users' | 'sessions' | 'refreshTokens' | 'opaqueTokens' | 'tokens' | 'events' | 'clock' | 'config'
+  'users' | 'sessions' | 'refreshTokens' | 'opaqueTokens' | 'tokens' | 'events' | 'clock' | 'config' | 'sockets'
 >;
 
 /**
@@ -34,6 +35,7 @@ export const refresh = async (deps: RefreshDeps, refreshToken: string): Promise<
     const usedAt = stored.usedAt ?? (await deps.refreshTokens.findByDigest(stored.digest))?.usedAt ?? now;
     if (!withinGrace(deps, usedAt, now)) {
       if (await deps.sessions.revoke(session.id, now)) {
+        await closeUserSockets(deps, { userId: session.userId, sessionId: session.id, reason: 'session_revoked' });
         await deps.events.publish(EventChannels.authLogout, logoutEvent(session.userId, session.id, now));
       }
       return err(AuthFailures.refreshTokenReused());

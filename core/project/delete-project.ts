@@ -4,6 +4,7 @@ import { EventChannels, StreamRetention, Streams } from '../messaging/channels.j
 import { outboxEvent, outboxStreamEntry } from '../messaging/outbox.js';
 import { authorizeAction } from './access.js';
 import type { ProjectDeps } from './deps.js';
+import { noticeCollaborators } from './collaborator-notices.js';
 import { ProjectFailures } from './errors.js';
 import { collaborationDeletedEntry, projectDeletedEvent } from './events.js';
 import { ProjectPermissions, requirePermission } from './permissions.js';
@@ -20,11 +21,12 @@ export interface DeletedProject {
 
 /**
  * Deletes a project for good. Needs `project:delete` from the authorization service and the owner
- * role. Records `project:events:updated` (outbox, docs/adr/0038) with `change: 'deleted'`. Deleting a project that is
- * already gone is `project_not_found`.
+ * role. Records `project:events:updated` (outbox, docs/adr/0038) with `change: 'deleted'`, and
+ * tells the users it was shared with on their live sockets (`project_deleted`, docs/adr/0052).
+ * Deleting a project that is already gone is `project_not_found`.
  */
 export const deleteProject = async (
-  deps: Pick<ProjectDeps, 'projects' | 'authorization' | 'clock'>,
+  deps: Pick<ProjectDeps, 'projects' | 'authorization' | 'clock' | 'notices'>,
   input: DeleteProjectInput,
 ): Promise<Result<DeletedProject, DomainFailure>> => {
   const denied = await requirePermission(deps.authorization, input.userId, ProjectPermissions.delete);
@@ -42,5 +44,14 @@ export const deleteProject = async (
     ),
   ]);
   if (!deleted) return err(ProjectFailures.projectNotFound());
+  const { project } = allowed.value;
+  const collaborators = project.shares.map((share) => share.userId).filter((userId) => userId !== input.userId);
+  await noticeCollaborators(deps, collaborators, {
+    type: 'project_deleted',
+    projectId: project.id,
+    name: project.name,
+    actorId: input.userId,
+    at: deletedAt,
+  });
   return ok({ projectId: input.projectId, deletedAt });
 };

@@ -2,7 +2,7 @@ import type { Clock } from '../shared/clock.js';
 import type { IdGenerator } from '../shared/ids.js';
 import type { EventPublisher } from '../messaging/events.js';
 import type { StreamProducer } from '../messaging/streams.js';
-import type { AuthorizationPort, CollaborationPresence, ProjectRepository, UserDirectory } from './ports.js';
+import type { AuthorizationPort, CollaborationPresence, CollaboratorNotices, ProjectRepository, UserDirectory } from './ports.js';
 
 /** Everything the project use cases need; each use case takes only the part it uses. */
 export interface ProjectDeps {
@@ -11,6 +11,8 @@ export interface ProjectDeps {
   readonly users: UserDirectory;
   readonly events: EventPublisher;
   readonly streams: StreamProducer;
+  /** The collaborators' live clients on the gateways; absent: the project service runs without gateways to tell. */
+  readonly notices?: CollaboratorNotices;
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly presence: CollaborationPresence;

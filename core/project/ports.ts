@@ -129,3 +129,23 @@ export interface CollaborationPresence {
    */
   expire(now: number, limit: number): Promise<ExpiredClient[]>;
 }
+
+/** A notice to the people of a project (docs/adr/0052). */
+export interface ProjectNotice {
+  readonly type: 'project_deleted';
+  readonly projectId: string;
+  readonly name: string;
+  /** Who did it. */
+  readonly actorId: string;
+  /** Epoch ms. */
+  readonly at: number;
+}
+
+/** The collaborators' live clients, reached through the gateways. */
+export interface CollaboratorNotices {
+  /**
+   * Delivers `notice` to the `/events` sockets of each of `userIds` on every gateway instance;
+   * resolves how many sockets took it. Throws `DependencyUnavailableError` when no gateway can answer.
+   */
+  notify(userIds: readonly string[], notice: ProjectNotice): Promise<number>;
+}

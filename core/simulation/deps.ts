@@ -2,7 +2,7 @@ import type { Clock } from '../shared/clock.js';
 import type { IdGenerator } from '../shared/ids.js';
 import type { EventPublisher } from '../messaging/events.js';
 import type { StreamProducer, StreamStore } from '../messaging/streams.js';
-import type { AuthorizationPort, ProjectDirectory, Scheduler, SimulationRepository } from './ports.js';
+import type { AuthorizationPort, ProjectDirectory, Scheduler, SimulationRepository, WatcherNotices } from './ports.js';
 import type { FinishedStreams } from './run/finished-streams.js';
 import type { RunRegistry } from './run/run-registry.js';
 import type { FaultReporter, SimulationSettings } from './settings.js';
@@ -20,6 +20,8 @@ export interface SimulationDeps {
   readonly ids: IdGenerator;
   readonly runs: RunRegistry;
   readonly finishedStreams: FinishedStreams;
+  /** The watchers' sockets on the gateways, told of a stop; absent: the service runs without gateways to tell. */
+  readonly watchers?: WatcherNotices;
   readonly settings: SimulationSettings;
   readonly reportFault: FaultReporter;
 }

@@ -113,3 +113,12 @@ export interface SimulationRepository {
    */
   deleteOlderThan(cutoff: number): Promise<readonly string[]>;
 }
+
+/** The live watchers of simulations, reached through the gateways (docs/adr/0052). */
+export interface WatcherNotices {
+  /**
+   * Tells the watchers of `simulation` on every gateway instance that it was stopped (by whom and
+   * why); resolves how many took it. Throws `DependencyUnavailableError` when no gateway can answer.
+   */
+  stopped(simulation: Simulation): Promise<number>;
+}

@@ -1,4 +1,4 @@
-import type { DomainFailure } from '../shared/errors.js';
+import { DomainFailureError, type DomainFailure } from '../shared/errors.js';
 import { ok, type Result } from '../shared/result.js';
 import { findStoppable } from './access.js';
 import type { SimulationDeps } from './deps.js';
@@ -23,9 +23,18 @@ const DEFAULT_REASON = 'stopped by user';
 /**
  * Stops a running simulation (starter or project owner only) and keeps its partial results. A
  * simulation marked running whose run is not in this process (the process that ran it ended) is
- * marked stopped as it is.
+ * marked stopped as it is. Its watchers on every gateway are told who stopped it and why (docs/adr/0052).
  */
 export const stopSimulation = async (
+  deps: Pick<SimulationDeps, 'repository' | 'projects' | 'runs' | 'clock' | 'watchers' | 'reportFault'>,
+  input: StopSimulationInput,
+): Promise<Result<StopOutcome, DomainFailure>> => {
+  const outcome = await stopRun(deps, input);
+  if (outcome.ok && outcome.value.stopped) await tellWatchers(deps, outcome.value.simulation);
+  return outcome;
+};
+
+const stopRun = async (
   deps: Pick<SimulationDeps, 'repository' | 'projects' | 'runs' | 'clock'>,
   input: StopSimulationInput,
 ): Promise<Result<StopOutcome, DomainFailure>> => {
@@ -44,6 +53,16 @@ export const stopSimulation = async (
     simulation.version,
   );
   return updated.ok ? ok({ stopped: true, simulation: updated.value }) : updated;
+};
+
+/** A gateway that cannot answer does not undo the stop: the completion event still ends the watchers' streams. */
+const tellWatchers = async (deps: Pick<SimulationDeps, 'watchers' | 'reportFault'>, simulation: Simulation): Promise<void> => {
+  try {
+    await deps.watchers?.stopped(simulation);
+  } catch (error) {
+    if (!(error instanceof DomainFailureError)) throw error;
+    deps.reportFault(error, `telling the watchers of simulation ${simulation.id} that it stopped`);
+  }
 };
 
 const notStopped = (simulation: Simulation): StopOutcome => ({ stopped: false, simulation, reason: `already ${simulation.status}` });
