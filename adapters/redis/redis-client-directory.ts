@@ -62,7 +62,9 @@ export class RedisClientDirectory implements ClientDirectory {
   }
 
   async refresh(instanceId: string, ttlMs: number): Promise<boolean> {
-    const extended = await this.command('PEXPIRE gateway clients', (client) => client.call('PEXPIRE', instanceClientsKey(instanceId), ttlMs));
+    const extended = await this.command('PEXPIRE gateway clients', (client) =>
+      client.call('PEXPIRE', instanceClientsKey(instanceId), ttlMs),
+    );
     if (extended !== 1) return false;
     await this.index(instanceId, ttlMs);
     return true;
@@ -94,7 +96,9 @@ export class RedisClientDirectory implements ClientDirectory {
   }
 
   private async index(instanceId: string, ttlMs: number): Promise<void> {
-    await this.command('ZADD gateway instance', (client) => client.call('ZADD', CLIENT_INSTANCES_KEY, this.clock.now() + ttlMs, instanceId));
+    await this.command('ZADD gateway instance', (client) =>
+      client.call('ZADD', CLIENT_INSTANCES_KEY, this.clock.now() + ttlMs, instanceId),
+    );
   }
 
   /** The instances whose entries may still live; those long past their expiry leave the index. */
@@ -118,8 +122,7 @@ export class RedisClientDirectory implements ClientDirectory {
   }
 }
 
-const fieldsOf = (clients: readonly ConnectedClient[]): string[] =>
-  clients.flatMap((client) => [client.clientId, JSON.stringify(client)]);
+const fieldsOf = (clients: readonly ConnectedClient[]): string[] => clients.flatMap((client) => [client.clientId, JSON.stringify(client)]);
 
 /** A stored client, or undefined for a value that is not one (written by something else). */
 const decode = (value: string): ConnectedClient | undefined => {

@@ -27,8 +27,7 @@ describe('DirectorySync', () => {
   let registry: ClientRegistry;
   let sync: DirectorySync;
   let faults: string[];
-  const register = (clientId: string) =>
-    registry.register({ clientId, userId: 'u1', subscriptions: ['events'], connectionType: 'http' });
+  const register = (clientId: string) => registry.register({ clientId, userId: 'u1', subscriptions: ['events'], connectionType: 'http' });
   const listed = async () => (await directory.list()).map((client) => client.clientId).sort();
 
   beforeEach(() => {

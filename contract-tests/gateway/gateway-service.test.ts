@@ -115,7 +115,12 @@ describe('the gateway service of one instance', () => {
         connection: watcher,
       });
 
-      const everyone = await gw.service.broadcastMessage({ channel: '', messageType: 'maintenance', payload: 'soon', sourceService: 'ops' });
+      const everyone = await gw.service.broadcastMessage({
+        channel: '',
+        messageType: 'maintenance',
+        payload: 'soon',
+        sourceService: 'ops',
+      });
       const eventsOnly = await gw.service.broadcastMessage({
         channel: Topics.events,
         messageType: 'hello',
@@ -178,7 +183,12 @@ describe('the gateway service across three instances sharing one directory', () 
     const watcher = watch(gws[third]!, 'u1', 'w-1');
     await h.settled();
 
-    const report = await gws[third]!.service.routeMessage({ targetUserId: 'u1', messageType: 'invite', payload: 7, sourceService: 'project' });
+    const report = await gws[third]!.service.routeMessage({
+      targetUserId: 'u1',
+      messageType: 'invite',
+      payload: 7,
+      sourceService: 'project',
+    });
 
     expect(report).toEqual({ ok: true, value: { delivered: true, clientCount: 3, instanceCount: 3, unreachable: [] } });
     for (const socket of sockets) expect(socket.ofType('invite')).toEqual([{ type: 'invite', source_service: 'project', payload: 7 }]);
@@ -191,7 +201,12 @@ describe('the gateway service across three instances sharing one directory', () 
     await h.settled();
     h.peers.down.add('gw-3');
 
-    const report = await gws[first]!.service.routeMessage({ targetUserId: 'u1', messageType: 'invite', payload: 7, sourceService: 'project' });
+    const report = await gws[first]!.service.routeMessage({
+      targetUserId: 'u1',
+      messageType: 'invite',
+      payload: 7,
+      sourceService: 'project',
+    });
 
     expect(report).toEqual({ ok: true, value: { delivered: true, clientCount: 1, instanceCount: 2, unreachable: [] } });
   });

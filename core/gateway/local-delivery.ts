@@ -25,7 +25,11 @@ export const broadcastLocally = (registry: ClientRegistry, input: BroadcastMessa
 };
 
 /** Ends a client of this instance, closing its socket; when `sessionId` is given it must be the client's. */
-export const unregisterLocally = (registry: ClientRegistry, clientId: string, sessionId?: string): Result<ConnectedClient, DomainFailure> => {
+export const unregisterLocally = (
+  registry: ClientRegistry,
+  clientId: string,
+  sessionId?: string,
+): Result<ConnectedClient, DomainFailure> => {
   const removed = registry.unregister(clientId, sessionId);
   if (!removed.ok) return removed;
   removed.value.connection?.close('finished', 'unregistered');

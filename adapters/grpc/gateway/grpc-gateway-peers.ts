@@ -1,4 +1,10 @@
-import type { BroadcastMessageInput, GatewayPeers, PeerDelivery, RouteMessageInput, UnregisterClientInput } from '../../../core/gateway/index.js';
+import type {
+  BroadcastMessageInput,
+  GatewayPeers,
+  PeerDelivery,
+  RouteMessageInput,
+  UnregisterClientInput,
+} from '../../../core/gateway/index.js';
 import type { DomainFailure } from '../../../core/shared/errors.js';
 import { ok, type Result } from '../../../core/shared/result.js';
 import type { GatewayServiceClient } from '../generated/gateway.js';
@@ -55,7 +61,13 @@ export class GrpcGatewayPeers implements GatewayPeers {
   async unregister(instanceId: string, input: UnregisterClientInput): Promise<Result<void, DomainFailure>> {
     const answer = await this.gateways.call(
       'unregisterClient',
-      { clientId: input.clientId, sessionId: input.sessionId ?? '', reason: 'unregistered', callingService: 'api-gateway', forwarded: true },
+      {
+        clientId: input.clientId,
+        sessionId: input.sessionId ?? '',
+        reason: 'unregistered',
+        callingService: 'api-gateway',
+        forwarded: true,
+      },
       { instanceId, timeoutMs: this.timeoutMs },
     );
     return answer.ok ? ok(undefined) : answer;

@@ -166,7 +166,8 @@ export class MeshClient<C extends Client> implements ServiceCalls<C> {
     // Made on the first failure: the common case allocates nothing for retries.
     let tried: Set<string> | undefined;
     // A call pinned to one instance sees the others as already tried.
-    if (options.instanceId !== undefined) tried = new Set(this.memberList.map((member) => member.id).filter((id) => id !== options.instanceId));
+    if (options.instanceId !== undefined)
+      tried = new Set(this.memberList.map((member) => member.id).filter((id) => id !== options.instanceId));
     for (let attempts = 1; ; attempts += 1) {
       const member = this.choose(tried);
       if (!member) {
