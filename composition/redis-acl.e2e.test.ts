@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { meshRedisAclRules } from '../adapters/redis/redis-mesh-acl.js';
+import { connectSocket } from '../contract-tests/gateway/ws-client.js';
 import { waitFor } from '../contract-tests/messaging/wait.js';
 import { h2cAgent, jsonRequest } from '../contract-tests/support/http2-client.js';
 import { findFreePorts } from '../test-support/free-ports.js';
@@ -71,6 +72,13 @@ describe('the mesh as the least-privilege Redis user', () => {
       20_000,
       'live samples',
     );
+
+    // A socket in the client directory, closed by the logout through it (docs/adr/0052).
+    const socket = connectSocket(`${gateway.replace('http', 'ws')}/events`, ['bearer', token]);
+    await socket.waitForType('connected');
+    await waitFor(async () => (await admin.keys('gateway:clients:*')).length > 0, 10_000, 'the socket in the client directory');
+    expect((await jsonRequest(http2, 'POST', `${gateway}/auth/logout`, { token })).status).toBe(204);
+    expect((await socket.closed).code).toBe(4401);
 
     expect(await admin.keys('services:*')).not.toEqual([]);
     expect(await admin.keys('auth:login-failures:*')).not.toEqual([]);

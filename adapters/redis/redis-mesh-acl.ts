@@ -11,7 +11,8 @@ export const meshRedisAclRules = (password: string): readonly string[] => [
   'resetkeys',
   'resetchannels',
   // Keys: the registry, every stream (live data, notifications, collaboration, system, metrics,
-  // analytics), every work queue with its dead letters, and auth's shared login-failure counts.
+  // analytics), every work queue with its dead letters, auth's shared login-failure counts, and
+  // the gateways' client directory.
   '~services:*',
   '~simulation:stream:*',
   '~notifications:stream:*',
@@ -24,6 +25,9 @@ export const meshRedisAclRules = (password: string): readonly string[] => [
   // Who is in each collaboration session (project; docs/adr/0050).
   '~collaboration:presence:*',
   '~collaboration:presence-expiry',
+  // The gateways' client directory (docs/adr/0052).
+  '~gateway:clients:*',
+  '~gateway:client-instances',
   // Pub/Sub channels.
   '&services:changes',
   '&__keyevent@*__:expired',
