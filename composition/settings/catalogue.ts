@@ -420,12 +420,12 @@ export const Catalogue = {
     heartbeatMs: integer(
       'MESH_HEARTBEAT_MS',
       { default: DefaultRegistration.heartbeatMs, min: 50, max: 600_000, unit: 'ms' },
-      'How often an instance refreshes its registry record.',
+      "How often an instance refreshes its registry record (and a gateway its clients in the client directory).",
     ),
     registryTtlMs: integer(
       'MESH_REGISTRY_TTL_MS',
       { default: DefaultRegistration.ttlMs, min: 100, max: 3_600_000, unit: 'ms' },
-      "How long a record outlives the last heartbeat (a crashed instance's record); must exceed MESH_HEARTBEAT_MS.",
+      "How long a record outlives the last heartbeat (a crashed instance's record, a crashed gateway's clients); must exceed MESH_HEARTBEAT_MS.",
     ),
     instances: custom(
       'MESH_INSTANCES',
