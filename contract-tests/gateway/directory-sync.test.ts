@@ -66,9 +66,10 @@ describe('DirectorySync', () => {
     await sync.beat();
     directory.failing = true;
     register('b');
+    // Stale from here on: single writes wait for the next beat instead of piling up.
     registry.unregister('a');
     await sync.settled();
-    expect(faults).toHaveLength(2);
+    expect(faults).toHaveLength(1);
     expect(await listed()).toEqual(['a']);
 
     directory.failing = false;
@@ -84,6 +85,14 @@ describe('DirectorySync', () => {
     expect(await listed()).toEqual([]);
     await sync.beat();
     expect(await listed()).toEqual(['a', 'b']);
+  });
+
+  it('runs one beat at a time: a beat asked during another is that one', async () => {
+    register('a');
+    const [first, second] = [sync.beat(), sync.beat()];
+    expect(second).toBe(first);
+    await first;
+    expect(await listed()).toEqual(['a']);
   });
 
   it('takes the instance out of the directory when it stops, and writes nothing after', async () => {

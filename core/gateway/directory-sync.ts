@@ -17,8 +17,9 @@ export class DirectorySync implements RegistryListener {
   private writes: Promise<void> = Promise.resolve();
   /** Clients whose `lastSeenAt` moved since the last beat. */
   private readonly seen = new Set<string>();
-  /** Whether the directory may differ from the registry: the next beat replaces every entry. */
-  private stale = true;
+  /** Whether the directory may differ from the registry: the next beat replaces every entry, and single writes wait for it. */
+  private stale = false;
+  private beating: Promise<void> | undefined;
   private readonly unlisten: () => void;
   private stopped = false;
   private stopping: Promise<void> | undefined;
@@ -33,21 +34,21 @@ export class DirectorySync implements RegistryListener {
   }
 
   registered(client: ConnectedClient): void {
-    this.write(() => this.directory.put(this.instanceId, [client], this.options.ttlMs), `recording client ${client.clientId}`);
+    this.writeOne(() => this.directory.put(this.instanceId, [client], this.options.ttlMs), `recording client ${client.clientId}`);
   }
 
   unregistered(client: ConnectedClient): void {
     this.seen.delete(client.clientId);
-    this.write(() => this.directory.remove(this.instanceId, client.clientId), `removing client ${client.clientId}`);
+    this.writeOne(() => this.directory.remove(this.instanceId, client.clientId), `removing client ${client.clientId}`);
   }
 
   touched(client: ConnectedClient): void {
     this.seen.add(client.clientId);
   }
 
-  /** The heartbeat: resolves once the directory holds this instance's clients for another `ttlMs`. */
+  /** The heartbeat: resolves once the directory holds this instance's clients for another `ttlMs`. A beat asked while one is under way is that one. */
   beat(): Promise<void> {
-    return this.write(async () => {
+    this.beating ??= this.write(async () => {
       const { ttlMs } = this.options;
       if (this.stale || !(await this.directory.refresh(this.instanceId, ttlMs))) {
         this.stale = true;
@@ -59,7 +60,10 @@ export class DirectorySync implements RegistryListener {
       const seen = [...this.seen].flatMap((clientId) => this.registry.get(clientId) ?? []);
       this.seen.clear();
       if (seen.length > 0) await this.directory.put(this.instanceId, seen, ttlMs);
-    }, 'the directory heartbeat');
+    }, 'the directory heartbeat').finally(() => {
+      this.beating = undefined;
+    });
+    return this.beating;
   }
 
   /** Resolves once every write asked so far is done (failed ones reported). */
@@ -83,6 +87,13 @@ export class DirectorySync implements RegistryListener {
 
   private clients(): ConnectedClient[] {
     return this.registry.all().map(({ client }) => client);
+  }
+
+  /** One client's change; skipped while the directory is stale (Redis away): the next beat writes them all, and writes do not pile up. */
+  private writeOne(operation: () => Promise<void>, what: string): void {
+    void this.write(async () => {
+      if (!this.stale) await operation();
+    }, what);
   }
 
   private write(operation: () => Promise<void>, what: string): Promise<void> {

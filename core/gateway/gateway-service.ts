@@ -19,8 +19,6 @@ import { broadcastLocally, routeLocally, unregisterLocally } from './local-deliv
 import type { ConnectedClient } from './model.js';
 import type { ClientDirectory, GatewayPeers, PeerDelivery } from './ports.js';
 
-export * from './gateway-inputs.js';
-
 /** `mesh`: every gateway instance holding a target (the default); `instance`: this one only (a call another instance forwarded). */
 export type DeliveryScope = 'mesh' | 'instance';
 
@@ -125,8 +123,9 @@ export const createGatewayService = ({ registry, directory, peers, reportFault =
       const checked = checkRoute(input);
       if (!checked.ok) return checked;
       if (scope === 'instance') return ok(alone(routeLocally(registry, input)));
-      const local = input.targetClientId !== undefined && input.targetClientId !== '' && registry.get(input.targetClientId);
-      const others = local ? [] : await holders((client) => isRouteTarget(input, client), input.targetClientId || undefined);
+      const clientId = input.targetClientId || undefined;
+      const heldHere = clientId !== undefined && registry.get(clientId) !== undefined;
+      const others = heldHere ? [] : await holders((client) => isRouteTarget(input, client), clientId);
       const here = routeLocally(registry, input);
       return ok(sum(here, await Promise.all(others.map((id) => ask(id, () => peers.route(id, input))))));
     },
@@ -144,8 +143,11 @@ export const createGatewayService = ({ registry, directory, peers, reportFault =
 
     clientInfo: async (clientId) => {
       if (!clientId) return err(missingField('client_id'));
-      const client = registry.get(clientId) ?? (await directory.find(clientId));
-      return client ? ok(client) : err(clientNotFound(clientId));
+      const here = registry.get(clientId);
+      if (here) return ok(here);
+      // An entry of this instance that its registry no longer has is one whose removal has not landed yet.
+      const elsewhere = await directory.find(clientId);
+      return elsewhere && elsewhere.instanceId !== self ? ok(elsewhere) : err(clientNotFound(clientId));
     },
   };
 };

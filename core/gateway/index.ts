@@ -6,6 +6,7 @@ export * from './messages.js';
 export { ClientRegistry, type ClientRegistration, type RegisteredClient, type RegistryListener } from './client-registry.js';
 export * from './connected-clients.js';
 export { deliver, type DeliveryReport } from './delivery.js';
+export * from './gateway-inputs.js';
 export * from './gateway-service.js';
 export { broadcastLocally, routeLocally, unregisterLocally } from './local-delivery.js';
 export { DirectorySync, type DirectorySyncOptions } from './directory-sync.js';
