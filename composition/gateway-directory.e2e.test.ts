@@ -35,7 +35,7 @@ interface Gateway {
  * Three gateway processes and one process of the other services, on one real Redis: the client
  * directory and GatewayService across gateway instances (docs/adr/0052).
  */
-describe('three gateway processes on Redis share their clients', () => {
+describe('three gateway processes on Redis share their clients', { timeout: 60_000 }, () => {
   let redis: RedisFixture;
   let backends: MeshProcess;
   const gateways: Gateway[] = [];
@@ -251,7 +251,8 @@ describe('three gateway processes on Redis share their clients', () => {
 
     const left = await listed(gw(first), { userId: fay.userId }, 1, "the killed gateway's client to expire");
     expect(left[0]).toMatchObject({ instanceId: 'gw-e2e-2' });
-    expect(Date.now() - killedAt).toBeLessThan(TTL_MS + 5_000);
+    // Gone by its expiry (plus room for a loaded machine), not by anything slower.
+    expect(Date.now() - killedAt).toBeLessThan(TTL_MS + 8_000);
     const routed = await callUnary(
       gw(first).grpc.routeMessage.bind(gw(first).grpc),
       RouteMessageRequest.fromPartial({

@@ -31,7 +31,8 @@ import type { GatewaySettings } from '../config.js';
 const NOTIFY_SKEW_MS = 5_000;
 
 /**
- * The API gateway: gRPC `gateway.GatewayService` (8000); the client API and the WebSockets
+ * The API gateway: gRPC `gateway.GatewayService` (8000) over the clients of every gateway instance,
+ * kept in the shared client directory (docs/adr/0052); the client API and the WebSockets
  * `/simulation/stream` and `/events` (8001); the specification's pub/sub patterns (docs/specification.md#subscriptions) routed to the
  * sockets that may see them; and this instance's own worker pool on `async:notifications:queue`
  * (every instance must see every job: see the gateway ADR).
