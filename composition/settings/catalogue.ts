@@ -420,7 +420,7 @@ export const Catalogue = {
     heartbeatMs: integer(
       'MESH_HEARTBEAT_MS',
       { default: DefaultRegistration.heartbeatMs, min: 50, max: 600_000, unit: 'ms' },
-      "How often an instance refreshes its registry record (and a gateway its clients in the client directory).",
+      'How often an instance refreshes its registry record (and a gateway its clients in the client directory).',
     ),
     registryTtlMs: integer(
       'MESH_REGISTRY_TTL_MS',
