@@ -180,6 +180,9 @@ describe('three gateway processes on Redis share their clients', { timeout: 60_0
         source_service: 'simulation',
         payload: { simulation_id: simulationId, status: 'stopped', stopped_by: bea.userId, reason: 'seen enough' },
       });
+      // Told before the end of the stream closes the socket.
+      const [completed] = await watcher.waitForType('simulation_completed');
+      expect(watcher.received.indexOf(message!)).toBeLessThan(watcher.received.indexOf(completed!));
     }
   });
 

@@ -117,8 +117,8 @@ export interface SimulationRepository {
 /** The live watchers of simulations, reached through the gateways (docs/adr/0052). */
 export interface WatcherNotices {
   /**
-   * Tells the watchers of `simulation` on every gateway instance that it was stopped (by whom and
-   * why); resolves how many took it. Throws `DependencyUnavailableError` when no gateway can answer.
+   * Tells the watchers of `simulation` (as it is once stopped) on every gateway instance who stops
+   * it and why; resolves how many took it. Throws `DependencyUnavailableError` when no gateway can answer.
    */
   stopped(simulation: Simulation): Promise<number>;
 }

@@ -23,31 +23,24 @@ const DEFAULT_REASON = 'stopped by user';
 /**
  * Stops a running simulation (starter or project owner only) and keeps its partial results. A
  * simulation marked running whose run is not in this process (the process that ran it ended) is
- * marked stopped as it is. Its watchers on every gateway are told who stopped it and why (docs/adr/0052).
+ * marked stopped as it is. Its watchers on every gateway are told who stops it and why first: the
+ * completion event that follows the stop ends their streams and closes their sockets (docs/adr/0052).
  */
 export const stopSimulation = async (
   deps: Pick<SimulationDeps, 'repository' | 'projects' | 'runs' | 'clock' | 'watchers' | 'reportFault'>,
   input: StopSimulationInput,
 ): Promise<Result<StopOutcome, DomainFailure>> => {
-  const outcome = await stopRun(deps, input);
-  if (outcome.ok && outcome.value.stopped) await tellWatchers(deps, outcome.value.simulation);
-  return outcome;
-};
-
-const stopRun = async (
-  deps: Pick<SimulationDeps, 'repository' | 'projects' | 'runs' | 'clock'>,
-  input: StopSimulationInput,
-): Promise<Result<StopOutcome, DomainFailure>> => {
   const found = await findStoppable(deps, input.simulationId, input.userId);
   if (!found.ok) return found;
+  const simulation = found.value;
   const stopReason = input.reason?.trim() || DEFAULT_REASON;
   const run = deps.runs.get(input.simulationId);
+  if (!run && simulation.status !== 'running') return ok(notStopped(simulation));
+  await tellWatchers(deps, { ...simulation, status: 'stopped', stoppedBy: input.userId, stopReason });
   if (run) {
     const finished = await run.stop(input.userId, stopReason);
     return ok(finished.status === 'stopped' ? { stopped: true, simulation: finished } : notStopped(finished));
   }
-  const simulation = found.value;
-  if (simulation.status !== 'running') return ok(notStopped(simulation));
   const updated = await deps.repository.update(
     { ...simulation, status: 'stopped', completedAt: deps.clock.now(), stoppedBy: input.userId, stopReason },
     simulation.version,
@@ -55,7 +48,7 @@ const stopRun = async (
   return updated.ok ? ok({ stopped: true, simulation: updated.value }) : updated;
 };
 
-/** A gateway that cannot answer does not undo the stop: the completion event still ends the watchers' streams. */
+/** A gateway that cannot answer does not prevent the stop: the completion event still ends the watchers' streams. */
 const tellWatchers = async (deps: Pick<SimulationDeps, 'watchers' | 'reportFault'>, simulation: Simulation): Promise<void> => {
   try {
     await deps.watchers?.stopped(simulation);
