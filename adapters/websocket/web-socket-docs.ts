@@ -4,10 +4,11 @@ import { COLLABORATION_PATH } from './collaboration-route.js';
 import { BEARER_PROTOCOL } from './socket-authentication.js';
 import { WebSocketPaths } from './web-socket-hub.js';
 
-/** The gateway's WebSockets as the API reference describes them (docs/adr/0016, 0049, 0050, 0051). */
+/** The gateway's WebSockets as the API reference describes them (docs/adr/0016, 0049, 0050, 0051, 0052, 0053). */
 
 const AUTHENTICATION =
-  `Upgrade over HTTP/1.1 on the client port. The token comes as the subprotocol after \`${BEARER_PROTOCOL}\` ` +
+  'Upgrade over HTTP/1.1 on the client port. The token comes in an `Authorization: Bearer <token>` header of the upgrade ' +
+  `(clients outside browsers), as the subprotocol after \`${BEARER_PROTOCOL}\` ` +
   `(\`new WebSocket(url, ['${BEARER_PROTOCOL}', token])\`), or as the first message \`{"type":"auth","token":"…"}\` within 5 s.`;
 
 const REFUSALS = {
@@ -22,7 +23,7 @@ const CLOSES = {
   [CloseCodes.policy]: 'A protocol violation (a missing id, a `last_id` that is not `<ms>-<seq>`, a first message that is not `auth`).',
   [CloseCodes.tooBig]: 'A message larger than the limit (16 KiB by default).',
   [CloseCodes.tryAgainLater]: 'A dependency could not answer, or the client read too slowly.',
-  [CloseCodes.unauthenticated]: 'No valid token.',
+  [CloseCodes.unauthenticated]: 'No valid token, or the session ended (a logout: `session_ended` comes first).',
   [CloseCodes.forbidden]: 'Not yours to watch.',
   [CloseCodes.notFound]: 'No such simulation or project that you can read.',
   [CloseCodes.tooMany]: 'You hold the most sockets allowed per user.',
@@ -37,7 +38,7 @@ const LAST_ID = {
 const ID = { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' };
 
 const PING = {
-  auth: '`{"type":"auth","token":"…"}`, first, when the token is not a subprotocol.',
+  auth: '`{"type":"auth","token":"…"}`, first, when the token is neither in a header nor a subprotocol.',
   ping: '`{"type":"ping"}`: answered with `pong`.',
 };
 
