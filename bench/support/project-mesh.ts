@@ -9,6 +9,8 @@ const UNLIMITED_GATEWAY = {
   GATEWAY_RATE_BURST_PER_ADDRESS: '1000000',
   GATEWAY_RATE_PER_USER: '1000000',
   GATEWAY_RATE_BURST_PER_USER: '1000000',
+  // The memory scenario holds 10k sockets for one user: the default cap closes them with 4429.
+  GATEWAY_WS_MAX_PER_USER: '100000',
 };
 
 export interface BenchMesh {

@@ -10,6 +10,7 @@ import WebSocket from 'ws';
 
 const [url, token] = process.argv.slice(2) as [string, string];
 const sockets: WebSocket[] = [];
+let closing = false;
 
 const openOne = () =>
   new Promise<void>((resolve, reject) => {
@@ -17,6 +18,10 @@ const openOne = () =>
     socket.once('open', () => {
       sockets.push(socket);
       resolve();
+    });
+    // A socket the gateway closes after opening (e.g. 4429, too many per user) would make the count a lie.
+    socket.once('close', (code) => {
+      if (!closing) console.log(`failed: socket closed by the server with ${code}`);
     });
     socket.once('error', reject);
     socket.once('unexpected-response', (_request, response) => reject(new Error(`upgrade refused: HTTP ${response.statusCode}`)));
@@ -42,7 +47,16 @@ for await (const line of createInterface({ input: process.stdin })) {
       (error: unknown) => console.log(`failed ${String(error)}`),
     );
   } else if (command === 'close') {
-    await Promise.all(sockets.splice(0).map((socket) => new Promise((resolve) => socket.once('close', resolve).close())));
+    closing = true;
+    // A socket already closed emits no second 'close': waiting for one would hang the benchmark.
+    await Promise.all(
+      sockets
+        .splice(0)
+        .map((socket) =>
+          socket.readyState === WebSocket.CLOSED ? undefined : new Promise((resolve) => socket.once('close', resolve).close()),
+        ),
+    );
+    closing = false;
     console.log('closed');
   }
 }
