@@ -4,6 +4,7 @@
  * baseline measured in the same run).
  *
  *   npm run bench [-- --only mesh-overhead,mesh-failover] [--rounds 5]
+ * Scenarios marked `optIn` (the shape benchmarks, minutes each) run only when named in `--only`.
  */
 import { execFile } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
@@ -36,7 +37,7 @@ const main = async (): Promise<void> => {
   const { values } = parseArgs({ options: { only: { type: 'string' }, rounds: { type: 'string' } } });
   const rounds = Number(values.rounds ?? 3);
   const only = values.only?.split(',');
-  const scenarios = (await loadScenarios()).filter((scenario) => !only || only.includes(scenario.name));
+  const scenarios = (await loadScenarios()).filter((scenario) => (only ? only.includes(scenario.name) : !scenario.optIn));
   const startedAt = new Date();
   const loadAtStart = loadavg()[0]!;
   const results: { name: string; title: string; durationMs: number; result: ScenarioResult }[] = [];

@@ -28,6 +28,8 @@ export interface ScenarioResult {
 export interface BenchScenario {
   readonly name: string;
   readonly title: string;
+  /** Runs only when named in `--only` (it takes minutes; `npm run bench` stays under 5). */
+  readonly optIn?: boolean;
   /** Runs after the previous scenario: their rounds do not overlap. */
   run(options: { readonly rounds: number }): Promise<ScenarioResult>;
 }
