@@ -30,14 +30,8 @@ export interface BenchMesh {
  * the gateway's rate limits lifted, and one registered, logged-in user.
  */
 export const startBenchMesh = async (env: Record<string, string> = {}): Promise<BenchMesh> => {
-  const saved = Object.fromEntries(Object.keys(UNLIMITED_GATEWAY).map((key) => [key, process.env[key]]));
-  Object.assign(process.env, UNLIMITED_GATEWAY); // the gateway reads its settings from the environment
-  const mesh = await startTestMesh(env).finally(() => {
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-  });
+  // loadConfig reads the environment it is given, not process.env: the limits go in with `env`.
+  const mesh = await startTestMesh({ ...UNLIMITED_GATEWAY, ...env });
   const gateway = `http://127.0.0.1:${mesh.services.get('api-gateway')!.http.port}`;
   const http2 = new Agent({ allowH2: true, connect: { useH2c: true } as Agent.Options['connect'] });
   const account = { email: `bench-${Date.now()}@example.com`, password: 'correct horse battery', name: 'Bench' };

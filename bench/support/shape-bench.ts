@@ -103,13 +103,25 @@ export interface ShapeFigures {
   c16: number[];
   c64: number[];
   openP99: number[];
+  /** The rate offered in each round (req/s). */
+  offered: number[];
   openFailed: number[];
   failed: number[];
   /** CPU ms per request per process label, at 16 callers. */
   cpu: Map<string, number[]>;
 }
 
-const emptyFigures = (): ShapeFigures => ({ p50: [], p99: [], c16: [], c64: [], openP99: [], openFailed: [], failed: [], cpu: new Map() });
+const emptyFigures = (): ShapeFigures => ({
+  p50: [],
+  p99: [],
+  c16: [],
+  c64: [],
+  openP99: [],
+  offered: [],
+  openFailed: [],
+  failed: [],
+  cpu: new Map(),
+});
 
 export interface ShapeTiming {
   readonly sequentialMs: number;
@@ -148,12 +160,22 @@ export const measureShapes = async (
         });
         const c64 = await load.closed(request, 64, timing.closedMs);
         figures.c64.push((c64.latencies.length * 1000) / c64.elapsedMs);
-        const open = await load.open(request, timing.perSecond, timing.openMs);
+        figures.failed.push(one.failed + c16.failed + c64.failed);
+        const failures = [one, c16, c64].filter((answer) => answer.failed > 0).map((answer) => JSON.stringify(answer.failures));
+        if (failures.length > 0) console.log(`   ${operation} on ${target.name}: failed calls ${failures.join(' ')}`);
+      }
+      // Offered: the fixed rate, or 80% of the slowest target's capacity in this round when that is less (the same for all):
+      // past its capacity an open loop measures only the queue.
+      const capacity = Math.min(...targets.map((target) => results.get(target.name)!.get(operation)!.c16.at(-1)!));
+      const perSecond = Math.max(10, Math.min(timing.perSecond, Math.floor(capacity * 0.8)));
+      for (const target of targets) {
+        const figures = results.get(target.name)!.get(operation)!;
+        const open = await load.open(target.requests.get(operation)!, perSecond, timing.openMs);
+        figures.offered.push(perSecond);
         figures.openP99.push(summarise(open.latencies).p99);
         figures.openFailed.push(open.failed);
-        figures.failed.push(one.failed + c16.failed + c64.failed);
-        const failures = [one, c16, c64, open].filter((answer) => answer.failed > 0).map((answer) => JSON.stringify(answer.failures));
-        if (failures.length > 0) console.log(`   ${operation} on ${target.name}: failed calls ${failures.join(' ')}`);
+        if (open.failed > 0)
+          console.log(`   ${operation} on ${target.name} at ${perSecond} req/s: failed calls ${JSON.stringify(open.failures)}`);
       }
     }
   }
@@ -213,12 +235,16 @@ export const shapeRows = (
       ...throughputTarget,
     }),
     row({
-      metric: `${operation}, ${targets.perSecond.toLocaleString('en-US')} req/s offered (p99)`,
+      metric: `${operation}, open loop at ${median(ours.offered).toLocaleString('en-US')} req/s offered (p99; target rate ${targets.perSecond.toLocaleString('en-US')})`,
       unit: 'ms',
       rounds: ours.openP99,
       baseline: baseline(floor.openP99),
       better: 'lower',
-      ...(targets.openP99Ms !== undefined && { target: `< ${targets.openP99Ms} ms`, meets: (value: number) => value < targets.openP99Ms! }),
+      // Met only at the target rate itself: a lower rate was offered because the floor or the mesh could not carry it.
+      ...(targets.openP99Ms !== undefined && {
+        target: `< ${targets.openP99Ms} ms at ${targets.perSecond.toLocaleString('en-US')} req/s`,
+        meets: (value: number) => value < targets.openP99Ms! && median(ours.offered) >= targets.perSecond,
+      }),
     }),
   ];
   for (const [label, values] of ours.cpu) {
