@@ -11,6 +11,8 @@ const UNLIMITED_GATEWAY = {
   GATEWAY_RATE_BURST_PER_USER: '1000000',
   // The memory scenario holds 10k sockets for one user: the default cap closes them with 4429.
   GATEWAY_WS_MAX_PER_USER: '100000',
+  // ...all from one address: the default cap of 256 connections per address closes the rest.
+  HTTP_MAX_CONNECTIONS_PER_ADDRESS: '0',
 };
 
 export interface BenchMesh {
