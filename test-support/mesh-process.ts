@@ -26,8 +26,10 @@ export const startMeshProcess = async (
   services: readonly string[],
   env: Readonly<Record<string, string>>,
   timeoutMs = 60_000,
+  /** Extra node flags, e.g. `--cpu-prof` (which NODE_OPTIONS refuses). */
+  nodeArgs: readonly string[] = [],
 ): Promise<MeshProcess> => {
-  const args = ['--import', 'tsx', 'composition/main.ts', ...services.flatMap((service) => ['--service', service])];
+  const args = [...nodeArgs, '--import', 'tsx', 'composition/main.ts', ...services.flatMap((service) => ['--service', service])];
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, args, {
     cwd: repoRoot,
     env: {

@@ -1,5 +1,6 @@
 import { credentials, Metadata, status, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TLSSocket } from 'node:tls';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { checkHealth } from '../../contract-tests/grpc/health-probe.js';
 import { createLogger } from '../observability/logger.js';
 import { issueCertificateAuthority, issueLeafCertificate, type KeyAndCertificate } from '../pki/certificate-issuer.js';
@@ -114,6 +115,35 @@ describe('mutual TLS and caller checks on a gRPC server', () => {
     expect(await validateToken(server, gatewayAndProject, 'project')).toMatchObject({ code: status.UNIMPLEMENTED });
     expect(await routeMessage(server, gatewayAndProject)).toMatchObject({ code: status.UNIMPLEMENTED });
     expect(await validateToken(server, gatewayAndProject, 'simulation')).toMatchObject({ code: status.PERMISSION_DENIED });
+  });
+
+  it('reads the peer certificate once per connection, and each connection keeps its own identity', async () => {
+    const gateway = new GatewayServiceClient(server.address, meshChannelCredentials(mesh['api-gateway']!, 'auth'));
+    const project = new GatewayServiceClient(server.address, meshChannelCredentials(mesh.project!, 'auth'));
+    const route = (client: GatewayServiceClient) =>
+      outcome((done) =>
+        client.routeMessage(RouteMessageRequest.fromPartial({ targetUserId: 'u', messageType: 'hello' }), new Metadata(), deadline(), done),
+      );
+    try {
+      // The first call of each client opens its connection (handshakes read certificates too).
+      expect((await route(gateway)).code).toBe(status.UNIMPLEMENTED);
+      expect((await route(project)).code).toBe(status.PERMISSION_DENIED);
+      const reads = vi.spyOn(TLSSocket.prototype, 'getPeerCertificate');
+      try {
+        for (let i = 0; i < 10; i += 1) {
+          // Interleaved on two live connections: a remembered identity never answers for the other one.
+          const [allowed, refused] = await Promise.all([route(gateway), route(project)]);
+          expect(allowed.code).toBe(status.UNIMPLEMENTED);
+          expect(refused).toEqual({ code: status.PERMISSION_DENIED, details: 'project may not call /gateway.GatewayService/RouteMessage' });
+        }
+        expect(reads).not.toHaveBeenCalled();
+      } finally {
+        reads.mockRestore();
+      }
+    } finally {
+      gateway.close();
+      project.close();
+    }
   });
 
   it('does not talk to a server that is not the service the client meant', async () => {
