@@ -95,6 +95,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN must be at least 16 characters/);
   });
 
+  it('reads the services of a container from MESH_SERVICES, and the plaintext health port', () => {
+    expect(loadConfig({}).services).toEqual([]);
+    const config = loadConfig({ MESH_SERVICES: 'auth, project', MESH_HEALTH_PORT: '8090' });
+    expect(config.services).toEqual(['auth', 'project']);
+    expect(config.mesh.healthPort).toBe(8090);
+    expect(() => loadConfig({ MESH_SERVICES: 'auth,billing' })).toThrow(/MESH_SERVICES entries must be services .*'billing'/);
+    expect(() => loadConfig({ MESH_HEALTH_PORT: '9000' })).toThrow(/used twice: 9000/);
+  });
+
   it('refuses two servers on one port', () => {
     expect(() => loadConfig({ AUTH_HTTP_PORT: '9000' })).toThrow(/used twice: 9000/);
   });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { MeshTlsSettings, SuppliedPair } from '../adapters/pki/mesh-pki.js';
 import { redisConfigOf, type RedisConfig } from '../adapters/redis/redis-config.js';
-import { ServiceNames, type ServiceName } from './service-names.js';
+import { isServiceName, ServiceNames, type ServiceName } from './service-names.js';
 import { Catalogue, EnvPrefixes } from './settings/catalogue.js';
 import { readSettings, type Env } from './settings/read-settings.js';
 import type { SettingValues } from './settings/setting.js';
@@ -50,6 +50,8 @@ export interface StorageSettings {
 export interface MeshConfig {
   readonly logLevel: Values['logLevel'];
   readonly logFormat: Values['logFormat'];
+  /** `MESH_SERVICES`: the services this process runs; empty: all four (`--service` wins). */
+  readonly services: readonly ServiceName[];
   /** Address the servers bind to. */
   readonly bindHost: string;
   /** Address other services use to reach this process's servers. */
@@ -115,6 +117,7 @@ export const loadConfig = (env: Env): MeshConfig => {
   const config: MeshConfig = {
     logLevel: values.logLevel,
     logFormat: values.logFormat,
+    services: values.services.filter(isServiceName),
     bindHost,
     advertiseHost,
     ports: values.ports,
@@ -208,6 +211,7 @@ const portProblems = (config: MeshConfig): string[] => {
     ),
   );
   if (config.mesh.adminPort !== undefined) used.push(config.mesh.adminPort);
+  if (config.mesh.healthPort !== undefined && config.mesh.healthPort !== 0) used.push(config.mesh.healthPort);
   const ports = used.filter((port) => port !== 0);
   const duplicates = [...new Set(ports.filter((port, i) => ports.indexOf(port) !== i))];
   const tooHigh = [...new Set(ports.filter((port) => port > 65_535))];

@@ -5,6 +5,7 @@ import { instanceEndpoints, ServiceNames, type MeshConfig, type ServiceName } fr
 import { meshStatusOf } from '../adapters/http/dashboard/mesh-status-of.js';
 import { startGatewayService } from './gateway/gateway-root.js';
 import { startAdminServer, type AdminServer } from '../adapters/http/admin-server.js';
+import { startPlaintextHealthServer, type PlaintextHealthServer } from '../adapters/grpc/plaintext-health-server.js';
 import { loadMeshIdentities, type MeshIdentities } from './mesh-identities.js';
 import type { ProcessMesh } from '../adapters/grpc/mesh/process-mesh.js';
 import { startProcessMesh } from './mesh/start-process-mesh.js';
@@ -53,6 +54,8 @@ export interface RunningMesh {
   readonly mesh: ProcessMesh;
   /** Where `GET /mesh` is served, when `MESH_ADMIN_PORT` is set. */
   readonly admin: ServiceAddress | undefined;
+  /** Where grpc.health.v1 is served without TLS, when `MESH_HEALTH_PORT` is set. */
+  readonly health: ServiceAddress | undefined;
   /** Stops the instances in reverse start order (each deregistered first), then the mesh and layer 3. Idempotent. */
   stop(): Promise<void>;
 }
@@ -76,10 +79,14 @@ export const startMesh = async (options: MeshOptions): Promise<RunningMesh> => {
   const storage = new SharedStorage(config);
   const started: RunningInstance[] = [];
   let admin: AdminServer | undefined;
+  let health: PlaintextHealthServer | undefined;
   let observability: ObservabilityStreams | undefined;
   const stop = async () => {
+    // Probes see the drain begin at once; the port stays open until the instances have stopped.
+    for (const name of ['', ...wanted]) health?.setStatus(name, 'NOT_SERVING');
     await observability?.stop();
     for (const instance of started.splice(0).reverse()) await instance.stop();
+    await health?.close();
     await admin?.close();
     await mesh.close();
     detachMetrics();
@@ -95,6 +102,10 @@ export const startMesh = async (options: MeshOptions): Promise<RunningMesh> => {
     }
     if (config.mesh.adminPort !== undefined)
       admin = await startAdminServer(config.bindHost, config.mesh.adminPort, () => mesh.report(), logger);
+    if (config.mesh.healthPort !== undefined) {
+      health = await startPlaintextHealthServer(config.bindHost, config.mesh.healthPort, wanted, logger);
+      for (const name of ['', ...wanted]) health.setStatus(name, 'SERVING');
+    }
     observability = startObservabilityStreams({
       mesh,
       streams: messaging.streams,
@@ -114,6 +125,7 @@ export const startMesh = async (options: MeshOptions): Promise<RunningMesh> => {
     messaging,
     mesh,
     admin: admin?.address,
+    health: health && { host: config.bindHost, port: health.port },
     stop: () => (stopping ??= stop()),
   };
 };

@@ -7,7 +7,7 @@ import { settingsHelp } from './settings/settings-docs.js';
 
 const usage = `Usage: npm start [-- --service <name> ...] [-- --instances <name>=<n>,...]
 Runs the meshwork services (default: all four) on the ports of the configuration.
-  --service <name>         run only this service; repeat for several (${ServiceNames.join(', ')})
+  --service <name>         run only this service; repeat for several (${ServiceNames.join(', ')}); as MESH_SERVICES
   --instances <name>=<n>   run n instances of a service, e.g. api-gateway=3,auth=2 (as MESH_INSTANCES)
   --help                   show this text`;
 
@@ -47,7 +47,8 @@ const readArguments = (): Arguments => {
   try {
     const config = loadConfig(instances === undefined ? process.env : { ...process.env, MESH_INSTANCES: instances });
     if (problems.length > 0) throw new ConfigError(problems);
-    return { services: values.service as ServiceName[] | undefined, config };
+    const chosen = values.service ?? (config.services.length > 0 ? config.services : undefined);
+    return { services: chosen as ServiceName[] | undefined, config };
   } catch (error) {
     if (error instanceof ConfigError) throw new ConfigError([...problems, ...error.problems]);
     throw error;

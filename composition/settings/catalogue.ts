@@ -134,6 +134,11 @@ export const Catalogue = {
     'auto',
     '`json`: one JSON object a line; `pretty`: coloured lines for a person and a start banner; `auto`: pretty when stdout is a terminal.',
   ),
+  services: list(
+    'MESH_SERVICES',
+    { expects: `services (${ServiceNames.join(', ')})`, check: isServiceName },
+    'Services this process runs, as `--service` (which wins): one per container or pod. Empty: all four.',
+  ),
   bindHost: host('MESH_BIND_HOST', '127.0.0.1', 'Interface the servers bind to (0.0.0.0 for all).'),
   advertiseHost: host(
     'MESH_ADVERTISE_HOST',
@@ -443,6 +448,11 @@ export const Catalogue = {
       BalancerKinds,
       'round_robin',
       'How a client spreads calls over the instances of a service (p2c_peak_ewma: power of two choices over peak-EWMA latency).',
+    ),
+    healthPort: optionalPort(
+      'MESH_HEALTH_PORT',
+      "Serve grpc.health.v1 alone, without TLS, on this port: SERVING once the process's services are registered, NOT_SERVING " +
+        'from the start of a shutdown (probes that cannot present a mesh certificate, such as Kubernetes gRPC probes). Unset: not served.',
     ),
     adminPort: optionalPort('MESH_ADMIN_PORT', "Serve GET /mesh (this process's mesh state as JSON) on this port; unset: not served."),
   },
