@@ -9,6 +9,8 @@ export default defineConfig({
       'contract-tests/**/*.test.ts',
       'test-support/**/*.test.ts',
     ],
+    // Containers or local servers for Redis and PostgreSQL (docs/adr/0060).
+    globalSetup: ['test-support/global-setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     // Two cores: more workers only make socket-heavy tests contend.

@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { RedisConfig } from '../adapters/redis/redis-config.js';
 import { findFreePorts } from './free-ports.js';
-import { spawnRedisServer, type RedisServerProcess } from './redis-server-process.js';
+import { pingRedis, spawnRedisServer, type RedisServerProcess } from './redis-server-process.js';
+import { startRedisContainer, testServers } from './test-servers.js';
 
 const run = promisify(execFile);
 
 /**
- * Real Redis for tests, behind a small interface so that another implementation (testcontainers
- * where Docker exists) can replace the process-spawning one.
+ * Real Redis for tests, behind one interface: a redis-server process spawned here, or a container
+ * started by testcontainers when the run uses containers (test-support/test-servers.ts, docs/adr/0060).
  */
 export interface RedisFixture {
   /** How the adapters reach it, as `REDIS_URL` or `REDIS_CLUSTER_NODES` would say. */
@@ -45,11 +46,25 @@ const withFreshPorts = async <T>(count: number, cluster: boolean, start: (ports:
   throw lastError;
 };
 
-/** One `redis-server` on a free port, in its own temporary directory. */
-export const startRedisNode = (options: RedisNodeOptions = {}): Promise<RedisFixture> =>
+/** One Redis server on a free port: a `redis-server` in its own temporary directory, or a container. */
+export const startRedisNode = (options: RedisNodeOptions = {}): Promise<RedisFixture> => {
+  const args = options.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+  return testServers() === 'containers' ? startRedisNodeContainer(args) : startRedisNodeProcess(args);
+};
+
+const startRedisNodeContainer = (args: readonly string[]): Promise<RedisFixture> =>
+  withFreshPorts(1, false, async ([port]) => {
+    const container = await startRedisContainer(port!, args);
+    return {
+      config: { kind: 'node', url: `redis://${container.host}:${container.port}` },
+      stop: () => container.stop(),
+      restart: ({ downMs = 0 } = {}) => container.killAndStart(downMs, () => pingRedis(container.port)),
+    };
+  });
+
+const startRedisNodeProcess = (args: readonly string[]): Promise<RedisFixture> =>
   withFreshPorts(1, false, async ([port]) => {
     const dir = await mkdtemp(join(tmpdir(), 'meshwork-redis-'));
-    const args = options.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
     let server: RedisServerProcess | undefined = await spawnRedisServer(port!, dir, args).catch(async (error: unknown) => {
       await rm(dir, { recursive: true, force: true });
       throw error;
