@@ -11,6 +11,8 @@ export default defineConfig({
     ],
     // Containers or local servers for Redis and PostgreSQL (docs/adr/0060).
     globalSetup: ['test-support/global-setup.ts'],
+    // The deployment tests run on their own, one file at a time: vitest.deploy.config.ts.
+    exclude: ['**/node_modules/**', 'contract-tests/deploy/**'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     // Two cores: more workers only make socket-heavy tests contend.
