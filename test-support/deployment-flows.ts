@@ -94,7 +94,10 @@ export const warmUp = async (http: Dispatcher, gateways: readonly string[], toke
   let last = '';
   for (let sent = 0; streak < count; sent += 1) {
     if (Date.now() > deadline) throw new Error(`warm-up: no ${count} writes in a row within ${timeoutMs} ms; last answer ${last}`);
-    const created = await jsonRequest(http, 'POST', `${gateways[sent % gateways.length]}/projects`, { token, body: { name: `warm ${sent}` } });
+    const created = await jsonRequest(http, 'POST', `${gateways[sent % gateways.length]}/projects`, {
+      token,
+      body: { name: `warm ${sent}` },
+    });
     last = `${created.status}`;
     streak = created.status === 201 ? streak + 1 : 0;
   }

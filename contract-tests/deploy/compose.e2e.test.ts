@@ -40,7 +40,9 @@ describe('compose.yaml under podman-compose', () => {
     const started = Date.now();
     await compose('up', '-d', '--no-build');
     await waitForTopology(http, gateways[0]!, TOPOLOGY);
-    console.log(`[compose] ${Object.values(TOPOLOGY).reduce((a, b) => a + b)} mesh containers up and in rotation in ${Date.now() - started} ms`);
+    console.log(
+      `[compose] ${Object.values(TOPOLOGY).reduce((a, b) => a + b)} mesh containers up and in rotation in ${Date.now() - started} ms`,
+    );
   }, 420_000);
 
   afterAll(async () => {

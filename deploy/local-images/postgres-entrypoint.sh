@@ -2,6 +2,10 @@
 # First start: initdb, the user and database named by POSTGRES_USER / POSTGRES_DB, password or
 # trust authentication from outside; then PostgreSQL in the foreground (PID 1 through exec).
 set -euo pipefail
+if [ "$(id -u)" = 0 ]; then
+  mkdir -p "$PGDATA" && chown -R postgres:postgres "$PGDATA" /var/run/postgresql && chmod 0700 "$PGDATA"
+  exec setpriv --reuid=postgres --regid=postgres --init-groups "$0" "$@"
+fi
 : "${POSTGRES_USER:=postgres}" "${POSTGRES_DB:=$POSTGRES_USER}"
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
   method=${POSTGRES_HOST_AUTH_METHOD:-scram-sha-256}
