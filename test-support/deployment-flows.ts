@@ -122,6 +122,12 @@ export interface WritesUnderFault {
   readonly faultAt: number;
   /** From the fault to the end of the last failed or slow (> 10 x the median before, at least 250 ms) write. */
   readonly disturbedMs: number;
+  /**
+   * The failover time: from the fault to the start of the last write that failed (0: none failed).
+   * Writes in flight on what was killed may fail (a write is not retried on another instance unless
+   * it is safe to: docs/mesh.md); every write sent after this succeeded.
+   */
+  readonly failoverMs: number;
   readonly failed: number;
   /** Projects whose creation was answered 201 . */
   readonly acknowledged: number;
@@ -167,16 +173,20 @@ export const writesUnderFault = async (options: WritesUnderFaultOptions): Promis
   }
   const failed = samples.filter((sample) => sample.status !== 200).length;
   const disturbedMs = disturbedForMs(samples, faultAt, slowMs);
+  const failedStarts = samples.filter((sample) => sample.status !== 200).map((sample) => sample.startedAt - faultAt);
+  const failoverMs = failedStarts.length === 0 ? 0 : Math.max(0, ...failedStarts);
   return {
     samples,
     faultAt,
     disturbedMs,
+    failoverMs,
     failed,
     acknowledged: acknowledged.length,
     lost,
     summary:
-      `${samples.length} writes at ${options.perSecond}/s, median ${median(before)} ms before the fault; fault -> last failed or slow ` +
-      `(> ${slowMs} ms) write: ${disturbedMs} ms; failed ${failed}; acknowledged ${acknowledged.length}, lost ${lost.length}` +
+      `${samples.length} writes at ${options.perSecond}/s, median ${median(before)} ms before the fault; fault -> start of the last failed ` +
+      `write (failover): ${failoverMs} ms; fault -> end of the last failed or slow (> ${slowMs} ms) write: ${disturbedMs} ms; ` +
+      `failed ${failed}; acknowledged ${acknowledged.length}, lost ${lost.length}` +
       [...refusals].map(([answer, count]) => `\n  ${count} x ${answer}`).join(''),
   };
 };

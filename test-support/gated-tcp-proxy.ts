@@ -9,8 +9,8 @@ export interface GatedTcpProxy {
   close(): Promise<void>;
 }
 
-/** Listens on a free port of 127.0.0.1 and pipes each connection to `targetPort` while the gate is open. */
-export const startGatedTcpProxy = (targetPort: number): Promise<GatedTcpProxy> =>
+/** Listens on a free port of `host` (127.0.0.1) and pipes each connection to 127.0.0.1:`targetPort` while the gate is open. */
+export const startGatedTcpProxy = (targetPort: number, host = '127.0.0.1'): Promise<GatedTcpProxy> =>
   new Promise((resolve, reject) => {
     const sockets = new Set<Socket>();
     let isOpen = true;
@@ -33,7 +33,7 @@ export const startGatedTcpProxy = (targetPort: number): Promise<GatedTcpProxy> =
       outgoing.on('close', () => incoming.destroy());
     });
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(0, host, () => {
       const address = server.address();
       if (address === null || typeof address === 'string') return reject(new Error('no port'));
       resolve({

@@ -28,9 +28,12 @@ export const startMeshProcess = async (
   timeoutMs = 60_000,
   /** Extra node flags, e.g. `--cpu-prof` (which NODE_OPTIONS refuses). */
   nodeArgs: readonly string[] = [],
+  /** A command that runs node for it, e.g. `['ip', 'netns', 'exec', 'host-a']` (it must exec, so the pid is node's). */
+  runIn: readonly string[] = [],
 ): Promise<MeshProcess> => {
   const args = [...nodeArgs, '--import', 'tsx', 'composition/main.ts', ...services.flatMap((service) => ['--service', service])];
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, args, {
+  const [command, ...prefix] = [...runIn, process.execPath];
+  const child: ChildProcessWithoutNullStreams = spawn(command!, [...prefix, ...args], {
     cwd: repoRoot,
     env: {
       ...process.env,

@@ -79,7 +79,8 @@ describe('compose.yaml under podman-compose', () => {
 
     expect(outcome.lost).toEqual([]);
     expect(outcome.acknowledged).toBeGreaterThan(60);
-    expect(outcome.disturbedMs).toBeLessThan(FAILOVER_LIMIT_MS);
+    // CheckPermission is safe to retry: the calls in flight on the killed auth move to the other one.
     expect(outcome.failed).toBe(0);
+    expect(outcome.failoverMs).toBe(0);
   }, 120_000);
 });
