@@ -6,7 +6,6 @@ import { deployImages, requirePodman, run } from '../../test-support/podman.js';
 
 /** The specification's example topology (docs/specification.md): compose.yaml. */
 const TOPOLOGY = { 'api-gateway': 3, auth: 2, project: 1, simulation: 1 };
-const FAILOVER_LIMIT_MS = 2_000;
 
 /**
  * compose.yaml run by podman-compose from the image built here: the three flows across the three
