@@ -3,7 +3,8 @@
 #   redis-server + redis-cli (tests spawn their own instances; some use 127.0.0.1:6379),
 #   PostgreSQL on 127.0.0.1:5432 with trust auth for local connections,
 #   prometheus + promtool (tests start their own prometheus on a free port; none left on 9090),
-#   Chromium for the dashboard's browser test.
+#   Chromium for the dashboard's browser test,
+#   kubectl for the Kubernetes manifest test (it cannot be installed here: it says how).
 # Installs them with apt-get when it can (root, Debian/Ubuntu); otherwise stops with the exact
 # command to run. It never lets the tests skip silently.
 set -euo pipefail
@@ -85,3 +86,7 @@ if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2
 fi
 command -v promtool >/dev/null 2>&1 || die "promtool is missing. Install it with: sudo apt-get install -y --no-install-recommends prometheus"
 say "prometheus $(prometheus --version 2>&1 | awk 'NR==1{print $3}') at $(command -v prometheus)"
+
+# --- kubectl (the Kubernetes manifest test renders deploy/kubernetes with `kubectl kustomize`, offline) --
+command -v kubectl >/dev/null 2>&1 || die "kubectl is missing (1.21 or newer; only its offline 'kubectl kustomize' is used). Install it: https://kubernetes.io/docs/tasks/tools/"
+say "kubectl $(kubectl version --client 2>/dev/null | awk '/Client Version/ {print $3}')"
