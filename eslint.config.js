@@ -16,7 +16,13 @@ export default tseslint.config(
   {
     // One configuration (docs/adr/0028): the environment is read once, in main, through the settings catalogue.
     files: ['core/**/*.ts', 'adapters/**/*.ts', 'composition/**/*.ts'],
-    ignores: ['**/*.test.ts', 'composition/main.ts', 'composition/mesh-cli.ts', 'composition/auth/rotate-token-key.ts', 'composition/container-health.ts'],
+    ignores: [
+      '**/*.test.ts',
+      'composition/main.ts',
+      'composition/mesh-cli.ts',
+      'composition/auth/rotate-token-key.ts',
+      'composition/container-health.ts',
+    ],
     rules: {
       'no-restricted-properties': [
         'error',
