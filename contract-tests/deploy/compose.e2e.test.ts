@@ -1,3 +1,4 @@
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { h2cAgent } from '../support/http2-client.js';
 import { walkTheThreeFlows, waitForTopology, warmUp, writesUnderFault } from '../../test-support/deployment-flows.js';
@@ -53,6 +54,13 @@ describe('compose.yaml under podman-compose', () => {
     // podman-compose 1.0 leaves the network behind.
     await run('podman', ['network', 'rm', '-f', `${project}_default`]).catch(() => undefined);
   }, 300_000);
+
+  it('publishes the dashboard on localhost', async () => {
+    const page = await request(`${gateways[0]}/`, { dispatcher: http });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(await page.body.text()).toContain('meshwork');
+  });
 
   it('serves the three flows through the three gateways: register and login, a project shared, a simulation watched live', async () => {
     const walked = await walkTheThreeFlows(http, gateways, 'compose');

@@ -1,8 +1,15 @@
+import { execFile } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, ServiceNames } from '../../composition/config.js';
 import { configMapPath, kubernetesConfigMap, PerPodSettings, SecretSettings } from '../../scripts/kubernetes-config.js';
 import { kubernetesWorkspace, renderKustomization, schemaProblems, type KubeObject } from '../../test-support/kubernetes-manifests.js';
+import { repoRoot } from '../../test-support/podman.js';
+
+const run = promisify(execFile);
 
 /** How long a process may take to stop (composition/main.ts): the pods' grace must be longer. */
 const DRAIN_LIMIT_SECONDS = 15;
@@ -115,6 +122,25 @@ describe('the Kubernetes manifests', () => {
       }
     },
   );
+
+  it('makes the TLS Secrets by script (scripts/kubernetes-tls-secrets.sh), valid, each naming its service', async () => {
+    const { stdout } = await run('bash', ['scripts/kubernetes-tls-secrets.sh', `${workspace}/script-tls`, 'meshwork'], {
+      cwd: repoRoot,
+      timeout: 60_000,
+    });
+    const secrets = parseAllDocuments(stdout)
+      .map((document) => document.toJS() as KubeObject)
+      .filter(Boolean);
+    expect(secrets.flatMap(schemaProblems)).toEqual([]);
+    expect(secrets.map((secret) => [secret.metadata.name, secret.metadata.namespace, Object.keys(secret.data!).sort()])).toEqual(
+      ServiceNames.map((service) => [`meshwork-tls-${service}`, 'meshwork', ['ca.crt', 'tls.crt', 'tls.key']]),
+    );
+    for (const [index, service] of ServiceNames.entries()) {
+      const certificate = new X509Certificate(Buffer.from(secrets[index]!.data!['tls.crt']!, 'base64'));
+      expect(certificate.subjectAltName).toContain(`URI:spiffe://meshwork/${service}`);
+      expect(certificate.checkIssued(new X509Certificate(Buffer.from(secrets[index]!.data!['ca.crt']!, 'base64')))).toBe(true);
+    }
+  }, 60_000);
 
   it('issues the production certificates with cert-manager, one per service named by its SPIFFE identity', () => {
     const certificates = of('production', 'Certificate').filter((certificate) => !certificate.spec.isCA);
