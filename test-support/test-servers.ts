@@ -1,3 +1,6 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { GenericContainer, getContainerRuntimeClient, Wait, type StartedTestContainer } from 'testcontainers';
 
 /**
@@ -44,41 +47,67 @@ export const resolveTestServers = async (wanted = process.env.TEST_SERVERS ?? 'a
   return 'local';
 };
 
-/** A Redis server in a container, published on `hostPort` (fixed, so a restart keeps the address). */
+/** A Redis server in a container on the host's network, on `hostPort` (fixed, so a restart keeps the address). */
 export interface RedisContainer {
   readonly host: string;
   readonly port: number;
-  /** SIGKILL; then, after `downMs`, the same container (and its files) started again, resolved once it answers PING. */
+  /**
+   * SIGKILL, then after `downMs` the same server again: a new container on the same port and the
+   * same data directory (a bind mount), resolved once `ready()`. (Starting the killed container
+   * again races Podman's clean-up of it, which can cut the new server's first connections.)
+   */
   killAndStart(downMs: number, ready: () => Promise<boolean>): Promise<void>;
   stop(): Promise<void>;
 }
 
 export const startRedisContainer = async (hostPort: number, extraArgs: readonly string[]): Promise<RedisContainer> => {
-  const started = await new GenericContainer(testRedisImage())
-    .withCommand(['redis-server', '--protected-mode', 'no', '--bind', '0.0.0.0', '--port', '6379', '--save', '', ...extraArgs])
-    .withExposedPorts({ container: 6379, host: hostPort })
-    .withLabels({ [TEST_RUN_LABEL]: testRunId() })
-    .withWaitStrategy(Wait.forLogMessage(/Ready to accept connections/))
-    .withStartupTimeout(60_000)
-    .start();
+  // Redis's files on the host, so that a restart in a new container finds them (the image's user writes them).
+  const dataDir = await mkdtemp(join(tmpdir(), 'meshwork-redis-container-'));
+  await chmod(dataDir, 0o777);
+  // The host's network: no network namespace to make at each start, and the server is on
+  // 127.0.0.1:<hostPort> as a local one would be.
+  const start = () =>
+    new GenericContainer(testRedisImage())
+      .withNetworkMode('host')
+      .withBindMounts([{ source: dataDir, target: '/data', mode: 'rw' }])
+      .withCommand([
+        'redis-server',
+        '--protected-mode',
+        'no',
+        '--bind',
+        '127.0.0.1',
+        '--port',
+        String(hostPort),
+        '--dir',
+        '/data',
+        '--save',
+        '',
+        ...extraArgs,
+      ])
+      .withLabels({ [TEST_RUN_LABEL]: testRunId() })
+      .withWaitStrategy(Wait.forLogMessage(/Ready to accept connections/))
+      .withStartupTimeout(60_000)
+      .start();
+  let started: StartedTestContainer = await start();
   return {
-    host: started.getHost(),
-    port: started.getMappedPort(6379),
+    host: '127.0.0.1',
+    port: hostPort,
     killAndStart: async (downMs, ready) => {
       const client = await getContainerRuntimeClient();
       const container = client.container.getById(started.getId());
       await container.kill({ signal: 'SIGKILL' });
-      await container.wait();
+      await container.remove({ force: true, v: true }).catch(() => undefined);
       await sleep(downMs);
-      await client.container.start(container);
+      started = await start();
       const deadline = Date.now() + 30_000;
       while (!(await ready())) {
-        if (Date.now() > deadline) throw new Error(`the Redis container ${started.getId().slice(0, 12)} did not serve again within 30 s`);
+        if (Date.now() > deadline) throw new Error(`the Redis container on port ${hostPort} did not serve again within 30 s`);
         await sleep(50);
       }
     },
     stop: async () => {
-      await started.stop({ timeout: 0, remove: true, removeVolumes: true });
+      await started.stop({ timeout: 0, remove: true, removeVolumes: true }).catch(() => undefined);
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 };
