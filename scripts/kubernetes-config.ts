@@ -1,6 +1,6 @@
 /**
  * Writes deploy/kubernetes/base/config.yaml, the ConfigMap `meshwork-config`, from the settings
- * catalogue (`npm run kube:config`; a test fails when the file is stale). Every setting a
+ * catalogue (`npm run docs:config` writes it with docs/configuration.md; a test fails when it is stale). Every setting a
  * ConfigMap can carry is there with its value, its description above it: the catalogue's default,
  * or the value a pod in Kubernetes needs (`KubernetesValues`). Secrets go to the Secret
  * `meshwork-secrets` instead; what differs per pod is set by each Deployment.
