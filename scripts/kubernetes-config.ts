@@ -76,7 +76,7 @@ export const kubernetesConfigMap = (): { readonly yaml: string; readonly data: R
     }
   }
   const yaml = [
-    '# Generated from composition/settings/catalogue.ts by `npm run kube:config`: do not edit; overlays patch it.',
+    '# Generated from composition/settings/catalogue.ts by `npm run docs:config`: do not edit; overlays patch it.',
     '# Every setting a ConfigMap can carry, with its default or the value a pod needs; docs/configuration.md',
     '# describes each one. Credentials are in the Secret meshwork-secrets; per-pod values in the Deployments.',
     'apiVersion: v1',

@@ -35,7 +35,7 @@ describe('the Kubernetes manifests', () => {
     if (workspace) await rm(workspace, { recursive: true, force: true });
   });
 
-  it('has the ConfigMap the catalogue generates (npm run kube:config), and every value of it passes the configuration', async () => {
+  it('has the ConfigMap the catalogue generates (npm run docs:config), and every value of it passes the configuration', async () => {
     const { yaml, data } = kubernetesConfigMap();
     expect(await readFile(configMapPath, 'utf8')).toBe(yaml);
     for (const service of ServiceNames) {
