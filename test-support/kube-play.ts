@@ -85,6 +85,10 @@ export const playDevOverlay = async (objects: readonly KubeObject[], prefix: str
   const down = async () => {
     await run('podman', ['kube', 'down', file], { timeoutMs: 120_000 }).catch(() => undefined);
     for (const name of secretNames.values()) await run('podman', ['secret', 'rm', name]).catch(() => undefined);
+    // Podman 4.3 makes a named volume for each secret volume, which `kube down` leaves.
+    const volumes = (await run('podman', ['volume', 'ls', '--format', '{{.Name}}']).catch(() => '')).split('\n');
+    for (const volume of volumes.filter((name) => secretNames.size > 0 && [...secretNames.values()].includes(name)))
+      await run('podman', ['volume', 'rm', '-f', volume]).catch(() => undefined);
     await run('podman', ['network', 'rm', '-f', network]).catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
   };
