@@ -46,6 +46,7 @@ export class SharedStorage {
     let closed = false;
     return {
       module: storage.module,
+      ...(storage.probe && { probe: storage.probe }),
       close: async () => {
         if (closed) return;
         closed = true;
@@ -60,7 +61,7 @@ export class SharedStorage {
   private async openOnce(service: StatefulService, logger: Logger): Promise<ServiceStorage> {
     const durable = await openServiceStorage(service, this.config, logger);
     const shared = this.config.storage.kind === 'memory' ? inMemoryModule(service) : durable.module;
-    return { module: shared, close: () => durable.close() };
+    return { module: shared, ...(durable.probe && { probe: durable.probe }), close: () => durable.close() };
   }
 }
 

@@ -13,6 +13,7 @@ import { SqlUserRepository } from '../adapters/sql/auth/sql-user-repository.js';
 import { SqlExportRepository } from '../adapters/sql/project/sql-export-repository.js';
 import { SqlProjectRepository } from '../adapters/sql/project/sql-project-repository.js';
 import { SqlSimulationRepository } from '../adapters/sql/simulation/sql-simulation-repository.js';
+import { sqlDependencyProbe } from '../adapters/sql/sql-dependency-probe.js';
 import { AuthTokens } from './auth/auth-module.js';
 import type { MeshConfig } from './config.js';
 import type { ServiceStorage, StatefulService } from './service-storage.js';
@@ -42,6 +43,7 @@ export const openServiceStorage = async (service: StatefulService, config: MeshC
       }
       return {
         close,
+        probe: sqlDependencyProbe(db),
         module: new ContainerModule(({ rebind }) => {
           const users = new SqlUserRepository(db);
           rebind(AuthTokens.users).toConstantValue(users);
@@ -57,6 +59,7 @@ export const openServiceStorage = async (service: StatefulService, config: MeshC
       const { db, close } = await openMigrated('project', config, logger);
       return {
         close,
+        probe: sqlDependencyProbe(db),
         module: new ContainerModule(({ rebind }) => {
           const projects = new SqlProjectRepository(db);
           rebind(ProjectTokens.projects).toConstantValue(projects);
@@ -69,6 +72,7 @@ export const openServiceStorage = async (service: StatefulService, config: MeshC
       const { db, close } = await openMigrated('simulation', config, logger);
       return {
         close,
+        probe: sqlDependencyProbe(db),
         module: new ContainerModule(({ rebind }) => {
           const repository = new SqlSimulationRepository(db);
           rebind(SimulationTokens.repository).toConstantValue(repository);

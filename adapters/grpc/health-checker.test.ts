@@ -63,6 +63,26 @@ describe('HealthChecker', () => {
     expect(running.stats()).toMatchObject({ failures: 0, successRate: 1, monitored: 1, unhealthy: 0 });
   });
 
+  it('records a killed instance unhealthy in the registry at once, with the reason, where every process reads it', async () => {
+    const server = await serve();
+    const reportedBy = 'process 1 on test-host';
+    const running = await check(server.port, {
+      intervalMs: 30_000,
+      reports: {
+        reportUnhealthy: (instance, reason) => void registry.reportUnhealthy(instance.service, instance.instanceId, { reason, reportedBy }),
+      },
+    });
+    await waitFor(() => running.stats().checks >= 2, 5_000, 'the Watch stream open');
+
+    const killedAt = Date.now();
+    server.server.forceShutdown();
+    await waitFor(async () => (await registry.list('target'))[0]?.status === 'unhealthy', 5_000, 'the report in the registry');
+
+    expect(Date.now() - killedAt).toBeLessThan(1_000);
+    const [record] = await registry.list('target');
+    expect(record).toMatchObject({ statusReportedBy: reportedBy, statusReason: expect.stringMatching(/UNAVAILABLE/) });
+  });
+
   it('marks an instance unhealthy within a second of going NOT_SERVING (Watch), and healthy once it serves again', async () => {
     const server = await serve();
     const running = await check(server.port, { intervalMs: 30_000 });

@@ -427,6 +427,11 @@ export const Catalogue = {
       { default: DefaultRegistration.ttlMs, min: 100, max: 3_600_000, unit: 'ms' },
       "How long a record outlives the last heartbeat (a crashed instance's record, a crashed gateway's clients); must exceed MESH_HEARTBEAT_MS.",
     ),
+    drainNoticeMs: integer(
+      'MESH_DRAIN_NOTICE_MS',
+      { default: 250, min: 0, max: 60_000, unit: 'ms' },
+      'How long a stopping instance stays registered as draining, still serving, before its servers stop taking calls (so callers move away first).',
+    ),
     instances: custom(
       'MESH_INSTANCES',
       { default: perService(() => 1), defaultText: 'one each', expects: 'comma-separated <service>=<n>' },
