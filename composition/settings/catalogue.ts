@@ -189,6 +189,11 @@ export const Catalogue = {
       project: postgresUrl('PROJECT_DATABASE_URL', "PostgreSQL of project's state.", 'DATABASE_URL'),
       simulation: postgresUrl('SIMULATION_DATABASE_URL', "PostgreSQL of simulation's state.", 'DATABASE_URL'),
     },
+    idempotencyRetentionMs: integer(
+      'IDEMPOTENCY_KEY_RETENTION_HOURS',
+      { default: 24, min: 1, max: 720, times: 3_600_000, unit: 'h' },
+      'How long a service remembers the outcome of a write by its Idempotency-Key (in its database): a retry within it gets the first answer.',
+    ),
   },
   redis: {
     url: custom(
