@@ -25,7 +25,8 @@ export interface HealthCheckerOptions {
   readonly credentials?: ChannelCredentials;
   /**
    * Where a failed check is recorded for every process to see (the service registry,
-   * docs/adr/0057); absent: the verdicts stay in this process's view.
+   * docs/adr/0057): a refused or dropped connection, NOT_SERVING, an unknown service; a check that
+   * only timed out is not. Absent: every verdict stays in this process's view.
    */
   readonly reports?: InstanceHealthReports;
   readonly logger?: Logger;
@@ -121,7 +122,8 @@ export class HealthChecker {
             this.counts.checks += 1;
             if (outcome.serving) return;
             this.counts.failures += 1;
-            this.options.reports?.reportUnhealthy(instance, outcome.reason);
+            // A check that only timed out may be this host's slowness: that verdict stays local (docs/adr/0057).
+            if (!outcome.timedOut) this.options.reports?.reportUnhealthy(instance, outcome.reason);
           },
           onVerdict: (verdict, reason, previous) => this.report(instance, verdict, reason, previous),
         },
