@@ -45,6 +45,8 @@ export interface StorageSettings {
   readonly dataDir: string;
   /** PostgreSQL per service: `<SERVICE>_DATABASE_URL`, else `DATABASE_URL`; undefined: embedded. */
   readonly databaseUrls: Readonly<Record<'auth' | 'project' | 'simulation', string | undefined>>;
+  /** How long writes are remembered by idempotency key (docs/adr/0058). */
+  readonly idempotencyRetentionMs: number;
 }
 
 export interface MeshConfig {
@@ -135,6 +137,7 @@ export const loadConfig = (env: Env): MeshConfig => {
         project: storage.databaseUrls.project ?? storage.databaseUrl,
         simulation: storage.databaseUrls.simulation ?? storage.databaseUrl,
       },
+      idempotencyRetentionMs: storage.idempotencyRetentionMs,
     },
     clientEntry: values.clientEntry,
     metricsToken: values.metricsToken,

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DependencyProbe } from '../core/discovery/dependency-watch.js';
+import { redisDependencyProbe } from '../adapters/redis/redis-dependency-probe.js';
 import type { Logger } from '../adapters/observability/logger.js';
 import { startAuthService } from './auth/auth-root.js';
 import { instanceEndpoints, ServiceNames, type MeshConfig, type ServiceName } from './config.js';
@@ -43,6 +46,11 @@ export interface MeshOptions {
 /** One started instance of a service, as the registry knows it. */
 export interface RunningInstance extends RunningService {
   readonly instanceId: string;
+  /**
+   * Registers the instance as `draining` (callers stop choosing it) and waits `MESH_DRAIN_NOTICE_MS`
+   * once, so they hear of it before its servers stop. `stop` drains first if this was not called.
+   */
+  drain(): Promise<void>;
 }
 
 export interface RunningMesh {
@@ -56,7 +64,11 @@ export interface RunningMesh {
   readonly admin: ServiceAddress | undefined;
   /** Where grpc.health.v1 is served without TLS, when `MESH_HEALTH_PORT` is set. */
   readonly health: ServiceAddress | undefined;
-  /** Stops the instances in reverse start order (each deregistered first), then the mesh and layer 3. Idempotent. */
+  /**
+   * Registers every instance `draining` at once, waits the drain notice, then stops the instances
+   * in reverse start order (each finishes its calls in flight, then leaves the registry), then the
+   * mesh and layer 3. Idempotent.
+   */
   stop(): Promise<void>;
 }
 
@@ -85,6 +97,7 @@ export const startMesh = async (options: MeshOptions): Promise<RunningMesh> => {
     // Probes see the drain begin at once; the port stays open until the instances have stopped.
     for (const name of ['', ...wanted]) health?.setStatus(name, 'NOT_SERVING');
     await observability?.stop();
+    await Promise.all(started.map((instance) => instance.drain()));
     for (const instance of started.splice(0).reverse()) await instance.stop();
     await health?.close();
     await admin?.close();
@@ -96,8 +109,10 @@ export const startMesh = async (options: MeshOptions): Promise<RunningMesh> => {
   try {
     for (const service of wanted) {
       for (let index = 0; index < config.mesh.instances[service]; index += 1) {
-        const context = instanceContext(options, service, index, ids(service, index), { messaging, mesh, storage, identities });
-        started.push(await startInstance(service, context, mesh));
+        const probes: DependencyProbe[] = messaging.redis ? [redisDependencyProbe(messaging.redis)] : [];
+        const parts = { messaging, mesh, storage, identities, probes };
+        const context = instanceContext(options, service, index, ids(service, index), parts);
+        started.push(await startInstance(service, context, mesh, probes));
       }
     }
     if (config.mesh.adminPort !== undefined)
@@ -135,6 +150,8 @@ interface ProcessParts {
   readonly mesh: ProcessMesh;
   readonly storage: SharedStorage;
   readonly identities: MeshIdentities;
+  /** The instance's dependencies, probed while it is registered: the storage it opens adds its database. */
+  readonly probes: DependencyProbe[];
 }
 
 /** Instance `index` of `service`: its ports, its id, and this process's layer 3, mesh and shared storage. */
@@ -154,7 +171,11 @@ const instanceContext = (
     instanceId,
     targetOf: (target) => parts.mesh.targetOf(target),
     clientFor: (target, Client) => parts.mesh.clientFor(target, Client, instanceId),
-    openStorage: (stateful, logger) => parts.storage.open(stateful, logger),
+    openStorage: async (stateful, logger) => {
+      const opened = await parts.storage.open(stateful, logger);
+      if (opened.probe) parts.probes.push(opened.probe);
+      return opened;
+    },
     ...(parts.identities && {
       grpcTls: { identity: parts.identities.servers.get(service)!, reloadIntervalMs: config.tls.reloadIntervalMs },
     }),
@@ -162,27 +183,43 @@ const instanceContext = (
   };
 };
 
-/** Starts one instance and registers it; its stop deregisters it first, so callers move away before its servers close. */
-const startInstance = async (service: ServiceName, context: ServiceContext, mesh: ProcessMesh): Promise<RunningInstance> => {
+/**
+ * Starts one instance and registers it, with its dependencies probed. Its stop says `draining`
+ * first (callers move away while it still serves), then stops its servers (calls in flight
+ * finish), then removes its record (docs/adr/0057).
+ */
+const startInstance = async (
+  service: ServiceName,
+  context: ServiceContext,
+  mesh: ProcessMesh,
+  probes: readonly DependencyProbe[],
+): Promise<RunningInstance> => {
   const { instanceId } = context;
   const running = await roots[service](context).catch((error: unknown) => {
     mesh.releaseClientsOf(instanceId);
     throw error;
   });
   try {
-    await mesh.register({ service, instanceId, grpcPort: running.grpc.port, httpPort: running.http.port });
+    await mesh.register({ service, instanceId, grpcPort: running.grpc.port, httpPort: running.http.port }, probes);
   } catch (error) {
     await running.stop();
     mesh.releaseClientsOf(instanceId);
     throw error;
   }
+  let draining: Promise<void> | undefined;
+  const drain = () =>
+    (draining ??= (async () => {
+      await mesh.drain(instanceId).catch((error: unknown) => context.logger.warn({ err: error, instanceId }, 'draining not registered'));
+      if (mesh.drainNoticeMs > 0) await sleep(mesh.drainNoticeMs);
+    })());
   let stopping: Promise<void> | undefined;
   const stop = async () => {
-    await mesh.deregister(instanceId).catch((error: unknown) => context.logger.warn({ err: error, instanceId }, 'deregistration failed'));
+    await drain();
     await running.stop();
+    await mesh.deregister(instanceId).catch((error: unknown) => context.logger.warn({ err: error, instanceId }, 'deregistration failed'));
     mesh.releaseClientsOf(instanceId);
   };
-  return { name: running.name, grpc: running.grpc, http: running.http, instanceId, stop: () => (stopping ??= stop()) };
+  return { name: running.name, grpc: running.grpc, http: running.http, instanceId, drain, stop: () => (stopping ??= stop()) };
 };
 
 /**

@@ -8,6 +8,7 @@ import { registerApiReference } from '../adapters/http/openapi/api-reference-rou
 import { documentedOperations } from '../adapters/http/openapi/documented-operations.js';
 import { recordRoutes } from '../adapters/http/openapi/recorded-routes.js';
 import type { Logger } from '../adapters/observability/logger.js';
+import type { IdempotentWrites } from '../core/idempotency/idempotent-writes.js';
 import { DomainFailureError, failure } from '../core/shared/errors.js';
 import { metricsAccess } from './observability/metrics-access.js';
 import { processMetrics } from './observability/process-metrics.js';
@@ -36,6 +37,8 @@ export interface ServeOptions {
   readonly grpcServices: readonly GrpcServiceBinding[];
   /** Mutual TLS of the gRPC server (`ServiceContext.grpcTls`); absent: plaintext. */
   readonly grpcTls?: ServerTls | undefined;
+  /** Where the service remembers its writes by idempotency key (docs/adr/0058); absent: keys are ignored. */
+  readonly idempotentWrites?: IdempotentWrites;
   /** When set, `GET /metrics` answers only `Authorization: Bearer <metricsToken>` (MeshConfig.metricsToken). */
   readonly metricsToken?: string | undefined;
   /** Request timeouts and the per-address connection cap of the HTTP port (MeshConfig.httpServer); absent: the server's defaults. */
@@ -62,6 +65,7 @@ export const serveService = async (options: ServeOptions): Promise<RunningServic
     services: options.grpcServices,
     logger,
     tls: options.grpcTls,
+    ...(options.idempotentWrites && { idempotentWrites: options.idempotentWrites }),
   });
   let http: FastifyInstance | undefined;
   try {

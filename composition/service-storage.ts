@@ -1,4 +1,5 @@
 import type { ContainerModule } from 'inversify';
+import type { DependencyProbe } from '../core/discovery/dependency-watch.js';
 
 export type StatefulService = 'auth' | 'project' | 'simulation';
 
@@ -6,5 +7,7 @@ export type StatefulService = 'auth' | 'project' | 'simulation';
 export interface ServiceStorage {
   /** Loaded after the service's own module; undefined when the in-memory repositories stay. */
   readonly module: ContainerModule | undefined;
+  /** Whether the database answers (docs/adr/0057); absent for in-memory storage. */
+  readonly probe?: DependencyProbe;
   close(): Promise<void>;
 }

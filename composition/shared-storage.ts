@@ -12,6 +12,7 @@ import { AuthTokens } from './auth/auth-module.js';
 import type { MeshConfig } from './config.js';
 import { ProjectTokens } from './project/project-module.js';
 import { SimulationTokens } from './simulation/simulation-module.js';
+import { idempotentWrites } from './idempotent-writes.js';
 import type { ServiceStorage, StatefulService } from './service-storage.js';
 import { openServiceStorage } from './storage.js';
 
@@ -46,6 +47,7 @@ export class SharedStorage {
     let closed = false;
     return {
       module: storage.module,
+      ...(storage.probe && { probe: storage.probe }),
       close: async () => {
         if (closed) return;
         closed = true;
@@ -59,13 +61,14 @@ export class SharedStorage {
 
   private async openOnce(service: StatefulService, logger: Logger): Promise<ServiceStorage> {
     const durable = await openServiceStorage(service, this.config, logger);
-    const shared = this.config.storage.kind === 'memory' ? inMemoryModule(service) : durable.module;
-    return { module: shared, close: () => durable.close() };
+    const shared =
+      this.config.storage.kind === 'memory' ? inMemoryModule(service, this.config.storage.idempotencyRetentionMs) : durable.module;
+    return { module: shared, ...(durable.probe && { probe: durable.probe }), close: () => durable.close() };
   }
 }
 
 /** Repositories made once, so that every instance of the service in this process sees the same data. */
-const inMemoryModule = (service: StatefulService): ContainerModule => {
+const inMemoryModule = (service: StatefulService, idempotencyRetentionMs: number): ContainerModule => {
   switch (service) {
     case 'auth': {
       const [users, sessions, grants] = [
@@ -85,17 +88,21 @@ const inMemoryModule = (service: StatefulService): ContainerModule => {
     }
     case 'project': {
       const [projects, exports] = [new InMemoryProjectRepository(), new InMemoryExportRepository()];
+      const writes = idempotentWrites(idempotencyRetentionMs);
       return new ContainerModule(({ rebind }) => {
         rebind(ProjectTokens.projects).toConstantValue(projects);
         rebind(ProjectTokens.outbox).toConstantValue(projects.outbox);
         rebind(ProjectTokens.exports).toConstantValue(exports);
+        rebind(ProjectTokens.idempotentWrites).toConstantValue(writes);
       });
     }
     case 'simulation': {
       const repository = new InMemorySimulationRepository();
+      const writes = idempotentWrites(idempotencyRetentionMs);
       return new ContainerModule(({ rebind }) => {
         rebind(SimulationTokens.repository).toConstantValue(repository);
         rebind(SimulationTokens.outbox).toConstantValue(repository.outbox);
+        rebind(SimulationTokens.idempotentWrites).toConstantValue(writes);
       });
     }
   }

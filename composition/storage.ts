@@ -13,6 +13,13 @@ import { SqlUserRepository } from '../adapters/sql/auth/sql-user-repository.js';
 import { SqlExportRepository } from '../adapters/sql/project/sql-export-repository.js';
 import { SqlProjectRepository } from '../adapters/sql/project/sql-project-repository.js';
 import { SqlSimulationRepository } from '../adapters/sql/simulation/sql-simulation-repository.js';
+import { sqlDependencyProbe } from '../adapters/sql/sql-dependency-probe.js';
+import { SqlIdempotencyStore } from '../adapters/sql/idempotency/sql-idempotency-store.js';
+import { SqlOutbox } from '../adapters/sql/outbox/sql-outbox.js';
+import { SystemClock } from '../adapters/system/system-clock.js';
+import type { IdempotentWrites } from '../core/idempotency/idempotent-writes.js';
+import type { Kysely } from 'kysely';
+import { IDEMPOTENCY_PRUNE_EVERY_MS, idempotentWrites } from './idempotent-writes.js';
 import { AuthTokens } from './auth/auth-module.js';
 import type { MeshConfig } from './config.js';
 import type { ServiceStorage, StatefulService } from './service-storage.js';
@@ -42,6 +49,7 @@ export const openServiceStorage = async (service: StatefulService, config: MeshC
       }
       return {
         close,
+        probe: sqlDependencyProbe(db),
         module: new ContainerModule(({ rebind }) => {
           const users = new SqlUserRepository(db);
           rebind(AuthTokens.users).toConstantValue(users);
@@ -55,28 +63,60 @@ export const openServiceStorage = async (service: StatefulService, config: MeshC
     }
     case 'project': {
       const { db, close } = await openMigrated('project', config, logger);
+      const idempotency = rememberedWrites(db, config, logger);
       return {
-        close,
+        close: async () => {
+          idempotency.stop();
+          await close();
+        },
+        probe: sqlDependencyProbe(db),
         module: new ContainerModule(({ rebind }) => {
-          const projects = new SqlProjectRepository(db);
+          const projects = new SqlProjectRepository(db, idempotency.outbox);
           rebind(ProjectTokens.projects).toConstantValue(projects);
           rebind(ProjectTokens.outbox).toConstantValue(projects.outbox);
           rebind(ProjectTokens.exports).toConstantValue(new SqlExportRepository(db));
+          rebind(ProjectTokens.idempotentWrites).toConstantValue(idempotency.writes);
         }),
       };
     }
     case 'simulation': {
       const { db, close } = await openMigrated('simulation', config, logger);
+      const idempotency = rememberedWrites(db, config, logger);
       return {
-        close,
+        close: async () => {
+          idempotency.stop();
+          await close();
+        },
+        probe: sqlDependencyProbe(db),
         module: new ContainerModule(({ rebind }) => {
-          const repository = new SqlSimulationRepository(db);
+          const repository = new SqlSimulationRepository(db, idempotency.outbox);
           rebind(SimulationTokens.repository).toConstantValue(repository);
           rebind(SimulationTokens.outbox).toConstantValue(repository.outbox);
+          rebind(SimulationTokens.idempotentWrites).toConstantValue(idempotency.writes);
         }),
       };
     }
   }
+};
+
+/**
+ * The service's writes remembered by idempotency key in its schema (docs/adr/0058): the outbox its
+ * repositories record through also records the key of the write being served, in the same
+ * transaction; expired keys are deleted every 10 minutes until `stop`.
+ */
+const rememberedWrites = <Tables>(db: Kysely<Tables>, config: MeshConfig, logger: Logger) => {
+  const retentionMs = config.storage.idempotencyRetentionMs;
+  const store = new SqlIdempotencyStore(db, { retentionMs, clock: new SystemClock() });
+  const writes: IdempotentWrites = idempotentWrites(retentionMs, store);
+  const pruning = setInterval(() => {
+    writes.prune().catch((error: unknown) => logger.warn({ err: error }, 'expired idempotency keys not deleted'));
+  }, IDEMPOTENCY_PRUNE_EVERY_MS);
+  pruning.unref();
+  return {
+    writes,
+    outbox: new SqlOutbox(db, { inTransaction: (trx, written) => store.recordInTransaction(trx, written) }),
+    stop: () => clearInterval(pruning),
+  };
 };
 
 /** `AUTH_KEY_ENCRYPTION_KEYS` when set, else the generated key file (development; docs/adr/0035). */

@@ -3,11 +3,13 @@ import type { PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
 import type { Logger } from 'pino';
+import type { IdempotentWrites } from '../../core/idempotency/idempotent-writes.js';
 import { serialOf, watchIdentityFiles } from '../pki/identity-files-watcher.js';
 import type { TlsIdentity } from '../pki/tls-identity.js';
 import { MESH_CALLER_ALLOW_LIST, type CallerAllowList } from './caller-allow-list.js';
 import { callerCheckInterceptor } from './caller-check.js';
 import { grpcServiceName } from './grpc-service-name.js';
+import { withIdempotentWrites, type AnswersFromWrites } from './idempotent-write-handlers.js';
 import { withTolerantDeserializers } from './undecodable-request.js';
 import { MeshIdentityProvider, meshServerCredentials } from './mesh-tls-credentials.js';
 import { meshReflectionPackage } from './reflection-package.js';
@@ -15,6 +17,8 @@ import { meshReflectionPackage } from './reflection-package.js';
 export interface GrpcServiceBinding {
   readonly definition: ServiceDefinition;
   readonly implementation: UntypedServiceImplementation;
+  /** Writes whose answer follows from what they stored: remembered in the write's own transaction (docs/adr/0058). */
+  readonly answersFromWrites?: AnswersFromWrites;
 }
 
 export interface GrpcServerOptions {
@@ -34,6 +38,8 @@ export interface GrpcServerOptions {
   readonly reflectionPackage?: PackageDefinition;
   /** Mutual TLS (docs/adr/0021); undefined: plaintext, every caller accepted. */
   readonly tls?: ServerTls;
+  /** Where writes sent with an `idempotency-key` are remembered (docs/adr/0058); undefined: keys are ignored. */
+  readonly idempotentWrites?: IdempotentWrites;
 }
 
 /** Mutual TLS of a server: its identity, and who may call what (default the mesh's table). */
@@ -79,7 +85,13 @@ export const startGrpcServer = async (options: GrpcServerOptions): Promise<Runni
   ];
   const server = new Server({ ...options.serverOptions, interceptors });
   const names = options.services.map(({ definition }) => grpcServiceName(definition));
-  for (const { definition, implementation } of options.services) server.addService(withTolerantDeserializers(definition), implementation);
+  const { idempotentWrites } = options;
+  for (const { definition, implementation, answersFromWrites } of options.services) {
+    const served = idempotentWrites
+      ? withIdempotentWrites(definition, implementation, idempotentWrites, logger, answersFromWrites)
+      : implementation;
+    server.addService(withTolerantDeserializers(definition), served);
+  }
 
   const health = healthOf(new HealthImplementation(), names);
   health.implementation.addToServer(server);

@@ -12,8 +12,8 @@ export interface MonitorSettings {
 export type Verdict = 'healthy' | 'unhealthy';
 
 export interface MonitorEvents {
-  /** Every Check reply and Watch update, for the success rate. */
-  onOutcome(serving: boolean): void;
+  /** Every Check reply and Watch update (the success rate; a failure is reported to the registry). */
+  onOutcome(outcome: ProbeOutcome): void;
   /** The verdict changed (or was first given). */
   onVerdict(verdict: Verdict, reason: string, previous: Verdict | undefined): void;
 }
@@ -69,7 +69,7 @@ export class InstanceMonitor {
     const outcome = await this.probe.check(this.settings.timeoutMs);
     this.checking = false;
     if (this.stopped) return;
-    this.events.onOutcome(outcome.serving);
+    this.events.onOutcome(outcome);
     this.apply(outcome);
   }
 
@@ -109,7 +109,7 @@ export class InstanceMonitor {
     if (!this.watchSupported || this.cancelWatch || this.reopenTimer || this.stopped) return;
     this.cancelWatch = this.probe.watch({
       onStatus: (outcome) => {
-        this.events.onOutcome(outcome.serving);
+        this.events.onOutcome(outcome);
         this.apply(outcome);
       },
       onBroken: (_reason, unimplemented) => {

@@ -18,8 +18,11 @@ interface HealthResponse {
   readonly status: unknown;
 }
 
-/** `SERVING`, `NOT_SERVING`, `SERVICE_UNKNOWN`, `UNKNOWN`, or the gRPC error a check failed with. */
-export type ProbeOutcome = { readonly serving: true } | { readonly serving: false; readonly reason: string };
+/**
+ * `SERVING`, `NOT_SERVING`, `SERVICE_UNKNOWN`, `UNKNOWN`, or the gRPC error a check failed with.
+ * `timedOut`: no answer within the deadline, which a slow checking host can cause as well.
+ */
+export type ProbeOutcome = { readonly serving: true } | { readonly serving: false; readonly reason: string; readonly timedOut?: boolean };
 
 export interface WatchHandlers {
   /** Each status the server pushes: at once on opening, then on every change. */
@@ -52,7 +55,11 @@ export class HealthProbe {
         { service: this.healthServiceName },
         { deadline: new Date(Date.now() + timeoutMs) },
         (error: ServiceError | null, response?: unknown) =>
-          resolve(error ? { serving: false, reason: describeError(error) } : outcomeOf(response as HealthResponse)),
+          resolve(
+            error
+              ? { serving: false, reason: describeError(error), ...(error.code === GrpcStatus.DEADLINE_EXCEEDED && { timedOut: true }) }
+              : outcomeOf(response as HealthResponse),
+          ),
       );
     });
   }

@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { delay, waitFor } from '../../contract-tests/messaging/wait.js';
 import { Discovery } from '../../core/discovery/discovery.js';
@@ -61,6 +62,47 @@ describe('HealthChecker', () => {
 
     expect(statusOf()).toBe('healthy');
     expect(running.stats()).toMatchObject({ failures: 0, successRate: 1, monitored: 1, unhealthy: 0 });
+  });
+
+  it('records a killed instance unhealthy in the registry at once, with the reason, where every process reads it', async () => {
+    const server = await serve();
+    const reportedBy = 'process 1 on test-host';
+    const running = await check(server.port, {
+      intervalMs: 30_000,
+      reports: {
+        reportUnhealthy: (instance, reason) => void registry.reportUnhealthy(instance.service, instance.instanceId, { reason, reportedBy }),
+      },
+    });
+    await waitFor(() => running.stats().checks >= 2, 5_000, 'the Watch stream open');
+
+    const killedAt = Date.now();
+    server.server.forceShutdown();
+    await waitFor(async () => (await registry.list('target'))[0]?.status === 'unhealthy', 5_000, 'the report in the registry');
+
+    expect(Date.now() - killedAt).toBeLessThan(1_000);
+    const [record] = await registry.list('target');
+    expect(record).toMatchObject({ statusReportedBy: reportedBy, statusReason: expect.stringMatching(/UNAVAILABLE/) });
+  });
+
+  it('keeps a check that only timed out to itself: a slow host is no evidence against the instance', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => void sockets.add(socket)); // accepts connections, never answers
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const reported: string[] = [];
+    try {
+      await check((silent.address() as AddressInfo).port, {
+        timeoutMs: 200,
+        reports: { reportUnhealthy: (_instance, reason) => void reported.push(reason) },
+      });
+      await waitFor(() => statusOf() === 'unhealthy', 5_000, 'the local verdict');
+
+      expect(reported).toEqual([]);
+      expect((await registry.list('target'))[0]?.status).toBe('healthy');
+    } finally {
+      checker?.close();
+      sockets.forEach((socket) => socket.destroy());
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('marks an instance unhealthy within a second of going NOT_SERVING (Watch), and healthy once it serves again', async () => {

@@ -1,6 +1,6 @@
 import type { ChannelCredentials, ChannelOptions } from '@grpc/grpc-js';
 import { grpcAddressOf, type InstanceSource, type ServiceInstance } from '../../core/discovery/instance.js';
-import type { InstanceHealth } from '../../core/discovery/ports.js';
+import type { InstanceHealth, InstanceHealthReports } from '../../core/discovery/ports.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { InstanceMonitor, type MonitorSettings, type Verdict } from './health-checker-monitor.js';
 import { HealthProbe } from './health-checker-probe.js';
@@ -23,6 +23,12 @@ export interface HealthCheckerOptions {
   readonly channelOptions?: Partial<ChannelOptions>;
   /** Mesh mTLS credentials of the probes (docs/adr/0021); default plaintext. */
   readonly credentials?: ChannelCredentials;
+  /**
+   * Where a failed check is recorded for every process to see (the service registry,
+   * docs/adr/0057): a refused or dropped connection, NOT_SERVING, an unknown service; a check that
+   * only timed out is not. Absent: every verdict stays in this process's view.
+   */
+  readonly reports?: InstanceHealthReports;
   readonly logger?: Logger;
 }
 
@@ -37,14 +43,15 @@ export interface HealthCheckStats {
   readonly unhealthy: number;
 }
 
-/**
- * Checks every known instance of the target services with `grpc.health.v1.Health` and tells the
- * local view (Discovery) which ones fail, so they leave the rotation at once and come back when
- * they answer SERVING. Instances come and go with the InstanceSource.
- */
 /** Check interval per healthy instance when none is given; MESH_HEALTH_INTERVAL_MS defaults to it. */
 export const DEFAULT_HEALTH_INTERVAL_MS = 30_000;
 
+/**
+ * Checks every known instance of the target services with `grpc.health.v1.Health` and tells the
+ * local view (Discovery) which ones fail, so they leave the rotation at once and come back when
+ * they answer SERVING; every failed check is also reported to the registry (`reports`), where
+ * every process and operator tool sees it. Instances come and go with the InstanceSource.
+ */
 export class HealthChecker {
   private readonly monitors = new Map<string, InstanceMonitor>();
   private readonly unsubscribes: (() => void)[] = [];
@@ -111,9 +118,12 @@ export class HealthChecker {
         new HealthProbe(grpcAddressOf(instance), this.options.healthService ?? '', this.options.channelOptions, this.options.credentials),
         this.settings,
         {
-          onOutcome: (serving) => {
+          onOutcome: (outcome) => {
             this.counts.checks += 1;
-            if (!serving) this.counts.failures += 1;
+            if (outcome.serving) return;
+            this.counts.failures += 1;
+            // A check that only timed out may be this host's slowness: that verdict stays local (docs/adr/0057).
+            if (!outcome.timedOut) this.options.reports?.reportUnhealthy(instance, outcome.reason);
           },
           onVerdict: (verdict, reason, previous) => this.report(instance, verdict, reason, previous),
         },

@@ -2,6 +2,7 @@ import type { ServiceInstance } from '../../core/discovery/instance.js';
 import { sameRecord } from '../../core/discovery/instance-view.js';
 import {
   AllServices,
+  type HealthReport,
   type HeartbeatOutcome,
   type InstanceRecord,
   type RegistryChange,
@@ -53,6 +54,23 @@ export class InMemoryServiceRegistry implements ServiceRegistry {
   async heartbeat(record: InstanceRecord, ttlMs: number): Promise<HeartbeatOutcome> {
     this.sweep();
     return this.write(record, ttlMs) ? 'refreshed' : 'restored';
+  }
+
+  async reportUnhealthy(service: string, instanceId: string, report: HealthReport): Promise<boolean> {
+    this.sweep();
+    const key = keyOf(service, instanceId);
+    const entry = this.entries.get(key);
+    if (!entry || entry.instance.status !== 'healthy') return false;
+    const previous = entry.instance;
+    const instance: ServiceInstance = {
+      ...previous,
+      status: 'unhealthy',
+      statusReason: report.reason,
+      statusReportedBy: report.reportedBy,
+    };
+    this.entries.set(key, { instance, expiresAt: entry.expiresAt });
+    this.notify({ type: 'updated', instance, previous, changedAt: this.clock.now() });
+    return true;
   }
 
   async deregister(service: string, instanceId: string): Promise<boolean> {

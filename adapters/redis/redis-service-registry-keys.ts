@@ -51,6 +51,9 @@ export interface RegistryRecordJson {
   readonly status: InstanceStatus;
   readonly started_at: number;
   readonly last_heartbeat: number;
+  /** Why the status is not healthy, and who said so when not the instance (docs/adr/0057). */
+  readonly status_reason?: string;
+  readonly status_reported_by?: string;
   readonly version?: string;
   readonly metadata?: Readonly<Record<string, string>>;
 }
@@ -63,6 +66,8 @@ export const encodeRecord = (instance: ServiceInstance): string => {
     status: instance.status,
     started_at: instance.startedAt,
     last_heartbeat: instance.lastHeartbeat,
+    ...(instance.statusReason === undefined ? {} : { status_reason: instance.statusReason }),
+    ...(instance.statusReportedBy === undefined ? {} : { status_reported_by: instance.statusReportedBy }),
     ...(instance.version === undefined ? {} : { version: instance.version }),
     ...(instance.metadata === undefined ? {} : { metadata: instance.metadata }),
   };
@@ -85,6 +90,8 @@ export const decodeRecord = (key: string, text: string): Result<ServiceInstance,
   if (typeof v.host !== 'string' || v.host === '') bad.push('host');
   if (!InstanceStatuses.includes(v.status as InstanceStatus)) bad.push('status');
   if (v.version !== undefined && typeof v.version !== 'string') bad.push('version');
+  if (v.status_reason !== undefined && typeof v.status_reason !== 'string') bad.push('status_reason');
+  if (v.status_reported_by !== undefined && typeof v.status_reported_by !== 'string') bad.push('status_reported_by');
   if (v.metadata !== undefined && !isStringRecord(v.metadata)) bad.push('metadata');
   if (bad.length > 0) return err(`the record under ${key} has invalid ${bad.join(', ')}`);
   const json = v as unknown as RegistryRecordJson;
@@ -97,6 +104,8 @@ export const decodeRecord = (key: string, text: string): Result<ServiceInstance,
     status: json.status,
     startedAt: json.started_at,
     lastHeartbeat: json.last_heartbeat,
+    ...(json.status_reason === undefined ? {} : { statusReason: json.status_reason }),
+    ...(json.status_reported_by === undefined ? {} : { statusReportedBy: json.status_reported_by }),
     ...(json.version === undefined ? {} : { version: json.version }),
     ...(json.metadata === undefined ? {} : { metadata: json.metadata }),
   });

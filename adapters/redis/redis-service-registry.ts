@@ -3,6 +3,7 @@ import type { ServiceInstance } from '../../core/discovery/instance.js';
 import { InstanceView, sameRecord } from '../../core/discovery/instance-view.js';
 import {
   AllServices,
+  type HealthReport,
   type HeartbeatOutcome,
   type InstanceRecord,
   type RegistryChange,
@@ -102,6 +103,18 @@ export class RedisServiceRegistry implements ServiceRegistry {
     return 'refreshed';
   }
 
+  async reportUnhealthy(service: string, instanceId: string, report: HealthReport): Promise<boolean> {
+    const key = registryKey(service, instanceId);
+    const written = await this.call(`report ${key} unhealthy`, (client) =>
+      client.eval(REPORT_UNHEALTHY_SCRIPT, 1, key, report.reason, report.reportedBy),
+    );
+    if (typeof written !== 'string') return false;
+    const decoded = decodeRecord(key, written);
+    if (!decoded.ok) throw new Error(decoded.error);
+    await this.announce(key, decoded.value, this.clock.now());
+    return true;
+  }
+
   async deregister(service: string, instanceId: string): Promise<boolean> {
     const key = registryKey(service, instanceId);
     const removed = await this.call(`deregister ${key}`, (client) => client.del(key));
@@ -152,8 +165,8 @@ export class RedisServiceRegistry implements ServiceRegistry {
     return { ...record, lastHeartbeat: this.clock.now() };
   }
 
-  private async announce(key: string, instance: ServiceInstance | null): Promise<void> {
-    const message = encodeChange(key, instance, instance?.lastHeartbeat ?? this.clock.now());
+  private async announce(key: string, instance: ServiceInstance | null, changedAt?: number): Promise<void> {
+    const message = encodeChange(key, instance, changedAt ?? instance?.lastHeartbeat ?? this.clock.now());
     const client = this.connections.command;
     await callRedis(client, this.connections.timeouts, `announce ${key}`, () => publishOnOneNode(client, message));
   }
@@ -251,6 +264,23 @@ export class RedisServiceRegistry implements ServiceRegistry {
     if (this.closed) throw new Error('the Redis service registry is closed');
   }
 }
+
+/**
+ * Marks the record under KEYS[1] unhealthy if it is there and healthy, keeping its TTL (a dead
+ * instance still expires); ARGV: reason, reporter. Returns the record as written, or false.
+ * Redis' cjson writes the 13-digit epoch milliseconds exactly (14 significant digits).
+ */
+const REPORT_UNHEALTHY_SCRIPT = `
+local value = redis.call('GET', KEYS[1])
+if not value then return false end
+local record = cjson.decode(value)
+if record.status ~= 'healthy' then return false end
+record.status = 'unhealthy'
+record.status_reason = ARGV[1]
+record.status_reported_by = ARGV[2]
+local encoded = cjson.encode(record)
+redis.call('SET', KEYS[1], encoded, 'XX', 'KEEPTTL')
+return encoded`;
 
 const inScope = (scope: WatchScope, service: string): boolean => scope === AllServices || scope === service;
 

@@ -47,5 +47,8 @@ const startScript = async (script: string, ports: readonly number[]): Promise<Ba
 /** Starts `auth-backend-main.ts` in a child process on a free port and resolves once it listens. */
 export const startBackendProcess = async (): Promise<BackendProcess> => startScript('auth-backend-main.ts', await findFreePorts(1));
 
+/** Starts `paced-backend-main.ts` (ValidateToken takes the token's number of ms) on a free port. */
+export const startPacedBackendProcess = async (): Promise<BackendProcess> => startScript('paced-backend-main.ts', await findFreePorts(1));
+
 /** Starts `dual-backend-main.ts` (ValidateToken over gRPC and over HTTP/JSON) on two free ports. */
 export const startDualBackendProcess = async (): Promise<BackendProcess> => startScript('dual-backend-main.ts', await findFreePorts(2));

@@ -14,6 +14,7 @@ export const processMeshSettings = (config: MeshConfig): ProcessMeshSettings => 
   healthIntervalMs: config.mesh.healthIntervalMs,
   heartbeatMs: config.mesh.heartbeatMs,
   registryTtlMs: config.mesh.registryTtlMs,
+  drainNoticeMs: config.mesh.drainNoticeMs,
   advertiseHost: config.advertiseHost,
   targets: config.targets,
   configuredTargets: config.configuredTargets,

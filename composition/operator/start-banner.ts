@@ -1,5 +1,8 @@
 import type { StorageSettings } from '../config.js';
 
+/** What the banner says of the storage. */
+type BannerStorage = Pick<StorageSettings, 'kind' | 'dataDir' | 'databaseUrls'>;
+
 export interface BannerInstance {
   readonly id: string;
   readonly grpc: number;
@@ -12,10 +15,10 @@ export interface BannerFacts {
   readonly instances: Readonly<Record<string, readonly BannerInstance[]>>;
   readonly messaging: 'memory' | 'redis';
   readonly registry: 'memory' | 'redis';
-  readonly storage: StorageSettings;
+  readonly storage: BannerStorage;
 }
 
-const storageText = (storage: StorageSettings): string => {
+const storageText = (storage: BannerStorage): string => {
   if (storage.kind === 'memory') return 'in memory (nothing kept at exit)';
   const urls = Object.values(storage.databaseUrls);
   if (urls.every((url) => url !== undefined)) return 'PostgreSQL';

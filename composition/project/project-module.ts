@@ -5,6 +5,7 @@ import type { StreamStore } from '../../core/messaging/streams.js';
 import type { EventPublisher } from '../../core/messaging/events.js';
 import type { JobQueue } from '../../core/messaging/work-queue.js';
 import type { OutboxStore } from '../../core/messaging/outbox.js';
+import type { IdempotentWrites } from '../../core/idempotency/idempotent-writes.js';
 import { createProjectService, type CollaborationPresence, type ProjectRepository, type ProjectService } from '../../core/project/index.js';
 import type { CollaboratorNotices } from '../../core/project/ports.js';
 import { defaultCallTimeoutMs } from '../../core/resilience/deadline.js';
@@ -22,6 +23,7 @@ import { GrpcSimulationReader } from '../../adapters/grpc/project/grpc-simulatio
 import { InMemoryExportRepository } from '../../adapters/memory/in-memory-export-repository.js';
 import { InMemoryOutbox } from '../../adapters/memory/in-memory-outbox.js';
 import { InMemoryProjectRepository } from '../../adapters/memory/in-memory-project-repository.js';
+import { idempotentWrites } from '../idempotent-writes.js';
 import { Platform } from '../platform-module.js';
 import { token } from '../tokens.js';
 
@@ -31,6 +33,8 @@ export const ProjectTokens = {
   /** Where `projects` records the events of its writes (docs/adr/0038); rebound with it. */
   outbox: token<OutboxStore>('ProjectOutbox'),
   exports: token<ExportRepository>('ExportRepository'),
+  /** Where the gRPC writes are remembered by idempotency key (docs/adr/0058); rebound with the repositories. */
+  idempotentWrites: token<IdempotentWrites>('ProjectIdempotentWrites'),
   authChannel: token<MeshService<AuthServiceClient>>('AuthClientSource'),
   simulationChannel: token<MeshService<SimulationServiceClient>>('SimulationClientSource'),
   gatewayChannel: token<MeshService<GatewayServiceClient>>('GatewayClientSource'),
@@ -69,6 +73,7 @@ export const projectModule = (options: ProjectModuleOptions): ContainerModule =>
     bind(ProjectTokens.projects).toConstantValue(projects);
     bind(ProjectTokens.outbox).toConstantValue(projects.outbox);
     bind(ProjectTokens.exports).toConstantValue(new InMemoryExportRepository());
+    bind(ProjectTokens.idempotentWrites).toConstantValue(idempotentWrites());
     bind(ProjectTokens.exportSettings).toConstantValue({ ...defaultExportSettings, ...options.exports });
     bind(ProjectTokens.authChannel).toDynamicValue(options.clients.auth).inSingletonScope();
     bind(ProjectTokens.simulationChannel).toDynamicValue(options.clients.simulation).inSingletonScope();

@@ -8,7 +8,7 @@ import { ProjectServiceService } from '../../adapters/grpc/generated/project.js'
 import { AuthServiceClient } from '../../adapters/grpc/generated/auth.js';
 import { SimulationServiceClient } from '../../adapters/grpc/generated/simulation.js';
 import { GatewayServiceClient } from '../../adapters/grpc/generated/gateway.js';
-import { projectGrpcService } from '../../adapters/grpc/project/project-grpc-service.js';
+import { projectAnswersFromWrites, projectGrpcService } from '../../adapters/grpc/project/project-grpc-service.js';
 import { registerExportRoutes } from '../../adapters/http/project/export-routes.js';
 import { registerProjectRoutes } from '../../adapters/http/project/project-routes.js';
 import { registerTemplateRoutes } from '../../adapters/http/project/template-routes.js';
@@ -99,6 +99,7 @@ export const projectRoot =
         httpServer: context.config.httpServer,
         grpcPort: ports.grpcPort,
         httpPort: ports.httpPort,
+        idempotentWrites: resolve(container, ProjectTokens.idempotentWrites),
         clientDefences: serviceClientDefences(context.config),
         logger,
         grpcServices: [
@@ -108,6 +109,7 @@ export const projectRoot =
               emailOf,
               healthDetails: () => dependencyStates({ auth: channels.auth, simulation: channels.simulation }),
             }),
+            answersFromWrites: projectAnswersFromWrites,
           },
         ],
         registerRoutes: (app) => {

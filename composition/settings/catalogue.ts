@@ -194,6 +194,11 @@ export const Catalogue = {
       project: postgresUrl('PROJECT_DATABASE_URL', "PostgreSQL of project's state.", 'DATABASE_URL'),
       simulation: postgresUrl('SIMULATION_DATABASE_URL', "PostgreSQL of simulation's state.", 'DATABASE_URL'),
     },
+    idempotencyRetentionMs: integer(
+      'IDEMPOTENCY_KEY_RETENTION_HOURS',
+      { default: 24, min: 1, max: 720, times: 3_600_000, unit: 'h' },
+      'How long a service remembers the outcome of a write by its Idempotency-Key (in its database): a retry within it gets the first answer.',
+    ),
   },
   redis: {
     url: custom(
@@ -431,6 +436,11 @@ export const Catalogue = {
       'MESH_REGISTRY_TTL_MS',
       { default: DefaultRegistration.ttlMs, min: 100, max: 3_600_000, unit: 'ms' },
       "How long a record outlives the last heartbeat (a crashed instance's record, a crashed gateway's clients); must exceed MESH_HEARTBEAT_MS.",
+    ),
+    drainNoticeMs: integer(
+      'MESH_DRAIN_NOTICE_MS',
+      { default: 250, min: 0, max: 60_000, unit: 'ms' },
+      'How long a stopping instance stays registered as draining, still serving, before its servers stop taking calls (so callers move away first).',
     ),
     instances: custom(
       'MESH_INSTANCES',

@@ -1,4 +1,6 @@
 import { ContainerModule } from 'inversify';
+import type { IdempotentWrites } from '../../core/idempotency/idempotent-writes.js';
+import { idempotentWrites } from '../idempotent-writes.js';
 import type { EventBus, EventPublisher } from '../../core/messaging/events.js';
 import type { StreamStore } from '../../core/messaging/streams.js';
 import type { JobQueue } from '../../core/messaging/work-queue.js';
@@ -41,6 +43,8 @@ export const SimulationTokens = {
   repository: token<SimulationRepository>('SimulationRepository'),
   /** Where `repository` records the events of its writes (docs/adr/0038); rebound with it. */
   outbox: token<OutboxStore>('SimulationOutbox'),
+  /** Where the gRPC writes are remembered by idempotency key (docs/adr/0058); rebound with the repository. */
+  idempotentWrites: token<IdempotentWrites>('SimulationIdempotentWrites'),
   projectClients: token<ServiceCalls<ProjectServiceClient>>('ProjectServiceClients'),
   authClients: token<ServiceCalls<AuthServiceClient>>('AuthServiceClients'),
   gatewayClients: token<ServiceCalls<GatewayServiceClient>>('GatewayServiceClients'),
@@ -67,6 +71,7 @@ export const simulationModule = (context: ServiceContext, settings: SimulationSe
     const repository = new InMemorySimulationRepository(new InMemoryOutbox());
     bind(SimulationTokens.repository).toConstantValue(repository);
     bind(SimulationTokens.outbox).toConstantValue(repository.outbox);
+    bind(SimulationTokens.idempotentWrites).toConstantValue(idempotentWrites());
     bind<ServiceCalls<ProjectServiceClient>>(SimulationTokens.projectClients)
       .toResolvedValue(() => context.clientFor('project', ProjectServiceClient))
       .inSingletonScope()

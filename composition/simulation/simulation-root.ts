@@ -89,6 +89,7 @@ export const startSimulationServiceWith = async (context: ServiceContext, settin
       httpServer: context.config.httpServer,
       grpcPort: ports.grpcPort,
       httpPort: ports.httpPort,
+      idempotentWrites: resolve(container, SimulationTokens.idempotentWrites),
       logger,
       clientDefences: serviceClientDefences(context.config),
       grpcServices: [{ definition: SimulationServiceService, implementation: simulationGrpcService(simulations, logger) }],

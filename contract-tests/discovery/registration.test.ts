@@ -80,6 +80,43 @@ describe('registerInstance', () => {
     expect(registration.record.status).toBe('healthy');
   });
 
+  it('writes why it is unhealthy, and forgets the reason once healthy again', async () => {
+    const registration = await registerInstance(registry, anInstance('auth'), { ticker });
+
+    await registration.setStatus('unhealthy', 'database: connection refused');
+    expect(await registry.list('auth')).toMatchObject([{ status: 'unhealthy', statusReason: 'database: connection refused' }]);
+
+    await registration.setStatus('healthy', 'ignored');
+    const [record] = await registry.list('auth');
+    expect(record!.status).toBe('healthy');
+    expect(record!).not.toHaveProperty('statusReason');
+  });
+
+  it('stays draining once draining: a recovered dependency does not bring it back into rotation', async () => {
+    const registration = await registerInstance(registry, anInstance('auth'), { ticker });
+
+    await registration.setStatus('draining');
+    await registration.setStatus('healthy');
+    await registration.setStatus('unhealthy', 'redis: timeout');
+    await ticker.tick();
+
+    expect(await registry.list('auth')).toMatchObject([{ status: 'draining' }]);
+  });
+
+  it("writes its own word again with its next heartbeat after a health checker's report", async () => {
+    const record = anInstance('auth');
+    await registerInstance(registry, record, { ticker });
+    await registry.reportUnhealthy('auth', record.instanceId, { reason: 'DEADLINE_EXCEEDED', reportedBy: 'a busy checker' });
+    expect(await registry.list('auth')).toMatchObject([{ status: 'unhealthy', statusReportedBy: 'a busy checker' }]);
+
+    clock.advance(3_000);
+    await ticker.tick();
+
+    const [after] = await registry.list('auth');
+    expect(after!.status).toBe('healthy');
+    expect(after!).not.toHaveProperty('statusReportedBy');
+  });
+
   it('deregisters once, stops the heartbeats and ignores later status changes', async () => {
     const registration = await registerInstance(registry, anInstance('auth'), { ticker });
 

@@ -131,6 +131,71 @@ export function describeServiceRegistryContract(
       });
     });
 
+    describe('reports of ill health', () => {
+      const report = { reason: 'UNAVAILABLE: connect ECONNREFUSED', reportedBy: 'checker-host:4242' };
+
+      it('marks a healthy record unhealthy with the reason and the reporter, for every reader', async () => {
+        const record = anInstance(service, { metadata: { pid: '17' } });
+        await fixture.writer.register(record, 10_000);
+        const [before] = await fixture.reader.list(service);
+
+        expect(await fixture.reader.reportUnhealthy(service, record.instanceId, report)).toBe(true);
+
+        expect(await fixture.writer.list(service)).toEqual([
+          { ...before, status: 'unhealthy', statusReason: report.reason, statusReportedBy: report.reportedBy },
+        ]);
+      });
+
+      it('leaves a draining, an unhealthy or a missing record as it is', async () => {
+        const draining = anInstance(service, { instanceId: 'a', status: 'draining' });
+        const unhealthy = anInstance(service, { instanceId: 'b', status: 'unhealthy', statusReason: 'database: timeout' });
+        await fixture.writer.register(draining, 10_000);
+        await fixture.writer.register(unhealthy, 10_000);
+
+        expect(await fixture.reader.reportUnhealthy(service, 'a', report)).toBe(false);
+        expect(await fixture.reader.reportUnhealthy(service, 'b', report)).toBe(false);
+        expect(await fixture.reader.reportUnhealthy(service, 'nobody', report)).toBe(false);
+
+        expect(await fixture.reader.list(service)).toMatchObject([
+          { instanceId: 'a', status: 'draining' },
+          { instanceId: 'b', status: 'unhealthy', statusReason: 'database: timeout' },
+        ]);
+        expect(await fixture.reader.list(service)).not.toContainEqual(expect.objectContaining({ statusReportedBy: report.reportedBy }));
+      });
+
+      it('does not keep a dead instance alive: its record still expires with its TTL', async () => {
+        const ttlMs = 400;
+        const record = anInstance(service);
+        const registeredAt = Date.now();
+        await fixture.writer.register(record, ttlMs);
+        await delay(200);
+
+        await fixture.reader.reportUnhealthy(service, record.instanceId, report);
+
+        await waitFor(async () => (await fixture.reader.list(service)).length === 0, 5_000, 'the reported record to expire');
+        expect(Date.now() - registeredAt).toBeLessThan(ttlMs + 1_500);
+        expect(await fixture.reader.reportUnhealthy(service, record.instanceId, report)).toBe(false);
+        expect(await fixture.reader.list(service)).toEqual([]);
+      });
+
+      it('tells watchers, and lets the instance say it is healthy again with its next heartbeat', async () => {
+        const record = anInstance(service);
+        await fixture.writer.register(record, 10_000);
+        const recorder = await recordChanges(fixture.reader, service);
+
+        await fixture.reader.reportUnhealthy(service, record.instanceId, report);
+        await waitFor(() => recorder.changes.length === 1, 5_000, 'the report to reach the watcher');
+        await fixture.writer.heartbeat(record, 10_000);
+        await waitFor(() => recorder.changes.length === 2, 5_000, 'the heartbeat to reach the watcher');
+
+        expect(recorder.changes.map((change) => [change.type, change.instance.status, change.instance.statusReportedBy])).toEqual([
+          ['updated', 'unhealthy', report.reportedBy],
+          ['updated', 'healthy', undefined],
+        ]);
+        await recorder.watch.close();
+      });
+    });
+
     describe('watch', () => {
       it('starts with the instances already registered', async () => {
         const record = anInstance(service);

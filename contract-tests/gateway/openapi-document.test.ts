@@ -165,6 +165,13 @@ describe('the OpenAPI document of every HTTP port', () => {
       minimum: 1,
       maximum: 100,
     });
+    // Every write of the gateway takes an Idempotency-Key and answers with one (docs/adr/0058); no read does.
+    const key = (operation: JsonObject) => (operation.parameters ?? []).find((p: JsonObject) => p.name === 'Idempotency-Key');
+    expect(key(gateway.paths['/projects'].post)).toMatchObject({ in: 'header', required: false, schema: { maxLength: 255 } });
+    expect(gateway.paths['/projects'].post.responses['201'].headers).toHaveProperty('idempotency-key');
+    expect(gateway.paths['/projects'].post.responses['400'].description).toContain('invalid_idempotency_key');
+    expect(key(gateway.paths['/projects'].get)).toBeUndefined();
+    expect(key(documents.get('project')!.document.paths['/projects'].post)).toBeUndefined();
     expect(gateway.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
     expect(gateway.servers).toEqual([expect.objectContaining({ url: '/' })]);
     expect(gateway.tags.map((tag: JsonObject) => tag.name)).toEqual([

@@ -21,7 +21,14 @@ export const describeProjectOnSql = (backend: SqlBackend): void => {
   };
   const on = `on ${backend.name}`;
 
-  describeMigrationContract(backend.name, shared, ['exports', 'outbox', 'project_collaborators', 'project_shares', 'projects']);
+  describeMigrationContract(backend.name, shared, [
+    'exports',
+    'idempotency_keys',
+    'outbox',
+    'project_collaborators',
+    'project_shares',
+    'projects',
+  ]);
   describeProjectRepositoryContract(`SqlProjectRepository ${on}`, projects);
   describeProjectServiceContract(`SqlProjectRepository ${on}`, projects);
   describeExportRepositoryContract(`SqlExportRepository ${on}`, async () => {

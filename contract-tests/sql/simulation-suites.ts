@@ -19,7 +19,7 @@ export const describeSimulationOnSql = (backend: SqlBackend): void => {
   };
   const on = `on ${backend.name}`;
 
-  describeMigrationContract(backend.name, shared, ['outbox', 'simulation_results', 'simulations']);
+  describeMigrationContract(backend.name, shared, ['idempotency_keys', 'outbox', 'simulation_results', 'simulations']);
   describeSimulationRepositoryContract(`SqlSimulationRepository ${on}`, simulations);
   describeSimulationServiceContract(`SqlSimulationRepository ${on}`, simulations);
   describeSimulationConstraints(backend.name, shared);

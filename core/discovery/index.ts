@@ -4,3 +4,4 @@ export * from './instance-view.js';
 export * from './latency-samples.js';
 export * from './discovery.js';
 export * from './registration.js';
+export * from './dependency-watch.js';

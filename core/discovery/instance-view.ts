@@ -17,6 +17,8 @@ export const sameRecord = (a: ServiceInstance, b: ServiceInstance): boolean =>
   a.status === b.status &&
   a.startedAt === b.startedAt &&
   a.version === b.version &&
+  a.statusReason === b.statusReason &&
+  a.statusReportedBy === b.statusReportedBy &&
   JSON.stringify(a.metadata ?? {}) === JSON.stringify(b.metadata ?? {});
 
 const byInstanceId = (a: ServiceInstance, b: ServiceInstance): number =>

@@ -20,6 +20,13 @@ export interface ServiceInstance {
   readonly startedAt: number;
   /** Epoch milliseconds of the last register or heartbeat written by the instance itself. */
   readonly lastHeartbeat: number;
+  /** Why the status is not `healthy` (a failing dependency, a failed health check), when someone said. */
+  readonly statusReason?: string;
+  /**
+   * Who wrote the status, when not the instance itself: a health checker that found it failing
+   * (docs/adr/0057). The instance's next heartbeat writes its own word again.
+   */
+  readonly statusReportedBy?: string;
   readonly version?: string;
   readonly metadata?: Readonly<Record<string, string>>;
 }
@@ -29,6 +36,9 @@ export const grpcAddressOf = (instance: Pick<ServiceInstance, 'host' | 'grpcPort
 
 /** Whether an instance may receive traffic: only `healthy` ones are in the rotation. */
 export const isInRotation = (instance: Pick<ServiceInstance, 'status'>): boolean => instance.status === 'healthy';
+
+/** Whether an instance is on its way out: it finishes its calls and should get no new one (docs/adr/0057). */
+export const isDraining = (instance: Pick<ServiceInstance, 'status'>): boolean => instance.status === 'draining';
 
 /**
  * The read side that pools and balancers consume: the current instances of a service as this

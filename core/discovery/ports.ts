@@ -38,6 +38,12 @@ export interface RegistryWatch {
   close(): Promise<void>;
 }
 
+/** Why an instance is reported failing, and by whom (a process, e.g. `host:pid`). */
+export interface HealthReport {
+  readonly reason: string;
+  readonly reportedBy: string;
+}
+
 /** `restored`: the record had expired (or was never written) and was written again, as a new instance. */
 export type HeartbeatOutcome = 'refreshed' | 'restored';
 
@@ -58,6 +64,15 @@ export interface ServiceRegistry {
    * If the record had already expired it is written again and reported as `added`.
    */
   heartbeat(record: InstanceRecord, ttlMs: number): Promise<HeartbeatOutcome>;
+  /**
+   * Marks a live record `unhealthy` on the word of another (a health checker that found the
+   * instance failing, docs/adr/0057), with the reason and who reports it. Only a `healthy` record
+   * changes (a `draining` or already `unhealthy` one is left as it is); its TTL is not extended and
+   * a record that is gone is not written again, so a dead instance still expires. Watchers see
+   * `updated`. Only the instance itself says it is healthy: its next heartbeat writes its own
+   * status again. Resolves true when the record changed.
+   */
+  reportUnhealthy(service: string, instanceId: string, report: HealthReport): Promise<boolean>;
   /** Removes the record at once (reported as `removed`, reason `deregistered`). Idempotent: false if it was not there. */
   deregister(service: string, instanceId: string): Promise<boolean>;
   /** Every live record of `service`, ordered by instanceId. Expired records are never returned. */
@@ -78,6 +93,12 @@ export interface InstanceHealth {
   markUnhealthy(service: string, instanceId: string, reason: string): void;
   /** Lifts a `markUnhealthy`; the registry's status applies again. */
   markHealthy(service: string, instanceId: string): void;
+}
+
+/** Where a health checker records an instance it found failing, for every process to see (docs/adr/0057). */
+export interface InstanceHealthReports {
+  /** Fire and forget: a report that cannot be written is logged by the adapter, and the next failed check reports again. */
+  reportUnhealthy(instance: ServiceInstance, reason: string): void;
 }
 
 /** Runs `tick` about every `intervalMs` until cancelled (core/simulation's Scheduler has this shape). */

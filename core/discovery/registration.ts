@@ -16,8 +16,12 @@ export const DefaultRegistration = { heartbeatMs: 3_000, ttlMs: 10_000 } as cons
 export interface InstanceRegistration {
   /** The record as last written. */
   readonly record: InstanceRecord;
-  /** Writes the new status at once (watchers see `updated`); later heartbeats keep it. */
-  setStatus(status: InstanceStatus): Promise<void>;
+  /**
+   * Writes the new status (and why, when it is not `healthy`) at once: watchers see `updated`, and
+   * later heartbeats keep it. `draining` is final: once draining, other statuses are ignored
+   * (an instance on its way out does not come back into rotation because a dependency recovered).
+   */
+  setStatus(status: InstanceStatus, reason?: string): Promise<void>;
   /** Stops the heartbeats and removes the record. Idempotent; later calls of `setStatus` are ignored. */
   deregister(): Promise<void>;
 }
@@ -64,9 +68,12 @@ export const registerInstance = async (
     get record() {
       return current;
     },
-    setStatus: async (status) => {
-      if (stopped || current.status === status) return;
-      current = { ...current, status };
+    setStatus: async (status, reason) => {
+      if (stopped || (current.status === 'draining' && status !== 'draining')) return;
+      const statusReason = status === 'healthy' ? undefined : reason;
+      if (current.status === status && current.statusReason === statusReason) return;
+      const { statusReason: _previousReason, statusReportedBy: _reportedBy, ...rest } = current;
+      current = { ...rest, status, ...(statusReason === undefined ? {} : { statusReason }) };
       await enqueue(() => registry.heartbeat(current, ttlMs));
     },
     deregister: () => {

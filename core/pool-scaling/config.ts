@@ -11,6 +11,11 @@ export interface ScalingThresholds {
   readonly scaleUpRequestsPerSecond: number;
   /** Scale up above this average latency. Spec: 50 ms. */
   readonly scaleUpAverageLatencyMs: number;
+  /**
+   * The rps and latency triggers fire only with at least this many calls completed in the metrics
+   * window: an average of a handful of calls is no evidence. Not in the specification (docs/adr/0059).
+   */
+  readonly minWindowCalls: number;
   /** No scale-up at or above this error rate (0..1): more connections do not heal a failing target. Spec: 0.05. */
   readonly maxErrorRateForScaleUp: number;
   /** Scale down below this utilisation. Spec: 0.3. */
@@ -50,6 +55,7 @@ export const DEFAULT_SCALING_THRESHOLDS: ScalingThresholds = {
   scaleUpQueueDepth: 10,
   scaleUpRequestsPerSecond: 100,
   scaleUpAverageLatencyMs: 50,
+  minWindowCalls: 20,
   maxErrorRateForScaleUp: 0.05,
   scaleDownUtilisation: 0.3,
   scaleDownQueueDepth: 2,
@@ -84,6 +90,7 @@ export const poolScalingConfig = (overrides: PoolScalingOverrides = {}): PoolSca
     config.minConnections < 0 && 'minConnections must be >= 0',
     config.maxConnections < Math.max(1, config.minConnections) && 'maxConnections must be >= max(1, minConnections)',
     config.metricsWindowMs <= 0 && 'metricsWindowMs must be > 0',
+    !(config.thresholds.minWindowCalls >= 0) && 'thresholds.minWindowCalls must be >= 0',
     config.streamsPerConnection <= 0 && 'streamsPerConnection must be > 0',
     config.cadence.scaleUpCheckMs <= 0 && 'cadence.scaleUpCheckMs must be > 0',
     config.cadence.scaleDownCheckMs <= 0 && 'cadence.scaleDownCheckMs must be > 0',

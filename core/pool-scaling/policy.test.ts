@@ -12,6 +12,7 @@ const metrics = (overrides: Partial<PoolMetrics> = {}): PoolMetrics => ({
   queueDepth: 0,
   requestsPerSecond: 10,
   averageLatencyMs: 2,
+  windowCalls: 50,
   errorRate: 0,
   lastScaleActionAt: 0,
   ...overrides,
@@ -43,6 +44,27 @@ describe('decideScaleUp', () => {
 
     expect(decideScaleUp(everything, config)).toEqual({ scale: true, trigger: 'high_utilization' });
     expect(decideScaleUp(noUtilisation, config)).toEqual({ scale: true, trigger: 'queue_depth' });
+  });
+
+  it('needs at least 20 calls in the window before the rate or the latency counts', () => {
+    const slowFirstCalls = metrics({ utilisation: 0.2, averageLatencyMs: 400, requestsPerSecond: 5, windowCalls: 5 });
+    const fewButFast = metrics({ requestsPerSecond: 150, windowCalls: 19 });
+
+    expect(decideScaleUp(slowFirstCalls, config)).toEqual({ scale: false, reason: 'no_trigger' });
+    expect(decideScaleUp(fewButFast, config)).toEqual({ scale: false, reason: 'no_trigger' });
+    expect(decideScaleUp({ ...slowFirstCalls, windowCalls: 20 }, config)).toEqual({ scale: true, trigger: 'high_latency' });
+    expect(decideScaleUp({ ...fewButFast, windowCalls: 20 }, config)).toEqual({ scale: true, trigger: 'high_rps' });
+  });
+
+  it('acts on utilisation and queue depth whatever the number of calls: they are measured now, not averaged', () => {
+    expect(decideScaleUp(metrics({ utilisation: 1, windowCalls: 0 }), config)).toEqual({ scale: true, trigger: 'high_utilization' });
+    expect(decideScaleUp(metrics({ queueDepth: 11, windowCalls: 0 }), config)).toEqual({ scale: true, trigger: 'queue_depth' });
+  });
+
+  it('takes the minimum number of calls from configuration', () => {
+    const eager = poolScalingConfig({ thresholds: { minWindowCalls: 1 } });
+
+    expect(decideScaleUp(metrics({ averageLatencyMs: 80, windowCalls: 1 }), eager)).toEqual({ scale: true, trigger: 'high_latency' });
   });
 
   it('is vetoed by an error rate of 5% or more: more connections do not heal a failing target', () => {

@@ -11,6 +11,8 @@ export interface PoolMetrics {
   /** Calls completed per second over the metrics window. */
   readonly requestsPerSecond: number;
   readonly averageLatencyMs: number;
+  /** Calls completed in the metrics window: the evidence behind the rate and the latency (docs/adr/0059). */
+  readonly windowCalls: number;
   /** 0..1: calls the target failed (instance failures, not application answers) over the window. */
   readonly errorRate: number;
   /** Epoch ms of the last scale-up or scale-down of this pool (its creation counts as one). */
@@ -31,7 +33,9 @@ export type ScaleDownDecision = { readonly scale: true } | { readonly scale: fal
 /**
  * The specification's `shouldScaleUp` and `canScaleUp` (docs/specification.md#numbers): one trigger (utilisation, queue depth, rps,
  * average latency) AND a healthy target (error rate below the veto) AND room below the maximum.
- * The first trigger in the specification's order names the decision.
+ * The first trigger in the specification's order names the decision. The rate and the latency
+ * are averages over the window: they count only with at least `minWindowCalls` calls behind them
+ * (docs/adr/0059), so a few slow first calls of a fresh pool do not grow it to its maximum.
  */
 export const decideScaleUp = (metrics: PoolMetrics, config: PoolScalingConfig): ScaleUpDecision => {
   const t = config.thresholds;
@@ -46,8 +50,9 @@ const firstTrigger = (metrics: PoolMetrics, config: PoolScalingConfig): ScaleTri
   const t = config.thresholds;
   if (metrics.utilisation > t.scaleUpUtilisation) return 'high_utilization';
   if (metrics.queueDepth > t.scaleUpQueueDepth) return 'queue_depth';
-  if (metrics.requestsPerSecond > t.scaleUpRequestsPerSecond) return 'high_rps';
-  if (metrics.averageLatencyMs > t.scaleUpAverageLatencyMs) return 'high_latency';
+  const enoughEvidence = metrics.windowCalls >= t.minWindowCalls;
+  if (enoughEvidence && metrics.requestsPerSecond > t.scaleUpRequestsPerSecond) return 'high_rps';
+  if (enoughEvidence && metrics.averageLatencyMs > t.scaleUpAverageLatencyMs) return 'high_latency';
   return undefined;
 };
 

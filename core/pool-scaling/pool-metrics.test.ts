@@ -52,6 +52,7 @@ describe('computePoolMetrics', () => {
     const metrics = computePoolMetrics(observation(), windowWith(samples));
 
     expect(metrics.requestsPerSecond).toBe(200);
+    expect(metrics.windowCalls).toBe(200);
     expect(metrics.averageLatencyMs).toBe(10);
     expect(metrics.errorRate).toBeCloseTo(0.1);
   });
@@ -82,6 +83,7 @@ describe('computePoolMetrics', () => {
       utilisation: 0,
       requestsPerSecond: 0,
       averageLatencyMs: 0,
+      windowCalls: 0,
       errorRate: 0,
     });
   });

@@ -31,6 +31,7 @@ export const computePoolMetrics = (observation: PoolObservation, window: CallWin
     queueDepth: observation.queueDepth,
     requestsPerSecond: (totals.calls * 1000) / window.windowMs,
     averageLatencyMs: totals.calls > 0 ? totals.totalLatencyMs / totals.calls : 0,
+    windowCalls: totals.calls,
     errorRate: totals.calls > 0 ? totals.failures / totals.calls : 0,
     lastScaleActionAt: observation.lastScaleActionAt,
   };

@@ -4,6 +4,7 @@ import { routableInstances, type RoutingState } from './routing.js';
 const instance = (id: string, overrides: Partial<RoutingState> = {}): RoutingState => ({
   id,
   inRotation: true,
+  draining: false,
   ejected: false,
   breakerAllows: true,
   ...overrides,
@@ -31,6 +32,20 @@ describe('routableInstances', () => {
     const all = [instance('b', { inRotation: false }), instance('c', { ejected: true }), instance('d', { breakerAllows: false })];
 
     expect(idsOf(routableInstances(all))).toEqual(['b', 'c']);
+  });
+
+  it('never chooses an unhealthy or a draining instance while a healthy one is left', () => {
+    const all = [instance('a', { inRotation: false }), instance('b', { inRotation: false, draining: true }), instance('c')];
+
+    expect(idsOf(routableInstances(all))).toEqual(['c']);
+    expect(idsOf(routableInstances(all, new Set(['c'])))).toEqual(['a']);
+  });
+
+  it('tries a draining instance only when nothing else is left: it still serves until its servers stop', () => {
+    const draining = instance('b', { inRotation: false, draining: true });
+
+    expect(idsOf(routableInstances([draining, instance('a', { inRotation: false, ejected: true })]))).toEqual(['a']);
+    expect(idsOf(routableInstances([draining]))).toEqual(['b']);
   });
 
   it('has nothing to offer when every breaker is open', () => {

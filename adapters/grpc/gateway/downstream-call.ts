@@ -4,10 +4,12 @@ import type { Result } from '../../../core/shared/result.js';
 import type { ServiceCalls } from '../mesh/mesh-client.js';
 import type { RequestOf, ResponseOf, UnaryMethodName } from '../mesh/unary-method-types.js';
 
-/** What travels with a downstream call: the request id, so one id follows a request across services. */
+/** What travels with a downstream call: the request id, so one id follows a request across services; a write's idempotency key. */
 export interface CallTrace {
   readonly requestId?: string;
   readonly signal?: AbortSignal;
+  /** Sent as `idempotency-key` (docs/adr/0058): the service runs the write once, and the mesh may retry it elsewhere. */
+  readonly idempotencyKey?: string;
 }
 
 /**
@@ -23,5 +25,10 @@ export const downstreamCall = <C extends Client, K extends UnaryMethodName<C>>(
 ): Promise<Result<ResponseOf<C, K>, DomainFailure>> => {
   const metadata = new Metadata();
   if (trace.requestId) metadata.set('x-request-id', trace.requestId);
-  return calls.call(method, request, { timeoutMs, metadata, ...(trace.signal && { signal: trace.signal }) });
+  return calls.call(method, request, {
+    timeoutMs,
+    metadata,
+    ...(trace.signal && { signal: trace.signal }),
+    ...(trace.idempotencyKey !== undefined && { idempotencyKey: trace.idempotencyKey }),
+  });
 };

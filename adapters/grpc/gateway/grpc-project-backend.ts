@@ -108,7 +108,10 @@ export class GrpcProjectBackend implements ProjectBackend {
     method: K,
     request: RequestOf<ProjectServiceClient, K>,
   ): ApiAnswer {
-    const answer = await downstreamCall(this.projects, method, request, this.timeoutMs, { requestId: call.requestId });
+    const answer = await downstreamCall(this.projects, method, request, this.timeoutMs, {
+      requestId: call.requestId,
+      ...(call.idempotencyKey !== undefined && { idempotencyKey: call.idempotencyKey }),
+    });
     return jsonAnswer(answer as Result<ResponseOf<ProjectServiceClient, K> & object, DomainFailure>);
   }
 }

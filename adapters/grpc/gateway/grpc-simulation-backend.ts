@@ -90,7 +90,10 @@ export class GrpcSimulationBackend implements SimulationBackend {
     method: K,
     request: RequestOf<SimulationServiceClient, K>,
   ): ApiAnswer {
-    const answer = await downstreamCall(this.simulations, method, request, this.timeoutMs, { requestId: call.requestId });
+    const answer = await downstreamCall(this.simulations, method, request, this.timeoutMs, {
+      requestId: call.requestId,
+      ...(call.idempotencyKey !== undefined && { idempotencyKey: call.idempotencyKey }),
+    });
     return jsonAnswer(answer as Result<ResponseOf<SimulationServiceClient, K> & object, DomainFailure>);
   }
 }

@@ -1,5 +1,5 @@
 import { status, type Client } from '@grpc/grpc-js';
-import { grpcAddressOf, isInRotation, type ServiceInstance } from '../../../core/discovery/instance.js';
+import { grpcAddressOf, isDraining, isInRotation, type ServiceInstance } from '../../../core/discovery/instance.js';
 import type { GlobalConnectionScaler } from '../../../core/pool-scaling/global-connection-scaler.js';
 import { isAnswered, type CallOutcome } from '../../../core/resilience/call-outcome.js';
 import { CircuitBreaker, type CircuitBreakerConfig } from '../../../core/resilience/circuit-breaker.js';
@@ -72,6 +72,10 @@ export class MeshInstance<C extends Client> implements RoutingState {
 
   get inRotation(): boolean {
     return isInRotation(this.instance);
+  }
+
+  get draining(): boolean {
+    return isDraining(this.instance);
   }
 
   get ejected(): boolean {

@@ -15,6 +15,7 @@ class ScriptedPool implements AutoscaledPool {
     queueDepth: 0,
     requestsPerSecond: 10,
     averageLatencyMs: 1,
+    windowCalls: 10,
     errorRate: 0,
     lastScaleActionAt: 0,
   };

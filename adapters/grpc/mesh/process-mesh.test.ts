@@ -16,6 +16,7 @@ const meshSettings = (overrides: Partial<ProcessMeshSettings> = {}): ProcessMesh
   healthIntervalMs: 30_000,
   heartbeatMs: 3_000,
   registryTtlMs: 10_000,
+  drainNoticeMs: 0,
   advertiseHost: '127.0.0.1',
   targets: Object.fromEntries(
     ['api-gateway', 'auth', 'project', 'simulation'].map((service, i) => [

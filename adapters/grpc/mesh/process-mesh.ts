@@ -1,7 +1,8 @@
 import type { Client } from '@grpc/grpc-js';
 import { Discovery, type DiscoveryStats } from '../../../core/discovery/discovery.js';
-import { grpcAddressOf, isInRotation, type InstanceSource } from '../../../core/discovery/instance.js';
-import type { InstanceRecord, ServiceRegistry } from '../../../core/discovery/ports.js';
+import { watchDependencies, type DependencyProbe } from '../../../core/discovery/dependency-watch.js';
+import { grpcAddressOf, isDraining, isInRotation, type InstanceSource, type ServiceInstance } from '../../../core/discovery/instance.js';
+import type { InstanceHealthReports, InstanceRecord, ServiceRegistry } from '../../../core/discovery/ports.js';
 import { registerInstance, type InstanceRegistration } from '../../../core/discovery/registration.js';
 import { GlobalConnectionScaler } from '../../../core/pool-scaling/global-connection-scaler.js';
 import type { Clock } from '../../../core/shared/clock.js';
@@ -32,6 +33,8 @@ export interface ProcessMeshSettings {
   readonly healthIntervalMs: number;
   readonly heartbeatMs: number;
   readonly registryTtlMs: number;
+  /** How long a stopping instance stays registered as `draining`, still serving, before its servers stop taking calls. */
+  readonly drainNoticeMs: number;
   /** The host other processes reach this one's instances at. */
   readonly advertiseHost: string;
   /** Every service of the mesh at its configured target. */
@@ -86,6 +89,8 @@ export class ProcessMesh {
   private readonly healthCheckers = new Map<string, HealthChecker>();
   private readonly clients: SharedMeshClients;
   private readonly registrations = new Map<string, InstanceRegistration>();
+  private readonly dependencyWatches = new Map<string, () => void>();
+  private readonly reports: InstanceHealthReports;
   private readonly rotation = new Map<string, number>();
   private readonly ticker: SystemScheduler;
 
@@ -99,6 +104,7 @@ export class ProcessMesh {
     const { settings } = options;
     this.scaler = new GlobalConnectionScaler({ maxTotalConnections: settings.maxConnections, priorities: settings.priorities });
     this.ticker = new SystemScheduler((error) => options.logger.warn({ err: error }, 'mesh heartbeat fault'));
+    this.reports = registryReports(opened.registry, `process ${process.pid} on ${settings.advertiseHost}`, options.logger);
     this.clients = new SharedMeshClients((service, Client) => {
       this.checkHealthOf(service);
       return new MeshClient(Client, {
@@ -142,15 +148,19 @@ export class ProcessMesh {
   }
 
   /**
-   * An in-rotation instance of `service` (round-robin). When every known instance failed this
-   * process's health check (a check can time out on a loaded host), the known ones that are not
-   * draining are tried all the same, as a balancer in panic mode does: they are the only addresses
-   * that can answer. The configured target only stands in when none is known.
+   * An in-rotation instance of `service` (round-robin). When no known instance is healthy (a
+   * check can time out on a loaded host; a dependency all instances share can be down), the
+   * known ones that are not draining are tried all the same, as a balancer in panic mode does,
+   * and draining ones last: they still serve until their servers stop (docs/adr/0057). The
+   * configured target only stands in when none is known.
    */
   targetOf(service: string): ServiceTargets {
     const known = this.discovery.current(service);
-    const inRotation = known.filter(isInRotation);
-    const candidates = inRotation.length > 0 ? inRotation : known.filter((instance) => instance.status !== 'draining');
+    const candidates = firstNonEmpty(
+      known.filter(isInRotation),
+      known.filter((instance) => !isDraining(instance)),
+      known,
+    );
     if (candidates.length === 0) {
       const configured = this.options.settings.targets[service];
       if (!configured) throw new Error(`no target is configured for the service ${service}`);
@@ -162,8 +172,12 @@ export class ProcessMesh {
     return { grpc: grpcAddressOf(chosen), http: `${chosen.host}:${chosen.httpPort}` };
   }
 
-  /** Registers a started instance (healthy, at the advertised host) and keeps its record alive. */
-  async register(member: MeshMember): Promise<InstanceRegistration> {
+  /**
+   * Registers a started instance (healthy, at the advertised host) and keeps its record alive; its
+   * `dependencies` are probed every heartbeat, and the record says `unhealthy` while one of them
+   * fails (docs/adr/0057).
+   */
+  async register(member: MeshMember, dependencies: readonly DependencyProbe[] = []): Promise<InstanceRegistration> {
     const { settings, logger } = this.options;
     const record: InstanceRecord = {
       service: member.service,
@@ -182,12 +196,41 @@ export class ProcessMesh {
       onHeartbeatError: (error) => logger.warn({ err: error, instance: member.instanceId }, 'registry heartbeat failed'),
     });
     this.registrations.set(member.instanceId, registration);
+    const instanceLogger = logger.child({ instance: member.instanceId });
+    this.dependencyWatches.set(
+      member.instanceId,
+      watchDependencies(dependencies, {
+        ticker: this.ticker,
+        intervalMs: settings.heartbeatMs,
+        onVerdict: async (verdict) => {
+          if (verdict.status === 'unhealthy') instanceLogger.warn({ reason: verdict.reason }, 'a dependency fails: registered unhealthy');
+          else instanceLogger.info('dependencies answer again: registered healthy');
+          await registration.setStatus(verdict.status, verdict.reason);
+        },
+        onError: (error) => instanceLogger.warn({ err: error }, 'registry status not written; the next probe retries'),
+      }),
+    );
     logger.info({ ...member, host: record.host, registry: this.opened.kind }, 'registered in the mesh');
     return registration;
   }
 
-  /** Removes the instance's record at once (before its servers stop, so callers move away first). */
+  /**
+   * Says the instance is leaving (`draining`): callers stop choosing it while it finishes its calls.
+   * Its own dependency verdicts no longer change its status.
+   */
+  async drain(instanceId: string): Promise<void> {
+    this.stopDependencyWatch(instanceId);
+    await this.registrations.get(instanceId)?.setStatus('draining');
+  }
+
+  /** How long to wait after `drain` before the servers stop, so callers hear of it first. */
+  get drainNoticeMs(): number {
+    return this.options.settings.drainNoticeMs;
+  }
+
+  /** Removes the instance's record at once. */
   async deregister(instanceId: string): Promise<void> {
+    this.stopDependencyWatch(instanceId);
     await this.registrations.get(instanceId)?.deregister();
     this.registrations.delete(instanceId);
   }
@@ -217,10 +260,16 @@ export class ProcessMesh {
     await this.opened.close();
   }
 
+  private stopDependencyWatch(instanceId: string): void {
+    this.dependencyWatches.get(instanceId)?.();
+    this.dependencyWatches.delete(instanceId);
+  }
+
   private checkHealthOf(service: string): void {
     if (this.healthCheckers.has(service)) return;
     const checker = new HealthChecker(this.discovery, this.discovery, {
       services: [service],
+      reports: this.reports,
       intervalMs: this.options.settings.healthIntervalMs,
       ...this.tlsTo(service),
       ...this.healthTimeout(),
@@ -244,6 +293,23 @@ export class ProcessMesh {
 }
 
 const TLS_HEALTH_TIMEOUT_MS = 5_000;
+
+const firstNonEmpty = <T>(...lists: readonly (readonly T[])[]): readonly T[] => lists.find((list) => list.length > 0) ?? [];
+
+/**
+ * A failed health check written to the registry (docs/adr/0057): a configured stand-in has no
+ * record; a report that cannot be written is logged, and the next failed check reports again.
+ */
+const registryReports = (registry: ServiceRegistry, reportedBy: string, logger: Logger): InstanceHealthReports => ({
+  reportUnhealthy: (instance: ServiceInstance, reason: string) => {
+    if (instance.instanceId.startsWith('configured:')) return;
+    const fields = { service: instance.service, instance: instance.instanceId, reason };
+    registry.reportUnhealthy(instance.service, instance.instanceId, { reason, reportedBy }).then(
+      (changed) => changed && logger.warn(fields, 'instance failed its health check: registered unhealthy'),
+      (error: unknown) => logger.warn({ ...fields, err: error }, 'health report not written to the registry'),
+    );
+  },
+});
 
 /**
  * The configured target of a service stands in while the registry has none of it: always when

@@ -1,5 +1,6 @@
 import { Streams } from '../../../core/messaging/channels.js';
-import type { ProjectService } from '../../../core/project/index.js';
+import type { Project, ProjectService } from '../../../core/project/index.js';
+import type { AnswersFromWrites } from '../idempotent-write-handlers.js';
 import { failure } from '../../../core/shared/errors.js';
 import { err, ok } from '../../../core/shared/result.js';
 import type { Logger } from '../../observability/logger.js';
@@ -34,6 +35,15 @@ import {
 } from './project-requests.js';
 
 export type { EmailLookup } from './project-messages.js';
+
+/**
+ * CreateProject answers with the project it stored, as `createProject` below does: the answer is
+ * remembered in the same transaction as the project (docs/adr/0058). The repository hands over the
+ * Project it wrote.
+ */
+export const projectAnswersFromWrites: AnswersFromWrites = {
+  createProject: (written) => createProjectResponse(written as Project),
+};
 
 export interface ProjectGrpcOptions {
   /** Fills ProjectPermission.email, which the project domain does not know; absent leaves it ''. */

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Authenticator, Identity, RateLimiter } from '../../../core/gateway/index.js';
 import { DomainFailureError } from '../../../core/shared/errors.js';
 import { bearerToken } from '../bearer-token.js';
+import { idempotencyKeyOf } from '../client-api/idempotency-key-header.js';
 import { unwrap } from '../unwrap.js';
 import type { ApiCall } from './client-api-ports.js';
 import { refuseTooMany } from './rate-limits.js';
@@ -35,9 +36,14 @@ export class CallerCheck {
     return identity.value;
   }
 
-  /** As `identify`, shaped for a downstream call. */
+  /** As `identify`, shaped for a downstream call; a write's idempotency key is scoped to the user (two users may pick the same key). */
   async call(request: FastifyRequest, reply: FastifyReply): Promise<ApiCall> {
     const identity = await this.identify(request, reply);
-    return { userId: identity.userId, requestId: request.id };
+    const key = idempotencyKeyOf(request);
+    return {
+      userId: identity.userId,
+      requestId: request.id,
+      ...(key !== undefined && { idempotencyKey: `user:${identity.userId}:${key}` }),
+    };
   }
 }

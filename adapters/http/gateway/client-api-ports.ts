@@ -15,6 +15,11 @@ export type { HistoryQuery, MetricsQuery, NewSimulationBody, ResultsQuery, Valid
 export interface ApiCall {
   readonly userId: string;
   readonly requestId: string;
+  /**
+   * A write's idempotency key, scoped to the caller (docs/adr/0058): sent with the write so the
+   * service answers a repeat with the first outcome, and the mesh may retry it on another instance.
+   */
+  readonly idempotencyKey?: string;
 }
 
 export type JsonObject = Record<string, unknown>;

@@ -7,8 +7,8 @@ export interface CorsOptions {
 }
 
 const ALLOWED_METHODS = 'GET, POST, PATCH, DELETE, OPTIONS';
-const ALLOWED_HEADERS = 'authorization, content-type, x-request-id, traceparent';
-const EXPOSED_HEADERS = 'x-request-id, traceparent, retry-after';
+const ALLOWED_HEADERS = 'authorization, content-type, x-request-id, traceparent, idempotency-key';
+const EXPOSED_HEADERS = 'x-request-id, traceparent, retry-after, idempotency-key';
 const PREFLIGHT_MAX_AGE_SECONDS = '600';
 
 const sameOrigin = (origin: string, request: FastifyRequest): boolean =>

@@ -3,6 +3,7 @@ import type { Authenticator } from '../../../core/gateway/index.js';
 import { CallerCheck } from './caller.js';
 import type { ProjectBackend, SimulationBackend } from './client-api-ports.js';
 import { addClientDefences } from '../client-api/client-defences.js';
+import { addIdempotencyKeys } from '../client-api/idempotency-key-header.js';
 import type { CorsOptions } from './cors.js';
 import { registerForwardedRoutes, type ForwardTargets } from './forwarded-routes.js';
 import type { HttpForwarder } from './http-forwarder.js';
@@ -28,6 +29,7 @@ export interface GatewayRoutesDeps {
  */
 export const registerGatewayRoutes = async (app: FastifyInstance, deps: GatewayRoutesDeps): Promise<void> => {
   addClientDefences(app, { cors: deps.cors, security: deps.security, perAddress: deps.limits.perAddress });
+  addIdempotencyKeys(app);
   const caller = new CallerCheck(deps.authenticator, deps.limits.perUser);
   await app.register(async (authenticated) => {
     authenticated.addHook('onRequest', caller.guard);

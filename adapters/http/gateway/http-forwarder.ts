@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { IDEMPOTENCY_KEY_HEADER, idempotencyKeyOf } from '../client-api/idempotency-key-header.js';
 import type { Dispatcher } from 'undici';
 import { DomainFailureError, failure } from '../../../core/shared/errors.js';
 import { outgoingTraceparent } from '../../observability/trace-context-scope.js';
@@ -40,6 +41,9 @@ export class HttpForwarder {
       const value = request.headers[name];
       if (typeof value === 'string') headers[name] = value;
     }
+    // A write's key as the client sent it or as the gateway made it (docs/adr/0058).
+    const idempotencyKey = idempotencyKeyOf(request);
+    if (idempotencyKey !== undefined) headers[IDEMPOTENCY_KEY_HEADER] = idempotencyKey;
     // The auth service throttles logins per client address; it believes only the signed one.
     headers['x-forwarded-for'] = request.ip;
     if (this.addressSigner) headers[FORWARDED_ADDRESS_HEADER] = this.addressSigner.sign(request.ip);

@@ -57,7 +57,8 @@ export const generateOpenApiDocument = (inputs: OpenApiInputs): GeneratedDocumen
     if (!validatesWith(route.schema, operation)) mismatched.push(`${route.method} ${route.url}`);
     tags.add(operation.tag);
     const path = (paths[toOpenApiPath(route.url)] ??= {});
-    path[route.method.toLowerCase()] = operationObject(operation, route.method, inputs.limits);
+    const keyed = inputs.service === 'api-gateway' && KEYED_METHODS.has(route.method);
+    path[route.method.toLowerCase()] = operationObject(operation, route.method, inputs.limits, keyed);
   }
   const document: JsonObject = {
     openapi: '3.1.1',
@@ -96,11 +97,25 @@ const validatesWith = (schema: unknown, operation: OperationDoc): boolean => {
   return (['params', 'querystring', 'body'] as const).every((part) => isDeepStrictEqual(given[part], documented[part]));
 };
 
-const operationObject = (operation: OperationDoc, method: string, limits: RequestLimits): JsonObject => {
+/** The gateway's writes take an `Idempotency-Key` (docs/adr/0058). */
+const KEYED_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+const IDEMPOTENCY_KEY_PARAMETER: JsonObject = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'Makes the write safe to repeat: the same key with the same request gets the first answer again and changes nothing ' +
+    '(kept 24 hours by the project and simulation services); the same key with another request is a 409 ' +
+    '`idempotency_key_reused`. Without one, the gateway makes a key and returns it in the `Idempotency-Key` header.',
+  schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[!-~]+$' },
+};
+
+const operationObject = (operation: OperationDoc, method: string, limits: RequestLimits, keyed: boolean): JsonObject => {
   const head = method === 'HEAD';
   const schema = operation.route?.schema ?? {};
   const bodyLimit = operation.route?.bodyLimit ?? limits.bodyLimit;
-  const parameters = [...pathParameters(operation), ...queryParameters(operation)];
+  const parameters = [...pathParameters(operation), ...queryParameters(operation), ...(keyed ? [IDEMPOTENCY_KEY_PARAMETER] : [])];
   const body = schema.body as JsonObject | undefined;
   return {
     tags: [operation.tag],
@@ -117,7 +132,7 @@ const operationObject = (operation: OperationDoc, method: string, limits: Reques
         'x-body-limit': bodyLimit,
       },
     }),
-    responses: { ...answersOf(operation, head), ...refusalsOf(operation, method, limits) },
+    responses: { ...answersOf(operation, head, keyed), ...refusalsOf(operation, method, limits, keyed) },
   };
 };
 
@@ -180,18 +195,20 @@ const contentOf = (media: readonly string[]): JsonObject | undefined =>
 const headersOf = (headers: Readonly<Record<string, string>> | undefined): JsonObject | undefined =>
   headers && Object.fromEntries(Object.entries(headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }]));
 
-const answersOf = (operation: OperationDoc, head: boolean): JsonObject =>
+const answersOf = (operation: OperationDoc, head: boolean, keyed: boolean): JsonObject =>
   Object.fromEntries(
     Object.entries(operation.answers).map(([status, answer]) => {
       const content = head ? undefined : contentOf(answer.media ?? ['application/json']);
-      const headers = headersOf(answer.headers);
+      const headers = headersOf(keyed ? { ...answer.headers, 'idempotency-key': IDEMPOTENCY_KEY_ANSWER } : answer.headers);
       return [status, { description: answer.description, ...(headers && { headers }), ...(content && { content }) }];
     }),
   );
 
-const refusalsOf = (operation: OperationDoc, method: string, limits: RequestLimits): JsonObject =>
+const IDEMPOTENCY_KEY_ANSWER = 'The key of this write: the one sent, or the one the gateway made.';
+
+const refusalsOf = (operation: OperationDoc, method: string, limits: RequestLimits, keyed: boolean): JsonObject =>
   Object.fromEntries(
-    [...describeRefusals(operation, method, limits)].map(([status, { reasons, headers }]) => [
+    [...describeRefusals(operation, method, limits, keyed)].map(([status, { reasons, headers }]) => [
       String(status),
       {
         description: reasons.join(' '),

@@ -24,7 +24,13 @@ export interface RequestLimits {
   readonly maxParamLength: number;
 }
 
-export const describeRefusals = (operation: OperationDoc, method: string, limits: RequestLimits): ReadonlyMap<number, Refusal> => {
+/** `keyed`: the gateway's write, which checks its `Idempotency-Key` (docs/adr/0058). */
+export const describeRefusals = (
+  operation: OperationDoc,
+  method: string,
+  limits: RequestLimits,
+  keyed = false,
+): ReadonlyMap<number, Refusal> => {
   const refusals = new Map<number, Refusal>();
   const add = (status: number, reason: string, headers?: Readonly<Record<string, string>>) => {
     const refusal = refusals.get(status) ?? { reasons: [] };
@@ -51,6 +57,7 @@ export const describeRefusals = (operation: OperationDoc, method: string, limits
   if (/[:*]/.test(operation.path)) {
     add(414, `A path parameter longer than ${limits.maxParamLength} characters (\`request_rejected\`), refused before routing.`);
   }
+  if (keyed) add(400, 'An `Idempotency-Key` header that is not 1 to 255 visible ASCII characters (`invalid_idempotency_key`).');
   add(403, 'A browser page of an origin the port does not allow (`cors_origin_denied`).');
   add(429, 'Too many requests from your address (`rate_limited`).', RETRY_AFTER);
   if (operation.access === 'user') {

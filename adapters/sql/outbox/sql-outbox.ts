@@ -4,10 +4,19 @@ import type { OutboxEntry, OutboxMessage, OutboxStore, OutboxWork } from '../../
 import type { Clock } from '../../../core/shared/clock.js';
 import type { OutboxTables } from './outbox-table.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type TransactionHook = (trx: Kysely<any>, written?: unknown) => Promise<void>;
+
 export interface SqlOutboxOptions {
   /** How long a relay holds the entries it was handed; past it another relay may send them again. Default 60 s. */
   readonly leaseMs?: number;
   readonly clock?: Clock;
+  /**
+   * Also run in every write transaction that records (or could record) messages, with what the
+   * write stored when the repository says: the service's idempotency store records the key of the
+   * write being served there (docs/adr/0058).
+   */
+  readonly inTransaction?: TransactionHook;
 }
 
 /**
@@ -21,6 +30,7 @@ export class SqlOutbox implements OutboxStore {
   private readonly listeners = new Set<() => void>();
   private readonly leaseMs: number;
   private readonly clock: Clock;
+  private readonly inTransaction: TransactionHook | undefined;
 
   // Any service's tables: each schema has its `outbox`.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -28,11 +38,16 @@ export class SqlOutbox implements OutboxStore {
     this.db = db as Kysely<OutboxTables>;
     this.leaseMs = options.leaseMs ?? 60_000;
     this.clock = options.clock ?? { now: () => Date.now() };
+    this.inTransaction = options.inTransaction;
   }
 
-  /** Records `messages` about `aggregate` in the caller's transaction `trx`. */
+  /**
+   * Records `messages` about `aggregate` in the caller's transaction `trx`, and runs the
+   * `inTransaction` hook there with `written`, the domain value the write stored (when given).
+   */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  async record(trx: Kysely<any>, aggregate: string, messages: readonly OutboxMessage[]): Promise<void> {
+  async record(trx: Kysely<any>, aggregate: string, messages: readonly OutboxMessage[], written?: unknown): Promise<void> {
+    await this.inTransaction?.(trx, written);
     if (messages.length === 0) return;
     const recordedAt = this.clock.now();
     await (trx as Kysely<OutboxTables>)

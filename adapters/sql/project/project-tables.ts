@@ -1,9 +1,10 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
+import type { IdempotencyTables } from '../idempotency/idempotency-table.js';
 import type { OutboxTables } from '../outbox/outbox-table.js';
 import type { ExportsTable } from './export-tables.js';
 
 /** The project service's tables (schema `project`), as kysely sees them. Times are epoch ms (BIGINT). */
-export interface ProjectTables extends OutboxTables {
+export interface ProjectTables extends OutboxTables, IdempotencyTables {
   projects: ProjectsTable;
   project_shares: ProjectSharesTable;
   project_collaborators: ProjectCollaboratorsTable;

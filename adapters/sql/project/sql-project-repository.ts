@@ -36,7 +36,7 @@ export class SqlProjectRepository implements ProjectRepository {
           .values(project.collaborators.map((userId) => ({ project_id: project.id, user_id: userId })))
           .execute();
       }
-      await this.outbox.record(trx, aggregateOf(project.id), outbox);
+      await this.outbox.record(trx, aggregateOf(project.id), outbox, project);
     });
     this.outbox.recorded(outbox);
   }

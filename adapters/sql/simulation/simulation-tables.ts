@@ -2,11 +2,12 @@ import type { ColumnType, Selectable } from 'kysely';
 import type { SimulationConfig } from '../../../core/simulation/configuration.js';
 import type { MetricSample } from '../../../core/simulation/model/metric-sample.js';
 import type { SimulationSummary } from '../../../core/simulation/summary.js';
+import type { IdempotencyTables } from '../idempotency/idempotency-table.js';
 import type { OutboxTables } from '../outbox/outbox-table.js';
 import type { MetricSeries } from './metric-series-codec.js';
 
 /** The simulation service's tables (schema `simulation`), as kysely sees them. Times are epoch ms (BIGINT). */
-export interface SimulationTables extends OutboxTables {
+export interface SimulationTables extends OutboxTables, IdempotencyTables {
   simulations: SimulationsTable;
   simulation_results: SimulationResultsTable;
 }

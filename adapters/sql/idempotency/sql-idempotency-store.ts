@@ -1,0 +1,85 @@
+import { sql, type Kysely } from 'kysely';
+import { IdempotencyFailures } from '../../../core/idempotency/errors.js';
+import type { IdempotencyStore, RememberedWrite } from '../../../core/idempotency/ports.js';
+import type { Clock } from '../../../core/shared/clock.js';
+import { DomainFailureError } from '../../../core/shared/errors.js';
+import { writeScopeOf } from '../../idempotency/write-scope.js';
+import type { IdempotencyTables } from './idempotency-table.js';
+
+export interface SqlIdempotencyStoreOptions {
+  /** How long a key recorded by a write's transaction is kept (the outcome's own expiry replaces it). */
+  readonly retentionMs: number;
+  readonly clock: Clock;
+}
+
+/**
+ * Idempotency keys in the service's schema (docs/adr/0058). Besides the port, `recordInTransaction`
+ * is called by every write transaction that records outbox messages (SqlOutbox): it writes the key
+ * of the write being served in that same transaction, so the key exists exactly when the write
+ * does. A second attempt's insert waits for the first one's transaction; if that committed, the
+ * second attempt's transaction is rolled back and it answers with the first one's outcome.
+ */
+export class SqlIdempotencyStore implements IdempotencyStore {
+  private readonly db: Kysely<IdempotencyTables>;
+
+  // Any service's tables: each schema that serves idempotent writes has `idempotency_keys`.
+  constructor(
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    db: Kysely<any>,
+    private readonly options: SqlIdempotencyStoreOptions,
+  ) {
+    this.db = db as Kysely<IdempotencyTables>;
+  }
+
+  async find(key: string, now: number): Promise<RememberedWrite | undefined> {
+    const row = await this.db
+      .selectFrom('idempotency_keys')
+      .select(['fingerprint', 'outcome'])
+      .where('key', '=', key)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return row.outcome === null ? { fingerprint: row.fingerprint } : { fingerprint: row.fingerprint, outcome: row.outcome };
+  }
+
+  async remember(key: string, fingerprint: string, outcome: string, now: number, expiresAt: number): Promise<void> {
+    await sql`
+      INSERT INTO idempotency_keys (key, fingerprint, outcome, created_at, expires_at)
+      VALUES (${key}, ${fingerprint}, ${outcome}, ${now}, ${expiresAt})
+      ON CONFLICT (key) DO UPDATE
+        SET fingerprint = EXCLUDED.fingerprint, outcome = EXCLUDED.outcome, expires_at = EXCLUDED.expires_at
+        WHERE idempotency_keys.expires_at <= EXCLUDED.created_at
+          OR (idempotency_keys.outcome IS NULL AND idempotency_keys.fingerprint = EXCLUDED.fingerprint)`.execute(this.db);
+  }
+
+  async prune(now: number): Promise<number> {
+    const deleted = await this.db.deleteFrom('idempotency_keys').where('expires_at', '<=', now).executeTakeFirst();
+    return Number(deleted.numDeletedRows);
+  }
+
+  /**
+   * Records the key of the write being served (if any, and if not yet) in the caller's transaction
+   * `trx`, with its answer when it follows from `written` (the scope's `answerFromWrite`). Throws
+   * `idempotency_key_in_use` when another attempt committed the key first, which rolls the caller's
+   * transaction back.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  async recordInTransaction(trx: Kysely<any>, written?: unknown): Promise<void> {
+    const scope = writeScopeOf(this);
+    if (!scope || scope.recorded) return;
+    const now = this.options.clock.now();
+    const outcome = written !== undefined && scope.answerFromWrite ? scope.answerFromWrite(written) : null;
+    const recorded = await sql<{ key: string }>`
+      INSERT INTO idempotency_keys (key, fingerprint, outcome, created_at, expires_at)
+      VALUES (${scope.key}, ${scope.fingerprint}, ${outcome}, ${now}, ${now + this.options.retentionMs})
+      ON CONFLICT (key) DO UPDATE
+        SET fingerprint = EXCLUDED.fingerprint, outcome = EXCLUDED.outcome, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
+        WHERE idempotency_keys.expires_at <= EXCLUDED.created_at
+      RETURNING key`.execute(trx);
+    if (recorded.rows.length === 0) {
+      scope.taken = true;
+      throw new DomainFailureError(IdempotencyFailures.inUse());
+    }
+    scope.recorded = true;
+  }
+}

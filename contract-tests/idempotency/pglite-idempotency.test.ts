@@ -1,0 +1,4 @@
+import { pgliteInMemory } from '../sql/sql-backends.js';
+import { describeIdempotencyOnSql } from './sql-idempotency-suites.js';
+
+describeIdempotencyOnSql(pgliteInMemory);

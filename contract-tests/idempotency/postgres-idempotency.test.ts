@@ -1,0 +1,4 @@
+import { postgresServer } from '../sql/sql-backends.js';
+import { describeIdempotencyOnSql } from './sql-idempotency-suites.js';
+
+describeIdempotencyOnSql(postgresServer);
