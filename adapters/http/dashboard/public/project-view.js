@@ -111,6 +111,8 @@ export class ProjectView {
 
   title(session) {
     $('project-title').textContent = session.document.name;
+    const listed = $('project-list').querySelector(`button[data-project-id="${CSS.escape(session.projectId)}"]`);
+    if (listed) listed.textContent = session.document.name;
     $('project-version').textContent = `version ${session.document.version}`;
   }
 
