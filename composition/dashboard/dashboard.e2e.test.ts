@@ -169,6 +169,8 @@ describe('the live dashboard in a browser', () => {
     let projectId: string;
     const editorSockets: WebSocketRoute[] = [];
     let holdReconnect: Promise<void> | undefined;
+    /** The id of the last stream entry the editor's page was handed. */
+    let lastIdDelivered = '';
 
     const call = async (method: string, path: string, token?: string, body?: unknown) => {
       const answer = await fetch(`${base}${path}`, {
@@ -224,7 +226,12 @@ describe('the live dashboard in a browser', () => {
       await editorPage.routeWebSocket(/\/collaboration\?/, async (route) => {
         editorSockets.push(route);
         if (holdReconnect) await holdReconnect;
-        route.connectToServer();
+        const server = route.connectToServer();
+        server.onMessage((message) => {
+          const id = (JSON.parse(String(message)) as { id?: unknown }).id;
+          if (typeof id === 'string') lastIdDelivered = id;
+          route.send(message);
+        });
       });
     }, 30_000);
 
@@ -304,6 +311,8 @@ describe('the live dashboard in a browser', () => {
       const dropped = editorSockets.at(-1)!;
       let release = () => {};
       holdReconnect = new Promise((resolve) => (release = resolve));
+      const lastSeen = lastIdDelivered;
+      expect(lastSeen).toMatch(/^\d+-\d+$/);
       await dropped.close({ code: 4000, reason: 'test drop' });
       await expect.poll(() => editorPage.locator('#project').getAttribute('data-connection'), { timeout: 10_000 }).toBe('reconnecting');
       expect(await editorPage.locator('#project-field-name').isDisabled()).toBe(true);
@@ -313,21 +322,21 @@ describe('the live dashboard in a browser', () => {
       const description = ownerPage.locator('#project-field-description');
       await description.fill('A small shop, now with a cache');
       await description.blur();
-      await ownerPage.getByLabel('New key').fill('cache');
-      await ownerPage.getByLabel('Value', { exact: true }).fill('redis');
+      await ownerPage.getByLabel('New key').fill('cache/ttl~s');
+      await ownerPage.getByLabel('Value', { exact: true }).fill('60');
       await ownerPage.getByRole('button', { name: 'Add entry' }).click();
       await expect.poll(() => ownerPage.locator('#configuration-entries').getAttribute('data-entries'), { timeout: 10_000 }).toBe('3');
 
       await expect.poll(() => editorSockets.length, { timeout: 10_000 }).toBeGreaterThan(1);
       const again = new URL(editorSockets.at(-1)!.url());
-      expect(again.searchParams.get('last_id')).toMatch(/^\d+-\d+$/);
+      expect(again.searchParams.get('last_id')).toBe(lastSeen);
       expect(again.searchParams.get('project_id')).toBe(projectId);
       holdReconnect = undefined;
       release();
 
       await expect.poll(() => editorPage.locator('#project').getAttribute('data-connection'), { timeout: 10_000 }).toBe('live');
       const owners = await contentOf(ownerPage);
-      expect(owners.configuration).toEqual({ cache: 'redis', nodes: '6', rps: '250' });
+      expect(owners.configuration).toEqual({ 'cache/ttl~s': '60', nodes: '6', rps: '250' });
       await expect.poll(() => contentOf(editorPage), { timeout: 10_000 }).toEqual(owners);
       expect(await stored()).toEqual(withoutVersion(owners));
       expect(await editorPage.locator('#message').textContent()).toBe('Back in the session: caught up from the last change this page saw.');
