@@ -302,8 +302,14 @@ describe('the live dashboard in a browser', () => {
       expect(await stored()).toEqual(withoutVersion(owners));
       expect(await ownerPage.locator('#conflicts li').count()).toBe(0);
       await editorPage.screenshot({ path: join(OUTPUT_DIR, 'dashboard-collaboration.png'), fullPage: true });
-      await editorPage.getByRole('button', { name: 'Dismiss' }).click();
+
+      // The editor insists: "Use mine" sends its value against the version it now holds, and both pages follow.
+      await editorPage.getByRole('button', { name: 'Use mine' }).click();
       expect(await editorPage.locator('#conflicts li').count()).toBe(0);
+      await expect.poll(() => ownerName.inputValue(), { timeout: 10_000 }).toBe('Shop B');
+      const insisted = await contentOf(ownerPage);
+      await expect.poll(() => contentOf(editorPage), { timeout: 10_000 }).toEqual(insisted);
+      expect(await stored()).toEqual(withoutVersion(insisted));
       expect(pageErrors).toEqual([]);
     }, 60_000);
 
