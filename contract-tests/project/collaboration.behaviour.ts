@@ -27,7 +27,8 @@ export const describeCollaborationUseCases = (harness: ProjectHarnessFactory): v
       h.service.joinCollaboration({ projectId, userId, clientId });
     const leave = (userId: string, projectId = project.id, clientId?: string) =>
       h.service.leaveCollaboration({ projectId, userId, clientId });
-    const presence = () => h.streamEntries(Streams.collaboration(project.id));
+    const presence = async () =>
+      (await h.streamEntries(Streams.collaboration(project.id))).filter((entry) => entry.type === 'joined' || entry.type === 'left');
 
     describe('joinCollaboration', () => {
       it('records the owner and editors in joining order and returns the session stream', async () => {

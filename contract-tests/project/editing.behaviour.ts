@@ -13,12 +13,14 @@ export const describeEditingUseCases = (harness: ProjectHarnessFactory): void =>
     let editor: string;
     let viewer: string;
     let project: Project;
+    let setUpVersion: number;
     beforeEach(async () => {
       h = await harness();
       [owner, editor, viewer] = [h.aUser(), h.aUser(), h.aUser()];
       project = await h.aProjectOf(owner, { configuration: { nodes: '3', rps: '100' } });
       await h.share(project, editor, 'editor');
       await h.share(project, viewer, 'viewer');
+      setUpVersion = (await h.fixture.repo.findById(project.id))!.version;
     });
     afterEach(async () => {
       await h.close();
@@ -27,7 +29,17 @@ export const describeEditingUseCases = (harness: ProjectHarnessFactory): void =>
     const edit = (userId: string, clientId: string, baseVersion: number, patch: unknown, opId = `op-${clientId}`) =>
       h.service.editProject({ projectId: project.id, userId, clientId, opId, baseVersion, patch });
     const set = (key: string, value: string) => [{ op: 'replace', path: `/configuration/${key}`, value }];
-    const edits = async () => (await h.streamEntries(Streams.collaboration(project.id))).filter((entry) => entry.type === 'edit');
+    const allEdits = async () => (await h.streamEntries(Streams.collaboration(project.id))).filter((entry) => entry.type === 'edit');
+    /** The edit entries of the versions stored after the set-up (the shares). */
+    const edits = async () => (await allEdits()).filter((entry) => Number(entry.version) > setUpVersion);
+
+    it('gives every stored version an edit entry, sharing included (its ops empty)', async () => {
+      const created = setUpVersion - 2;
+      expect((await allEdits()).map((entry) => [Number(entry.version), entry.ops, entry.user_id])).toEqual([
+        [created + 1, '[]', owner],
+        [created + 2, '[]', owner],
+      ]);
+    });
 
     it('stores an edit, publishes project:events:updated and appends the edit entry with the next version', async () => {
       const base = (await h.fixture.repo.findById(project.id))!.version;

@@ -5,7 +5,7 @@ import { outboxEvent, outboxStreamEntry } from '../messaging/outbox.js';
 import { authorizeAction } from './access.js';
 import type { ProjectDeps } from './deps.js';
 import { ProjectFailures } from './errors.js';
-import { projectSharedEvent, projectSharedNotification } from './events.js';
+import { collaborationEditEntry, projectSharedEvent, projectSharedNotification } from './events.js';
 import { shareOf, withShare, type Project, type ShareRole } from './model.js';
 import { ProjectPermissions, requirePermission } from './permissions.js';
 import { checkRequired, checkShareRole } from './validation.js';
@@ -66,9 +66,12 @@ export const shareProject = async (
     at: now,
   });
   const shared: Project = { ...project, shares: withShare(project.shares, targetUserId, input.role, now), updatedAt: now };
+  // Sharing stores a version too: collaborators get its (empty) edit entry, so versions have no gaps (docs/adr/0050).
+  const edit = collaborationEditEntry({ version: project.version + 1, userId: input.userId, clientId: '', opId: '', ops: [], at: now });
   const stored = await deps.projects.update(shared, [
     outboxEvent(EventChannels.projectShared, projectSharedEvent(project.id, input.userId, targetUserId, input.role, now)),
     outboxStreamEntry(Streams.notifications(targetUserId), notification, StreamRetention.notifications),
+    outboxStreamEntry(Streams.collaboration(project.id), edit, StreamRetention.collaboration),
   ]);
   if (!stored.ok) {
     return err(stored.error === 'not_found' ? ProjectFailures.projectNotFound() : ProjectFailures.versionConflict());

@@ -1,6 +1,7 @@
-// The dashboard's entry point: sign-in, the two views, and the messages line.
+// The dashboard's entry point: sign-in, the three views, and the messages line.
 import { api, setToken, whenUnauthenticated } from './api.js';
 import { MeshView } from './mesh-view.js';
+import { ProjectView } from './project-view.js';
 import { SimulationView } from './simulation-view.js';
 
 const $ = (id) => document.getElementById(id);
@@ -13,15 +14,17 @@ const say = (text, isError = false) => {
 
 const simulation = new SimulationView(say);
 const mesh = new MeshView(say);
+const projects = new ProjectView(say);
+const views = { simulation: undefined, projects, mesh };
 
 const showView = (name) => {
-  const onMesh = name === 'mesh';
-  $('simulation-view').hidden = onMesh;
-  $('mesh-view').hidden = !onMesh;
-  $('tab-simulation').setAttribute('aria-pressed', String(!onMesh));
-  $('tab-mesh').setAttribute('aria-pressed', String(onMesh));
-  if (onMesh) mesh.show();
-  else mesh.hide();
+  for (const [view, controller] of Object.entries(views)) {
+    const shown = view === name;
+    $(`${view === 'projects' ? 'project' : view}-view`).hidden = !shown;
+    $(`tab-${view}`).setAttribute('aria-pressed', String(shown));
+    if (shown) void controller?.show();
+    else controller?.hide();
+  }
 };
 
 const signedIn = async (login) => {
@@ -59,16 +62,19 @@ const guarded = (action) => async (event) => {
 $('login-form').addEventListener('submit', guarded(logIn));
 $('register').addEventListener('click', guarded(register));
 $('tab-simulation').addEventListener('click', () => showView('simulation'));
+$('tab-projects').addEventListener('click', () => showView('projects'));
 $('tab-mesh').addEventListener('click', () => showView('mesh'));
 const signedOut = (message) => {
   simulation.stop();
   mesh.hide();
+  projects.hide();
   setToken('');
   delete document.body.dataset.signedIn;
   $('views').hidden = true;
   $('who').hidden = true;
   $('simulation-view').hidden = true;
   $('mesh-view').hidden = true;
+  $('project-view').hidden = true;
   $('run').hidden = true;
   $('login-view').hidden = false;
   say(message, message !== 'Signed out.');
