@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { RedisConnections } from '../adapters/redis/redis-connections.js';
 import { RedisStreamStore } from '../adapters/redis/redis-stream-store.js';
+import { METRIC_FIELDS } from '../core/simulation/model/metric-sample.js';
 import { startRedisNode } from '../test-support/redis-fixture.js';
 
 export interface StreamsBenchResult {
@@ -34,27 +35,12 @@ export interface StreamsBenchResult {
   readonly meetsTarget: boolean;
 }
 
-const metricFields = [
-  'timestamp',
-  'nodes_active',
-  'nodes_failed',
-  'pods_running',
-  'services_healthy',
-  'cpu_total',
-  'memory_total',
-  'network_in',
-  'network_out',
-  'requests_per_sec',
-  'avg_latency',
-  'error_rate',
-  'simulation_step',
-] as const;
 const maxLen = 50_000;
 const target = 0.9;
 
 const metric = (step: number): Record<string, string> => {
   const fields: Record<string, string> = {};
-  for (const name of metricFields) fields[name] = (Math.random() * 10_000).toFixed(3);
+  for (const name of METRIC_FIELDS) fields[name] = (Math.random() * 10_000).toFixed(3);
   fields.timestamp = String(Date.now() * 1_000_000 + step);
   fields.simulation_step = String(step);
   return fields;
@@ -175,7 +161,7 @@ const consumeRound = async (store: RedisStreamStore, redis: Redis, batches: read
 };
 
 const redisBenchmarkXadd = async (port: number, requests: number): Promise<number> => {
-  const fields = metricFields.flatMap((name) => [name, '1234.567']);
+  const fields = METRIC_FIELDS.flatMap((name) => [name, '1234.567']);
   const { stdout } = await promisify(execFile)(
     'redis-benchmark',
     [
