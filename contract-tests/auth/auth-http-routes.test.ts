@@ -83,7 +83,14 @@ describe('auth HTTP routes: tokens and login throttling', () => {
   });
 
   it('refuses a registration with a bidi override, a zero-width character or a look-alike in the email with 400 problem+json', async () => {
-    for (const email of ['ada\u202Egro.elpmaxe@example.org', 'a\u200Bda@example.org', 'ada@ex\u0430mple.org']) {
+    // The last: an all-Cyrillic аррӏе posing as apple.com.
+    const emails = [
+      'ada\u202Egro.elpmaxe@example.org',
+      'a\u200Bda@example.org',
+      'ada@ex\u0430mple.org',
+      'ada@\u0430\u0440\u0440\u04CF\u0435.com',
+    ];
+    for (const email of emails) {
       const refused = await post('/auth/register', { email, password: StrongPassword, name: 'Ada' });
       expect(refused.status).toBe(400);
       expect(refused.headers.get('content-type')).toContain('application/problem+json');

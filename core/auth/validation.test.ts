@@ -59,6 +59,26 @@ describe('field rules', () => {
     expect(checkEmail('email', '山田@例え.jp')).toEqual([]);
   });
 
+  it('refuses whole-script look-alikes of Latin words unless the domain is of that script, and letters of uncommon scripts', () => {
+    // аррӏе: Cyrillic а, р, р, ӏ, е; раураӏ: Cyrillic р, а, у, а, ӏ; ορ: Greek omicron and rho.
+    for (const email of ['ada@аррӏе.com', 'рауаӏ@example.com', 'ada@аррӏе-2.org', 'ada@ορ.net']) {
+      expect(checkEmail('email', email)).toEqual([
+        { field: 'email', message: 'must not be written in letters that only look Latin (look-alike characters)' },
+      ]);
+    }
+    // Cherokee Ꭺ and Lisu ꓮ look like a Latin A; one label of both is no better.
+    expect(checkEmail('email', 'ada@Ꭺꓮ.com')).toEqual([{ field: 'email', message: 'must be written in scripts in common use' }]);
+    expect(checkEmail('email', 'Ꭺda@example.com')).toHaveLength(1);
+    // Legitimate internationalised addresses: look-alike letters under a top-level domain of their own script,
+    // Cyrillic words with letters Latin lacks (яндекс), Japanese mixing Han and kana, Korean, Hindi.
+    expect(checkEmail('email', 'ada@сосо.рф')).toEqual([]);
+    expect(checkEmail('email', 'сергей@яндекс.com')).toEqual([]);
+    expect(checkEmail('email', 'やまだ太郎@例え.テスト')).toEqual([]);
+    expect(checkEmail('email', '홍길동@도메인.한국')).toEqual([]);
+    expect(checkEmail('email', 'राम@उदाहरण.भारत')).toEqual([]);
+    expect(checkEmail('email', 'ada2@example-1.org')).toEqual([]);
+  });
+
   it('accepts plausible email addresses only', () => {
     expect(checkEmail('email', ' Ada@Example.org ')).toEqual([]);
     expect(checkEmail('email', 'ada@localhost')).toHaveLength(1);

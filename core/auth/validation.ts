@@ -1,4 +1,5 @@
 import type { FieldViolation } from '../shared/errors.js';
+import { scriptProblemOf, type ScriptProblem } from './email-scripts.js';
 
 /** Field rules shared by the use cases. Each returns the violations of one field (none when valid). */
 
@@ -20,32 +21,12 @@ export const textOf = (value: unknown): string | undefined => (typeof value === 
 // variation selectors that are letters or marks by category.
 const InvisibleOrControl = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Z}\u034F\u115F\u1160\u17B4\u17B5\u180B-\u180F\u3164\uFE00-\uFE0F\uFFA0]/u;
 
-// The scripts a label's letters may come from, each alone; Chinese, Japanese and Korean mix theirs.
-const ScriptGroups: readonly [string, RegExp][] = [
-  ['Latin', /\p{Script=Latin}/u],
-  ['Greek', /\p{Script=Greek}/u],
-  ['Cyrillic', /\p{Script=Cyrillic}/u],
-  ['Armenian', /\p{Script=Armenian}/u],
-  ['Hebrew', /\p{Script=Hebrew}/u],
-  ['Arabic', /\p{Script=Arabic}/u],
-  ['Georgian', /\p{Script=Georgian}/u],
-  ['Devanagari', /\p{Script=Devanagari}/u],
-  ['Thai', /\p{Script=Thai}/u],
-  ['CJK', /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u],
-];
-
-const scriptOf = (letter: string): string => ScriptGroups.find(([, pattern]) => pattern.test(letter))?.[0] ?? 'Other';
-
-/** Whether every letter of `part` comes from one script group (digits and punctuation belong to all). */
-const singleScript = (part: string): boolean => new Set([...part].filter((c) => /\p{L}/u.test(c)).map(scriptOf)).size <= 1;
-
 /**
  * An email address that can be read back unambiguously (docs/adr/0035): one @ and a dot in the
  * domain; no control, bidi, zero-width or other invisible character; no compatibility character
- * (full-width letters, ligatures: whatever NFKC would change); and the local part and each domain
- * label written in a single script, so `pаypal` with a Cyrillic `а` is refused while an all-Greek
- * or all-Latin address passes. Whole-script look-alikes (an all-Cyrillic `аррlе`) are left to the
- * mail domain's registry.
+ * (full-width letters, ligatures: whatever NFKC would change); and the scripts of `scriptProblemOf`:
+ * `pаypal` with a Cyrillic `а` and an all-Cyrillic `аррӏе.com` are refused, while an all-Greek,
+ * all-Cyrillic (`пример.рф`) or all-Latin address passes.
  */
 export const checkEmail = (field: string, value: unknown): FieldViolation[] => {
   const email = textOf(value)?.trim();
@@ -55,10 +36,14 @@ export const checkEmail = (field: string, value: unknown): FieldViolation[] => {
   if (!EmailShape.test(email)) return [{ field, message: 'must be an email address' }];
   const normal = email.normalize('NFC');
   if (normal.normalize('NFKC') !== normal) return [{ field, message: 'must not contain full-width or other compatibility characters' }];
-  const [local = '', domain = ''] = normal.split('@');
-  if (![local, ...domain.split('.')].every(singleScript))
-    return [{ field, message: 'must not mix scripts within a part (look-alike characters)' }];
-  return [];
+  const problem = scriptProblemOf(normal);
+  return problem ? [{ field, message: scriptMessages[problem] }] : [];
+};
+
+const scriptMessages: Readonly<Record<ScriptProblem, string>> = {
+  mixed_scripts: 'must not mix scripts within a part (look-alike characters)',
+  latin_look_alike: 'must not be written in letters that only look Latin (look-alike characters)',
+  uncommon_script: 'must be written in scripts in common use',
 };
 
 export const checkPassword = (field: string, value: unknown): FieldViolation[] => {
