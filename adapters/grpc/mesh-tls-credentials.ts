@@ -16,7 +16,7 @@ export const meshServerCredentials = (identity: TlsIdentity, provider?: MeshIden
       );
 
 /**
- * The identity of a server as grpc-js asks for it, replaceable while the server runs: new handshakes
+ * The identity of a server or a client as grpc-js asks for it, replaceable while it runs: new handshakes
  * get the new certificate and CA, connections already open keep theirs (docs/adr/0035).
  */
 export class MeshIdentityProvider implements experimental.CertificateProvider {
@@ -66,15 +66,19 @@ export class MeshIdentityProvider implements experimental.CertificateProvider {
 /**
  * A client that presents `identity` and accepts only a server whose certificate the mesh CA signed
  * and which speaks for `expected`: the name checked is the service, not the address dialled, so an
- * instance found at any host:port is still checked to be the service meant.
+ * instance found at any host:port is still checked to be the service meant. Given a provider, each
+ * new connection presents and trusts the provider's latest identity (docs/adr/0035).
  */
-export const meshChannelCredentials = (identity: TlsIdentity, expected: string): ChannelCredentials =>
-  credentials.createSsl(Buffer.from(identity.caPem), Buffer.from(identity.keyPem), Buffer.from(identity.certPem), {
+export const meshChannelCredentials = (identity: TlsIdentity | MeshIdentityProvider, expected: string): ChannelCredentials => {
+  const verify = {
     checkServerIdentity: (_host: string, certificate: PeerCertificate) => {
       const names = peerIdentitiesOf(certificate);
       return names.includes(expected) ? undefined : new Error(`expected the certificate of ${expected}, got one of '${names.join(', ')}'`);
     },
-  });
+  };
+  if (identity instanceof MeshIdentityProvider) return experimental.createCertificateProviderChannelCredentials(identity, identity, verify);
+  return credentials.createSsl(Buffer.from(identity.caPem), Buffer.from(identity.keyPem), Buffer.from(identity.certPem), verify);
+};
 
 /** The mesh services a peer certificate speaks for; empty without one. */
 export const peerIdentitiesOf = (certificate: PeerCertificate | undefined): readonly string[] => {

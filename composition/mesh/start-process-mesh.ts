@@ -18,6 +18,7 @@ export const processMeshSettings = (config: MeshConfig): ProcessMeshSettings => 
   advertiseHost: config.advertiseHost,
   targets: config.targets,
   configuredTargets: config.configuredTargets,
+  tlsReloadIntervalMs: config.tls.reloadIntervalMs,
 });
 
 /** This process's mesh (docs/adr/0017) on the registry the configuration names (Redis, else in memory). */

@@ -506,7 +506,7 @@ export const Catalogue = {
     reloadIntervalMs: integer(
       'MESH_TLS_RELOAD_SECONDS',
       { default: 5, min: 0, max: 86_400, times: 1_000, unit: 's' },
-      'How often gRPC servers look for replaced certificate files, served to new connections (docs/adr/0035); 0: never.',
+      'How often gRPC servers and clients look for replaced certificate, key and CA files, used by new connections (docs/adr/0035); 0: never.',
     ),
   },
   // --- outbox relay (docs/adr/0038) ---

@@ -12,7 +12,7 @@ import type { TlsIdentity } from '../../pki/tls-identity.js';
 import { SystemClock } from '../../system/system-clock.js';
 import { SystemScheduler } from '../../system/system-scheduler.js';
 import { HealthChecker, type HealthCheckStats } from '../health-checker.js';
-import { meshChannelCredentials } from '../mesh-tls-credentials.js';
+import { MeshClientTls } from '../mesh-client-tls.js';
 import { configuredInstance, FallbackInstanceSource } from './fallback-instances.js';
 import { MeshClient, type MeshClientConstructor, type MeshService } from './mesh-client.js';
 import { SharedMeshClients, type SharedClientSnapshot } from './shared-mesh-clients.js';
@@ -41,6 +41,8 @@ export interface ProcessMeshSettings {
   readonly targets: Readonly<Record<string, ServiceTargets>>;
   /** The services whose target was configured explicitly (`<SERVICE>_GRPC_TARGET`). */
   readonly configuredTargets: readonly string[];
+  /** How often the client certificate's files are looked at for a replacement (docs/adr/0035); 0: never. Default 5 s. */
+  readonly tlsReloadIntervalMs?: number;
 }
 
 /** This process's registry (Redis, or in memory), opened by the composition root, and how to let it go. */
@@ -93,6 +95,7 @@ export class ProcessMesh {
   private readonly reports: InstanceHealthReports;
   private readonly rotation = new Map<string, number>();
   private readonly ticker: SystemScheduler;
+  private readonly clientTls: MeshClientTls | undefined;
 
   private constructor(
     private readonly options: ProcessMeshOptions,
@@ -105,6 +108,9 @@ export class ProcessMesh {
     this.scaler = new GlobalConnectionScaler({ maxTotalConnections: settings.maxConnections, priorities: settings.priorities });
     this.ticker = new SystemScheduler((error) => options.logger.warn({ err: error }, 'mesh heartbeat fault'));
     this.reports = registryReports(opened.registry, `process ${process.pid} on ${settings.advertiseHost}`, options.logger);
+    this.clientTls =
+      options.clientIdentity &&
+      new MeshClientTls(options.clientIdentity, { reloadIntervalMs: settings.tlsReloadIntervalMs ?? 5_000, logger: options.logger });
     this.clients = new SharedMeshClients((service, Client) => {
       this.checkHealthOf(service);
       return new MeshClient(Client, {
@@ -256,6 +262,7 @@ export class ProcessMesh {
     for (const checker of this.healthCheckers.values()) checker.close();
     this.healthCheckers.clear();
     this.clients.closeAll();
+    this.clientTls?.close();
     await this.discovery.close();
     await this.opened.close();
   }
@@ -281,9 +288,8 @@ export class ProcessMesh {
 
   /** Under mTLS: the process's certificate, a server that must speak for `service`, and `service` as the TLS server name. */
   private tlsTo(service: string) {
-    const client = this.options.clientIdentity;
-    if (!client) return {};
-    return { credentials: meshChannelCredentials(client, service), channelOptions: { 'grpc.ssl_target_name_override': service } };
+    if (!this.clientTls) return {};
+    return { credentials: this.clientTls.credentialsFor(service), channelOptions: { 'grpc.ssl_target_name_override': service } };
   }
 
   /** A probe's first Check also makes the TLS handshake: on a process busy starting its services, give it longer. */
