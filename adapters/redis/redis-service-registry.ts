@@ -14,7 +14,7 @@ import {
 } from '../../core/discovery/ports.js';
 import type { Clock } from '../../core/shared/clock.js';
 import { createLogger, type Logger } from '../observability/logger.js';
-import { callRedis, whenReady, type RedisClient } from './redis-call.js';
+import { callRedis, redisUnavailable, whenReady, type CallTimeouts, type RedisClient } from './redis-call.js';
 import type { RedisConnections } from './redis-connections.js';
 import {
   decodeRecord,
@@ -33,6 +33,8 @@ export interface RedisServiceRegistryOptions {
   readonly reconcileEveryMs?: number;
   /** ... and this often without them (CONFIG refused): how late an expiry may be noticed. Default 1 s. */
   readonly fallbackScanEveryMs?: number;
+  /** A re-read that failed (Redis away, a shard failing over) is tried again after this. Default 500 ms. */
+  readonly resyncRetryMs?: number;
   readonly logger?: Logger;
 }
 
@@ -58,6 +60,8 @@ export class RedisServiceRegistry implements ServiceRegistry {
   private notificationsStarted: Promise<void> | undefined;
   private resyncing: Promise<void> | undefined;
   private resyncAgain = false;
+  private resyncRetry: NodeJS.Timeout | undefined;
+  private readonly resyncRetryMs: number;
   private closed = false;
 
   constructor(
@@ -66,6 +70,7 @@ export class RedisServiceRegistry implements ServiceRegistry {
     options: RedisServiceRegistryOptions = {},
   ) {
     this.logger = options.logger ?? createLogger('redis-service-registry');
+    this.resyncRetryMs = options.resyncRetryMs ?? 500;
     this.notifications = new RedisRegistryNotifications(
       connections,
       {
@@ -153,6 +158,7 @@ export class RedisServiceRegistry implements ServiceRegistry {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.resyncRetry);
     this.watches.clear();
     if (this.notificationsStarted) {
       await this.notificationsStarted.catch(() => undefined);
@@ -181,7 +187,8 @@ export class RedisServiceRegistry implements ServiceRegistry {
     const command = this.connections.command;
     // A cluster knows its masters once it is ready.
     if (command.status !== 'ready') await whenReady(command, this.connections.timeouts.readyMs, `SCAN ${pattern}`);
-    const masters = command instanceof Cluster ? command.nodes('master') : [command as Redis];
+    const masters =
+      command instanceof Cluster ? await mastersOfEverySlot(command, this.connections.timeouts, `SCAN ${pattern}`) : [command as Redis];
     const keys = (await Promise.all(masters.map((node) => this.scan(node, pattern)))).flat();
     const values = await Promise.all(keys.map((key) => this.call(`read ${key}`, (client) => client.get(key))));
     const instances: ServiceInstance[] = [];
@@ -225,31 +232,73 @@ export class RedisServiceRegistry implements ServiceRegistry {
     }
   }
 
-  /** Re-reads the registry for every watch; one pass at a time, another one after if asked meanwhile. */
+  /**
+   * Re-reads the registry for every watch; one pass at a time, another one after if asked meanwhile.
+   * A pass that failed is tried again after `resyncRetryMs`, not only at the next periodic re-read.
+   */
   private async resync(): Promise<void> {
     if (this.resyncing) {
       this.resyncAgain = true;
       return;
     }
+    let failed = false;
     this.resyncing = (async () => {
       do {
         this.resyncAgain = false;
-        for (const watch of [...this.watches]) await this.resyncWatch(watch);
+        failed = false;
+        for (const watch of [...this.watches]) failed = !(await this.resyncWatch(watch)) || failed;
       } while (this.resyncAgain && !this.closed);
     })();
     await this.resyncing.finally(() => (this.resyncing = undefined));
+    if (failed && !this.closed && !this.resyncRetry) {
+      this.resyncRetry = setTimeout(() => {
+        this.resyncRetry = undefined;
+        void this.resync();
+      }, this.resyncRetryMs);
+      this.resyncRetry.unref();
+    }
   }
 
-  private async resyncWatch(watch: Watch): Promise<void> {
-    if (!watch.live) return;
+  /** False when the registry could not be read: the view is left as it was (an unread registry removes nothing). */
+  private async resyncWatch(watch: Watch): Promise<boolean> {
+    if (!watch.live) return true;
     try {
       const since = watch.view.mark();
       const listed = await this.read(watch.scope === AllServices ? registryKeyPattern() : registryKeyPattern(watch.scope));
-      if (!this.watches.has(watch)) return;
-      for (const change of watch.view.reconcile((service) => inScope(watch.scope, service), listed, since)) this.deliver(watch, change);
+      const confirmed = await this.withUnlistedConfirmed(watch, listed);
+      if (!this.watches.has(watch)) return true;
+      for (const change of watch.view.reconcile((service) => inScope(watch.scope, service), confirmed, since)) this.deliver(watch, change);
+      return true;
     } catch (error) {
-      this.logger.debug({ scope: watch.scope, err: String(error) }, 'registry resync failed; the next one retries');
+      this.logger.debug({ scope: watch.scope, err: String(error) }, 'registry resync failed; retrying');
+      return false;
     }
+  }
+
+  /**
+   * `listed` plus the known instances it lacks whose own key still holds a record. A SCAN of a shard
+   * that is failing over can come back short; a read by key goes to the shard's master of the moment
+   * (or fails), so an instance is only taken for gone when its key is (docs/adr/0047).
+   */
+  private async withUnlistedConfirmed(watch: Watch, listed: readonly ServiceInstance[]): Promise<readonly ServiceInstance[]> {
+    const seen = new Set(listed.map((instance) => registryKey(instance.service, instance.instanceId)));
+    const unlisted = watch.view
+      .all()
+      .map((instance) => registryKey(instance.service, instance.instanceId))
+      .filter((key) => !seen.has(key));
+    if (unlisted.length === 0) return listed;
+    const values = await Promise.all(unlisted.map((key) => this.call(`read ${key}`, (client) => client.get(key))));
+    const stillThere = values.flatMap((value, index) => {
+      const decoded = value === null ? undefined : decodeRecord(unlisted[index]!, value);
+      return decoded?.ok ? [decoded.value] : [];
+    });
+    if (stillThere.length > 0) {
+      this.logger.info(
+        { scope: watch.scope, instances: stillThere.map((i) => i.instanceId) },
+        'registry listing came back short; kept what its keys still hold',
+      );
+    }
+    return [...listed, ...stillThere];
   }
 
   private deliver(watch: Watch, change: RegistryChange): void {
@@ -296,3 +345,40 @@ const publishOnOneNode = (client: RedisClient, message: string): Promise<number>
 };
 
 const nodeKey = (node: Redis): string => `${node.options.host}:${node.options.port}`;
+
+/**
+ * The masters that serve every slot now. While a master fails over, ioredis drops the dead node at once
+ * but learns of its successor only at its next slot refresh (after a MOVED reply, which keyless SCANs
+ * never get): the masters it knows then miss a shard, and a listing of them is short. So the slot
+ * table is refreshed when it names a master ioredis does not hold, and a listing that still cannot
+ * cover every slot fails (the next re-read retries) rather than counting the shard's instances as expired.
+ */
+const mastersOfEverySlot = async (cluster: Cluster, timeouts: CallTimeouts, operation: string): Promise<Redis[]> => {
+  if (uncoveredSlotOwners(cluster).length > 0) await refreshSlots(cluster, timeouts.readyMs);
+  const uncovered = uncoveredSlotOwners(cluster);
+  if (uncovered.length > 0) throw redisUnavailable(operation, `failed: slots served by ${uncovered.join(', ')} are on no master known now`);
+  return cluster.nodes('master');
+};
+
+/** The owners named by the slot table that are not among the masters ioredis holds (`no node` for an unowned slot). */
+const uncoveredSlotOwners = (cluster: Cluster): string[] => {
+  const masters = new Set(cluster.nodes('master').map(nodeKey));
+  const uncovered = new Set<string>();
+  for (let slot = 0; slot < CLUSTER_SLOTS; slot += 1) {
+    const owner = cluster.slots[slot]?.[0];
+    if (owner === undefined || !masters.has(owner)) uncovered.add(owner ?? 'no node');
+  }
+  return [...uncovered];
+};
+
+/** CLUSTER SLOTS again; resolves when done, failed, or after `timeoutMs`. */
+const refreshSlots = (cluster: Cluster, timeoutMs: number): Promise<void> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    cluster.refreshSlotsCache(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+
+const CLUSTER_SLOTS = 16_384;
