@@ -1,6 +1,6 @@
 import { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../observability/logger.js';
-import { callRedis, whenReady, type CallTimeouts, type RedisClient } from './redis-call.js';
+import { callRedis, isReplyError, whenReady, type CallTimeouts, type RedisClient } from './redis-call.js';
 import type { RedisConnections } from './redis-connections.js';
 import { decodeChange, parseRegistryKey, RegistryChangesChannel, type DecodedChange } from './redis-service-registry-keys.js';
 
@@ -35,6 +35,8 @@ export class RedisRegistryNotifications {
   private timer: NodeJS.Timeout | undefined;
   private detection: ExpiryDetection = 'scan';
   private refused = new Set<string>();
+  /** Each node's last answer on keyspace events: a node that cannot be asked now (failing over) keeps it. */
+  private readonly verdicts = new Map<string, boolean>();
   private stopped = false;
 
   constructor(
@@ -144,12 +146,17 @@ export class RedisRegistryNotifications {
         node.call('CONFIG', 'GET', 'notify-keyspace-events'),
       )) as string[];
       const flags = reply[1] ?? '';
-      if (hasExpiredEvents(flags)) return true;
-      await callNode(node, this.connections.timeouts, 'CONFIG SET notify-keyspace-events', () =>
-        node.call('CONFIG', 'SET', 'notify-keyspace-events', withExpiredEvents(flags)),
-      );
+      if (!hasExpiredEvents(flags)) {
+        await callNode(node, this.connections.timeouts, 'CONFIG SET notify-keyspace-events', () =>
+          node.call('CONFIG', 'SET', 'notify-keyspace-events', withExpiredEvents(flags)),
+        );
+      }
+      this.verdicts.set(name, true);
       return true;
     } catch (error) {
+      // Only Redis refusing CONFIG means no events; a lost connection (a failover) says nothing new.
+      if (!isReplyError(error)) return this.verdicts.get(name) ?? false;
+      this.verdicts.set(name, false);
       if (!this.refused.has(name)) {
         this.refused.add(name);
         this.options.logger.warn(
@@ -181,15 +188,22 @@ export class RedisRegistryNotifications {
         tls,
         connectionName: 'registry:expiry-events',
         retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
+        // ioredis' own resubscribe leaves its promise unhandled: a connection closed before the reply
+        // (a node dropped as it came back a replica) crashed the process. We resubscribe ourselves.
+        autoResubscribe: false,
       });
       client.on('error', () => undefined); // reconnects by itself; the periodic resync covers the gap
       client.on('message', (_channel: string, message: string) => this.onExpired(message));
+      const subscribe = (): void => void client.subscribe(expiredChannel(0)).catch(() => undefined);
       let connectedBefore = false;
       client.on('ready', () => {
-        if (connectedBefore) this.afterReconnect();
+        if (connectedBefore) {
+          subscribe();
+          this.afterReconnect();
+        }
         connectedBefore = true;
       });
-      void client.subscribe(expiredChannel(0)).catch(() => undefined);
+      subscribe();
       this.expirySubscribers.set(key, client);
     }
   }
