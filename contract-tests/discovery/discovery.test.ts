@@ -124,6 +124,52 @@ describe('Discovery', () => {
     });
   });
 
+  describe("this process's own instances", () => {
+    const local = (instanceId: string, status: ServiceInstance['status'] = 'healthy'): ServiceInstance => ({
+      ...anInstance('auth', { instanceId, status }),
+      lastHeartbeat: clock.now(),
+    });
+
+    it('keeps showing an instance of this process while the registry has lost its record', async () => {
+      const record = anInstance('auth', { instanceId: 'a1' });
+      await registry.register(record, 10_000);
+      await start();
+      discovery.showLocal(local('a1'));
+
+      await registry.deregister('auth', 'a1'); // as a Redis restarted empty, or a short listing, would make it look
+      await registry.register(anInstance('auth', { instanceId: 'a2' }), 10_000);
+      await waitFor(() => discovery.current('auth').length === 2, 2_000, 'the other instance');
+
+      expect(statuses(discovery.current('auth'))).toEqual(['a1:healthy', 'a2:healthy']);
+    });
+
+    it("shows its own record over the registry's, and hands the instance back to the registry once forgotten", async () => {
+      await registry.register(anInstance('auth', { instanceId: 'a1', status: 'healthy' }), 10_000);
+      await start();
+      const seen: string[][] = [];
+      discovery.onChange('auth', (instances) => seen.push(statuses(instances)));
+
+      discovery.showLocal(local('a1', 'draining'));
+      expect(statuses(discovery.current('auth'))).toEqual(['a1:draining']);
+      discovery.forgetLocal('auth', 'a1');
+      expect(statuses(discovery.current('auth'))).toEqual(['a1:healthy']);
+      await registry.deregister('auth', 'a1');
+      await waitFor(() => discovery.current('auth').length === 0, 2_000, 'the removal');
+
+      expect(seen).toEqual([['a1:draining'], ['a1:healthy'], []]);
+    });
+
+    it('takes health verdicts on its own instances', async () => {
+      await start();
+      discovery.showLocal(local('a1'));
+
+      discovery.markUnhealthy('auth', 'a1', 'NOT_SERVING');
+
+      expect(statuses(discovery.current('auth'))).toEqual(['a1:unhealthy']);
+      expect(discovery.stats().instances.auth).toEqual({ total: 1, inRotation: 0 });
+    });
+  });
+
   it('stops telling a listener that unsubscribed, and isolates one that throws', async () => {
     const errors: unknown[] = [];
     discovery = new Discovery(registry, clock, { onListenerError: (error) => errors.push(error) });

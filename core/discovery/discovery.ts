@@ -29,11 +29,14 @@ type Listener = (instances: readonly ServiceInstance[]) => void;
 /**
  * This process's view of the registry: follows it with `watch`, overlays the verdicts of the local
  * health checker (an instance the registry calls healthy but that fails its checks here is shown
- * `unhealthy`), and tells pools and balancers about every change.
+ * `unhealthy`), and tells pools and balancers about every change. The instances this process runs
+ * itself are shown as it registered them, whatever the registry says meanwhile (docs/adr/0047).
  */
 export class Discovery implements InstanceSource, InstanceHealth {
   private readonly view = new InstanceView();
   private readonly markedUnhealthy = new Map<string, string>();
+  /** This process's own instances, by service, then instance id. */
+  private readonly local = new Map<string, Map<string, ServiceInstance>>();
   private readonly effective = new Map<string, readonly ServiceInstance[]>();
   private readonly listeners = new Map<string, Set<Listener>>();
   private readonly watches: RegistryWatch[] = [];
@@ -76,9 +79,34 @@ export class Discovery implements InstanceSource, InstanceHealth {
     return () => void set.delete(wrapped);
   }
 
+  /**
+   * Shows an instance this process runs (and has registered), or its new record: the process knows it
+   * lives, so it stays in this view even while the registry has lost its record (a failover, a
+   * restarted Redis) until `forgetLocal`. The registry's record of the same instance is not used meanwhile.
+   */
+  showLocal(instance: ServiceInstance): void {
+    let instances = this.local.get(instance.service);
+    if (!instances) {
+      instances = new Map();
+      this.local.set(instance.service, instances);
+    }
+    instances.set(instance.instanceId, instance);
+    this.refresh(instance.service);
+  }
+
+  /** The instance stops being this process's own (it is deregistering): the registry alone decides again. */
+  forgetLocal(service: string, instanceId: string): void {
+    const instances = this.local.get(service);
+    if (!instances?.delete(instanceId)) return;
+    if (instances.size === 0) this.local.delete(service);
+    if (!this.view.get(service, instanceId)) this.markedUnhealthy.delete(keyOf(service, instanceId));
+    this.refresh(service);
+  }
+
   markUnhealthy(service: string, instanceId: string, reason: string): void {
     const key = keyOf(service, instanceId);
-    if (!this.view.get(service, instanceId) || this.markedUnhealthy.has(key)) return;
+    const known = this.view.get(service, instanceId) ?? this.local.get(service)?.get(instanceId);
+    if (!known || this.markedUnhealthy.has(key)) return;
     this.markedUnhealthy.set(key, reason);
     this.refresh(service);
   }
@@ -88,7 +116,7 @@ export class Discovery implements InstanceSource, InstanceHealth {
   }
 
   stats(): DiscoveryStats {
-    const services = new Set([...this.view.all().map((i) => i.service)]);
+    const services = new Set([...this.view.all().map((i) => i.service), ...this.local.keys()]);
     const instances = Object.fromEntries(
       [...services].map((service) => {
         const current = this.current(service);
@@ -125,19 +153,20 @@ export class Discovery implements InstanceSource, InstanceHealth {
         ? this.view.remove(service, instanceId, change.reason, change.changedAt)
         : this.view.upsert(change.instance, change.changedAt);
     if (!applied) return;
-    if (applied.type === 'removed') this.markedUnhealthy.delete(keyOf(service, instanceId));
+    if (applied.type === 'removed' && !this.local.get(service)?.has(instanceId)) this.markedUnhealthy.delete(keyOf(service, instanceId));
     if (change.changedAt !== undefined) this.latency.record(this.clock.now() - change.changedAt);
     this.refresh(service);
   }
 
   private compute(service: string): readonly ServiceInstance[] {
-    return this.view
-      .list(service)
-      .map((instance) =>
-        instance.status === 'healthy' && this.markedUnhealthy.has(keyOf(service, instance.instanceId))
-          ? { ...instance, status: 'unhealthy' as const }
-          : instance,
-      );
+    const local = this.local.get(service);
+    const registered = this.view.list(service);
+    const instances = local ? [...registered.filter((i) => !local.has(i.instanceId)), ...local.values()].sort(byInstanceId) : registered;
+    return instances.map((instance) =>
+      instance.status === 'healthy' && this.markedUnhealthy.has(keyOf(service, instance.instanceId))
+        ? { ...instance, status: 'unhealthy' as const }
+        : instance,
+    );
   }
 
   private refresh(service: string): void {
@@ -154,3 +183,6 @@ export class Discovery implements InstanceSource, InstanceHealth {
 }
 
 const keyOf = (service: string, instanceId: string): string => `${service}\u0000${instanceId}`;
+
+const byInstanceId = (a: ServiceInstance, b: ServiceInstance): number =>
+  a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0;

@@ -101,6 +101,27 @@ describe('the mesh of one process without Redis', () => {
     expect(mesh.report().registered).toEqual([]);
   });
 
+  it('keeps its own instance in its view while the registry has lost the record, until it deregisters', async () => {
+    const registry = new InMemoryServiceRegistry(new SystemClock());
+    const mesh = await ProcessMesh.start({
+      settings: meshSettings(),
+      registry: { kind: 'memory', registry, close: async () => registry.close() },
+      logger,
+      localServices: ['auth', 'api-gateway'],
+    });
+    opened.push(mesh);
+    await mesh.register({ service: 'auth', instanceId: 'auth-1', grpcPort: 9000, httpPort: 9001 });
+
+    // The record vanishes (a Redis restarted empty, a failover that lost it) while the instance serves.
+    await registry.deregister('auth', 'auth-1');
+    await registry.register({ ...mesh.report().registered[0]!, instanceId: 'auth-2', grpcPort: 9100 }, 10_000);
+    await waitFor(() => mesh.discovery.current('auth').length === 2, 5_000, 'the other instance');
+    expect(mesh.discovery.current('auth').map((instance) => instance.instanceId)).toEqual(['auth-1', 'auth-2']);
+
+    await mesh.deregister('auth-1');
+    expect(mesh.discovery.current('auth').map((instance) => instance.instanceId)).toEqual(['auth-2']);
+  });
+
   it('shares one client per target service between the instances of the process, and checks the health of its instances', async () => {
     const mesh = await start(withAuthAt('127.0.0.1:1'), ['api-gateway', 'project']);
     mesh.clientFor('auth', AuthServiceClient, 'gateway-1');

@@ -211,11 +211,13 @@ export class ProcessMesh {
         onVerdict: async (verdict) => {
           if (verdict.status === 'unhealthy') instanceLogger.warn({ reason: verdict.reason }, 'a dependency fails: registered unhealthy');
           else instanceLogger.info('dependencies answer again: registered healthy');
-          await registration.setStatus(verdict.status, verdict.reason);
+          await registration.setStatus(verdict.status, verdict.reason).finally(() => this.showOwn(registration));
         },
         onError: (error) => instanceLogger.warn({ err: error }, 'registry status not written; the next probe retries'),
       }),
     );
+    // Calls from this process reach its own instances even while the registry loses their records (docs/adr/0047).
+    this.showOwn(registration);
     logger.info({ ...member, host: record.host, registry: this.opened.kind }, 'registered in the mesh');
     return registration;
   }
@@ -226,7 +228,8 @@ export class ProcessMesh {
    */
   async drain(instanceId: string): Promise<void> {
     this.stopDependencyWatch(instanceId);
-    await this.registrations.get(instanceId)?.setStatus('draining');
+    const registration = this.registrations.get(instanceId);
+    await registration?.setStatus('draining').finally(() => this.showOwn(registration));
   }
 
   /** How long to wait after `drain` before the servers stop, so callers hear of it first. */
@@ -237,8 +240,16 @@ export class ProcessMesh {
   /** Removes the instance's record at once. */
   async deregister(instanceId: string): Promise<void> {
     this.stopDependencyWatch(instanceId);
-    await this.registrations.get(instanceId)?.deregister();
+    const registration = this.registrations.get(instanceId);
+    if (registration) this.discovery.forgetLocal(registration.record.service, instanceId);
+    await registration?.deregister();
     this.registrations.delete(instanceId);
+  }
+
+  /** This process's view shows its own instance as its registration says now (status included). */
+  private showOwn(registration: InstanceRegistration): void {
+    if (this.registrations.get(registration.record.instanceId) !== registration) return;
+    this.discovery.showLocal({ ...registration.record, lastHeartbeat: this.clock.now() });
   }
 
   /** Ends the leases of the instance `from`, once it has stopped; a client no instance uses any more closes. */
