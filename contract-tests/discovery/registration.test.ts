@@ -8,16 +8,21 @@ import { anInstance } from './builders.js';
 
 /** A Ticker driven by the test: `tick()` runs every active task once and waits for them. */
 class ManualTicker implements Ticker {
-  private readonly tasks = new Set<() => void | Promise<void>>();
-  every(_intervalMs: number, tick: () => void | Promise<void>): { cancel(): void } {
-    this.tasks.add(tick);
-    return { cancel: () => void this.tasks.delete(tick) };
+  private readonly tasks = new Map<() => void | Promise<void>, number>();
+  every(intervalMs: number, tick: () => void | Promise<void>): { cancel(): void } {
+    const task = () => tick();
+    this.tasks.set(task, intervalMs);
+    return { cancel: () => void this.tasks.delete(task) };
   }
   get active(): number {
     return this.tasks.size;
   }
+  /** The intervals of the active tasks. */
+  get intervals(): number[] {
+    return [...this.tasks.values()];
+  }
   async tick(): Promise<void> {
-    await Promise.all([...this.tasks].map((task) => task()));
+    await Promise.all([...this.tasks.keys()].map((task) => task()));
   }
 }
 
@@ -141,6 +146,29 @@ describe('registerInstance', () => {
     await ticker.tick();
 
     await waitFor(async () => (await lastHeartbeat('auth')) === clock.now(), 2_000, 'the next heartbeat');
+  });
+
+  it('retries a failed heartbeat every retryMs until one succeeds, then only every heartbeatMs', async () => {
+    const errors: unknown[] = [];
+    const options = { heartbeatMs: 3_000, retryMs: 200, ticker, onHeartbeatError: (error: unknown) => errors.push(error) };
+    await registerInstance(registry, anInstance('auth'), options);
+    expect(ticker.intervals).toEqual([3_000]);
+
+    registry.failing = true;
+    await ticker.tick();
+    await waitFor(() => ticker.intervals.length === 2, 2_000, 'a retry scheduled');
+    expect(ticker.intervals).toEqual([3_000, 200]);
+    // Still failing: the retries go on (one task, not one more per failure).
+    await ticker.tick();
+    await waitFor(() => errors.length >= 2, 2_000, 'the second failure');
+    expect(ticker.intervals).toEqual([3_000, 200]);
+
+    registry.failing = false;
+    clock.advance(200);
+    await ticker.tick();
+    await waitFor(() => ticker.intervals.length === 1, 2_000, 'the retries to stop');
+    expect(ticker.intervals).toEqual([3_000]);
+    expect(await lastHeartbeat('auth')).toBe(clock.now());
   });
 
   it('rejects when the first registration fails, so the service does not run unseen', async () => {

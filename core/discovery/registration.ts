@@ -6,12 +6,17 @@ export interface RegistrationOptions {
   readonly heartbeatMs?: number;
   /** How long the record outlives the last heartbeat. Default 10 s; must exceed `heartbeatMs`. */
   readonly ttlMs?: number;
+  /**
+   * After a failed heartbeat, the next is tried this soon, and again until one succeeds: a record lost
+   * with a Redis failover or restart is written again within this of Redis serving. Default 500 ms (at most `heartbeatMs`).
+   */
+  readonly retryMs?: number;
   readonly ticker: Ticker;
-  /** Told about a heartbeat that failed (the next one retries; the record lives until its TTL). */
+  /** Told about a heartbeat that failed (retried after `retryMs`; the record lives until its TTL). */
   readonly onHeartbeatError?: (error: unknown) => void;
 }
 
-export const DefaultRegistration = { heartbeatMs: 3_000, ttlMs: 10_000 } as const;
+export const DefaultRegistration = { heartbeatMs: 3_000, ttlMs: 10_000, retryMs: 500 } as const;
 
 export interface InstanceRegistration {
   /** The record as last written. */
@@ -38,6 +43,7 @@ export const registerInstance = async (
 ): Promise<InstanceRegistration> => {
   const heartbeatMs = options.heartbeatMs ?? DefaultRegistration.heartbeatMs;
   const ttlMs = options.ttlMs ?? DefaultRegistration.ttlMs;
+  const retryMs = Math.min(options.retryMs ?? DefaultRegistration.retryMs, heartbeatMs);
   if (!(heartbeatMs > 0) || !(ttlMs > heartbeatMs)) {
     throw new RangeError(`the TTL (${ttlMs} ms) must exceed the heartbeat interval (${heartbeatMs} ms), which must be positive`);
   }
@@ -51,17 +57,27 @@ export const registerInstance = async (
     return next;
   };
   let heartbeatPending = false;
-
-  await registry.register(current, ttlMs);
-  const task = options.ticker.every(heartbeatMs, () => {
+  /** Runs while heartbeats fail, every `retryMs`, beside the regular ticks. */
+  let retrying: { cancel(): void } | undefined;
+  const stopRetrying = (): void => {
+    retrying?.cancel();
+    retrying = undefined;
+  };
+  const beat = (): void => {
     if (stopped || heartbeatPending) return;
     heartbeatPending = true;
     void enqueue(async () => {
       if (!stopped) await registry.heartbeat(current, ttlMs);
     })
-      .catch((error: unknown) => options.onHeartbeatError?.(error))
+      .then(stopRetrying, (error: unknown) => {
+        options.onHeartbeatError?.(error);
+        if (!retrying && !stopped) retrying = options.ticker.every(retryMs, beat);
+      })
       .finally(() => (heartbeatPending = false));
-  });
+  };
+
+  await registry.register(current, ttlMs);
+  const task = options.ticker.every(heartbeatMs, beat);
 
   let deregistering: Promise<void> | undefined;
   return {
@@ -80,6 +96,7 @@ export const registerInstance = async (
       deregistering ??= (async () => {
         stopped = true;
         task.cancel();
+        stopRetrying();
         await enqueue(() => registry.deregister(current.service, current.instanceId));
       })();
       return deregistering;
