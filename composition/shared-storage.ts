@@ -71,11 +71,9 @@ export class SharedStorage {
 const inMemoryModule = (service: StatefulService, idempotencyRetentionMs: number): ContainerModule => {
   switch (service) {
     case 'auth': {
-      const [users, sessions, grants] = [
-        new InMemoryUserRepository(),
-        new InMemorySessionRepository(),
-        new InMemoryResourceGrantRepository(),
-      ];
+      const users = new InMemoryUserRepository();
+      // One outbox for the three: the service's relay sends what each records (docs/adr/0038).
+      const [sessions, grants] = [new InMemorySessionRepository(users.outbox), new InMemoryResourceGrantRepository(users.outbox)];
       const [refreshTokens, signingKeys] = [new InMemoryRefreshTokenRepository(), new InMemorySigningKeyRepository()];
       return new ContainerModule(({ rebind }) => {
         rebind(AuthTokens.users).toConstantValue(users);
@@ -87,7 +85,8 @@ const inMemoryModule = (service: StatefulService, idempotencyRetentionMs: number
       });
     }
     case 'project': {
-      const [projects, exports] = [new InMemoryProjectRepository(), new InMemoryExportRepository()];
+      const projects = new InMemoryProjectRepository();
+      const exports = new InMemoryExportRepository(projects.outbox);
       const writes = idempotentWrites(idempotencyRetentionMs);
       return new ContainerModule(({ rebind }) => {
         rebind(ProjectTokens.projects).toConstantValue(projects);

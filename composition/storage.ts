@@ -54,8 +54,8 @@ export const openServiceStorage = async (service: StatefulService, config: MeshC
           const users = new SqlUserRepository(db);
           rebind(AuthTokens.users).toConstantValue(users);
           rebind(AuthTokens.outbox).toConstantValue(users.outbox);
-          rebind(AuthTokens.sessions).toConstantValue(new SqlSessionRepository(db));
-          rebind(AuthTokens.grants).toConstantValue(new SqlResourceGrantRepository(db));
+          rebind(AuthTokens.sessions).toConstantValue(new SqlSessionRepository(db, users.outbox));
+          rebind(AuthTokens.grants).toConstantValue(new SqlResourceGrantRepository(db, users.outbox));
           rebind(AuthTokens.refreshTokens).toConstantValue(new SqlRefreshTokenRepository(db));
           rebind(AuthTokens.signingKeys).toConstantValue(new EncryptedSigningKeyRepository(new SqlSigningKeyRepository(db), cipher));
         }),
@@ -74,7 +74,7 @@ export const openServiceStorage = async (service: StatefulService, config: MeshC
           const projects = new SqlProjectRepository(db, idempotency.outbox);
           rebind(ProjectTokens.projects).toConstantValue(projects);
           rebind(ProjectTokens.outbox).toConstantValue(projects.outbox);
-          rebind(ProjectTokens.exports).toConstantValue(new SqlExportRepository(db));
+          rebind(ProjectTokens.exports).toConstantValue(new SqlExportRepository(db, projects.outbox));
           rebind(ProjectTokens.idempotentWrites).toConstantValue(idempotency.writes);
         }),
       };

@@ -1,16 +1,23 @@
 import type { ResourceGrant } from '../../core/auth/model.js';
 import type { ResourceGrantRepository } from '../../core/auth/ports.js';
+import type { OutboxMessage } from '../../core/messaging/outbox.js';
+import type { InMemoryOutbox } from './in-memory-outbox.js';
 
-/** ResourceGrantRepository in a Map keyed by (resource, user). Stores and returns copies. */
+/** ResourceGrantRepository in a Map keyed by (resource, user). Stores and returns copies. Give it the user repository's outbox. */
 export class InMemoryResourceGrantRepository implements ResourceGrantRepository {
   private readonly grants = new Map<string, ResourceGrant>();
 
-  async grant(grant: ResourceGrant): Promise<void> {
+  constructor(readonly outbox: InMemoryOutbox) {}
+
+  async grant(grant: ResourceGrant, outbox: readonly OutboxMessage[] = []): Promise<void> {
     this.grants.set(keyOf(grant.userId, grant.resourceId), { ...grant });
+    this.outbox.record(`user:${grant.userId}`, outbox);
   }
 
-  async revoke(userId: string, resourceId: string): Promise<boolean> {
-    return this.grants.delete(keyOf(userId, resourceId));
+  async revoke(userId: string, resourceId: string, outbox: readonly OutboxMessage[] = []): Promise<boolean> {
+    if (!this.grants.delete(keyOf(userId, resourceId))) return false;
+    this.outbox.record(`user:${userId}`, outbox);
+    return true;
   }
 
   async find(userId: string, resourceId: string): Promise<ResourceGrant | undefined> {

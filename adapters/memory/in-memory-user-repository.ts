@@ -30,7 +30,7 @@ export class InMemoryUserRepository implements UserRepository {
     return id === undefined ? undefined : this.findById(id);
   }
 
-  async update(user: User): Promise<Result<User, UserWriteConflict>> {
+  async update(user: User, outbox: readonly OutboxMessage[] = []): Promise<Result<User, UserWriteConflict>> {
     const current = this.byId.get(user.id);
     if (!current) return err('not_found');
     if (current.version !== user.version) return err('stale_version');
@@ -40,6 +40,7 @@ export class InMemoryUserRepository implements UserRepository {
     this.idByEmail.delete(normaliseEmail(current.email));
     const stored = { ...user, version: user.version + 1 };
     this.store(stored);
+    this.outbox.record(`user:${user.id}`, outbox);
     return ok(structuredClone(stored));
   }
 

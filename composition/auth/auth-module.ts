@@ -60,8 +60,8 @@ export const authModule = new ContainerModule(({ bind }) => {
   const users = new InMemoryUserRepository(new InMemoryOutbox());
   bind(AuthTokens.users).toConstantValue(users);
   bind(AuthTokens.outbox).toConstantValue(users.outbox);
-  bind(AuthTokens.sessions).toConstantValue(new InMemorySessionRepository());
-  bind(AuthTokens.grants).toConstantValue(new InMemoryResourceGrantRepository());
+  bind(AuthTokens.sessions).toConstantValue(new InMemorySessionRepository(users.outbox));
+  bind(AuthTokens.grants).toConstantValue(new InMemoryResourceGrantRepository(users.outbox));
   bind(AuthTokens.refreshTokens).toConstantValue(new InMemoryRefreshTokenRepository());
   bind(AuthTokens.signingKeys).toConstantValue(new InMemorySigningKeyRepository());
   bind(AuthTokens.passwords)

@@ -155,7 +155,13 @@ export function describeAccessUseCases(harness: AuthHarnessFactory, closeAll: ()
 
         expect(outcome).toMatchObject({ ok: true, value: { roles: ['user', 'admin'] } });
         expect(await h.events.on(EventChannels.authPermissionChanged)).toEqual([
-          { type: 'permission_changed', user_id: user.id, roles: ['user', 'admin'], timestamp: h.clock.now() },
+          {
+            event_id: expect.any(String),
+            type: 'permission_changed',
+            user_id: user.id,
+            roles: ['user', 'admin'],
+            timestamp: h.clock.now(),
+          },
         ]);
         expect(await h.service.validateToken(token)).toMatchObject({ valid: true, isAdmin: true });
       });
@@ -188,7 +194,13 @@ export function describeAccessUseCases(harness: AuthHarnessFactory, closeAll: ()
         await h.service.grantResourceAccess({ userId: user.id, resourceId: 'p-1', role: 'editor' });
 
         const changed = await h.events.on(EventChannels.authPermissionChanged);
-        const expected = { type: 'permission_changed', user_id: user.id, roles: ['user'], resource_id: 'p-1' };
+        const expected = {
+          event_id: expect.any(String),
+          type: 'permission_changed',
+          user_id: user.id,
+          roles: ['user'],
+          resource_id: 'p-1',
+        };
         const at = { timestamp: h.clock.now() };
         expect(changed).toEqual([
           { ...expected, resource_role: 'viewer', ...at },

@@ -4,12 +4,9 @@ import { authGrpcService } from '../../adapters/grpc/auth/auth-grpc-service.js';
 import { AuthServiceClient, AuthServiceService } from '../../adapters/grpc/generated/auth.js';
 import { startGrpcServer, type RunningGrpcServer } from '../../adapters/grpc/grpc-server.js';
 import { meshProtoPaths } from '../../test-support/proto-files.js';
-import { InMemoryResourceGrantRepository } from '../../adapters/memory/in-memory-resource-grant-repository.js';
-import { InMemorySessionRepository } from '../../adapters/memory/in-memory-session-repository.js';
-import { InMemoryUserRepository } from '../../adapters/memory/in-memory-user-repository.js';
 import { assertEveryRpcRegistered } from '../grpc/assert-every-rpc-registered.js';
 import { callUnary, callUnaryError } from '../support/grpc-unary.js';
-import { createAuthHarness, type AuthHarness } from './auth-harness.js';
+import { createAuthHarness, inMemoryAuthRepositories, type AuthHarness } from './auth-harness.js';
 import { testLogger } from '../../test-support/test-logger.js';
 
 /** auth.AuthService over a real loopback socket: every rpc per its contract, bad input included. */
@@ -21,12 +18,7 @@ describe('auth gRPC server', () => {
     callUnary(client.validateToken.bind(client), { token, callingService: 'contract-test', requestId: 'r1' });
 
   beforeAll(async () => {
-    harness = await createAuthHarness({
-      users: new InMemoryUserRepository(),
-      sessions: new InMemorySessionRepository(),
-      grants: new InMemoryResourceGrantRepository(),
-      close: async () => {},
-    });
+    harness = await createAuthHarness(inMemoryAuthRepositories());
     const logger = testLogger('auth-grpc-contract');
     server = await startGrpcServer({
       serviceName: 'auth',

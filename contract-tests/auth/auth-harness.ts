@@ -20,6 +20,9 @@ import { LogEmailSender } from '../../adapters/email/log-email-sender.js';
 import { InMemoryLoginFailureLog } from '../../adapters/memory/in-memory-login-failure-log.js';
 import { InMemoryRefreshTokenRepository } from '../../adapters/memory/in-memory-refresh-token-repository.js';
 import { InMemoryEventBus } from '../../adapters/memory/in-memory-event-bus.js';
+import { InMemoryResourceGrantRepository } from '../../adapters/memory/in-memory-resource-grant-repository.js';
+import { InMemorySessionRepository } from '../../adapters/memory/in-memory-session-repository.js';
+import { InMemoryUserRepository } from '../../adapters/memory/in-memory-user-repository.js';
 import { ManualClock } from '../../test-support/core/manual-clock.js';
 import { RandomIdGenerator } from '../../adapters/system/random-id-generator.js';
 import { waitFor } from '../messaging/wait.js';
@@ -34,6 +37,17 @@ export interface AuthRepositories {
   readonly refreshTokens?: RefreshTokenRepository;
   close(): Promise<void>;
 }
+
+/** The in-memory auth repositories, recording into one outbox as the auth service binds them (docs/adr/0038). */
+export const inMemoryAuthRepositories = (): AuthRepositories => {
+  const users = new InMemoryUserRepository();
+  return {
+    users,
+    sessions: new InMemorySessionRepository(users.outbox),
+    grants: new InMemoryResourceGrantRepository(users.outbox),
+    close: async () => {},
+  };
+};
 
 /** A JobQueue that only records what is enqueued (the test hands jobs to the handler itself). */
 export class RecordingJobQueue implements JobQueue {
@@ -77,7 +91,11 @@ export class AuthEventRecorder {
   readonly received: { readonly channel: string; readonly event: DomainEvent }[] = [];
   private settles = 0;
 
-  constructor(private readonly bus: InMemoryEventBus) {}
+  /** `flush` sends what the service recorded but has not published yet (its outbox relay). */
+  constructor(
+    private readonly bus: InMemoryEventBus,
+    private readonly flush: () => Promise<void> = async () => {},
+  ) {}
 
   async start(): Promise<void> {
     await this.bus.subscribePattern('auth:events:*', (event, channel) => {
@@ -94,6 +112,7 @@ export class AuthEventRecorder {
 
   // The bus delivers in publish order, so once a marker published now arrives, so has everything before it.
   private async settle(): Promise<void> {
+    await this.flush();
     const target = this.settles + 1;
     await this.bus.publish(SettleChannel, { type: 'settle', timestamp: 0 });
     await waitFor(() => this.settles >= target, 5_000, 'auth events to be delivered');
@@ -148,9 +167,9 @@ export const createAuthHarness = async (
   const email = new LogEmailSender();
   const jobs = new RecordingJobQueue();
   const bus = new InMemoryEventBus();
-  const events = new AuthEventRecorder(bus);
-  await events.start();
   const relay = startTestRelay(outboxOf(repos.users), { events: bus, jobs });
+  const events = new AuthEventRecorder(bus, () => relay.drain());
+  await events.start();
   const service = createAuthService({
     ...repos,
     passwords,

@@ -4,11 +4,8 @@ import { createHttpApp } from '../../adapters/http/fastify-app.js';
 import { registerAuthRoutes } from '../../adapters/http/auth/auth-routes.js';
 import { FORWARDED_ADDRESS_HEADER, ForwardedAddressSigner } from '../../adapters/http/forwarded-address.js';
 import { listenHttp } from '../../adapters/http/listen.js';
-import { InMemoryResourceGrantRepository } from '../../adapters/memory/in-memory-resource-grant-repository.js';
-import { InMemorySessionRepository } from '../../adapters/memory/in-memory-session-repository.js';
-import { InMemoryUserRepository } from '../../adapters/memory/in-memory-user-repository.js';
 import { createLogger } from '../../adapters/observability/logger.js';
-import { createAuthHarness, StrongPassword, type AuthHarness } from './auth-harness.js';
+import { createAuthHarness, inMemoryAuthRepositories, StrongPassword, type AuthHarness } from './auth-harness.js';
 
 /** The auth client API over a real socket: refresh rotation, throttled logins, one answer for unknown and wrong. */
 describe('auth HTTP routes: tokens and login throttling', () => {
@@ -19,15 +16,7 @@ describe('auth HTTP routes: tokens and login throttling', () => {
   const signer = new ForwardedAddressSigner('a forwarding key of the test, 32+ chars');
 
   beforeEach(async () => {
-    h = await createAuthHarness(
-      {
-        users: new InMemoryUserRepository(),
-        sessions: new InMemorySessionRepository(),
-        grants: new InMemoryResourceGrantRepository(),
-        close: async () => {},
-      },
-      { loginThrottle: limits },
-    );
+    h = await createAuthHarness(inMemoryAuthRepositories(), { loginThrottle: limits });
     app = createHttpApp({ logger: createLogger('auth-routes-test', 'silent') });
     registerAuthRoutes(app, h.service, { addressTrust: { trustedProxies: [], forwarded: signer } });
     url = (await listenHttp(app, { host: '127.0.0.1', port: 0 })).url;

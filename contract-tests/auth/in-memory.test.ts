@@ -3,6 +3,8 @@ import { InMemorySigningKeyRepository } from '../../adapters/memory/in-memory-si
 import { InMemoryResourceGrantRepository } from '../../adapters/memory/in-memory-resource-grant-repository.js';
 import { InMemorySessionRepository } from '../../adapters/memory/in-memory-session-repository.js';
 import { InMemoryUserRepository } from '../../adapters/memory/in-memory-user-repository.js';
+import { InMemoryOutbox } from '../../adapters/memory/in-memory-outbox.js';
+import { inMemoryAuthRepositories } from './auth-harness.js';
 import { describeAuthServiceContract } from './auth-service.contract.js';
 import { aSession } from './builders.js';
 import { describeRefreshTokenRepositoryContract } from './refresh-token-repository.contract.js';
@@ -13,27 +15,24 @@ import { describeUserRepositoryContract } from './user-repository.contract.js';
 
 const closeNothing = async (): Promise<void> => {};
 
-describeUserRepositoryContract('InMemoryUserRepository', async () => ({
-  repo: new InMemoryUserRepository(),
-  close: closeNothing,
-}));
+describeUserRepositoryContract('InMemoryUserRepository', async () => {
+  const repo = new InMemoryUserRepository();
+  return { repo, outbox: repo.outbox, close: closeNothing };
+});
 
-describeSessionRepositoryContract('InMemorySessionRepository', async () => ({
-  repo: new InMemorySessionRepository(),
-  close: closeNothing,
-}));
+describeSessionRepositoryContract('InMemorySessionRepository', async () => {
+  const outbox = new InMemoryOutbox();
+  return { repo: new InMemorySessionRepository(outbox), outbox, close: closeNothing };
+});
 
-describeResourceGrantRepositoryContract('InMemoryResourceGrantRepository', async () => ({
-  repo: new InMemoryResourceGrantRepository(),
-  close: closeNothing,
-}));
+describeResourceGrantRepositoryContract('InMemoryResourceGrantRepository', async () => {
+  const outbox = new InMemoryOutbox();
+  return { repo: new InMemoryResourceGrantRepository(outbox), outbox, close: closeNothing };
+});
 
 describeAuthServiceContract('in-memory repositories', async () => ({
-  users: new InMemoryUserRepository(),
-  sessions: new InMemorySessionRepository(),
-  grants: new InMemoryResourceGrantRepository(),
+  ...inMemoryAuthRepositories(),
   refreshTokens: new InMemoryRefreshTokenRepository(),
-  close: closeNothing,
 }));
 
 describeRefreshTokenRepositoryContract('InMemoryRefreshTokenRepository', async () => ({

@@ -5,15 +5,12 @@ import { createHttpApp } from '../../adapters/http/fastify-app.js';
 import { registerAuthRoutes } from '../../adapters/http/auth/auth-routes.js';
 import { listenHttp } from '../../adapters/http/listen.js';
 import { InMemoryLoginFailureLog } from '../../adapters/memory/in-memory-login-failure-log.js';
-import { InMemoryResourceGrantRepository } from '../../adapters/memory/in-memory-resource-grant-repository.js';
-import { InMemorySessionRepository } from '../../adapters/memory/in-memory-session-repository.js';
-import { InMemoryUserRepository } from '../../adapters/memory/in-memory-user-repository.js';
 import { createLogger } from '../../adapters/observability/logger.js';
 import { RedisConnections } from '../../adapters/redis/redis-connections.js';
 import { RedisLoginFailureLog } from '../../adapters/redis/redis-login-failure-log.js';
 import { startRedisNode, type RedisFixture } from '../../test-support/redis-fixture.js';
 import { waitFor } from '../messaging/wait.js';
-import { createAuthHarness, StrongPassword, type AuthHarness } from './auth-harness.js';
+import { createAuthHarness, inMemoryAuthRepositories, StrongPassword, type AuthHarness } from './auth-harness.js';
 
 let redis: RedisFixture;
 let connections: RedisConnections;
@@ -41,12 +38,7 @@ describe.each(Object.keys(logs))('login throttle under a concurrent burst, %s', 
 
   const start = async () => {
     h = await createAuthHarness(
-      {
-        users: new InMemoryUserRepository(),
-        sessions: new InMemorySessionRepository(),
-        grants: new InMemoryResourceGrantRepository(),
-        close: async () => {},
-      },
+      inMemoryAuthRepositories(),
       { loginThrottle: { perAccount: { max: limit, windowMs: 60_000 }, perAddress: { max: 1_000, windowMs: 60_000 } } },
       // A real cost, so that the password checks of a burst overlap as they do in production.
       { loginFailures: logs[name]!(), passwordHashCost: 2 ** 14 },

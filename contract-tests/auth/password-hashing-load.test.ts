@@ -4,11 +4,8 @@ import { createHttpApp } from '../../adapters/http/fastify-app.js';
 import { registerAuthRoutes } from '../../adapters/http/auth/auth-routes.js';
 import { FORWARDED_ADDRESS_HEADER, ForwardedAddressSigner } from '../../adapters/http/forwarded-address.js';
 import { listenHttp } from '../../adapters/http/listen.js';
-import { InMemoryResourceGrantRepository } from '../../adapters/memory/in-memory-resource-grant-repository.js';
-import { InMemorySessionRepository } from '../../adapters/memory/in-memory-session-repository.js';
-import { InMemoryUserRepository } from '../../adapters/memory/in-memory-user-repository.js';
 import { createLogger } from '../../adapters/observability/logger.js';
-import { createAuthHarness, StrongPassword } from './auth-harness.js';
+import { createAuthHarness, inMemoryAuthRepositories, StrongPassword } from './auth-harness.js';
 
 /** The gateway's deadline for an auth call: a login answered later is a 503 to the client. */
 const LoginDeadlineMs = 2_000;
@@ -27,12 +24,7 @@ describe('password hashing under a burst of registrations', () => {
   it('keeps a concurrent login within its deadline and refuses the excess quickly', { timeout: 60_000 }, async () => {
     const signer = new ForwardedAddressSigner('a forwarding key of the test, 32+ chars');
     const h = await createAuthHarness(
-      {
-        users: new InMemoryUserRepository(),
-        sessions: new InMemorySessionRepository(),
-        grants: new InMemoryResourceGrantRepository(),
-        close: async () => {},
-      },
+      inMemoryAuthRepositories(),
       { registrationThrottle: { max: 20, windowMs: 15 * 60_000 } },
       // The production cost and the service's default bounds.
       { passwordHashCost: 2 ** 15, passwordHashing: { concurrency: 2, queue: 16 } },

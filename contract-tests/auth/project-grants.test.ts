@@ -3,10 +3,7 @@ import { EventChannels } from '../../core/messaging/channels.js';
 import { projectCreatedEvent, projectDeletedEvent, projectModifiedEvent, projectSharedEvent } from '../../core/project/events.js';
 import type { Subscription } from '../../core/messaging/events.js';
 import { InMemoryEventBus } from '../../adapters/memory/in-memory-event-bus.js';
-import { InMemoryResourceGrantRepository } from '../../adapters/memory/in-memory-resource-grant-repository.js';
-import { InMemorySessionRepository } from '../../adapters/memory/in-memory-session-repository.js';
-import { InMemoryUserRepository } from '../../adapters/memory/in-memory-user-repository.js';
-import { createAuthHarness, type AuthHarness } from './auth-harness.js';
+import { createAuthHarness, inMemoryAuthRepositories, type AuthHarness } from './auth-harness.js';
 import { delay, waitFor } from '../messaging/wait.js';
 import { subscribeProjectGrants } from '../../core/auth/project-grants.js';
 import { testLogger } from '../../test-support/test-logger.js';
@@ -28,12 +25,7 @@ describe('subscribeProjectGrants', () => {
   };
 
   beforeEach(async () => {
-    harness = await createAuthHarness({
-      users: new InMemoryUserRepository(),
-      sessions: new InMemorySessionRepository(),
-      grants: new InMemoryResourceGrantRepository(),
-      close: async () => {},
-    });
+    harness = await createAuthHarness(inMemoryAuthRepositories());
     projectEvents = new InMemoryEventBus();
     subscription = await subscribeProjectGrants(projectEvents, harness.service, testLogger('grants-test'));
   });

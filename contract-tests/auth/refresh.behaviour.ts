@@ -49,7 +49,7 @@ export function describeRefreshAndThrottleUseCases(harness: AuthHarnessFactory, 
       expect(await h.service.validateToken(second.value.token)).toEqual({ valid: false, reason: 'session_revoked' });
       expect(await h.service.refresh(second.value.refreshToken)).toMatchObject({ ok: false, error: { kind: 'unauthenticated' } });
       expect(await h.events.on(EventChannels.authLogout)).toEqual([
-        { type: 'logout', user_id: first.user.id, session_id: first.sessionId, timestamp: h.clock.now() },
+        { event_id: expect.any(String), type: 'logout', user_id: first.user.id, session_id: first.sessionId, timestamp: h.clock.now() },
       ]);
     });
 

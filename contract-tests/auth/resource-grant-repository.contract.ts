@@ -1,11 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ResourceGrantRepository } from '../../core/auth/ports.js';
+import { outboxEvent, type OutboxStore } from '../../core/messaging/outbox.js';
+import { eventsOf, takePending } from '../support/outbox-relay.js';
 import { aGrant, byCodeUnits } from './builders.js';
 
 export interface ResourceGrantRepositoryFixture {
   readonly repo: ResourceGrantRepository;
+  /** Where the repository records the messages of its writes (docs/adr/0038). */
+  readonly outbox: OutboxStore;
   close(): Promise<void>;
 }
+
+const note = (type: string) => outboxEvent('auth:events:test', { type, timestamp: 1 });
 
 /** Every ResourceGrantRepository adapter runs this suite (STYLE.md 14). */
 export function describeResourceGrantRepositoryContract(
@@ -82,6 +88,18 @@ export function describeResourceGrantRepositoryContract(
     it('lists nothing for a resource or user without grants', async () => {
       expect(await repo.listForResource(aGrant().resourceId)).toEqual([]);
       expect(await repo.listForUser(aGrant().userId)).toEqual([]);
+    });
+
+    it('records the messages of a grant and of the revoke that removed it, under the user, and none for a revoke of nothing', async () => {
+      const grant = aGrant({ role: 'viewer' });
+      await repo.grant(grant, [note('granted')]);
+      await repo.grant({ ...grant, role: 'editor' }, [note('changed')]);
+      expect(await repo.revoke(grant.userId, grant.resourceId, [note('revoked')])).toBe(true);
+      expect(await repo.revoke(grant.userId, grant.resourceId, [note('revoked again')])).toBe(false);
+
+      const taken = await takePending(fixture.outbox);
+      expect(eventsOf(taken)).toEqual(['auth:events:test granted', 'auth:events:test changed', 'auth:events:test revoked']);
+      expect(new Set(taken.map((entry) => entry.aggregate))).toEqual(new Set([`user:${grant.userId}`]));
     });
 
     it('shares no state with callers', async () => {

@@ -1,11 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SessionRepository } from '../../core/auth/ports.js';
+import { outboxEvent, type OutboxStore } from '../../core/messaging/outbox.js';
+import { eventsOf, takePending } from '../support/outbox-relay.js';
 import { aSession } from './builders.js';
 
 export interface SessionRepositoryFixture {
   readonly repo: SessionRepository;
+  /** Where the repository records the messages of its writes (docs/adr/0038). */
+  readonly outbox: OutboxStore;
   close(): Promise<void>;
 }
+
+const note = (type: string) => outboxEvent('auth:events:test', { type, timestamp: 1 });
 
 const at = (minutes: number): number => Date.UTC(2026, 0, 1) + minutes * 60_000;
 
@@ -74,6 +80,26 @@ export function describeSessionRepositoryContract(adapterName: string, createFix
       expect((await repo.findById(current.id))?.revokedAt).toBeNull();
       expect((await repo.findById(stolen.id))?.revokedAt).toBe(at(10));
       expect((await repo.findById(old.id))?.revokedAt).toBe(at(1));
+    });
+
+    it('records the messages of a create and of the revoke that ended the session, under its user, and none for a revoke that changed nothing', async () => {
+      const session = aSession();
+      await repo.create(session, [note('login')]);
+      expect(await repo.revoke(session.id, at(1), [note('logout')])).toBe(true);
+      expect(await repo.revoke(session.id, at(2), [note('second logout')])).toBe(false);
+      expect(await repo.revoke(aSession().id, at(2), [note('unknown')])).toBe(false);
+
+      const taken = await takePending(fixture.outbox);
+      expect(eventsOf(taken)).toEqual(['auth:events:test login', 'auth:events:test logout']);
+      expect(taken.map((entry) => entry.aggregate)).toEqual([`user:${session.userId}`, `user:${session.userId}`]);
+    });
+
+    it('records nothing when the create fails', async () => {
+      const session = aSession();
+      await repo.create(session);
+      await expect(repo.create(session, [note('duplicate')])).rejects.toThrow();
+
+      expect(await takePending(fixture.outbox)).toEqual([]);
     });
 
     it('shares no state with callers', async () => {

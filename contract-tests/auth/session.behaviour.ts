@@ -45,7 +45,7 @@ export function describeSessionUseCases(harness: AuthHarnessFactory, closeAll: (
 
         const sessionId = loggedIn.ok ? loggedIn.value.sessionId : '';
         expect(await h.events.on(EventChannels.authLogin)).toEqual([
-          { type: 'login', user_id: user.id, session_id: sessionId, timestamp: h.clock.now() },
+          { event_id: expect.any(String), type: 'login', user_id: user.id, session_id: sessionId, timestamp: h.clock.now() },
         ]);
         expect(await h.service.getUserContext(user.id)).toMatchObject({ ok: true, value: { lastLoginAt: h.clock.now() } });
       });
@@ -166,7 +166,7 @@ export function describeSessionUseCases(harness: AuthHarnessFactory, closeAll: (
 
         expect(await h.service.validateToken(token)).toEqual({ valid: false, reason: 'session_revoked' });
         expect(await h.events.on(EventChannels.authLogout)).toEqual([
-          { type: 'logout', user_id: user.id, session_id: sessionId, timestamp: h.clock.now() },
+          { event_id: expect.any(String), type: 'logout', user_id: user.id, session_id: sessionId, timestamp: h.clock.now() },
         ]);
       });
 

@@ -23,6 +23,7 @@ import { InMemoryUserRepository } from '../../adapters/memory/in-memory-user-rep
 import { createLogger } from '../../adapters/observability/logger.js';
 import { RandomIdGenerator } from '../../adapters/system/random-id-generator.js';
 import { SystemClock } from '../../adapters/system/system-clock.js';
+import { startTestRelay } from '../support/outbox-relay.js';
 import { RecordingJobQueue } from './auth-harness.js';
 
 const Password = 'correct horse battery';
@@ -47,17 +48,21 @@ export const startAuthOnGrpc = async (
 ): Promise<AuthOnGrpc> => {
   const clock = new SystemClock();
   const keys = await StoredSigningKeys.open({ repository: new InMemorySigningKeyRepository(), clock, verifyRetiredForMs: 900_000 });
+  const userRepository = new InMemoryUserRepository();
+  const jobs = new RecordingJobQueue();
+  // Logins, logouts and permission changes reach `events` through the outbox, as in the service (docs/adr/0038).
+  const relay = startTestRelay(userRepository.outbox, { events, jobs });
   const service = createAuthService({
-    users: new InMemoryUserRepository(),
-    sessions: new InMemorySessionRepository(),
+    users: userRepository,
+    sessions: new InMemorySessionRepository(userRepository.outbox),
     refreshTokens: new InMemoryRefreshTokenRepository(),
-    grants: new InMemoryResourceGrantRepository(),
+    grants: new InMemoryResourceGrantRepository(userRepository.outbox),
     opaqueTokens: new RandomOpaqueTokens(),
     passwords: new ScryptPasswordHasher({ N: 2 ** 10 }),
     tokens: JoseTokenIssuer.withKeys(clock, keys),
     email: new LogEmailSender(),
     events,
-    jobs: new RecordingJobQueue(),
+    jobs,
     clock,
     ids: new RandomIdGenerator(),
     loginFailures: new InMemoryLoginFailureLog(),
@@ -100,7 +105,10 @@ export const startAuthOnGrpc = async (
         sessionId: login.value.sessionId,
       };
     },
-    close: () => server.shutdown(),
+    close: async () => {
+      await relay.stop();
+      await server.shutdown();
+    },
   };
 };
 

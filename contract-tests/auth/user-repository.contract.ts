@@ -1,12 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Role } from '../../core/auth/model.js';
 import type { UserRepository } from '../../core/auth/ports.js';
+import { outboxEvent, type OutboxStore } from '../../core/messaging/outbox.js';
+import { eventsOf, takePending } from '../support/outbox-relay.js';
 import { aUser } from './builders.js';
 
 export interface UserRepositoryFixture {
   readonly repo: UserRepository;
+  /** Where the repository records the messages of its writes (docs/adr/0038). */
+  readonly outbox: OutboxStore;
   close(): Promise<void>;
 }
+
+const note = (type: string) => outboxEvent('auth:events:test', { type, timestamp: 1 });
 
 /** Every UserRepository adapter runs this suite (STYLE.md 14). */
 export function describeUserRepositoryContract(adapterName: string, createFixture: () => Promise<UserRepositoryFixture>): void {
@@ -112,6 +118,20 @@ export function describeUserRepositoryContract(adapterName: string, createFixtur
 
       expect(outcome).toEqual({ ok: false, error: 'email_taken' });
       expect((await repo.findById(user.id))?.email).toBe(user.email);
+    });
+
+    it('records the messages of a create and an update that were stored, and none of a refused one', async () => {
+      const user = aUser();
+      await repo.create(user, [note('created')]);
+      const updated = await repo.update({ ...user, name: 'Renamed' }, [note('updated')]);
+      expect(updated.ok).toBe(true);
+      expect((await repo.update({ ...user, name: 'Stale' }, [note('stale')])).ok).toBe(false);
+      expect((await repo.update({ ...aUser(), version: 1 }, [note('unknown')])).ok).toBe(false);
+      expect((await repo.create({ ...aUser(), email: user.email }, [note('email taken')])).ok).toBe(false);
+
+      const taken = await takePending(fixture.outbox);
+      expect(eventsOf(taken)).toEqual(['auth:events:test created', 'auth:events:test updated']);
+      expect(taken.map((entry) => entry.aggregate)).toEqual([`user:${user.id}`, `user:${user.id}`]);
     });
 
     it('frees the old email when a user changes email', async () => {

@@ -5,10 +5,7 @@ import { AuthServiceClient, AuthServiceService } from '../../adapters/grpc/gener
 import { singleInstance } from '../../adapters/grpc/mesh/single-instance.js';
 import type { ServiceCalls } from '../../adapters/grpc/mesh/mesh-client.js';
 import { startGrpcServer, type RunningGrpcServer } from '../../adapters/grpc/grpc-server.js';
-import { InMemoryResourceGrantRepository } from '../../adapters/memory/in-memory-resource-grant-repository.js';
-import { InMemorySessionRepository } from '../../adapters/memory/in-memory-session-repository.js';
-import { InMemoryUserRepository } from '../../adapters/memory/in-memory-user-repository.js';
-import { createAuthHarness, type AuthHarness } from '../auth/auth-harness.js';
+import { createAuthHarness, inMemoryAuthRepositories, type AuthHarness } from '../auth/auth-harness.js';
 import { testLogger } from '../../test-support/test-logger.js';
 
 /** A real auth service (the domain on in-memory repositories) behind a real gRPC server on loopback. */
@@ -23,12 +20,7 @@ export interface RealAuth {
 }
 
 export const startRealAuth = async (): Promise<RealAuth> => {
-  const harness = await createAuthHarness({
-    users: new InMemoryUserRepository(),
-    sessions: new InMemorySessionRepository(),
-    grants: new InMemoryResourceGrantRepository(),
-    close: async () => {},
-  });
+  const harness = await createAuthHarness(inMemoryAuthRepositories());
   const logger = testLogger('real-auth');
   const server = await startGrpcServer({
     serviceName: 'auth',

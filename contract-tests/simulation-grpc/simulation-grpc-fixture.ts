@@ -14,17 +14,13 @@ import { GrpcProjectDirectory } from '../../adapters/grpc/project/grpc-project-d
 import { GrpcSimulationClient } from '../../adapters/grpc/simulation/grpc-simulation-client.js';
 import { simulationGrpcService } from '../../adapters/grpc/simulation/simulation-grpc-service.js';
 import type { TokenCheck } from '../../adapters/http/auth/authenticate.js';
-import { InMemoryEventBus } from '../../adapters/memory/in-memory-event-bus.js';
-import { InMemoryResourceGrantRepository } from '../../adapters/memory/in-memory-resource-grant-repository.js';
-import { InMemorySessionRepository } from '../../adapters/memory/in-memory-session-repository.js';
 import { InMemorySimulationRepository } from '../../adapters/memory/in-memory-simulation-repository.js';
 import { InMemoryStreamStore } from '../../adapters/memory/in-memory-stream-store.js';
-import { InMemoryUserRepository } from '../../adapters/memory/in-memory-user-repository.js';
 import { RandomIdGenerator } from '../../adapters/system/random-id-generator.js';
 import { SystemClock } from '../../adapters/system/system-clock.js';
 import { SystemScheduler } from '../../adapters/system/system-scheduler.js';
 import { aUser } from '../auth/builders.js';
-import { createAuthHarness, type AuthHarness } from '../auth/auth-harness.js';
+import { createAuthHarness, inMemoryAuthRepositories, type AuthHarness } from '../auth/auth-harness.js';
 import { QuietCluster } from '../simulation/simulation-harness.js';
 import { startProjectTestServer, type ProjectTestServer } from './project-test-server.js';
 import { testLogger } from '../../test-support/test-logger.js';
@@ -69,12 +65,7 @@ export interface SimulationGrpcFixture {
 
 export const startSimulationGrpcFixture = async (options: SimulationGrpcFixtureOptions = {}): Promise<SimulationGrpcFixture> => {
   const logger = testLogger('simulation-grpc-contract');
-  const auth = await createAuthHarness({
-    users: new InMemoryUserRepository(),
-    sessions: new InMemorySessionRepository(),
-    grants: new InMemoryResourceGrantRepository(),
-    close: async () => {},
-  });
+  const auth = await createAuthHarness(inMemoryAuthRepositories());
   const authServer = await startGrpcServer({
     serviceName: 'auth',
     host: '127.0.0.1',
@@ -97,7 +88,6 @@ export const startSimulationGrpcFixture = async (options: SimulationGrpcFixtureO
     repository,
     projects: new GrpcProjectDirectory(projectClients, { timeoutMs: 10_000 }),
     authorization: authorization(authClient),
-    events: new InMemoryEventBus(logger),
     streams,
     scheduler: new SystemScheduler(reportFault),
     clock,

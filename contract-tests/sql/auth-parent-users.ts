@@ -12,21 +12,21 @@ const ensureUser = async (users: UserRepository, userId: string): Promise<void> 
 };
 
 export const sessionsOfStoredUsers = (users: UserRepository, sessions: SessionRepository): SessionRepository => ({
-  create: async (session) => {
+  create: async (session, outbox) => {
     await ensureUser(users, session.userId);
-    await sessions.create(session);
+    await sessions.create(session, outbox);
   },
   findById: (id) => sessions.findById(id),
-  revoke: (id, at) => sessions.revoke(id, at),
+  revoke: (id, at, outbox) => sessions.revoke(id, at, outbox),
   revokeAllForUser: (userId, at, exceptSessionId) => sessions.revokeAllForUser(userId, at, exceptSessionId),
 });
 
 export const grantsOfStoredUsers = (users: UserRepository, grants: ResourceGrantRepository): ResourceGrantRepository => ({
-  grant: async (grant) => {
+  grant: async (grant, outbox) => {
     await ensureUser(users, grant.userId);
-    await grants.grant(grant);
+    await grants.grant(grant, outbox);
   },
-  revoke: (userId, resourceId) => grants.revoke(userId, resourceId),
+  revoke: (userId, resourceId, outbox) => grants.revoke(userId, resourceId, outbox),
   find: (userId, resourceId) => grants.find(userId, resourceId),
   listForResource: (resourceId) => grants.listForResource(resourceId),
   listForUser: (userId) => grants.listForUser(userId),

@@ -7,6 +7,8 @@ import { SqlResourceGrantRepository } from '../../adapters/sql/auth/sql-resource
 import { SqlSessionRepository } from '../../adapters/sql/auth/sql-session-repository.js';
 import { SqlUserRepository } from '../../adapters/sql/auth/sql-user-repository.js';
 import { toUserRow } from '../../adapters/sql/auth/user-rows.js';
+import { SqlOutbox } from '../../adapters/sql/outbox/sql-outbox.js';
+import { outboxOf } from '../support/outbox-relay.js';
 import type { AuthRepositories } from '../auth/auth-harness.js';
 import { describeAuthServiceContract } from '../auth/auth-service.contract.js';
 import { aGrant, aSession, aUser } from '../auth/builders.js';
@@ -28,8 +30,8 @@ export const describeAuthOnSql = (backend: SqlBackend): void => {
     const users = new SqlUserRepository(shared.db);
     return {
       users,
-      sessions: new SqlSessionRepository(shared.db),
-      grants: new SqlResourceGrantRepository(shared.db),
+      sessions: new SqlSessionRepository(shared.db, users.outbox),
+      grants: new SqlResourceGrantRepository(shared.db, users.outbox),
       refreshTokens: new SqlRefreshTokenRepository(shared.db),
       close: lease.close,
     };
@@ -39,15 +41,15 @@ export const describeAuthOnSql = (backend: SqlBackend): void => {
   describeMigrationContract(backend.name, shared, ['outbox', 'refresh_tokens', 'resource_grants', 'sessions', 'signing_keys', 'users']);
   describeUserRepositoryContract(`SqlUserRepository ${on}`, async () => {
     const { users, close } = await repositories();
-    return { repo: users, close };
+    return { repo: users, outbox: outboxOf(users), close };
   });
   describeSessionRepositoryContract(`SqlSessionRepository ${on}`, async () => {
     const { users, sessions, close } = await repositories();
-    return { repo: sessionsOfStoredUsers(users, sessions), close };
+    return { repo: sessionsOfStoredUsers(users, sessions), outbox: outboxOf(users), close };
   });
   describeResourceGrantRepositoryContract(`SqlResourceGrantRepository ${on}`, async () => {
     const { users, grants, close } = await repositories();
-    return { repo: grantsOfStoredUsers(users, grants), close };
+    return { repo: grantsOfStoredUsers(users, grants), outbox: outboxOf(users), close };
   });
   describeRefreshTokenRepositoryContract(`SqlRefreshTokenRepository ${on}`, async () => {
     const { users, sessions, close } = await repositories();
@@ -79,15 +81,17 @@ const describeAuthConstraints = (backendName: string, shared: SharedDatabase<Aut
     });
 
     it('refuses a session or a grant of a user that is not stored', async () => {
-      await expect(new SqlSessionRepository(shared.db).create(aSession())).rejects.toMatchObject({ code: '23503' });
-      await expect(new SqlResourceGrantRepository(shared.db).grant(aGrant())).rejects.toMatchObject({ code: '23503' });
+      const outbox = new SqlOutbox(shared.db);
+      await expect(new SqlSessionRepository(shared.db, outbox).create(aSession())).rejects.toMatchObject({ code: '23503' });
+      await expect(new SqlResourceGrantRepository(shared.db, outbox).grant(aGrant())).rejects.toMatchObject({ code: '23503' });
     });
 
     it("deletes a user's sessions and grants with the user", async () => {
       const user = aUser();
-      await new SqlUserRepository(shared.db).create(user);
-      await new SqlSessionRepository(shared.db).create(aSession({ userId: user.id }));
-      await new SqlResourceGrantRepository(shared.db).grant(aGrant({ userId: user.id }));
+      const users = new SqlUserRepository(shared.db);
+      await users.create(user);
+      await new SqlSessionRepository(shared.db, users.outbox).create(aSession({ userId: user.id }));
+      await new SqlResourceGrantRepository(shared.db, users.outbox).grant(aGrant({ userId: user.id }));
 
       await shared.db.deleteFrom('users').where('id', '=', user.id).execute();
 

@@ -1,5 +1,5 @@
 import type { EventPublisher } from '../../core/messaging/events.js';
-import type { OutboxStore } from '../../core/messaging/outbox.js';
+import type { OutboxEntry, OutboxStore } from '../../core/messaging/outbox.js';
 import { OutboxRelay } from '../../core/messaging/outbox-relay.js';
 import type { StreamProducer } from '../../core/messaging/streams.js';
 import type { JobQueue } from '../../core/messaging/work-queue.js';
@@ -10,6 +10,21 @@ export const outboxOf = (repository: object): OutboxStore => {
   if (!outbox) throw new Error('this repository has no outbox');
   return outbox;
 };
+
+/** Every pending entry, round after round (one per aggregate each), marked sent: what a relay would send, in its order. */
+export const takePending = async (outbox: OutboxStore): Promise<OutboxEntry[]> => {
+  const taken: OutboxEntry[] = [];
+  const take = (entries: readonly OutboxEntry[]) => {
+    taken.push(...entries);
+    return Promise.resolve(entries.map((entry) => entry.id));
+  };
+  while ((await outbox.relay(100, take)) > 0);
+  return taken;
+};
+
+/** `channel type` of each event entry, for compact assertions. */
+export const eventsOf = (entries: readonly OutboxEntry[]): string[] =>
+  entries.map((entry) => (entry.message.kind === 'event' ? `${entry.message.channel} ${entry.message.event.type}` : entry.message.kind));
 
 const noJobs: JobQueue = {
   enqueue: () => Promise.reject(new Error('no job queue in this test')),

@@ -1,6 +1,7 @@
 import { err, ok, type Result } from '../shared/result.js';
 import type { DomainFailure, FieldViolation } from '../shared/errors.js';
 import { EventChannels } from '../messaging/channels.js';
+import { outboxEvent, type OutboxMessage } from '../messaging/outbox.js';
 import type { AuthDeps } from './deps.js';
 import { AuthFailures } from './errors.js';
 import { permissionChangedEvent } from './events.js';
@@ -16,9 +17,9 @@ export interface AssignRolesInput {
   readonly roles: readonly string[];
 }
 
-export type AssignRolesDeps = Pick<AuthDeps, 'users' | 'events' | 'clock'>;
+export type AssignRolesDeps = Pick<AuthDeps, 'users' | 'clock'>;
 
-/** Replaces a user's roles. Only an active admin may; publishes `permission_changed`. */
+/** Replaces a user's roles, with its `permission_changed` (outbox, docs/adr/0046). Only an active admin may. */
 export const assignRoles = async (deps: AssignRolesDeps, input: AssignRolesInput): Promise<Result<Profile, DomainFailure>> => {
   const violations: FieldViolation[] = [...checkRequired('actorId', input.actorId), ...checkRequired('userId', input.userId)];
   const roles = Array.isArray(input.roles) ? input.roles : [];
@@ -33,10 +34,13 @@ export const assignRoles = async (deps: AssignRolesDeps, input: AssignRolesInput
 
   const newRoles = canonicalRoles(roles.filter(isRole));
   const now = deps.clock.now();
-  const stored = await updateUser(deps.users, input.userId, (user) => ({ ...user, roles: newRoles, updatedAt: now }));
+  const stored = await updateUser(
+    deps.users,
+    input.userId,
+    (user) => ({ ...user, roles: newRoles, updatedAt: now }),
+    (changed) => [permissionChanged(permissionChangedEvent(changed.id, changed.roles, now))],
+  );
   if (!stored) return err(AuthFailures.userNotFound());
-
-  await deps.events.publish(EventChannels.authPermissionChanged, permissionChangedEvent(stored.id, stored.roles, now));
   return ok(toProfile(stored));
 };
 
@@ -47,11 +51,12 @@ export interface GrantResourceAccessInput {
   readonly role: string;
 }
 
-export type ResourceAccessDeps = Pick<AuthDeps, 'users' | 'grants' | 'events' | 'clock'>;
+export type ResourceAccessDeps = Pick<AuthDeps, 'users' | 'grants' | 'clock'>;
 
 /**
  * Gives the user `role` on the resource (replacing a previous role), as announced by the service
- * owning the resource. Idempotent: granting the role the user already has publishes nothing.
+ * owning the resource, with its `permission_changed` (outbox). Idempotent: granting the role the
+ * user already has records nothing.
  */
 export const grantResourceAccess = async (
   deps: ResourceAccessDeps,
@@ -68,9 +73,8 @@ export const grantResourceAccess = async (
   const existing = await deps.grants.find(user.id, resourceId);
   if (existing?.role === role) return ok(undefined);
 
-  await deps.grants.grant({ userId: user.id, resourceId, role });
   const event = permissionChangedEvent(user.id, user.roles, deps.clock.now(), { resourceId, role });
-  await deps.events.publish(EventChannels.authPermissionChanged, event);
+  await deps.grants.grant({ userId: user.id, resourceId, role }, [permissionChanged(event)]);
   return ok(undefined);
 };
 
@@ -79,7 +83,7 @@ export interface RevokeResourceAccessInput {
   readonly resourceId: string;
 }
 
-/** Removes the user's grant on the resource. Idempotent: revoking nothing publishes nothing. */
+/** Removes the user's grant on the resource, with its `permission_changed` (outbox). Idempotent: revoking nothing records nothing. */
 export const revokeResourceAccess = async (
   deps: ResourceAccessDeps,
   input: RevokeResourceAccessInput,
@@ -88,10 +92,11 @@ export const revokeResourceAccess = async (
   if (violations.length > 0) return err(AuthFailures.invalidInput(violations));
 
   const resourceId = input.resourceId.trim();
-  if (!(await deps.grants.revoke(input.userId, resourceId))) return ok(undefined);
-
   const roles: readonly Role[] = (await deps.users.findById(input.userId))?.roles ?? [];
   const event = permissionChangedEvent(input.userId, roles, deps.clock.now(), { resourceId, role: null });
-  await deps.events.publish(EventChannels.authPermissionChanged, event);
+  await deps.grants.revoke(input.userId, resourceId, [permissionChanged(event)]);
   return ok(undefined);
 };
+
+const permissionChanged = (event: ReturnType<typeof permissionChangedEvent>): OutboxMessage =>
+  outboxEvent(EventChannels.authPermissionChanged, event);

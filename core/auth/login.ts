@@ -1,6 +1,7 @@
 import { err, ok, type Result } from '../shared/result.js';
 import type { DomainFailure } from '../shared/errors.js';
 import { EventChannels } from '../messaging/channels.js';
+import { outboxEvent } from '../messaging/outbox.js';
 import type { AuthDeps } from './deps.js';
 import { AuthFailures } from './errors.js';
 import { loginEvent, logoutEvent } from './events.js';
@@ -22,7 +23,7 @@ export type { LoginOutcome } from './session-tokens.js';
 
 export type LoginDeps = Pick<
   AuthDeps,
-  'users' | 'sessions' | 'refreshTokens' | 'opaqueTokens' | 'passwords' | 'tokens' | 'events' | 'clock' | 'ids' | 'config' | 'loginThrottle'
+  'users' | 'sessions' | 'refreshTokens' | 'opaqueTokens' | 'passwords' | 'tokens' | 'clock' | 'ids' | 'config' | 'loginThrottle'
 >;
 
 /**
@@ -64,19 +65,19 @@ export const login = async (deps: LoginDeps, input: LoginInput): Promise<Result<
     expiresAt: now + deps.config.sessionTtlSeconds * 1000,
     revokedAt: null,
   };
-  await deps.sessions.create(session);
+  // auth:events:login goes with the session (outbox, docs/adr/0046): published once Redis takes it.
+  await deps.sessions.create(session, [outboxEvent(EventChannels.authLogin, loginEvent(user.id, session.id, now))]);
   const stamped = await updateUser(deps.users, user.id, (current) => ({ ...current, lastLoginAt: now }));
-  const outcome = await issueSessionTokens(deps, stamped ?? user, session);
-  await deps.events.publish(EventChannels.authLogin, loginEvent(user.id, session.id, now));
-  return ok(outcome);
+  return ok(await issueSessionTokens(deps, stamped ?? user, session));
 };
 
-export type LogoutDeps = Pick<AuthDeps, 'sessions' | 'tokens' | 'events' | 'clock' | 'sockets'>;
+export type LogoutDeps = Pick<AuthDeps, 'sessions' | 'tokens' | 'clock' | 'sockets'>;
 
 /**
- * Revokes the session the token belongs to and closes its sockets on every gateway (before the
- * logout event goes out, so the sockets hear why: docs/adr/0052). Idempotent: a second logout
- * with the same token succeeds and publishes nothing more. A token that does not verify is `invalid_token`.
+ * Revokes the session the token belongs to, with its `auth:events:logout` (outbox, docs/adr/0046),
+ * after closing its sockets on every gateway so that they hear why (docs/adr/0052): the event may
+ * reach the gateways as soon as the revocation commits. Idempotent: a second logout with the same
+ * token succeeds and records nothing more. A token that does not verify is `invalid_token`.
  */
 export const logout = async (deps: LogoutDeps, token: string): Promise<Result<void, DomainFailure>> => {
   const verified = await deps.tokens.verify(typeof token === 'string' ? token.trim() : '');
@@ -84,10 +85,8 @@ export const logout = async (deps: LogoutDeps, token: string): Promise<Result<vo
 
   const { userId, sessionId } = verified.value;
   const now = deps.clock.now();
-  if (await deps.sessions.revoke(sessionId, now)) {
-    await closeUserSockets(deps, { userId, sessionId, reason: 'logout' });
-    await deps.events.publish(EventChannels.authLogout, logoutEvent(userId, sessionId, now));
-  }
+  await closeUserSockets(deps, { userId, sessionId, reason: 'logout' });
+  await deps.sessions.revoke(sessionId, now, [outboxEvent(EventChannels.authLogout, logoutEvent(userId, sessionId, now))]);
   return ok(undefined);
 };
 

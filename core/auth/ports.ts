@@ -22,21 +22,28 @@ export interface UserRepository {
    * Replaces the stored user when its stored `version` still equals `user.version`, storing and
    * returning it with `version + 1`. A stale version gives `stale_version` and stores nothing (the
    * caller re-reads and decides); an unknown id gives `not_found`; an email held by another user
-   * gives `email_taken`.
+   * gives `email_taken`. `outbox` is recorded in the same transaction, only when the user is
+   * stored, under the aggregate `user:<id>` (docs/adr/0038).
    */
-  update(user: User): Promise<Result<User, UserWriteConflict>>;
+  update(user: User, outbox?: readonly OutboxMessage[]): Promise<Result<User, UserWriteConflict>>;
 }
 
+/**
+ * The `outbox` of a session or grant write is recorded in its transaction, only when the write
+ * changes something, under the aggregate `user:<userId>` (docs/adr/0038, 0046), so a user's auth
+ * events go out in the order of the writes.
+ */
 export interface SessionRepository {
   /** Stores a new session. A duplicate `id` is a fault (throws). */
-  create(session: Session): Promise<void>;
+  create(session: Session, outbox?: readonly OutboxMessage[]): Promise<void>;
   /** The session with this id (revoked and expired ones included), or undefined. */
   findById(id: string): Promise<Session | undefined>;
   /**
-   * Marks the session revoked at `at`. Idempotent: resolves true only for the call that revoked it;
-   * an already revoked or unknown session resolves false and keeps its first revocation time.
+   * Marks the session revoked at `at`. Idempotent: resolves true only for the call that revoked it
+   * (and only that call records `outbox`); an already revoked or unknown session resolves false and
+   * keeps its first revocation time.
    */
-  revoke(id: string, at: number): Promise<boolean>;
+  revoke(id: string, at: number, outbox?: readonly OutboxMessage[]): Promise<boolean>;
   /**
    * Revokes every unrevoked session of the user at `at`, except `exceptSessionId` when given.
    * Resolves the number of sessions this call revoked (0 when there were none). Idempotent.
@@ -76,10 +83,10 @@ export interface OpaqueTokens {
 }
 
 export interface ResourceGrantRepository {
-  /** Upsert: the user's grant on the resource becomes `grant.role`, replacing any previous role. */
-  grant(grant: ResourceGrant): Promise<void>;
-  /** Removes the user's grant on the resource. Idempotent: resolves true only when a grant was removed. */
-  revoke(userId: string, resourceId: string): Promise<boolean>;
+  /** Upsert: the user's grant on the resource becomes `grant.role`, replacing any previous role. Records `outbox` with it (see SessionRepository). */
+  grant(grant: ResourceGrant, outbox?: readonly OutboxMessage[]): Promise<void>;
+  /** Removes the user's grant on the resource. Idempotent: resolves true only when a grant was removed, and records `outbox` only then. */
+  revoke(userId: string, resourceId: string, outbox?: readonly OutboxMessage[]): Promise<boolean>;
   /** The user's grant on the resource, or undefined. */
   find(userId: string, resourceId: string): Promise<ResourceGrant | undefined>;
   /** Every grant on the resource, ordered by user id. */

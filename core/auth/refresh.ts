@@ -1,6 +1,7 @@
 import { err, ok, type Result } from '../shared/result.js';
 import type { DomainFailure } from '../shared/errors.js';
 import { EventChannels } from '../messaging/channels.js';
+import { outboxEvent } from '../messaging/outbox.js';
 import type { AuthDeps } from './deps.js';
 import { AuthFailures } from './errors.js';
 import { logoutEvent } from './events.js';
@@ -10,7 +11,7 @@ import { issueSessionTokens, type LoginOutcome } from './session-tokens.js';
 
 export type RefreshDeps = Pick<
   AuthDeps,
-  'users' | 'sessions' | 'refreshTokens' | 'opaqueTokens' | 'tokens' | 'events' | 'clock' | 'config' | 'sockets'
+  'users' | 'sessions' | 'refreshTokens' | 'opaqueTokens' | 'tokens' | 'clock' | 'config' | 'sockets'
 >;
 
 /**
@@ -34,10 +35,9 @@ export const refresh = async (deps: RefreshDeps, refreshToken: string): Promise<
     // Lost the race to mark it used: the winner's time is the first use.
     const usedAt = stored.usedAt ?? (await deps.refreshTokens.findByDigest(stored.digest))?.usedAt ?? now;
     if (!withinGrace(deps, usedAt, now)) {
-      if (await deps.sessions.revoke(session.id, now)) {
-        await closeUserSockets(deps, { userId: session.userId, sessionId: session.id, reason: 'session_revoked' });
-        await deps.events.publish(EventChannels.authLogout, logoutEvent(session.userId, session.id, now));
-      }
+      // Sockets first, then the revocation with its logout event (outbox): see `logout`.
+      await closeUserSockets(deps, { userId: session.userId, sessionId: session.id, reason: 'session_revoked' });
+      await deps.sessions.revoke(session.id, now, [outboxEvent(EventChannels.authLogout, logoutEvent(session.userId, session.id, now))]);
       return err(AuthFailures.refreshTokenReused());
     }
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DependencyUnavailableError } from '../shared/errors.js';
+import type { OutboxMessage } from '../messaging/outbox.js';
 import { ok } from '../shared/result.js';
 import { logout, type LogoutDeps } from './login.js';
 import type { SocketClosure, UserSockets } from './ports.js';
@@ -34,19 +35,20 @@ describe('closeUserSockets', () => {
 });
 
 describe('logout', () => {
-  it("closes the session's sockets before the logout event goes out, so they are told why first", async () => {
+  it("closes the session's sockets before it revokes the session with the logout event, so they are told why first", async () => {
     const steps: string[] = [];
     const deps: LogoutDeps = {
       tokens: {
         issue: async () => ({ token: 't', expiresAt: 0 }),
         verify: async () => ok({ userId: 'u1', sessionId: 's1', email: 'u1@example.test', isAdmin: false, expiresAt: 0 }),
       },
-      sessions: { revoke: async () => true } as unknown as LogoutDeps['sessions'],
-      events: {
-        publish: async (channel) => {
-          steps.push(`publish ${channel}`);
+      // The revocation records the logout event (outbox, docs/adr/0046): it may go out as soon as this commits.
+      sessions: {
+        revoke: async (_id: string, _at: number, outbox: readonly OutboxMessage[] = []) => {
+          steps.push(`revoke recording ${outbox.map((message) => (message.kind === 'event' ? message.channel : message.kind)).join(', ')}`);
+          return true;
         },
-      },
+      } as unknown as LogoutDeps['sessions'],
       sockets: {
         close: async (target) => {
           steps.push(`close ${target.userId}/${target.sessionId} (${target.reason})`);
@@ -57,6 +59,6 @@ describe('logout', () => {
     };
 
     expect(await logout(deps, 't')).toEqual({ ok: true, value: undefined });
-    expect(steps).toEqual(['close u1/s1 (logout)', 'publish auth:events:logout']);
+    expect(steps).toEqual(['close u1/s1 (logout)', 'revoke recording auth:events:logout']);
   });
 });

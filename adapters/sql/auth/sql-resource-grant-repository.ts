@@ -1,30 +1,46 @@
 import type { Kysely } from 'kysely';
 import { isGrantRole, type ResourceGrant } from '../../../core/auth/model.js';
 import type { ResourceGrantRepository } from '../../../core/auth/ports.js';
+import type { OutboxMessage } from '../../../core/messaging/outbox.js';
+import type { SqlOutbox } from '../outbox/sql-outbox.js';
 import type { AuthTables, ResourceGrantRow } from './auth-tables.js';
 
 /**
  * ResourceGrantRepository on the auth schema: one row per (user, resource), the user a stored
  * user (foreign key). Lists sort by id code unit by code unit (the id columns are `COLLATE "C"`).
+ * Give it the outbox of the user repository, so one relay sends what both record (docs/adr/0038).
  */
 export class SqlResourceGrantRepository implements ResourceGrantRepository {
-  constructor(private readonly db: Kysely<AuthTables>) {}
+  constructor(
+    private readonly db: Kysely<AuthTables>,
+    readonly outbox: SqlOutbox,
+  ) {}
 
-  async grant(grant: ResourceGrant): Promise<void> {
-    await this.db
-      .insertInto('resource_grants')
-      .values({ user_id: grant.userId, resource_id: grant.resourceId, role: grant.role })
-      .onConflict((conflict) => conflict.columns(['user_id', 'resource_id']).doUpdateSet((eb) => ({ role: eb.ref('excluded.role') })))
-      .execute();
+  async grant(grant: ResourceGrant, outbox: readonly OutboxMessage[] = []): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('resource_grants')
+        .values({ user_id: grant.userId, resource_id: grant.resourceId, role: grant.role })
+        .onConflict((conflict) => conflict.columns(['user_id', 'resource_id']).doUpdateSet((eb) => ({ role: eb.ref('excluded.role') })))
+        .execute();
+      await this.outbox.record(trx, `user:${grant.userId}`, outbox);
+    });
+    this.outbox.recorded(outbox);
   }
 
-  async revoke(userId: string, resourceId: string): Promise<boolean> {
-    const result = await this.db
-      .deleteFrom('resource_grants')
-      .where('user_id', '=', userId)
-      .where('resource_id', '=', resourceId)
-      .executeTakeFirst();
-    return result.numDeletedRows > 0n;
+  async revoke(userId: string, resourceId: string, outbox: readonly OutboxMessage[] = []): Promise<boolean> {
+    const removed = await this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .deleteFrom('resource_grants')
+        .where('user_id', '=', userId)
+        .where('resource_id', '=', resourceId)
+        .executeTakeFirst();
+      if (result.numDeletedRows === 0n) return false;
+      await this.outbox.record(trx, `user:${userId}`, outbox);
+      return true;
+    });
+    if (removed) this.outbox.recorded(outbox);
+    return removed;
   }
 
   async find(userId: string, resourceId: string): Promise<ResourceGrant | undefined> {

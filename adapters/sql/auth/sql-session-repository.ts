@@ -1,23 +1,35 @@
 import type { Kysely } from 'kysely';
 import type { Session } from '../../../core/auth/model.js';
 import type { SessionRepository } from '../../../core/auth/ports.js';
+import type { OutboxMessage } from '../../../core/messaging/outbox.js';
+import type { SqlOutbox } from '../outbox/sql-outbox.js';
 import type { AuthTables, SessionRow } from './auth-tables.js';
 
-/** SessionRepository on the auth schema. A session belongs to a stored user (foreign key). */
+/**
+ * SessionRepository on the auth schema. A session belongs to a stored user (foreign key). Give it
+ * the outbox of the user repository, so one relay sends what both record (docs/adr/0038).
+ */
 export class SqlSessionRepository implements SessionRepository {
-  constructor(private readonly db: Kysely<AuthTables>) {}
+  constructor(
+    private readonly db: Kysely<AuthTables>,
+    readonly outbox: SqlOutbox,
+  ) {}
 
-  async create(session: Session): Promise<void> {
-    await this.db
-      .insertInto('sessions')
-      .values({
-        id: session.id,
-        user_id: session.userId,
-        created_at: session.createdAt,
-        expires_at: session.expiresAt,
-        revoked_at: session.revokedAt,
-      })
-      .execute();
+  async create(session: Session, outbox: readonly OutboxMessage[] = []): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('sessions')
+        .values({
+          id: session.id,
+          user_id: session.userId,
+          created_at: session.createdAt,
+          expires_at: session.expiresAt,
+          revoked_at: session.revokedAt,
+        })
+        .execute();
+      await this.outbox.record(trx, `user:${session.userId}`, outbox);
+    });
+    this.outbox.recorded(outbox);
   }
 
   async findById(id: string): Promise<Session | undefined> {
@@ -25,14 +37,20 @@ export class SqlSessionRepository implements SessionRepository {
     return row && fromSessionRow(row);
   }
 
-  async revoke(id: string, at: number): Promise<boolean> {
-    const result = await this.db
-      .updateTable('sessions')
-      .set({ revoked_at: at })
-      .where('id', '=', id)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    return result.numUpdatedRows > 0n;
+  async revoke(id: string, at: number, outbox: readonly OutboxMessage[] = []): Promise<boolean> {
+    const revoked = await this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .updateTable('sessions')
+        .set({ revoked_at: at })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .returning('user_id')
+        .executeTakeFirst();
+      if (row) await this.outbox.record(trx, `user:${row.user_id}`, outbox);
+      return row !== undefined;
+    });
+    if (revoked) this.outbox.recorded(outbox);
+    return revoked;
   }
 
   async revokeAllForUser(userId: string, at: number, exceptSessionId?: string): Promise<number> {

@@ -44,17 +44,27 @@ export class SqlUserRepository implements UserRepository {
     return row && fromUserRow(row);
   }
 
-  async update(user: User): Promise<Result<User, UserWriteConflict>> {
+  async update(user: User, outbox: readonly OutboxMessage[] = []): Promise<Result<User, UserWriteConflict>> {
     const { id, version, ...fields } = toUserRow(user);
     try {
-      const row = await this.db
-        .updateTable('users')
-        .set({ ...fields, version: version + 1 })
-        .where('id', '=', id)
-        .where('version', '=', version)
-        .returningAll()
-        .executeTakeFirst();
-      if (row) return ok(fromUserRow(row));
+      // A plain update (a login's time stamp) needs no transaction of its own.
+      const within = <T>(work: (trx: Kysely<AuthTables>) => Promise<T>): Promise<T> =>
+        outbox.length === 0 ? work(this.db) : this.db.transaction().execute(work);
+      const row = await within(async (trx) => {
+        const updated = await trx
+          .updateTable('users')
+          .set({ ...fields, version: version + 1 })
+          .where('id', '=', id)
+          .where('version', '=', version)
+          .returningAll()
+          .executeTakeFirst();
+        if (updated) await this.outbox.record(trx, `user:${id}`, outbox);
+        return updated;
+      });
+      if (row) {
+        this.outbox.recorded(outbox);
+        return ok(fromUserRow(row));
+      }
     } catch (error) {
       if (isSqlError(error, SqlState.uniqueViolation, UserEmailUnique)) return err('email_taken');
       throw error;
