@@ -1,13 +1,18 @@
 import type { ExportRecord } from '../../core/exports/model.js';
 import type { ExportRepository } from '../../core/exports/ports.js';
+import type { OutboxMessage } from '../../core/messaging/outbox.js';
+import type { InMemoryOutbox } from './in-memory-outbox.js';
 
-/** Exports in a Map, for tests and the embedded defaults. Stores and hands out copies only. */
+/** Exports in a Map, for tests and the embedded defaults. Stores and hands out copies only. Give it the project repository's outbox. */
 export class InMemoryExportRepository implements ExportRepository {
   private readonly exports = new Map<string, ExportRecord>();
 
-  async create(record: ExportRecord): Promise<boolean> {
+  constructor(readonly outbox: InMemoryOutbox) {}
+
+  async create(record: ExportRecord, outbox: readonly OutboxMessage[] = []): Promise<boolean> {
     if (this.exports.has(record.id)) return false;
     this.exports.set(record.id, structuredClone(record));
+    this.outbox.record(`export:${record.id}`, outbox);
     return true;
   }
 
@@ -16,9 +21,10 @@ export class InMemoryExportRepository implements ExportRepository {
     return record && structuredClone(record);
   }
 
-  async update(record: ExportRecord): Promise<boolean> {
+  async update(record: ExportRecord, outbox: readonly OutboxMessage[] = []): Promise<boolean> {
     if (!this.exports.has(record.id)) return false;
     this.exports.set(record.id, structuredClone(record));
+    this.outbox.record(`export:${record.id}`, outbox);
     return true;
   }
 

@@ -72,7 +72,7 @@ export const projectModule = (options: ProjectModuleOptions): ContainerModule =>
     const projects = new InMemoryProjectRepository(new InMemoryOutbox());
     bind(ProjectTokens.projects).toConstantValue(projects);
     bind(ProjectTokens.outbox).toConstantValue(projects.outbox);
-    bind(ProjectTokens.exports).toConstantValue(new InMemoryExportRepository());
+    bind(ProjectTokens.exports).toConstantValue(new InMemoryExportRepository(projects.outbox));
     bind(ProjectTokens.idempotentWrites).toConstantValue(idempotentWrites());
     bind(ProjectTokens.exportSettings).toConstantValue({ ...defaultExportSettings, ...options.exports });
     bind(ProjectTokens.authChannel).toDynamicValue(options.clients.auth).inSingletonScope();

@@ -4,7 +4,10 @@ import type { SimulationReader, SimulationResultsData } from '../../core/exports
 import { Queues, Streams } from '../../core/messaging/channels.js';
 import { DomainFailureError, failure, type DomainFailure } from '../../core/shared/errors.js';
 import { err, ok, type Result } from '../../core/shared/result.js';
+import { InMemoryEventBus } from '../../adapters/memory/in-memory-event-bus.js';
 import { InMemoryExportRepository } from '../../adapters/memory/in-memory-export-repository.js';
+import { InMemoryOutbox } from '../../adapters/memory/in-memory-outbox.js';
+import type { OutboxRelay } from '../../core/messaging/outbox-relay.js';
 import { InMemoryProjectRepository } from '../../adapters/memory/in-memory-project-repository.js';
 import { InMemoryStreamStore } from '../../adapters/memory/in-memory-stream-store.js';
 import { StreamJobQueue } from '../../adapters/streams/stream-job-queue.js';
@@ -12,6 +15,7 @@ import { ManualClock } from '../../test-support/core/manual-clock.js';
 import { RandomIdGenerator } from '../../adapters/system/random-id-generator.js';
 import { createProjectHarness, type ProjectHarness } from '../project/project-harness.js';
 import { testLogger } from '../../test-support/test-logger.js';
+import { startTestRelay } from '../support/outbox-relay.js';
 
 /** A simulation service that answers what the test sets: results, or a failure. */
 class ScriptedSimulations implements SimulationReader {
@@ -48,20 +52,28 @@ describe('export jobs', () => {
   let simulations: ScriptedSimulations;
   let projectHarness: ProjectHarness;
   let exports: ExportService;
+  let relay: OutboxRelay;
   const job = (payload: Record<string, unknown>, attempt = 1, type = 'simulation_export') => ({ type, payload, attempt });
   const exportJob = (exportId: string, attempt = 1, userId = 'user-1') =>
     job({ simulation_id: 'sim-1', user_id: userId, format: 'csv', export_id: exportId }, attempt);
-  const notificationTypes = async (userId = 'user-1') =>
-    (await streams.range(Streams.notifications(userId), '-', '+')).map((entry) => entry.fields.type);
+  /** What the export service recorded, sent as its relay would (docs/adr/0038). */
+  const sent = () => relay.drain();
+  const notificationTypes = async (userId = 'user-1') => {
+    await sent();
+    return (await streams.range(Streams.notifications(userId), '-', '+')).map((entry) => entry.fields.type);
+  };
 
   beforeEach(async () => {
     clock = new ManualClock();
     streams = new InMemoryStreamStore(clock);
     simulations = new ScriptedSimulations();
     projectHarness = await createProjectHarness({ repo: new InMemoryProjectRepository(), close: async () => {} });
+    const outbox = new InMemoryOutbox();
+    const jobs = new StreamJobQueue(streams, clock, testLogger('export-jobs-test'));
+    relay = startTestRelay(outbox, { events: new InMemoryEventBus(), jobs, streams });
     exports = createExportService({
-      exports: new InMemoryExportRepository(),
-      jobs: new StreamJobQueue(streams, clock, testLogger('export-jobs-test')),
+      exports: new InMemoryExportRepository(outbox),
+      jobs,
       streams,
       simulations,
       projects: projectHarness.service,
@@ -71,6 +83,7 @@ describe('export jobs', () => {
     });
   });
   afterEach(async () => {
+    await relay.stop();
     await projectHarness.close();
     await streams.close();
   });
@@ -120,6 +133,7 @@ describe('export jobs', () => {
     simulations.answer = ok(results);
     const requested = await exports.requestExport({ userId: 'user-1', kind: 'simulation_results', subjectId: 'sim-1', format: 'csv' });
     if (!requested.ok) throw new Error(requested.error.message);
+    await sent();
     const queued = await streams.range(Queues.exports, '-', '+');
     expect(queued).toHaveLength(1);
     expect(JSON.stringify(queued[0]?.fields)).toContain(requested.value.id);
@@ -142,6 +156,7 @@ describe('export jobs', () => {
     const refused = await exports.requestExport({ userId: 'user-2', kind: 'simulation_results', subjectId: 'sim-1' });
 
     expect(refused).toMatchObject({ ok: false, error: { code: 'simulation_not_found' } });
+    await sent();
     expect(await streams.length(Queues.exports)).toBe(0);
   });
 

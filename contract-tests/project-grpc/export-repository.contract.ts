@@ -2,11 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ExportRecord } from '../../core/exports/model.js';
 import type { ExportRepository } from '../../core/exports/ports.js';
+import { outboxJob, type OutboxStore } from '../../core/messaging/outbox.js';
+import { takePending } from '../support/outbox-relay.js';
 
 export interface ExportRepositoryFixture {
   readonly repo: ExportRepository;
+  /** Where the repository records the messages of its writes (docs/adr/0038). */
+  readonly outbox: OutboxStore;
   close(): Promise<void>;
 }
+
+const job = (type: string) => outboxJob('async:test:queue', { type, payload: {} });
 
 /** A queued export of a simulation's results, with a fresh id. */
 export const anExport = (overrides: Partial<ExportRecord> = {}): ExportRecord => ({
@@ -55,6 +61,18 @@ export const describeExportRepositoryContract = (name: string, open: () => Promi
       expect(await fixture.repo.update(ready)).toBe(true);
       expect(await fixture.repo.findById(record.id)).toEqual(ready);
       expect(await fixture.repo.update(anExport())).toBe(false);
+    });
+
+    it('records the messages of a create and an update that stored something, under the export, and none otherwise', async () => {
+      const record = anExport();
+      expect(await fixture.repo.create(record, [job('produce')])).toBe(true);
+      expect(await fixture.repo.create(record, [job('produce again')])).toBe(false);
+      expect(await fixture.repo.update({ ...record, status: 'ready' }, [job('notify')])).toBe(true);
+      expect(await fixture.repo.update(anExport(), [job('unknown')])).toBe(false);
+
+      const taken = await takePending(fixture.outbox);
+      expect(taken.map((entry) => (entry.message.kind === 'job' ? entry.message.job.type : ''))).toEqual(['produce', 'notify']);
+      expect(taken.map((entry) => entry.aggregate)).toEqual([`export:${record.id}`, `export:${record.id}`]);
     });
 
     it('keeps what it stored apart from the objects it was given and returned', async () => {

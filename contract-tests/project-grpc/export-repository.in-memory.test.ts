@@ -1,4 +1,8 @@
 import { InMemoryExportRepository } from '../../adapters/memory/in-memory-export-repository.js';
+import { InMemoryOutbox } from '../../adapters/memory/in-memory-outbox.js';
 import { describeExportRepositoryContract } from './export-repository.contract.js';
 
-describeExportRepositoryContract('InMemoryExportRepository', async () => ({ repo: new InMemoryExportRepository(), close: async () => {} }));
+describeExportRepositoryContract('InMemoryExportRepository', async () => {
+  const outbox = new InMemoryOutbox();
+  return { repo: new InMemoryExportRepository(outbox), outbox, close: async () => {} };
+});

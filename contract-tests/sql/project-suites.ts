@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProjectTables } from '../../adapters/sql/project/project-tables.js';
+import { SqlOutbox } from '../../adapters/sql/outbox/sql-outbox.js';
 import { SqlExportRepository } from '../../adapters/sql/project/sql-export-repository.js';
 import { SqlProjectRepository } from '../../adapters/sql/project/sql-project-repository.js';
 import { describeOutboxContract } from '../messaging/outbox.contract.js';
@@ -33,7 +34,8 @@ export const describeProjectOnSql = (backend: SqlBackend): void => {
   describeProjectServiceContract(`SqlProjectRepository ${on}`, projects);
   describeExportRepositoryContract(`SqlExportRepository ${on}`, async () => {
     const lease = await shared.lease();
-    return { repo: new SqlExportRepository(shared.db), close: lease.close };
+    const outbox = new SqlOutbox(shared.db);
+    return { repo: new SqlExportRepository(shared.db, outbox), outbox, close: lease.close };
   });
   describeProjectConstraints(backend.name, shared);
   describeOutboxContract(`SqlOutbox ${on}`, async () => {

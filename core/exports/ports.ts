@@ -1,3 +1,4 @@
+import type { OutboxMessage } from '../messaging/outbox.js';
 import type { DomainFailure } from '../shared/errors.js';
 import type { Result } from '../shared/result.js';
 import type { MetricSample } from '../simulation/model/metric-sample.js';
@@ -6,13 +7,15 @@ import type { ExportRecord } from './model.js';
 export interface ExportRepository {
   /**
    * Stores a new export. Idempotent on `id`: when an export with this id exists, nothing changes and
-   * false is returned (a redelivered job finds the one its first delivery stored).
+   * false is returned (a redelivered job finds the one its first delivery stored). `outbox` is
+   * recorded in the same transaction, only when the export is stored, under the aggregate
+   * `export:<id>` (docs/adr/0038, 0046); so with `update`.
    */
-  create(record: ExportRecord): Promise<boolean>;
+  create(record: ExportRecord, outbox?: readonly OutboxMessage[]): Promise<boolean>;
   /** The export with this id, expired or not, or undefined. Returns a copy. */
   findById(id: string): Promise<ExportRecord | undefined>;
-  /** Replaces the stored export with `record.id` (last write wins); false, storing nothing, when there is none. */
-  update(record: ExportRecord): Promise<boolean>;
+  /** Replaces the stored export with `record.id` (last write wins); false, storing nothing (nor `outbox`), when there is none. */
+  update(record: ExportRecord, outbox?: readonly OutboxMessage[]): Promise<boolean>;
   /** Deletes every export whose `expiresAt` is at or before `now`; returns how many. */
   deleteExpired(now: number): Promise<number>;
 }

@@ -1,3 +1,4 @@
+import { outboxJob } from '../messaging/outbox.js';
 import type { DomainFailure, FieldViolation } from '../shared/errors.js';
 import { err, ok, type Result } from '../shared/result.js';
 import type { ExportDeps } from './deps.js';
@@ -16,12 +17,13 @@ export interface ExportRequestInput {
 }
 
 /**
- * Records a `queued` export owned by the caller and enqueues the job that produces it. It is
+ * Records a `queued` export owned by the caller with the job that produces it (outbox,
+ * docs/adr/0046: the job is enqueued once Redis takes it, even if it is away now). It is
  * refused at once for a project or simulation the caller cannot read; the simulation service
  * checks again when the job runs, and a refusal then fails the export.
  */
 export const requestExport = async (
-  deps: Pick<ExportDeps, 'exports' | 'jobs' | 'projects' | 'simulations' | 'clock' | 'ids' | 'settings'>,
+  deps: Pick<ExportDeps, 'exports' | 'projects' | 'simulations' | 'clock' | 'ids' | 'settings'>,
   input: ExportRequestInput,
 ): Promise<Result<ExportRecord, DomainFailure>> => {
   const format = input.format ?? 'json';
@@ -48,8 +50,7 @@ export const requestExport = async (
     updatedAt: now,
     expiresAt: now + deps.settings.retentionMs,
   };
-  await deps.exports.create(record);
-  await deps.jobs.enqueue(queueOf(record.kind), exportJob(record));
+  await deps.exports.create(record, [outboxJob(queueOf(record.kind), exportJob(record))]);
   return ok(record);
 };
 

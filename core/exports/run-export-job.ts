@@ -1,4 +1,5 @@
 import { StreamRetention, Streams, Queues } from '../messaging/channels.js';
+import { outboxJob, outboxStreamEntry } from '../messaging/outbox.js';
 import type { Job } from '../messaging/work-queue.js';
 import { DependencyUnavailableError, DomainFailureError, type DomainFailure } from '../shared/errors.js';
 import { err, ok, type Result } from '../shared/result.js';
@@ -80,14 +81,14 @@ const produce = async (deps: ExportDeps, record: ExportRecord): Promise<Result<E
   return results.ok ? ok(renderSimulationResults(results.value, record.format)) : results;
 };
 
+/** Stores the end of the export with the user's notification (outbox): a redelivered job finds it done and notifies nobody twice. */
 const finish = async (deps: ExportDeps, record: ExportRecord): Promise<ExportRecord> => {
   const now = deps.clock.now();
   const finished: ExportRecord = { ...record, updatedAt: now, expiresAt: now + deps.settings.retentionMs };
-  await deps.exports.update(finished);
   const notification = exportNotification(finished, now);
-  await deps.streams.append(Streams.notifications(finished.userId), notificationFields(notification), {
-    maxLen: StreamRetention.notifications,
-  });
-  await deps.jobs.enqueue(Queues.notifications, notifyJob(finished.userId, notification));
+  await deps.exports.update(finished, [
+    outboxStreamEntry(Streams.notifications(finished.userId), notificationFields(notification), StreamRetention.notifications),
+    outboxJob(Queues.notifications, notifyJob(finished.userId, notification)),
+  ]);
   return finished;
 };

@@ -1,20 +1,34 @@
 import type { Insertable, Kysely } from 'kysely';
 import { isExportFormat, isExportKind, type ExportRecord, type ExportStatus } from '../../../core/exports/model.js';
 import type { ExportRepository } from '../../../core/exports/ports.js';
+import type { OutboxMessage } from '../../../core/messaging/outbox.js';
+import type { SqlOutbox } from '../outbox/sql-outbox.js';
 import type { ExportRow, ExportsTable } from './export-tables.js';
 import type { ProjectTables } from './project-tables.js';
 
-/** ExportRepository on the project schema: one row per export, its file inline (text). */
+/**
+ * ExportRepository on the project schema: one row per export, its file inline (text). Give it the
+ * project repository's outbox, so one relay sends what both record (docs/adr/0038).
+ */
 export class SqlExportRepository implements ExportRepository {
-  constructor(private readonly db: Kysely<ProjectTables>) {}
+  constructor(
+    private readonly db: Kysely<ProjectTables>,
+    readonly outbox: SqlOutbox,
+  ) {}
 
-  async create(record: ExportRecord): Promise<boolean> {
-    const result = await this.db
-      .insertInto('exports')
-      .values(toExportRow(record))
-      .onConflict((conflict) => conflict.column('id').doNothing())
-      .executeTakeFirst();
-    return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+  async create(record: ExportRecord, outbox: readonly OutboxMessage[] = []): Promise<boolean> {
+    const created = await this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .insertInto('exports')
+        .values(toExportRow(record))
+        .onConflict((conflict) => conflict.column('id').doNothing())
+        .executeTakeFirst();
+      if ((result.numInsertedOrUpdatedRows ?? 0n) === 0n) return false;
+      await this.outbox.record(trx, `export:${record.id}`, outbox);
+      return true;
+    });
+    if (created) this.outbox.recorded(outbox);
+    return created;
   }
 
   async findById(id: string): Promise<ExportRecord | undefined> {
@@ -22,10 +36,16 @@ export class SqlExportRepository implements ExportRepository {
     return row && fromExportRow(row);
   }
 
-  async update(record: ExportRecord): Promise<boolean> {
+  async update(record: ExportRecord, outbox: readonly OutboxMessage[] = []): Promise<boolean> {
     const { id, ...fields } = toExportRow(record);
-    const result = await this.db.updateTable('exports').set(fields).where('id', '=', id).executeTakeFirst();
-    return result.numUpdatedRows > 0n;
+    const updated = await this.db.transaction().execute(async (trx) => {
+      const result = await trx.updateTable('exports').set(fields).where('id', '=', id).executeTakeFirst();
+      if (result.numUpdatedRows === 0n) return false;
+      await this.outbox.record(trx, `export:${id}`, outbox);
+      return true;
+    });
+    if (updated) this.outbox.recorded(outbox);
+    return updated;
   }
 
   async deleteExpired(now: number): Promise<number> {
