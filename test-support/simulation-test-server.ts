@@ -8,7 +8,6 @@ import type { ServiceCalls } from '../adapters/grpc/mesh/mesh-client.js';
 import { startGrpcServer, type RunningGrpcServer } from '../adapters/grpc/grpc-server.js';
 import { GrpcProjectDirectory } from '../adapters/grpc/project/grpc-project-directory.js';
 import { simulationGrpcService } from '../adapters/grpc/simulation/simulation-grpc-service.js';
-import { InMemoryEventBus } from '../adapters/memory/in-memory-event-bus.js';
 import { InMemorySimulationRepository } from '../adapters/memory/in-memory-simulation-repository.js';
 import { InMemoryStreamStore } from '../adapters/memory/in-memory-stream-store.js';
 import { RandomIdGenerator } from '../adapters/system/random-id-generator.js';
@@ -45,7 +44,6 @@ export const startSimulationTestServer = async (auth: GrpcAuthClient): Promise<S
     repository: new InMemorySimulationRepository(),
     projects: new GrpcProjectDirectory(lazyProjects, { timeoutMs: 10_000 }),
     authorization: authorization(auth),
-    events: new InMemoryEventBus(logger),
     streams,
     scheduler: new SystemScheduler(reportFault),
     clock: new SystemClock(),

@@ -34,7 +34,11 @@ export class InMemorySimulationRepository implements SimulationRepository {
     return ok(structuredClone(stored));
   }
 
-  async update(simulation: Simulation, expectedVersion: number): Promise<Result<Simulation, DomainFailure>> {
+  async update(
+    simulation: Simulation,
+    expectedVersion: number,
+    outbox: readonly OutboxMessage[] = [],
+  ): Promise<Result<Simulation, DomainFailure>> {
     const current = this.simulations.get(simulation.id);
     if (!current) return err(failure('not_found', 'simulation_not_found', `No simulation ${simulation.id}`));
     if (current.version !== expectedVersion) {
@@ -42,6 +46,7 @@ export class InMemorySimulationRepository implements SimulationRepository {
     }
     const stored = { ...structuredClone(simulation), version: expectedVersion + 1 };
     this.simulations.set(simulation.id, stored);
+    this.outbox.record(`simulation:${simulation.id}`, outbox);
     return ok(structuredClone(stored));
   }
 

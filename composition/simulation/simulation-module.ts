@@ -1,9 +1,7 @@
 import { ContainerModule } from 'inversify';
 import type { IdempotentWrites } from '../../core/idempotency/idempotent-writes.js';
 import { idempotentWrites } from '../idempotent-writes.js';
-import type { EventBus, EventPublisher } from '../../core/messaging/events.js';
 import type { StreamStore } from '../../core/messaging/streams.js';
-import type { JobQueue } from '../../core/messaging/work-queue.js';
 import type { OutboxStore } from '../../core/messaging/outbox.js';
 import type { Clock } from '../../core/shared/clock.js';
 import type { IdGenerator } from '../../core/shared/ids.js';
@@ -34,7 +32,6 @@ import { SystemScheduler } from '../../adapters/system/system-scheduler.js';
 import { Platform } from '../platform-module.js';
 import type { ServiceContext } from '../service-context.js';
 import { token } from '../tokens.js';
-import { withAnalyticsJobs } from '../../core/simulation/analytics-jobs.js';
 import type { SimulationSettings } from '../config.js';
 
 export const SimulationTokens = {
@@ -55,8 +52,6 @@ export const SimulationTokens = {
   tokenCheck: token<TokenCheck>('TokenCheck'),
   reportFault: token<FaultReporter>('FaultReporter'),
   scheduler: token<Scheduler>('Scheduler'),
-  /** The bus as the simulation service publishes on it: completions also enqueue analytics jobs. */
-  publisher: token<EventPublisher>('SimulationEventPublisher'),
   service: token<SimulationService>('SimulationService'),
 };
 
@@ -118,19 +113,12 @@ export const simulationModule = (context: ServiceContext, settings: SimulationSe
     bind(SimulationTokens.scheduler)
       .toResolvedValue((reportFault: FaultReporter) => new SystemScheduler(reportFault), [SimulationTokens.reportFault])
       .inSingletonScope();
-    bind(SimulationTokens.publisher)
-      .toResolvedValue(
-        (events: EventBus, jobs: JobQueue, reportFault: FaultReporter) => withAnalyticsJobs(events, jobs, reportFault),
-        [Platform.events, Platform.jobs, SimulationTokens.reportFault],
-      )
-      .inSingletonScope();
     bind(SimulationTokens.service)
       .toResolvedValue(
         (
           repository: SimulationRepository,
           projects: ProjectDirectory,
           authorization: AuthorizationPort,
-          events: EventPublisher,
           streams: StreamStore,
           scheduler: Scheduler,
           clock: Clock,
@@ -143,7 +131,6 @@ export const simulationModule = (context: ServiceContext, settings: SimulationSe
             repository,
             projects,
             authorization,
-            events,
             streams,
             scheduler,
             clock,
@@ -160,7 +147,6 @@ export const simulationModule = (context: ServiceContext, settings: SimulationSe
           SimulationTokens.repository,
           SimulationTokens.projects,
           SimulationTokens.authorization,
-          SimulationTokens.publisher,
           Platform.streams,
           SimulationTokens.scheduler,
           Platform.clock,

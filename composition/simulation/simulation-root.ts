@@ -56,7 +56,7 @@ export const startSimulationServiceWith = async (context: ServiceContext, settin
   });
   const relay = startOutboxRelay({
     outbox: resolve(container, SimulationTokens.outbox),
-    events: resolve(container, SimulationTokens.publisher),
+    events: resolve(container, Platform.publisher),
     messaging: context.messaging,
     settings: context.config.outbox,
     logger,

@@ -9,7 +9,8 @@ import { RandomIdGenerator } from '../../adapters/system/random-id-generator.js'
 import { waitFor } from '../messaging/wait.js';
 import { aMetricSample, aSimulation, valueOf } from './builders.js';
 import { InMemoryGrants, InMemoryProjectDirectory, QuietCluster } from './simulation-harness.js';
-import { ANALYTICS_JOB, analyticsJobHandler, withAnalyticsJobs } from '../../core/simulation/analytics-jobs.js';
+import { ANALYTICS_JOB, analyticsJobHandler } from '../../core/simulation/analytics-jobs.js';
+import { startTestRelay } from '../support/outbox-relay.js';
 import { createBackgroundFixture, type BackgroundFixture } from '../../test-support/background-fixture.js';
 
 describe('analytics of finished simulations', () => {
@@ -60,7 +61,7 @@ describe('analytics of finished simulations', () => {
     expect(await f.jobs.deadLetters(Queues.analytics)).toEqual([]);
   });
 
-  it("gets one job per completed run from the service's publisher, and the run's event still goes out", async () => {
+  it('gets one job per completed run, recorded with its end and its completion event (outbox)', async () => {
     const clock = new ManualClock();
     const scheduler = new ManualScheduler(clock);
     const bus = new InMemoryEventBus(f.logger);
@@ -71,11 +72,11 @@ describe('analytics of finished simulations', () => {
     const projects = new InMemoryProjectDirectory();
     const grants = new InMemoryGrants();
     const faults: unknown[] = [];
+    const relay = startTestRelay(f.repository.outbox, { events: bus, jobs: f.jobs, streams: f.streams });
     const service = createSimulationService({
       repository: f.repository,
       projects,
       authorization: grants,
-      events: withAnalyticsJobs(bus, f.jobs, (error) => faults.push(error)),
       streams: f.streams,
       scheduler,
       clock,
@@ -101,6 +102,8 @@ describe('analytics of finished simulations', () => {
       payload: { simulation_id: simulationId, project_id: project.id, user_id: owner, status: 'completed' },
     });
     expect((await analyticsEvents())[0]!.fields).toMatchObject({ simulation_id: simulationId, duration_steps: '10' });
+    expect(completions[0]).toMatchObject({ simulation_id: simulationId, status: 'completed', event_id: expect.any(String) });
     expect(faults).toEqual([]);
+    await relay.stop();
   });
 });

@@ -29,7 +29,6 @@ describe('project:events:updated in the simulation service', () => {
       repository: f.repository,
       projects,
       authorization: grants,
-      events: bus,
       streams: f.streams,
       scheduler: new ManualScheduler(clock),
       clock,

@@ -84,6 +84,7 @@ export const describeRunUseCases = (harness: SimulationHarnessFactory): void => 
       expect(results?.summary).toEqual(summarizeSeries(results!.samples));
       expect(await h.events.on(EventChannels.simulationCompleted)).toEqual([
         {
+          event_id: expect.any(String),
           type: 'completed',
           simulation_id: simulationId,
           project_id: project.id,
@@ -219,6 +220,10 @@ export const describeRunUseCases = (harness: SimulationHarnessFactory): void => 
         const outcome = valueOf(await h.service.stopSimulation({ simulationId: orphan.id, userId: owner }));
 
         expect(outcome).toMatchObject({ stopped: true, simulation: { status: 'stopped', version: 2, completedAt: h.clock.now() } });
+        // No run will announce its end: the stop does, once.
+        expect(await h.events.on(EventChannels.simulationCompleted)).toEqual([
+          expect.objectContaining({ simulation_id: orphan.id, status: 'stopped', event_id: expect.any(String) }),
+        ]);
       });
     });
 

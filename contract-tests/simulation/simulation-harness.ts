@@ -1,5 +1,7 @@
 import { InMemoryEventBus } from '../../adapters/memory/in-memory-event-bus.js';
 import { InMemoryStreamStore } from '../../adapters/memory/in-memory-stream-store.js';
+import { StreamJobQueue } from '../../adapters/streams/stream-job-queue.js';
+import { testLogger } from '../../test-support/test-logger.js';
 import { ManualClock } from '../../test-support/core/manual-clock.js';
 import { RandomIdGenerator } from '../../adapters/system/random-id-generator.js';
 import { Streams } from '../../core/messaging/channels.js';
@@ -149,7 +151,9 @@ export const createSimulationHarness = async (
   const grants = new InMemoryGrants();
   const bus = new InMemoryEventBus();
   const streams = new InMemoryStreamStore(clock);
-  const relay = startTestRelay(outboxOf(fixture.repo), { events: bus, streams });
+  // Completions also record an analytics job (docs/adr/0038): the relay queues it on the same store.
+  const jobs = new StreamJobQueue(streams, clock, testLogger('simulation-harness'));
+  const relay = startTestRelay(outboxOf(fixture.repo), { events: bus, streams, jobs });
   const events = new SimulationEventRecorder(bus, relay);
   await events.start();
   const faults: { error: unknown; context: string }[] = [];
@@ -157,7 +161,6 @@ export const createSimulationHarness = async (
     repository: fixture.repo,
     projects,
     authorization: grants,
-    events: bus,
     streams,
     scheduler,
     clock,
@@ -191,6 +194,7 @@ export const createSimulationHarness = async (
     close: async () => {
       await service.shutdown();
       await relay.stop();
+      await jobs.close();
       await streams.close();
       await fixture.close();
     },

@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SimulationRepository } from '../../core/simulation/ports.js';
 import type { Simulation } from '../../core/simulation/simulation.js';
 import { summarizeSeries } from '../../core/simulation/summary.js';
+import { outboxEvent } from '../../core/messaging/outbox.js';
+import { eventsOf, outboxOf, takePending } from '../support/outbox-relay.js';
 import { aMetricSample, aSimulation, anId, atMinute, failureOf, valueOf } from './builders.js';
 
 export interface SimulationRepositoryFixture {
@@ -146,6 +148,18 @@ export function describeSimulationRepositoryContract(adapterName: string, create
 
       it('reports an unknown simulation as not found', async () => {
         expect(failureOf(await repo.update(aSimulation(), 1))).toMatchObject({ kind: 'not_found' });
+      });
+
+      it('records the messages of an update that was stored, under the simulation, and none of a refused one', async () => {
+        const note = (type: string) => outboxEvent('simulation:events:test', { type, timestamp: 1 });
+        const simulation = valueOf(await repo.create(aSimulation()));
+        valueOf(await repo.update({ ...simulation, status: 'completed' }, 1, [note('completed')]));
+        failureOf(await repo.update({ ...simulation, status: 'stopped' }, 1, [note('stale')]));
+        failureOf(await repo.update(aSimulation(), 1, [note('unknown')]));
+
+        const taken = await takePending(outboxOf(repo));
+        expect(eventsOf(taken)).toEqual(['simulation:events:test completed']);
+        expect(taken[0]?.aggregate).toBe(`simulation:${simulation.id}`);
       });
     });
 

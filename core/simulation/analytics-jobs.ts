@@ -1,38 +1,13 @@
-import { EventChannels, Queues, StreamRetention, Streams } from '../messaging/channels.js';
-import type { EventPublisher } from '../messaging/events.js';
+import { StreamRetention, Streams } from '../messaging/channels.js';
 import type { StreamProducer } from '../messaging/streams.js';
-import type { JobHandler, JobQueue } from '../messaging/work-queue.js';
+import type { JobHandler } from '../messaging/work-queue.js';
 import type { Clock } from '../shared/clock.js';
 import { analyzePerformance } from './analysis.js';
 import type { SimulationRepository } from './ports.js';
-import type { FaultReporter } from './settings.js';
 import type { Log } from '../shared/log.js';
 
 /** Job type on `async:analytics:queue`: payload `{ simulation_id, project_id, user_id, status }`. */
 export const ANALYTICS_JOB = 'simulation_completed';
-
-/**
- * The simulation service's event publisher, enqueueing an analytics job for every completion it
- * publishes. Done where the event is published rather than by subscribing to it, so each run gets
- * one job however many instances listen, and the job (durable) does not depend on Pub/Sub delivery.
- */
-export const withAnalyticsJobs = (
-  publisher: EventPublisher,
-  jobs: Pick<JobQueue, 'enqueue'>,
-  reportFault: FaultReporter,
-): EventPublisher => ({
-  publish: async (channel, event) => {
-    if (channel === EventChannels.simulationCompleted) {
-      const { simulation_id, project_id, user_id, status } = event;
-      try {
-        await jobs.enqueue(Queues.analytics, { type: ANALYTICS_JOB, payload: { simulation_id, project_id, user_id, status } });
-      } catch (error) {
-        reportFault(error, `simulation ${String(simulation_id)}: enqueue analytics job`);
-      }
-    }
-    await publisher.publish(channel, event);
-  },
-});
 
 export interface AnalyticsDeps {
   readonly repository: SimulationRepository;

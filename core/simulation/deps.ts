@@ -1,6 +1,5 @@
 import type { Clock } from '../shared/clock.js';
 import type { IdGenerator } from '../shared/ids.js';
-import type { EventPublisher } from '../messaging/events.js';
 import type { StreamProducer, StreamStore } from '../messaging/streams.js';
 import type { AuthorizationPort, ProjectDirectory, Scheduler, SimulationRepository, WatcherNotices } from './ports.js';
 import type { FinishedStreams } from './run/finished-streams.js';
@@ -12,7 +11,6 @@ export interface SimulationDeps {
   readonly repository: SimulationRepository;
   readonly projects: ProjectDirectory;
   readonly authorization: AuthorizationPort;
-  readonly events: EventPublisher;
   /** Runs append to their stream; a finished run's stream is removed after a grace (`finishedStreams`). */
   readonly streams: StreamProducer & Pick<StreamStore, 'remove'>;
   readonly scheduler: Scheduler;

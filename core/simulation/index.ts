@@ -24,5 +24,5 @@ export type { ConfigurationValidation, ValidateConfigurationInput } from './vali
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type HistoryInput, type HistoryView } from './get-simulation-history.js';
 export { createSimulationService, type SimulationRef, type SimulationService, type SimulationServiceDeps } from './simulation-service.js';
 export { CLEANUP_JOB, cleanupJobHandler, scheduleCleanup, type CleanupDeps, type CleanupScheduleOptions } from './cleanup-jobs.js';
-export { ANALYTICS_JOB, analyticsJobHandler, withAnalyticsJobs, type AnalyticsDeps } from './analytics-jobs.js';
+export { ANALYTICS_JOB, analyticsJobHandler, type AnalyticsDeps } from './analytics-jobs.js';
 export { projectUpdatedHandler, type ProjectEventsDeps } from './project-events.js';

@@ -96,8 +96,9 @@ export interface SimulationRepository {
   /**
    * Replaces the simulation if its stored version is `expectedVersion`, storing and returning it
    * with version `expectedVersion + 1`. Failures: `not_found`, `conflict` (another writer came first).
+   * `outbox` is recorded in the same transaction, only when the simulation is stored (as with `create`).
    */
-  update(simulation: Simulation, expectedVersion: number): Promise<Result<Simulation, DomainFailure>>;
+  update(simulation: Simulation, expectedVersion: number, outbox?: readonly OutboxMessage[]): Promise<Result<Simulation, DomainFailure>>;
   findById(id: string): Promise<Simulation | undefined>;
   /** One page of a project's simulations, newest first. */
   listByProject(projectId: string, query: HistoryQuery): Promise<HistoryPage>;

@@ -1,6 +1,8 @@
 import { DomainFailureError, type DomainFailure } from '../shared/errors.js';
 import { ok, type Result } from '../shared/result.js';
 import { findStoppable } from './access.js';
+import { completionMessages } from './completion.js';
+import { summarizeSeries } from './summary.js';
 import type { SimulationDeps } from './deps.js';
 import type { Simulation } from './simulation.js';
 
@@ -23,8 +25,9 @@ const DEFAULT_REASON = 'stopped by user';
 /**
  * Stops a running simulation (starter or project owner only) and keeps its partial results. A
  * simulation marked running whose run is not in this process (the process that ran it ended) is
- * marked stopped as it is. Its watchers on every gateway are told who stops it and why first: the
- * completion event that follows the stop ends their streams and closes their sockets (docs/adr/0052).
+ * marked stopped as it is, with its completion (event and analytics job) recorded by this write,
+ * since no run will record one. Its watchers on every gateway are told who stops it and why first:
+ * the completion event that follows the stop ends their streams and closes their sockets (docs/adr/0052).
  */
 export const stopSimulation = async (
   deps: Pick<SimulationDeps, 'repository' | 'projects' | 'runs' | 'clock' | 'watchers' | 'reportFault'>,
@@ -41,10 +44,10 @@ export const stopSimulation = async (
     const finished = await run.stop(input.userId, stopReason);
     return ok(finished.status === 'stopped' ? { stopped: true, simulation: finished } : notStopped(finished));
   }
-  const updated = await deps.repository.update(
-    { ...simulation, status: 'stopped', completedAt: deps.clock.now(), stoppedBy: input.userId, stopReason },
-    simulation.version,
-  );
+  const now = deps.clock.now();
+  const stopped = { ...simulation, status: 'stopped' as const, completedAt: now, stoppedBy: input.userId, stopReason };
+  const summary = (await deps.repository.findResults(simulation.id))?.summary ?? summarizeSeries([]);
+  const updated = await deps.repository.update(stopped, simulation.version, completionMessages(stopped, summary, now));
   return updated.ok ? ok({ stopped: true, simulation: updated.value }) : updated;
 };
 

@@ -63,16 +63,30 @@ export class SqlSimulationRepository implements SimulationRepository {
     return row ? ok(fromSimulationRow(row)) : err(failure('conflict', 'simulation_exists', `Simulation ${simulation.id} already exists`));
   }
 
-  async update(simulation: Simulation, expectedVersion: number): Promise<Result<Simulation, DomainFailure>> {
+  async update(
+    simulation: Simulation,
+    expectedVersion: number,
+    outbox: readonly OutboxMessage[] = [],
+  ): Promise<Result<Simulation, DomainFailure>> {
     const { id, ...fields } = toSimulationRow(simulation);
-    const row = await this.db
-      .updateTable('simulations')
-      .set({ ...fields, version: expectedVersion + 1 })
-      .where('id', '=', id)
-      .where('version', '=', expectedVersion)
-      .returningAll()
-      .executeTakeFirst();
-    if (row) return ok(fromSimulationRow(row));
+    // A plain update (a run's progress) needs no transaction of its own.
+    const within = <T>(work: (trx: Kysely<SimulationTables>) => Promise<T>): Promise<T> =>
+      outbox.length === 0 ? work(this.db) : this.db.transaction().execute(work);
+    const row = await within(async (trx) => {
+      const updated = await trx
+        .updateTable('simulations')
+        .set({ ...fields, version: expectedVersion + 1 })
+        .where('id', '=', id)
+        .where('version', '=', expectedVersion)
+        .returningAll()
+        .executeTakeFirst();
+      if (updated) await this.outbox.record(trx, `simulation:${id}`, outbox);
+      return updated;
+    });
+    if (row) {
+      this.outbox.recorded(outbox);
+      return ok(fromSimulationRow(row));
+    }
     const exists = await this.db.selectFrom('simulations').select('id').where('id', '=', id).executeTakeFirst();
     return err(
       exists

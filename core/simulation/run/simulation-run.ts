@@ -1,9 +1,8 @@
-import { EventChannels, StreamRetention, Streams } from '../../messaging/channels.js';
+import { StreamRetention, Streams } from '../../messaging/channels.js';
 import { DomainFailureError } from '../../shared/errors.js';
-import { simulationCompleted } from '../events.js';
+import { completionMessages } from '../completion.js';
 import { createClusterModel, type ClusterModel } from '../model/cluster-model.js';
 import type { MetricSample } from '../model/metric-sample.js';
-import type { EventPublisher } from '../../messaging/events.js';
 import type { StreamProducer } from '../../messaging/streams.js';
 import type { Clock } from '../../shared/clock.js';
 import type { FinishedStreams } from './finished-streams.js';
@@ -12,11 +11,10 @@ import { SeriesRecorder } from '../series.js';
 import type { Simulation, SimulationStatus } from '../simulation.js';
 import type { FaultReporter, SimulationSettings } from '../settings.js';
 import { toStreamFields } from '../stream-fields.js';
-import { summarizeSeries } from '../summary.js';
+import { summarizeSeries, type SimulationSummary } from '../summary.js';
 
 export interface RunDeps {
   readonly repository: SimulationRepository;
-  readonly events: EventPublisher;
   readonly streams: StreamProducer;
   readonly finishedStreams: Pick<FinishedStreams, 'retire'>;
   readonly scheduler: Scheduler;
@@ -158,30 +156,28 @@ export class SimulationRun {
     }
   }
 
-  /** A run that could not store its end leaves the registry all the same (a later stop marks it stopped). */
+  /**
+   * A run that could not store its end leaves the registry all the same (a later stop marks it stopped).
+   * Its end is stored with `simulation:events:completed` and the analytics job (outbox, docs/adr/0046).
+   */
   private async finish(status: SimulationStatus, stop?: StopDetails): Promise<Simulation> {
-    let finished: Simulation;
-    let summary: ReturnType<typeof summarizeSeries>;
     try {
       const series = this.recorder.series();
-      summary = summarizeSeries(series);
+      const summary = summarizeSeries(series);
       await this.deps.repository.saveResults(this.id, series, summary);
-      finished = await this.store(status, stop);
-      this.simulation = finished;
+      this.simulation = await this.store(status, summary, stop);
+      return this.simulation;
     } finally {
       this.deps.runs.remove(this.id);
       if (this.simulation.realTime) this.deps.finishedStreams.retire(this.id);
     }
-    try {
-      await this.deps.events.publish(EventChannels.simulationCompleted, simulationCompleted(finished, summary, this.deps.clock.now()));
-    } catch (error) {
-      this.deps.reportFault(error, `simulation ${this.id}: publish completed`);
-    }
-    return finished;
   }
 
-  /** Writes the final state; if another writer finished the simulation first, its state stands. */
-  private async store(status: SimulationStatus, stop?: StopDetails): Promise<Simulation> {
+  /**
+   * Writes the final state with its completion messages; if another writer finished the simulation
+   * first, its state stands and that writer recorded the completion.
+   */
+  private async store(status: SimulationStatus, summary: SimulationSummary, stop?: StopDetails): Promise<Simulation> {
     let stored = this.simulation;
     for (let attempt = 1; ; attempt += 1) {
       const next: Simulation = {
@@ -192,7 +188,7 @@ export class SimulationRun {
         ...(this.recorder.latest ? { finalSample: this.recorder.latest } : {}),
         ...stop,
       };
-      const updated = await this.deps.repository.update(next, stored.version);
+      const updated = await this.deps.repository.update(next, stored.version, completionMessages(next, summary, this.deps.clock.now()));
       if (updated.ok) return updated.value;
       if (updated.error.kind !== 'conflict' || attempt === UPDATE_ATTEMPTS) throw new DomainFailureError(updated.error);
       const fresh = await this.deps.repository.findById(this.id);
