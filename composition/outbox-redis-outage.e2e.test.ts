@@ -178,4 +178,79 @@ describe('a Redis outage during a burst of writes', () => {
     expect(registrations.filter((outcome) => !jobEmails.includes(outcome.email)).map((outcome) => outcome.email)).toEqual([]);
     expect(createdEvents.every((event) => typeof event.event_id === 'string')).toBe(true);
   }, 180_000);
+
+  it('answers logouts, logins and report requests while Redis is away, and delivers their events and jobs once it is back', async () => {
+    const auth: DomainEvent[] = [];
+    await raw.adapter.subscribe(EventChannels.authLogout, (event) => void auth.push(event));
+    await raw.adapter.subscribe(EventChannels.authLogin, (event) => void auth.push(event));
+    const sessions: { readonly email: string; readonly token: string; readonly sessionId: string }[] = [];
+    for (let i = 0; i < 6; i += 1) {
+      const email = `session-${i}@example.test`;
+      expect(
+        (await jsonRequest(http, 'POST', `${authUrl}/auth/register`, { body: { email, password: PASSWORD, name: `S ${i}` } })).status,
+      ).toBe(201);
+      const login = await jsonRequest(http, 'POST', `${authUrl}/auth/login`, { body: { email, password: PASSWORD } });
+      sessions.push({ email, token: login.body.access_token as string, sessionId: login.body.session_id as string });
+    }
+    const owner = sessions[0]!;
+    const project = await jsonRequest(http, 'POST', `${projectUrl}/projects`, { token: owner.token, body: { name: 'reported' } });
+    expect(project.status).toBe(201);
+
+    proxy.shut();
+    const restarting = redis.restart({ downMs: 3_000 });
+    const reports = await Promise.all(
+      [1, 2].map(() =>
+        jsonRequest(http, 'POST', `${projectUrl}/projects/${project.body.project_id}/reports`, { token: owner.token, body: {} }),
+      ),
+    );
+    const logouts = await Promise.all(sessions.map(({ token }) => jsonRequest(http, 'POST', `${authUrl}/auth/logout`, { token })));
+    const again = await jsonRequest(http, 'POST', `${authUrl}/auth/login`, { body: { email: owner.email, password: PASSWORD } });
+    await restarting;
+    await waitFor(
+      async () => {
+        await raw.adapter.publish(EventChannels.authLogout, { type: 'probe', timestamp: Date.now() });
+        return auth.some((event) => event.type === 'probe');
+      },
+      20_000,
+      'the test subscriber to resubscribe',
+    );
+    proxy.open();
+
+    // Answered while Redis was away, with what Redis would have carried recorded beside the change.
+    expect(reports.map((answer) => answer.status)).toEqual([202, 202]);
+    expect(logouts.map((answer) => answer.status)).toEqual(sessions.map(() => 204));
+    expect(again.status).toBe(200);
+    const loggedOut = () => new Set(auth.filter((event) => event.type === 'logout').map((event) => event.session_id));
+    const ready = async () =>
+      (
+        await Promise.all(
+          reports.map(
+            async (answer) =>
+              (
+                await jsonRequest(http, 'GET', `${projectUrl}${String(answer.headers.location)}`, {
+                  token: again.body.access_token as string,
+                })
+              ).status,
+          ),
+        )
+      ).every((status) => status === 200);
+    await waitFor(
+      async () =>
+        sessions.every(({ sessionId }) => loggedOut().has(sessionId)) &&
+        auth.some((event) => event.type === 'login' && event.session_id === again.body.session_id) &&
+        (await ready()),
+      30_000,
+      'every logout and login event, and both reports',
+    ).catch(() => undefined);
+    console.log(
+      `[fault:outbox] Redis SIGKILLed during ${sessions.length} logouts, a login and 2 report requests: answered ` +
+        `${[...logouts, again, ...reports].map((answer) => answer.status).join('/')}; logout events delivered for ` +
+        `${sessions.filter(({ sessionId }) => loggedOut().has(sessionId)).length}/${sessions.length} sessions; login event ` +
+        `${auth.some((event) => event.type === 'login' && event.session_id === again.body.session_id) ? 'delivered' : 'missing'}; reports ready: ${await ready()}`,
+    );
+    expect(sessions.filter(({ sessionId }) => !loggedOut().has(sessionId))).toEqual([]);
+    expect(auth.some((event) => event.type === 'login' && event.session_id === again.body.session_id)).toBe(true);
+    expect(auth.filter((event) => event.type === 'logout').every((event) => typeof event.event_id === 'string')).toBe(true);
+    expect(await ready()).toBe(true);
+  }, 180_000);
 });
