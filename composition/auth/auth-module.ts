@@ -15,7 +15,6 @@ import {
 } from '../../core/auth/index.js';
 import type { Clock } from '../../core/shared/clock.js';
 import type { IdGenerator } from '../../core/shared/ids.js';
-import type { EventPublisher } from '../../core/messaging/events.js';
 import type { JobQueue } from '../../core/messaging/work-queue.js';
 import type { OutboxStore } from '../../core/messaging/outbox.js';
 import { JoseTokenIssuer } from '../../adapters/crypto/jose-token-issuer.js';
@@ -99,7 +98,6 @@ export const authModule = new ContainerModule(({ bind }) => {
         email: EmailSender,
         loginFailures: LoginFailureLog,
         sockets: UserSockets,
-        events: EventPublisher,
         jobs: JobQueue,
         clock: Clock,
         ids: IdGenerator,
@@ -116,7 +114,6 @@ export const authModule = new ContainerModule(({ bind }) => {
           email,
           loginFailures,
           sockets,
-          events,
           jobs,
           clock,
           ids,
@@ -138,7 +135,6 @@ export const authModule = new ContainerModule(({ bind }) => {
         AuthTokens.email,
         AuthTokens.loginFailures,
         AuthTokens.sockets,
-        Platform.publisher,
         Platform.jobs,
         Platform.clock,
         Platform.ids,

@@ -177,7 +177,6 @@ export const createAuthHarness = async (
     refreshTokens: repos.refreshTokens ?? new InMemoryRefreshTokenRepository(),
     opaqueTokens: new RandomOpaqueTokens(),
     email,
-    events: bus,
     jobs,
     clock,
     ids: new RandomIdGenerator(),

@@ -61,7 +61,6 @@ export const startAuthOnGrpc = async (
     passwords: new ScryptPasswordHasher({ N: 2 ** 10 }),
     tokens: JoseTokenIssuer.withKeys(clock, keys),
     email: new LogEmailSender(),
-    events,
     jobs,
     clock,
     ids: new RandomIdGenerator(),

@@ -1,6 +1,5 @@
 import type { Clock } from '../shared/clock.js';
 import type { IdGenerator } from '../shared/ids.js';
-import type { EventPublisher } from '../messaging/events.js';
 import type { JobQueue } from '../messaging/work-queue.js';
 import {
   defaultLoginThrottleLimits,
@@ -59,7 +58,6 @@ export interface AuthDeps {
   readonly passwords: PasswordHasher;
   readonly tokens: TokenIssuer;
   readonly email: EmailSender;
-  readonly events: EventPublisher;
   readonly jobs: JobQueue;
   /** The users' sockets on the gateways, closed at logout and deactivation; absent: auth runs without gateways to tell. */
   readonly sockets?: UserSockets;
