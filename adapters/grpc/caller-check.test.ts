@@ -119,7 +119,7 @@ describe('mutual TLS and caller checks on a gRPC server', () => {
 
   it('reads the peer certificate once per connection, and each connection keeps its own identity', async () => {
     const gateway = new GatewayServiceClient(server.address, meshChannelCredentials(mesh['api-gateway']!, 'auth'));
-    const project = new GatewayServiceClient(server.address, meshChannelCredentials(mesh.project!, 'auth'));
+    const simulation = new GatewayServiceClient(server.address, meshChannelCredentials(mesh.simulation!, 'auth'));
     const route = (client: GatewayServiceClient) =>
       outcome((done) =>
         client.routeMessage(RouteMessageRequest.fromPartial({ targetUserId: 'u', messageType: 'hello' }), new Metadata(), deadline(), done),
@@ -127,14 +127,17 @@ describe('mutual TLS and caller checks on a gRPC server', () => {
     try {
       // The first call of each client opens its connection (handshakes read certificates too).
       expect((await route(gateway)).code).toBe(status.UNIMPLEMENTED);
-      expect((await route(project)).code).toBe(status.PERMISSION_DENIED);
+      expect((await route(simulation)).code).toBe(status.PERMISSION_DENIED);
       const reads = vi.spyOn(TLSSocket.prototype, 'getPeerCertificate');
       try {
         for (let i = 0; i < 10; i += 1) {
           // Interleaved on two live connections: a remembered identity never answers for the other one.
-          const [allowed, refused] = await Promise.all([route(gateway), route(project)]);
+          const [allowed, refused] = await Promise.all([route(gateway), route(simulation)]);
           expect(allowed.code).toBe(status.UNIMPLEMENTED);
-          expect(refused).toEqual({ code: status.PERMISSION_DENIED, details: 'project may not call /gateway.GatewayService/RouteMessage' });
+          expect(refused).toEqual({
+            code: status.PERMISSION_DENIED,
+            details: 'simulation may not call /gateway.GatewayService/RouteMessage',
+          });
         }
         expect(reads).not.toHaveBeenCalled();
       } finally {
@@ -142,7 +145,7 @@ describe('mutual TLS and caller checks on a gRPC server', () => {
       }
     } finally {
       gateway.close();
-      project.close();
+      simulation.close();
     }
   });
 
