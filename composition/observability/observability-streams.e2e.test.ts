@@ -69,7 +69,13 @@ describe('health and summary metrics on Redis streams', () => {
       expect(Math.abs(Date.now() - Number(entry.timestamp))).toBeLessThan(10_000);
       expect(Number(entry.uptime_ms)).toBeGreaterThanOrEqual(0);
     }
-    expect(JSON.parse(latest.get('api-gateway')!.dependencies!)).toEqual({ auth: 'READY', project: 'READY', simulation: 'READY' });
+    // Gateways reach one another too (GatewayService forwards to the instance holding a client, ADR 0052).
+    expect(JSON.parse(latest.get('api-gateway')!.dependencies!)).toEqual({
+      'api-gateway': 'READY',
+      auth: 'READY',
+      project: 'READY',
+      simulation: 'READY',
+    });
   });
 
   it('publishes the process summary to monitoring:stream:metrics', async () => {
