@@ -40,8 +40,9 @@ export interface OtlpReceiver {
  * An OTLP/HTTP trace receiver for tests: a plain node:http server that accepts
  * `POST /v1/traces` in protobuf (`application/x-protobuf`, decoded here by field numbers of
  * opentelemetry/proto/trace/v1/trace.proto) or JSON (`application/json`), and keeps the spans.
+ * On a free port by default; on `port` (e.g. OTLP's default 4318) when given.
  */
-export const startOtlpReceiver = async (): Promise<OtlpReceiver> => {
+export const startOtlpReceiver = async (port = 0): Promise<OtlpReceiver> => {
   const received: ReceivedSpan[] = [];
   const requests: { path: string; contentType: string }[] = [];
   const server: Server = createServer((request, response) => {
@@ -51,7 +52,9 @@ export const startOtlpReceiver = async (): Promise<OtlpReceiver> => {
       try {
         if (request.method !== 'POST' || request.url !== '/v1/traces') throw new Error(`unexpected ${request.method} ${request.url}`);
         received.push(...(contentType.startsWith('application/json') ? decodeJson(body.toString('utf8')) : decodeProtobuf(body)));
-        response.writeHead(200, { 'content-type': contentType.startsWith('application/json') ? 'application/json' : 'application/x-protobuf' });
+        response.writeHead(200, {
+          'content-type': contentType.startsWith('application/json') ? 'application/json' : 'application/x-protobuf',
+        });
         response.end(contentType.startsWith('application/json') ? '{}' : undefined);
       } catch (error) {
         response.writeHead(400, { 'content-type': 'text/plain' });
@@ -59,8 +62,8 @@ export const startOtlpReceiver = async (): Promise<OtlpReceiver> => {
       }
     });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
+  server.listen(port, '127.0.0.1');
+  await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error as Error))]);
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     spans: () => [...received],

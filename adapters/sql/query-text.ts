@@ -13,9 +13,10 @@ export interface QueryDescription {
 const MAX_TEXT = 2_000;
 const MAX_REMEMBERED = 1_000;
 
-// A string literal ('' inside is an escaped quote, E'' the escape-string form), a dollar-quoted
+// A string literal ('' inside is an escaped quote; in the E'' form a backslash escapes too), a dollar-quoted
 // string, or a number that is not part of a name or a `$1` placeholder.
-const LITERALS = /[Ee]?'(?:[^']|'')*'|\$([A-Za-z_]\w*)?\$[\s\S]*?\$\1\$|(?<![\w$."])-?\b\d+(?:\.\d+)?(?:[eE][+-]?\d+)?\b/g;
+const LITERALS =
+  /\b[Ee]'(?:[^'\\]|\\[\s\S]|'')*'|'(?:[^']|'')*'|\$([A-Za-z_]\w*)?\$[\s\S]*?\$\1\$|(?<![\w$."])-?\b\d+(?:\.\d+)?(?:[eE][+-]?\d+)?\b/g;
 
 const TABLE_AFTER = /\b(?:INTO|UPDATE|FROM)\s+("?[A-Za-z_][\w$]*"?(?:\."?[A-Za-z_][\w$]*"?)?)/i;
 
