@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { continueTrace, formatTraceparent, TRACEPARENT, type TraceContext } from '../observability/trace-context.js';
 import { runInScope, type RequestScope } from '../observability/trace-context-scope.js';
 import { traceOfSpan, type Tracer } from '../observability/tracing/spans.js';
-import { startHttpServerSpan } from './http-server-spans.js';
+import { startHttpServerSpan, type RawRequest } from './http-server-spans.js';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 export const TRACEPARENT_HEADER = TRACEPARENT;
@@ -36,7 +36,7 @@ export const tracedRequestId = (raw: { readonly headers: IncomingHttpHeaders }):
  */
 export const recordingRequestId =
   (tracer: Tracer) =>
-  (raw: Parameters<typeof startHttpServerSpan>[1]): string =>
+  (raw: RawRequest): string =>
     nameRequest(raw, { trace: traceOfSpan(startHttpServerSpan(tracer, raw)), tracer });
 
 const nameRequest = (raw: { readonly headers: IncomingHttpHeaders }, scope: RequestScope & { readonly trace: TraceContext }): string => {
