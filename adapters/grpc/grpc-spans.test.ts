@@ -23,9 +23,13 @@ describe('gRPC spans', () => {
     expect(serverAttributes('[::1]:9000')).toEqual({ 'server.address': '::1', 'server.port': 9000 });
   });
 
-  it('start a client span only in work that records spans', () => {
+  it('start a client span only in sampled work that records spans', () => {
     expect(startRpcClientSpan('/auth.AuthService/GetUser')).toBeUndefined();
     expect(runInScope({ trace: parent }, () => startRpcClientSpan('/auth.AuthService/GetUser'))).toBeUndefined();
+    // A hop of an unsampled span is not sampled either: the SDK is not even asked.
+    expect(
+      runInScope({ trace: { ...parent, flags: '00' }, tracer }, () => startRpcClientSpan('/auth.AuthService/GetUser')),
+    ).toBeUndefined();
     const span = runInScope({ trace: parent, tracer }, () => startRpcClientSpan('/auth.AuthService/GetUser', '127.0.0.1:9000'))!;
     endRpcSpan(span, status.OK, 'client');
     const [recorded] = exporter.getFinishedSpans();

@@ -21,7 +21,7 @@ const password = 'correct horse battery';
 const newTraceId = (): string => [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
 
 /** Registers and logs in through the gateway; then `POST /projects` with the client's `traceparent` of `traceId`. */
-const createProjectInTrace = async (http2: Agent, gateway: string, traceId: string): Promise<string> => {
+const createProjectInTrace = async (http2: Agent, gateway: string, traceId: string, flags = '01'): Promise<string> => {
   const email = `otel-${traceId.slice(0, 8)}@example.com`;
   const registered = await jsonRequest(http2, 'POST', `${gateway}/auth/register`, { body: { email, password, name: 'Otto Tel' } });
   expect(registered.status).toBe(201);
@@ -33,14 +33,14 @@ const createProjectInTrace = async (http2: Agent, gateway: string, traceId: stri
     headers: {
       authorization: `Bearer ${login.body.access_token}`,
       'content-type': 'application/json',
-      traceparent: `00-${traceId}-${CLIENT_SPAN}-01`,
+      traceparent: `00-${traceId}-${CLIENT_SPAN}-${flags}`,
     },
     body: JSON.stringify({ name: 'Traced shop', template_id: 'microservices' }),
   });
   const body = (await response.body.json()) as { project_id: string };
   expect(response.statusCode).toBe(201);
-  // The response names the gateway's server span, in the client's trace, sampled.
-  expect(response.headers['traceparent']).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+  // The response names the gateway's server span, in the client's trace, sampled as the client asked.
+  expect(response.headers['traceparent']).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-${flags}$`));
   return body.project_id;
 };
 
@@ -55,13 +55,23 @@ const one = (spans: readonly ReceivedSpan[], description: string, match: (span: 
 
 const childrenOf = (spans: readonly ReceivedSpan[], parent: ReceivedSpan) => spans.filter((span) => span.parentSpanId === parent.spanId);
 
-/** The consumers of `project:events:created` that the trace must reach: auth's grant (with its SQL) and the gateway's fan-out. */
-const consumersArrived = (spans: readonly ReceivedSpan[]) => {
+/**
+ * Whether the trace has arrived whole: each service exports its own batches, so the consumers'
+ * spans (auth's grant with its SQL, the gateway's fan-out) may arrive before the project's, and
+ * every parent must be there.
+ */
+const traceArrived = (spans: readonly ReceivedSpan[]) => {
   const grant = spans.find((s) => s.kind === 'consumer' && s.name === 'process project:events:created');
   return (
     grant !== undefined &&
     spans.some((s) => s.parentSpanId === grant.spanId && s.name === 'INSERT resource_grants') &&
-    spans.some((s) => s.kind === 'consumer' && s.name === 'process project:events:*')
+    spans.some((s) => s.kind === 'consumer' && s.name === 'process project:events:*') &&
+    spans.some((s) => s.kind === 'producer' && s.name === 'publish project:events:created') &&
+    spans.some((s) => s.kind === 'server' && s.service === 'project') &&
+    spans.some((s) => s.service === 'project' && s.name === 'COMMIT') &&
+    spans.some((s) => s.kind === 'server' && s.service === 'api-gateway') &&
+    // A parent ends after its children: its batch may come later.
+    spans.every((s) => s.parentSpanId === CLIENT_SPAN || spans.some((parent) => parent.spanId === s.parentSpanId))
   );
 };
 
@@ -222,7 +232,7 @@ describe('OpenTelemetry traces over OTLP/HTTP', () => {
       const gateway = `http://127.0.0.1:${mesh.services.get('api-gateway')!.http.port}`;
       const projectId = await createProjectInTrace(http2, gateway, traceId);
       const inTrace = () => receiver.spans().filter((span) => span.traceId === traceId);
-      await waitFor(() => consumersArrived(inTrace()), 20_000, 'the consumer spans of project:events:created');
+      await waitFor(() => traceArrived(inTrace()), 20_000, 'the consumer spans of project:events:created');
       expectTheProjectCreationTrace(receiver.spans(), traceId, projectId);
       expect(new Set(receiver.requests().map((r) => `${r.path} ${r.contentType}`))).toEqual(new Set(['/v1/traces application/x-protobuf']));
       // Resources name the services and the SDK.
@@ -230,12 +240,22 @@ describe('OpenTelemetry traces over OTLP/HTTP', () => {
       expect(resource).toMatchObject({ 'service.namespace': 'meshwork', 'telemetry.sdk.language': 'nodejs', 'process.pid': process.pid });
     });
 
+    it('records nothing of a trace the client did not sample (parent-based sampling)', { timeout: 60_000 }, async () => {
+      const gateway = `http://127.0.0.1:${mesh.services.get('api-gateway')!.http.port}`;
+      const [unsampled, sampled] = [newTraceId(), newTraceId()];
+      await createProjectInTrace(http2, gateway, unsampled, '00');
+      await createProjectInTrace(http2, gateway, sampled);
+      // Once the sampled trace, which came later, has its consumers, the other one would have shown too.
+      await waitFor(() => traceArrived(receiver.spans().filter((span) => span.traceId === sampled)), 20_000, 'the sampled trace');
+      expect(receiver.spans().filter((span) => span.traceId === unsampled)).toEqual([]);
+    });
+
     it("keeps a message's trace when others are created at once (the outbox carries it)", { timeout: 60_000 }, async () => {
       const gateway = `http://127.0.0.1:${mesh.services.get('api-gateway')!.http.port}`;
       const traces = [newTraceId(), newTraceId(), newTraceId(), newTraceId()];
       await Promise.all(traces.map((traceId) => createProjectInTrace(http2, gateway, traceId)));
       await waitFor(
-        () => traces.every((traceId) => consumersArrived(receiver.spans().filter((span) => span.traceId === traceId))),
+        () => traces.every((traceId) => traceArrived(receiver.spans().filter((span) => span.traceId === traceId))),
         20_000,
         'the consumers of every trace',
       );
@@ -303,7 +323,7 @@ describe('OpenTelemetry traces over OTLP/HTTP', () => {
       const traceId = newTraceId();
       const projectId = await createProjectInTrace(http2, gateway, traceId);
       const inTrace = () => receiver.spans().filter((span) => span.traceId === traceId);
-      await waitFor(() => consumersArrived(inTrace()), 20_000, 'the consumer spans of project:events:created');
+      await waitFor(() => traceArrived(inTrace()), 20_000, 'the consumer spans of project:events:created');
       expectTheProjectCreationTrace(receiver.spans(), traceId, projectId);
       expect(new Set(receiver.requests().map((r) => `${r.path} ${r.contentType}`))).toEqual(new Set(['/v1/traces application/json']));
       const pidOf = (service: string) =>

@@ -11,6 +11,8 @@ import type { SamplerName, TracingSettings } from './tracing-settings.js';
 export interface ProcessTracing {
   /** The tracer of `service`: its spans carry that service's `service.name`. */
   tracerFor(service: ServiceName): Tracer;
+  /** Exports what is buffered now. */
+  flush(): Promise<void>;
   /** Exports what is still buffered, then stops exporting. Idempotent. */
   shutdown(): Promise<void>;
 }
@@ -89,6 +91,7 @@ export const startTracing = async (
       if (!entry) throw new Error(`no tracer for ${service}: this process does not run it`);
       return entry.tracer;
     },
+    flush: () => Promise.allSettled([...providers.values()].map(({ provider }) => provider.forceFlush())).then(() => undefined),
     shutdown: () =>
       (stopping ??= Promise.allSettled([...providers.values()].map(({ provider }) => provider.shutdown())).then(() => undefined)),
   };

@@ -23,6 +23,7 @@ export type { Span, Tracer };
  */
 
 const FLAGS = ['00', '01'] as const;
+const SAMPLED = FLAGS[1];
 
 /** The OpenTelemetry context whose span is `parent` (a remote one: received in a header, metadata or envelope). */
 const parentContextOf = (parent: TraceContext | undefined, remote: boolean): Context =>
@@ -56,10 +57,15 @@ export const startSpan = (
   remote = false,
 ): Span => tracer.startSpan(name, { kind, attributes }, parentContextOf(parent, remote));
 
-/** The scope of work that records spans, or undefined (no tracer, or not in a trace): callers then record nothing. */
+/**
+ * The scope of work that records spans, or undefined (no tracer, not in a trace, or in a span that
+ * is not sampled): callers then record nothing and build nothing. A local child of an unsampled
+ * span is never sampled by the standard samplers (parent-based ones follow the parent, the ratio
+ * decides by trace id, the same for the whole trace), so the SDK is not asked.
+ */
 export const recordingScope = (): (RequestScope & { readonly tracer: Tracer; readonly trace: TraceContext }) | undefined => {
   const scope = currentScope();
-  return scope?.tracer !== undefined && scope.trace !== undefined
+  return scope?.tracer !== undefined && scope.trace !== undefined && scope.trace.flags === SAMPLED
     ? (scope as RequestScope & { readonly tracer: Tracer; readonly trace: TraceContext })
     : undefined;
 };
