@@ -51,7 +51,7 @@ export const startOtlpReceiver = async (port = 0): Promise<OtlpReceiver> => {
       requests.push({ path: request.url ?? '', contentType });
       try {
         if (request.method !== 'POST' || request.url !== '/v1/traces') throw new Error(`unexpected ${request.method} ${request.url}`);
-        received.push(...(contentType.startsWith('application/json') ? decodeJson(body.toString('utf8')) : decodeProtobuf(body)));
+        received.push(...decodeOtlpTraces(body, contentType));
         response.writeHead(200, {
           'content-type': contentType.startsWith('application/json') ? 'application/json' : 'application/x-protobuf',
         });
@@ -75,6 +75,10 @@ export const startOtlpReceiver = async (port = 0): Promise<OtlpReceiver> => {
     },
   };
 };
+
+/** The spans of one OTLP/HTTP export request, by its content type (JSON, else protobuf). */
+export const decodeOtlpTraces = (body: Buffer, contentType: string): ReceivedSpan[] =>
+  contentType.startsWith('application/json') ? decodeJson(body.toString('utf8')) : decodeProtobuf(body);
 
 const readBody = async (request: IncomingMessage): Promise<Buffer> => {
   const chunks: Buffer[] = [];

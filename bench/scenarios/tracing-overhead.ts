@@ -76,52 +76,79 @@ const step = async (bench: BenchMesh, calls: number, label: string): Promise<Ste
  */
 const KEEP_NO_SENT_ENTRIES = { OUTBOX_KEEP_SENT_SECONDS: '0' };
 
-interface Shape {
-  readonly name: string;
+/** What one mesh of a shape runs on, and how to remove it. */
+interface Isolated {
   readonly env: Record<string, string>;
-  /** Requests of one capacity step, and steps per mode and round: many short steps, so bursts of other work even out. */
-  readonly calls: number;
-  readonly stepsPerRound: number;
   readonly cleanup: () => Promise<void>;
 }
 
-/** Layer 3 and storage of the two measured shapes: everything in memory, and Redis with PostgreSQL (every span kind). */
-const shapes = async (): Promise<Shape[]> => {
-  const redis = await startRedisNode();
-  const database = await createThrowawayDatabase('bench-tracing');
-  const dataDir = await mkdtemp(join(tmpdir(), 'meshwork-bench-tracing-'));
-  return [
-    { name: 'in-memory storage and event bus', env: KEEP_NO_SENT_ENTRIES, calls: 200, stepsPerRound: 10, cleanup: async () => {} },
-    {
-      name: 'Redis and PostgreSQL',
-      env: {
-        ...KEEP_NO_SENT_ENTRIES,
-        ...redisConfigToEnv(redis.config),
-        MESH_STORAGE: 'sql',
-        DATABASE_URL: database.url,
-        DATA_DIR: dataDir,
-        AUTH_KEY_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 3).toString('base64')}`,
-      },
-      calls: 100,
-      stepsPerRound: 4,
-      cleanup: async () => {
-        await redis.stop();
-        await database.drop();
-        await rm(dataDir, { recursive: true, force: true });
-      },
-    },
-  ];
-};
+interface Shape {
+  readonly name: string;
+  /** Requests of one capacity step, and steps per mode and round: many short steps, so bursts of other work even out. */
+  readonly calls: number;
+  readonly stepsPerRound: number;
+  /** Layer 3 and storage of one mesh of its own: meshes never handle each other's events or outbox entries. */
+  isolated(): Promise<Isolated>;
+}
 
-/** How the traced meshes differ from the one with traces off. */
-const tracedModes = (endpoint: string) =>
-  [
-    { name: 'every trace', env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_TRACES_SAMPLER: 'always_on' } },
+/** The two measured shapes: everything in memory, and Redis with PostgreSQL (every span kind). */
+const shapes: readonly Shape[] = [
+  {
+    name: 'in-memory storage and event bus',
+    calls: 200,
+    stepsPerRound: 10,
+    isolated: async () => ({ env: KEEP_NO_SENT_ENTRIES, cleanup: async () => {} }),
+  },
+  {
+    name: 'Redis and PostgreSQL',
+    calls: 100,
+    stepsPerRound: 4,
+    isolated: async () => {
+      const [redis, database, dataDir] = await Promise.all([
+        startRedisNode(),
+        createThrowawayDatabase('bench-tracing'),
+        mkdtemp(join(tmpdir(), 'meshwork-bench-tracing-')),
+      ]);
+      return {
+        env: {
+          ...KEEP_NO_SENT_ENTRIES,
+          ...redisConfigToEnv(redis.config),
+          MESH_STORAGE: 'sql',
+          DATABASE_URL: database.url,
+          DATA_DIR: dataDir,
+          AUTH_KEY_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 3).toString('base64')}`,
+        },
+        cleanup: async () => {
+          await redis.stop();
+          await database.drop();
+          await rm(dataDir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+];
+
+interface Mode {
+  readonly name: string;
+  /** Where on the sink its spans go. */
+  readonly path: string;
+  readonly env: Record<string, string>;
+}
+
+/** How the traced meshes differ from the one with traces off; each posts to a path of its own on the sink. */
+const tracedModes = (sink: string): Mode[] => {
+  const modes: Mode[] = [
+    { name: 'every trace', path: '/every/v1/traces', env: { OTEL_TRACES_SAMPLER: 'always_on' } },
     {
       name: '1 in 10 traces',
-      env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' },
+      path: '/sampled/v1/traces',
+      env: { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' },
     },
-  ] as const;
+  ];
+  return modes.map((mode) => ({ ...mode, env: { ...mode.env, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${sink}${mode.path}` } }));
+};
+
+type SinkStats = Record<string, { readonly requests: number; readonly bytes: number; readonly spans: number } | undefined>;
 
 /**
  * The project creation flow (POST /projects through the gateway, ValidateToken, CreateProject,
@@ -136,15 +163,18 @@ export const scenario: BenchScenario = {
     const sink = await startOtlpSinkProcess();
     const rows: BenchRow[] = [];
     const notes: string[] = [];
-    const measured = await shapes();
-    const stats = async () =>
-      (await (await httpRequest(`http://${sink.address}/stats`)).body.json()) as { requests: number; bytes: number };
+    const stats = async () => (await (await httpRequest(`http://${sink.address}/stats`)).body.json()) as SinkStats;
     try {
-      for (const shape of measured) {
-        const modes = [{ name: 'traces off', env: {} }, ...tracedModes(`http://${sink.address}`)];
+      for (const shape of shapes) {
+        const modes: Mode[] = [{ name: 'traces off', path: '', env: {} }, ...tracedModes(`http://${sink.address}`)];
         const meshes: BenchMesh[] = [];
+        const cleanups: (() => Promise<void>)[] = [];
         try {
-          for (const mode of modes) meshes.push(await startBenchMesh({ ...shape.env, ...mode.env }));
+          for (const mode of modes) {
+            const own = await shape.isolated();
+            cleanups.push(own.cleanup);
+            meshes.push(await startBenchMesh({ ...own.env, ...mode.env }));
+          }
           const results = modes.map((): Step[] => []);
           for (let i = 0; i < 50; i += 1) await Promise.all(meshes.map((mesh) => createProject(mesh, `warm ${i}`)));
           const before = await stats();
@@ -201,26 +231,34 @@ export const scenario: BenchScenario = {
               meets: (value) => value === 0,
             }),
           );
-          const tracedRequests = results[1]!.length * (SEQUENTIAL + shape.calls);
+          const requests = results[0]!.length * (SEQUENTIAL + shape.calls);
+          const exported = (path: string) => ({
+            spans: (after[path]?.spans ?? 0) - (before[path]?.spans ?? 0),
+            bytes: (after[path]?.bytes ?? 0) - (before[path]?.bytes ?? 0),
+          });
+          const every = exported(modes[1]!.path);
+          const sampled = exported(modes[2]!.path);
+          const cpuPerSpan =
+            (median(results[1]!.map((r) => r.cpuPerRequest)) - median(off.map((r) => r.cpuPerRequest))) / (every.spans / requests);
           notes.push(
-            `${shape.name}: the traced meshes sent ${after.requests - before.requests} export requests, ` +
-              `${((after.bytes - before.bytes) / tracedRequests / 1024).toFixed(1)} KiB of protobuf per request of the every-trace mesh (the sampled one adds about a tenth).`,
+            `${shape.name}: every trace is ${(every.spans / requests).toFixed(1)} spans per request (${(every.bytes / requests / 1024).toFixed(1)} KiB of protobuf), ` +
+              `about ${Math.round(cpuPerSpan)} µs of this process's CPU per span by the medians; one in ten exported ${(sampled.spans / requests).toFixed(1)} spans per request.`,
           );
         } finally {
           for (const mesh of meshes) await mesh.stop();
+          await Promise.all(cleanups.map((cleanup) => cleanup()));
         }
       }
     } finally {
-      await Promise.all(measured.map((shape) => shape.cleanup()));
       await sink.kill();
     }
     return {
       notes,
       method:
-        `Three meshes of the same shape in this process (the four services each, as project-flow): one with no OTEL variables, one exporting every trace ` +
+        `Three meshes of the same shape in this process (the four services each, as project-flow; with Redis and PostgreSQL each its own redis-server and database): one with no OTEL variables, one exporting every trace ` +
         `and one sampling one new trace in ten (parentbased_traceidratio 0.1), both over OTLP/HTTP protobuf to a receiver in a child process that drops what it gets. ` +
-        `Steps of ${SEQUENTIAL} requests one at a time, then ${measured.map((shape) => `${shape.calls} (${shape.name})`).join(' or ')} with ${CAPACITY_CONCURRENCY} closed-loop callers; ` +
-        `${measured.map((shape) => `${rounds * shape.stepsPerRound} (${shape.name})`).join(' or ')} steps per mesh, rotating which mesh goes first; ` +
+        `Steps of ${SEQUENTIAL} requests one at a time, then ${shapes.map((shape) => `${shape.calls} (${shape.name})`).join(' or ')} with ${CAPACITY_CONCURRENCY} closed-loop callers; ` +
+        `${shapes.map((shape) => `${rounds * shape.stepsPerRound} (${shape.name})`).join(' or ')} steps per mesh, rotating which mesh goes first; ` +
         'the targets are on the median of the per-step ratios to the mesh with traces off (p50 one at a time over all steps). CPU per request is the CPU this process used during a capacity step over its requests: ' +
         'the capacity a CPU-bound mesh has, less moved by other work on the machine than wall-clock throughput.',
       rows,
