@@ -93,7 +93,7 @@ const tracedUnary =
   (tracer: Tracer, rpc: RpcName, handler: handleUnaryCall<unknown, unknown>): handleUnaryCall<unknown, unknown> =>
   (call, callback) => {
     const parent = parseTraceparent(call.metadata.get(TRACEPARENT)[0] as string | undefined);
-    const span = startSpan(tracer, rpc.name, SpanKind.SERVER, parent, { ...rpcAttributes(rpc), ...peerOf(call) }, true);
+    const span = startSpan(tracer, rpc.name, SpanKind.SERVER, parent, () => ({ ...rpcAttributes(rpc), ...peerOf(call) }), true);
     served.set(call, { trace: traceOfSpan(span), tracer });
     const answer: sendUnaryData<unknown> = (error, value, trailer, flags) => {
       endRpcSpan(span, error ? (error.code ?? status.UNKNOWN) : status.OK, 'server', error?.details ?? undefined);

@@ -37,10 +37,22 @@ const spans = new WeakMap<object, Span>();
  */
 export const startHttpServerSpan = (tracer: Tracer, raw: RawRequest): Span => {
   const method = raw.method !== undefined && KNOWN_METHODS.has(raw.method) ? raw.method : '_OTHER';
-  const path = raw.url?.split('?', 1)[0] ?? '/';
+  const span = startSpan(
+    tracer,
+    method,
+    SpanKind.SERVER,
+    parseTraceparent(raw.headers[TRACEPARENT]),
+    () => attributesOf(raw, method),
+    true,
+  );
+  if (span.isRecording()) spans.set(raw, span);
+  return span;
+};
+
+const attributesOf = (raw: RawRequest, method: string): Record<string, string | number> => {
   const attributes: Record<string, string | number> = {
     [HTTP_REQUEST_METHOD]: method,
-    [URL_PATH]: path,
+    [URL_PATH]: raw.url?.split('?', 1)[0] ?? '/',
     [URL_SCHEME]: 'http',
     [NETWORK_PROTOCOL_VERSION]: raw.httpVersion === '2.0' ? '2' : (raw.httpVersion ?? '1.1'),
   };
@@ -48,10 +60,7 @@ export const startHttpServerSpan = (tracer: Tracer, raw: RawRequest): Span => {
   if (raw.socket?.remoteAddress !== undefined) attributes[CLIENT_ADDRESS] = raw.socket.remoteAddress;
   const agent = raw.headers['user-agent'];
   if (typeof agent === 'string') attributes[USER_AGENT_ORIGINAL] = agent;
-  const header = raw.headers[TRACEPARENT];
-  const span = startSpan(tracer, method, SpanKind.SERVER, parseTraceparent(header), attributes, true);
-  spans.set(raw, span);
-  return span;
+  return attributes;
 };
 
 /** Ends each request's server span when its response is sent (or the client went away): route, status, error for 5xx. */

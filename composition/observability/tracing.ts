@@ -4,6 +4,7 @@ import type { Tracer } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, Sampler, SpanExporter } from '@opentelemetry/sdk-trace';
 import type { Logger } from '../../adapters/observability/logger.js';
+import { followsParentSampling } from '../../adapters/observability/tracing/spans.js';
 import type { ServiceName } from '../service-names.js';
 import type { SamplerName, TracingSettings } from './tracing-settings.js';
 
@@ -77,7 +78,8 @@ export const startTracing = async (
           new sdk.BatchSpanProcessor({ exporter: reportingFailures(exporter, failures), scheduledDelayMillis: settings.scheduleDelayMs }),
         ],
       });
-      return [service, { provider, tracer: provider.getTracer('meshwork') }] as const;
+      const tracer = provider.getTracer('meshwork');
+      return [service, { provider, tracer: settings.sampler.startsWith('parentbased_') ? followsParentSampling(tracer) : tracer }] as const;
     }),
   );
   log.info(

@@ -78,6 +78,10 @@ export interface ConsumedMessage {
 /** A consumer span (`process <channel>`) for a message whose sender's span was `sender`. */
 export const startConsumerSpan = (tracer: Tracer, sender: TraceContext, message: ConsumedMessage): Span => {
   const family = message.pattern ?? families.of(message.destination);
+  return startSpan(tracer, `process ${family}`, SpanKind.CONSUMER, sender, () => consumerAttributes(message, family), true);
+};
+
+const consumerAttributes = (message: ConsumedMessage, family: string): Attributes => {
   const attributes: Attributes = {
     [MESSAGING_SYSTEM]: message.system,
     [MESSAGING_OPERATION_TYPE]: 'process',
@@ -86,5 +90,5 @@ export const startConsumerSpan = (tracer: Tracer, sender: TraceContext, message:
   };
   if (message.group !== undefined) attributes[MESSAGING_CONSUMER_GROUP_NAME] = message.group;
   if (message.messageId !== undefined) attributes[MESSAGING_MESSAGE_ID] = message.messageId;
-  return startSpan(tracer, `process ${family}`, SpanKind.CONSUMER, sender, attributes, true);
+  return attributes;
 };

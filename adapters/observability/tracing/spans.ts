@@ -8,7 +8,7 @@ import {
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
-import { formatTraceparent, type TraceContext } from '../trace-context.js';
+import { formatTraceparent, newSpanId, type TraceContext } from '../trace-context.js';
 import { currentScope, runInScope, type RequestScope } from '../trace-context-scope.js';
 import { ERROR_TYPE } from './semantic-attributes.js';
 
@@ -44,18 +44,37 @@ export const traceOfSpan = (span: Span): TraceContext => {
 
 export const traceparentOfSpan = (span: Span): string => formatTraceparent(traceOfSpan(span));
 
+/** Tracers whose sampler follows the parent's decision (the `parentbased_*` samplers). */
+const followingParents = new WeakSet<Tracer>();
+
+/**
+ * Marks `tracer` as sampling by its parent's decision (`parentbased_*`, the default): a span whose
+ * parent is not sampled is then made here, not sampled either, without asking the SDK.
+ */
+export const followsParentSampling = (tracer: Tracer): Tracer => {
+  followingParents.add(tracer);
+  return tracer;
+};
+
 /**
  * Starts a span under `parent`, or a new trace without one; the sampler (parent-based by default)
- * decides whether it is recorded. `remote`: the parent came from another process.
+ * decides whether it is recorded. `remote`: the parent came from another process. `attributes` may
+ * be a function, called only when the span is asked of the SDK.
  */
 export const startSpan = (
   tracer: Tracer,
   name: string,
   kind: SpanKind,
   parent: TraceContext | undefined,
-  attributes: Attributes,
+  attributes: Attributes | (() => Attributes),
   remote = false,
-): Span => tracer.startSpan(name, { kind, attributes }, parentContextOf(parent, remote));
+): Span => {
+  if (parent !== undefined && parent.flags !== SAMPLED && followingParents.has(tracer)) {
+    return otelTrace.wrapSpanContext({ traceId: parent.traceId, spanId: newSpanId(), traceFlags: 0 });
+  }
+  const given = typeof attributes === 'function' ? attributes() : attributes;
+  return tracer.startSpan(name, { kind, attributes: given }, parentContextOf(parent, remote));
+};
 
 /**
  * The scope of work that records spans, or undefined (no tracer, not in a trace, or in a span that
@@ -94,6 +113,8 @@ const errorTypeOf = (error: unknown): string => {
  * children) recorded by `tracer`; ends the span when the work settles, failed if it throws or rejects.
  */
 export const runInSpan = <T>(span: Span, tracer: Tracer, work: () => T): T => {
+  // An unsampled span has nothing to end: its hops record nothing either (`recordingScope`).
+  if (!span.isRecording()) return runInScope({ trace: traceOfSpan(span), tracer }, work);
   const settle = (error?: unknown) => {
     if (error !== undefined) failSpan(span, error);
     span.end();
