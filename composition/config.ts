@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { MeshTlsSettings, SuppliedPair } from '../adapters/pki/mesh-pki.js';
 import { redisConfigOf, type RedisConfig } from '../adapters/redis/redis-config.js';
+import { tracingOf, type TracingSettings } from './observability/tracing-settings.js';
 import { isServiceName, ServiceNames, type ServiceName } from './service-names.js';
 import { Catalogue, EnvPrefixes } from './settings/catalogue.js';
 import { readSettings, type Env } from './settings/read-settings.js';
@@ -91,6 +92,8 @@ export interface MeshConfig {
   /** How long a collaboration client stays in a session without renewal (`COLLABORATION_PRESENCE_TTL_MS`). */
   readonly collaborationPresenceTtlMs: number;
   // --- end collaboration ---
+  /** OpenTelemetry traces exported over OTLP (`OTEL_*`, docs/adr/0048); undefined: none made, none exported. */
+  readonly tracing: TracingSettings | undefined;
 }
 
 /** Request timeouts (408 beyond) and the per-address connection cap of the HTTP ports. */
@@ -151,6 +154,7 @@ export const loadConfig = (env: Env): MeshConfig => {
     // --- collaboration (docs/adr/0050) ---
     collaborationPresenceTtlMs: values.collaborationPresenceTtlMs,
     // --- end collaboration ---
+    tracing: tracingOf(values.tracing),
   };
   if (config.outbox.maxBackoffMs < config.outbox.minBackoffMs) {
     problems.push(

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DependencyProbe } from '../core/discovery/dependency-watch.js';
 import { redisDependencyProbe } from '../adapters/redis/redis-dependency-probe.js';
+import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from '../adapters/observability/logger.js';
 import { startAuthService } from './auth/auth-root.js';
 import { instanceEndpoints, ServiceNames, type MeshConfig, type ServiceName } from './config.js';
@@ -12,7 +13,8 @@ import { startPlaintextHealthServer, type PlaintextHealthServer } from '../adapt
 import { loadMeshIdentities, type MeshIdentities } from './mesh-identities.js';
 import type { ProcessMesh } from '../adapters/grpc/mesh/process-mesh.js';
 import { startProcessMesh } from './mesh/start-process-mesh.js';
-import { createMessaging, type Messaging } from './messaging.js';
+import { createMessaging, messagingTracedBy, type Messaging } from './messaging.js';
+import { startTracing, type ProcessTracing } from './observability/tracing.js';
 import {
   startObservabilityStreams,
   type ObservabilityStreams,
@@ -62,6 +64,8 @@ export interface RunningMesh {
   readonly mesh: ProcessMesh;
   /** Where `GET /mesh` is served, when `MESH_ADMIN_PORT` is set. */
   readonly admin: ServiceAddress | undefined;
+  /** The services' span recorders when traces are exported (`OTEL_*`, docs/adr/0048); undefined: no SDK was started. */
+  readonly tracing: ProcessTracing | undefined;
   /** Where grpc.health.v1 is served without TLS, when `MESH_HEALTH_PORT` is set. */
   readonly health: ServiceAddress | undefined;
   /**
@@ -82,9 +86,11 @@ export const startMesh = async (options: MeshOptions): Promise<RunningMesh> => {
   const { config, logger } = options;
   const wanted = startOrder.filter((service) => (options.services ?? ServiceNames).includes(service));
   const identities = await loadMeshIdentities(config, wanted);
+  const tracing = config.tracing && (await startTracing(config.tracing, wanted, logger));
   const messaging = createMessaging(config.redis, logger, processMetrics);
   const mesh = await startProcessMesh(config, logger, wanted, identities).catch(async (error: unknown) => {
     await messaging.close();
+    await tracing?.shutdown();
     throw error;
   });
   const detachMetrics = processMetrics.attachMesh(() => ({ ...mesh.report(), scaler: mesh.scaler.snapshot() }));
@@ -104,13 +110,15 @@ export const startMesh = async (options: MeshOptions): Promise<RunningMesh> => {
     await mesh.close();
     detachMetrics();
     await messaging.close();
+    // Last, so the spans of the shutdown's own work are exported too.
+    await tracing?.shutdown();
   };
   const ids = instanceIds(config);
   try {
     for (const service of wanted) {
       for (let index = 0; index < config.mesh.instances[service]; index += 1) {
         const probes: DependencyProbe[] = messaging.redis ? [redisDependencyProbe(messaging.redis)] : [];
-        const parts = { messaging, mesh, storage, identities, probes };
+        const parts = { messaging, mesh, storage, identities, probes, tracer: tracing?.tracerFor(service) };
         const context = instanceContext(options, service, index, ids(service, index), parts);
         started.push(await startInstance(service, context, mesh, probes));
       }
@@ -141,6 +149,7 @@ export const startMesh = async (options: MeshOptions): Promise<RunningMesh> => {
     mesh,
     admin: admin?.address,
     health: health && { host: config.bindHost, port: health.port },
+    tracing,
     stop: () => (stopping ??= stop()),
   };
 };
@@ -152,6 +161,8 @@ interface ProcessParts {
   readonly identities: MeshIdentities;
   /** The instance's dependencies, probed while it is registered: the storage it opens adds its database. */
   readonly probes: DependencyProbe[];
+  /** The service's tracer when traces are exported. */
+  readonly tracer: Tracer | undefined;
 }
 
 /** Instance `index` of `service`: its ports, its id, and this process's layer 3, mesh and shared storage. */
@@ -167,7 +178,7 @@ const instanceContext = (
     config: { ...config, ports: { ...config.ports, [service]: instanceEndpoints(config, service, index) } },
     // The gateway names its instance in its own log lines.
     logger: service === 'api-gateway' ? options.logger : options.logger.child({ instance: instanceId }),
-    messaging: parts.messaging,
+    messaging: parts.tracer ? messagingTracedBy(parts.messaging, parts.tracer) : parts.messaging,
     instanceId,
     targetOf: (target) => parts.mesh.targetOf(target),
     clientFor: (target, Client) => parts.mesh.clientFor(target, Client, instanceId),
@@ -180,6 +191,7 @@ const instanceContext = (
       grpcTls: { identity: parts.identities.servers.get(service)!, reloadIntervalMs: config.tls.reloadIntervalMs },
     }),
     meshStatus: () => meshStatusOf(parts.mesh, ServiceNames),
+    ...(parts.tracer && { tracer: parts.tracer }),
   };
 };
 

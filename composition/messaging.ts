@@ -1,4 +1,5 @@
 import type { ClientDirectory } from '../core/gateway/index.js';
+import type { Tracer } from '@opentelemetry/api';
 import type { EventBus } from '../core/messaging/events.js';
 import type { StreamStore } from '../core/messaging/streams.js';
 import type { JobQueue } from '../core/messaging/work-queue.js';
@@ -11,6 +12,7 @@ import { InstrumentedEventBus } from '../adapters/observability/metrics/instrume
 import { InstrumentedStreamStore } from '../adapters/observability/metrics/instrumented-stream-store.js';
 import type { Logger } from '../adapters/observability/logger.js';
 import { RedisClientDirectory } from '../adapters/redis/redis-client-directory.js';
+import { TracingEventBus, TracingJobQueue } from '../adapters/observability/tracing/tracing-messaging.js';
 import { RedisConnections } from '../adapters/redis/redis-connections.js';
 import { RedisEventBus } from '../adapters/redis/redis-event-bus.js';
 import { RedisStreamStore } from '../adapters/redis/redis-stream-store.js';
@@ -84,7 +86,7 @@ export const createInMemoryMessaging = (logger: Logger, observer?: MessagingObse
   const clock = new SystemClock();
   const store = new InMemoryStreamStore(clock);
   const { events, streams } = observed(new InMemoryEventBus(logger.child({ component: 'event-bus' })), store, observer);
-  const jobs = new StreamJobQueue(streams, clock, logger.child({ component: 'job-queue' }));
+  const jobs = new StreamJobQueue(streams, clock, logger.child({ component: 'job-queue' }), { messagingSystem: 'meshwork_memory' });
   return {
     kind: 'memory',
     events,
@@ -95,5 +97,18 @@ export const createInMemoryMessaging = (logger: Logger, observer?: MessagingObse
       await jobs.close();
       await store.close();
     },
+  };
+};
+
+/**
+ * One service's view of the process's layer 3 when traces are exported (docs/adr/0048): the
+ * messages its handlers and workers consume run in consumer spans recorded by its tracer.
+ */
+export const messagingTracedBy = (messaging: Messaging, tracer: Tracer): Messaging => {
+  const system = messaging.kind === 'redis' ? 'redis' : 'meshwork_memory';
+  return {
+    ...messaging,
+    events: new TracingEventBus(messaging.events, tracer, system),
+    jobs: new TracingJobQueue(messaging.jobs, tracer, system),
   };
 };

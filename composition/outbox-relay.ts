@@ -1,8 +1,11 @@
+import type { Tracer } from '@opentelemetry/api';
 import type { EventPublisher } from '../core/messaging/events.js';
 import type { OutboxStore } from '../core/messaging/outbox.js';
 import { OutboxRelay, type OutboxRelaySettings } from '../core/messaging/outbox-relay.js';
 import type { Logger } from '../adapters/observability/logger.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
+import { parseTraceparent } from '../adapters/observability/trace-context.js';
+import { runInScope } from '../adapters/observability/trace-context-scope.js';
 import type { Messaging } from './messaging.js';
 
 export interface OutboxRelayOptions {
@@ -12,6 +15,8 @@ export interface OutboxRelayOptions {
   readonly messaging: Messaging;
   readonly settings: OutboxRelaySettings;
   readonly logger: Logger;
+  /** The service's tracer when traces are exported: each send is a producer span in its entry's trace (docs/adr/0048). */
+  readonly tracer?: Tracer | undefined;
 }
 
 /**
@@ -28,6 +33,11 @@ export const startOutboxRelay = (options: OutboxRelayOptions): OutboxRelay => {
       jobs: options.messaging.jobs,
       streams: options.messaging.streams,
       clock: new SystemClock(),
+      // Each message continues the trace of the request that recorded it (docs/adr/0048).
+      inRecordedContext: (context, send) => {
+        const trace = parseTraceparent(context);
+        return trace ? runInScope({ trace, tracer: options.tracer }, send) : send();
+      },
       onSendFailure: (error, pending) => {
         const reason = error instanceof Error ? error.message : String(error);
         if (failing) logger.debug({ pending, reason }, 'outbox relay still waiting for the transport');

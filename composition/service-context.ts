@@ -1,4 +1,5 @@
 import type { Client } from '@grpc/grpc-js';
+import type { Tracer } from '@opentelemetry/api';
 import type { MeshClientConstructor, MeshService } from '../adapters/grpc/mesh/mesh-client.js';
 import type { MeshStatus } from '../adapters/http/dashboard/mesh-status.js';
 import type { ServerTls } from '../adapters/grpc/grpc-server.js';
@@ -25,6 +26,11 @@ export interface ServiceContext {
   readonly grpcTls?: ServerTls;
   /** This process's mesh as the dashboard shows it; absent outside a launched mesh (a standalone test bed). */
   readonly meshStatus?: () => MeshStatus;
+  /**
+   * Records the service's spans when traces are exported (`OTEL_*`, docs/adr/0048): its servers'
+   * spans and its outbox relay's sends (its `messaging` records its consumers' already). Absent: none.
+   */
+  readonly tracer?: Tracer;
 }
 
 /** How a service gets a mesh client of another (`ServiceContext.clientFor`); the caller closes it. */

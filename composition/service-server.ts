@@ -1,3 +1,4 @@
+import type { Tracer } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
 import { startGrpcServer, type GrpcServiceBinding, type RunningGrpcServer, type ServerTls } from '../adapters/grpc/grpc-server.js';
 import { addClientDefences, type ClientDefences } from '../adapters/http/client-api/client-defences.js';
@@ -51,6 +52,8 @@ export interface ServeOptions {
   readonly webSockets?: readonly WebSocketDoc[];
   /** Releases what the service owns (workers, subscriptions) after the servers stopped. */
   readonly onStop?: () => Promise<void>;
+  /** Records a server span per gRPC call and HTTP request (`ServiceContext.tracer`, docs/adr/0048); absent: none. */
+  readonly tracer?: Tracer | undefined;
 }
 
 const startedAt = Date.now();
@@ -66,10 +69,11 @@ export const serveService = async (options: ServeOptions): Promise<RunningServic
     logger,
     tls: options.grpcTls,
     ...(options.idempotentWrites && { idempotentWrites: options.idempotentWrites }),
+    tracer: options.tracer,
   });
   let http: FastifyInstance | undefined;
   try {
-    http = createHttpApp({ logger, ...(options.httpServer && { server: options.httpServer }) });
+    http = createHttpApp({ logger, ...(options.httpServer && { server: options.httpServer }), tracer: options.tracer });
     // The API reference is generated from what the port registers (docs/adr/0049).
     const routes = recordRoutes(http);
     processMetrics.http.instrument(http, name);

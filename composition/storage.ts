@@ -133,6 +133,7 @@ const openMigrated = async <S extends StatefulService>(service: S, config: MeshC
     url: config.storage.databaseUrls[service],
     dataDir: join(config.storage.dataDir, service),
     logger,
+    traceQueries: config.tracing !== undefined,
   });
   try {
     await database.migrate();

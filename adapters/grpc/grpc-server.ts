@@ -10,6 +10,8 @@ import { MESH_CALLER_ALLOW_LIST, type CallerAllowList } from './caller-allow-lis
 import { callerCheckInterceptor } from './caller-check.js';
 import { grpcServiceName } from './grpc-service-name.js';
 import { withIdempotentWrites, type AnswersFromWrites } from './idempotent-write-handlers.js';
+import { tracedUnaryMethods } from './grpc-spans.js';
+import type { Tracer } from '../observability/tracing/spans.js';
 import { withTolerantDeserializers } from './undecodable-request.js';
 import { MeshIdentityProvider, meshServerCredentials } from './mesh-tls-credentials.js';
 import { meshReflectionPackage } from './reflection-package.js';
@@ -40,6 +42,8 @@ export interface GrpcServerOptions {
   readonly tls?: ServerTls;
   /** Where writes sent with an `idempotency-key` are remembered (docs/adr/0058); undefined: keys are ignored. */
   readonly idempotentWrites?: IdempotentWrites;
+  /** Records a server span per unary call of `services` (docs/adr/0048); absent: none. */
+  readonly tracer?: Tracer | undefined;
 }
 
 /** Mutual TLS of a server: its identity, and who may call what (default the mesh's table). */
@@ -87,9 +91,10 @@ export const startGrpcServer = async (options: GrpcServerOptions): Promise<Runni
   const names = options.services.map(({ definition }) => grpcServiceName(definition));
   const { idempotentWrites } = options;
   for (const { definition, implementation, answersFromWrites } of options.services) {
-    const served = idempotentWrites
+    let served = idempotentWrites
       ? withIdempotentWrites(definition, implementation, idempotentWrites, logger, answersFromWrites)
       : implementation;
+    if (options.tracer) served = tracedUnaryMethods(definition, served, options.tracer);
     server.addService(withTolerantDeserializers(definition), served);
   }
 

@@ -6,7 +6,9 @@ import type { Result } from '../../core/shared/result.js';
 import { createLogger } from '../observability/logger.js';
 import { continueTrace, TRACEPARENT, type TraceContext } from '../observability/trace-context.js';
 import { runInTrace } from '../observability/trace-context-scope.js';
+import type { Tracer } from '../observability/tracing/spans.js';
 import { dependencyOutage } from '../faults/dependency-outage.js';
+import { servedSpanOf } from './grpc-spans.js';
 import { whileServing } from './serving-call.js';
 import { toGrpcStatus } from './to-grpc-status.js';
 import { undecodableReason } from './undecodable-request.js';
@@ -23,6 +25,8 @@ export interface UnaryContext {
   readonly path: string;
   /** This call's span: the caller's trace (its `traceparent` metadata), or a new one. */
   readonly trace: TraceContext;
+  /** Records the spans of the handler's hops when the server records a span per call (docs/adr/0048). */
+  readonly tracer?: Tracer | undefined;
 }
 
 /**
@@ -102,12 +106,14 @@ const contextOf = (call: ServerUnaryCall<unknown, unknown>): UnaryContext => {
   if (call.cancelled) controller.abort();
   else call.once('cancelled', () => controller.abort());
   const deadline = call.getDeadline();
+  const span = servedSpanOf(call);
   return {
     metadata: call.metadata,
     deadline: deadline === Infinity ? undefined : new Date(deadline),
     signal: controller.signal,
     path: call.getPath(),
-    trace: continueTrace(call.metadata.get(TRACEPARENT)[0] as string | undefined),
+    trace: span?.trace ?? continueTrace(call.metadata.get(TRACEPARENT)[0] as string | undefined),
+    tracer: span?.tracer,
   };
 };
 

@@ -5,13 +5,17 @@ import { H2cHttp1Server, type DualProtocolRequestHandler, type H2cHttp1ServerOpt
 import { refuseBadClientInput } from './client-input.js';
 import { OneLineRequestLog } from './one-line-request-log.js';
 import { installProblemHandlers, problemForError, sendProblem, writeClientErrorProblem } from './problem-handlers.js';
-import { REQUEST_ID_HEADER, runRequestsInTheirTrace, tracedRequestId } from './request-id.js';
+import type { Tracer } from '../observability/tracing/spans.js';
+import { endHttpServerSpans } from './http-server-spans.js';
+import { recordingRequestId, REQUEST_ID_HEADER, runRequestsInTheirTrace, tracedRequestId } from './request-id.js';
 
 export interface HttpAppOptions {
   readonly logger: Logger;
   /** Largest accepted request body in bytes (default 1 MiB); larger ones get a 413 problem. */
   readonly bodyLimit?: number;
   readonly server?: H2cHttp1ServerOptions;
+  /** Records a server span per request and the spans of its hops (docs/adr/0048); absent: none. */
+  readonly tracer?: Tracer | undefined;
 }
 
 /**
@@ -28,7 +32,7 @@ export const createHttpApp = (options: HttpAppOptions): FastifyInstance => {
     loggerInstance,
     logController: new OneLineRequestLog(),
     // The request id is the caller's x-request-id, else its trace id (docs/adr/0019).
-    genReqId: tracedRequestId,
+    genReqId: options.tracer ? recordingRequestId(options.tracer) : tracedRequestId,
     bodyLimit: options.bodyLimit ?? 1_048_576,
     // No coercion, no silent removal: a body's `[token]` is not a token, an unknown field is a 400 (docs/adr/0029).
     ajv: { customOptions: { allErrors: true, coerceTypes: false, removeAdditional: false } },
@@ -47,6 +51,7 @@ export const createHttpApp = (options: HttpAppOptions): FastifyInstance => {
     done();
   });
   runRequestsInTheirTrace(app);
+  if (options.tracer) endHttpServerSpans(app);
   installProblemHandlers(app);
   refuseBadClientInput(app);
   return app;

@@ -3,6 +3,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { continueTrace, formatTraceparent, TRACEPARENT, type TraceContext } from '../observability/trace-context.js';
 import { runInScope, type RequestScope } from '../observability/trace-context-scope.js';
+import { traceOfSpan, type Tracer } from '../observability/tracing/spans.js';
+import { startHttpServerSpan, type RawRequest } from './http-server-spans.js';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 export const TRACEPARENT_HEADER = TRACEPARENT;
@@ -25,10 +27,21 @@ const scopes = new WeakMap<object, RequestScope>();
  * `traceparent`, else in a new one) and names the request by the caller's `x-request-id`, else by
  * the trace id, so that a request's id and its trace are one id unless the caller chose otherwise.
  */
-export const tracedRequestId = (raw: { readonly headers: IncomingHttpHeaders }): string => {
-  const trace = continueTrace(raw.headers[TRACEPARENT_HEADER]);
-  scopes.set(raw, { trace });
-  return requestIdFrom(raw.headers[REQUEST_ID_HEADER], () => trace.traceId);
+export const tracedRequestId = (raw: { readonly headers: IncomingHttpHeaders }): string =>
+  nameRequest(raw, { trace: continueTrace(raw.headers[TRACEPARENT_HEADER]) });
+
+/**
+ * `tracedRequestId` when traces are exported (docs/adr/0048): the request's span is a server span
+ * recorded by `tracer`, whose ids the SDK makes, and the request's work records its hops with it.
+ */
+export const recordingRequestId =
+  (tracer: Tracer) =>
+  (raw: RawRequest): string =>
+    nameRequest(raw, { trace: traceOfSpan(startHttpServerSpan(tracer, raw)), tracer });
+
+const nameRequest = (raw: { readonly headers: IncomingHttpHeaders }, scope: RequestScope & { readonly trace: TraceContext }): string => {
+  scopes.set(raw, scope);
+  return requestIdFrom(raw.headers[REQUEST_ID_HEADER], () => scope.trace.traceId);
 };
 
 /** The span of a request named by `tracedRequestId`. */

@@ -1,7 +1,9 @@
 import type { DomainEvent, EventBus, EventHandler, Subscription } from '../../core/messaging/events.js';
 import { createLogger, type Logger } from '../observability/logger.js';
-import { childSpan, type TraceContext } from '../observability/trace-context.js';
-import { currentTrace, runInTrace } from '../observability/trace-context-scope.js';
+import type { TraceContext } from '../observability/trace-context.js';
+import { currentTrace, runReceived } from '../observability/trace-context-scope.js';
+import { startProducerSpan } from '../observability/tracing/messaging-spans.js';
+import { traceOfSpan } from '../observability/tracing/spans.js';
 import { globMatcher } from './glob-match.js';
 
 interface ActiveSubscription {
@@ -14,8 +16,8 @@ interface Delivery {
   readonly subscription: ActiveSubscription;
   readonly channel: string;
   readonly json: string;
-  /** The publisher's trace, which the handler runs in (docs/adr/0019). */
-  readonly trace: TraceContext | undefined;
+  /** The publisher's span: the handler runs in a child of it (docs/adr/0019). */
+  readonly sender: TraceContext | undefined;
 }
 
 /**
@@ -33,10 +35,12 @@ export class InMemoryEventBus implements EventBus {
 
   async publish(channel: string, event: DomainEvent): Promise<void> {
     const json = toJson(channel, event);
-    const publisher = currentTrace();
-    const trace = publisher && childSpan(publisher);
+    // A producer span when the work records spans (docs/adr/0048); handing over to the queue is its whole work.
+    const span = startProducerSpan('meshwork_memory', 'publish', channel, event.event_id);
+    span?.end();
+    const sender = span ? traceOfSpan(span) : currentTrace();
     for (const subscription of this.subscriptions) {
-      if (subscription.matches(channel)) this.queue.push({ subscription, channel, json, trace });
+      if (subscription.matches(channel)) this.queue.push({ subscription, channel, json, sender });
     }
     this.scheduleDrain();
   }
@@ -70,7 +74,7 @@ export class InMemoryEventBus implements EventBus {
     const batch = this.queue;
     this.queue = [];
     for (const delivery of batch) {
-      if (this.subscriptions.has(delivery.subscription)) runInTrace(delivery.trace, () => this.deliver(delivery));
+      if (this.subscriptions.has(delivery.subscription)) runReceived(delivery.sender, () => this.deliver(delivery));
     }
     this.scheduleDrain();
   }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { OutboxEntry, OutboxMessage, OutboxStore, OutboxWork } from '../../core/messaging/outbox.js';
 import type { Clock } from '../../core/shared/clock.js';
+import { currentTraceparent, runDetached } from '../observability/trace-context-scope.js';
 
 interface Stored {
   readonly entry: OutboxEntry;
@@ -23,15 +24,17 @@ export class InMemoryOutbox implements OutboxStore {
   record(aggregate: string, messages: readonly OutboxMessage[]): void {
     if (messages.length === 0) return;
     const recordedAt = this.clock.now();
+    const context = currentTraceparent();
     for (const message of messages) {
       this.entries.push({
-        entry: { id: randomUUID(), aggregate, message: structuredClone(message), recordedAt },
+        entry: { id: randomUUID(), aggregate, message: structuredClone(message), recordedAt, ...(context !== undefined && { context }) },
         sentAt: undefined,
         held: false,
       });
     }
-    // After the caller's synchronous change is done: as a commit hook would.
-    queueMicrotask(() => this.listeners.forEach((listener) => listener()));
+    // After the caller's synchronous change is done, as a commit hook would, and outside the
+    // caller's scope: the relay's round is not part of that request (its entries carry their traces).
+    runDetached(() => queueMicrotask(() => this.listeners.forEach((listener) => listener())));
   }
 
   async relay(limit: number, work: OutboxWork): Promise<number> {

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { childTraceparent, type TraceContext } from './trace-context.js';
+import type { Tracer } from '@opentelemetry/api';
+import { childSpan, childTraceparent, formatTraceparent, type TraceContext } from './trace-context.js';
 
 /**
  * What the work in progress passes on to everything it causes, however deep in the domain: its
@@ -13,6 +14,13 @@ export interface RequestScope {
   readonly deadline?: Date | undefined;
   /** Aborted when the caller cancels or the deadline passes. */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Records the spans of the work's outgoing hops (calls, publishes, queries) when traces are
+   * exported (docs/adr/0048): the tracer of the service doing the work. Absent: nothing is recorded.
+   */
+  readonly tracer?: Tracer | undefined;
+  /** For a delivered message or job: the span that sent it, the parent of a consumer span. */
+  readonly received?: TraceContext | undefined;
 }
 
 const scope = new AsyncLocalStorage<RequestScope>();
@@ -26,6 +34,16 @@ export const runInScope = <T>(state: RequestScope, work: () => T): T => scope.ru
  */
 export const runInTrace = <T>(trace: TraceContext | undefined, work: () => T): T => (trace ? scope.run({ trace }, work) : scope.exit(work));
 
+/**
+ * Runs the delivery of a message or job whose sender's span was `sender`: in a child span of it,
+ * which remembers `sender` for a consumer span (docs/adr/0048); without a sender, outside any scope.
+ */
+export const runReceived = <T>(sender: TraceContext | undefined, work: () => T): T =>
+  sender ? scope.run({ trace: childSpan(sender), received: sender }, work) : scope.exit(work);
+
+/** Runs `work` outside any scope: work that the current one only wakes up, and is not part of. */
+export const runDetached = <T>(work: () => T): T => scope.exit(work);
+
 export const currentScope = (): RequestScope | undefined => scope.getStore();
 
 export const currentTrace = (): TraceContext | undefined => scope.getStore()?.trace;
@@ -34,6 +52,12 @@ export const currentTrace = (): TraceContext | undefined => scope.getStore()?.tr
 export const outgoingTraceparent = (): string | undefined => {
   const trace = scope.getStore()?.trace;
   return trace ? childTraceparent(trace) : undefined;
+};
+
+/** The `traceparent` of the current span itself (to be continued later, e.g. by an outbox relay), or undefined outside a trace. */
+export const currentTraceparent = (): string | undefined => {
+  const trace = scope.getStore()?.trace;
+  return trace ? formatTraceparent(trace) : undefined;
 };
 
 /**

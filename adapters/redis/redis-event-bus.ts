@@ -1,8 +1,9 @@
 import { Cluster, type Redis } from 'ioredis';
 import type { DomainEvent, EventBus, EventHandler, Subscription } from '../../core/messaging/events.js';
 import { createLogger, type Logger } from '../observability/logger.js';
-import { childSpan } from '../observability/trace-context.js';
-import { outgoingTraceparent, runInTrace } from '../observability/trace-context-scope.js';
+import { outgoingTraceparent, runReceived } from '../observability/trace-context-scope.js';
+import { endProducerSpan, startProducerSpan } from '../observability/tracing/messaging-spans.js';
+import { traceparentOfSpan } from '../observability/tracing/spans.js';
 import { decodeEvent, defaultMaxEventBytes, encodeEvent } from './event-codec.js';
 import { KeySerializer } from './key-serializer.js';
 import { PublishBatcher } from './publish-batcher.js';
@@ -58,18 +59,24 @@ export class RedisEventBus implements EventBus {
 
   async publish(channel: string, event: DomainEvent): Promise<void> {
     this.assertOpen();
-    const payload = encodeEvent(event, outgoingTraceparent());
+    // A producer span when the work records spans (docs/adr/0048); its id is the envelope's traceparent.
+    const span = startProducerSpan('redis', 'publish', channel, event.event_id);
+    const payload = encodeEvent(event, span ? traceparentOfSpan(span) : outgoingTraceparent());
     const bytes = Buffer.byteLength(payload);
     if (bytes > this.maxEventBytes) {
+      span?.end();
       throw new Error(`event '${event.type}' on ${channel} is ${bytes} bytes; the limit is ${this.maxEventBytes}`);
     }
     const client = this.connections.command;
-    await callRedis(client, this.connections.timeouts, `publish on ${channel}`, () =>
-      this.isSharded(channel)
-        ? client.spublish(channel, payload)
-        : client instanceof Cluster
-          ? publishInOrder(client, channel, payload)
-          : this.batcherOf(client).publish(channel, payload),
+    await endProducerSpan(
+      span,
+      callRedis(client, this.connections.timeouts, `publish on ${channel}`, () =>
+        this.isSharded(channel)
+          ? client.spublish(channel, payload)
+          : client instanceof Cluster
+            ? publishInOrder(client, channel, payload)
+            : this.batcherOf(client).publish(channel, payload),
+      ),
     );
   }
 
@@ -174,7 +181,7 @@ export class RedisEventBus implements EventBus {
     // Each handler gets its own copy, made before any handler runs, as if each had its own wire.
     const copies = handlers.map((_, index) => (index === 0 ? event : structuredClone(event)));
     // Handlers run in the publisher's trace (docs/adr/0019), so their log lines and calls carry it.
-    runInTrace(parent && childSpan(parent), () => {
+    runReceived(parent, () => {
       if (this.logger.isLevelEnabled('debug'))
         this.logger.debug({ channel, type: event.type, handlers: handlers.length }, 'event delivered');
       handlers.forEach((handler, index) => this.invoke(handler, copies[index]!, channel));

@@ -35,7 +35,12 @@ describe('openServiceDatabase on PGlite with a data directory', () => {
     const dataDir = join(root, 'data', 'auth');
     const first = await openServiceDatabase({ service: 'auth', dataDir, logger });
     expect(first.kind).toBe('pglite');
-    expect(await first.migrate()).toEqual(['0001-create-auth-tables', '0002-create-token-tables', '0003-create-outbox']);
+    expect(await first.migrate()).toEqual([
+      '0001-create-auth-tables',
+      '0002-create-token-tables',
+      '0003-create-outbox',
+      '0004-add-outbox-traceparent',
+    ]);
     await new SqlUserRepository(first.db).create(aUser('user-1'));
     await first.close();
     expect(existsSync(join(dataDir, 'PG_VERSION'))).toBe(true);

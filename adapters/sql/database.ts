@@ -9,6 +9,7 @@ import { PGliteDialect } from './pglite-dialect.js';
 import { createPostgresPool, redactUrl } from './postgres-pool.js';
 import { runMigrations } from './run-migrations.js';
 import { ServiceMigrations, type ServiceTables, type SqlService } from './sql-services.js';
+import { TracingDialect, type DatabaseTarget } from './tracing-dialect.js';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
@@ -32,6 +33,8 @@ export interface OpenServiceDatabaseOptions<S extends SqlService> {
   readonly logger: Logger;
   /** PostgreSQL connections of this process (default 10). */
   readonly poolSize?: number;
+  /** A client span per statement run in traced work (docs/adr/0048); off: the dialect as is, nothing added. */
+  readonly traceQueries?: boolean;
 }
 
 /**
@@ -88,7 +91,16 @@ const openPostgres = (url: string, options: OpenServiceDatabaseOptions<SqlServic
       await connection.executeQuery(searchPath(options.service));
     },
   });
-  return { kind: 'postgres', location: redactUrl(url), db: new Kysely<unknown>({ dialect }) };
+  const target = (): DatabaseTarget => {
+    const parsed = new URL(url);
+    const database = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || parsed.username || 'postgres';
+    return {
+      namespace: `${database}|${options.service}`,
+      server: { address: parsed.hostname.replace(/^\[|\]$/g, ''), port: Number(parsed.port || 5432) },
+    };
+  };
+  const traced = options.traceQueries ? new TracingDialect(dialect, target()) : dialect;
+  return { kind: 'postgres', location: redactUrl(url), db: new Kysely<unknown>({ dialect: traced }) };
 };
 
 const openPGlite = async (options: OpenServiceDatabaseOptions<SqlService>): Promise<OpenedDatabase> => {
@@ -105,7 +117,9 @@ const openPGlite = async (options: OpenServiceDatabaseOptions<SqlService>): Prom
   try {
     const pglite = await PGlite.create(dataDir);
     await pglite.exec(searchPath(options.service).sql);
-    return { kind: 'pglite', location: dataDir, db: new Kysely<unknown>({ dialect: new PGliteDialect(pglite) }), lock };
+    const dialect = new PGliteDialect(pglite);
+    const traced = options.traceQueries ? new TracingDialect(dialect, { namespace: options.service }) : dialect;
+    return { kind: 'pglite', location: dataDir, db: new Kysely<unknown>({ dialect: traced }), lock };
   } catch (error) {
     await lock?.release();
     throw error;

@@ -5,6 +5,9 @@ import type { StreamStore } from '../../core/messaging/streams.js';
 import type { Job, JobHandler, JobQueue, NewJob, Worker, WorkerOptions } from '../../core/messaging/work-queue.js';
 import type { Logger } from '../observability/logger.js';
 import { outgoingTraceparent } from '../observability/trace-context-scope.js';
+import { endProducerSpan, startProducerSpan } from '../observability/tracing/messaging-spans.js';
+import type { MessagingSystem } from '../observability/tracing/semantic-attributes.js';
+import { traceparentOfSpan } from '../observability/tracing/spans.js';
 import { deadLetterStream, decodeDeadLetter, encodeDeadLetter, encodeJob } from './stream-job-codec.js';
 import { StreamJobWorker } from './stream-job-worker.js';
 
@@ -26,6 +29,8 @@ export interface StreamJobQueueOptions {
   readonly retainedJobs?: number;
   /** MAXLEN ~ of a dead-letter stream. Default 10 000. */
   readonly retainedDeadLetters?: number;
+  /** What the stream store runs on, as producer spans name it (docs/adr/0048). Default `redis`. */
+  readonly messagingSystem?: MessagingSystem;
 }
 
 /**
@@ -40,6 +45,7 @@ export class StreamJobQueue implements JobQueue {
   private readonly blockMs: number;
   private readonly retainedJobs: number | undefined;
   private readonly retainedDeadLetters: number;
+  private readonly messagingSystem: MessagingSystem;
 
   constructor(
     private readonly store: StreamStore,
@@ -52,11 +58,20 @@ export class StreamJobQueue implements JobQueue {
     this.blockMs = positiveInteger('blockMs', options.blockMs ?? 1_000);
     this.retainedJobs = options.retainedJobs === undefined ? undefined : positiveInteger('retainedJobs', options.retainedJobs);
     this.retainedDeadLetters = positiveInteger('retainedDeadLetters', options.retainedDeadLetters ?? 10_000);
+    this.messagingSystem = options.messagingSystem ?? 'redis';
   }
 
   async enqueue(queue: string, job: NewJob): Promise<string> {
-    const fields = encodeJob(queue, job, this.clock.now(), outgoingTraceparent());
-    return this.store.append(queue, fields, this.retainedJobs === undefined ? {} : { maxLen: this.retainedJobs });
+    // A producer span when the work records spans (docs/adr/0048); its id is the job's traceparent.
+    const span = startProducerSpan(this.messagingSystem, 'enqueue', queue, job.key);
+    let fields;
+    try {
+      fields = encodeJob(queue, job, this.clock.now(), span ? traceparentOfSpan(span) : outgoingTraceparent());
+    } catch (error) {
+      span?.end();
+      throw error;
+    }
+    return endProducerSpan(span, this.store.append(queue, fields, this.retainedJobs === undefined ? {} : { maxLen: this.retainedJobs }));
   }
 
   async work(queue: string, group: string, handler: JobHandler, options: WorkerOptions = {}): Promise<Worker> {

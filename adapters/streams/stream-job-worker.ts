@@ -1,8 +1,7 @@
 import type { Job, JobHandler, Worker } from '../../core/messaging/work-queue.js';
 import type { StreamEntry, StreamStore } from '../../core/messaging/streams.js';
 import type { Logger } from '../observability/logger.js';
-import { childSpan } from '../observability/trace-context.js';
-import { runInTrace } from '../observability/trace-context-scope.js';
+import { runReceived } from '../observability/trace-context-scope.js';
 import { decodeJob, jobParentSpan } from './stream-job-codec.js';
 
 export interface StreamJobWorkerSettings {
@@ -157,7 +156,7 @@ export class StreamJobWorker implements Worker {
     const parent = jobParentSpan(entry);
     try {
       // In the enqueuer's trace (docs/adr/0019): the handler's log lines and calls carry it.
-      await runInTrace(parent && childSpan(parent), () => handler(job));
+      await runReceived(parent, () => handler(job));
     } catch (error) {
       if (this.state === 'abandoned') return;
       const reason = error instanceof Error ? error.message : String(error);

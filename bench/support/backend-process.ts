@@ -52,3 +52,6 @@ export const startPacedBackendProcess = async (): Promise<BackendProcess> => sta
 
 /** Starts `dual-backend-main.ts` (ValidateToken over gRPC and over HTTP/JSON) on two free ports. */
 export const startDualBackendProcess = async (): Promise<BackendProcess> => startScript('dual-backend-main.ts', await findFreePorts(2));
+
+/** Starts `otlp-sink-main.ts` (an OTLP/HTTP receiver that counts and drops) on a free port. */
+export const startOtlpSinkProcess = async (): Promise<BackendProcess> => startScript('otlp-sink-main.ts', await findFreePorts(1));

@@ -61,6 +61,7 @@ export const startAuthService: ServiceRoot = async (context) => {
     messaging: context.messaging,
     settings: context.config.outbox,
     logger,
+    tracer: context.tracer,
   });
   const release = async () => {
     await relay.stop();
@@ -75,6 +76,7 @@ export const startAuthService: ServiceRoot = async (context) => {
   try {
     return await serveService({
       name: 'auth',
+      tracer: context.tracer,
       bindHost: context.config.bindHost,
       grpcTls: context.grpcTls,
       metricsToken: context.config.metricsToken,

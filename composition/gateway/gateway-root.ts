@@ -96,6 +96,7 @@ export const gatewayRoot =
       const health = () => healthDetails(settings, registry, simulationFeeds, notificationFeeds, hub.stats().sockets);
       return await serveService({
         name: 'api-gateway',
+        tracer: context.tracer,
         bindHost: context.config.bindHost,
         grpcTls: context.grpcTls,
         metricsToken: context.config.metricsToken,

@@ -74,6 +74,7 @@ export const projectRoot =
       messaging: context.messaging,
       settings: context.config.outbox,
       logger,
+      tracer: context.tracer,
     });
     let background: { stop(): Promise<void> } | undefined;
     let sweeper: NodeJS.Timeout | undefined;
@@ -93,6 +94,7 @@ export const projectRoot =
       sweeper = sweepCollaborators(projects, context.config.collaborationPresenceTtlMs, logger);
       return await serveService({
         name: 'project',
+        tracer: context.tracer,
         bindHost: context.config.bindHost,
         grpcTls: context.grpcTls,
         metricsToken: context.config.metricsToken,

@@ -19,6 +19,16 @@ import { WEB_SOCKET_HUB_DEFAULTS } from '../../adapters/websocket/web-socket-hub
 import { parseClusterNodes, REDIS_URL_PATTERN } from '../../adapters/redis/redis-config.js';
 import { isServiceName, ServiceNames, type ServiceName } from '../service-names.js';
 import {
+  OtlpProtocols,
+  type OtlpProtocol,
+  parseKeyValueList,
+  parseOtelBoolean,
+  parseOtlpProtocol,
+  parseOtlpUrl,
+  parseRatio,
+  Samplers,
+} from '../observability/tracing-settings.js';
+import {
   address,
   custom,
   flag,
@@ -545,4 +555,67 @@ export const Catalogue = {
     'A collaboration client leaves the session this long after its last renewal (the gateway renews every third of it while the socket is open): how long a client of a gateway that died stays listed.',
   ),
   // --- end collaboration ---
+  // --- OpenTelemetry traces (docs/adr/0048): the standard OTEL_* variables ---
+  tracing: {
+    disabled: custom(
+      'OTEL_SDK_DISABLED',
+      { default: false, defaultText: 'false', expects: 'true or false' },
+      parseOtelBoolean,
+      '`true`: no traces are exported whatever the other OTEL_* variables say.',
+    ),
+    endpoint: custom(
+      'OTEL_EXPORTER_OTLP_ENDPOINT',
+      { default: undefined, defaultText: 'unset: no traces', expects: 'http:// or https:// URL' },
+      parseOtlpUrl,
+      'OTLP/HTTP receiver (an OpenTelemetry Collector, e.g. http://localhost:4318): spans go to its /v1/traces. Unset (and no ' +
+        'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT): no spans are made or exported.',
+    ),
+    tracesEndpoint: custom(
+      'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+      { default: undefined, defaultText: 'OTEL_EXPORTER_OTLP_ENDPOINT/v1/traces', expects: 'http:// or https:// URL' },
+      parseOtlpUrl,
+      'Full URL spans are POSTed to, used as is; overrides OTEL_EXPORTER_OTLP_ENDPOINT.',
+    ),
+    headers: custom(
+      'OTEL_EXPORTER_OTLP_HEADERS',
+      { default: {}, defaultText: 'none', expects: 'comma-separated key=value, values percent-encoded', secret: true },
+      (value) => parseKeyValueList(value, (item) => `${item.split('=', 1)[0]}=***`),
+      'Headers of every export request, e.g. an API key of the tracing backend.',
+    ),
+    protocol: custom<OtlpProtocol>(
+      'OTEL_EXPORTER_OTLP_PROTOCOL',
+      { default: 'http/protobuf', defaultText: 'http/protobuf', expects: OtlpProtocols.join(' | ') },
+      parseOtlpProtocol,
+      'Encoding of the export requests: protobuf or JSON over HTTP.',
+    ),
+    serviceName: text(
+      'OTEL_SERVICE_NAME',
+      { default: undefined, defaultText: "the mesh service's name (api-gateway, auth, project, simulation)" },
+      '`service.name` of the spans of a process running one service; a process running several names each `<value>-<service>`.',
+    ),
+    resourceAttributes: custom(
+      'OTEL_RESOURCE_ATTRIBUTES',
+      { default: {}, defaultText: 'none', expects: 'comma-separated key=value, values percent-encoded' },
+      (value) => parseKeyValueList(value),
+      "More attributes of every span's resource, e.g. deployment.environment.name=staging.",
+    ),
+    sampler: oneOf(
+      'OTEL_TRACES_SAMPLER',
+      Samplers,
+      'parentbased_always_on',
+      "Which traces are recorded; `parentbased_*` follow the caller's sampled flag and sample new traces as the suffix says.",
+    ),
+    samplerArg: custom<number | undefined>(
+      'OTEL_TRACES_SAMPLER_ARG',
+      { default: undefined, defaultText: '1.0', expects: 'number from 0 to 1' },
+      parseRatio,
+      'Share of new traces recorded by the `traceidratio` samplers.',
+    ),
+    scheduleDelayMs: integer(
+      'OTEL_BSP_SCHEDULE_DELAY',
+      { default: 5_000, min: 1, max: 600_000, unit: 'ms' },
+      'Finished spans are exported in batches at least this often (sooner when 512 are waiting).',
+    ),
+  },
+  // --- end OpenTelemetry traces ---
 };

@@ -13,6 +13,7 @@ const SectionTitles: Readonly<Record<string, string>> = {
   gateway: 'API gateway',
   mesh: 'Mesh: registry, discovery, pools, instances',
   tls: 'Mutual TLS between services',
+  tracing: 'OpenTelemetry traces (OTLP)',
 };
 
 interface Section {

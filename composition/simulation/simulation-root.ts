@@ -60,6 +60,7 @@ export const startSimulationServiceWith = async (context: ServiceContext, settin
     messaging: context.messaging,
     settings: context.config.outbox,
     logger,
+    tracer: context.tracer,
   });
   const release = async () => {
     cleanupSchedule.cancel();
@@ -83,6 +84,7 @@ export const startSimulationServiceWith = async (context: ServiceContext, settin
     const ports = context.config.ports.simulation;
     return await serveService({
       name: 'simulation',
+      tracer: context.tracer,
       bindHost: context.config.bindHost,
       grpcTls: context.grpcTls,
       metricsToken: context.config.metricsToken,

@@ -1,8 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InMemoryEventBus } from '../../adapters/memory/in-memory-event-bus.js';
+import { formatTraceparent, parseTraceparent, startTrace } from '../../adapters/observability/trace-context.js';
+import { currentTrace, runInTrace } from '../../adapters/observability/trace-context-scope.js';
 import type { DomainEvent, EventPublisher } from '../../core/messaging/events.js';
 import { outboxEvent, type OutboxEntry, type OutboxStore } from '../../core/messaging/outbox.js';
-import { OutboxRelay } from '../../core/messaging/outbox-relay.js';
+import { OutboxRelay, type OutboxRelayDeps } from '../../core/messaging/outbox-relay.js';
 import type { ProjectRepository } from '../../core/project/ports.js';
 import { aProject } from '../project/builders.js';
 import { waitFor } from './wait.js';
@@ -156,6 +158,22 @@ export function describeOutboxContract(adapterName: string, createFixture: () =>
       expect(told).toBe(1);
     });
 
+    it('keeps the trace of the work that recorded an entry, and wakes its listeners outside that work (docs/adr/0048)', async () => {
+      const trace = startTrace();
+      let wokenIn: unknown = 'not woken';
+      outbox.onRecorded(() => (wokenIn = currentTrace()));
+      await runInTrace(trace, () => fixture.repo.create(aProject(), [note('traced')]));
+      await fixture.repo.create(aProject(), [note('untraced')]);
+      await waitFor(() => wokenIn !== 'not woken', 5_000, 'the listener to be told');
+
+      const handed = await takeRound(outbox);
+      expect(handed.map((entry) => [entry.message.kind === 'event' && entry.message.event.type, entry.context])).toEqual([
+        ['traced', formatTraceparent(trace)],
+        ['untraced', undefined],
+      ]);
+      expect(wokenIn).toBeUndefined();
+    });
+
     describe('with the relay', () => {
       const received: DomainEvent[] = [];
       let relay: OutboxRelay | undefined;
@@ -166,11 +184,12 @@ export function describeOutboxContract(adapterName: string, createFixture: () =>
         await relay?.stop();
       });
 
-      const startRelay = (events: EventPublisher) => {
+      const startRelay = (events: EventPublisher, inRecordedContext?: OutboxRelayDeps['inRecordedContext']) => {
         relay = new OutboxRelay(
           {
             outbox,
             events,
+            ...(inRecordedContext && { inRecordedContext }),
             jobs: { enqueue: async () => 'x', work: () => Promise.reject(new Error('unused')), deadLetters: async () => [] },
             streams: { append: async () => 'x', appendBatch: async () => [] },
             clock: { now: () => Date.now() },
@@ -197,6 +216,19 @@ export function describeOutboxContract(adapterName: string, createFixture: () =>
         expect(new Set(received.map((event) => event.event_id)).size).toBe(6);
         // Marked sent just after the send: wait for the mark, not only for the delivery.
         await waitFor(async () => (await outbox.pendingCount()) === 0, 15_000, 'the entries to be marked sent');
+      });
+
+      it('sends each entry in the context it was recorded in', async () => {
+        const trace = startTrace();
+        const sentIn = new Map<string, unknown>();
+        startRelay({ publish: async (_channel, event) => void sentIn.set(event.type, currentTrace()) }, (context, send) =>
+          runInTrace(parseTraceparent(context), send),
+        );
+        await runInTrace(trace, () => fixture.repo.create(aProject(), [note('traced')]));
+        await fixture.repo.create(aProject(), [note('untraced')]);
+
+        await waitFor(() => sentIn.size === 2, 15_000, 'both sends');
+        expect(Object.fromEntries(sentIn)).toEqual({ traced: trace, untraced: undefined });
       });
 
       it('keeps retrying while the publisher fails and sends everything once it works again', async () => {

@@ -32,6 +32,11 @@ export interface OutboxRelayDeps {
   readonly clock: Clock;
   /** Told of each failed round (a send the transport refused); the relay retries by itself. */
   readonly onSendFailure: (error: unknown, pending: number) => void;
+  /**
+   * Runs the send of an entry in the context it was recorded in (`OutboxEntry.context`): its
+   * trace, so the message carries it (docs/adr/0048). Absent: sends run in the relay's own context.
+   */
+  readonly inRecordedContext?: (context: string | undefined, send: () => Promise<void>) => Promise<void>;
 }
 
 /** Sends one entry: the event with `event_id`, the job with `key`, both the entry's id. */
@@ -134,7 +139,10 @@ export class OutboxRelay {
     let failed: { readonly error: unknown } | undefined;
     try {
       const handed = await this.deps.outbox.relay(this.settings.batchSize, async (entries) => {
-        const sends = await Promise.allSettled(entries.map((entry) => sendOutboxEntry(this.deps, entry)));
+        const { inRecordedContext } = this.deps;
+        const send = (entry: OutboxEntry) =>
+          inRecordedContext ? inRecordedContext(entry.context, () => sendOutboxEntry(this.deps, entry)) : sendOutboxEntry(this.deps, entry);
+        const sends = await Promise.allSettled(entries.map(send));
         const rejected = sends.find((send): send is PromiseRejectedResult => send.status === 'rejected');
         if (rejected) failed = { error: rejected.reason };
         return entries.filter((_, index) => sends[index]!.status === 'fulfilled').map((entry) => entry.id);

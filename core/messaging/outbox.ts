@@ -28,6 +28,11 @@ export interface OutboxEntry {
   readonly message: OutboxMessage;
   /** Epoch ms of the commit's transaction. */
   readonly recordedAt: number;
+  /**
+   * The trace of the work that recorded it (a W3C `traceparent`, opaque here), so that what it
+   * sends continues the request that caused it (docs/adr/0048); absent when recorded outside a trace.
+   */
+  readonly context?: string;
 }
 
 /**

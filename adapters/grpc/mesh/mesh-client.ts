@@ -17,6 +17,8 @@ import { SystemClock } from '../../system/system-clock.js';
 import { fromGrpcStatus } from '../from-grpc-status.js';
 import { servingCall } from '../serving-call.js';
 import { childTraceparent, TRACEPARENT } from '../../observability/trace-context.js';
+import { traceparentOfSpan, type Span } from '../../observability/tracing/spans.js';
+import { endRpcSpan, serverAttributes, startRpcClientSpan } from '../grpc-spans.js';
 import type { GrpcClientConstructor } from './grpc-channel-pool.js';
 import { isRetryableFailure, localError } from './grpc-call-outcome.js';
 import { MeshInstance, type MeshInstanceOptions } from './mesh-instance.js';
@@ -140,9 +142,10 @@ export class MeshClient<C extends Client> implements ServiceCalls<C> {
    * carries an idempotency key), time is left and the retry budget allows. A failure the service
    * answered with is returned; a service that could not answer (no instance, down, past the
    * deadline, failing internally) throws `DependencyUnavailableError` (docs/adr/0027). Inside a
-   * trace the call carries `traceparent`: a new span of the same trace (docs/adr/0019).
+   * trace the call carries `traceparent`: a new span of the same trace (docs/adr/0019), recorded as
+   * one client span for all its attempts when the work records spans (docs/adr/0048).
    */
-  async call<K extends UnaryMethodName<C>>(
+  call<K extends UnaryMethodName<C>>(
     method: K,
     request: RequestOf<C, K>,
     options: MeshCallOptions = {},
@@ -156,12 +159,39 @@ export class MeshClient<C extends Client> implements ServiceCalls<C> {
     const parentDeadline = Math.min(options.deadline?.getTime() ?? Infinity, parent?.deadline?.getTime() ?? Infinity);
     const deadline = callDeadline(this.clock.now(), options.timeoutMs ?? this.settings.timeoutMs, parentDeadline);
     const signal = options.signal ?? (parent?.signal && laterAbortsOf(parent.signal));
+    const span = parent?.tracer && startRpcClientSpan(path);
     let metadata = options.metadata ?? new Metadata();
     if (options.idempotencyKey !== undefined || parent?.trace) {
       metadata = metadata.clone();
       if (options.idempotencyKey !== undefined) metadata.set(IDEMPOTENCY_KEY_METADATA, options.idempotencyKey);
-      if (parent?.trace) metadata.set(TRACEPARENT, childTraceparent(parent.trace));
+      if (parent?.trace) metadata.set(TRACEPARENT, span ? traceparentOfSpan(span) : childTraceparent(parent.trace));
     }
+    // Without a span, the attempts' promise is the call's: no further await on the hot path.
+    if (!span) return this.attempts(path, method, request, retryable, deadline, metadata, signal);
+    return this.attempts(path, method, request, retryable, deadline, metadata, signal, span).then(
+      (result) => {
+        if (result.ok) endRpcSpan(span, status.OK, 'client');
+        return result;
+      },
+      (error: unknown) => {
+        // Not ended yet when no instance could take the call.
+        if (span.isRecording()) endRpcSpan(span, status.UNAVAILABLE, 'client', error instanceof Error ? error.message : String(error));
+        throw error;
+      },
+    );
+  }
+
+  /** The attempts of one call (see `call`); `span` is told each instance tried and the status of an answered failure. */
+  private async attempts<K extends UnaryMethodName<C>>(
+    path: string,
+    method: K,
+    request: RequestOf<C, K>,
+    retryable: { readonly safety: ReturnType<typeof methodSafety>; readonly idempotencyKey: boolean },
+    deadline: number,
+    metadata: Metadata,
+    signal: AbortSignal | undefined,
+    span?: Span,
+  ): Promise<Result<ResponseOf<C, K>, DomainFailure>> {
     this.budget.recordRequest();
     // Made on the first failure: the common case allocates nothing for retries.
     let tried: Set<string> | undefined;
@@ -174,6 +204,10 @@ export class MeshClient<C extends Client> implements ServiceCalls<C> {
         this.noInstance += 1;
         throw this.noInstanceError();
       }
+      if (span) {
+        span.setAttributes(serverAttributes(member.pool.address));
+        if (attempts > 1) span.addEvent('retry', { 'meshwork.instance': member.id, 'meshwork.attempt': attempts });
+      }
       const answer = await this.attempt<RequestOf<C, K>, ResponseOf<C, K>>(member, method, request, deadline, metadata, signal);
       if (answer.ok) return ok(answer.value);
       (tried ??= new Set()).add(member.id);
@@ -185,7 +219,10 @@ export class MeshClient<C extends Client> implements ServiceCalls<C> {
         otherInstance: routableInstances(this.memberList, tried).length > 0,
       };
       const decision = decideRetry(question, this.settings.retry, this.budget);
-      if (!decision.retry) return this.failed(answer.error, member);
+      if (!decision.retry) {
+        if (span) endRpcSpan(span, answer.error.code, 'client', answer.error.details);
+        return this.failed(answer.error, member);
+      }
       this.retries += 1;
       this.logger.debug({ path, targetInstance: member.id, code: answer.error.code }, 'retrying on another instance');
     }

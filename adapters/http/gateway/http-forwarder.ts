@@ -3,6 +3,14 @@ import { IDEMPOTENCY_KEY_HEADER, idempotencyKeyOf } from '../client-api/idempote
 import type { Dispatcher } from 'undici';
 import { DomainFailureError, failure } from '../../../core/shared/errors.js';
 import { outgoingTraceparent } from '../../observability/trace-context-scope.js';
+import {
+  HTTP_REQUEST_METHOD,
+  HTTP_RESPONSE_STATUS_CODE,
+  SERVER_ADDRESS,
+  SERVER_PORT,
+  URL_FULL,
+} from '../../observability/tracing/semantic-attributes.js';
+import { failSpan, SpanKind, startHopSpan, traceparentOfSpan, type Span } from '../../observability/tracing/spans.js';
 import { FORWARDED_ADDRESS_HEADER, type ForwardedAddressSigner } from '../forwarded-address.js';
 import { REQUEST_ID_HEADER } from '../request-id.js';
 
@@ -47,7 +55,9 @@ export class HttpForwarder {
     // The auth service throttles logins per client address; it believes only the signed one.
     headers['x-forwarded-for'] = request.ip;
     if (this.addressSigner) headers[FORWARDED_ADDRESS_HEADER] = this.addressSigner.sign(request.ip);
-    const traceparent = outgoingTraceparent();
+    const method = to.method ?? (request.method as Dispatcher.HttpMethod);
+    const span = clientSpan(method, to);
+    const traceparent = span ? traceparentOfSpan(span) : outgoingTraceparent();
     if (traceparent !== undefined) headers.traceparent = traceparent;
     if (to.body !== undefined) headers['content-type'] = 'application/json';
     if (body === undefined) delete headers['content-type'];
@@ -58,7 +68,7 @@ export class HttpForwarder {
       answer = await this.dispatcher.request({
         origin: `http://${to.target}`,
         path: to.path,
-        method: to.method ?? (request.method as Dispatcher.HttpMethod),
+        method,
         headers,
         body,
         headersTimeout: this.timeoutMs,
@@ -66,9 +76,18 @@ export class HttpForwarder {
       });
       payload = Buffer.from(await answer.body.arrayBuffer());
     } catch (error) {
+      if (span) {
+        failSpan(span, error);
+        span.end();
+      }
       // `service` names the gateway on its own lines; the other side of the call is the `target`.
       request.log.warn({ err: error, target: to.service, address: to.target }, 'forwarding failed');
       throw unavailable(to.service);
+    }
+    if (span) {
+      span.setAttribute(HTTP_RESPONSE_STATUS_CODE, answer.statusCode);
+      if (answer.statusCode >= 400) failSpan(span, undefined, String(answer.statusCode));
+      span.end();
     }
     for (const name of RESPONSE_HEADERS) {
       const value = answer.headers[name];
@@ -77,6 +96,17 @@ export class HttpForwarder {
     return reply.code(answer.statusCode).send(payload.length > 0 ? payload : undefined);
   }
 }
+
+/** The client span of a forwarded request (docs/adr/0048), when the request records spans. */
+const clientSpan = (method: string, to: ForwardRequest): Span | undefined => {
+  const [host = to.target, port] = to.target.split(/:(?=\d+$)/);
+  return startHopSpan(method, SpanKind.CLIENT, {
+    [HTTP_REQUEST_METHOD]: method,
+    [SERVER_ADDRESS]: host,
+    ...(port !== undefined && { [SERVER_PORT]: Number(port) }),
+    [URL_FULL]: `http://${to.target}${to.path.split('?', 1)[0]}`,
+  });
+};
 
 const encodeBody = (body: unknown): Buffer | string | undefined => {
   if (body === undefined || body === null) return undefined;

@@ -18,6 +18,8 @@ export interface OutboxTable {
   sent_at: number | null;
   /** A relay holds the entry until then; null or past when nobody does. */
   lease_until: number | null;
+  /** The W3C traceparent of the work that recorded the entry (docs/adr/0048); null outside a trace. */
+  traceparent: string | null;
 }
 
 /** The same migration in the auth, project and simulation schemas. */
@@ -37,4 +39,9 @@ export const createOutbox: Migration = {
       'CREATE INDEX outbox_pending_by_aggregate ON outbox (aggregate, seq) WHERE sent_at IS NULL',
       'CREATE INDEX outbox_sent ON outbox (sent_at) WHERE sent_at IS NOT NULL',
     ]),
+};
+
+/** The trace an entry was recorded in (docs/adr/0048), in the auth, project and simulation schemas. */
+export const addOutboxTraceparent: Migration = {
+  up: async (db: Kysely<unknown>) => executeStatements(db, ['ALTER TABLE outbox ADD COLUMN traceparent text']),
 };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { OutboxEntry, OutboxMessage, OutboxStore, OutboxWork } from '../../../core/messaging/outbox.js';
 import type { Clock } from '../../../core/shared/clock.js';
+import { currentTraceparent, runDetached } from '../../observability/trace-context-scope.js';
 import type { OutboxTables } from './outbox-table.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -43,22 +44,35 @@ export class SqlOutbox implements OutboxStore {
 
   /**
    * Records `messages` about `aggregate` in the caller's transaction `trx`, and runs the
-   * `inTransaction` hook there with `written`, the domain value the write stored (when given).
+   * `inTransaction` hook there with `written`, the domain value the write stored (when given). Each entry keeps the trace of the work recording it (docs/adr/0048).
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   async record(trx: Kysely<any>, aggregate: string, messages: readonly OutboxMessage[], written?: unknown): Promise<void> {
     await this.inTransaction?.(trx, written);
     if (messages.length === 0) return;
     const recordedAt = this.clock.now();
+    const traceparent = currentTraceparent() ?? null;
     await (trx as Kysely<OutboxTables>)
       .insertInto('outbox')
-      .values(messages.map((message) => ({ id: randomUUID(), aggregate, message: JSON.stringify(message), recorded_at: recordedAt })))
+      .values(
+        messages.map((message) => ({
+          id: randomUUID(),
+          aggregate,
+          message: JSON.stringify(message),
+          recorded_at: recordedAt,
+          traceparent,
+        })),
+      )
       .execute();
   }
 
-  /** Call after the commit of a transaction that recorded `messages`: wakes the relays of this process. */
+  /**
+   * Call after the commit of a transaction that recorded `messages`: wakes the relays of this
+   * process. The round they start is not part of the request that committed (its entries carry
+   * their own traces), so it runs outside that request's scope.
+   */
   recorded(messages: readonly OutboxMessage[]): void {
-    if (messages.length > 0) this.listeners.forEach((listener) => listener());
+    if (messages.length > 0) runDetached(() => this.listeners.forEach((listener) => listener()));
   }
 
   async relay(limit: number, work: OutboxWork): Promise<number> {
@@ -69,6 +83,7 @@ export class SqlOutbox implements OutboxStore {
       aggregate: string;
       message: OutboxMessage | string;
       recorded_at: number | string;
+      traceparent: string | null;
     }>`
       UPDATE outbox SET lease_until = ${now + this.leaseMs}
       WHERE seq IN (
@@ -79,7 +94,7 @@ export class SqlOutbox implements OutboxStore {
         LIMIT ${limit}
         FOR UPDATE SKIP LOCKED
       )
-      RETURNING seq, id, aggregate, message, recorded_at`.execute(this.db);
+      RETURNING seq, id, aggregate, message, recorded_at, traceparent`.execute(this.db);
     if (claimed.rows.length === 0) return 0;
     // RETURNING follows no order: restore the recording order.
     const rows = [...claimed.rows].sort((a, b) => Number(a.seq) - Number(b.seq));
@@ -88,6 +103,7 @@ export class SqlOutbox implements OutboxStore {
       aggregate: row.aggregate,
       message: typeof row.message === 'string' ? (JSON.parse(row.message) as OutboxMessage) : row.message,
       recordedAt: Number(row.recorded_at),
+      ...(row.traceparent !== null && { context: row.traceparent }),
     }));
     const ids = entries.map((entry) => entry.id);
     let sent: readonly string[] = [];

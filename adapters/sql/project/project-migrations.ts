@@ -4,6 +4,7 @@ import { createExports } from './migrations/0002-create-exports.js';
 import { createOutboxTable } from './migrations/0003-create-outbox.js';
 import { addProjectRevisions } from './migrations/0004-add-project-revisions.js';
 import { createIdempotencyKeysTable } from './migrations/0005-create-idempotency-keys.js';
+import { addOutboxTraceparentColumn } from './migrations/0006-add-outbox-traceparent.js';
 
 /** Every migration of the project schema, in order. Append only: a released migration never changes. */
 export const projectMigrations: MigrationSet = {
@@ -12,4 +13,5 @@ export const projectMigrations: MigrationSet = {
   '0003-create-outbox': createOutboxTable,
   '0004-add-project-revisions': addProjectRevisions,
   '0005-create-idempotency-keys': createIdempotencyKeysTable,
+  '0006-add-outbox-traceparent': addOutboxTraceparentColumn,
 };

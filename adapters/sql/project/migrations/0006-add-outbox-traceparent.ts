@@ -1,0 +1,5 @@
+import type { Migration } from 'kysely';
+import { addOutboxTraceparent } from '../../outbox/outbox-table.js';
+
+/** The trace each outbox entry of the project schema was recorded in (docs/adr/0048). */
+export const addOutboxTraceparentColumn: Migration = addOutboxTraceparent;
