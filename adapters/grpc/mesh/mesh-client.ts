@@ -167,8 +167,8 @@ export class MeshClient<C extends Client> implements ServiceCalls<C> {
       if (parent?.trace) metadata.set(TRACEPARENT, span ? traceparentOfSpan(span) : childTraceparent(parent.trace));
     }
     // Without a span, the attempts' promise is the call's: no further await on the hot path.
-    if (!span) return this.attempts(path, method, request, retryable, deadline, metadata, signal);
-    return this.attempts(path, method, request, retryable, deadline, metadata, signal, span).then(
+    if (!span) return this.attempts(path, method, request, retryable, deadline, metadata, signal, options.instanceId);
+    return this.attempts(path, method, request, retryable, deadline, metadata, signal, options.instanceId, span).then(
       (result) => {
         if (result.ok) endRpcSpan(span, status.OK, 'client');
         return result;
@@ -190,14 +190,14 @@ export class MeshClient<C extends Client> implements ServiceCalls<C> {
     deadline: number,
     metadata: Metadata,
     signal: AbortSignal | undefined,
+    pinnedTo: string | undefined,
     span?: Span,
   ): Promise<Result<ResponseOf<C, K>, DomainFailure>> {
     this.budget.recordRequest();
     // Made on the first failure: the common case allocates nothing for retries.
     let tried: Set<string> | undefined;
     // A call pinned to one instance sees the others as already tried.
-    if (options.instanceId !== undefined)
-      tried = new Set(this.memberList.map((member) => member.id).filter((id) => id !== options.instanceId));
+    if (pinnedTo !== undefined) tried = new Set(this.memberList.map((member) => member.id).filter((id) => id !== pinnedTo));
     for (let attempts = 1; ; attempts += 1) {
       const member = this.choose(tried);
       if (!member) {
