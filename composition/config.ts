@@ -94,6 +94,8 @@ export interface MeshConfig {
   // --- end collaboration ---
   /** OpenTelemetry traces exported over OTLP (`OTEL_*`, docs/adr/0048); undefined: none made, none exported. */
   readonly tracing: TracingSettings | undefined;
+  /** Entries each stream family of the specification keeps (`STREAM_RETENTION_*`). */
+  readonly streamRetention: Values['streamRetention'];
 }
 
 /** Request timeouts (408 beyond) and the per-address connection cap of the HTTP ports. */
@@ -155,6 +157,7 @@ export const loadConfig = (env: Env): MeshConfig => {
     collaborationPresenceTtlMs: values.collaborationPresenceTtlMs,
     // --- end collaboration ---
     tracing: tracingOf(values.tracing),
+    streamRetention: values.streamRetention,
   };
   if (config.outbox.maxBackoffMs < config.outbox.minBackoffMs) {
     problems.push(

@@ -4,6 +4,7 @@ import type { EventBus } from '../core/messaging/events.js';
 import type { StreamStore } from '../core/messaging/streams.js';
 import type { JobQueue } from '../core/messaging/work-queue.js';
 import { InMemoryClientDirectory } from '../adapters/memory/in-memory-client-directory.js';
+import { DEFAULT_STREAM_RETENTION, familyRetention, type StreamFamilyRetention } from '../core/messaging/stream-retention.js';
 import { InMemoryEventBus } from '../adapters/memory/in-memory-event-bus.js';
 import { DeduplicatingEventBus } from '../adapters/messaging/deduplicating-event-bus.js';
 import { DeduplicatingJobQueue } from '../adapters/messaging/deduplicating-job-queue.js';
@@ -34,9 +35,16 @@ export interface Messaging {
   close(): Promise<void>;
 }
 
-/** Redis when configured, else everything in this process; counted by `observer` when given (the launcher's process metrics). */
-export const createMessaging = (redis: RedisConfig | undefined, logger: Logger, observer?: MessagingObserver): Messaging =>
-  redis ? createRedisMessaging(redis, logger, observer) : createInMemoryMessaging(logger, observer);
+/**
+ * Redis when configured, else everything in this process; counted by `observer` when given (the
+ * launcher's process metrics); streams of the specification's families trimmed to `retention`.
+ */
+export const createMessaging = (
+  redis: RedisConfig | undefined,
+  logger: Logger,
+  observer?: MessagingObserver,
+  retention: StreamFamilyRetention = DEFAULT_STREAM_RETENTION,
+): Messaging => (redis ? createRedisMessaging(redis, logger, observer, retention) : createInMemoryMessaging(logger, observer, retention));
 
 /**
  * The bus and store as the services see them: counted when there is an observer (the work queues
@@ -55,12 +63,17 @@ const observed = (events: EventBus, streams: StreamStore, observer: MessagingObs
  * (docs/adr/0008). Shutdown: workers first (they acknowledge what they finished), then the bus,
  * then the connections.
  */
-export const createRedisMessaging = (redis: RedisConfig, logger: Logger, observer?: MessagingObserver): Messaging => {
+export const createRedisMessaging = (
+  redis: RedisConfig,
+  logger: Logger,
+  observer?: MessagingObserver,
+  retention: StreamFamilyRetention = DEFAULT_STREAM_RETENTION,
+): Messaging => {
   const connections = new RedisConnections(redis, { logger: logger.child({ component: 'redis' }) });
   const events = new RedisEventBus(connections, { logger: logger.child({ component: 'event-bus' }) });
   const { events: bus, streams } = observed(
     events,
-    new RedisStreamStore(connections, { logger: logger.child({ component: 'stream-store' }) }),
+    new RedisStreamStore(connections, { logger: logger.child({ component: 'stream-store' }), retention: familyRetention(retention) }),
     observer,
   );
   const jobs = new StreamJobQueue(streams, new SystemClock(), logger.child({ component: 'job-queue' }));
@@ -82,9 +95,13 @@ export const createRedisMessaging = (redis: RedisConfig, logger: Logger, observe
 };
 
 /** Embedded defaults: everything in this process, no server to install. */
-export const createInMemoryMessaging = (logger: Logger, observer?: MessagingObserver): Messaging => {
+export const createInMemoryMessaging = (
+  logger: Logger,
+  observer?: MessagingObserver,
+  retention: StreamFamilyRetention = DEFAULT_STREAM_RETENTION,
+): Messaging => {
   const clock = new SystemClock();
-  const store = new InMemoryStreamStore(clock);
+  const store = new InMemoryStreamStore(clock, familyRetention(retention));
   const { events, streams } = observed(new InMemoryEventBus(logger.child({ component: 'event-bus' })), store, observer);
   const jobs = new StreamJobQueue(streams, clock, logger.child({ component: 'job-queue' }), { messagingSystem: 'meshwork_memory' });
   return {

@@ -6,6 +6,7 @@ import { DefaultRegistration } from '../../core/discovery/registration.js';
 import { DEFAULT_MAX_TOTAL_CONNECTIONS, DEFAULT_SERVICE_PRIORITIES } from '../../core/pool-scaling/global-connection-scaler.js';
 import { DEFAULT_SIMULATION_SETTINGS } from '../../core/simulation/settings.js';
 import { defaultOutboxRelaySettings } from '../../core/messaging/outbox-relay.js';
+import { DEFAULT_STREAM_RETENTION } from '../../core/messaging/stream-retention.js';
 import { DEFAULT_HEALTH_INTERVAL_MS } from '../../adapters/grpc/health-checker.js';
 import {
   DEFAULT_HEADERS_TIMEOUT_MS,
@@ -135,6 +136,14 @@ const tlsPair = (prefix: string, whose: string) => ({
   ),
   keyFile: text(`${prefix}_TLS_KEY`, { default: undefined }, `Private key (PEM) of ${prefix}_TLS_CERT.`),
 });
+
+/** Entries a stream family keeps (MAXLEN ~), trimmed by the stream store on every append. */
+const retention = (name: string, stream: string, family: keyof typeof DEFAULT_STREAM_RETENTION) =>
+  integer(
+    `STREAM_RETENTION_${name}`,
+    { default: DEFAULT_STREAM_RETENTION[family], min: 1, max: 100_000_000 },
+    `Entries each ${stream} keeps; older ones are trimmed (MAXLEN ~, a few more may stay).`,
+  );
 
 export const Catalogue = {
   logLevel: oneOf('LOG_LEVEL', LogLevels, 'info', 'Least severe level of the JSON log lines written on stdout.'),
@@ -618,4 +627,14 @@ export const Catalogue = {
     ),
   },
   // --- end OpenTelemetry traces ---
+  // --- stream retention (issue 17) ---
+  streamRetention: {
+    simulation: retention('SIMULATION', 'simulation:stream:{id} (live samples of one run)', 'simulation'),
+    collaboration: retention('COLLABORATION', 'collaboration:stream:{project_id} (who joined and left)', 'collaboration'),
+    notifications: retention('NOTIFICATIONS', "notifications:stream:{user_id} (one user's notifications)", 'notifications'),
+    monitoring: retention('MONITORING', 'monitoring:stream:metrics (one summary per process every 10 s)', 'monitoring'),
+    health: retention('HEALTH', 'system:stream:health (one entry per instance every 5 s)', 'health'),
+    analytics: retention('ANALYTICS', 'analytics:stream:events (logins, projects, runs)', 'analytics'),
+  },
+  // --- end stream retention ---
 };

@@ -1,4 +1,4 @@
-import { StreamRetention, Streams, Queues } from '../messaging/channels.js';
+import { Streams, Queues } from '../messaging/channels.js';
 import { outboxJob, outboxStreamEntry } from '../messaging/outbox.js';
 import type { Job } from '../messaging/work-queue.js';
 import { DependencyUnavailableError, DomainFailureError, type DomainFailure } from '../shared/errors.js';
@@ -87,7 +87,7 @@ const finish = async (deps: ExportDeps, record: ExportRecord): Promise<ExportRec
   const finished: ExportRecord = { ...record, updatedAt: now, expiresAt: now + deps.settings.retentionMs };
   const notification = exportNotification(finished, now);
   await deps.exports.update(finished, [
-    outboxStreamEntry(Streams.notifications(finished.userId), notificationFields(notification), StreamRetention.notifications),
+    outboxStreamEntry(Streams.notifications(finished.userId), notificationFields(notification)),
     outboxJob(Queues.notifications, notifyJob(finished.userId, notification)),
   ]);
   return finished;

@@ -1,6 +1,6 @@
 import { err, ok, type Result } from '../shared/result.js';
 import type { DomainFailure, FieldViolation } from '../shared/errors.js';
-import { EventChannels, StreamRetention, Streams } from '../messaging/channels.js';
+import { EventChannels, Streams } from '../messaging/channels.js';
 import { outboxEvent, outboxStreamEntry } from '../messaging/outbox.js';
 import { authorizeAction } from './access.js';
 import type { ProjectDeps } from './deps.js';
@@ -70,8 +70,8 @@ export const shareProject = async (
   const edit = collaborationEditEntry({ version: project.version + 1, userId: input.userId, clientId: '', opId: '', ops: [], at: now });
   const stored = await deps.projects.update(shared, [
     outboxEvent(EventChannels.projectShared, projectSharedEvent(project.id, input.userId, targetUserId, input.role, now)),
-    outboxStreamEntry(Streams.notifications(targetUserId), notification, StreamRetention.notifications),
-    outboxStreamEntry(Streams.collaboration(project.id), edit, StreamRetention.collaboration),
+    outboxStreamEntry(Streams.notifications(targetUserId), notification),
+    outboxStreamEntry(Streams.collaboration(project.id), edit),
   ]);
   if (!stored.ok) {
     return err(stored.error === 'not_found' ? ProjectFailures.projectNotFound() : ProjectFailures.versionConflict());
