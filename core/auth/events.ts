@@ -1,6 +1,5 @@
 import type { DomainEvent } from '../messaging/events.js';
-import type { NewJob } from '../messaging/work-queue.js';
-import type { GrantRole, Role, User } from './model.js';
+import type { GrantRole, Role } from './model.js';
 
 /** Payloads of the auth event channels (EventChannels.auth*), snake_case as on the wire. */
 
@@ -50,18 +49,4 @@ export const permissionChangedEvent = (
   roles: [...roles],
   ...(resource ? { resource_id: resource.resourceId, resource_role: resource.role } : {}),
   timestamp: at,
-});
-
-/** Job types of the `async:email:queue` (Queues.email) that the auth service handles. */
-export const EmailJobTypes = { welcome: 'welcome_email' } as const;
-
-export interface WelcomeEmailPayload {
-  readonly user_id: string;
-  readonly email: string;
-  readonly name: string;
-}
-
-export const welcomeEmailJob = (user: Pick<User, 'id' | 'email' | 'name'>): NewJob => ({
-  type: EmailJobTypes.welcome,
-  payload: { user_id: user.id, email: user.email, name: user.name } satisfies WelcomeEmailPayload,
 });
