@@ -19,7 +19,7 @@ import { RedisEventBus } from '../adapters/redis/redis-event-bus.js';
 import { RedisStreamStore } from '../adapters/redis/redis-stream-store.js';
 import type { RedisConfig } from '../adapters/redis/redis-config.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
-import { StreamJobQueue } from '../adapters/streams/stream-job-queue.js';
+import { DEFAULT_JOB_CLAIM_IDLE_MS, DEFAULT_JOB_MAX_ATTEMPTS, StreamJobQueue } from '../adapters/streams/stream-job-queue.js';
 import type { MessagingObserver } from './observability/process-metrics.js';
 
 /** Layer 3 of one process: the event bus, the stream store, the work queues on top of the streams, and the gateways' client directory. */
@@ -35,16 +35,27 @@ export interface Messaging {
   close(): Promise<void>;
 }
 
+/** How layer 3 keeps streams and retries jobs (`STREAM_RETENTION_*`, `QUEUE_*`). */
+export interface MessagingSettings {
+  readonly retention: StreamFamilyRetention;
+  readonly jobs: { readonly claimIdleMs: number; readonly maxAttempts: number };
+}
+
+export const DEFAULT_MESSAGING_SETTINGS: MessagingSettings = {
+  retention: DEFAULT_STREAM_RETENTION,
+  jobs: { claimIdleMs: DEFAULT_JOB_CLAIM_IDLE_MS, maxAttempts: DEFAULT_JOB_MAX_ATTEMPTS },
+};
+
 /**
  * Redis when configured, else everything in this process; counted by `observer` when given (the
- * launcher's process metrics); streams of the specification's families trimmed to `retention`.
+ * launcher's process metrics), with `settings`.
  */
 export const createMessaging = (
   redis: RedisConfig | undefined,
   logger: Logger,
   observer?: MessagingObserver,
-  retention: StreamFamilyRetention = DEFAULT_STREAM_RETENTION,
-): Messaging => (redis ? createRedisMessaging(redis, logger, observer, retention) : createInMemoryMessaging(logger, observer, retention));
+  settings: MessagingSettings = DEFAULT_MESSAGING_SETTINGS,
+): Messaging => (redis ? createRedisMessaging(redis, logger, observer, settings) : createInMemoryMessaging(logger, observer, settings));
 
 /**
  * The bus and store as the services see them: counted when there is an observer (the work queues
@@ -67,16 +78,19 @@ export const createRedisMessaging = (
   redis: RedisConfig,
   logger: Logger,
   observer?: MessagingObserver,
-  retention: StreamFamilyRetention = DEFAULT_STREAM_RETENTION,
+  settings: MessagingSettings = DEFAULT_MESSAGING_SETTINGS,
 ): Messaging => {
   const connections = new RedisConnections(redis, { logger: logger.child({ component: 'redis' }) });
   const events = new RedisEventBus(connections, { logger: logger.child({ component: 'event-bus' }) });
   const { events: bus, streams } = observed(
     events,
-    new RedisStreamStore(connections, { logger: logger.child({ component: 'stream-store' }), retention: familyRetention(retention) }),
+    new RedisStreamStore(connections, {
+      logger: logger.child({ component: 'stream-store' }),
+      retention: familyRetention(settings.retention),
+    }),
     observer,
   );
-  const jobs = new StreamJobQueue(streams, new SystemClock(), logger.child({ component: 'job-queue' }));
+  const jobs = new StreamJobQueue(streams, new SystemClock(), logger.child({ component: 'job-queue' }), settings.jobs);
   const unwatch = observer?.watchRedis(connections.command);
   return {
     kind: 'redis',
@@ -98,12 +112,15 @@ export const createRedisMessaging = (
 export const createInMemoryMessaging = (
   logger: Logger,
   observer?: MessagingObserver,
-  retention: StreamFamilyRetention = DEFAULT_STREAM_RETENTION,
+  settings: MessagingSettings = DEFAULT_MESSAGING_SETTINGS,
 ): Messaging => {
   const clock = new SystemClock();
-  const store = new InMemoryStreamStore(clock, familyRetention(retention));
+  const store = new InMemoryStreamStore(clock, familyRetention(settings.retention));
   const { events, streams } = observed(new InMemoryEventBus(logger.child({ component: 'event-bus' })), store, observer);
-  const jobs = new StreamJobQueue(streams, clock, logger.child({ component: 'job-queue' }), { messagingSystem: 'meshwork_memory' });
+  const jobs = new StreamJobQueue(streams, clock, logger.child({ component: 'job-queue' }), {
+    messagingSystem: 'meshwork_memory',
+    ...settings.jobs,
+  });
   return {
     kind: 'memory',
     events,

@@ -87,7 +87,10 @@ describe('stream retention set by configuration', () => {
         STREAM_RETENTION_HEALTH: '50',
         STREAM_RETENTION_ANALYTICS: '60',
       });
-      const messaging = createRedisMessaging(redis.config, testLogger('stream-retention'), undefined, config.streamRetention);
+      const messaging = createRedisMessaging(redis.config, testLogger('stream-retention'), undefined, {
+        retention: config.streamRetention,
+        jobs: config.queues,
+      });
       try {
         const kept = {
           [Streams.simulation('s-1')]: 10,

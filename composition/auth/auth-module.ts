@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { ContainerModule } from 'inversify';
 import {
   createAuthService,
@@ -22,7 +23,8 @@ import { RandomOpaqueTokens } from '../../adapters/crypto/random-opaque-tokens.j
 import { BoundedPasswordHasher } from '../../adapters/crypto/bounded-password-hasher.js';
 import { ScryptPasswordHasher } from '../../adapters/crypto/scrypt-password-hasher.js';
 import type { StoredSigningKeys } from '../../adapters/crypto/stored-signing-keys.js';
-import { LogEmailSender } from '../../adapters/email/log-email-sender.js';
+import { EmlFileEmailSender } from '../../adapters/email/eml-file-email-sender.js';
+import { SmtpEmailSender } from '../../adapters/email/smtp-email-sender.js';
 import { InMemoryResourceGrantRepository } from '../../adapters/memory/in-memory-resource-grant-repository.js';
 import { InMemoryRefreshTokenRepository } from '../../adapters/memory/in-memory-refresh-token-repository.js';
 import { InMemorySessionRepository } from '../../adapters/memory/in-memory-session-repository.js';
@@ -54,7 +56,16 @@ export const AuthTokens = {
   service: token<AuthService>('AuthService'),
 };
 
-/** The auth service's adapters (embedded: in-memory repositories, scrypt, EdDSA JWTs with stored keys, log outbox) and its use cases. */
+/** Where emails are written when no SMTP server is configured: `DATA_DIR/mail` (README, docs/adr/0055). */
+export const emailDirectory = (config: MeshConfig): string => join(config.storage.dataDir, 'mail');
+
+/** SMTP when `MESH_SMTP_URL` is set; otherwise each message as an `.eml` file under `DATA_DIR/mail`. */
+const emailSender = (config: MeshConfig, logger: Logger): EmailSender =>
+  config.email.smtpUrl !== undefined
+    ? new SmtpEmailSender({ url: config.email.smtpUrl, from: config.email.from, logger })
+    : new EmlFileEmailSender({ directory: emailDirectory(config), from: config.email.from, logger });
+
+/** The auth service's adapters (embedded: in-memory repositories, scrypt, EdDSA JWTs with stored keys, email over SMTP or to .eml files) and its use cases. */
 export const authModule = new ContainerModule(({ bind }) => {
   const users = new InMemoryUserRepository(new InMemoryOutbox());
   bind(AuthTokens.users).toConstantValue(users);
@@ -84,7 +95,10 @@ export const authModule = new ContainerModule(({ bind }) => {
     .toResolvedValue((clock: Clock, keys: StoredSigningKeys) => JoseTokenIssuer.withKeys(clock, keys), [Platform.clock, AuthTokens.keys])
     .inSingletonScope();
   bind(AuthTokens.email)
-    .toResolvedValue((logger: Logger) => new LogEmailSender({ logger: logger.child({ component: 'email' }) }), [Platform.logger])
+    .toResolvedValue(
+      (logger: Logger, config: MeshConfig) => emailSender(config, logger.child({ component: 'email' })),
+      [Platform.logger, Platform.config],
+    )
     .inSingletonScope();
   bind(AuthTokens.service)
     .toResolvedValue(
