@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { ContainerModule } from 'inversify';
 import {
   createAuthService,
+  type AnnouncementRepository,
+  type AuditLog,
   type AuthService,
   type EmailSender,
   type LoginFailureLog,
@@ -30,6 +32,8 @@ import { InMemoryRefreshTokenRepository } from '../../adapters/memory/in-memory-
 import { InMemorySessionRepository } from '../../adapters/memory/in-memory-session-repository.js';
 import { InMemorySigningKeyRepository } from '../../adapters/memory/in-memory-signing-key-repository.js';
 import { InMemoryOutbox } from '../../adapters/memory/in-memory-outbox.js';
+import { InMemoryAuditLog } from '../../adapters/memory/in-memory-audit-log.js';
+import { InMemoryAnnouncementRepository } from '../../adapters/memory/in-memory-announcement-repository.js';
 import { InMemoryUserRepository } from '../../adapters/memory/in-memory-user-repository.js';
 import type { Logger } from '../../adapters/observability/logger.js';
 import type { MeshConfig } from '../config.js';
@@ -39,6 +43,8 @@ import { openSigningKeys } from './token-keys.js';
 
 export const AuthTokens = {
   users: token<UserRepository>('UserRepository'),
+  audit: token<AuditLog>('AuditLog'),
+  announcements: token<AnnouncementRepository>('AnnouncementRepository'),
   /** Where `users` records the jobs of its writes (docs/adr/0038); rebound with it. */
   outbox: token<OutboxStore>('AuthOutbox'),
   sessions: token<SessionRepository>('SessionRepository'),
@@ -67,11 +73,14 @@ const emailSender = (config: MeshConfig, logger: Logger): EmailSender =>
 
 /** The auth service's adapters (embedded: in-memory repositories, scrypt, EdDSA JWTs with stored keys, email over SMTP or to .eml files) and its use cases. */
 export const authModule = new ContainerModule(({ bind }) => {
-  const users = new InMemoryUserRepository(new InMemoryOutbox());
-  bind(AuthTokens.users).toConstantValue(users);
-  bind(AuthTokens.outbox).toConstantValue(users.outbox);
-  bind(AuthTokens.sessions).toConstantValue(new InMemorySessionRepository(users.outbox));
-  bind(AuthTokens.grants).toConstantValue(new InMemoryResourceGrantRepository(users.outbox));
+  const outbox = new InMemoryOutbox();
+  const audit = new InMemoryAuditLog();
+  bind(AuthTokens.users).toConstantValue(new InMemoryUserRepository(outbox, audit));
+  bind(AuthTokens.audit).toConstantValue(audit);
+  bind(AuthTokens.announcements).toConstantValue(new InMemoryAnnouncementRepository(audit, outbox));
+  bind(AuthTokens.outbox).toConstantValue(outbox);
+  bind(AuthTokens.sessions).toConstantValue(new InMemorySessionRepository(outbox));
+  bind(AuthTokens.grants).toConstantValue(new InMemoryResourceGrantRepository(outbox));
   bind(AuthTokens.refreshTokens).toConstantValue(new InMemoryRefreshTokenRepository());
   bind(AuthTokens.signingKeys).toConstantValue(new InMemorySigningKeyRepository());
   bind(AuthTokens.passwords)
@@ -107,6 +116,8 @@ export const authModule = new ContainerModule(({ bind }) => {
         sessions: SessionRepository,
         refreshTokens: RefreshTokenRepository,
         grants: ResourceGrantRepository,
+        audit: AuditLog,
+        announcements: AnnouncementRepository,
         passwords: PasswordHasher,
         tokens: TokenIssuer,
         email: EmailSender,
@@ -123,6 +134,8 @@ export const authModule = new ContainerModule(({ bind }) => {
           refreshTokens,
           opaqueTokens: new RandomOpaqueTokens(),
           grants,
+          audit,
+          announcements,
           passwords,
           tokens,
           email,
@@ -144,6 +157,8 @@ export const authModule = new ContainerModule(({ bind }) => {
         AuthTokens.sessions,
         AuthTokens.refreshTokens,
         AuthTokens.grants,
+        AuthTokens.audit,
+        AuthTokens.announcements,
         AuthTokens.passwords,
         AuthTokens.tokens,
         AuthTokens.email,

@@ -15,6 +15,23 @@ export interface LogoutEvent extends DomainEvent {
   readonly session_id: string;
 }
 
+/**
+ * Every session of a user ended at once (their account was deactivated, docs/adr/0054): no
+ * `session_id`, so gateways forget every cached session of `user_id` and close all its sockets.
+ */
+export interface DeactivationEvent extends DomainEvent {
+  readonly type: 'logout';
+  readonly user_id: string;
+  readonly reason: 'deactivated';
+}
+
+export const deactivationEvent = (userId: string, at: number): DeactivationEvent => ({
+  type: 'logout',
+  user_id: userId,
+  reason: 'deactivated',
+  timestamp: at,
+});
+
 /** A user's roles changed, or (with `resource_id`) their grant on one resource; `resource_role` null = revoked. */
 export interface PermissionChangedEvent extends DomainEvent {
   readonly type: 'permission_changed';
