@@ -54,7 +54,7 @@ export const describeCreationUseCases = (harness: ProjectHarnessFactory): void =
         ]);
       });
 
-      it("emails the owner about their first project, and not about the next ones (docs/adr/0055)", async () => {
+      it('emails the owner about their first project, and not about the next ones (docs/adr/0055)', async () => {
         const first = valueOf(await h.service.createProject({ userId: owner, name: 'Checkout' }));
         valueOf(await h.service.createProject({ userId: owner, name: 'Search' }));
         const other = h.aUser();
