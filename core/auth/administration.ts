@@ -8,6 +8,7 @@ import { deactivationEvent } from './events.js';
 import { toProfile, type Profile, type User } from './model.js';
 import { auditEntry, authorizeAdmin, cursorOf, pageSizeOf, pageTokenOf } from './audit.js';
 import { checkRequired } from './validation.js';
+import { closeUserSockets } from './user-sockets.js';
 
 /**
  * What administrators do to accounts (docs/adr/0054): list them, deactivate and reactivate them.
@@ -55,15 +56,17 @@ export interface UserActivation {
   readonly sessionsRevoked: number;
 }
 
-export type SetUserActiveDeps = Pick<AuthDeps, 'users' | 'sessions' | 'clock' | 'ids'>;
+export type SetUserActiveDeps = Pick<AuthDeps, 'users' | 'sessions' | 'clock' | 'ids' | 'sockets'>;
 
 /**
  * Deactivates or reactivates an account, for an administrator holding `admin:users`; nobody may
  * deactivate themselves. A deactivation is stored with its audit entry and its event on
  * `auth:events:logout` (`reason: deactivated`, no `session_id`; outbox, docs/adr/0046): every
  * gateway forgets the user's cached sessions, so their tokens are refused from the next request
- * on, and closes their sockets. Then every session of the user ends. Idempotent: deactivating an
- * inactive user changes, audits and announces nothing, and ends any session left.
+ * on, and closes any socket of the user it holds. Then every session of the user ends and the
+ * user's sockets are closed on every gateway through the client directory at once (docs/adr/0052).
+ * Idempotent: deactivating an inactive user changes, audits and announces nothing, and ends any
+ * session or socket left.
  */
 export const setUserActive = async (deps: SetUserActiveDeps, input: SetUserActiveInput): Promise<Result<UserActivation, DomainFailure>> => {
   const violations = checkRequired('user_id', input.userId);
@@ -77,6 +80,7 @@ export const setUserActive = async (deps: SetUserActiveDeps, input: SetUserActiv
   if (input.active) return ok({ user: toProfile(changed.value), sessionsRevoked: 0 });
 
   const sessionsRevoked = await deps.sessions.revokeAllForUser(input.userId, deps.clock.now());
+  await closeUserSockets(deps, { userId: input.userId, reason: 'deactivated' });
   return ok({ user: toProfile(changed.value), sessionsRevoked });
 };
 
