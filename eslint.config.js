@@ -20,6 +20,7 @@ export default tseslint.config(
       '**/*.test.ts',
       'composition/main.ts',
       'composition/mesh-cli.ts',
+      'composition/admin-cli.ts',
       'composition/auth/rotate-token-key.ts',
       'composition/container-health.ts',
     ],

@@ -94,6 +94,12 @@ export interface MeshConfig {
   // --- end collaboration ---
   /** OpenTelemetry traces exported over OTLP (`OTEL_*`, docs/adr/0048); undefined: none made, none exported. */
   readonly tracing: TracingSettings | undefined;
+  /** Entries each stream family of the specification keeps (`STREAM_RETENTION_*`). */
+  readonly streamRetention: Values['streamRetention'];
+  /** How the work queues retry a job (`QUEUE_*`). */
+  readonly queues: Values['queues'];
+  /** Where emails go (`MESH_SMTP_URL`, `MESH_EMAIL_FROM`; docs/adr/0055). */
+  readonly email: Values['email'];
 }
 
 /** Request timeouts (408 beyond) and the per-address connection cap of the HTTP ports. */
@@ -155,6 +161,9 @@ export const loadConfig = (env: Env): MeshConfig => {
     collaborationPresenceTtlMs: values.collaborationPresenceTtlMs,
     // --- end collaboration ---
     tracing: tracingOf(values.tracing),
+    streamRetention: values.streamRetention,
+    queues: values.queues,
+    email: values.email,
   };
   if (config.outbox.maxBackoffMs < config.outbox.minBackoffMs) {
     problems.push(

@@ -87,7 +87,7 @@ export const startMesh = async (options: MeshOptions): Promise<RunningMesh> => {
   const wanted = startOrder.filter((service) => (options.services ?? ServiceNames).includes(service));
   const identities = await loadMeshIdentities(config, wanted);
   const tracing = config.tracing && (await startTracing(config.tracing, wanted, logger));
-  const messaging = createMessaging(config.redis, logger, processMetrics);
+  const messaging = createMessaging(config.redis, logger, processMetrics, { retention: config.streamRetention, jobs: config.queues });
   const mesh = await startProcessMesh(config, logger, wanted, identities).catch(async (error: unknown) => {
     await messaging.close();
     await tracing?.shutdown();

@@ -4,6 +4,7 @@ import type { EventBus } from '../core/messaging/events.js';
 import type { StreamStore } from '../core/messaging/streams.js';
 import type { JobQueue } from '../core/messaging/work-queue.js';
 import { InMemoryClientDirectory } from '../adapters/memory/in-memory-client-directory.js';
+import { DEFAULT_STREAM_RETENTION, familyRetention, type StreamFamilyRetention } from '../core/messaging/stream-retention.js';
 import { InMemoryEventBus } from '../adapters/memory/in-memory-event-bus.js';
 import { DeduplicatingEventBus } from '../adapters/messaging/deduplicating-event-bus.js';
 import { DeduplicatingJobQueue } from '../adapters/messaging/deduplicating-job-queue.js';
@@ -18,7 +19,7 @@ import { RedisEventBus } from '../adapters/redis/redis-event-bus.js';
 import { RedisStreamStore } from '../adapters/redis/redis-stream-store.js';
 import type { RedisConfig } from '../adapters/redis/redis-config.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
-import { StreamJobQueue } from '../adapters/streams/stream-job-queue.js';
+import { DEFAULT_JOB_CLAIM_IDLE_MS, DEFAULT_JOB_MAX_ATTEMPTS, StreamJobQueue } from '../adapters/streams/stream-job-queue.js';
 import type { MessagingObserver } from './observability/process-metrics.js';
 
 /** Layer 3 of one process: the event bus, the stream store, the work queues on top of the streams, and the gateways' client directory. */
@@ -34,9 +35,27 @@ export interface Messaging {
   close(): Promise<void>;
 }
 
-/** Redis when configured, else everything in this process; counted by `observer` when given (the launcher's process metrics). */
-export const createMessaging = (redis: RedisConfig | undefined, logger: Logger, observer?: MessagingObserver): Messaging =>
-  redis ? createRedisMessaging(redis, logger, observer) : createInMemoryMessaging(logger, observer);
+/** How layer 3 keeps streams and retries jobs (`STREAM_RETENTION_*`, `QUEUE_*`). */
+export interface MessagingSettings {
+  readonly retention: StreamFamilyRetention;
+  readonly jobs: { readonly claimIdleMs: number; readonly maxAttempts: number };
+}
+
+export const DEFAULT_MESSAGING_SETTINGS: MessagingSettings = {
+  retention: DEFAULT_STREAM_RETENTION,
+  jobs: { claimIdleMs: DEFAULT_JOB_CLAIM_IDLE_MS, maxAttempts: DEFAULT_JOB_MAX_ATTEMPTS },
+};
+
+/**
+ * Redis when configured, else everything in this process; counted by `observer` when given (the
+ * launcher's process metrics), with `settings`.
+ */
+export const createMessaging = (
+  redis: RedisConfig | undefined,
+  logger: Logger,
+  observer?: MessagingObserver,
+  settings: MessagingSettings = DEFAULT_MESSAGING_SETTINGS,
+): Messaging => (redis ? createRedisMessaging(redis, logger, observer, settings) : createInMemoryMessaging(logger, observer, settings));
 
 /**
  * The bus and store as the services see them: counted when there is an observer (the work queues
@@ -55,15 +74,23 @@ const observed = (events: EventBus, streams: StreamStore, observer: MessagingObs
  * (docs/adr/0008). Shutdown: workers first (they acknowledge what they finished), then the bus,
  * then the connections.
  */
-export const createRedisMessaging = (redis: RedisConfig, logger: Logger, observer?: MessagingObserver): Messaging => {
+export const createRedisMessaging = (
+  redis: RedisConfig,
+  logger: Logger,
+  observer?: MessagingObserver,
+  settings: MessagingSettings = DEFAULT_MESSAGING_SETTINGS,
+): Messaging => {
   const connections = new RedisConnections(redis, { logger: logger.child({ component: 'redis' }) });
   const events = new RedisEventBus(connections, { logger: logger.child({ component: 'event-bus' }) });
   const { events: bus, streams } = observed(
     events,
-    new RedisStreamStore(connections, { logger: logger.child({ component: 'stream-store' }) }),
+    new RedisStreamStore(connections, {
+      logger: logger.child({ component: 'stream-store' }),
+      retention: familyRetention(settings.retention),
+    }),
     observer,
   );
-  const jobs = new StreamJobQueue(streams, new SystemClock(), logger.child({ component: 'job-queue' }));
+  const jobs = new StreamJobQueue(streams, new SystemClock(), logger.child({ component: 'job-queue' }), settings.jobs);
   const unwatch = observer?.watchRedis(connections.command);
   return {
     kind: 'redis',
@@ -82,11 +109,18 @@ export const createRedisMessaging = (redis: RedisConfig, logger: Logger, observe
 };
 
 /** Embedded defaults: everything in this process, no server to install. */
-export const createInMemoryMessaging = (logger: Logger, observer?: MessagingObserver): Messaging => {
+export const createInMemoryMessaging = (
+  logger: Logger,
+  observer?: MessagingObserver,
+  settings: MessagingSettings = DEFAULT_MESSAGING_SETTINGS,
+): Messaging => {
   const clock = new SystemClock();
-  const store = new InMemoryStreamStore(clock);
+  const store = new InMemoryStreamStore(clock, familyRetention(settings.retention));
   const { events, streams } = observed(new InMemoryEventBus(logger.child({ component: 'event-bus' })), store, observer);
-  const jobs = new StreamJobQueue(streams, clock, logger.child({ component: 'job-queue' }), { messagingSystem: 'meshwork_memory' });
+  const jobs = new StreamJobQueue(streams, clock, logger.child({ component: 'job-queue' }), {
+    messagingSystem: 'meshwork_memory',
+    ...settings.jobs,
+  });
   return {
     kind: 'memory',
     events,

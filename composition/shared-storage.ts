@@ -6,6 +6,9 @@ import { InMemoryResourceGrantRepository } from '../adapters/memory/in-memory-re
 import { InMemorySessionRepository } from '../adapters/memory/in-memory-session-repository.js';
 import { InMemorySigningKeyRepository } from '../adapters/memory/in-memory-signing-key-repository.js';
 import { InMemorySimulationRepository } from '../adapters/memory/in-memory-simulation-repository.js';
+import { InMemoryOutbox } from '../adapters/memory/in-memory-outbox.js';
+import { InMemoryAuditLog } from '../adapters/memory/in-memory-audit-log.js';
+import { InMemoryAnnouncementRepository } from '../adapters/memory/in-memory-announcement-repository.js';
 import { InMemoryUserRepository } from '../adapters/memory/in-memory-user-repository.js';
 import type { Logger } from '../adapters/observability/logger.js';
 import { AuthTokens } from './auth/auth-module.js';
@@ -71,13 +74,16 @@ export class SharedStorage {
 const inMemoryModule = (service: StatefulService, idempotencyRetentionMs: number): ContainerModule => {
   switch (service) {
     case 'auth': {
-      const users = new InMemoryUserRepository();
-      // One outbox for the three: the service's relay sends what each records (docs/adr/0038).
-      const [sessions, grants] = [new InMemorySessionRepository(users.outbox), new InMemoryResourceGrantRepository(users.outbox)];
+      // One outbox and one audit log for them all: the service's relay sends what each records (docs/adr/0038, 0054).
+      const [outbox, audit] = [new InMemoryOutbox(), new InMemoryAuditLog()];
+      const [users, announcements] = [new InMemoryUserRepository(outbox, audit), new InMemoryAnnouncementRepository(audit, outbox)];
+      const [sessions, grants] = [new InMemorySessionRepository(outbox), new InMemoryResourceGrantRepository(outbox)];
       const [refreshTokens, signingKeys] = [new InMemoryRefreshTokenRepository(), new InMemorySigningKeyRepository()];
       return new ContainerModule(({ rebind }) => {
         rebind(AuthTokens.users).toConstantValue(users);
-        rebind(AuthTokens.outbox).toConstantValue(users.outbox);
+        rebind(AuthTokens.audit).toConstantValue(audit);
+        rebind(AuthTokens.announcements).toConstantValue(announcements);
+        rebind(AuthTokens.outbox).toConstantValue(outbox);
         rebind(AuthTokens.sessions).toConstantValue(sessions);
         rebind(AuthTokens.grants).toConstantValue(grants);
         rebind(AuthTokens.refreshTokens).toConstantValue(refreshTokens);

@@ -10,6 +10,8 @@ import { SqlSessionRepository } from '../adapters/sql/auth/sql-session-repositor
 import { sealStoredSigningKeys } from '../adapters/sql/auth/seal-signing-keys.js';
 import { SqlSigningKeyRepository } from '../adapters/sql/auth/sql-signing-key-repository.js';
 import { SqlUserRepository } from '../adapters/sql/auth/sql-user-repository.js';
+import { SqlAuditLog } from '../adapters/sql/auth/sql-audit-log.js';
+import { SqlAnnouncementRepository } from '../adapters/sql/auth/sql-announcement-repository.js';
 import { SqlExportRepository } from '../adapters/sql/project/sql-export-repository.js';
 import { SqlProjectRepository } from '../adapters/sql/project/sql-project-repository.js';
 import { SqlSimulationRepository } from '../adapters/sql/simulation/sql-simulation-repository.js';
@@ -51,11 +53,14 @@ export const openServiceStorage = async (service: StatefulService, config: MeshC
         close,
         probe: sqlDependencyProbe(db),
         module: new ContainerModule(({ rebind }) => {
-          const users = new SqlUserRepository(db);
-          rebind(AuthTokens.users).toConstantValue(users);
-          rebind(AuthTokens.outbox).toConstantValue(users.outbox);
-          rebind(AuthTokens.sessions).toConstantValue(new SqlSessionRepository(db, users.outbox));
-          rebind(AuthTokens.grants).toConstantValue(new SqlResourceGrantRepository(db, users.outbox));
+          const outbox = new SqlOutbox(db);
+          const audit = new SqlAuditLog(db);
+          rebind(AuthTokens.users).toConstantValue(new SqlUserRepository(db, outbox, audit));
+          rebind(AuthTokens.audit).toConstantValue(audit);
+          rebind(AuthTokens.announcements).toConstantValue(new SqlAnnouncementRepository(db, audit, outbox));
+          rebind(AuthTokens.outbox).toConstantValue(outbox);
+          rebind(AuthTokens.sessions).toConstantValue(new SqlSessionRepository(db, outbox));
+          rebind(AuthTokens.grants).toConstantValue(new SqlResourceGrantRepository(db, outbox));
           rebind(AuthTokens.refreshTokens).toConstantValue(new SqlRefreshTokenRepository(db));
           rebind(AuthTokens.signingKeys).toConstantValue(new EncryptedSigningKeyRepository(new SqlSigningKeyRepository(db), cipher));
         }),

@@ -11,10 +11,10 @@ export interface TestUser {
 
 let users = 0;
 
-/** Registers and logs in a fresh user through `base` (the gateway's HTTP URL); throws unless both succeed. */
-export const aUser = async (http: Dispatcher, base: string, name = 'user'): Promise<TestUser> => {
+/** Registers and logs in a fresh user through `base` (the gateway's HTTP URL), with `givenEmail` when given; throws unless both succeed. */
+export const aUser = async (http: Dispatcher, base: string, name = 'user', givenEmail?: string): Promise<TestUser> => {
   users += 1;
-  const email = `${name}-${users}-${Date.now()}@example.test`;
+  const email = givenEmail ?? `${name}-${users}-${Date.now()}@example.test`;
   const password = 'correct horse battery';
   const registered = await jsonRequest(http, 'POST', `${base}/auth/register`, { body: { email, password, name } });
   if (registered.status !== 201) throw new Error(`register answered ${registered.status}: ${JSON.stringify(registered.body)}`);

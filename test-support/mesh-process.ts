@@ -2,6 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TEST_DATA_DIR } from './test-mesh.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -46,6 +47,7 @@ export const startMeshProcess = async (
       MESH_FORWARDING_KEY: 'meshwork-test-forwarding-key-0123456789',
       MESH_STORAGE: 'memory',
       MESH_TLS: 'off',
+      DATA_DIR: TEST_DATA_DIR,
       ...env,
     },
   });

@@ -1,8 +1,13 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig, ServiceNames, type MeshConfig } from '../composition/config.js';
 import { startMesh, type RunningMesh } from '../composition/launcher.js';
 import { testLogger } from './test-logger.js';
 
 const envPrefixes = ['GATEWAY', 'AUTH', 'PROJECT', 'SIMULATION'];
+
+/** DATA_DIR of test meshes that keep nothing else on disk: what they write (emails) lands in the system's temporary directory. */
+export const TEST_DATA_DIR = join(tmpdir(), 'meshwork-test-data');
 
 /**
  * The configuration of an in-process test mesh: ephemeral ports, in-memory state, fast password
@@ -22,6 +27,8 @@ export const testMeshConfig = (env: Record<string, string> = {}): MeshConfig =>
     AUTH_PASSWORD_HASH_QUEUE: '10000',
     MESH_STORAGE: 'memory',
     MESH_TLS: 'off',
+    // Emails (no SMTP in tests) are written as .eml files under DATA_DIR/mail: not into the developer's ./data.
+    DATA_DIR: TEST_DATA_DIR,
     ...env,
   });
 

@@ -23,6 +23,14 @@ export const MESH_CALLER_ALLOW_LIST: CallerAllowList = {
     // Public keys only: the gateway verifies tokens itself (docs/adr/0022).
     GetSigningKeys: [GATEWAY, 'project', 'simulation'],
     HealthCheck: EVERY_SERVICE,
+    // Administration (docs/adr/0054): only the gateway's admin routes; auth checks the actor itself.
+    ListUsers: [GATEWAY],
+    AssignRoles: [GATEWAY],
+    SetUserActive: [GATEWAY],
+    PublishAnnouncement: [GATEWAY],
+    ListAuditLog: [GATEWAY],
+    // The simulation service reads maintenance windows at start (docs/adr/0056).
+    ListAnnouncements: [GATEWAY, 'simulation'],
   }),
   ...methods('project.ProjectService', {
     CreateProject: [GATEWAY],

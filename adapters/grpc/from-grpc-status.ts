@@ -20,7 +20,7 @@ const KIND_BY_CODE: Partial<Record<status, FailureKind>> = {
  * UNIMPLEMENTED, UNKNOWN, ...) become `unavailable`: the dependency could not answer.
  */
 export const fromGrpcStatus = (error: ServiceError, target: string): DomainFailure => {
-  const kind = KIND_BY_CODE[error.code as status];
+  const kind = isAnsweredRefusal(error) ? 'unavailable' : KIND_BY_CODE[error.code as status];
   const code = String(error.metadata?.get(FAILURE_METADATA.code)[0] ?? status[error.code]?.toLowerCase() ?? 'unknown');
   if (kind === undefined) {
     return failure(
@@ -35,6 +35,17 @@ export const fromGrpcStatus = (error: ServiceError, target: string): DomainFailu
   const answered = failure(kind, code, message, violations);
   return Number.isFinite(retryAfterMs) && retryAfterMs >= 0 ? { ...answered, retryAfterMs } : answered;
 };
+
+/**
+ * An UNAVAILABLE the service answered on purpose, saying when to come back (a maintenance window,
+ * docs/adr/0056): its own failure, code, message and Retry-After are passed on, not replaced by
+ * "did not answer". One naming an unavailable dependency of the service (docs/adr/0044) is not.
+ */
+export const isAnsweredRefusal = (error: Pick<ServiceError, 'code' | 'metadata'>): boolean =>
+  error.code === status.UNAVAILABLE &&
+  error.metadata?.get(FAILURE_METADATA.kind)[0] === 'unavailable' &&
+  error.metadata.get(FAILURE_METADATA.retryAfterMs).length > 0 &&
+  error.metadata.get(FAILURE_METADATA.dependency).length === 0;
 
 /** The failure's own message, without the violations the status details append to it. */
 const parseMessage = (raw: unknown): string | undefined => {

@@ -8,6 +8,7 @@ import type {
   StreamFields,
   StreamStore,
 } from '../../core/messaging/streams.js';
+import { specificationRetention, type RetentionPolicy } from '../../core/messaging/stream-retention.js';
 import { SystemClock } from '../system/system-clock.js';
 import { formatStreamId, MAX_ID, parseStreamId, ZERO_ID } from './in-memory-stream-id.js';
 import { InMemoryStreamLog, type ConsumerGroup } from './in-memory-stream-log.js';
@@ -17,14 +18,18 @@ import { InMemoryWaitList } from './in-memory-wait-list.js';
  * Redis Streams semantics inside one process (XADD MAXLEN ~, XREAD [BLOCK], XRANGE, XLEN, XGROUP
  * CREATE MKSTREAM, XREADGROUP `>`, XACK, XPENDING, XAUTOCLAIM, XCLAIM JUSTID, DEL). The clock gives
  * entry ids and idle times; blocking waits use real timers and wake on append, without polling.
- * `close()` releases blocked readers with no entries and makes every later call reject.
+ * `close()` releases blocked readers with no entries and makes every later call reject. A stream
+ * appended to without `maxLen` keeps what `retention` says, as the Redis store does.
  */
 export class InMemoryStreamStore implements StreamStore {
   private readonly streams = new Map<string, InMemoryStreamLog>();
   private readonly waitList = new InMemoryWaitList();
   private closed = false;
 
-  constructor(private readonly clock: Clock = new SystemClock()) {}
+  constructor(
+    private readonly clock: Clock = new SystemClock(),
+    private readonly retention: RetentionPolicy = specificationRetention,
+  ) {}
 
   async append(stream: string, fields: StreamFields, options?: AppendOptions): Promise<string> {
     const [id] = await this.appendBatch(stream, [fields], options);
@@ -39,7 +44,8 @@ export class InMemoryStreamStore implements StreamStore {
     }
     const log = this.logOf(stream);
     const ids = entries.map((fields) => log.append(fields, this.clock.now()).id);
-    if (options?.maxLen !== undefined) log.trim(options.maxLen);
+    const maxLen = options?.maxLen ?? this.retention(stream);
+    if (maxLen !== undefined) log.trim(maxLen);
     this.waitList.wake(stream);
     return ids;
   }

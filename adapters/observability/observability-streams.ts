@@ -1,4 +1,4 @@
-import { StreamRetention, Streams } from '../../core/messaging/channels.js';
+import { Streams } from '../../core/messaging/channels.js';
 import type { StreamProducer } from '../../core/messaging/streams.js';
 import type { Logger } from './logger.js';
 import type { MessagingTotals } from './metrics/messaging-metrics.js';
@@ -21,9 +21,10 @@ export interface ObservabilityStreams {
 }
 
 /**
- * Publishes the process's health and summary metrics to their streams (docs/adr/0018), with
- * MAXLEN ~ retention from `StreamRetention`: at 5 s per instance, 10,000 health entries are the
- * last ~14 hours of one instance; at 10 s per process, 100,000 summaries are ~11 days of one process.
+ * Publishes the process's health and summary metrics to their streams (docs/adr/0018), trimmed by
+ * the store to their configured retention (`STREAM_RETENTION_HEALTH`, `STREAM_RETENTION_MONITORING`):
+ * at 5 s per instance, the default 10,000 health entries are the last ~14 hours of one instance; at
+ * 10 s per process, 100,000 summaries are ~11 days of one process.
  */
 export const startObservabilityStreams = (options: {
   readonly mesh: Pick<ProcessMesh, 'report' | 'scaler'>;
@@ -40,7 +41,6 @@ export const startObservabilityStreams = (options: {
   const publishers = [
     startPeriodicStreamPublisher({
       stream: Streams.systemHealth,
-      maxLen: StreamRetention.systemHealth,
       intervalMs: intervals.healthMs,
       entries: () => healthEntries(mesh.report(), now()),
       streams,
@@ -48,7 +48,6 @@ export const startObservabilityStreams = (options: {
     }),
     startPeriodicStreamPublisher({
       stream: Streams.monitoringMetrics,
-      maxLen: StreamRetention.monitoringMetrics,
       intervalMs: intervals.metricsMs,
       entries: () => [summary.entry(mesh.report(), mesh.scaler.snapshot(), totals, now())],
       streams,

@@ -3,8 +3,8 @@ import type { Logger } from './logger.js';
 
 export interface PeriodicStreamPublisherOptions {
   readonly stream: string;
-  /** MAXLEN ~ of the stream. */
-  readonly maxLen: number;
+  /** MAXLEN ~ of the stream; absent: the store's retention of it. */
+  readonly maxLen?: number;
   readonly intervalMs: number;
   /** The entries of one tick, appended in one round trip; none skips the tick. */
   readonly entries: () => readonly StreamFields[];
@@ -32,7 +32,7 @@ export const startPeriodicStreamPublisher = (options: PeriodicStreamPublisherOpt
   const tick = async () => {
     try {
       const entries = options.entries();
-      if (entries.length > 0) await streams.appendBatch(stream, entries, { maxLen });
+      if (entries.length > 0) await streams.appendBatch(stream, entries, maxLen === undefined ? {} : { maxLen });
       if (failing) logger.info({ stream }, 'publishing to the stream again');
       failing = false;
     } catch (error) {

@@ -4,7 +4,7 @@ import { DomainFailureError } from '../../core/shared/errors.js';
 import { startRedisNode, type RedisFixture } from '../../test-support/redis-fixture.js';
 import { RedisConnections } from './redis-connections.js';
 import { RedisStreamStore, type RedisStreamStoreOptions } from './redis-stream-store.js';
-import { retentionWith } from './stream-retention.js';
+import { retentionWith } from '../../core/messaging/stream-retention.js';
 
 let redis: RedisFixture;
 let admin: Redis;

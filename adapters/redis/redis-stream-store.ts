@@ -11,7 +11,7 @@ import { createLogger, type Logger } from '../observability/logger.js';
 import { callRedis, isReplyError, type RedisClient } from './redis-call.js';
 import type { RedisConnections } from './redis-connections.js';
 import { parseClaimed, parsePending, parseSingleStreamRead, parseEntries, type ParsedEntries } from './stream-replies.js';
-import { specificationRetention, type RetentionPolicy } from './stream-retention.js';
+import { specificationRetention, type RetentionPolicy } from '../../core/messaging/stream-retention.js';
 import { claimIdleScript, keepClaimScript, runScript } from './stream-scripts.js';
 
 export interface RedisStreamStoreOptions {

@@ -40,6 +40,7 @@ describe('openServiceDatabase on PGlite with a data directory', () => {
       '0002-create-token-tables',
       '0003-create-outbox',
       '0004-add-outbox-traceparent',
+      '0005-create-admin-tables',
     ]);
     await new SqlUserRepository(first.db).create(aUser('user-1'));
     await first.close();

@@ -11,6 +11,9 @@ import { traceparentOfSpan } from '../observability/tracing/spans.js';
 import { deadLetterStream, decodeDeadLetter, encodeDeadLetter, encodeJob } from './stream-job-codec.js';
 import { StreamJobWorker } from './stream-job-worker.js';
 
+export const DEFAULT_JOB_CLAIM_IDLE_MS = 30_000;
+export const DEFAULT_JOB_MAX_ATTEMPTS = 5;
+
 export interface StreamJobQueueOptions {
   /**
    * A job in hand whose worker stopped sending heartbeats for this long goes to another worker of
@@ -53,8 +56,8 @@ export class StreamJobQueue implements JobQueue {
     private readonly logger: Logger,
     options: StreamJobQueueOptions = {},
   ) {
-    this.claimIdleMs = positiveInteger('claimIdleMs', options.claimIdleMs ?? 30_000);
-    this.maxAttempts = positiveInteger('maxAttempts', options.maxAttempts ?? 5);
+    this.claimIdleMs = positiveInteger('claimIdleMs', options.claimIdleMs ?? DEFAULT_JOB_CLAIM_IDLE_MS);
+    this.maxAttempts = positiveInteger('maxAttempts', options.maxAttempts ?? DEFAULT_JOB_MAX_ATTEMPTS);
     this.blockMs = positiveInteger('blockMs', options.blockMs ?? 1_000);
     this.retainedJobs = options.retainedJobs === undefined ? undefined : positiveInteger('retainedJobs', options.retainedJobs);
     this.retainedDeadLetters = positiveInteger('retainedDeadLetters', options.retainedDeadLetters ?? 10_000);

@@ -1,6 +1,9 @@
+import { join } from 'node:path';
 import { ContainerModule } from 'inversify';
 import {
   createAuthService,
+  type AnnouncementRepository,
+  type AuditLog,
   type AuthService,
   type EmailSender,
   type LoginFailureLog,
@@ -22,12 +25,15 @@ import { RandomOpaqueTokens } from '../../adapters/crypto/random-opaque-tokens.j
 import { BoundedPasswordHasher } from '../../adapters/crypto/bounded-password-hasher.js';
 import { ScryptPasswordHasher } from '../../adapters/crypto/scrypt-password-hasher.js';
 import type { StoredSigningKeys } from '../../adapters/crypto/stored-signing-keys.js';
-import { LogEmailSender } from '../../adapters/email/log-email-sender.js';
+import { EmlFileEmailSender } from '../../adapters/email/eml-file-email-sender.js';
+import { SmtpEmailSender } from '../../adapters/email/smtp-email-sender.js';
 import { InMemoryResourceGrantRepository } from '../../adapters/memory/in-memory-resource-grant-repository.js';
 import { InMemoryRefreshTokenRepository } from '../../adapters/memory/in-memory-refresh-token-repository.js';
 import { InMemorySessionRepository } from '../../adapters/memory/in-memory-session-repository.js';
 import { InMemorySigningKeyRepository } from '../../adapters/memory/in-memory-signing-key-repository.js';
 import { InMemoryOutbox } from '../../adapters/memory/in-memory-outbox.js';
+import { InMemoryAuditLog } from '../../adapters/memory/in-memory-audit-log.js';
+import { InMemoryAnnouncementRepository } from '../../adapters/memory/in-memory-announcement-repository.js';
 import { InMemoryUserRepository } from '../../adapters/memory/in-memory-user-repository.js';
 import type { Logger } from '../../adapters/observability/logger.js';
 import type { MeshConfig } from '../config.js';
@@ -37,6 +43,8 @@ import { openSigningKeys } from './token-keys.js';
 
 export const AuthTokens = {
   users: token<UserRepository>('UserRepository'),
+  audit: token<AuditLog>('AuditLog'),
+  announcements: token<AnnouncementRepository>('AnnouncementRepository'),
   /** Where `users` records the jobs of its writes (docs/adr/0038); rebound with it. */
   outbox: token<OutboxStore>('AuthOutbox'),
   sessions: token<SessionRepository>('SessionRepository'),
@@ -54,13 +62,25 @@ export const AuthTokens = {
   service: token<AuthService>('AuthService'),
 };
 
-/** The auth service's adapters (embedded: in-memory repositories, scrypt, EdDSA JWTs with stored keys, log outbox) and its use cases. */
+/** Where emails are written when no SMTP server is configured: `DATA_DIR/mail` (README, docs/adr/0055). */
+export const emailDirectory = (config: MeshConfig): string => join(config.storage.dataDir, 'mail');
+
+/** SMTP when `MESH_SMTP_URL` is set; otherwise each message as an `.eml` file under `DATA_DIR/mail`. */
+const emailSender = (config: MeshConfig, logger: Logger): EmailSender =>
+  config.email.smtpUrl !== undefined
+    ? new SmtpEmailSender({ url: config.email.smtpUrl, from: config.email.from, logger })
+    : new EmlFileEmailSender({ directory: emailDirectory(config), from: config.email.from, logger });
+
+/** The auth service's adapters (embedded: in-memory repositories, scrypt, EdDSA JWTs with stored keys, email over SMTP or to .eml files) and its use cases. */
 export const authModule = new ContainerModule(({ bind }) => {
-  const users = new InMemoryUserRepository(new InMemoryOutbox());
-  bind(AuthTokens.users).toConstantValue(users);
-  bind(AuthTokens.outbox).toConstantValue(users.outbox);
-  bind(AuthTokens.sessions).toConstantValue(new InMemorySessionRepository(users.outbox));
-  bind(AuthTokens.grants).toConstantValue(new InMemoryResourceGrantRepository(users.outbox));
+  const outbox = new InMemoryOutbox();
+  const audit = new InMemoryAuditLog();
+  bind(AuthTokens.users).toConstantValue(new InMemoryUserRepository(outbox, audit));
+  bind(AuthTokens.audit).toConstantValue(audit);
+  bind(AuthTokens.announcements).toConstantValue(new InMemoryAnnouncementRepository(audit, outbox));
+  bind(AuthTokens.outbox).toConstantValue(outbox);
+  bind(AuthTokens.sessions).toConstantValue(new InMemorySessionRepository(outbox));
+  bind(AuthTokens.grants).toConstantValue(new InMemoryResourceGrantRepository(outbox));
   bind(AuthTokens.refreshTokens).toConstantValue(new InMemoryRefreshTokenRepository());
   bind(AuthTokens.signingKeys).toConstantValue(new InMemorySigningKeyRepository());
   bind(AuthTokens.passwords)
@@ -84,7 +104,10 @@ export const authModule = new ContainerModule(({ bind }) => {
     .toResolvedValue((clock: Clock, keys: StoredSigningKeys) => JoseTokenIssuer.withKeys(clock, keys), [Platform.clock, AuthTokens.keys])
     .inSingletonScope();
   bind(AuthTokens.email)
-    .toResolvedValue((logger: Logger) => new LogEmailSender({ logger: logger.child({ component: 'email' }) }), [Platform.logger])
+    .toResolvedValue(
+      (logger: Logger, config: MeshConfig) => emailSender(config, logger.child({ component: 'email' })),
+      [Platform.logger, Platform.config],
+    )
     .inSingletonScope();
   bind(AuthTokens.service)
     .toResolvedValue(
@@ -93,6 +116,8 @@ export const authModule = new ContainerModule(({ bind }) => {
         sessions: SessionRepository,
         refreshTokens: RefreshTokenRepository,
         grants: ResourceGrantRepository,
+        audit: AuditLog,
+        announcements: AnnouncementRepository,
         passwords: PasswordHasher,
         tokens: TokenIssuer,
         email: EmailSender,
@@ -109,6 +134,8 @@ export const authModule = new ContainerModule(({ bind }) => {
           refreshTokens,
           opaqueTokens: new RandomOpaqueTokens(),
           grants,
+          audit,
+          announcements,
           passwords,
           tokens,
           email,
@@ -130,6 +157,8 @@ export const authModule = new ContainerModule(({ bind }) => {
         AuthTokens.sessions,
         AuthTokens.refreshTokens,
         AuthTokens.grants,
+        AuthTokens.audit,
+        AuthTokens.announcements,
         AuthTokens.passwords,
         AuthTokens.tokens,
         AuthTokens.email,

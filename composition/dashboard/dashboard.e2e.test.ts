@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshStatus } from '../../adapters/http/dashboard/mesh-status.js';
 import type { RunningMesh } from '../launcher.js';
 import { startTestMesh } from '../../test-support/test-mesh.js';
+import { aUser } from '../../test-support/gateway-users.js';
+import { h2cAgent, jsonRequest } from '../../contract-tests/support/http2-client.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUTPUT_DIR = join(process.cwd(), 'test-output');
@@ -36,6 +38,7 @@ const contentOf = async (page: Page) => {
     version: Number(await page.locator('#project-form').getAttribute('data-version')),
   };
 };
+const ADMIN_EMAIL = 'root@example.com';
 
 const numberAttribute = async (page: Page, selector: string, name: string): Promise<number> =>
   Number(await page.locator(selector).getAttribute(name));
@@ -65,7 +68,7 @@ describe('the live dashboard in a browser', () => {
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (scripts/ensure-services.sh does it)`);
-    mesh = await startTestMesh({ SIMULATION_UPDATES_PER_SECOND: '20' });
+    mesh = await startTestMesh({ SIMULATION_UPDATES_PER_SECOND: '20', AUTH_ADMIN_EMAILS: ADMIN_EMAIL });
     base = `http://127.0.0.1:${mesh.services.get('api-gateway')!.http.port}`;
     profile = await mkdtemp(join(tmpdir(), 'meshwork-chromium-'));
     browser = await chromium.launchPersistentContext(profile, {
@@ -131,6 +134,27 @@ describe('the live dashboard in a browser', () => {
 
     await page.screenshot({ path: join(OUTPUT_DIR, 'dashboard-mesh.png'), fullPage: true });
     expect(pageErrors).toEqual([]);
+  }, 15_000);
+
+  it('shows a maintenance window an administrator announces, live on the /events socket', async () => {
+    const http = h2cAgent();
+    try {
+      const admin = await aUser(http, base, 'root', ADMIN_EMAIL);
+      const endsAt = Date.now() + 60 * 60_000;
+      const published = await jsonRequest(http, 'POST', `${base}/admin/announcements`, {
+        token: admin.token,
+        body: { kind: 'maintenance', message: 'Database upgrade tonight', ends_at: endsAt },
+      });
+      expect(published.status).toBe(201);
+
+      const shown = page.locator('#announcements li.maintenance');
+      await expect.poll(() => shown.count(), { timeout: 5_000 }).toBe(1);
+      expect(await shown.textContent()).toContain('Database upgrade tonight');
+      await page.screenshot({ path: join(OUTPUT_DIR, 'dashboard-announcement.png'), fullPage: true });
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await http.close();
+    }
   }, 15_000);
 
   it('signs out back to the sign-in form, the mesh view stopped', async () => {

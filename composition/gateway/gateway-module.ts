@@ -39,7 +39,8 @@ import { GatewayServiceClient } from '../../adapters/grpc/generated/gateway.js';
 import { ProjectServiceClient } from '../../adapters/grpc/generated/project.js';
 import { SimulationServiceClient } from '../../adapters/grpc/generated/simulation.js';
 import type { MeshService, ServiceCalls } from '../../adapters/grpc/mesh/mesh-client.js';
-import type { ProjectBackend, SimulationBackend } from '../../adapters/http/gateway/client-api-ports.js';
+import type { AdminBackend, ProjectBackend, SimulationBackend } from '../../adapters/http/gateway/client-api-ports.js';
+import { GrpcAdminBackend } from '../../adapters/grpc/gateway/grpc-admin-backend.js';
 import { ForwardedAddressSigner } from '../../adapters/http/forwarded-address.js';
 import { HttpForwarder } from '../../adapters/http/gateway/http-forwarder.js';
 import type { ClientRateLimits } from '../../adapters/http/gateway/rate-limits.js';
@@ -71,6 +72,7 @@ export const GatewayTokens = {
   simulationAccess: token<SimulationAccess>('SimulationAccess'),
   projectBackend: token<ProjectBackend>('ProjectBackend'),
   simulationBackend: token<SimulationBackend>('SimulationBackend'),
+  adminBackend: token<AdminBackend>('AdminBackend'),
   http2: token<Agent>('H2cAgent'),
   forwarder: token<HttpForwarder>('HttpForwarder'),
   limits: token<ClientRateLimits>('ClientRateLimits'),
@@ -171,6 +173,12 @@ const gatewayCoreModule = (context: ServiceContext, settings: GatewaySettings): 
       .toResolvedValue(
         (clients: ServiceCalls<SimulationServiceClient>) => new GrpcSimulationBackend(clients, settings.timeouts.simulation),
         [GatewayTokens.simulationClients],
+      )
+      .inSingletonScope();
+    bind(GatewayTokens.adminBackend)
+      .toResolvedValue(
+        (clients: ServiceCalls<AuthServiceClient>) => new GrpcAdminBackend(clients, settings.timeouts.auth),
+        [GatewayTokens.authClients],
       )
       .inSingletonScope();
     bind(GatewayTokens.http2)

@@ -115,6 +115,13 @@ export const gatewayRoot =
             authenticator: resolve(container, GatewayTokens.authenticator),
             projects: resolve(container, GatewayTokens.projectBackend),
             simulations: resolve(container, GatewayTokens.simulationBackend),
+            admin: resolve(container, GatewayTokens.adminBackend),
+            adminHooks: {
+              userDeactivated: (userId) => {
+                resolve(container, GatewayTokens.sessionCache).evictUser(userId);
+                closeSocketsOf(registry, userId);
+              },
+            },
             forwarder: resolve(container, GatewayTokens.forwarder),
             forwardTargets: { auth: () => context.targetOf('auth').http, project: () => context.targetOf('project').http },
             limits: resolve(container, GatewayTokens.limits),
@@ -145,6 +152,11 @@ const endSessionsOnLogout = (app: FastifyInstance, authenticator: LocalTokenAuth
     }
     return payload;
   });
+};
+
+/** Every socket of the user on this instance closes: their account was deactivated (docs/adr/0054). */
+const closeSocketsOf = (registry: ClientRegistry, userId: string): void => {
+  for (const { connection } of registry.ofUser(userId)) connection?.close('unauthenticated', 'account deactivated');
 };
 
 /** The gateway as the launcher starts it: settings from `GATEWAY_*` variables. */

@@ -6,7 +6,10 @@ import { DefaultRegistration } from '../../core/discovery/registration.js';
 import { DEFAULT_MAX_TOTAL_CONNECTIONS, DEFAULT_SERVICE_PRIORITIES } from '../../core/pool-scaling/global-connection-scaler.js';
 import { DEFAULT_SIMULATION_SETTINGS } from '../../core/simulation/settings.js';
 import { defaultOutboxRelaySettings } from '../../core/messaging/outbox-relay.js';
+import { DEFAULT_STREAM_RETENTION } from '../../core/messaging/stream-retention.js';
 import { DEFAULT_HEALTH_INTERVAL_MS } from '../../adapters/grpc/health-checker.js';
+import { SMTP_URL_PATTERN } from '../../adapters/email/smtp-email-sender.js';
+import { DEFAULT_JOB_CLAIM_IDLE_MS, DEFAULT_JOB_MAX_ATTEMPTS } from '../../adapters/streams/stream-job-queue.js';
 import {
   DEFAULT_HEADERS_TIMEOUT_MS,
   DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
@@ -135,6 +138,14 @@ const tlsPair = (prefix: string, whose: string) => ({
   ),
   keyFile: text(`${prefix}_TLS_KEY`, { default: undefined }, `Private key (PEM) of ${prefix}_TLS_CERT.`),
 });
+
+/** Entries a stream family keeps (MAXLEN ~), trimmed by the stream store on every append. */
+const retention = (name: string, stream: string, family: keyof typeof DEFAULT_STREAM_RETENTION) =>
+  integer(
+    `STREAM_RETENTION_${name}`,
+    { default: DEFAULT_STREAM_RETENTION[family], min: 1, max: 100_000_000 },
+    `Entries each ${stream} keeps; older ones are trimmed (MAXLEN ~, a few more may stay).`,
+  );
 
 export const Catalogue = {
   logLevel: oneOf('LOG_LEVEL', LogLevels, 'info', 'Least severe level of the JSON log lines written on stdout.'),
@@ -618,4 +629,43 @@ export const Catalogue = {
     ),
   },
   // --- end OpenTelemetry traces ---
+  // --- stream retention (issue 17) ---
+  streamRetention: {
+    simulation: retention('SIMULATION', 'simulation:stream:{id} (live samples of one run)', 'simulation'),
+    collaboration: retention('COLLABORATION', 'collaboration:stream:{project_id} (who joined and left)', 'collaboration'),
+    notifications: retention('NOTIFICATIONS', "notifications:stream:{user_id} (one user's notifications)", 'notifications'),
+    monitoring: retention('MONITORING', 'monitoring:stream:metrics (one summary per process every 10 s)', 'monitoring'),
+    health: retention('HEALTH', 'system:stream:health (one entry per instance every 5 s)', 'health'),
+    analytics: retention('ANALYTICS', 'analytics:stream:events (logins, projects, runs)', 'analytics'),
+  },
+  // --- end stream retention ---
+  // --- work queues and email (issue 17, docs/adr/0055) ---
+  queues: {
+    claimIdleMs: integer(
+      'QUEUE_RETRY_DELAY_MS',
+      { default: DEFAULT_JOB_CLAIM_IDLE_MS, min: 100, max: 3_600_000, unit: 'ms' },
+      'A failed job is tried again this long after its attempt, and a job whose worker died goes to another worker this long after its last heartbeat.',
+    ),
+    maxAttempts: integer(
+      'QUEUE_MAX_ATTEMPTS',
+      { default: DEFAULT_JOB_MAX_ATTEMPTS, min: 1, max: 1_000 },
+      "Attempts of a failing job before it moves to its queue's dead letters (`<queue>:dead`, e.g. async:email:queue:dead).",
+    ),
+  },
+  email: {
+    smtpUrl: custom(
+      'MESH_SMTP_URL',
+      {
+        default: undefined,
+        defaultText: 'unset: .eml files under DATA_DIR/mail',
+        expects: 'smtp://[user:password@]host:port or smtps://...',
+        secret: true,
+      },
+      (value): Parsed<string | undefined> =>
+        SMTP_URL_PATTERN.test(value) ? { value } : { problem: `must look like smtp://host:port or smtps://user:password@host:port` },
+      'SMTP server that sends the emails (smtps:// for TLS from the start; smtp:// upgrades with STARTTLS when offered).',
+    ),
+    from: text('MESH_EMAIL_FROM', { default: 'meshwork <no-reply@meshwork.invalid>' }, 'The From of every email meshwork sends.'),
+  },
+  // --- end work queues and email ---
 };

@@ -16,6 +16,42 @@ import { cleanupJobHandler, scheduleCleanup } from '../../core/simulation/cleanu
 import { projectUpdatedHandler } from '../../core/simulation/project-events.js';
 import { SimulationTokens, simulationModule } from './simulation-module.js';
 import type { SimulationSettings } from '../config.js';
+import type { GrpcAuthClient } from '../../adapters/grpc/auth/auth-grpc-client.js';
+import type { Logger } from '../../adapters/observability/logger.js';
+import type { SimulationService } from '../../core/simulation/simulation-service.js';
+
+/** How often the current announcements are read from auth again, and retried after a failure. */
+const ANNOUNCEMENT_SYNC_MS = 60_000;
+const ANNOUNCEMENT_RETRY_MS = 5_000;
+
+/**
+ * Reads auth's current announcements now and then every minute (every 5 s until the first read
+ * succeeds), so a maintenance window announced before this instance started, or while Redis was
+ * away, still turns new runs away (docs/adr/0056).
+ */
+const syncAnnouncements = (auth: GrpcAuthClient, simulations: SimulationService, logger: Logger): { stop(): void } => {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const read = async (): Promise<void> => {
+    let nextMs = ANNOUNCEMENT_SYNC_MS;
+    try {
+      const current = await auth.currentAnnouncements();
+      if (current.ok) current.value.forEach((event) => simulations.applyAnnouncement(event));
+      else nextMs = ANNOUNCEMENT_RETRY_MS;
+    } catch (error) {
+      logger.warn({ err: error }, 'cannot read the current announcements from auth; trying again');
+      nextMs = ANNOUNCEMENT_RETRY_MS;
+    }
+    if (!stopped) timer = setTimeout(() => void read(), nextMs).unref();
+  };
+  void read();
+  return {
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+};
 
 /** Worker pools of the simulation service on the shared queues. */
 const CLEANUP_WORKERS = 'simulation-cleanup-workers';
@@ -62,8 +98,10 @@ export const startSimulationServiceWith = async (context: ServiceContext, settin
     logger,
     tracer: context.tracer,
   });
+  let announcementSync: { stop(): void } | undefined;
   const release = async () => {
     cleanupSchedule.cancel();
+    announcementSync?.stop();
     await Promise.allSettled(subscriptions.map((subscription) => subscription.unsubscribe()));
     await Promise.allSettled(workers.map((worker) => worker.stop()));
     await simulations.shutdown();
@@ -79,8 +117,13 @@ export const startSimulationServiceWith = async (context: ServiceContext, settin
     );
     subscriptions.push(await events.subscribe(EventChannels.projectUpdated, projectUpdatedHandler({ simulations, repository, logger })));
     subscriptions.push(
-      await events.subscribe(EventChannels.systemAnnouncements, (event) => logger.info({ announcement: event }, 'system announcement')),
+      await events.subscribe(EventChannels.systemAnnouncements, (event) => {
+        const window = simulations.applyAnnouncement(event);
+        logger.info({ announcement: event, maintenance: window !== undefined }, 'system announcement');
+      }),
     );
+    // Announcements made while this instance was away, or lost on the way (pub/sub keeps nothing): read from auth.
+    announcementSync = syncAnnouncements(resolve(container, SimulationTokens.auth), simulations, logger);
     const ports = context.config.ports.simulation;
     return await serveService({
       name: 'simulation',

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { AuthConfig } from '../../core/auth/deps.js';
 import type { Profile } from '../../core/auth/model.js';
 import type {
+  AnnouncementRepository,
+  AuditLog,
   LoginFailureLog,
   PasswordHasher,
   RefreshTokenRepository,
@@ -20,6 +22,9 @@ import { LogEmailSender } from '../../adapters/email/log-email-sender.js';
 import { InMemoryLoginFailureLog } from '../../adapters/memory/in-memory-login-failure-log.js';
 import { InMemoryRefreshTokenRepository } from '../../adapters/memory/in-memory-refresh-token-repository.js';
 import { InMemoryEventBus } from '../../adapters/memory/in-memory-event-bus.js';
+import { InMemoryAnnouncementRepository } from '../../adapters/memory/in-memory-announcement-repository.js';
+import { InMemoryAuditLog } from '../../adapters/memory/in-memory-audit-log.js';
+import { InMemoryOutbox } from '../../adapters/memory/in-memory-outbox.js';
 import { InMemoryResourceGrantRepository } from '../../adapters/memory/in-memory-resource-grant-repository.js';
 import { InMemorySessionRepository } from '../../adapters/memory/in-memory-session-repository.js';
 import { InMemoryUserRepository } from '../../adapters/memory/in-memory-user-repository.js';
@@ -33,18 +38,27 @@ export interface AuthRepositories {
   readonly users: UserRepository;
   readonly sessions: SessionRepository;
   readonly grants: ResourceGrantRepository;
+  /**
+   * Written by `users` and `announcements` with their changes, as the service wires them. When not
+   * given: the in-memory user repository's own log, and announcements in memory on its log and outbox.
+   */
+  readonly audit?: AuditLog;
+  readonly announcements?: AnnouncementRepository;
   /** In memory when not given. */
   readonly refreshTokens?: RefreshTokenRepository;
   close(): Promise<void>;
 }
 
-/** The in-memory auth repositories, recording into one outbox as the auth service binds them (docs/adr/0038). */
-export const inMemoryAuthRepositories = (): AuthRepositories => {
-  const users = new InMemoryUserRepository();
+/** The in-memory repositories as the auth module wires them: one outbox and one audit log behind users, sessions, grants and announcements. */
+export const inMemoryAuthRepositories = (): AuthRepositories & Required<Pick<AuthRepositories, 'audit' | 'announcements'>> => {
+  const outbox = new InMemoryOutbox();
+  const audit = new InMemoryAuditLog();
   return {
-    users,
-    sessions: new InMemorySessionRepository(users.outbox),
-    grants: new InMemoryResourceGrantRepository(users.outbox),
+    users: new InMemoryUserRepository(outbox, audit),
+    sessions: new InMemorySessionRepository(outbox),
+    grants: new InMemoryResourceGrantRepository(outbox),
+    audit,
+    announcements: new InMemoryAnnouncementRepository(audit, outbox),
     close: async () => {},
   };
 };
@@ -102,6 +116,9 @@ export class AuthEventRecorder {
       if (channel === SettleChannel) this.settles += 1;
       else this.received.push({ channel, event });
     });
+    await this.bus.subscribePattern('system:*', (event, channel) => {
+      this.received.push({ channel, event });
+    });
   }
 
   /** Events of one channel, once every event published so far has been delivered. */
@@ -134,6 +151,8 @@ export interface AuthHarness {
   registerUser(overrides?: { email?: string; password?: string; name?: string }): Promise<Profile>;
   /** Registers and logs in a user; returns the profile and the token. */
   loggedInUser(overrides?: { email?: string }): Promise<{ user: Profile; token: string; sessionId: string }>;
+  /** Resolves once what the writes so far recorded in the outbox has been sent (docs/adr/0038). */
+  relayed(): Promise<void>;
   /** Stops the outbox relay and closes the repositories. */
   close(): Promise<void>;
 }
@@ -170,8 +189,15 @@ export const createAuthHarness = async (
   const relay = startTestRelay(outboxOf(repos.users), { events: bus, jobs });
   const events = new AuthEventRecorder(bus, () => relay.drain());
   await events.start();
+  const memoryUsers = repos.users instanceof InMemoryUserRepository ? repos.users : undefined;
+  const audit = repos.audit ?? memoryUsers?.audit ?? new InMemoryAuditLog();
+  const announcements =
+    repos.announcements ??
+    new InMemoryAnnouncementRepository(audit instanceof InMemoryAuditLog ? audit : new InMemoryAuditLog(), memoryUsers?.outbox);
   const service = createAuthService({
     ...repos,
+    audit,
+    announcements,
     passwords,
     tokens,
     refreshTokens: repos.refreshTokens ?? new InMemoryRefreshTokenRepository(),
@@ -207,5 +233,6 @@ export const createAuthHarness = async (
     await relay.stop();
     await repos.close();
   };
-  return { service, repos, clock, tokens, passwords, email, jobs, events, registerUser, loggedInUser, close };
+  const relayed = () => relay.drain();
+  return { service, repos, clock, tokens, passwords, email, jobs, events, registerUser, loggedInUser, relayed, close };
 };

@@ -2,6 +2,7 @@ import { describe } from 'vitest';
 import type { AuthConfig } from '../../core/auth/deps.js';
 import { describeAccessUseCases } from './access.behaviour.js';
 import { describeAccountUseCases } from './account.behaviour.js';
+import { describeAdministrationUseCases } from './administration.behaviour.js';
 import { createAuthHarness, type AuthHarness, type AuthRepositories } from './auth-harness.js';
 import { describeEmailUseCases } from './email.behaviour.js';
 import { describeRefreshAndThrottleUseCases } from './refresh.behaviour.js';
@@ -29,5 +30,6 @@ export function describeAuthServiceContract(adapterName: string, createRepositor
     describeAccessUseCases(harness, closeAll);
     describeEmailUseCases(harness, closeAll);
     describeRefreshAndThrottleUseCases(harness, closeAll);
+    describeAdministrationUseCases(harness, closeAll);
   });
 }

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Queues } from '../../core/messaging/channels.js';
+import { exportReadyEmailJob, firstProjectEmailJob, projectInvitationEmailJob } from '../../core/messaging/email-jobs.js';
 import { InMemoryStreamStore } from '../../adapters/memory/in-memory-stream-store.js';
 import { StreamJobQueue } from '../../adapters/streams/stream-job-queue.js';
 import { SystemClock } from '../../adapters/system/system-clock.js';
@@ -77,6 +78,60 @@ export function describeEmailUseCases(harness: AuthHarnessFactory, closeAll: () 
       Object.assign(h.email, { send: () => Promise.reject(new Error('smtp down')) });
 
       await expect(h.service.handleEmailJob(h.jobs.jobs[0]!)).rejects.toThrow('smtp down');
+    });
+
+    it('invites the user a project was shared with, by their address and naming who shared it', async () => {
+      const owner = await h.registerUser({ name: 'Ada Lovelace' });
+      const target = await h.registerUser({ name: 'Charles Babbage' });
+
+      const handled = await h.service.handleEmailJob(
+        projectInvitationEmailJob({
+          user_id: target.id,
+          project_id: 'p-1',
+          project_name: 'Engine',
+          role: 'editor',
+          shared_by_user_id: owner.id,
+        }),
+      );
+
+      expect(handled.ok).toBe(true);
+      expect(h.email.outbox.at(-1)).toEqual({
+        to: target.email,
+        subject: 'Ada Lovelace shared "Engine" with you',
+        text: expect.stringContaining('Ada Lovelace shared the project "Engine" with you as editor.'),
+      });
+    });
+
+    it('writes to the owner of a first project and to whoever asked for an export, at the address auth knows', async () => {
+      const user = await h.registerUser({ name: 'Grace Hopper' });
+
+      await h.service.handleEmailJob(firstProjectEmailJob({ user_id: user.id, project_id: 'p-2', project_name: 'Compiler' }));
+      await h.service.handleEmailJob(
+        exportReadyEmailJob({ user_id: user.id, export_id: 'e-1', kind: 'simulation_results', format: 'csv', expires_at: 0 }),
+      );
+
+      expect(h.email.outbox.slice(-2)).toEqual([
+        { to: user.email, subject: 'Your first project, "Compiler", is ready', text: expect.stringContaining('Hello Grace Hopper') },
+        {
+          to: user.email,
+          subject: 'Your meshwork export is ready',
+          text: expect.stringContaining('simulation results export (csv) is ready: GET /exports/e-1'),
+        },
+      ]);
+    });
+
+    it('sends nothing to an unknown or deactivated user, and says why', async () => {
+      const user = await h.registerUser();
+      const stored = await h.repos.users.findById(user.id);
+      await h.repos.users.update({ ...stored!, isActive: false });
+      const before = h.email.outbox.length;
+
+      const unknown = await h.service.handleEmailJob(firstProjectEmailJob({ user_id: 'nobody', project_id: 'p', project_name: 'P' }));
+      const inactive = await h.service.handleEmailJob(firstProjectEmailJob({ user_id: user.id, project_id: 'p', project_name: 'P' }));
+
+      expect(unknown).toMatchObject({ ok: false, error: { code: 'recipient_not_found' } });
+      expect(inactive).toMatchObject({ ok: false, error: { code: 'recipient_inactive' } });
+      expect(h.email.outbox.length).toBe(before);
     });
   });
 }

@@ -6,6 +6,7 @@ import { InMemoryUserRepository } from '../../adapters/memory/in-memory-user-rep
 import { InMemoryOutbox } from '../../adapters/memory/in-memory-outbox.js';
 import { inMemoryAuthRepositories } from './auth-harness.js';
 import { describeAuthServiceContract } from './auth-service.contract.js';
+import { describeAuditLogContract } from './audit-log.contract.js';
 import { aSession } from './builders.js';
 import { describeRefreshTokenRepositoryContract } from './refresh-token-repository.contract.js';
 import { describeSigningKeyRepositoryContract } from './signing-key-repository.contract.js';
@@ -45,3 +46,5 @@ describeSigningKeyRepositoryContract('InMemorySigningKeyRepository', async () =>
   repo: new InMemorySigningKeyRepository(),
   close: closeNothing,
 }));
+
+describeAuditLogContract('InMemoryAuditLog with the in-memory user and announcement repositories', async () => inMemoryAuthRepositories());

@@ -20,6 +20,8 @@ import { InMemoryResourceGrantRepository } from '../../adapters/memory/in-memory
 import { InMemorySessionRepository } from '../../adapters/memory/in-memory-session-repository.js';
 import { InMemorySigningKeyRepository } from '../../adapters/memory/in-memory-signing-key-repository.js';
 import { InMemoryUserRepository } from '../../adapters/memory/in-memory-user-repository.js';
+import { InMemoryAuditLog } from '../../adapters/memory/in-memory-audit-log.js';
+import { InMemoryAnnouncementRepository } from '../../adapters/memory/in-memory-announcement-repository.js';
 import { createLogger } from '../../adapters/observability/logger.js';
 import { RandomIdGenerator } from '../../adapters/system/random-id-generator.js';
 import { SystemClock } from '../../adapters/system/system-clock.js';
@@ -57,6 +59,8 @@ export const startAuthOnGrpc = async (
     sessions: new InMemorySessionRepository(userRepository.outbox),
     refreshTokens: new InMemoryRefreshTokenRepository(),
     grants: new InMemoryResourceGrantRepository(userRepository.outbox),
+    audit: new InMemoryAuditLog(),
+    announcements: new InMemoryAnnouncementRepository(),
     opaqueTokens: new RandomOpaqueTokens(),
     passwords: new ScryptPasswordHasher({ N: 2 ** 10 }),
     tokens: JoseTokenIssuer.withKeys(clock, keys),

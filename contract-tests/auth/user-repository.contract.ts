@@ -143,6 +143,20 @@ export function describeUserRepositoryContract(adapterName: string, createFixtur
       expect((await repo.create(aUser({ email: user.email }))).ok).toBe(true);
     });
 
+    it('lists every user oldest first, ties by id, a page at a time, stable while users are added', async () => {
+      const users = [aUser({ createdAt: 3 }), aUser({ createdAt: 1 }), aUser({ createdAt: 2 }), aUser({ createdAt: 2 })];
+      for (const user of users) await repo.create(user);
+      const order = [...users].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1)).map((user) => user.id);
+
+      const first = await repo.list({ limit: 3 });
+      await repo.create(aUser({ createdAt: 0 }));
+      const second = await repo.list({ limit: 3, ...(first.next && { after: first.next }) });
+
+      expect([...first.items, ...second.items].map((user) => user.id)).toEqual(order);
+      expect(second.next).toBeUndefined();
+      expect(first.items[0]).toEqual(users[1]);
+    });
+
     it('shares no state with callers: changing a passed or returned user changes nothing stored', async () => {
       const user = aUser();
       const roles: Role[] = ['user'];

@@ -180,6 +180,7 @@ describe('the OpenAPI document of every HTTP port', () => {
       'templates',
       'simulations',
       'exports',
+      'admin',
       'dashboard',
       'service',
     ]);

@@ -30,24 +30,24 @@ describe('assertEveryRpcRegistered', () => {
   let server: RunningGrpcServer | undefined;
   afterEach(async () => server?.shutdown());
 
-  it("probes all 36 rpcs (the specification's 34, auth's GetSigningKeys and project's EditProject), each answered by its placeholder", async () => {
+  it("probes all 42 rpcs (the specification's 34, auth's GetSigningKeys and 6 administration rpcs, project's EditProject), each answered by its placeholder", async () => {
     server = await startMesh(placeholders());
     const probes = await assertEveryRpcRegistered(server.address, meshProtoPaths());
-    expect(probes).toHaveLength(7 + 7 + 13 + 9);
+    expect(probes).toHaveLength(13 + 7 + 13 + 9);
     for (const probe of probes) expect(probe.details).toContain(`${probe.path} is not available yet`);
   });
 
   it('fails, naming each rpc, when a service is not registered at all', async () => {
     server = await startMesh(placeholders([GatewayServiceService, AuthServiceService, SimulationServiceService]));
     const check = assertEveryRpcRegistered(server.address, meshProtoPaths());
-    await expect(check).rejects.toThrow(/13 of 36 rpcs not served/);
+    await expect(check).rejects.toThrow(/13 of 42 rpcs not served/);
     await expect(check).rejects.toThrow(/\/project\.ProjectService\/ListTemplates: UNIMPLEMENTED The server does not/);
   });
 
   it('fails when a service is registered without handlers for its methods', async () => {
     const incomplete = { definition: ProjectServiceService, implementation: {} };
     server = await startMesh([...placeholders([GatewayServiceService, AuthServiceService]), incomplete]);
-    await expect(assertEveryRpcRegistered(server.address, meshProtoPaths().slice(0, 3))).rejects.toThrow(/13 of 27 rpcs not served/);
+    await expect(assertEveryRpcRegistered(server.address, meshProtoPaths().slice(0, 3))).rejects.toThrow(/13 of 33 rpcs not served/);
   });
 
   it('fails when nothing answers at the address', async () => {

@@ -98,6 +98,13 @@ describe('export jobs', () => {
     expect(again).toEqual(first);
     expect(await notificationTypes()).toEqual(['export_ready']);
     expect(await streams.length(Queues.notifications)).toBe(1);
+    const emails = await streams.range(Queues.email, '-', '+');
+    expect(emails.map((entry) => [entry.fields.type, JSON.parse(entry.fields.payload ?? '{}')])).toEqual([
+      [
+        'export_ready_email',
+        { user_id: 'user-1', export_id: 'export-1', kind: 'simulation_results', format: 'csv', expires_at: expect.any(Number) },
+      ],
+    ]);
   });
 
   it('retries while the simulation service is unavailable, and fails the export on the last delivery', async () => {
@@ -110,6 +117,7 @@ describe('export jobs', () => {
     const last = await exports.runJob(exportJob('export-2', 3));
     expect(last).toMatchObject({ ok: true, value: { status: 'failed', failure: { code: 'dependency_unavailable' } } });
     expect(await notificationTypes()).toEqual(['export_failed']);
+    expect(await streams.length(Queues.email)).toBe(0);
   });
 
   it("drops malformed jobs and jobs naming another user's export, changing nothing", async () => {

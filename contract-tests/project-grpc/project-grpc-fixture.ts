@@ -1,5 +1,6 @@
 import { InMemoryCollaborationPresence } from '../../adapters/memory/in-memory-collaboration-presence.js';
 import { credentials, type ServiceError } from '@grpc/grpc-js';
+import { StreamJobQueue } from '../../adapters/streams/stream-job-queue.js';
 import { expect } from 'vitest';
 import { createProjectService, type ProjectService } from '../../core/project/index.js';
 import type { Profile } from '../../core/auth/model.js';
@@ -37,7 +38,8 @@ export const startProjectGrpc = async (authAddress: string): Promise<ProjectGrpc
   const streams = new InMemoryStreamStore();
   const projects = new InMemoryProjectRepository();
   const events = new InMemoryEventBus(logger);
-  const relay = startTestRelay(projects.outbox, { events, streams });
+  const jobs = new StreamJobQueue(streams, new SystemClock(), logger);
+  const relay = startTestRelay(projects.outbox, { events, streams, jobs });
   const service = createProjectService({
     projects,
     presence: new InMemoryCollaborationPresence(),

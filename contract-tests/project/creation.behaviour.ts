@@ -54,6 +54,18 @@ export const describeCreationUseCases = (harness: ProjectHarnessFactory): void =
         ]);
       });
 
+      it('emails the owner about their first project, and not about the next ones (docs/adr/0055)', async () => {
+        const first = valueOf(await h.service.createProject({ userId: owner, name: 'Checkout' }));
+        valueOf(await h.service.createProject({ userId: owner, name: 'Search' }));
+        const other = h.aUser();
+        const theirs = valueOf(await h.service.createProject({ userId: other, name: 'Billing' }));
+
+        expect(await h.emailJobs()).toEqual([
+          { type: 'first_project_email', payload: { user_id: owner, project_id: first.id, project_name: 'Checkout' } },
+          { type: 'first_project_email', payload: { user_id: other, project_id: theirs.id, project_name: 'Billing' } },
+        ]);
+      });
+
       it("starts from the template's configuration", async () => {
         const created = valueOf(await h.service.createProject({ userId: owner, name: 'Shop', templateId: 'monolith' }));
 

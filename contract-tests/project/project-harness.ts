@@ -3,6 +3,9 @@ import { InMemoryEventBus } from '../../adapters/memory/in-memory-event-bus.js';
 import { InMemoryStreamStore } from '../../adapters/memory/in-memory-stream-store.js';
 import { ManualClock } from '../../test-support/core/manual-clock.js';
 import { RandomIdGenerator } from '../../adapters/system/random-id-generator.js';
+import { StreamJobQueue } from '../../adapters/streams/stream-job-queue.js';
+import { Queues } from '../../core/messaging/channels.js';
+import { testLogger } from '../../test-support/test-logger.js';
 import type { DomainEvent } from '../../core/messaging/events.js';
 import type { StreamFields } from '../../core/messaging/streams.js';
 import type { CreateProjectInput } from '../../core/project/create-project.js';
@@ -91,6 +94,8 @@ export interface ProjectHarness {
   readonly events: ProjectEventRecorder;
   /** The fields of every entry of a stream, oldest first. */
   streamEntries(stream: string): Promise<StreamFields[]>;
+  /** The type and payload of every job enqueued on `async:email:queue`, oldest first. */
+  emailJobs(): Promise<{ readonly type: string; readonly payload: Record<string, unknown> }[]>;
   /** A registered user's id (with email `<id>@example.test`). */
   aUser(): string;
   /** A project created through the service by `ownerId`; then the clock moves on a second. */
@@ -108,7 +113,8 @@ export const createProjectHarness = async (fixture: ProjectRepositoryFixture): P
   const users = new InMemoryUserDirectory();
   const bus = new InMemoryEventBus();
   const streams = new InMemoryStreamStore(clock);
-  const relay = startTestRelay(outboxOf(fixture.repo), { events: bus, streams });
+  const jobs = new StreamJobQueue(streams, clock, testLogger('project-harness'));
+  const relay = startTestRelay(outboxOf(fixture.repo), { events: bus, streams, jobs });
   const events = new ProjectEventRecorder(bus, relay);
   await events.start();
   const service = createProjectService({
@@ -156,6 +162,13 @@ export const createProjectHarness = async (fixture: ProjectRepositoryFixture): P
     streamEntries: async (stream) => {
       await relay.drain();
       return (await streams.range(stream, '-', '+')).map((entry) => entry.fields);
+    },
+    emailJobs: async () => {
+      await relay.drain();
+      return (await streams.range(Queues.email, '-', '+')).map((entry) => ({
+        type: entry.fields.type ?? '',
+        payload: JSON.parse(entry.fields.payload ?? '{}') as Record<string, unknown>,
+      }));
     },
     aUser,
     aProjectOf,

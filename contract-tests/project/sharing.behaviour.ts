@@ -68,6 +68,25 @@ export const describeSharingUseCases = (harness: ProjectHarnessFactory): void =>
         ]);
       });
 
+      it('emails the user it was shared with an invitation, once per change of role', async () => {
+        const target = h.aUser();
+
+        await h.share(project, target, 'viewer');
+        await h.share(project, target, 'viewer');
+        await h.share(project, target, 'editor');
+
+        const invitations = (await h.emailJobs()).filter((job) => job.type === 'project_invitation_email');
+        expect(invitations.map((job) => job.payload)).toEqual(
+          ['viewer', 'editor'].map((role) => ({
+            user_id: target,
+            project_id: project.id,
+            project_name: 'Payments',
+            role,
+            shared_by_user_id: owner,
+          })),
+        );
+      });
+
       it('resolves a target given by email, ignoring case and surrounding spaces', async () => {
         const target = h.aUser();
 

@@ -35,6 +35,12 @@ const ACCEPTED_BY_DESIGN = new Set<string>([]);
 /** What each denied kind must get: 401 for a token that proves nothing, 403 or 404 (hidden) for another user. */
 const refusalsOf = (kind: DeniedTokenKind): readonly number[] => (kind === 'other_user' ? [403, 404] : [401]);
 
+/**
+ * Routes for administrators only (docs/adr/0054): refused with 403 to every other signed-in user,
+ * the victim and another alike (auth decides, whatever the gateway checked); served to an administrator.
+ */
+const isAdminRoute = (probe: RouteProbe): boolean => probe.route.startsWith('/admin/');
+
 /** The control calls that change or end the victim's things run last, in this order. */
 const destructiveLast = (probe: RouteProbe): number =>
   probe.route === '/auth/logout' ? 3 : probe.method === 'DELETE' ? 2 : probe.route.endsWith('/stop') ? 1 : 0;
@@ -65,7 +71,14 @@ describe('the authorisation matrix: every HTTP route, WebSocket and token that m
     });
     catalogue.stop();
     const { projectId, simulationId, exportId, templateId } = bed.resources;
-    const bySegment: Record<string, string> = { projects: projectId, simulations: simulationId, exports: exportId, templates: templateId };
+    // An administration route names a user nobody has: an administrator's control call changes nobody (404).
+    const bySegment: Record<string, string> = {
+      projects: projectId,
+      simulations: simulationId,
+      exports: exportId,
+      templates: templateId,
+      users: 'no-such-user',
+    };
     const bodyIds = { project_id: projectId, simulation_id: simulationId, template_id: templateId };
     const routes: { service: string; route: CataloguedRoute }[] = [];
     const owned = new Set(['projects', 'simulations', 'exports', 'project_id', 'simulation_id']);
@@ -101,16 +114,25 @@ describe('the authorisation matrix: every HTTP route, WebSocket and token that m
     const outcomes: Outcome[] = [];
     for (const probe of probes.filter((p) => !isPublic(p))) {
       for (const kind of DeniedTokenKinds) {
-        if (kind === 'other_user' && !probe.touchesVictim) continue;
+        if (kind === 'other_user' && !probe.touchesVictim && !isAdminRoute(probe)) continue;
         const status = await send(http, baseOf.get(probe.service) ?? '', probe, await bed.authorization(kind));
         outcomes.push({ probe: label(probe), kind, status });
+      }
+      // The victim herself is no administrator.
+      if (isAdminRoute(probe)) {
+        const status = await send(http, baseOf.get(probe.service) ?? '', probe, await bed.authorization('valid'));
+        outcomes.push({ probe: label(probe), kind: 'valid', status });
       }
     }
     const byDesign = outcomes.filter((outcome) => ACCEPTED_BY_DESIGN.has(`${outcome.probe} with ${outcome.kind}`));
     const allowed = outcomes.filter((outcome) => outcome.status < 400 && !byDesign.includes(outcome));
-    const unexpected = outcomes.filter(
-      (outcome) => outcome.status >= 400 && !refusalsOf(outcome.kind as DeniedTokenKind).includes(outcome.status),
-    );
+    const expectedRefusals = (outcome: Outcome) =>
+      outcome.kind === 'valid'
+        ? [403]
+        : outcome.kind === 'other_user' && outcome.probe.includes(' /admin/')
+          ? [403]
+          : refusalsOf(outcome.kind);
+    const unexpected = outcomes.filter((outcome) => outcome.status >= 400 && !expectedRefusals(outcome).includes(outcome.status));
     console.log(
       `[authz-matrix] ${outcomes.length} combinations (${probes.length} routes on 4 services, ${probes.filter(isPublic).length} public; ` +
         `${DeniedTokenKinds.join(', ')}), ${allowed.length} allowed where denied, ${unexpected.length} refused with an unexpected status, ` +
@@ -317,7 +339,12 @@ describe('the authorisation matrix: every HTTP route, WebSocket and token that m
     const controls = probes.filter((p) => !isPublic(p)).sort((a, b) => destructiveLast(a) - destructiveLast(b));
     const outcomes: Outcome[] = [];
     for (const probe of controls) {
-      const status = await send(http, baseOf.get(probe.service) ?? '', probe, await bed.authorization('valid'));
+      const status = await send(
+        http,
+        baseOf.get(probe.service) ?? '',
+        probe,
+        await bed.authorization(isAdminRoute(probe) ? 'admin' : 'valid'),
+      );
       // Each service's logout ends the session: the next call needs a new one.
       if (probe.route === '/auth/logout') bed.forgetValidToken();
       outcomes.push({ probe: label(probe), kind: 'valid', status });

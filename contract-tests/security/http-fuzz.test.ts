@@ -157,6 +157,8 @@ describe('generated bodies and headers thrown at the gateway client API', () => 
       simulations: simulationId,
       exports: exported.body.export.id,
       templates: templates.body.templates[0].template_id,
+      // Administration routes (Ada is no administrator: whatever passes validation is refused by auth).
+      users: ada.userId,
     };
     const bodyIds = { project_id: projectId, simulation_id: simulationId };
     const routes: { service: string; base: string; route: CataloguedRoute }[] = [];

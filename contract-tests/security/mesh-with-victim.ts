@@ -19,9 +19,11 @@ export interface MeshWithVictim {
   readonly gatewayUrl: string;
   readonly ada: TestUser;
   readonly bob: TestUser;
+  /** An administrator (docs/adr/0054): the control caller of the administration routes and rpcs. */
+  readonly admin: TestUser;
   readonly resources: VictimResources;
-  /** The `authorization` header value of each denied kind (undefined: no header); `valid` is the victim's own. */
-  authorization(kind: DeniedTokenKind | 'valid'): Promise<string | undefined>;
+  /** The `authorization` header value of each denied kind (undefined: no header); `valid` is the victim's own, `admin` the administrator's. */
+  authorization(kind: DeniedTokenKind | 'valid' | 'admin'): Promise<string | undefined>;
   /** The victim's token was used to log out: the next `valid` one comes from a new login. */
   forgetValidToken(): void;
 }
@@ -33,19 +35,21 @@ export interface MeshWithVictim {
 const TOKEN_TTL_SECONDS = 10;
 const RENEW_AFTER_MS = 4_000;
 const PASSWORD = 'correct horse battery';
+export const ADMIN_EMAIL = 'root-of-the-matrix@example.test';
 
 const expect2xx = (what: string, answer: { status: number; body: unknown }): void => {
   if (answer.status >= 300) throw new Error(`${what} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
 };
 
 export const startMeshWithVictim = async (http: Dispatcher, env: Record<string, string> = {}): Promise<MeshWithVictim> => {
-  const mesh = await startTestMesh({ AUTH_TOKEN_TTL_SECONDS: String(TOKEN_TTL_SECONDS), ...env });
+  const mesh = await startTestMesh({ AUTH_TOKEN_TTL_SECONDS: String(TOKEN_TTL_SECONDS), AUTH_ADMIN_EMAILS: ADMIN_EMAIL, ...env });
   try {
     const gateway = mesh.services.get('api-gateway');
     if (!gateway) throw new Error('the test mesh started no api-gateway');
     const gatewayUrl = `http://127.0.0.1:${gateway.http.port}`;
     const ada = await aUser(http, gatewayUrl, 'ada');
     const bob = await aUser(http, gatewayUrl, 'bob');
+    const admin = await aUser(http, gatewayUrl, 'root', ADMIN_EMAIL);
 
     const project = await jsonRequest(http, 'POST', `${gatewayUrl}/projects`, { token: ada.token, body: { name: 'Ada private' } });
     expect2xx('create project', project);
@@ -65,6 +69,7 @@ export const startMeshWithVictim = async (http: Dispatcher, env: Record<string, 
     const live = {
       ada: liveToken(http, gatewayUrl, ada.email),
       bob: liveToken(http, gatewayUrl, bob.email),
+      admin: liveToken(http, gatewayUrl, admin.email),
       // Ada's other session, closed at once: its token is unexpired and names a real user, but a revoked session.
       revoked: liveToken(http, gatewayUrl, ada.email, true),
     };
@@ -80,6 +85,7 @@ export const startMeshWithVictim = async (http: Dispatcher, env: Record<string, 
       gatewayUrl,
       ada,
       bob,
+      admin,
       resources: {
         projectId: project.body.project_id,
         simulationId: simulation.body.simulation_id,
@@ -103,6 +109,8 @@ export const startMeshWithVictim = async (http: Dispatcher, env: Record<string, 
             return `Bearer ${await live.bob()}`;
           case 'valid':
             return `Bearer ${await live.ada()}`;
+          case 'admin':
+            return `Bearer ${await live.admin()}`;
         }
       },
     };

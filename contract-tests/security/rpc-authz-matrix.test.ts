@@ -26,6 +26,10 @@ const EXTRA_FIELDS: Readonly<Record<string, Record<string, unknown>>> = {
     baseVersion: 1,
     patch: [{ op: 'add', path: '/configuration/authz', value: 'x' }],
   },
+  // Administration (docs/adr/0054): as the administrator, each leaves the victim as she is.
+  AssignRoles: { roles: ['user'] },
+  SetUserActive: { active: true },
+  PublishAnnouncement: { kind: 'info', message: 'authz matrix' },
 };
 
 /** Rpcs that change or end the victim's things: refused to the others above, not run as the victim (the mesh stays as it is). */
@@ -36,7 +40,10 @@ const DESTRUCTIVE = /^(Delete|Stop|Leave|Unregister)/;
  * a user is named by `user_id` (the gateway checked the token); `token` and `session_id` are what
  * auth validates.
  */
-type Identity = { readonly userId?: string; readonly token?: string; readonly sessionId?: string };
+type Identity = { readonly userId?: string; readonly token?: string; readonly sessionId?: string; readonly actorId?: string };
+
+/** The identity fields a denied kind fills; `actorId` names the administrator of an administration rpc. */
+const IDENTITY_FIELDS = ['userId', 'token', 'sessionId', 'actorId'] as const;
 
 /**
  * Granted where the matrix would refuse, on purpose: a gateway relays client registrations for the
@@ -75,13 +82,14 @@ describe('the authorisation matrix over gRPC: every rpc of the generated service
     const valid = await tokenOf('valid');
     const revoked = await tokenOf('revoked');
     return {
-      valid: { userId: bed.ada.userId, token: valid, sessionId: String(decodeJwt(valid).sid) },
-      none: { userId: '', token: '', sessionId: '' },
-      malformed: { userId: 'no-such-user', token: 'not.a.token', sessionId: 'no-such-session' },
+      valid: { userId: bed.ada.userId, token: valid, sessionId: String(decodeJwt(valid).sid), actorId: bed.admin.userId },
+      none: { userId: '', token: '', sessionId: '', actorId: '' },
+      malformed: { userId: 'no-such-user', token: 'not.a.token', sessionId: 'no-such-session', actorId: 'no-such-user' },
       bad_signature: { token: await tokenOf('bad_signature') },
       expired: { token: await tokenOf('expired') },
       revoked: { token: revoked, sessionId: String(decodeJwt(revoked).sid) },
-      other_user: { userId: bed.bob.userId },
+      // Another user as the actor of an administration rpc: Bob is no administrator.
+      other_user: { userId: bed.bob.userId, actorId: bed.bob.userId },
     };
   };
 
@@ -98,7 +106,7 @@ describe('the authorisation matrix over gRPC: every rpc of the generated service
     };
     const request: Record<string, unknown> = { ...method.blank };
     for (const key of Object.keys(request)) if (key in values) request[key] = values[key];
-    for (const key of ['userId', 'token', 'sessionId'] as const) {
+    for (const key of IDENTITY_FIELDS) {
       if (key in request) request[key] = identity[key] ?? victim[key];
     }
     if (method.name === 'ShareProject') request.targetUserId = bed.bob.userId;
@@ -111,7 +119,7 @@ describe('the authorisation matrix over gRPC: every rpc of the generated service
    * templates, or of nobody's, such as an unknown user's empty project list, are not refusals.)
    */
   const mustRefuse = (method: RpcMethod, kind: DeniedTokenKind, identity: Identity): boolean => {
-    const filled = (['userId', 'token', 'sessionId'] as const).filter((key) => key in method.blank && identity[key] !== undefined);
+    const filled = IDENTITY_FIELDS.filter((key) => key in method.blank && identity[key] !== undefined);
     if (filled.length === 0) return false;
     const namesVictim = RESOURCE_FIELDS.some((field) => field in method.blank);
     const validates = filled.some((key) => key !== 'userId');
@@ -158,5 +166,23 @@ describe('the authorisation matrix over gRPC: every rpc of the generated service
     console.log(`[authz-matrix] ${outcomes.length} rpc control calls as the victim, ${refused.length} refused`);
     for (const outcome of refused) console.log(`[authz-matrix] control ${outcome.rpc}: ${status[outcome.code]}`);
     expect(refused).toEqual([]);
+  });
+
+  it('refuses every administration rpc to the victim herself, who is no administrator, with PERMISSION_DENIED', async () => {
+    const byKind = await identities();
+    const administration = generatedRpcs().filter((rpc) => 'actorId' in rpc.blank);
+    expect(administration.map((rpc) => rpc.name).sort()).toEqual([
+      'AssignRoles',
+      'ListAuditLog',
+      'ListUsers',
+      'PublishAnnouncement',
+      'SetUserActive',
+    ]);
+    const codes: string[] = [];
+    for (const rpc of administration) {
+      const request = { ...requestFor(rpc, byKind.valid, byKind.valid), actorId: bed.ada.userId };
+      codes.push(`${rpc.name} ${status[(await callRpc(clients.get(rpc.service) as Client, rpc, request)).code]}`);
+    }
+    expect(codes).toEqual(administration.map((rpc) => `${rpc.name} PERMISSION_DENIED`));
   });
 });

@@ -18,6 +18,7 @@ interface JsonSchema {
   readonly minLength?: number;
   readonly minimum?: number;
   readonly minItems?: number;
+  readonly items?: JsonSchema;
   readonly minProperties?: number;
   readonly pattern?: string;
 }
@@ -45,7 +46,7 @@ export const sampleOf = (schema: unknown, ids: ResourceIds, name = ''): unknown 
     case 'boolean':
       return false;
     case 'array':
-      return Array.from({ length: s.minItems ?? 0 }, () => 'sample');
+      return Array.from({ length: s.minItems ?? 0 }, () => (s.items ? sampleOf(s.items, ids) : 'sample'));
     case 'object':
     case undefined: {
       const branch = s.oneOf?.[0] ?? s.anyOf?.[0];

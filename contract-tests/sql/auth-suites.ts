@@ -6,11 +6,14 @@ import { SqlSigningKeyRepository } from '../../adapters/sql/auth/sql-signing-key
 import { SqlResourceGrantRepository } from '../../adapters/sql/auth/sql-resource-grant-repository.js';
 import { SqlSessionRepository } from '../../adapters/sql/auth/sql-session-repository.js';
 import { SqlUserRepository } from '../../adapters/sql/auth/sql-user-repository.js';
+import { SqlAuditLog } from '../../adapters/sql/auth/sql-audit-log.js';
+import { SqlAnnouncementRepository } from '../../adapters/sql/auth/sql-announcement-repository.js';
 import { toUserRow } from '../../adapters/sql/auth/user-rows.js';
 import { SqlOutbox } from '../../adapters/sql/outbox/sql-outbox.js';
 import { outboxOf } from '../support/outbox-relay.js';
 import type { AuthRepositories } from '../auth/auth-harness.js';
 import { describeAuthServiceContract } from '../auth/auth-service.contract.js';
+import { describeAuditLogContract } from '../auth/audit-log.contract.js';
 import { aGrant, aSession, aUser } from '../auth/builders.js';
 import { describeRefreshTokenRepositoryContract } from '../auth/refresh-token-repository.contract.js';
 import { describeSigningKeyRepositoryContract } from '../auth/signing-key-repository.contract.js';
@@ -27,9 +30,12 @@ export const describeAuthOnSql = (backend: SqlBackend): void => {
   const shared = useSharedDatabase(backend, 'auth');
   const repositories = async (): Promise<AuthRepositories> => {
     const lease = await shared.lease();
-    const users = new SqlUserRepository(shared.db);
+    const audit = new SqlAuditLog(shared.db);
+    const users = new SqlUserRepository(shared.db, undefined, audit);
     return {
       users,
+      audit,
+      announcements: new SqlAnnouncementRepository(shared.db, audit),
       sessions: new SqlSessionRepository(shared.db, users.outbox),
       grants: new SqlResourceGrantRepository(shared.db, users.outbox),
       refreshTokens: new SqlRefreshTokenRepository(shared.db),
@@ -38,7 +44,16 @@ export const describeAuthOnSql = (backend: SqlBackend): void => {
   };
   const on = `on ${backend.name}`;
 
-  describeMigrationContract(backend.name, shared, ['outbox', 'refresh_tokens', 'resource_grants', 'sessions', 'signing_keys', 'users']);
+  describeMigrationContract(backend.name, shared, [
+    'announcements',
+    'audit_log',
+    'outbox',
+    'refresh_tokens',
+    'resource_grants',
+    'sessions',
+    'signing_keys',
+    'users',
+  ]);
   describeUserRepositoryContract(`SqlUserRepository ${on}`, async () => {
     const { users, close } = await repositories();
     return { repo: users, outbox: outboxOf(users), close };
@@ -67,6 +82,10 @@ export const describeAuthOnSql = (backend: SqlBackend): void => {
     return { repo: new SqlSigningKeyRepository(shared.db), close: lease.close };
   });
   describeAuthServiceContract(`SQL repositories ${on}`, repositories);
+  describeAuditLogContract(`SqlAuditLog with the SQL user and announcement repositories ${on}`, async () => {
+    const { users, audit, announcements, close } = await repositories();
+    return { users, audit: audit!, announcements: announcements!, close };
+  });
   describeAuthConstraints(backend.name, shared);
 };
 

@@ -5,8 +5,8 @@ import { outboxEvent, type OutboxMessage } from '../messaging/outbox.js';
 import type { AuthDeps } from './deps.js';
 import { AuthFailures } from './errors.js';
 import { permissionChangedEvent } from './events.js';
-import { canonicalRoles, isAdmin, isGrantRole, isRole, toProfile, type Profile, type Role } from './model.js';
-import { updateUser } from './user-updates.js';
+import { canonicalRoles, isGrantRole, isRole, toProfile, type Profile, type Role } from './model.js';
+import { auditEntry, authorizeAdmin } from './audit.js';
 import { checkRequired } from './validation.js';
 
 export interface AssignRolesInput {
@@ -17,9 +17,17 @@ export interface AssignRolesInput {
   readonly roles: readonly string[];
 }
 
-export type AssignRolesDeps = Pick<AuthDeps, 'users' | 'clock'>;
+export type AssignRolesDeps = Pick<AuthDeps, 'users' | 'clock' | 'ids'>;
 
-/** Replaces a user's roles, with its `permission_changed` (outbox, docs/adr/0046). Only an active admin may. */
+const MaxAttempts = 3;
+
+/**
+ * Replaces a user's roles (assigning and revoking in one). Only an active administrator holding
+ * `admin:roles` may, and not to take the admin role from themselves (docs/adr/0054). The change is
+ * stored with its audit entry and its `permission_changed` (outbox, docs/adr/0046), so every
+ * gateway re-reads the user's sessions. Giving the roles a user already has changes, audits and
+ * announces nothing.
+ */
 export const assignRoles = async (deps: AssignRolesDeps, input: AssignRolesInput): Promise<Result<Profile, DomainFailure>> => {
   const violations: FieldViolation[] = [...checkRequired('actorId', input.actorId), ...checkRequired('userId', input.userId)];
   const roles = Array.isArray(input.roles) ? input.roles : [];
@@ -29,20 +37,34 @@ export const assignRoles = async (deps: AssignRolesDeps, input: AssignRolesInput
   }
   if (violations.length > 0) return err(AuthFailures.invalidInput(violations));
 
-  const actor = await deps.users.findById(input.actorId);
-  if (!actor || !actor.isActive || !isAdmin(actor)) return err(AuthFailures.adminRequired());
-
+  const actor = await authorizeAdmin(deps, input.actorId, 'admin:roles');
+  if (!actor.ok) return actor;
   const newRoles = canonicalRoles(roles.filter(isRole));
-  const now = deps.clock.now();
-  const stored = await updateUser(
-    deps.users,
-    input.userId,
-    (user) => ({ ...user, roles: newRoles, updatedAt: now }),
-    (changed) => [permissionChanged(permissionChangedEvent(changed.id, changed.roles, now))],
-  );
-  if (!stored) return err(AuthFailures.userNotFound());
-  return ok(toProfile(stored));
+  if (actor.value.id === input.userId && !newRoles.includes('admin')) return err(AuthFailures.selfLockout('revoke their own admin role'));
+
+  for (let attempt = 0; attempt < MaxAttempts; attempt += 1) {
+    const current = await deps.users.findById(input.userId);
+    if (!current) return err(AuthFailures.userNotFound());
+    if (sameRoles(current.roles, newRoles)) return ok(toProfile(current));
+    const now = deps.clock.now();
+    const audit = auditEntry(deps, now, actor.value.id, 'assign_roles', current, {
+      actor_email: actor.value.email,
+      target_email: current.email,
+      roles_before: current.roles.join(','),
+      roles_after: newRoles.join(','),
+    });
+    const stored = await deps.users.update(
+      { ...current, roles: newRoles, updatedAt: now },
+      [permissionChanged(permissionChangedEvent(current.id, newRoles, now))],
+      audit,
+    );
+    if (stored.ok) return ok(toProfile(stored.value));
+    if (stored.error === 'not_found') return err(AuthFailures.userNotFound());
+  }
+  return err(AuthFailures.concurrentUpdate());
 };
+
+const sameRoles = (a: readonly Role[], b: readonly Role[]): boolean => a.length === b.length && a.every((role) => b.includes(role));
 
 export interface GrantResourceAccessInput {
   readonly userId: string;

@@ -26,6 +26,7 @@ const usersOf = (...users: User[]): UserRepository => ({
   },
   findById: async (id) => users.find((user) => user.id === id),
   findByEmail: async (email) => users.find((user) => user.email === email.toLowerCase()),
+  list: async () => ({ items: [...users] }),
 });
 
 describe('getUserContextByEmail', () => {

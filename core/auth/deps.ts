@@ -9,6 +9,8 @@ import {
   type SlidingWindowThrottle,
 } from './login-throttle.js';
 import type {
+  AnnouncementRepository,
+  AuditLog,
   EmailSender,
   OpaqueTokens,
   RefreshTokenRepository,
@@ -55,6 +57,9 @@ export interface AuthDeps {
   /** Registrations per client address, counted in the same log as failed logins. */
   readonly registrationThrottle: SlidingWindowThrottle;
   readonly grants: ResourceGrantRepository;
+  /** What administrators did (docs/adr/0054); written by the repositories with each change. */
+  readonly audit: AuditLog;
+  readonly announcements: AnnouncementRepository;
   readonly passwords: PasswordHasher;
   readonly tokens: TokenIssuer;
   readonly email: EmailSender;

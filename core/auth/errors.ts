@@ -50,6 +50,9 @@ export const AuthFailures = {
   concurrentUpdate: (): DomainFailure =>
     failure('conflict', 'concurrent_update', 'The account was changed at the same time; read it again and retry.'),
   adminRequired: (): DomainFailure => failure('forbidden', 'admin_required', 'Only an administrator may do this.'),
+  /** An administrator may not lock themselves out (docs/adr/0054): another administrator, or `npm run admin`, must. */
+  selfLockout: (what: string): DomainFailure =>
+    failure('conflict', 'self_lockout', `An administrator may not ${what}; another administrator can.`),
   unknownJobType: (type: string): DomainFailure =>
     failure('invalid', 'unknown_job_type', `The email queue has no handler for job type '${type}'.`),
 } as const;

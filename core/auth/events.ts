@@ -1,6 +1,5 @@
 import type { DomainEvent } from '../messaging/events.js';
-import type { NewJob } from '../messaging/work-queue.js';
-import type { GrantRole, Role, User } from './model.js';
+import type { GrantRole, Role } from './model.js';
 
 /** Payloads of the auth event channels (EventChannels.auth*), snake_case as on the wire. */
 
@@ -15,6 +14,23 @@ export interface LogoutEvent extends DomainEvent {
   readonly user_id: string;
   readonly session_id: string;
 }
+
+/**
+ * Every session of a user ended at once (their account was deactivated, docs/adr/0054): no
+ * `session_id`, so gateways forget every cached session of `user_id` and close all its sockets.
+ */
+export interface DeactivationEvent extends DomainEvent {
+  readonly type: 'logout';
+  readonly user_id: string;
+  readonly reason: 'deactivated';
+}
+
+export const deactivationEvent = (userId: string, at: number): DeactivationEvent => ({
+  type: 'logout',
+  user_id: userId,
+  reason: 'deactivated',
+  timestamp: at,
+});
 
 /** A user's roles changed, or (with `resource_id`) their grant on one resource; `resource_role` null = revoked. */
 export interface PermissionChangedEvent extends DomainEvent {
@@ -50,18 +66,4 @@ export const permissionChangedEvent = (
   roles: [...roles],
   ...(resource ? { resource_id: resource.resourceId, resource_role: resource.role } : {}),
   timestamp: at,
-});
-
-/** Job types of the `async:email:queue` (Queues.email) that the auth service handles. */
-export const EmailJobTypes = { welcome: 'welcome_email' } as const;
-
-export interface WelcomeEmailPayload {
-  readonly user_id: string;
-  readonly email: string;
-  readonly name: string;
-}
-
-export const welcomeEmailJob = (user: Pick<User, 'id' | 'email' | 'name'>): NewJob => ({
-  type: EmailJobTypes.welcome,
-  payload: { user_id: user.id, email: user.email, name: user.name } satisfies WelcomeEmailPayload,
 });

@@ -106,3 +106,47 @@ export const toProfile = (user: User): Profile => ({
   updatedAt: user.updatedAt,
   lastLoginAt: user.lastLoginAt,
 });
+
+/** What an administrator (or the `create-admin` command) did, as the audit log keeps it (docs/adr/0054). */
+export const AuditActions = [
+  'create_admin',
+  'promote_admin',
+  'assign_roles',
+  'deactivate_user',
+  'reactivate_user',
+  'publish_announcement',
+] as const;
+export type AuditAction = (typeof AuditActions)[number];
+
+/** The actor of a change made on the command line (`npm run admin`), which has no user. */
+export const COMMAND_LINE_ACTOR = 'command-line';
+
+/** One audited change: who (`actorId`, a user id or `command-line`) did what, when, to whom. Append only. */
+export interface AuditEntry {
+  readonly id: string;
+  readonly at: number;
+  readonly actorId: string;
+  readonly action: AuditAction;
+  /** The user it was done to; null for an announcement. */
+  readonly targetUserId: string | null;
+  /** What was done, in words and values: emails at the time, roles before and after, the announcement's id. */
+  readonly detail: Readonly<Record<string, string>>;
+}
+
+export const AnnouncementKinds = ['info', 'maintenance'] as const;
+export type AnnouncementKind = (typeof AnnouncementKinds)[number];
+export const isAnnouncementKind = (value: unknown): value is AnnouncementKind => (AnnouncementKinds as readonly unknown[]).includes(value);
+
+/**
+ * A system-wide message on `system:announcements`. A maintenance announcement names its window
+ * (`startsAt` to `endsAt`); an info one is current from its publication until `endsAt`.
+ */
+export interface Announcement {
+  readonly id: string;
+  readonly kind: AnnouncementKind;
+  readonly message: string;
+  readonly startsAt: number;
+  readonly endsAt: number;
+  readonly createdBy: string;
+  readonly createdAt: number;
+}

@@ -17,7 +17,8 @@ export const UserRolePermissions = [
   'profile:update',
 ] as const;
 
-export const AdminOnlyPermissions = ['admin:users', 'admin:roles'] as const;
+/** List and deactivate users; assign roles; publish announcements; read the audit log (docs/adr/0054). */
+export const AdminOnlyPermissions = ['admin:users', 'admin:roles', 'admin:announcements', 'admin:audit'] as const;
 
 export const PermissionCatalogue = [...UserRolePermissions, ...AdminOnlyPermissions] as const;
 export type Permission = (typeof PermissionCatalogue)[number];

@@ -1,6 +1,6 @@
 import type { OutboxMessage } from '../messaging/outbox.js';
 import type { Result } from '../shared/result.js';
-import type { RefreshToken, ResourceGrant, Session, SigningKey, User } from './model.js';
+import type { Announcement, AuditEntry, RefreshToken, ResourceGrant, Session, SigningKey, User } from './model.js';
 
 /** Why a user write was not stored. Expected outcomes, returned rather than thrown. */
 export type UserWriteConflict = 'email_taken' | 'stale_version' | 'not_found';
@@ -13,7 +13,7 @@ export interface UserRepository {
    * `outbox` is recorded in the same transaction, only when the user is stored, under the
    * aggregate `user:<id>` (docs/adr/0038).
    */
-  create(user: User, outbox?: readonly OutboxMessage[]): Promise<Result<User, 'email_taken'>>;
+  create(user: User, outbox?: readonly OutboxMessage[], audit?: AuditEntry): Promise<Result<User, 'email_taken'>>;
   /** The user with this id, or undefined. Returns a copy: changing it changes nothing stored. */
   findById(id: string): Promise<User | undefined>;
   /** The user with this email compared case-insensitively, or undefined. */
@@ -23,9 +23,60 @@ export interface UserRepository {
    * returning it with `version + 1`. A stale version gives `stale_version` and stores nothing (the
    * caller re-reads and decides); an unknown id gives `not_found`; an email held by another user
    * gives `email_taken`. `outbox` is recorded in the same transaction, only when the user is
-   * stored, under the aggregate `user:<id>` (docs/adr/0038).
+   * stored, under the aggregate `user:<id>` (docs/adr/0038); so is `audit`, when given, in the
+   * audit log (docs/adr/0054).
    */
-  update(user: User, outbox?: readonly OutboxMessage[]): Promise<Result<User, UserWriteConflict>>;
+  update(user: User, outbox?: readonly OutboxMessage[], audit?: AuditEntry): Promise<Result<User, UserWriteConflict>>;
+  /**
+   * One page of every user, oldest first: by `createdAt`, ties by `id` compared code unit by code unit.
+   * Paging by cursor is stable: users registered between two calls neither repeat nor skip the others.
+   */
+  list(page: PageRequest<UserCursor>): Promise<Page<User, UserCursor>>;
+}
+
+/** A position in a listing: the last item of the previous page. */
+export interface UserCursor {
+  readonly createdAt: number;
+  readonly id: string;
+}
+
+export interface PageRequest<C> {
+  /** At most this many items (1..100). */
+  readonly limit: number;
+  /** Only items after this one in the listing order; absent starts at the beginning. */
+  readonly after?: C;
+}
+
+export interface Page<T, C> {
+  readonly items: T[];
+  /** The cursor of the last item on this page when more follow; absent on the last page. */
+  readonly next?: C;
+}
+
+/** A position in the audit log: the last entry of the previous page. */
+export interface AuditCursor {
+  readonly at: number;
+  readonly id: string;
+}
+
+/**
+ * The administrators' audit log (docs/adr/0054). Entries are written by the repositories in the
+ * transaction of the change they record (`UserRepository.create`/`update`, `AnnouncementRepository.create`),
+ * never on their own, so no change is stored without its entry and no entry without its change.
+ */
+export interface AuditLog {
+  /** One page of entries, newest first: by `at` descending, ties by `id` descending. Stable under appends. */
+  list(page: PageRequest<AuditCursor>): Promise<Page<AuditEntry, AuditCursor>>;
+}
+
+export interface AnnouncementRepository {
+  /**
+   * Stores the announcement with its audit entry and the messages that announce it (outbox,
+   * docs/adr/0038), in one transaction, under the aggregate `announcement:<id>`. A duplicate id is a fault.
+   */
+  create(announcement: Announcement, audit: AuditEntry, outbox: readonly OutboxMessage[]): Promise<void>;
+  /** The announcements with `endsAt` after `now`, newest first (by `createdAt`), at most `limit`. */
+  listCurrent(now: number, limit: number): Promise<Announcement[]>;
 }
 
 /**

@@ -5,7 +5,7 @@ import { outboxJob } from '../messaging/outbox.js';
 import type { AuthDeps } from './deps.js';
 import { AuthFailures } from './errors.js';
 import { passwordWork } from './password-work.js';
-import { welcomeEmailJob } from './events.js';
+import { welcomeEmailJob } from '../messaging/email-jobs.js';
 import { normaliseEmail, toProfile, type Profile, type Role, type User } from './model.js';
 import { checkEmail, checkName, checkPassword } from './validation.js';
 

@@ -19,13 +19,23 @@ import {
   type GrantResourceAccessInput,
   type RevokeResourceAccessInput,
 } from './access-changes.js';
+import {
+  listUsers,
+  setUserActive,
+  type ListUsersInput,
+  type SetUserActiveInput,
+  type UserActivation,
+  type UserPage,
+} from './administration.js';
+import { listCurrentAnnouncements, publishAnnouncement, type PublishAnnouncementInput } from './announcements.js';
+import { listAuditLog, type AuditPage, type ListAuditLogInput } from './audit.js';
 import { defaultAuthConfig, type AuthConfig, type AuthDeps } from './deps.js';
 import { handleEmailJob } from './email-jobs.js';
 import { login, logout, type LoginInput } from './login.js';
 import { LoginThrottle, SlidingWindowThrottle } from './login-throttle.js';
 import { refresh } from './refresh.js';
 import type { LoginOutcome } from './session-tokens.js';
-import { normaliseEmail, type Profile } from './model.js';
+import { normaliseEmail, type Announcement, type Profile } from './model.js';
 import type { EmailMessage, LoginFailureLog } from './ports.js';
 import { getProfile, updateProfile, type UpdateProfileInput } from './profile.js';
 import { register, type RegisterInput } from './register.js';
@@ -56,6 +66,13 @@ export interface AuthService {
   grantResourceAccess(input: GrantResourceAccessInput): Promise<Result<void, DomainFailure>>;
   revokeResourceAccess(input: RevokeResourceAccessInput): Promise<Result<void, DomainFailure>>;
   handleEmailJob(job: Pick<Job, 'type' | 'payload'>): Promise<Result<EmailMessage, DomainFailure>>;
+  /** Administration (docs/adr/0054): each checks in auth that `actorId` is an active administrator. */
+  listUsers(input: ListUsersInput): Promise<Result<UserPage, DomainFailure>>;
+  setUserActive(input: SetUserActiveInput): Promise<Result<UserActivation, DomainFailure>>;
+  publishAnnouncement(input: PublishAnnouncementInput): Promise<Result<Announcement, DomainFailure>>;
+  listAuditLog(input: ListAuditLogInput): Promise<Result<AuditPage, DomainFailure>>;
+  /** Announcements not over yet, newest first; anyone may read them. */
+  listCurrentAnnouncements(): Promise<Announcement[]>;
 }
 
 export type AuthServiceDeps = Omit<AuthDeps, 'config' | 'loginThrottle' | 'registrationThrottle'> & {
@@ -89,5 +106,10 @@ export const createAuthService = (input: AuthServiceDeps): AuthService => {
     grantResourceAccess: (request) => grantResourceAccess(deps, request),
     revokeResourceAccess: (request) => revokeResourceAccess(deps, request),
     handleEmailJob: (job) => handleEmailJob(deps, job),
+    listUsers: (request) => listUsers(deps, request),
+    setUserActive: (request) => setUserActive(deps, request),
+    publishAnnouncement: (request) => publishAnnouncement(deps, request),
+    listAuditLog: (request) => listAuditLog(deps, request),
+    listCurrentAnnouncements: () => listCurrentAnnouncements(deps),
   };
 };

@@ -1,5 +1,6 @@
-import { StreamRetention, Streams, Queues } from '../messaging/channels.js';
+import { Streams, Queues } from '../messaging/channels.js';
 import { outboxJob, outboxStreamEntry } from '../messaging/outbox.js';
+import { exportReadyEmailJob } from '../messaging/email-jobs.js';
 import type { Job } from '../messaging/work-queue.js';
 import { DependencyUnavailableError, DomainFailureError, type DomainFailure } from '../shared/errors.js';
 import { err, ok, type Result } from '../shared/result.js';
@@ -14,7 +15,8 @@ import { renderSimulationResults } from './render.js';
 /**
  * Produces the export a job asks for: `running`, then `ready` with the file or `failed` with the
  * reason, then tells the user (an entry on `notifications:stream:{user_id}` and a `notify` job on
- * `async:notifications:queue`). Jobs come at least once: an export already ready or failed is
+ * `async:notifications:queue`, and an email on `async:email:queue` when it is ready). Jobs come at
+ * least once: an export already ready or failed is
  * returned as it is, and one left `running` by a crash runs again.
  *
  * When the simulation service is unavailable the call throws (a fault: the queue redelivers the
@@ -87,8 +89,23 @@ const finish = async (deps: ExportDeps, record: ExportRecord): Promise<ExportRec
   const finished: ExportRecord = { ...record, updatedAt: now, expiresAt: now + deps.settings.retentionMs };
   const notification = exportNotification(finished, now);
   await deps.exports.update(finished, [
-    outboxStreamEntry(Streams.notifications(finished.userId), notificationFields(notification), StreamRetention.notifications),
+    outboxStreamEntry(Streams.notifications(finished.userId), notificationFields(notification)),
     outboxJob(Queues.notifications, notifyJob(finished.userId, notification)),
+    // A ready export is also emailed (docs/adr/0055).
+    ...(finished.status === 'ready'
+      ? [
+          outboxJob(
+            Queues.email,
+            exportReadyEmailJob({
+              user_id: finished.userId,
+              export_id: finished.id,
+              kind: finished.kind,
+              format: finished.format,
+              expires_at: finished.expiresAt,
+            }),
+          ),
+        ]
+      : []),
   ]);
   return finished;
 };

@@ -72,6 +72,9 @@ export const createEventRouter = ({ registry, access, simulations }: EventRouter
       const sessionId = stringField(event, 'session_id');
       if (channel === EventChannels.authLogout && sessionId) {
         for (const { connection } of registry.ofSession(sessionId)) connection?.close('unauthenticated', 'session logged out');
+      } else if (channel === EventChannels.authLogout && userId) {
+        // Every session of the user ended at once (a deactivated account, docs/adr/0054).
+        for (const { connection } of registry.ofUser(userId)) connection?.close('unauthenticated', 'account deactivated');
       }
       const simulationId = stringField(event, 'simulation_id');
       if (channel === EventChannels.simulationCompleted && simulationId) {

@@ -1,5 +1,5 @@
 import type { DomainEvent, EventPublisher } from './events.js';
-import { EventChannels, StreamRetention, Streams } from './channels.js';
+import { EventChannels, Streams } from './channels.js';
 import type { StreamProducer } from './streams.js';
 import type { Log } from '../shared/log.js';
 
@@ -15,7 +15,7 @@ export const recordingAnalytics = (publisher: EventPublisher, streams: StreamPro
   publish: async (channel: string, event: DomainEvent) => {
     if (recordedChannels.has(channel)) {
       await streams
-        .append(Streams.analyticsEvents, analyticsEntry(channel, event), { maxLen: StreamRetention.analyticsEvents })
+        .append(Streams.analyticsEvents, analyticsEntry(channel, event))
         .catch((error: unknown) => logger.warn({ err: error, channel }, 'analytics event not recorded'));
     }
     await publisher.publish(channel, event);

@@ -21,19 +21,6 @@ export const Streams = {
   systemHealth: 'system:stream:health',
 } as const;
 
-/**
- * Retention of each stream family (MAXLEN ~). Simulation streams keep 50,000 as the specification says
- * (docs/specification.md#streams).
- */
-export const StreamRetention = {
-  simulation: 50_000,
-  collaboration: 10_000,
-  notifications: 1_000,
-  monitoringMetrics: 100_000,
-  analyticsEvents: 100_000,
-  systemHealth: 10_000,
-} as const;
-
 export const Queues = {
   email: 'async:email:queue',
   reports: 'async:reports:queue',

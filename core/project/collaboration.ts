@@ -1,6 +1,6 @@
 import { err, ok, type Result } from '../shared/result.js';
 import type { DomainFailure } from '../shared/errors.js';
-import { StreamRetention, Streams } from '../messaging/channels.js';
+import { Streams } from '../messaging/channels.js';
 import { accessOf, authorizeAction, isMember, type ProjectAccess, type ProjectRole } from './access.js';
 import type { ProjectDeps } from './deps.js';
 import { documentOf, type ProjectDocument } from './document-patch.js';
@@ -145,5 +145,6 @@ const removeUserWhenGone = async (deps: Pick<ProjectDeps, 'projects' | 'presence
 };
 
 const appendPresence = async (deps: Pick<ProjectDeps, 'streams'>, streamKey: string, fields: Record<string, string>) => {
-  await deps.streams.append(streamKey, fields, { maxLen: StreamRetention.collaboration });
+  // Trimmed to the configured retention by the store (STREAM_RETENTION_COLLABORATION).
+  await deps.streams.append(streamKey, fields);
 };

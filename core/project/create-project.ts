@@ -1,7 +1,8 @@
 import { err, ok, type Result } from '../shared/result.js';
 import type { DomainFailure, FieldViolation } from '../shared/errors.js';
-import { EventChannels } from '../messaging/channels.js';
-import { outboxEvent } from '../messaging/outbox.js';
+import { EventChannels, Queues } from '../messaging/channels.js';
+import { firstProjectEmailJob } from '../messaging/email-jobs.js';
+import { outboxEvent, outboxJob, type OutboxMessage } from '../messaging/outbox.js';
 import type { ProjectDeps } from './deps.js';
 import { ProjectFailures } from './errors.js';
 import { projectCreatedEvent } from './events.js';
@@ -26,6 +27,7 @@ export interface CreateProjectInput {
  * `project:create` with the authorization service, validates, starts from the template's
  * configuration with the request's entries laid over it, and stores the project with its
  * `project:events:created` event in the outbox (docs/adr/0038): the event goes out once Redis takes it.
+ * The owner's first project also sends them an email (`async:email:queue`, docs/adr/0055).
  */
 export const createProject = async (
   deps: Pick<ProjectDeps, 'projects' | 'authorization' | 'clock' | 'ids'>,
@@ -63,8 +65,16 @@ export const createProject = async (
     version: 1,
     revisions: {},
   };
-  await deps.projects.create(project, [
+  const outbox: OutboxMessage[] = [
     outboxEvent(EventChannels.projectCreated, projectCreatedEvent(project.id, project.ownerId, project.name, now)),
-  ]);
+  ];
+  // A first project is one whose owner has none other now: two created at once may both count (two emails).
+  const owned = await deps.projects.list({ ownerId: input.userId }, { limit: 1 });
+  if (owned.totalCount === 0) {
+    outbox.push(
+      outboxJob(Queues.email, firstProjectEmailJob({ user_id: project.ownerId, project_id: project.id, project_name: project.name })),
+    );
+  }
+  await deps.projects.create(project, outbox);
   return ok(project);
 };

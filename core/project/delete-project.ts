@@ -1,6 +1,6 @@
 import { err, ok, type Result } from '../shared/result.js';
 import type { DomainFailure } from '../shared/errors.js';
-import { EventChannels, StreamRetention, Streams } from '../messaging/channels.js';
+import { EventChannels, Streams } from '../messaging/channels.js';
 import { outboxEvent, outboxStreamEntry } from '../messaging/outbox.js';
 import { authorizeAction } from './access.js';
 import type { ProjectDeps } from './deps.js';
@@ -37,11 +37,7 @@ export const deleteProject = async (
   const deletedAt = deps.clock.now();
   const deleted = await deps.projects.delete(input.projectId, [
     outboxEvent(EventChannels.projectUpdated, projectDeletedEvent(input.projectId, input.userId, deletedAt)),
-    outboxStreamEntry(
-      Streams.collaboration(input.projectId),
-      collaborationDeletedEntry(input.userId, deletedAt),
-      StreamRetention.collaboration,
-    ),
+    outboxStreamEntry(Streams.collaboration(input.projectId), collaborationDeletedEntry(input.userId, deletedAt)),
   ]);
   if (!deleted) return err(ProjectFailures.projectNotFound());
   const { project } = allowed.value;

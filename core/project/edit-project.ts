@@ -1,6 +1,6 @@
 import { err, ok, type Result } from '../shared/result.js';
 import type { DomainFailure } from '../shared/errors.js';
-import { EventChannels, StreamRetention, Streams } from '../messaging/channels.js';
+import { EventChannels, Streams } from '../messaging/channels.js';
 import { outboxEvent, outboxStreamEntry } from '../messaging/outbox.js';
 import { accessOf, authorizeAction } from './access.js';
 import { decideEdit } from './collaborative-edit.js';
@@ -102,7 +102,6 @@ export const editProject = async (
               ops: decision.ops,
               at,
             }),
-            StreamRetention.collaboration,
           ),
         ]);
         if (stored.ok) return ok({ kind: 'applied', version: stored.value.version, ops: decision.ops, rebased: decision.rebased });

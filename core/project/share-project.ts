@@ -1,7 +1,8 @@
 import { err, ok, type Result } from '../shared/result.js';
 import type { DomainFailure, FieldViolation } from '../shared/errors.js';
-import { EventChannels, StreamRetention, Streams } from '../messaging/channels.js';
-import { outboxEvent, outboxStreamEntry } from '../messaging/outbox.js';
+import { EventChannels, Queues, Streams } from '../messaging/channels.js';
+import { projectInvitationEmailJob } from '../messaging/email-jobs.js';
+import { outboxEvent, outboxJob, outboxStreamEntry } from '../messaging/outbox.js';
 import { authorizeAction } from './access.js';
 import type { ProjectDeps } from './deps.js';
 import { ProjectFailures } from './errors.js';
@@ -34,8 +35,8 @@ export interface ProjectShareOutcome {
 /**
  * Shares a project with a user as viewer or editor; sharing again with another role changes the
  * role. Needs `project:share` from the authorization service and the owner role. Records, with
- * the share (outbox, docs/adr/0038), `project:events:shared` and a `project_shared` notification
- * for the target's `notifications:stream:{user_id}`.
+ * the share (outbox, docs/adr/0038), `project:events:shared`, a `project_shared` notification
+ * for the target's `notifications:stream:{user_id}` and an invitation email to them.
  */
 export const shareProject = async (
   deps: Pick<ProjectDeps, 'projects' | 'authorization' | 'users' | 'clock'>,
@@ -70,8 +71,18 @@ export const shareProject = async (
   const edit = collaborationEditEntry({ version: project.version + 1, userId: input.userId, clientId: '', opId: '', ops: [], at: now });
   const stored = await deps.projects.update(shared, [
     outboxEvent(EventChannels.projectShared, projectSharedEvent(project.id, input.userId, targetUserId, input.role, now)),
-    outboxStreamEntry(Streams.notifications(targetUserId), notification, StreamRetention.notifications),
-    outboxStreamEntry(Streams.collaboration(project.id), edit, StreamRetention.collaboration),
+    outboxStreamEntry(Streams.notifications(targetUserId), notification),
+    outboxStreamEntry(Streams.collaboration(project.id), edit),
+    outboxJob(
+      Queues.email,
+      projectInvitationEmailJob({
+        user_id: targetUserId,
+        project_id: project.id,
+        project_name: project.name,
+        role: input.role,
+        shared_by_user_id: input.userId,
+      }),
+    ),
   ]);
   if (!stored.ok) {
     return err(stored.error === 'not_found' ? ProjectFailures.projectNotFound() : ProjectFailures.versionConflict());

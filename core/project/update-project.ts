@@ -1,6 +1,6 @@
 import { err, ok, type Result } from '../shared/result.js';
 import type { DomainFailure, FieldViolation } from '../shared/errors.js';
-import { EventChannels, StreamRetention, Streams } from '../messaging/channels.js';
+import { EventChannels, Streams } from '../messaging/channels.js';
 import { outboxEvent, outboxStreamEntry } from '../messaging/outbox.js';
 import { stamped } from './collaborative-edit.js';
 import { diffDocuments, documentOf } from './document-patch.js';
@@ -72,7 +72,7 @@ export const updateProject = async (
   const edit = collaborationEditEntry({ version: project.version + 1, userId: input.userId, clientId: '', opId: '', ops, at: now });
   const stored = await deps.projects.update({ ...changed, revisions, updatedAt: now }, [
     outboxEvent(EventChannels.projectUpdated, projectModifiedEvent(project.id, input.userId, changes, now)),
-    outboxStreamEntry(Streams.collaboration(project.id), edit, StreamRetention.collaboration),
+    outboxStreamEntry(Streams.collaboration(project.id), edit),
   ]);
   if (!stored.ok) {
     return err(stored.error === 'not_found' ? ProjectFailures.projectNotFound() : ProjectFailures.versionConflict());

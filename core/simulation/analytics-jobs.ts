@@ -1,4 +1,4 @@
-import { StreamRetention, Streams } from '../messaging/channels.js';
+import { Streams } from '../messaging/channels.js';
 import type { StreamProducer } from '../messaging/streams.js';
 import type { JobHandler } from '../messaging/work-queue.js';
 import type { Clock } from '../shared/clock.js';
@@ -34,19 +34,15 @@ export const analyticsJobHandler =
     }
     const results = await deps.repository.findResults(simulation.id);
     const analysis = analyzePerformance(results?.samples ?? [], simulation.config);
-    await deps.streams.append(
-      Streams.analyticsEvents,
-      {
-        type: 'simulation_run',
-        simulation_id: simulation.id,
-        project_id: simulation.projectId,
-        user_id: simulation.userId,
-        duration_steps: String(simulation.stepsCompleted),
-        avg_latency: String(analysis.summary.avg_latency),
-        error_rate: String(analysis.summary.avg_error_rate),
-        overall_score: String(analysis.overallScore),
-        timestamp: String(simulation.completedAt ?? deps.clock.now()),
-      },
-      { maxLen: StreamRetention.analyticsEvents },
-    );
+    await deps.streams.append(Streams.analyticsEvents, {
+      type: 'simulation_run',
+      simulation_id: simulation.id,
+      project_id: simulation.projectId,
+      user_id: simulation.userId,
+      duration_steps: String(simulation.stepsCompleted),
+      avg_latency: String(analysis.summary.avg_latency),
+      error_rate: String(analysis.summary.avg_error_rate),
+      overall_score: String(analysis.overallScore),
+      timestamp: String(simulation.completedAt ?? deps.clock.now()),
+    });
   };

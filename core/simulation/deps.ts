@@ -3,6 +3,7 @@ import type { IdGenerator } from '../shared/ids.js';
 import type { StreamProducer, StreamStore } from '../messaging/streams.js';
 import type { AuthorizationPort, ProjectDirectory, Scheduler, SimulationRepository, WatcherNotices } from './ports.js';
 import type { FinishedStreams } from './run/finished-streams.js';
+import type { MaintenanceWindows } from './maintenance.js';
 import type { RunRegistry } from './run/run-registry.js';
 import type { FaultReporter, SimulationSettings } from './settings.js';
 
@@ -17,6 +18,8 @@ export interface SimulationDeps {
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly runs: RunRegistry;
+  /** Announced maintenance windows: no new run inside one (docs/adr/0056). */
+  readonly maintenance: MaintenanceWindows;
   readonly finishedStreams: FinishedStreams;
   /** The watchers' sockets on the gateways, told of a stop; absent: the service runs without gateways to tell. */
   readonly watchers?: WatcherNotices;

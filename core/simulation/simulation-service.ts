@@ -1,3 +1,6 @@
+import { maintenanceWindowOf, type MaintenanceWindow } from '../messaging/announcements.js';
+import type { DomainEvent } from '../messaging/events.js';
+import { MaintenanceWindows } from './maintenance.js';
 import type { DomainFailure } from '../shared/errors.js';
 import type { Result } from '../shared/result.js';
 import type { SimulationDeps } from './deps.js';
@@ -30,11 +33,16 @@ export interface SimulationService {
   getHistory(input: HistoryInput): Promise<Result<HistoryView, DomainFailure>>;
   /** Simulations running in this process. */
   activeRuns(): number;
+  /**
+   * Learns a maintenance window from a `system:announcements` event (or one of auth's current
+   * announcements at start); resolves the window, undefined for an event that announces none.
+   */
+  applyAnnouncement(event: DomainEvent): MaintenanceWindow | undefined;
   /** Stops every run of this process, keeping partial results (graceful shutdown). */
   shutdown(reason?: string): Promise<void>;
 }
 
-export type SimulationServiceDeps = Omit<SimulationDeps, 'runs' | 'finishedStreams' | 'settings'> & {
+export type SimulationServiceDeps = Omit<SimulationDeps, 'runs' | 'finishedStreams' | 'settings' | 'maintenance'> & {
   readonly settings?: Partial<SimulationSettings>;
 };
 
@@ -52,7 +60,7 @@ export const createSimulationService = (input: SimulationServiceDeps): Simulatio
   }
   if (!(settings.finishedStreamGraceMs >= 0)) throw new RangeError('finishedStreamGraceMs must be 0 or more');
   const finishedStreams = new FinishedStreams(input, settings.finishedStreamGraceMs);
-  const deps: SimulationDeps = { ...input, settings, runs: new RunRegistry(), finishedStreams };
+  const deps: SimulationDeps = { ...input, settings, runs: new RunRegistry(), finishedStreams, maintenance: new MaintenanceWindows() };
   return {
     startSimulation: (request) => startSimulation(deps, request),
     stopSimulation: (request) => stopSimulation(deps, request),
@@ -63,6 +71,11 @@ export const createSimulationService = (input: SimulationServiceDeps): Simulatio
     validateConfiguration: (request) => validateConfiguration(deps, request),
     getHistory: (request) => getSimulationHistory(deps, request),
     activeRuns: () => deps.runs.all().length,
+    applyAnnouncement: (event) => {
+      const window = maintenanceWindowOf(event);
+      if (window) deps.maintenance.record(window);
+      return window;
+    },
     shutdown: async (reason = 'service shutting down') => {
       await Promise.allSettled(deps.runs.all().map((run) => run.stop('system', reason)));
       finishedStreams.cancel();

@@ -5,6 +5,7 @@ import { err, ok, type Result } from '../shared/result.js';
 import { parseSimulationConfig, type ConfigurationMap } from './configuration.js';
 import type { SimulationDeps } from './deps.js';
 import { inConfiguration, invalidRequest, permissionDenied, startForbidden } from './errors.js';
+import { maintenanceRefusal } from './maintenance.js';
 import { simulationStarted } from './events.js';
 import { seedFromText } from './model/prng.js';
 import { checkRunShape, estimateDurationSeconds, mergeConfiguration } from './request-rules.js';
@@ -50,6 +51,9 @@ export const startSimulation = async (
   deps: SimulationDeps,
   input: StartSimulationInput,
 ): Promise<Result<StartedSimulation, DomainFailure>> => {
+  // Inside an announced maintenance window no run starts; those going finish (docs/adr/0056).
+  const maintenance = deps.maintenance.current(deps.clock.now());
+  if (maintenance) return err(maintenanceRefusal(maintenance, deps.clock.now()));
   const { shape, violations } = checkRunShape(input.durationSeconds, input.components);
   if (input.projectId.trim() === '') violations.unshift({ field: 'project_id', message: 'is required' });
   if (violations.length > 0) return err(invalidRequest(violations));

@@ -2,6 +2,7 @@ import { defaultCallTimeoutMs } from '../../../core/resilience/deadline.js';
 import type { Metadata } from '@grpc/grpc-js';
 import { isPermission, type TokenInvalidReason, type TokenValidation } from '../../../core/auth/index.js';
 import type { DomainFailure } from '../../../core/shared/errors.js';
+import type { AnnouncementEvent } from '../../../core/messaging/announcements.js';
 import { ok, type Result } from '../../../core/shared/result.js';
 import type { AuthServiceClient } from '../generated/auth.js';
 import type { ServiceCalls } from '../mesh/mesh-client.js';
@@ -172,6 +173,23 @@ export class GrpcAuthClient {
         jwk: key.jwk,
         createdAt: key.createdAt,
         retiredAt: key.retiredAt === 0 ? null : key.retiredAt,
+      })),
+    );
+  }
+
+  /** The announcements not over yet, newest first, as the events `system:announcements` carries them (docs/adr/0056). */
+  async currentAnnouncements(context: AuthCallContext = {}): Promise<Result<AnnouncementEvent[], DomainFailure>> {
+    const answer = await this.call('listAnnouncements', { callingService: this.callingService }, context);
+    if (!answer.ok) return answer;
+    return ok(
+      answer.value.announcements.map((announcement) => ({
+        type: 'announcement' as const,
+        announcement_id: announcement.announcementId,
+        kind: announcement.kind === 'maintenance' ? ('maintenance' as const) : ('info' as const),
+        message: announcement.message,
+        starts_at: announcement.startsAt,
+        ends_at: announcement.endsAt,
+        timestamp: announcement.createdAt,
       })),
     );
   }

@@ -5,6 +5,7 @@ import type { PublishedKey } from '../../crypto/stored-signing-keys.js';
 import type { Logger } from '../../observability/logger.js';
 import type { AuthServiceServer } from '../generated/auth.js';
 import { serviceHealth } from '../service-health.js';
+import { announcementMessageOf, auditEntryMessageOf, listAnnouncementsResponseOf, userSummaryOf } from './admin-messages.js';
 import { unaryHandler } from '../unary-handler.js';
 
 const requireField = (field: string, value: string) =>
@@ -100,4 +101,33 @@ export const authGrpcService = (auth: AuthService, logger: Logger, keys?: Publis
   }, logger),
 
   healthCheck: unaryHandler(async () => serviceHealth('auth'), logger),
+
+  listUsers: unaryHandler(async ({ actorId, pageSize, pageToken }) => {
+    const page = await auth.listUsers({ actorId, pageSize, pageToken });
+    return page.ok ? ok({ users: page.value.users.map(userSummaryOf), nextPageToken: page.value.nextPageToken }) : page;
+  }, logger),
+
+  assignRoles: unaryHandler(async ({ actorId, userId, roles }) => {
+    const id = requireField('user_id', userId);
+    if (!id.ok) return id;
+    const assigned = await auth.assignRoles({ actorId, userId, roles });
+    return assigned.ok ? ok({ user: userSummaryOf(assigned.value) }) : assigned;
+  }, logger),
+
+  setUserActive: unaryHandler(async ({ actorId, userId, active }) => {
+    const changed = await auth.setUserActive({ actorId, userId, active });
+    return changed.ok ? ok({ user: userSummaryOf(changed.value.user), sessionsRevoked: changed.value.sessionsRevoked }) : changed;
+  }, logger),
+
+  publishAnnouncement: unaryHandler(async ({ actorId, kind, message, startsAt, endsAt }) => {
+    const published = await auth.publishAnnouncement({ actorId, kind, message, startsAt, endsAt });
+    return published.ok ? ok({ announcement: announcementMessageOf(published.value) }) : published;
+  }, logger),
+
+  listAuditLog: unaryHandler(async ({ actorId, pageSize, pageToken }) => {
+    const page = await auth.listAuditLog({ actorId, pageSize, pageToken });
+    return page.ok ? ok({ entries: page.value.entries.map(auditEntryMessageOf), nextPageToken: page.value.nextPageToken }) : page;
+  }, logger),
+
+  listAnnouncements: unaryHandler(async () => listAnnouncementsResponseOf(await auth.listCurrentAnnouncements()), logger),
 });

@@ -147,6 +147,123 @@ export interface HealthCheckResponse_DetailsEntry {
   value: string;
 }
 
+/** One account as administrators see it; times in unix ms (last_login 0: never). */
+export interface UserSummary {
+  userId: string;
+  email: string;
+  name: string;
+  roles: string[];
+  isActive: boolean;
+  createdAt: number;
+  lastLogin: number;
+}
+
+/** A page of accounts; page_size 1-100 (0: 50), page_token from the previous page. */
+export interface ListUsersRequest {
+  actorId: string;
+  pageSize: number;
+  pageToken: string;
+  callingService: string;
+}
+
+/** next_page_token is empty on the last page. */
+export interface ListUsersResponse {
+  users: UserSummary[];
+  nextPageToken: string;
+}
+
+/** The user's complete new set of roles (user, admin). */
+export interface AssignRolesRequest {
+  actorId: string;
+  userId: string;
+  roles: string[];
+  callingService: string;
+}
+
+/** The user with their new roles. */
+export interface AssignRolesResponse {
+  user: UserSummary | undefined;
+}
+
+/** active false deactivates the account and ends every session of it. */
+export interface SetUserActiveRequest {
+  actorId: string;
+  userId: string;
+  active: boolean;
+  callingService: string;
+}
+
+/** The account as it is now, and how many sessions this call ended. */
+export interface SetUserActiveResponse {
+  user: UserSummary | undefined;
+  sessionsRevoked: number;
+}
+
+/** A system-wide message: kind info or maintenance; times in unix ms. */
+export interface Announcement {
+  announcementId: string;
+  kind: string;
+  message: string;
+  startsAt: number;
+  endsAt: number;
+  createdBy: string;
+  createdAt: number;
+}
+
+/** A maintenance window needs ends_at (starts_at 0: now); an info announcement lasts a day unless ends_at says. */
+export interface PublishAnnouncementRequest {
+  actorId: string;
+  kind: string;
+  message: string;
+  startsAt: number;
+  endsAt: number;
+  callingService: string;
+}
+
+/** The announcement as stored and published. */
+export interface PublishAnnouncementResponse {
+  announcement: Announcement | undefined;
+}
+
+/** One audited change: who (actor_id, or "command-line") did what, when (unix ms), to whom. */
+export interface AuditEntry {
+  entryId: string;
+  at: number;
+  actorId: string;
+  action: string;
+  targetUserId: string;
+  detail: { [key: string]: string };
+}
+
+export interface AuditEntry_DetailEntry {
+  key: string;
+  value: string;
+}
+
+/** A page of the audit log, newest first. */
+export interface ListAuditLogRequest {
+  actorId: string;
+  pageSize: number;
+  pageToken: string;
+  callingService: string;
+}
+
+/** next_page_token is empty on the last page. */
+export interface ListAuditLogResponse {
+  entries: AuditEntry[];
+  nextPageToken: string;
+}
+
+/** Asks for the announcements not over yet. */
+export interface ListAnnouncementsRequest {
+  callingService: string;
+}
+
+/** Newest first. */
+export interface ListAnnouncementsResponse {
+  announcements: Announcement[];
+}
+
 function createBaseValidateTokenRequest(): ValidateTokenRequest {
   return { token: "", callingService: "", requestId: "" };
 }
@@ -2080,6 +2197,1888 @@ export const HealthCheckResponse_DetailsEntry: MessageFns<HealthCheckResponse_De
   },
 };
 
+function createBaseUserSummary(): UserSummary {
+  return { userId: "", email: "", name: "", roles: [], isActive: false, createdAt: 0, lastLogin: 0 };
+}
+
+export const UserSummary: MessageFns<UserSummary> = {
+  encode(message: UserSummary, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.email !== "") {
+      writer.uint32(18).string(message.email);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    for (const v of message.roles) {
+      writer.uint32(34).string(v!);
+    }
+    if (message.isActive !== false) {
+      writer.uint32(40).bool(message.isActive);
+    }
+    if (message.createdAt !== 0) {
+      writer.uint32(48).int64(message.createdAt);
+    }
+    if (message.lastLogin !== 0) {
+      writer.uint32(56).int64(message.lastLogin);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UserSummary {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUserSummary();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.email = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.roles.push(reader.string());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.isActive = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.createdAt = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.lastLogin = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UserSummary {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      email: isSet(object.email) ? globalThis.String(object.email) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      roles: globalThis.Array.isArray(object?.roles) ? object.roles.map((e: any) => globalThis.String(e)) : [],
+      isActive: isSet(object.isActive)
+        ? globalThis.Boolean(object.isActive)
+        : isSet(object.is_active)
+        ? globalThis.Boolean(object.is_active)
+        : false,
+      createdAt: isSet(object.createdAt)
+        ? globalThis.Number(object.createdAt)
+        : isSet(object.created_at)
+        ? globalThis.Number(object.created_at)
+        : 0,
+      lastLogin: isSet(object.lastLogin)
+        ? globalThis.Number(object.lastLogin)
+        : isSet(object.last_login)
+        ? globalThis.Number(object.last_login)
+        : 0,
+    };
+  },
+
+  toJSON(message: UserSummary): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.email !== "") {
+      obj.email = message.email;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.roles?.length) {
+      obj.roles = message.roles;
+    }
+    if (message.isActive !== false) {
+      obj.isActive = message.isActive;
+    }
+    if (message.createdAt !== 0) {
+      obj.createdAt = Math.round(message.createdAt);
+    }
+    if (message.lastLogin !== 0) {
+      obj.lastLogin = Math.round(message.lastLogin);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UserSummary>, I>>(base?: I): UserSummary {
+    return UserSummary.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UserSummary>, I>>(object: I): UserSummary {
+    const message = createBaseUserSummary();
+    message.userId = object.userId ?? "";
+    message.email = object.email ?? "";
+    message.name = object.name ?? "";
+    message.roles = object.roles?.map((e) => e) || [];
+    message.isActive = object.isActive ?? false;
+    message.createdAt = object.createdAt ?? 0;
+    message.lastLogin = object.lastLogin ?? 0;
+    return message;
+  },
+};
+
+function createBaseListUsersRequest(): ListUsersRequest {
+  return { actorId: "", pageSize: 0, pageToken: "", callingService: "" };
+}
+
+export const ListUsersRequest: MessageFns<ListUsersRequest> = {
+  encode(message: ListUsersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.actorId !== "") {
+      writer.uint32(10).string(message.actorId);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(16).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(26).string(message.pageToken);
+    }
+    if (message.callingService !== "") {
+      writer.uint32(34).string(message.callingService);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListUsersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListUsersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.actorId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.callingService = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListUsersRequest {
+    return {
+      actorId: isSet(object.actorId)
+        ? globalThis.String(object.actorId)
+        : isSet(object.actor_id)
+        ? globalThis.String(object.actor_id)
+        : "",
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+      callingService: isSet(object.callingService)
+        ? globalThis.String(object.callingService)
+        : isSet(object.calling_service)
+        ? globalThis.String(object.calling_service)
+        : "",
+    };
+  },
+
+  toJSON(message: ListUsersRequest): unknown {
+    const obj: any = {};
+    if (message.actorId !== "") {
+      obj.actorId = message.actorId;
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    if (message.callingService !== "") {
+      obj.callingService = message.callingService;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListUsersRequest>, I>>(base?: I): ListUsersRequest {
+    return ListUsersRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListUsersRequest>, I>>(object: I): ListUsersRequest {
+    const message = createBaseListUsersRequest();
+    message.actorId = object.actorId ?? "";
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    message.callingService = object.callingService ?? "";
+    return message;
+  },
+};
+
+function createBaseListUsersResponse(): ListUsersResponse {
+  return { users: [], nextPageToken: "" };
+}
+
+export const ListUsersResponse: MessageFns<ListUsersResponse> = {
+  encode(message: ListUsersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.users) {
+      UserSummary.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListUsersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListUsersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.users.push(UserSummary.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListUsersResponse {
+    return {
+      users: globalThis.Array.isArray(object?.users) ? object.users.map((e: any) => UserSummary.fromJSON(e)) : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListUsersResponse): unknown {
+    const obj: any = {};
+    if (message.users?.length) {
+      obj.users = message.users.map((e) => UserSummary.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListUsersResponse>, I>>(base?: I): ListUsersResponse {
+    return ListUsersResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListUsersResponse>, I>>(object: I): ListUsersResponse {
+    const message = createBaseListUsersResponse();
+    message.users = object.users?.map((e) => UserSummary.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseAssignRolesRequest(): AssignRolesRequest {
+  return { actorId: "", userId: "", roles: [], callingService: "" };
+}
+
+export const AssignRolesRequest: MessageFns<AssignRolesRequest> = {
+  encode(message: AssignRolesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.actorId !== "") {
+      writer.uint32(10).string(message.actorId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    for (const v of message.roles) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.callingService !== "") {
+      writer.uint32(34).string(message.callingService);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AssignRolesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAssignRolesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.actorId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.roles.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.callingService = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AssignRolesRequest {
+    return {
+      actorId: isSet(object.actorId)
+        ? globalThis.String(object.actorId)
+        : isSet(object.actor_id)
+        ? globalThis.String(object.actor_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      roles: globalThis.Array.isArray(object?.roles) ? object.roles.map((e: any) => globalThis.String(e)) : [],
+      callingService: isSet(object.callingService)
+        ? globalThis.String(object.callingService)
+        : isSet(object.calling_service)
+        ? globalThis.String(object.calling_service)
+        : "",
+    };
+  },
+
+  toJSON(message: AssignRolesRequest): unknown {
+    const obj: any = {};
+    if (message.actorId !== "") {
+      obj.actorId = message.actorId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.roles?.length) {
+      obj.roles = message.roles;
+    }
+    if (message.callingService !== "") {
+      obj.callingService = message.callingService;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AssignRolesRequest>, I>>(base?: I): AssignRolesRequest {
+    return AssignRolesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AssignRolesRequest>, I>>(object: I): AssignRolesRequest {
+    const message = createBaseAssignRolesRequest();
+    message.actorId = object.actorId ?? "";
+    message.userId = object.userId ?? "";
+    message.roles = object.roles?.map((e) => e) || [];
+    message.callingService = object.callingService ?? "";
+    return message;
+  },
+};
+
+function createBaseAssignRolesResponse(): AssignRolesResponse {
+  return { user: undefined };
+}
+
+export const AssignRolesResponse: MessageFns<AssignRolesResponse> = {
+  encode(message: AssignRolesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.user !== undefined) {
+      UserSummary.encode(message.user, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AssignRolesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAssignRolesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.user = UserSummary.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AssignRolesResponse {
+    return { user: isSet(object.user) ? UserSummary.fromJSON(object.user) : undefined };
+  },
+
+  toJSON(message: AssignRolesResponse): unknown {
+    const obj: any = {};
+    if (message.user !== undefined) {
+      obj.user = UserSummary.toJSON(message.user);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AssignRolesResponse>, I>>(base?: I): AssignRolesResponse {
+    return AssignRolesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AssignRolesResponse>, I>>(object: I): AssignRolesResponse {
+    const message = createBaseAssignRolesResponse();
+    message.user = (object.user !== undefined && object.user !== null)
+      ? UserSummary.fromPartial(object.user)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSetUserActiveRequest(): SetUserActiveRequest {
+  return { actorId: "", userId: "", active: false, callingService: "" };
+}
+
+export const SetUserActiveRequest: MessageFns<SetUserActiveRequest> = {
+  encode(message: SetUserActiveRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.actorId !== "") {
+      writer.uint32(10).string(message.actorId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.active !== false) {
+      writer.uint32(24).bool(message.active);
+    }
+    if (message.callingService !== "") {
+      writer.uint32(34).string(message.callingService);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetUserActiveRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetUserActiveRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.actorId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.active = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.callingService = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetUserActiveRequest {
+    return {
+      actorId: isSet(object.actorId)
+        ? globalThis.String(object.actorId)
+        : isSet(object.actor_id)
+        ? globalThis.String(object.actor_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      active: isSet(object.active) ? globalThis.Boolean(object.active) : false,
+      callingService: isSet(object.callingService)
+        ? globalThis.String(object.callingService)
+        : isSet(object.calling_service)
+        ? globalThis.String(object.calling_service)
+        : "",
+    };
+  },
+
+  toJSON(message: SetUserActiveRequest): unknown {
+    const obj: any = {};
+    if (message.actorId !== "") {
+      obj.actorId = message.actorId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.active !== false) {
+      obj.active = message.active;
+    }
+    if (message.callingService !== "") {
+      obj.callingService = message.callingService;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetUserActiveRequest>, I>>(base?: I): SetUserActiveRequest {
+    return SetUserActiveRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetUserActiveRequest>, I>>(object: I): SetUserActiveRequest {
+    const message = createBaseSetUserActiveRequest();
+    message.actorId = object.actorId ?? "";
+    message.userId = object.userId ?? "";
+    message.active = object.active ?? false;
+    message.callingService = object.callingService ?? "";
+    return message;
+  },
+};
+
+function createBaseSetUserActiveResponse(): SetUserActiveResponse {
+  return { user: undefined, sessionsRevoked: 0 };
+}
+
+export const SetUserActiveResponse: MessageFns<SetUserActiveResponse> = {
+  encode(message: SetUserActiveResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.user !== undefined) {
+      UserSummary.encode(message.user, writer.uint32(10).fork()).join();
+    }
+    if (message.sessionsRevoked !== 0) {
+      writer.uint32(16).int32(message.sessionsRevoked);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetUserActiveResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetUserActiveResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.user = UserSummary.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.sessionsRevoked = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetUserActiveResponse {
+    return {
+      user: isSet(object.user) ? UserSummary.fromJSON(object.user) : undefined,
+      sessionsRevoked: isSet(object.sessionsRevoked)
+        ? globalThis.Number(object.sessionsRevoked)
+        : isSet(object.sessions_revoked)
+        ? globalThis.Number(object.sessions_revoked)
+        : 0,
+    };
+  },
+
+  toJSON(message: SetUserActiveResponse): unknown {
+    const obj: any = {};
+    if (message.user !== undefined) {
+      obj.user = UserSummary.toJSON(message.user);
+    }
+    if (message.sessionsRevoked !== 0) {
+      obj.sessionsRevoked = Math.round(message.sessionsRevoked);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetUserActiveResponse>, I>>(base?: I): SetUserActiveResponse {
+    return SetUserActiveResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetUserActiveResponse>, I>>(object: I): SetUserActiveResponse {
+    const message = createBaseSetUserActiveResponse();
+    message.user = (object.user !== undefined && object.user !== null)
+      ? UserSummary.fromPartial(object.user)
+      : undefined;
+    message.sessionsRevoked = object.sessionsRevoked ?? 0;
+    return message;
+  },
+};
+
+function createBaseAnnouncement(): Announcement {
+  return { announcementId: "", kind: "", message: "", startsAt: 0, endsAt: 0, createdBy: "", createdAt: 0 };
+}
+
+export const Announcement: MessageFns<Announcement> = {
+  encode(message: Announcement, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.announcementId !== "") {
+      writer.uint32(10).string(message.announcementId);
+    }
+    if (message.kind !== "") {
+      writer.uint32(18).string(message.kind);
+    }
+    if (message.message !== "") {
+      writer.uint32(26).string(message.message);
+    }
+    if (message.startsAt !== 0) {
+      writer.uint32(32).int64(message.startsAt);
+    }
+    if (message.endsAt !== 0) {
+      writer.uint32(40).int64(message.endsAt);
+    }
+    if (message.createdBy !== "") {
+      writer.uint32(50).string(message.createdBy);
+    }
+    if (message.createdAt !== 0) {
+      writer.uint32(56).int64(message.createdAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Announcement {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAnnouncement();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.announcementId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.startsAt = longToNumber(reader.int64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.endsAt = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.createdBy = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.createdAt = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Announcement {
+    return {
+      announcementId: isSet(object.announcementId)
+        ? globalThis.String(object.announcementId)
+        : isSet(object.announcement_id)
+        ? globalThis.String(object.announcement_id)
+        : "",
+      kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+      startsAt: isSet(object.startsAt)
+        ? globalThis.Number(object.startsAt)
+        : isSet(object.starts_at)
+        ? globalThis.Number(object.starts_at)
+        : 0,
+      endsAt: isSet(object.endsAt)
+        ? globalThis.Number(object.endsAt)
+        : isSet(object.ends_at)
+        ? globalThis.Number(object.ends_at)
+        : 0,
+      createdBy: isSet(object.createdBy)
+        ? globalThis.String(object.createdBy)
+        : isSet(object.created_by)
+        ? globalThis.String(object.created_by)
+        : "",
+      createdAt: isSet(object.createdAt)
+        ? globalThis.Number(object.createdAt)
+        : isSet(object.created_at)
+        ? globalThis.Number(object.created_at)
+        : 0,
+    };
+  },
+
+  toJSON(message: Announcement): unknown {
+    const obj: any = {};
+    if (message.announcementId !== "") {
+      obj.announcementId = message.announcementId;
+    }
+    if (message.kind !== "") {
+      obj.kind = message.kind;
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    if (message.startsAt !== 0) {
+      obj.startsAt = Math.round(message.startsAt);
+    }
+    if (message.endsAt !== 0) {
+      obj.endsAt = Math.round(message.endsAt);
+    }
+    if (message.createdBy !== "") {
+      obj.createdBy = message.createdBy;
+    }
+    if (message.createdAt !== 0) {
+      obj.createdAt = Math.round(message.createdAt);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Announcement>, I>>(base?: I): Announcement {
+    return Announcement.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Announcement>, I>>(object: I): Announcement {
+    const message = createBaseAnnouncement();
+    message.announcementId = object.announcementId ?? "";
+    message.kind = object.kind ?? "";
+    message.message = object.message ?? "";
+    message.startsAt = object.startsAt ?? 0;
+    message.endsAt = object.endsAt ?? 0;
+    message.createdBy = object.createdBy ?? "";
+    message.createdAt = object.createdAt ?? 0;
+    return message;
+  },
+};
+
+function createBasePublishAnnouncementRequest(): PublishAnnouncementRequest {
+  return { actorId: "", kind: "", message: "", startsAt: 0, endsAt: 0, callingService: "" };
+}
+
+export const PublishAnnouncementRequest: MessageFns<PublishAnnouncementRequest> = {
+  encode(message: PublishAnnouncementRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.actorId !== "") {
+      writer.uint32(10).string(message.actorId);
+    }
+    if (message.kind !== "") {
+      writer.uint32(18).string(message.kind);
+    }
+    if (message.message !== "") {
+      writer.uint32(26).string(message.message);
+    }
+    if (message.startsAt !== 0) {
+      writer.uint32(32).int64(message.startsAt);
+    }
+    if (message.endsAt !== 0) {
+      writer.uint32(40).int64(message.endsAt);
+    }
+    if (message.callingService !== "") {
+      writer.uint32(50).string(message.callingService);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PublishAnnouncementRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePublishAnnouncementRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.actorId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.startsAt = longToNumber(reader.int64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.endsAt = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.callingService = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PublishAnnouncementRequest {
+    return {
+      actorId: isSet(object.actorId)
+        ? globalThis.String(object.actorId)
+        : isSet(object.actor_id)
+        ? globalThis.String(object.actor_id)
+        : "",
+      kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+      startsAt: isSet(object.startsAt)
+        ? globalThis.Number(object.startsAt)
+        : isSet(object.starts_at)
+        ? globalThis.Number(object.starts_at)
+        : 0,
+      endsAt: isSet(object.endsAt)
+        ? globalThis.Number(object.endsAt)
+        : isSet(object.ends_at)
+        ? globalThis.Number(object.ends_at)
+        : 0,
+      callingService: isSet(object.callingService)
+        ? globalThis.String(object.callingService)
+        : isSet(object.calling_service)
+        ? globalThis.String(object.calling_service)
+        : "",
+    };
+  },
+
+  toJSON(message: PublishAnnouncementRequest): unknown {
+    const obj: any = {};
+    if (message.actorId !== "") {
+      obj.actorId = message.actorId;
+    }
+    if (message.kind !== "") {
+      obj.kind = message.kind;
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    if (message.startsAt !== 0) {
+      obj.startsAt = Math.round(message.startsAt);
+    }
+    if (message.endsAt !== 0) {
+      obj.endsAt = Math.round(message.endsAt);
+    }
+    if (message.callingService !== "") {
+      obj.callingService = message.callingService;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PublishAnnouncementRequest>, I>>(base?: I): PublishAnnouncementRequest {
+    return PublishAnnouncementRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PublishAnnouncementRequest>, I>>(object: I): PublishAnnouncementRequest {
+    const message = createBasePublishAnnouncementRequest();
+    message.actorId = object.actorId ?? "";
+    message.kind = object.kind ?? "";
+    message.message = object.message ?? "";
+    message.startsAt = object.startsAt ?? 0;
+    message.endsAt = object.endsAt ?? 0;
+    message.callingService = object.callingService ?? "";
+    return message;
+  },
+};
+
+function createBasePublishAnnouncementResponse(): PublishAnnouncementResponse {
+  return { announcement: undefined };
+}
+
+export const PublishAnnouncementResponse: MessageFns<PublishAnnouncementResponse> = {
+  encode(message: PublishAnnouncementResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.announcement !== undefined) {
+      Announcement.encode(message.announcement, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PublishAnnouncementResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePublishAnnouncementResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.announcement = Announcement.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PublishAnnouncementResponse {
+    return { announcement: isSet(object.announcement) ? Announcement.fromJSON(object.announcement) : undefined };
+  },
+
+  toJSON(message: PublishAnnouncementResponse): unknown {
+    const obj: any = {};
+    if (message.announcement !== undefined) {
+      obj.announcement = Announcement.toJSON(message.announcement);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PublishAnnouncementResponse>, I>>(base?: I): PublishAnnouncementResponse {
+    return PublishAnnouncementResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PublishAnnouncementResponse>, I>>(object: I): PublishAnnouncementResponse {
+    const message = createBasePublishAnnouncementResponse();
+    message.announcement = (object.announcement !== undefined && object.announcement !== null)
+      ? Announcement.fromPartial(object.announcement)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseAuditEntry(): AuditEntry {
+  return { entryId: "", at: 0, actorId: "", action: "", targetUserId: "", detail: {} };
+}
+
+export const AuditEntry: MessageFns<AuditEntry> = {
+  encode(message: AuditEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.entryId !== "") {
+      writer.uint32(10).string(message.entryId);
+    }
+    if (message.at !== 0) {
+      writer.uint32(16).int64(message.at);
+    }
+    if (message.actorId !== "") {
+      writer.uint32(26).string(message.actorId);
+    }
+    if (message.action !== "") {
+      writer.uint32(34).string(message.action);
+    }
+    if (message.targetUserId !== "") {
+      writer.uint32(42).string(message.targetUserId);
+    }
+    globalThis.Object.entries(message.detail).forEach(([key, value]: [string, string]) => {
+      AuditEntry_DetailEntry.encode({ key: key as any, value }, writer.uint32(50).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuditEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuditEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.entryId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.at = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.actorId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.action = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.targetUserId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            const entry6 = AuditEntry_DetailEntry.decode(reader, reader.uint32());
+            if (entry6.value !== undefined) {
+              message.detail[entry6.key] = entry6.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuditEntry {
+    return {
+      entryId: isSet(object.entryId)
+        ? globalThis.String(object.entryId)
+        : isSet(object.entry_id)
+        ? globalThis.String(object.entry_id)
+        : "",
+      at: isSet(object.at) ? globalThis.Number(object.at) : 0,
+      actorId: isSet(object.actorId)
+        ? globalThis.String(object.actorId)
+        : isSet(object.actor_id)
+        ? globalThis.String(object.actor_id)
+        : "",
+      action: isSet(object.action) ? globalThis.String(object.action) : "",
+      targetUserId: isSet(object.targetUserId)
+        ? globalThis.String(object.targetUserId)
+        : isSet(object.target_user_id)
+        ? globalThis.String(object.target_user_id)
+        : "",
+      detail: isObject(object.detail)
+        ? (globalThis.Object.entries(object.detail) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+    };
+  },
+
+  toJSON(message: AuditEntry): unknown {
+    const obj: any = {};
+    if (message.entryId !== "") {
+      obj.entryId = message.entryId;
+    }
+    if (message.at !== 0) {
+      obj.at = Math.round(message.at);
+    }
+    if (message.actorId !== "") {
+      obj.actorId = message.actorId;
+    }
+    if (message.action !== "") {
+      obj.action = message.action;
+    }
+    if (message.targetUserId !== "") {
+      obj.targetUserId = message.targetUserId;
+    }
+    if (message.detail) {
+      const entries = globalThis.Object.entries(message.detail) as [string, string][];
+      if (entries.length > 0) {
+        obj.detail = {};
+        entries.forEach(([k, v]) => {
+          obj.detail[k] = v;
+        });
+      }
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuditEntry>, I>>(base?: I): AuditEntry {
+    return AuditEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuditEntry>, I>>(object: I): AuditEntry {
+    const message = createBaseAuditEntry();
+    message.entryId = object.entryId ?? "";
+    message.at = object.at ?? 0;
+    message.actorId = object.actorId ?? "";
+    message.action = object.action ?? "";
+    message.targetUserId = object.targetUserId ?? "";
+    message.detail = (globalThis.Object.entries(object.detail ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseAuditEntry_DetailEntry(): AuditEntry_DetailEntry {
+  return { key: "", value: "" };
+}
+
+export const AuditEntry_DetailEntry: MessageFns<AuditEntry_DetailEntry> = {
+  encode(message: AuditEntry_DetailEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AuditEntry_DetailEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAuditEntry_DetailEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AuditEntry_DetailEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: AuditEntry_DetailEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AuditEntry_DetailEntry>, I>>(base?: I): AuditEntry_DetailEntry {
+    return AuditEntry_DetailEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AuditEntry_DetailEntry>, I>>(object: I): AuditEntry_DetailEntry {
+    const message = createBaseAuditEntry_DetailEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseListAuditLogRequest(): ListAuditLogRequest {
+  return { actorId: "", pageSize: 0, pageToken: "", callingService: "" };
+}
+
+export const ListAuditLogRequest: MessageFns<ListAuditLogRequest> = {
+  encode(message: ListAuditLogRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.actorId !== "") {
+      writer.uint32(10).string(message.actorId);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(16).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(26).string(message.pageToken);
+    }
+    if (message.callingService !== "") {
+      writer.uint32(34).string(message.callingService);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListAuditLogRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListAuditLogRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.actorId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.callingService = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListAuditLogRequest {
+    return {
+      actorId: isSet(object.actorId)
+        ? globalThis.String(object.actorId)
+        : isSet(object.actor_id)
+        ? globalThis.String(object.actor_id)
+        : "",
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+      callingService: isSet(object.callingService)
+        ? globalThis.String(object.callingService)
+        : isSet(object.calling_service)
+        ? globalThis.String(object.calling_service)
+        : "",
+    };
+  },
+
+  toJSON(message: ListAuditLogRequest): unknown {
+    const obj: any = {};
+    if (message.actorId !== "") {
+      obj.actorId = message.actorId;
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    if (message.callingService !== "") {
+      obj.callingService = message.callingService;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListAuditLogRequest>, I>>(base?: I): ListAuditLogRequest {
+    return ListAuditLogRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListAuditLogRequest>, I>>(object: I): ListAuditLogRequest {
+    const message = createBaseListAuditLogRequest();
+    message.actorId = object.actorId ?? "";
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    message.callingService = object.callingService ?? "";
+    return message;
+  },
+};
+
+function createBaseListAuditLogResponse(): ListAuditLogResponse {
+  return { entries: [], nextPageToken: "" };
+}
+
+export const ListAuditLogResponse: MessageFns<ListAuditLogResponse> = {
+  encode(message: ListAuditLogResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.entries) {
+      AuditEntry.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListAuditLogResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListAuditLogResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.entries.push(AuditEntry.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListAuditLogResponse {
+    return {
+      entries: globalThis.Array.isArray(object?.entries) ? object.entries.map((e: any) => AuditEntry.fromJSON(e)) : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListAuditLogResponse): unknown {
+    const obj: any = {};
+    if (message.entries?.length) {
+      obj.entries = message.entries.map((e) => AuditEntry.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListAuditLogResponse>, I>>(base?: I): ListAuditLogResponse {
+    return ListAuditLogResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListAuditLogResponse>, I>>(object: I): ListAuditLogResponse {
+    const message = createBaseListAuditLogResponse();
+    message.entries = object.entries?.map((e) => AuditEntry.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseListAnnouncementsRequest(): ListAnnouncementsRequest {
+  return { callingService: "" };
+}
+
+export const ListAnnouncementsRequest: MessageFns<ListAnnouncementsRequest> = {
+  encode(message: ListAnnouncementsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.callingService !== "") {
+      writer.uint32(10).string(message.callingService);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListAnnouncementsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListAnnouncementsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.callingService = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListAnnouncementsRequest {
+    return {
+      callingService: isSet(object.callingService)
+        ? globalThis.String(object.callingService)
+        : isSet(object.calling_service)
+        ? globalThis.String(object.calling_service)
+        : "",
+    };
+  },
+
+  toJSON(message: ListAnnouncementsRequest): unknown {
+    const obj: any = {};
+    if (message.callingService !== "") {
+      obj.callingService = message.callingService;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListAnnouncementsRequest>, I>>(base?: I): ListAnnouncementsRequest {
+    return ListAnnouncementsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListAnnouncementsRequest>, I>>(object: I): ListAnnouncementsRequest {
+    const message = createBaseListAnnouncementsRequest();
+    message.callingService = object.callingService ?? "";
+    return message;
+  },
+};
+
+function createBaseListAnnouncementsResponse(): ListAnnouncementsResponse {
+  return { announcements: [] };
+}
+
+export const ListAnnouncementsResponse: MessageFns<ListAnnouncementsResponse> = {
+  encode(message: ListAnnouncementsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.announcements) {
+      Announcement.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListAnnouncementsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListAnnouncementsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.announcements.push(Announcement.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListAnnouncementsResponse {
+    return {
+      announcements: globalThis.Array.isArray(object?.announcements)
+        ? object.announcements.map((e: any) => Announcement.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ListAnnouncementsResponse): unknown {
+    const obj: any = {};
+    if (message.announcements?.length) {
+      obj.announcements = message.announcements.map((e) => Announcement.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListAnnouncementsResponse>, I>>(base?: I): ListAnnouncementsResponse {
+    return ListAnnouncementsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListAnnouncementsResponse>, I>>(object: I): ListAnnouncementsResponse {
+    const message = createBaseListAnnouncementsResponse();
+    message.announcements = object.announcements?.map((e) => Announcement.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 /** Accounts, sessions and permissions: every other service asks auth who a caller is and what it may do. */
 export type AuthServiceService = typeof AuthServiceService;
 export const AuthServiceService = {
@@ -2164,6 +4163,72 @@ export const AuthServiceService = {
     responseSerialize: (value: HealthCheckResponse): Buffer => Buffer.from(HealthCheckResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): HealthCheckResponse => HealthCheckResponse.decode(value),
   },
+  /** Every account, oldest first, a page at a time. */
+  listUsers: {
+    path: "/auth.AuthService/ListUsers" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListUsersRequest): Buffer => Buffer.from(ListUsersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListUsersRequest => ListUsersRequest.decode(value),
+    responseSerialize: (value: ListUsersResponse): Buffer => Buffer.from(ListUsersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListUsersResponse => ListUsersResponse.decode(value),
+  },
+  /** Replaces a user's roles (assigns and revokes in one). */
+  assignRoles: {
+    path: "/auth.AuthService/AssignRoles" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AssignRolesRequest): Buffer => Buffer.from(AssignRolesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AssignRolesRequest => AssignRolesRequest.decode(value),
+    responseSerialize: (value: AssignRolesResponse): Buffer => Buffer.from(AssignRolesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AssignRolesResponse => AssignRolesResponse.decode(value),
+  },
+  /** Deactivates (ending every session at once) or reactivates an account. */
+  setUserActive: {
+    path: "/auth.AuthService/SetUserActive" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetUserActiveRequest): Buffer => Buffer.from(SetUserActiveRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetUserActiveRequest => SetUserActiveRequest.decode(value),
+    responseSerialize: (value: SetUserActiveResponse): Buffer =>
+      Buffer.from(SetUserActiveResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SetUserActiveResponse => SetUserActiveResponse.decode(value),
+  },
+  /** Publishes an announcement on system:announcements (docs/adr/0056). */
+  publishAnnouncement: {
+    path: "/auth.AuthService/PublishAnnouncement" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PublishAnnouncementRequest): Buffer =>
+      Buffer.from(PublishAnnouncementRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PublishAnnouncementRequest => PublishAnnouncementRequest.decode(value),
+    responseSerialize: (value: PublishAnnouncementResponse): Buffer =>
+      Buffer.from(PublishAnnouncementResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PublishAnnouncementResponse => PublishAnnouncementResponse.decode(value),
+  },
+  /** The administrators' audit log, newest first. */
+  listAuditLog: {
+    path: "/auth.AuthService/ListAuditLog" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListAuditLogRequest): Buffer => Buffer.from(ListAuditLogRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListAuditLogRequest => ListAuditLogRequest.decode(value),
+    responseSerialize: (value: ListAuditLogResponse): Buffer =>
+      Buffer.from(ListAuditLogResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListAuditLogResponse => ListAuditLogResponse.decode(value),
+  },
+  /** The announcements not over yet, for anyone (clients arriving late, services starting). */
+  listAnnouncements: {
+    path: "/auth.AuthService/ListAnnouncements" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListAnnouncementsRequest): Buffer =>
+      Buffer.from(ListAnnouncementsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListAnnouncementsRequest => ListAnnouncementsRequest.decode(value),
+    responseSerialize: (value: ListAnnouncementsResponse): Buffer =>
+      Buffer.from(ListAnnouncementsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListAnnouncementsResponse => ListAnnouncementsResponse.decode(value),
+  },
 } as const;
 
 export interface AuthServiceServer extends UntypedServiceImplementation {
@@ -2181,6 +4246,18 @@ export interface AuthServiceServer extends UntypedServiceImplementation {
   getSigningKeys: handleUnaryCall<GetSigningKeysRequest, GetSigningKeysResponse>;
   /** Health check */
   healthCheck: handleUnaryCall<HealthCheckRequest, HealthCheckResponse>;
+  /** Every account, oldest first, a page at a time. */
+  listUsers: handleUnaryCall<ListUsersRequest, ListUsersResponse>;
+  /** Replaces a user's roles (assigns and revokes in one). */
+  assignRoles: handleUnaryCall<AssignRolesRequest, AssignRolesResponse>;
+  /** Deactivates (ending every session at once) or reactivates an account. */
+  setUserActive: handleUnaryCall<SetUserActiveRequest, SetUserActiveResponse>;
+  /** Publishes an announcement on system:announcements (docs/adr/0056). */
+  publishAnnouncement: handleUnaryCall<PublishAnnouncementRequest, PublishAnnouncementResponse>;
+  /** The administrators' audit log, newest first. */
+  listAuditLog: handleUnaryCall<ListAuditLogRequest, ListAuditLogResponse>;
+  /** The announcements not over yet, for anyone (clients arriving late, services starting). */
+  listAnnouncements: handleUnaryCall<ListAnnouncementsRequest, ListAnnouncementsResponse>;
 }
 
 export interface AuthServiceClient extends Client {
@@ -2295,6 +4372,102 @@ export interface AuthServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: HealthCheckResponse) => void,
+  ): ClientUnaryCall;
+  /** Every account, oldest first, a page at a time. */
+  listUsers(
+    request: ListUsersRequest,
+    callback: (error: ServiceError | null, response: ListUsersResponse) => void,
+  ): ClientUnaryCall;
+  listUsers(
+    request: ListUsersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListUsersResponse) => void,
+  ): ClientUnaryCall;
+  listUsers(
+    request: ListUsersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListUsersResponse) => void,
+  ): ClientUnaryCall;
+  /** Replaces a user's roles (assigns and revokes in one). */
+  assignRoles(
+    request: AssignRolesRequest,
+    callback: (error: ServiceError | null, response: AssignRolesResponse) => void,
+  ): ClientUnaryCall;
+  assignRoles(
+    request: AssignRolesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AssignRolesResponse) => void,
+  ): ClientUnaryCall;
+  assignRoles(
+    request: AssignRolesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AssignRolesResponse) => void,
+  ): ClientUnaryCall;
+  /** Deactivates (ending every session at once) or reactivates an account. */
+  setUserActive(
+    request: SetUserActiveRequest,
+    callback: (error: ServiceError | null, response: SetUserActiveResponse) => void,
+  ): ClientUnaryCall;
+  setUserActive(
+    request: SetUserActiveRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SetUserActiveResponse) => void,
+  ): ClientUnaryCall;
+  setUserActive(
+    request: SetUserActiveRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SetUserActiveResponse) => void,
+  ): ClientUnaryCall;
+  /** Publishes an announcement on system:announcements (docs/adr/0056). */
+  publishAnnouncement(
+    request: PublishAnnouncementRequest,
+    callback: (error: ServiceError | null, response: PublishAnnouncementResponse) => void,
+  ): ClientUnaryCall;
+  publishAnnouncement(
+    request: PublishAnnouncementRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PublishAnnouncementResponse) => void,
+  ): ClientUnaryCall;
+  publishAnnouncement(
+    request: PublishAnnouncementRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PublishAnnouncementResponse) => void,
+  ): ClientUnaryCall;
+  /** The administrators' audit log, newest first. */
+  listAuditLog(
+    request: ListAuditLogRequest,
+    callback: (error: ServiceError | null, response: ListAuditLogResponse) => void,
+  ): ClientUnaryCall;
+  listAuditLog(
+    request: ListAuditLogRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListAuditLogResponse) => void,
+  ): ClientUnaryCall;
+  listAuditLog(
+    request: ListAuditLogRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListAuditLogResponse) => void,
+  ): ClientUnaryCall;
+  /** The announcements not over yet, for anyone (clients arriving late, services starting). */
+  listAnnouncements(
+    request: ListAnnouncementsRequest,
+    callback: (error: ServiceError | null, response: ListAnnouncementsResponse) => void,
+  ): ClientUnaryCall;
+  listAnnouncements(
+    request: ListAnnouncementsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListAnnouncementsResponse) => void,
+  ): ClientUnaryCall;
+  listAnnouncements(
+    request: ListAnnouncementsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListAnnouncementsResponse) => void,
   ): ClientUnaryCall;
 }
 

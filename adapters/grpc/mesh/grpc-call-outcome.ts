@@ -1,6 +1,7 @@
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import type { CallOutcome } from '../../../core/resilience/call-outcome.js';
 import { FAILURE_METADATA } from '../to-grpc-status.js';
+import { isAnsweredRefusal } from '../from-grpc-status.js';
 
 /**
  * Metadata key set on a status the pool produced itself (queue full, no connection), never seen
@@ -29,7 +30,8 @@ export const namesOwnDependency = (metadata: Metadata | undefined): boolean =>
  * it, and so does CANCELLED unless this process cancelled the call (a server shutting down
  * cancels the calls it has in flight); an UNAVAILABLE the server answered naming a dependency of
  * its own (`metadata`: the status' trailers) is a `dependency_failure`, not the instance's
- * (docs/adr/0044); every other status is the service answering (NOT_FOUND, INVALID_ARGUMENT, ...).
+ * (docs/adr/0044), and one it answered on purpose with a Retry-After (a maintenance window,
+ * docs/adr/0056) is an `application_error`; every other status is the service answering (NOT_FOUND, INVALID_ARGUMENT, ...).
  */
 export const callOutcomeOf = (code: status, cancelledByCaller = false, metadata?: Metadata): CallOutcome => {
   switch (code) {
@@ -38,7 +40,11 @@ export const callOutcomeOf = (code: status, cancelledByCaller = false, metadata?
     case status.CANCELLED:
       return cancelledByCaller ? 'cancelled' : 'instance_failure';
     case status.UNAVAILABLE:
-      return namesOwnDependency(metadata) ? 'dependency_failure' : 'instance_failure';
+      if (namesOwnDependency(metadata)) return 'dependency_failure';
+      // The service refused on purpose and said when to come back (a maintenance window, docs/adr/0056).
+      return metadata !== undefined && metadata.get(LOCAL_STATUS_METADATA).length === 0 && isAnsweredRefusal({ code, metadata })
+        ? 'application_error'
+        : 'instance_failure';
     case status.DEADLINE_EXCEEDED:
     case status.INTERNAL:
     case status.UNKNOWN:

@@ -14,7 +14,7 @@ import { DependencyUnavailableError, type DomainFailure } from '../../../core/sh
 import { err, ok, type Result } from '../../../core/shared/result.js';
 import { createLogger, type Logger } from '../../observability/logger.js';
 import { SystemClock } from '../../system/system-clock.js';
-import { fromGrpcStatus } from '../from-grpc-status.js';
+import { fromGrpcStatus, isAnsweredRefusal } from '../from-grpc-status.js';
 import { servingCall } from '../serving-call.js';
 import { childTraceparent, TRACEPARENT } from '../../observability/trace-context.js';
 import { traceparentOfSpan, type Span } from '../../observability/tracing/spans.js';
@@ -349,7 +349,9 @@ export class MeshClient<C extends Client> implements ServiceCalls<C> {
   /** The failure the service answered with, or the fault of a service that could not answer. */
   private failed(error: ServiceError, member: MeshInstance<C>): Result<never, DomainFailure> {
     const answered = fromGrpcStatus(error, `${this.options.service} at ${member.pool.address}`);
-    if (answered.kind === 'unavailable') throw new DependencyUnavailableError(this.options.service, answered.message);
+    // A refusal the service answered on purpose with a Retry-After (a maintenance window) is its answer, not an outage.
+    if (answered.kind === 'unavailable' && !isAnsweredRefusal(error))
+      throw new DependencyUnavailableError(this.options.service, answered.message);
     return err(answered);
   }
 

@@ -14,6 +14,12 @@ export const METHOD_SAFETY: Readonly<Record<string, CallSafety>> = {
   '/auth.AuthService/GetUserPermissions': 'read',
   '/auth.AuthService/GetSigningKeys': 'read',
   '/auth.AuthService/HealthCheck': 'health',
+  '/auth.AuthService/ListUsers': 'read',
+  '/auth.AuthService/AssignRoles': 'write',
+  '/auth.AuthService/SetUserActive': 'write',
+  '/auth.AuthService/PublishAnnouncement': 'write',
+  '/auth.AuthService/ListAuditLog': 'read',
+  '/auth.AuthService/ListAnnouncements': 'read',
 
   '/project.ProjectService/CreateProject': 'write',
   '/project.ProjectService/GetProject': 'read',

@@ -8,7 +8,7 @@ import type { QueryTypes } from './common.js';
  * rate limit) are added by the generator; `refusals` lists what this route's handler adds.
  */
 
-export type DocumentedMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+export type DocumentedMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** Who may call: a signed-in user's bearer token, the metrics token when one is set, or anyone. */
 export type Access = 'user' | 'metrics' | 'anyone';
@@ -20,6 +20,7 @@ export const OperationTags = {
   templates: 'Templates',
   simulations: 'Simulations',
   exports: 'Exports and reports',
+  admin: 'Administration and announcements',
   dashboard: 'Dashboard',
   service: 'Service',
 } as const;

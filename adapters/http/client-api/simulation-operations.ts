@@ -37,6 +37,7 @@ export const simulationOperations: readonly OperationDoc[] = [
       403: 'Only the project’s owner and editors start runs (`simulation_start_forbidden`), or you lack `simulation:start`.',
       404: 'No project with this `project_id` that you can read (`project_not_found`).',
       429: 'Too many of your (or the project’s) runs at once (`simulation_quota_exceeded`, with `Retry-After`).',
+      503: 'A maintenance window is on (`maintenance_window`, with `Retry-After` until it ends): no new run starts; runs going finish.',
     },
   },
   {

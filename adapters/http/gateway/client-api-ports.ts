@@ -2,9 +2,11 @@ import type { DomainFailure } from '../../../core/shared/errors.js';
 import type { Result } from '../../../core/shared/result.js';
 import type { NewProjectBody, ProjectListQuery, ProjectPatchBody, ShareBody, TemplateListQuery } from '../client-api/project-api.js';
 import type { HistoryQuery, MetricsQuery, NewSimulationBody, ResultsQuery, ValidationBody } from '../client-api/simulation-api.js';
+import type { AdminPageQuery, AnnouncementBody, AssignRolesBody } from '../client-api/admin-api.js';
 
 export type { NewProjectBody, ProjectListQuery, ProjectPatchBody, ShareBody, TemplateListQuery };
 export type { HistoryQuery, MetricsQuery, NewSimulationBody, ResultsQuery, ValidationBody };
+export type { AdminPageQuery, AnnouncementBody, AssignRolesBody };
 
 /**
  * What the gateway's client routes need from the services behind it, in the clients' own JSON
@@ -38,6 +40,17 @@ export interface ProjectBackend {
   leaveCollaboration(call: ApiCall, projectId: string, collaborationSessionId: string): ApiAnswer;
   templates(call: ApiCall, query: TemplateListQuery): ApiAnswer;
   template(call: ApiCall, templateId: string): ApiAnswer;
+}
+
+/** Administration (docs/adr/0054): `call.userId` is the acting administrator; auth decides whether they are one. */
+export interface AdminBackend {
+  listUsers(call: ApiCall, query: AdminPageQuery): ApiAnswer;
+  assignRoles(call: ApiCall, userId: string, body: AssignRolesBody): ApiAnswer;
+  setUserActive(call: ApiCall, userId: string, active: boolean): ApiAnswer;
+  publishAnnouncement(call: ApiCall, body: AnnouncementBody): ApiAnswer;
+  auditLog(call: ApiCall, query: AdminPageQuery): ApiAnswer;
+  /** For any signed-in user. */
+  announcements(call: ApiCall): ApiAnswer;
 }
 
 export interface SimulationBackend {

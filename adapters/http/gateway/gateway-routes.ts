@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Authenticator } from '../../../core/gateway/index.js';
 import { CallerCheck } from './caller.js';
-import type { ProjectBackend, SimulationBackend } from './client-api-ports.js';
+import type { AdminBackend, ProjectBackend, SimulationBackend } from './client-api-ports.js';
+import { registerAdminRoutes, type AdminRouteHooks } from './admin-routes.js';
 import { addClientDefences } from '../client-api/client-defences.js';
 import { addIdempotencyKeys } from '../client-api/idempotency-key-header.js';
 import type { CorsOptions } from './cors.js';
@@ -16,6 +17,8 @@ export interface GatewayRoutesDeps {
   readonly authenticator: Authenticator;
   readonly projects: ProjectBackend;
   readonly simulations: SimulationBackend;
+  readonly admin: AdminBackend;
+  readonly adminHooks: AdminRouteHooks;
   readonly forwarder: HttpForwarder;
   readonly forwardTargets: ForwardTargets;
   readonly limits: ClientRateLimits;
@@ -35,6 +38,7 @@ export const registerGatewayRoutes = async (app: FastifyInstance, deps: GatewayR
     authenticated.addHook('onRequest', caller.guard);
     registerProjectRoutes(authenticated, caller, deps.projects);
     registerSimulationRoutes(authenticated, caller, deps.simulations, deps.projects);
+    registerAdminRoutes(authenticated, caller, deps.admin, deps.adminHooks);
   });
   await registerForwardedRoutes(app, caller, deps.forwarder, deps.forwardTargets);
 };

@@ -1,3 +1,4 @@
+import { adminOperations } from '../client-api/admin-operations.js';
 import { authOperations } from '../client-api/auth-operations.js';
 import { exportOperations } from '../client-api/export-operations.js';
 import type { OperationDoc } from '../client-api/operation-doc.js';
@@ -12,6 +13,7 @@ export const documentedOperations: readonly OperationDoc[] = [
   ...projectOperations,
   ...simulationOperations,
   ...exportOperations,
+  ...adminOperations,
   ...dashboardOperations,
   ...serviceOperations,
 ];

@@ -8,6 +8,28 @@ export interface AuthTables extends OutboxTables {
   resource_grants: ResourceGrantsTable;
   signing_keys: SigningKeysTable;
   refresh_tokens: RefreshTokensTable;
+  audit_log: AuditLogTable;
+  announcements: AnnouncementsTable;
+}
+
+export interface AuditLogTable {
+  id: string;
+  at: number;
+  actor_id: string;
+  action: string;
+  target_user_id: string | null;
+  /** JSON object of strings. */
+  detail: string;
+}
+
+export interface AnnouncementsTable {
+  id: string;
+  kind: string;
+  message: string;
+  starts_at: number;
+  ends_at: number;
+  created_by: string;
+  created_at: number;
 }
 
 export interface SigningKeysTable {

@@ -1,4 +1,4 @@
-import { StreamRetention, Streams } from '../../messaging/channels.js';
+import { Streams } from '../../messaging/channels.js';
 import { DomainFailureError } from '../../shared/errors.js';
 import { completionMessages } from '../completion.js';
 import { createClusterModel, type ClusterModel } from '../model/cluster-model.js';
@@ -149,7 +149,7 @@ export class SimulationRun {
     try {
       for (let i = 0; i < samples.length; i += STREAM_BATCH) {
         const entries = samples.slice(i, i + STREAM_BATCH).map(toStreamFields);
-        await this.deps.streams.appendBatch(stream, entries, { maxLen: StreamRetention.simulation });
+        await this.deps.streams.appendBatch(stream, entries);
       }
     } catch (error) {
       this.deps.reportFault(error, `simulation ${this.id}: append to ${stream}`);

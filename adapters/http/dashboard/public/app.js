@@ -1,5 +1,6 @@
 // The dashboard's entry point: sign-in, the three views, and the messages line.
 import { api, setToken, whenUnauthenticated } from './api.js';
+import { Announcements } from './announcements.js';
 import { MeshView } from './mesh-view.js';
 import { ProjectView } from './project-view.js';
 import { SimulationView } from './simulation-view.js';
@@ -16,6 +17,7 @@ const simulation = new SimulationView(say);
 const mesh = new MeshView(say);
 const projects = new ProjectView(say);
 const views = { simulation: undefined, projects, mesh };
+const announcements = new Announcements($('announcements'), () => signedOut('Your session has ended: log in again.'));
 
 const showView = (name) => {
   for (const [view, controller] of Object.entries(views)) {
@@ -36,6 +38,7 @@ const signedIn = async (login) => {
   document.body.dataset.signedIn = 'true';
   showView('simulation');
   say(`Signed in as ${login.user?.name || login.user?.email}.`);
+  void announcements.start();
   await simulation.loadTemplates();
 };
 
@@ -65,6 +68,7 @@ $('tab-simulation').addEventListener('click', () => showView('simulation'));
 $('tab-projects').addEventListener('click', () => showView('projects'));
 $('tab-mesh').addEventListener('click', () => showView('mesh'));
 const signedOut = (message) => {
+  announcements.stop();
   simulation.stop();
   mesh.hide();
   projects.hide();
