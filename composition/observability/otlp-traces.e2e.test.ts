@@ -138,7 +138,11 @@ const expectTheProjectCreationTrace = (all: readonly ReceivedSpan[], traceId: st
   expect(insert.attributes).toMatchObject({ 'db.operation.name': 'INSERT', 'db.collection.name': 'projects' });
   expect(String(insert.attributes['db.query.text'])).toMatch(/^insert into "projects" .* values \(\$1, /);
 
-  const publish = one(spans, 'the publish of project:events:created', (s) => s.kind === 'producer' && s.service === 'project');
+  const publish = one(
+    spans,
+    'the publish of project:events:created',
+    (s) => s.kind === 'producer' && s.service === 'project' && s.name === 'publish project:events:created',
+  );
   expect(publish).toMatchObject({ name: 'publish project:events:created', parentSpanId: createServer.spanId });
   expect(publish.attributes).toMatchObject({
     'messaging.system': 'redis',
