@@ -81,11 +81,14 @@ const kinds: readonly CallKind[] = ['login', 'register', 'project-write', 'repor
 const expected = (load: MixedLoad): string[] => [...kinds, ...load.streamArrivals.map((_, i) => `stream ${i}`), 'report job', 'email job'];
 
 /** When the mesh logged the welcome email to `email` (its own log time), if it did. Searched, not split: the log grows large. */
+const EMAIL_DONE = ['email written to a file (no MESH_SMTP_URL)', 'email sent over SMTP', 'email sent to log outbox'];
+
 const emailSentAt = (mesh: MeshProcess, email: string): number | undefined => {
   const text = mesh.output();
   for (let at = text.indexOf(`"to":"${email}"`); at >= 0; at = text.indexOf(`"to":"${email}"`, at + 1)) {
     const line = text.slice(text.lastIndexOf('\n', at) + 1, text.indexOf('\n', at));
-    if (line.includes('"msg":"email sent to log outbox"')) return JSON.parse(line).time as number;
+    // Whichever sender the mesh runs: .eml files by default, SMTP or the log outbox (ADR 0055).
+    if (EMAIL_DONE.some((msg) => line.includes(`"msg":"${msg}"`))) return JSON.parse(line).time as number;
   }
   return undefined;
 };
