@@ -99,11 +99,14 @@ describe('GET /metrics on every service port', () => {
           scraped = await scrape(port);
           return (
             sampleSum(scraped, 'meshwork_message_delivery_latency_seconds_count', { family: 'auth:events:login', transport: 'pubsub' }) >=
-              1 && sampleSum(scraped, 'meshwork_messages_published_total', { family: 'simulation:stream:*', transport: 'stream' }) >= 1
+              1 &&
+            sampleSum(scraped, 'meshwork_messages_published_total', { family: 'simulation:stream:*', transport: 'stream' }) >= 1 &&
+            // Awaited, not read once: a CI run scraped before the count of calls to one of them had moved.
+            ['auth', 'project'].every((service) => sampleSum(scraped, 'meshwork_mesh_instance_requests_total', { service }) >= 1)
           );
         },
         20_000,
-        'the login event delivered and simulation samples appended',
+        'the login event delivered, simulation samples appended, calls counted on auth and project',
       );
 
       for (const target of ['auth', 'project']) {
