@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { ReplyError } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { DomainFailureError } from '../../core/shared/errors.js';
@@ -27,5 +28,37 @@ describe('callRedis', () => {
   it('passes the replies of the command itself through (WRONGTYPE, NOGROUP)', async () => {
     await expect(callRedis(ready, timeouts, 'XREADGROUP', replying('NOGROUP No such key'))).rejects.toBeInstanceOf(ReplyError);
     await expect(callRedis(ready, timeouts, 'GET', replying('WRONGTYPE Operation against a key'))).rejects.toThrow(/^WRONGTYPE/);
+  });
+
+  it('answers within its budget in all: time spent waiting for the connection is not granted again for the reply', async () => {
+    // A connection that comes back after 400 ms, then a command that never replies (a master dying after the reconnect).
+    const reconnecting = Object.assign(new EventEmitter(), { status: 'connecting' }) as unknown as RedisClient;
+    setTimeout(() => {
+      Object.assign(reconnecting, { status: 'ready' });
+      reconnecting.emit('ready');
+    }, 400);
+    const started = Date.now();
+    const failure = await callRedis(reconnecting, timeouts, 'ZADD login failures', () => new Promise(() => {})).catch(
+      (error: unknown) => error,
+    );
+    const elapsed = Date.now() - started;
+    expect(failure).toMatchObject({ failure: { kind: 'unavailable', code: 'redis_unavailable' } });
+    expect(elapsed).toBeGreaterThanOrEqual(950);
+    expect(elapsed).toBeLessThan(1_300);
+  });
+
+  it('still gives a command sent after a long wait for its connection a minimum time to reply', async () => {
+    const late = Object.assign(new EventEmitter(), { status: 'connecting' }) as unknown as RedisClient;
+    setTimeout(() => {
+      Object.assign(late, { status: 'ready' });
+      late.emit('ready');
+    }, 900);
+    const reply = callRedis(
+      late,
+      { ...timeouts, minReplyMs: 400 },
+      'XREADGROUP',
+      () => new Promise((resolve) => setTimeout(() => resolve('entries'), 300)),
+    );
+    await expect(reply).resolves.toBe('entries');
   });
 });

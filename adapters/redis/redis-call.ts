@@ -65,21 +65,29 @@ export const whenReady = async (client: RedisClient, timeoutMs: number, operatio
 export interface CallTimeouts {
   /** Longest wait for a connection. */
   readonly readyMs: number;
-  /** Longest wait for the reply once sent (a blocking read: its BLOCK plus a margin). */
+  /** Longest a call takes in all, the wait for a connection included (a blocking read: its BLOCK plus a margin). */
   readonly replyMs: number;
+  /** Once sent, a command still gets at least this long, however long the connection took (a blocking read: its BLOCK plus a margin). */
+  readonly minReplyMs?: number;
 }
 
+/** A command sent after a long wait for the connection still gets this long. */
+const MIN_REPLY_MS = 250;
+
 /**
- * Runs `send` once `client` is ready, and gives up on the reply after `replyMs` with one timer per
- * call (not one per command, as ioredis' `commandTimeout` would arm for each command of a
- * pipeline). Connection trouble becomes `redisUnavailable`; errors Redis replied are rethrown as
+ * Runs `send` once `client` is ready, and gives up on the reply once the call has taken `replyMs`
+ * (the wait for a connection counts: a call answers within its budget, not twice it), with one
+ * timer per call (not one per command, as ioredis' `commandTimeout` would arm for each command of
+ * a pipeline). Connection trouble becomes `redisUnavailable`; errors Redis replied are rethrown as
  * they are.
  */
 export const callRedis = async <T>(client: RedisClient, timeouts: CallTimeouts, operation: string, send: () => Promise<T>): Promise<T> => {
+  const started = Date.now();
   if (client.status !== 'ready') await whenReady(client, timeouts.readyMs, operation);
+  const replyMs = Math.max(timeouts.minReplyMs ?? MIN_REPLY_MS, timeouts.replyMs - (Date.now() - started));
   const sending = send();
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(redisUnavailable(operation, `failed: no reply within ${timeouts.replyMs} ms`)), timeouts.replyMs);
+    const timer = setTimeout(() => reject(redisUnavailable(operation, `failed: no reply within ${timeouts.replyMs} ms`)), replyMs);
     sending.then(
       (value) => {
         clearTimeout(timer);

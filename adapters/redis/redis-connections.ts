@@ -26,9 +26,12 @@ const reconnectDelay = (attempt: number): number => Math.min(attempt * 100, 1_00
  * The offline queue is off: a call made while Redis is away waits for the reconnect in
  * `whenReady` up to its timeout, and is never sent late after it has already failed.
  */
+/** However long a blocking read waited for its connection, its reply may take its BLOCK plus this. */
+const MIN_BLOCKING_MARGIN_MS = 500;
+
 export class RedisConnections {
   readonly command: RedisClient;
-  /** For a call: up to `commandTimeoutMs` for a connection, then as long again for the reply. */
+  /** For a call: `commandTimeoutMs` in all, the wait for a connection included. */
   readonly timeouts: CallTimeouts;
   private subscriberClient: RedisClient | undefined;
   private subscriberClaimed = false;
@@ -66,7 +69,7 @@ export class RedisConnections {
 
   /** Timeouts of a read that may block `blockMs`: the reply may take that long on top. */
   blockingTimeouts(blockMs: number): CallTimeouts {
-    return { readyMs: this.timeouts.readyMs, replyMs: blockMs + this.timeouts.replyMs };
+    return { readyMs: this.timeouts.readyMs, replyMs: blockMs + this.timeouts.replyMs, minReplyMs: blockMs + MIN_BLOCKING_MARGIN_MS };
   }
 
   /**
