@@ -112,6 +112,9 @@ describe('email through async:email:queue to a real SMTP server', () => {
     await waitFor(() => smtp.held === 1, 15_000, 'a message held at the SMTP server');
 
     await auth.kill();
+    // Released only once the server saw the killed sender go: the held message is then never accepted, and
+    // only the job's redelivery to the restarted worker can bring it.
+    await waitFor(() => smtp.heldFromConnectedSenders === 0, 5_000, 'the SMTP server to see the killed sender gone');
     smtp.release();
     auth = await startAuth();
 

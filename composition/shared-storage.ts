@@ -79,11 +79,13 @@ const inMemoryModule = (service: StatefulService, idempotencyRetentionMs: number
       const [users, announcements] = [new InMemoryUserRepository(outbox, audit), new InMemoryAnnouncementRepository(audit, outbox)];
       const [sessions, grants] = [new InMemorySessionRepository(outbox), new InMemoryResourceGrantRepository(outbox)];
       const [refreshTokens, signingKeys] = [new InMemoryRefreshTokenRepository(), new InMemorySigningKeyRepository()];
+      const writes = idempotentWrites(idempotencyRetentionMs);
       return new ContainerModule(({ rebind }) => {
         rebind(AuthTokens.users).toConstantValue(users);
         rebind(AuthTokens.audit).toConstantValue(audit);
         rebind(AuthTokens.announcements).toConstantValue(announcements);
         rebind(AuthTokens.outbox).toConstantValue(outbox);
+        rebind(AuthTokens.idempotentWrites).toConstantValue(writes);
         rebind(AuthTokens.sessions).toConstantValue(sessions);
         rebind(AuthTokens.grants).toConstantValue(grants);
         rebind(AuthTokens.refreshTokens).toConstantValue(refreshTokens);

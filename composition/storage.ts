@@ -49,16 +49,21 @@ export const openServiceStorage = async (service: StatefulService, config: MeshC
         await close();
         throw error;
       }
+      const idempotency = rememberedWrites(db, config, logger);
       return {
-        close,
+        close: async () => {
+          idempotency.stop();
+          await close();
+        },
         probe: sqlDependencyProbe(db),
         module: new ContainerModule(({ rebind }) => {
-          const outbox = new SqlOutbox(db);
+          const outbox = idempotency.outbox;
           const audit = new SqlAuditLog(db);
           rebind(AuthTokens.users).toConstantValue(new SqlUserRepository(db, outbox, audit));
           rebind(AuthTokens.audit).toConstantValue(audit);
           rebind(AuthTokens.announcements).toConstantValue(new SqlAnnouncementRepository(db, audit, outbox));
           rebind(AuthTokens.outbox).toConstantValue(outbox);
+          rebind(AuthTokens.idempotentWrites).toConstantValue(idempotency.writes);
           rebind(AuthTokens.sessions).toConstantValue(new SqlSessionRepository(db, outbox));
           rebind(AuthTokens.grants).toConstantValue(new SqlResourceGrantRepository(db, outbox));
           rebind(AuthTokens.refreshTokens).toConstantValue(new SqlRefreshTokenRepository(db));

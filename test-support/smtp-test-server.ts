@@ -18,6 +18,8 @@ export interface SmtpTestServer {
   readonly received: readonly ReceivedMail[];
   /** Messages whose DATA has arrived but which are held unanswered (see `hold`), their senders still connected or not. */
   readonly held: number;
+  /** Held messages whose sender is still connected: `release()` would accept them. */
+  readonly heldFromConnectedSenders: number;
   /** From now on, answer no DATA until `release()`: the sender waits with the message in hand. */
   hold(): void;
   /** Accepts the held messages (unless their sender went away meanwhile) and stops holding. */
@@ -98,6 +100,9 @@ export const startSmtpTestServer = async (): Promise<SmtpTestServer> => {
     },
     get held() {
       return waiting.length;
+    },
+    get heldFromConnectedSenders() {
+      return waiting.filter(({ session }) => !gone.has(session)).length;
     },
     hold: () => {
       holding = true;

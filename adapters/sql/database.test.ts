@@ -41,6 +41,7 @@ describe('openServiceDatabase on PGlite with a data directory', () => {
       '0003-create-outbox',
       '0004-add-outbox-traceparent',
       '0005-create-admin-tables',
+      '0006-create-idempotency-keys',
     ]);
     await new SqlUserRepository(first.db).create(aUser('user-1'));
     await first.close();

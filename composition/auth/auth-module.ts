@@ -20,6 +20,7 @@ import type { Clock } from '../../core/shared/clock.js';
 import type { IdGenerator } from '../../core/shared/ids.js';
 import type { JobQueue } from '../../core/messaging/work-queue.js';
 import type { OutboxStore } from '../../core/messaging/outbox.js';
+import type { IdempotentWrites } from '../../core/idempotency/idempotent-writes.js';
 import { JoseTokenIssuer } from '../../adapters/crypto/jose-token-issuer.js';
 import { RandomOpaqueTokens } from '../../adapters/crypto/random-opaque-tokens.js';
 import { BoundedPasswordHasher } from '../../adapters/crypto/bounded-password-hasher.js';
@@ -37,6 +38,7 @@ import { InMemoryAnnouncementRepository } from '../../adapters/memory/in-memory-
 import { InMemoryUserRepository } from '../../adapters/memory/in-memory-user-repository.js';
 import type { Logger } from '../../adapters/observability/logger.js';
 import type { MeshConfig } from '../config.js';
+import { idempotentWrites } from '../idempotent-writes.js';
 import { Platform } from '../platform-module.js';
 import { token } from '../tokens.js';
 import { openSigningKeys } from './token-keys.js';
@@ -47,6 +49,8 @@ export const AuthTokens = {
   announcements: token<AnnouncementRepository>('AnnouncementRepository'),
   /** Where `users` records the jobs of its writes (docs/adr/0038); rebound with it. */
   outbox: token<OutboxStore>('AuthOutbox'),
+  /** Where the administration writes are remembered by idempotency key (docs/adr/0064); rebound with the repositories. */
+  idempotentWrites: token<IdempotentWrites>('AuthIdempotentWrites'),
   sessions: token<SessionRepository>('SessionRepository'),
   grants: token<ResourceGrantRepository>('ResourceGrantRepository'),
   refreshTokens: token<RefreshTokenRepository>('RefreshTokenRepository'),
@@ -79,6 +83,7 @@ export const authModule = new ContainerModule(({ bind }) => {
   bind(AuthTokens.audit).toConstantValue(audit);
   bind(AuthTokens.announcements).toConstantValue(new InMemoryAnnouncementRepository(audit, outbox));
   bind(AuthTokens.outbox).toConstantValue(outbox);
+  bind(AuthTokens.idempotentWrites).toConstantValue(idempotentWrites());
   bind(AuthTokens.sessions).toConstantValue(new InMemorySessionRepository(outbox));
   bind(AuthTokens.grants).toConstantValue(new InMemoryResourceGrantRepository(outbox));
   bind(AuthTokens.refreshTokens).toConstantValue(new InMemoryRefreshTokenRepository());

@@ -83,6 +83,7 @@ export const startAuthService: ServiceRoot = async (context) => {
       httpServer: context.config.httpServer,
       grpcPort: ports.grpcPort,
       httpPort: ports.httpPort,
+      idempotentWrites: resolve(container, AuthTokens.idempotentWrites),
       clientDefences: serviceClientDefences(context.config),
       logger,
       grpcServices: [{ definition: AuthServiceService, implementation: authGrpcService(auth, logger, signingKeys) }],

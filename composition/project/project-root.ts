@@ -88,6 +88,7 @@ export const projectRoot =
     };
     const tokenCheck = remoteTokenCheck(auth);
     const emailOf = emailLookup(auth);
+    const writes = resolve(container, ProjectTokens.idempotentWrites);
     const ports = context.config.ports.project;
     try {
       background = await startBackgroundWork(context, logger, exports, settings, options.cleanupIntervalMs);
@@ -101,7 +102,7 @@ export const projectRoot =
         httpServer: context.config.httpServer,
         grpcPort: ports.grpcPort,
         httpPort: ports.httpPort,
-        idempotentWrites: resolve(container, ProjectTokens.idempotentWrites),
+        idempotentWrites: writes,
         clientDefences: serviceClientDefences(context.config),
         logger,
         grpcServices: [
@@ -119,7 +120,7 @@ export const projectRoot =
             registerProjectRoutes(app, projects, tokenCheck, emailOf);
             registerTemplateRoutes(app, projects, tokenCheck);
           }
-          registerExportRoutes(app, exports, tokenCheck);
+          registerExportRoutes(app, exports, tokenCheck, writes);
         },
         onStop: release,
       });

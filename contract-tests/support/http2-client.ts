@@ -15,9 +15,9 @@ export const jsonRequest = async <T = any>( // eslint-disable-line @typescript-e
   dispatcher: Dispatcher,
   method: Dispatcher.HttpMethod,
   url: string,
-  options: { body?: unknown; token?: string } = {},
+  options: { body?: unknown; token?: string; headers?: Readonly<Record<string, string>> } = {},
 ): Promise<JsonResponse<T>> => {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...options.headers };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
   const response = await request(url, {

@@ -70,7 +70,10 @@ export class GrpcAdminBackend implements AdminBackend {
     method: K,
     request: RequestOf<AuthServiceClient, K>,
   ): ApiAnswer {
-    const answer = await downstreamCall(this.auth, method, request, this.timeoutMs, { requestId: call.requestId });
+    const answer = await downstreamCall(this.auth, method, request, this.timeoutMs, {
+      requestId: call.requestId,
+      ...(call.idempotencyKey !== undefined && { idempotencyKey: call.idempotencyKey }),
+    });
     return jsonAnswer(answer as Result<ResponseOf<AuthServiceClient, K> & object, DomainFailure>);
   }
 }

@@ -19,7 +19,7 @@ export const addIdempotencyKeys = (app: FastifyInstance): void => {
   app.addHook('onRequest', async (request, reply) => {
     if (!WRITES.has(request.method)) return;
     const sent = request.headers[IDEMPOTENCY_KEY_HEADER];
-    const key = sent === undefined ? randomUUID() : checkedKey(sent);
+    const key = sent === undefined ? randomUUID() : checkedIdempotencyKey(sent);
     keys.set(request, key);
     reply.header(IDEMPOTENCY_KEY_HEADER, key);
   });
@@ -28,7 +28,8 @@ export const addIdempotencyKeys = (app: FastifyInstance): void => {
 /** The key of a write request; undefined for a read (or a request the hook did not see). */
 export const idempotencyKeyOf = (request: FastifyRequest): string | undefined => keys.get(request);
 
-const checkedKey = (sent: string | string[]): string => {
+/** The `Idempotency-Key` a client sent; throws the 400 `invalid_idempotency_key` failure when it cannot be used. */
+export const checkedIdempotencyKey = (sent: string | string[]): string => {
   const checked = typeof sent === 'string' ? checkIdempotencyKey('Idempotency-Key', sent) : undefined;
   if (checked?.ok) return checked.value;
   const violation = checked?.error ?? { field: 'Idempotency-Key', message: 'must be sent once' };

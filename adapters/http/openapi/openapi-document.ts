@@ -97,7 +97,7 @@ const validatesWith = (schema: unknown, operation: OperationDoc): boolean => {
   return (['params', 'querystring', 'body'] as const).every((part) => isDeepStrictEqual(given[part], documented[part]));
 };
 
-/** The gateway's writes take an `Idempotency-Key` (docs/adr/0058). */
+/** The gateway's writes take an `Idempotency-Key` (docs/adr/0058, 0064). */
 const KEYED_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 const IDEMPOTENCY_KEY_PARAMETER: JsonObject = {
@@ -106,8 +106,10 @@ const IDEMPOTENCY_KEY_PARAMETER: JsonObject = {
   required: false,
   description:
     'Makes the write safe to repeat: the same key with the same request gets the first answer again and changes nothing ' +
-    '(kept 24 hours by the project and simulation services); the same key with another request is a 409 ' +
-    '`idempotency_key_reused`. Without one, the gateway makes a key and returns it in the `Idempotency-Key` header.',
+    '(kept 24 hours by the service that makes the write); the same key with another request is a 409 ' +
+    '`idempotency_key_reused`. The account routes under /auth, whose requests carry passwords or tokens, are not ' +
+    'remembered: each is safe to repeat by itself. Without a key, the gateway makes one and returns it in the ' +
+    '`Idempotency-Key` header.',
   schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[!-~]+$' },
 };
 

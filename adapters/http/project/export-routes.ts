@@ -1,5 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ExportRecord } from '../../../core/exports/model.js';
 import type { ExportService } from '../../../core/exports/service.js';
+import type { IdempotentWrites } from '../../../core/idempotency/idempotent-writes.js';
+import { rememberedWrite, type HttpAnswer } from '../remembered-http-writes.js';
 import type { TokenCheck } from '../auth/authenticate.js';
 import { unwrap } from '../unwrap.js';
 import { authenticatedScope } from '../client-api/authenticated-scope.js';
@@ -9,33 +12,43 @@ import { createExportRoute, exportIdRoute, projectReportRoute, type CreateExport
 /** How long a client polling a queued or running export should wait before asking again. */
 const RETRY_AFTER_SECONDS = '1';
 
+/** A queued export: 202 with where to ask for it. */
+const queued = (record: ExportRecord): HttpAnswer => ({
+  status: 202,
+  headers: { location: `/exports/${encodeURIComponent(record.id)}` },
+  body: { export: exportJson(record) },
+});
+
 /**
  * Exports on the project service's port. `POST /exports` (simulation results as JSON or CSV, or a
  * project report) and `POST /projects/:id/reports` answer 202 with the queued export and its
- * `location`. `GET /exports/:id`, for its owner only: 202 with the export's state while queued or
+ * `location`; sent again with the same `Idempotency-Key`, they answer the same export (docs/adr/0064).
+ * `GET /exports/:id`, for its owner only: 202 with the export's state while queued or
  * running, 200 with the state once failed, and the file itself once ready (its content type and an
  * attachment `content-disposition`).
  */
-export const registerExportRoutes = (app: FastifyInstance, exports: ExportService, check: TokenCheck): void =>
+export const registerExportRoutes = (app: FastifyInstance, exports: ExportService, check: TokenCheck, writes: IdempotentWrites): void =>
   authenticatedScope(app, check, (scope, callerOf) => {
-    scope.post<{ Body: CreateExportBody }>('/exports', { schema: createExportRoute.schema }, async (request, reply) => {
-      const { kind, format } = request.body;
-      const subjectId = (kind === 'project_report' ? request.body.project_id : request.body.simulation_id) ?? '';
-      const record = unwrap(await exports.requestExport({ userId: callerOf(request).userId, kind, subjectId, format }));
-      return reply
-        .code(202)
-        .header('location', `/exports/${encodeURIComponent(record.id)}`)
-        .send({ export: exportJson(record) });
-    });
+    const byCaller = (request: FastifyRequest) => `user:${callerOf(request).userId}`;
 
-    scope.post<{ Params: { id: string } }>('/projects/:id/reports', { schema: projectReportRoute.schema }, async (request, reply) => {
-      const userId = callerOf(request).userId;
-      const record = unwrap(await exports.requestExport({ userId, kind: 'project_report', subjectId: request.params.id }));
-      return reply
-        .code(202)
-        .header('location', `/exports/${encodeURIComponent(record.id)}`)
-        .send({ export: exportJson(record) });
-    });
+    scope.post<{ Body: CreateExportBody }>(
+      '/exports',
+      { schema: createExportRoute.schema },
+      rememberedWrite(writes, byCaller, async (request: FastifyRequest<{ Body: CreateExportBody }>) => {
+        const { kind, format } = request.body;
+        const subjectId = (kind === 'project_report' ? request.body.project_id : request.body.simulation_id) ?? '';
+        return queued(unwrap(await exports.requestExport({ userId: callerOf(request).userId, kind, subjectId, format })));
+      }),
+    );
+
+    scope.post<{ Params: { id: string } }>(
+      '/projects/:id/reports',
+      { schema: projectReportRoute.schema },
+      rememberedWrite(writes, byCaller, async (request: FastifyRequest<{ Params: { id: string } }>) => {
+        const userId = callerOf(request).userId;
+        return queued(unwrap(await exports.requestExport({ userId, kind: 'project_report', subjectId: request.params.id })));
+      }),
+    );
 
     scope.get<{ Params: { id: string } }>('/exports/:id', { schema: exportIdRoute.schema }, async (request, reply) => {
       const record = unwrap(await exports.getExport({ exportId: request.params.id, userId: callerOf(request).userId }));

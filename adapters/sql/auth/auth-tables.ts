@@ -1,8 +1,9 @@
 import type { Selectable } from 'kysely';
+import type { IdempotencyTables } from '../idempotency/idempotency-table.js';
 import type { OutboxTables } from '../outbox/outbox-table.js';
 
 /** The auth service's tables (schema `auth`), as kysely sees them. Times are epoch ms (BIGINT). */
-export interface AuthTables extends OutboxTables {
+export interface AuthTables extends OutboxTables, IdempotencyTables {
   users: UsersTable;
   sessions: SessionsTable;
   resource_grants: ResourceGrantsTable;

@@ -15,7 +15,7 @@ export interface IdempotencyKeyTable {
   expires_at: number;
 }
 
-/** The same migration in the project and simulation schemas. */
+/** The same migration in the auth, project and simulation schemas. */
 export const createIdempotencyKeys: Migration = {
   up: async (db: Kysely<unknown>) =>
     executeStatements(db, [
