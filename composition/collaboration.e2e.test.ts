@@ -4,6 +4,7 @@ import { connectSocket, UpgradeRefused, type Received, type TestSocket } from '.
 import { delay, waitFor } from '../contract-tests/messaging/wait.js';
 import { h2cAgent, jsonRequest } from '../contract-tests/support/http2-client.js';
 import { Streams } from '../core/messaging/channels.js';
+import { answerTo, collaboratorCopy, sawEdit } from '../test-support/collaboration-copy.js';
 import { findFreePorts } from '../test-support/free-ports.js';
 import { aUser, type TestUser } from '../test-support/gateway-users.js';
 import { startMeshProcess, UNTHROTTLED_GATEWAY, type MeshProcess } from '../test-support/mesh-process.js';
@@ -36,37 +37,6 @@ describe('collaboration over WebSocket, gateway and project in separate processe
   const state = async (socket: TestSocket) => (await socket.waitForType('collaboration_state'))[0]!;
   const versionOf = (message: Received) => (message['document'] as { version: number }).version;
   const send = (socket: TestSocket, message: unknown) => socket.ws.send(JSON.stringify(message));
-  const answerTo = async (socket: TestSocket, opId: string) => {
-    await waitFor(
-      () => socket.received.some((message) => message['op_id'] === opId && message.type !== 'edit'),
-      10_000,
-      `the answer to ${opId}`,
-    );
-    return socket.received.find((message) => message['op_id'] === opId && message.type !== 'edit')!;
-  };
-  /** A collaborator's copy: the state, then every edit entry in order (what the dashboard does). */
-  const replay = (socket: TestSocket) => {
-    const start = socket.ofType('collaboration_state').at(-1)!['document'] as {
-      name: string;
-      configuration: Record<string, string>;
-      version: number;
-    };
-    const document = { name: start.name, configuration: { ...start.configuration }, version: start.version };
-    for (const edit of socket.ofType('edit')) {
-      if ((edit['version'] as number) <= document.version) continue;
-      for (const op of edit['ops'] as { op: string; path: string; value?: string }[]) {
-        if (op.path === '/name') document.name = op.value!;
-        else if (op.path.startsWith('/configuration/')) {
-          const key = op.path.slice('/configuration/'.length);
-          if (op.op === 'remove') delete document.configuration[key];
-          else document.configuration[key] = op.value!;
-        }
-      }
-      document.version = edit['version'] as number;
-    }
-    return document;
-  };
-
   beforeAll(async () => {
     redis = await startRedisNode();
     const [projectGrpc, projectHttp, authGrpc, authHttp, simulationGrpc, simulationHttp, gatewayGrpc, gatewayHttp] = await findFreePorts(8);
@@ -156,10 +126,9 @@ describe('collaboration over WebSocket, gateway and project in separate processe
     expect(answers.map((answer) => answer.type)).toEqual(['edit_applied', 'edit_applied']);
     expect(answers.some((answer) => answer['rebased'] === true)).toBe(true);
     // By op_id: a new socket may also get a little of what came before it (the sharing's own entries).
-    const seen = (socket: TestSocket, opId: string) => socket.ofType('edit').some((edit) => edit['op_id'] === opId);
-    await waitFor(() => [a, b].every((socket) => seen(socket, 'a-1') && seen(socket, 'b-1')), 10_000, 'both edits at both sockets');
-    expect(replay(a)).toEqual(replay(b));
-    expect(replay(a).configuration).toEqual({ nodes: '6', rps: '250' });
+    await waitFor(() => [a, b].every((socket) => sawEdit(socket, 'a-1') && sawEdit(socket, 'b-1')), 10_000, 'both edits at both sockets');
+    expect(collaboratorCopy(a)).toEqual(collaboratorCopy(b));
+    expect(collaboratorCopy(a).document.configuration).toEqual({ nodes: '6', rps: '250' });
     const stored = await jsonRequest(http, 'GET', `${base}/projects/${projectId}`, { token: owner.token });
     expect(stored.body.configuration).toEqual({ nodes: '6', rps: '250' });
     await Promise.all([a.close(), b.close()]);
@@ -184,8 +153,8 @@ describe('collaboration over WebSocket, gateway and project in separate processe
       document: { name: 'Shop A', version: base + 1 },
     });
     await waitFor(() => b.ofType('edit').some((edit) => edit['op_id'] === 'a-2'), 10_000, "the winner's edit at the loser");
-    expect(replay(a).name).toBe('Shop A');
-    expect(replay(b).name).toBe('Shop A');
+    expect(collaboratorCopy(a).document.name).toBe('Shop A');
+    expect(collaboratorCopy(b).document.name).toBe('Shop A');
     await Promise.all([a.close(), b.close()]);
   });
 
@@ -229,7 +198,7 @@ describe('collaboration over WebSocket, gateway and project in separate processe
     await delay(200);
 
     expect(back.ofType('edit').map((edit) => edit['op_id'])).toEqual(Array.from({ length: 10 }, (_, i) => `r-${i + 1}`));
-    expect(replay(back).configuration['step']).toBe('10');
+    expect(collaboratorCopy(back).document.configuration['step']).toBe('10');
     await Promise.all([a.close(), back.close()]);
   });
 

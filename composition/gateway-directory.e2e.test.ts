@@ -16,6 +16,7 @@ import { h2cAgent, jsonRequest } from '../contract-tests/support/http2-client.js
 import { findFreePorts } from '../test-support/free-ports.js';
 import { startMeshProcess, UNTHROTTLED_GATEWAY, type MeshProcess } from '../test-support/mesh-process.js';
 import { startRedisNode, type RedisFixture } from '../test-support/redis-fixture.js';
+import { answerTo, collaboratorCopy, sawEdit } from '../test-support/collaboration-copy.js';
 import { aUser, type TestUser } from '../test-support/gateway-users.js';
 
 /** Short registry timings: a killed gateway's clients leave the directory within the test. */
@@ -33,7 +34,8 @@ interface Gateway {
 
 /**
  * Three gateway processes and one process of the other services, on one real Redis: the client
- * directory and GatewayService across gateway instances (docs/adr/0052).
+ * directory and GatewayService across gateway instances (docs/adr/0052), and collaborators on
+ * different gateways editing one project (docs/adr/0050).
  */
 describe('three gateway processes on Redis share their clients', { timeout: 60_000 }, () => {
   let redis: RedisFixture;
@@ -239,6 +241,74 @@ describe('three gateway processes on Redis share their clients', { timeout: 60_0
     kept.ws.send(JSON.stringify({ type: 'ping' }));
     await kept.waitForType('pong');
     await listed(gw(first), { userId: eve.userId }, 1, 'only the other session left in the directory');
+  });
+
+  it('lets two users on different gateways edit one project together and converge', async () => {
+    const gil = await aUser(http, gw(first).http, 'gil');
+    const hal = await aUser(http, gw(first).http, 'hal');
+    const created = await jsonRequest(http, 'POST', `${gw(first).http}/projects`, {
+      token: gil.token,
+      body: { name: 'Together', configuration: { nodes: '3', rps: '100' } },
+    });
+    expect(created.status).toBe(201);
+    const projectId = String(created.body.project_id);
+    const shared = await jsonRequest(http, 'POST', `${gw(first).http}/projects/${projectId}/share`, {
+      token: gil.token,
+      body: { target_user_id: hal.userId, role: 'editor' },
+    });
+    expect(shared.status).toBeLessThan(300);
+    const collaborate = (gateway: Gateway, user: TestUser) => open(gateway, `/collaboration?project_id=${projectId}`, user);
+    const stateOf = async (socket: TestSocket) => (await socket.waitForType('collaboration_state'))[0]!;
+    const send = (socket: TestSocket, message: unknown) => socket.ws.send(JSON.stringify(message));
+
+    // Presence: gil joins on the first gateway, then hal on the third; each sees the other.
+    const a = collaborate(gw(first), gil);
+    const stateA = await stateOf(a);
+    const b = collaborate(gw(third), hal);
+    const stateB = await stateOf(b);
+    expect(stateB['clients']).toContainEqual({ client_id: stateA['client_id'], user_id: gil.userId, role: 'owner' });
+    const halJoined = () => a.ofType('joined').find((entry) => entry['client_id'] === stateB['client_id']);
+    await waitFor(() => halJoined() !== undefined, 10_000, "hal's joined entry at gil's socket on another gateway");
+    expect(halJoined()).toMatchObject({ user_id: hal.userId, role: 'editor' });
+    const from = collaboratorCopy(a).version;
+    expect(collaboratorCopy(b).version).toBe(from);
+
+    // Different entries at once: both kept.
+    send(a, { type: 'edit', op_id: 'g-1', base_version: from, patch: [{ op: 'replace', path: '/configuration/nodes', value: '6' }] });
+    send(b, { type: 'edit', op_id: 'h-1', base_version: from, patch: [{ op: 'replace', path: '/configuration/rps', value: '250' }] });
+    const kept = [await answerTo(a, 'g-1'), await answerTo(b, 'h-1')];
+    expect(kept.map((answer) => answer.type)).toEqual(['edit_applied', 'edit_applied']);
+    expect(kept.map((answer) => answer['version'] as number).sort((x, y) => x - y)).toEqual([from + 1, from + 2]);
+    await waitFor(() => [a, b].every((socket) => sawEdit(socket, 'g-1') && sawEdit(socket, 'h-1')), 10_000, 'both edits at both sockets');
+    expect(collaboratorCopy(a)).toEqual({
+      document: { name: 'Together', description: '', configuration: { nodes: '6', rps: '250' } },
+      version: from + 2,
+    });
+
+    // The same entry at once, each from the version it holds: one wins, the other is told with the current state.
+    const base = from + 2;
+    send(a, { type: 'edit', op_id: 'g-2', base_version: base, patch: [{ op: 'replace', path: '/name', value: 'By gil' }] });
+    send(b, { type: 'edit', op_id: 'h-2', base_version: base, patch: [{ op: 'replace', path: '/name', value: 'By hal' }] });
+    const answers = [await answerTo(a, 'g-2'), await answerTo(b, 'h-2')];
+    expect(answers.map((answer) => answer.type).sort()).toEqual(['edit_applied', 'edit_conflict']);
+    const winner = answers.findIndex((answer) => answer.type === 'edit_applied');
+    const [winnerOpId, winnerName] = winner === 0 ? ['g-2', 'By gil'] : ['h-2', 'By hal'];
+    expect(answers[winner]).toMatchObject({ version: base + 1 });
+    expect(answers[1 - winner]).toMatchObject({
+      path: '/name',
+      current_value: winnerName,
+      changed_in: base + 1,
+      version: base + 1,
+      document: { name: winnerName, configuration: { nodes: '6', rps: '250' }, version: base + 1 },
+    });
+    await waitFor(() => [a, b].every((socket) => sawEdit(socket, winnerOpId)), 10_000, "the winner's edit at both sockets");
+
+    const expected = { document: { name: winnerName, description: '', configuration: { nodes: '6', rps: '250' } }, version: base + 1 };
+    expect(collaboratorCopy(a)).toEqual(expected);
+    expect(collaboratorCopy(b)).toEqual(expected);
+    const stored = await jsonRequest(http, 'GET', `${gw(second).http}/projects/${projectId}`, { token: hal.token });
+    expect(stored.status).toBe(200);
+    expect(stored.body).toMatchObject({ name: winnerName, description: '', configuration: { nodes: '6', rps: '250' } });
   });
 
   it("forgets a killed gateway's clients once its expiry passes", async () => {

@@ -94,7 +94,8 @@ export const webSocketDocs: readonly WebSocketDoc[] = [
       left: '`{id, client_id, user_id, reason}`: a collaborator left (`left` or `timeout`).',
       project_deleted: 'The project is gone; close 1000 follows.',
       edit_applied: '`{op_id, version, rebased}`: your edit is stored.',
-      edit_conflict: '`{op_id, path, current_value, changed_in, changed_by, document}`: another client changed that path since.',
+      edit_conflict:
+        '`{op_id, path, current_value, changed_in, changed_by, document}`: another client changed that path since (`changed_in` 0: the edit was made against a version older than the edit window, `STREAM_RETENTION_COLLABORATION` versions back).',
       edit_rejected: '`{op_id, code, message, violations?}`: your edit is refused (a viewer’s, or an invalid patch).',
       pong: 'The answer to `ping`.',
     },

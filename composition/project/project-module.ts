@@ -60,6 +60,8 @@ export interface ProjectModuleOptions {
   /** Who is in the collaboration sessions: on the mesh's Redis when it runs on Redis, else in this process. */
   readonly presence: CollaborationPresence;
   readonly presenceTtlMs: number;
+  /** How many versions back a collaborator's edit may be made against: the collaboration stream's retention (docs/adr/0063). */
+  readonly editWindow: number;
 }
 
 /**
@@ -113,6 +115,7 @@ export const projectModule = (options: ProjectModuleOptions): ContainerModule =>
             projects,
             presence: options.presence,
             presenceTtlMs: options.presenceTtlMs,
+            editWindow: options.editWindow,
             authorization: authorization(auth),
             users: userDirectory(auth),
             notices,

@@ -55,6 +55,7 @@ export const projectRoot =
         exports: options.exports,
         presence: collaborationPresence(context),
         presenceTtlMs: context.config.collaborationPresenceTtlMs,
+        editWindow: context.config.streamRetention.collaboration,
       }),
     );
     if (storage.module) container.load(storage.module);

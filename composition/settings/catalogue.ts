@@ -140,11 +140,11 @@ const tlsPair = (prefix: string, whose: string) => ({
 });
 
 /** Entries a stream family keeps (MAXLEN ~), trimmed by the stream store on every append. */
-const retention = (name: string, stream: string, family: keyof typeof DEFAULT_STREAM_RETENTION) =>
+const retention = (name: string, stream: string, family: keyof typeof DEFAULT_STREAM_RETENTION, also = '') =>
   integer(
     `STREAM_RETENTION_${name}`,
     { default: DEFAULT_STREAM_RETENTION[family], min: 1, max: 100_000_000 },
-    `Entries each ${stream} keeps; older ones are trimmed (MAXLEN ~, a few more may stay).`,
+    `Entries each ${stream} keeps; older ones are trimmed (MAXLEN ~, a few more may stay).${also}`,
   );
 
 export const Catalogue = {
@@ -632,7 +632,12 @@ export const Catalogue = {
   // --- stream retention (issue 17) ---
   streamRetention: {
     simulation: retention('SIMULATION', 'simulation:stream:{id} (live samples of one run)', 'simulation'),
-    collaboration: retention('COLLABORATION', 'collaboration:stream:{project_id} (who joined and left)', 'collaboration'),
+    collaboration: retention(
+      'COLLABORATION',
+      'collaboration:stream:{project_id} (edits, who joined and left)',
+      'collaboration',
+      ' Also how many versions back an edit may be made against: the project service prunes the revisions of older changes (docs/adr/0063).',
+    ),
     notifications: retention('NOTIFICATIONS', "notifications:stream:{user_id} (one user's notifications)", 'notifications'),
     monitoring: retention('MONITORING', 'monitoring:stream:metrics (one summary per process every 10 s)', 'monitoring'),
     health: retention('HEALTH', 'system:stream:health (one entry per instance every 5 s)', 'health'),

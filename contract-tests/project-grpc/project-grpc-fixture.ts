@@ -19,6 +19,7 @@ import { InMemoryStreamStore } from '../../adapters/memory/in-memory-stream-stor
 import { RandomIdGenerator } from '../../adapters/system/random-id-generator.js';
 import { SystemClock } from '../../adapters/system/system-clock.js';
 import { testLogger } from '../../test-support/test-logger.js';
+import { DEFAULT_STREAM_RETENTION } from '../../core/messaging/stream-retention.js';
 
 /** `project.ProjectService` on loopback, its use cases talking to an auth service at `authAddress` through GrpcAuthClient. */
 export interface ProjectGrpcServer {
@@ -44,6 +45,7 @@ export const startProjectGrpc = async (authAddress: string): Promise<ProjectGrpc
     projects,
     presence: new InMemoryCollaborationPresence(),
     presenceTtlMs: 30_000,
+    editWindow: DEFAULT_STREAM_RETENTION.collaboration,
     authorization: authorization(auth),
     users: userDirectory(auth),
     events,

@@ -20,6 +20,7 @@ import { createProjectService } from '../../core/project/index.js';
 import { testLogger } from '../../test-support/test-logger.js';
 import { createRequest, failureCode } from './project-grpc-fixture.js';
 import { startRealAuth, type RealAuth } from './real-auth-server.js';
+import { DEFAULT_STREAM_RETENTION } from '../../core/messaging/stream-retention.js';
 
 const logger = testLogger('project-grpc-idempotency');
 
@@ -55,6 +56,7 @@ describe('project gRPC writes with an idempotency key', () => {
       projects,
       presence: new InMemoryCollaborationPresence(),
       presenceTtlMs: 30_000,
+      editWindow: DEFAULT_STREAM_RETENTION.collaboration,
       authorization: authorization(auth.client),
       users: userDirectory(auth.client),
       events: new InMemoryEventBus(logger),

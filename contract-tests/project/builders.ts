@@ -27,6 +27,7 @@ export const aProject = (overrides: Partial<Project> = {}): Project => ({
   updatedAt: BaseTime,
   version: 1,
   revisions: {},
+  revisionsPrunedThrough: 0,
   ...overrides,
 });
 

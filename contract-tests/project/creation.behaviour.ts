@@ -35,6 +35,7 @@ export const describeCreationUseCases = (harness: ProjectHarnessFactory): void =
           updatedAt: h.clock.now(),
           version: 1,
           revisions: {},
+          revisionsPrunedThrough: 0,
         });
         expect(await h.fixture.repo.findById(created.id)).toEqual(created);
       });

@@ -107,6 +107,9 @@ export interface ProjectHarness {
 
 export type ProjectHarnessFactory = () => Promise<ProjectHarness>;
 
+/** The harness's edit window (docs/adr/0063): small, so that a test outruns it in a few edits. */
+export const HARNESS_EDIT_WINDOW = 4;
+
 export const createProjectHarness = async (fixture: ProjectRepositoryFixture): Promise<ProjectHarness> => {
   const clock = new ManualClock();
   const authorization = new InMemoryAuthorization();
@@ -121,6 +124,7 @@ export const createProjectHarness = async (fixture: ProjectRepositoryFixture): P
     projects: fixture.repo,
     presence: new InMemoryCollaborationPresence(),
     presenceTtlMs: 30_000,
+    editWindow: HARNESS_EDIT_WINDOW,
     authorization,
     users,
     events: bus,

@@ -41,7 +41,9 @@ export function describeProjectRepositoryContract(adapterName: string, createFix
           collaborators: [anId('user')],
           createdAt: at(0),
           updatedAt: at(3),
-          revisions: { '/configuration/a~1b': { version: 1, clientId: 'client-1' } },
+          version: 7,
+          revisions: { '/configuration/a~1b': { version: 6, clientId: 'client-1' } },
+          revisionsPrunedThrough: 3,
         });
 
         await repo.create(project);
@@ -107,6 +109,18 @@ export function describeProjectRepositoryContract(adapterName: string, createFix
 
         expect(updated).toEqual({ ok: true, value: { ...changed, version: 2 } });
         expect(await repo.findById(project.id)).toEqual({ ...changed, version: 2 });
+      });
+
+      it('stores the revisions as given: those left out (pruned, docs/adr/0063) are gone', async () => {
+        const project = aProject({
+          revisions: { '/name': { version: 1, clientId: 'a' }, '/configuration/gone': { version: 1, clientId: 'b' } },
+        });
+        await repo.create(project);
+        const pruned = { revisions: { '/description': { version: 2, clientId: 'c' } }, revisionsPrunedThrough: 1 };
+
+        await repo.update({ ...project, description: 'Pruned', ...pruned });
+
+        expect(await repo.findById(project.id)).toMatchObject(pruned);
       });
 
       it('refuses a stale version and stores nothing', async () => {

@@ -2,6 +2,7 @@ import { describe } from 'vitest';
 import { describeChangeUseCases } from './changes.behaviour.js';
 import { describeCollaborationUseCases } from './collaboration.behaviour.js';
 import { describeCreationUseCases } from './creation.behaviour.js';
+import { describeEditWindowUseCases } from './edit-window.behaviour.js';
 import { describeEditingUseCases } from './editing.behaviour.js';
 import { describeListingUseCases } from './listing.behaviour.js';
 import { createProjectHarness } from './project-harness.js';
@@ -23,5 +24,6 @@ export function describeProjectServiceContract(adapterName: string, createReposi
     describeSharingUseCases(harness);
     describeCollaborationUseCases(harness);
     describeEditingUseCases(harness);
+    describeEditWindowUseCases(harness);
   });
 }

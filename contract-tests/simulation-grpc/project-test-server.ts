@@ -13,6 +13,7 @@ import type { Logger } from '../../adapters/observability/logger.js';
 import { RandomIdGenerator } from '../../adapters/system/random-id-generator.js';
 import { SystemClock } from '../../adapters/system/system-clock.js';
 import { aProject } from '../project/builders.js';
+import { DEFAULT_STREAM_RETENTION } from '../../core/messaging/stream-retention.js';
 
 export interface ProjectTestServer {
   readonly server: RunningGrpcServer;
@@ -36,6 +37,7 @@ export const startProjectTestServer = async (auth: GrpcAuthClient, logger: Logge
     projects,
     presence: new InMemoryCollaborationPresence(),
     presenceTtlMs: 30_000,
+    editWindow: DEFAULT_STREAM_RETENTION.collaboration,
     authorization: authorization(auth),
     users: userDirectory(auth),
     events: new InMemoryEventBus(logger),

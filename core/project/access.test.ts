@@ -20,6 +20,7 @@ const project = (overrides: Partial<Project> = {}): Project => ({
   updatedAt: 0,
   version: 1,
   revisions: {},
+  revisionsPrunedThrough: 0,
   ...overrides,
 });
 

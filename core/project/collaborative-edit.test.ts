@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { applyStoredOps, decideEdit, type EditTarget } from './collaborative-edit.js';
+import { applyStoredOps, decideEdit, oldestEditableBase, stamped, type EditTarget } from './collaborative-edit.js';
 import { diffDocuments, parsePatch, parsePath, pointerOf, type PatchOperation } from './document-patch.js';
 
 const target = (overrides: Partial<EditTarget> = {}): EditTarget => ({
   document: { name: 'Shop', description: 'v1', configuration: { nodes: '3', rps: '100' } },
   version: 5,
   revisions: {},
+  revisionsPrunedThrough: 0,
+  editWindow: 100,
   ...overrides,
 });
 
@@ -56,7 +58,7 @@ describe('decideEdit', () => {
       kind: 'apply',
       document: { name: 'Shop', description: 'v1', configuration: { nodes: '6', rps: '100' } },
       ops: [set('/configuration/nodes', '6')],
-      revisions: { '/configuration/nodes': { version: 6, clientId: 'c1' } },
+      history: { revisions: { '/configuration/nodes': { version: 6, clientId: 'c1' } }, revisionsPrunedThrough: 0 },
       rebased: false,
     });
   });
@@ -129,6 +131,63 @@ describe('decideEdit', () => {
   });
 });
 
+describe('the edit window', () => {
+  it('prunes the revisions of changes the window of the new version leaves out, and stamps the new ones', () => {
+    const history = {
+      revisions: {
+        '/name': { version: 7, clientId: 'a' },
+        '/configuration/old': { version: 8, clientId: 'b' },
+        '/configuration/kept': { version: 9, clientId: 'c' },
+      },
+      revisionsPrunedThrough: 5,
+    };
+
+    expect(stamped(history, [set('/description', 'd')], { version: 11, clientId: 'd' }, 3)).toEqual({
+      revisions: { '/configuration/kept': { version: 9, clientId: 'c' }, '/description': { version: 11, clientId: 'd' } },
+      revisionsPrunedThrough: 8,
+    });
+  });
+
+  it('never brings pruned revisions back when the window is set wider', () => {
+    const history = { revisions: { '/name': { version: 9, clientId: 'a' } }, revisionsPrunedThrough: 8 };
+
+    expect(stamped(history, [], { version: 11, clientId: 'd' }, 100)).toEqual(history);
+    expect(oldestEditableBase({ ...history, version: 10 }, 100)).toBe(8);
+  });
+
+  it('lets an edit be made against the oldest version of the window, not one before it', () => {
+    const current = target({ version: 10, editWindow: 3 });
+    expect(oldestEditableBase(current, 3)).toBe(7);
+    expect(oldestEditableBase({ ...current, version: 2 }, 3)).toBe(1);
+
+    expect(decideEdit(current, { baseVersion: 7, clientId: 'c1', ops: [set('/name', 'New')] })).toMatchObject({
+      kind: 'apply',
+      rebased: true,
+    });
+    expect(decideEdit(current, { baseVersion: 6, clientId: 'c1', ops: [set('/name', 'New')] })).toEqual({
+      kind: 'conflict',
+      path: '/name',
+      currentValue: 'Shop',
+      revision: undefined,
+    });
+  });
+
+  it('keeps every revision an edit within the window is checked against', () => {
+    let stored = target({ version: 1, editWindow: 3 });
+    for (let n = 1; n <= 10; n += 1) {
+      const ops = [{ op: 'add', path: `/configuration/k${n % 4}`, value: String(n) } as const];
+      const decision = decideEdit(stored, { baseVersion: stored.version, clientId: 'a', ops });
+      if (decision.kind !== 'apply') throw new Error(`edit ${n}: ${decision.kind}`);
+      stored = { ...stored, ...decision.history, document: decision.document, version: stored.version + 1 };
+    }
+    // Every base of the window still sees the change made right after it (edit n stored version n + 1).
+    for (let base = oldestEditableBase(stored, 3); base < stored.version; base += 1) {
+      const path = `/configuration/k${base % 4}`;
+      expect(decideEdit(stored, { baseVersion: base, clientId: 'b', ops: [set(path, 'x')] })).toMatchObject({ kind: 'conflict', path });
+    }
+  });
+});
+
 describe('collaborators converge', () => {
   it('on the stored document by applying the canonical operations of every stored version in order', () => {
     let stored = target();
@@ -144,7 +203,7 @@ describe('collaborators converge', () => {
       const decision = decideEdit(stored, edit);
       outcomes.push(decision.kind);
       if (decision.kind !== 'apply') continue;
-      stored = { document: decision.document, version: stored.version + 1, revisions: decision.revisions };
+      stored = { ...stored, ...decision.history, document: decision.document, version: stored.version + 1 };
       copy = applyStoredOps(copy, decision.ops);
     }
 

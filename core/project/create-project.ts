@@ -64,6 +64,7 @@ export const createProject = async (
     updatedAt: now,
     version: 1,
     revisions: {},
+    revisionsPrunedThrough: 0,
   };
   const outbox: OutboxMessage[] = [
     outboxEvent(EventChannels.projectCreated, projectCreatedEvent(project.id, project.ownerId, project.name, now)),

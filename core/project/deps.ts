@@ -18,4 +18,9 @@ export interface ProjectDeps {
   readonly presence: CollaborationPresence;
   /** How long a collaboration client stays in the session unless it joins again (docs/adr/0050). */
   readonly presenceTtlMs: number;
+  /**
+   * How many versions back a collaborator's edit may be made against: the entries the collaboration
+   * stream keeps (`STREAM_RETENTION_COLLABORATION`). Revisions of older changes are pruned (docs/adr/0063).
+   */
+  readonly editWindow: number;
 }

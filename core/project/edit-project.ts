@@ -33,7 +33,10 @@ export type EditOutcome =
       readonly path: string;
       /** The value at `path` now; undefined when the entry is gone. */
       readonly currentValue: string | undefined;
-      /** The version that last changed `path`, and by which client. */
+      /**
+       * The version that last changed `path`, and by which client; 0 and '' when the edit was made
+       * against a version older than the edit window and that change is no longer kept (docs/adr/0063).
+       */
       readonly changedIn: number;
       readonly changedBy: string;
       /** The whole current state, for the author to start again from. */
@@ -53,7 +56,7 @@ const MAX_ATTEMPTS = 8;
  * `collaboration:stream:{project_id}` through the outbox, in version order.
  */
 export const editProject = async (
-  deps: Pick<ProjectDeps, 'projects' | 'authorization' | 'clock'>,
+  deps: Pick<ProjectDeps, 'projects' | 'authorization' | 'clock' | 'editWindow'>,
   input: EditProjectInput,
 ): Promise<Result<EditOutcome, DomainFailure>> => {
   const denied = await requirePermission(deps.authorization, input.userId, ProjectPermissions.update);
@@ -69,7 +72,13 @@ export const editProject = async (
     }
     const { project } = allowed.value;
     const decision = decideEdit(
-      { document: documentOf(project), version: project.version, revisions: project.revisions },
+      {
+        document: documentOf(project),
+        version: project.version,
+        revisions: project.revisions,
+        revisionsPrunedThrough: project.revisionsPrunedThrough,
+        editWindow: deps.editWindow,
+      },
       { baseVersion: input.baseVersion, clientId: input.clientId, ops: parsed.ops },
     );
     switch (decision.kind) {
@@ -82,14 +91,14 @@ export const editProject = async (
           kind: 'conflict',
           path: decision.path,
           currentValue: decision.currentValue,
-          changedIn: decision.revision.version,
-          changedBy: decision.revision.clientId,
+          changedIn: decision.revision?.version ?? 0,
+          changedBy: decision.revision?.clientId ?? '',
           document: documentOf(project),
           version: project.version,
         });
       case 'apply': {
         const at = deps.clock.now();
-        const next: Project = { ...project, ...decision.document, revisions: decision.revisions, updatedAt: at };
+        const next: Project = { ...project, ...decision.document, ...decision.history, updatedAt: at };
         const stored = await deps.projects.update(next, [
           outboxEvent(EventChannels.projectUpdated, projectModifiedEvent(project.id, input.userId, fieldsOf(decision.ops), at)),
           outboxStreamEntry(

@@ -36,7 +36,18 @@ export interface Revision {
  */
 export type Revisions = Readonly<Record<string, Revision>>;
 
-export interface Project {
+/** What an edit made against an older version is checked against (docs/adr/0050, 0063). */
+export interface RevisionHistory {
+  /** The last change of each path changed after `revisionsPrunedThrough`. */
+  readonly revisions: Revisions;
+  /**
+   * The revisions of changes in this version or before were pruned (0: none was): an edit made
+   * against an earlier version can no longer be checked. Never decreases.
+   */
+  readonly revisionsPrunedThrough: number;
+}
+
+export interface Project extends RevisionHistory {
   readonly id: string;
   readonly ownerId: string;
   /** Trimmed, 1..100 characters. */
@@ -61,8 +72,6 @@ export interface Project {
   readonly updatedAt: number;
   /** Optimistic-concurrency version: 1 on creation, +1 on every stored update. */
   readonly version: number;
-  /** The last change of each editable path since creation; empty for a project never edited. */
-  readonly revisions: Revisions;
 }
 
 export const shareOf = (project: Pick<Project, 'shares'>, userId: string): ProjectShare | undefined =>

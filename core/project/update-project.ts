@@ -38,7 +38,7 @@ export interface UpdateProjectInput {
  * changes nothing stores nothing and publishes nothing.
  */
 export const updateProject = async (
-  deps: Pick<ProjectDeps, 'projects' | 'authorization' | 'clock'>,
+  deps: Pick<ProjectDeps, 'projects' | 'authorization' | 'clock' | 'editWindow'>,
   input: UpdateProjectInput,
 ): Promise<Result<Project, DomainFailure>> => {
   const denied = await requirePermission(deps.authorization, input.userId, ProjectPermissions.update);
@@ -68,9 +68,9 @@ export const updateProject = async (
   const now = deps.clock.now();
   // Collaborators apply every version in order, so each one gets an edit entry (docs/adr/0050).
   const ops = diffDocuments(documentOf(project), documentOf(changed));
-  const revisions = stamped(project.revisions, ops, { version: project.version + 1, clientId: '' });
+  const history = stamped(project, ops, { version: project.version + 1, clientId: '' }, deps.editWindow);
   const edit = collaborationEditEntry({ version: project.version + 1, userId: input.userId, clientId: '', opId: '', ops, at: now });
-  const stored = await deps.projects.update({ ...changed, revisions, updatedAt: now }, [
+  const stored = await deps.projects.update({ ...changed, ...history, updatedAt: now }, [
     outboxEvent(EventChannels.projectUpdated, projectModifiedEvent(project.id, input.userId, changes, now)),
     outboxStreamEntry(Streams.collaboration(project.id), edit),
   ]);

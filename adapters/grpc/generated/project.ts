@@ -325,7 +325,10 @@ export interface EditProjectResponse {
   applied: PatchOperation[];
   path: string;
   /** absent: the entry is gone */
-  currentValue?: string | undefined;
+  currentValue?:
+    | string
+    | undefined;
+  /** 0 (and changed_by empty): the base version is older than the edit window, the change no longer kept */
   changedIn: number;
   changedBy: string;
   document: CollaborationDocument | undefined;

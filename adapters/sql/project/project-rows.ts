@@ -40,6 +40,7 @@ export const toProjectRow = (project: Project): Insertable<ProjectsTable> & { re
   updated_at: project.updatedAt,
   version: project.version,
   revisions: JSON.stringify(project.revisions),
+  revisions_pruned_through: project.revisionsPrunedThrough,
 });
 
 export const fromProjectRow = (row: ProjectWithChildrenRow): Project => {
@@ -59,6 +60,7 @@ export const fromProjectRow = (row: ProjectWithChildrenRow): Project => {
     updatedAt: row.updated_at,
     version: row.version,
     revisions: row.revisions,
+    revisionsPrunedThrough: row.revisions_pruned_through,
   };
 };
 

@@ -28,6 +28,8 @@ export interface ProjectsTable {
   version: number;
   /** Path to the version and client of its last change (docs/adr/0050). */
   revisions: ColumnType<Record<string, { version: number; clientId: string }>, string | undefined, string>;
+  /** Revisions of changes in this version or before were pruned (docs/adr/0063). */
+  revisions_pruned_through: ColumnType<number, number | undefined, number>;
 }
 
 export interface ProjectSharesTable {

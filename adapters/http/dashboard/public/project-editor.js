@@ -144,9 +144,13 @@ export class ProjectEditor {
     const userId = this.session.userOfClient.get(message.changed_by);
     const who = userId ? this.nameOf(userId) : message.changed_by ? 'another collaborator' : 'someone using the API';
     const text = document.createElement('span');
+    // changed_in 0: the edit was made against a version too old for the project to check (docs/adr/0063).
     text.textContent =
-      `${labelOf(message.path)}: ${who} changed it to ${quoted(message.current_value)} (version ${message.changed_in}) ` +
-      `while you were editing; your ${quoted(what.value)} was not saved.`;
+      message.changed_in === 0
+        ? `${labelOf(message.path)}: your copy was too far behind to check against; it is ${quoted(message.current_value)} now, ` +
+          `and your ${quoted(what.value)} was not saved.`
+        : `${labelOf(message.path)}: ${who} changed it to ${quoted(message.current_value)} (version ${message.changed_in}) ` +
+          `while you were editing; your ${quoted(what.value)} was not saved.`;
     const keep = document.createElement('button');
     keep.type = 'button';
     keep.textContent = 'Use mine';
