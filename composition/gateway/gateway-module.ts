@@ -189,7 +189,7 @@ const gatewayCoreModule = (context: ServiceContext, settings: GatewaySettings): 
         (agent: Agent) =>
           new HttpForwarder(
             agent,
-            Math.max(settings.timeouts.auth, settings.timeouts.project),
+            { ...settings.timeouts, default: Math.max(settings.timeouts.auth, settings.timeouts.project) },
             new ForwardedAddressSigner(context.config.forwardingKey),
           ),
         [GatewayTokens.http2],

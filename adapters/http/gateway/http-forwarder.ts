@@ -37,7 +37,8 @@ const RESPONSE_HEADERS = ['content-type', 'content-disposition', 'www-authentica
 export class HttpForwarder {
   constructor(
     private readonly dispatcher: Dispatcher,
-    private readonly timeoutMs: number,
+    /** How long each service may take to answer (the gateway's deadline of its calls to it); `default` for the others. */
+    private readonly timeoutsMs: { readonly default: number; readonly [service: string]: number },
     /** Signs the client's address for the auth service, which believes no other (docs/adr/0035). */
     private readonly addressSigner?: ForwardedAddressSigner,
   ) {}
@@ -71,8 +72,8 @@ export class HttpForwarder {
         method,
         headers,
         body,
-        headersTimeout: this.timeoutMs,
-        bodyTimeout: this.timeoutMs,
+        headersTimeout: this.timeoutsMs[to.service] ?? this.timeoutsMs.default,
+        bodyTimeout: this.timeoutsMs[to.service] ?? this.timeoutsMs.default,
       });
       payload = Buffer.from(await answer.body.arrayBuffer());
     } catch (error) {
