@@ -97,7 +97,8 @@ describe('email through async:email:queue to a real SMTP server', () => {
         .split('\n')
         .filter((line) => line.includes(`"id":"${jobId}"`) && line.includes('it will be retried'));
       expect(retried).toHaveLength(MAX_ATTEMPTS - 1);
-      expect(auth.output()).toContain('job moved to dead letters');
+      // Logged after the dead letter is written, and read from the child's stdout a moment later.
+      await waitFor(() => auth.output().includes('job moved to dead letters'), 5_000, 'the dead letter in the log');
       expect(receivedBy(email)).toEqual([]);
     } finally {
       await store.close();

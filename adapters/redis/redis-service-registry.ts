@@ -43,7 +43,16 @@ interface Watch {
   readonly listener: RegistryListener;
   readonly view: InstanceView;
   live: boolean;
+  /** Registry key -> when a re-read first found the key of a known instance gone (docs/adr/0067). */
+  readonly absentSince: Map<string, number>;
 }
+
+/**
+ * A known instance whose key a re-read finds gone stays this long, re-read every `resyncRetryMs`,
+ * before it is taken as expired: a cluster master restarted empty answers for its old slots until
+ * gossip tells it it is a replica now (docs/adr/0067).
+ */
+const ABSENCE_CONFIRM_MS = 2_000;
 
 /**
  * The registry in Redis: `services:{service}:{instance}` holds the record as JSON with a PX
@@ -138,7 +147,7 @@ export class RedisServiceRegistry implements ServiceRegistry {
       throw error;
     });
     await this.notificationsStarted;
-    const watch: Watch = { scope, listener, view: new InstanceView(), live: false };
+    const watch: Watch = { scope, listener, view: new InstanceView(), live: false, absentSince: new Map() };
     // Signals arriving during the first read are applied to the view and end up in `initial`.
     this.watches.add(watch);
     try {
@@ -265,10 +274,11 @@ export class RedisServiceRegistry implements ServiceRegistry {
     try {
       const since = watch.view.mark();
       const listed = await this.read(watch.scope === AllServices ? registryKeyPattern() : registryKeyPattern(watch.scope));
-      const confirmed = await this.withUnlistedConfirmed(watch, listed);
+      const { instances, unconfirmed } = await this.withUnlistedConfirmed(watch, listed);
       if (!this.watches.has(watch)) return true;
-      for (const change of watch.view.reconcile((service) => inScope(watch.scope, service), confirmed, since)) this.deliver(watch, change);
-      return true;
+      for (const change of watch.view.reconcile((service) => inScope(watch.scope, service), instances, since)) this.deliver(watch, change);
+      // An absence not yet confirmed is re-read soon, as a failed re-read is.
+      return !unconfirmed;
     } catch (error) {
       this.logger.debug({ scope: watch.scope, err: String(error) }, 'registry resync failed; retrying');
       return false;
@@ -278,27 +288,46 @@ export class RedisServiceRegistry implements ServiceRegistry {
   /**
    * `listed` plus the known instances it lacks whose own key still holds a record. A SCAN of a shard
    * that is failing over can come back short; a read by key goes to the shard's master of the moment
-   * (or fails), so an instance is only taken for gone when its key is (docs/adr/0047).
+   * (or fails), so an instance is only taken for gone when its key is (docs/adr/0047), and has been
+   * for `ABSENCE_CONFIRM_MS` (docs/adr/0067). `unconfirmed`: some are kept only until that is known.
    */
-  private async withUnlistedConfirmed(watch: Watch, listed: readonly ServiceInstance[]): Promise<readonly ServiceInstance[]> {
+  private async withUnlistedConfirmed(
+    watch: Watch,
+    listed: readonly ServiceInstance[],
+  ): Promise<{ readonly instances: readonly ServiceInstance[]; readonly unconfirmed: boolean }> {
     const seen = new Set(listed.map((instance) => registryKey(instance.service, instance.instanceId)));
-    const unlisted = watch.view
-      .all()
-      .map((instance) => registryKey(instance.service, instance.instanceId))
-      .filter((key) => !seen.has(key));
-    if (unlisted.length === 0) return listed;
-    const values = await Promise.all(unlisted.map((key) => this.call(`read ${key}`, (client) => client.get(key))));
-    const stillThere = values.flatMap((value, index) => {
-      const decoded = value === null ? undefined : decodeRecord(unlisted[index]!, value);
-      return decoded?.ok ? [decoded.value] : [];
+    const unlisted = watch.view.all().filter((instance) => !seen.has(registryKey(instance.service, instance.instanceId)));
+    const unlistedKeys = unlisted.map((instance) => registryKey(instance.service, instance.instanceId));
+    for (const key of watch.absentSince.keys()) if (!unlistedKeys.includes(key)) watch.absentSince.delete(key);
+    if (unlisted.length === 0) return { instances: listed, unconfirmed: false };
+    const values = await Promise.all(unlistedKeys.map((key) => this.call(`read ${key}`, (client) => client.get(key))));
+    const now = Date.now();
+    const stillThere: ServiceInstance[] = [];
+    const awaitingConfirmation: ServiceInstance[] = [];
+    values.forEach((value, index) => {
+      const key = unlistedKeys[index]!;
+      const decoded = value === null ? undefined : decodeRecord(key, value);
+      if (decoded?.ok) {
+        watch.absentSince.delete(key);
+        stillThere.push(decoded.value);
+        return;
+      }
+      const since = watch.absentSince.get(key) ?? now;
+      watch.absentSince.set(key, since);
+      if (now - since < ABSENCE_CONFIRM_MS) awaitingConfirmation.push(unlisted[index]!);
+      else watch.absentSince.delete(key);
     });
-    if (stillThere.length > 0) {
+    if (stillThere.length > 0 || awaitingConfirmation.length > 0) {
       this.logger.info(
-        { scope: watch.scope, instances: stillThere.map((i) => i.instanceId) },
-        'registry listing came back short; kept what its keys still hold',
+        {
+          scope: watch.scope,
+          instances: stillThere.map((i) => i.instanceId),
+          unconfirmed: awaitingConfirmation.map((i) => i.instanceId),
+        },
+        'registry listing came back short; kept what its keys still hold, and what is gone only since this re-read',
       );
     }
-    return [...listed, ...stillThere];
+    return { instances: [...listed, ...stillThere, ...awaitingConfirmation], unconfirmed: awaitingConfirmation.length > 0 };
   }
 
   private deliver(watch: Watch, change: RegistryChange): void {
