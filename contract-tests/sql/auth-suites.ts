@@ -47,6 +47,7 @@ export const describeAuthOnSql = (backend: SqlBackend): void => {
   describeMigrationContract(backend.name, shared, [
     'announcements',
     'audit_log',
+    'idempotency_keys',
     'outbox',
     'refresh_tokens',
     'resource_grants',
