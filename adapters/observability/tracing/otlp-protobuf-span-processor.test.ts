@@ -125,6 +125,20 @@ describe('the OTLP protobuf span processor', () => {
     expect(lost).toEqual([{ error: new Error('span export timed out'), spans: 2 }]);
   });
 
+  it('flushes the spans ended before the flush, without waiting for those ending after it', async () => {
+    const { sender, processor, end } = setUp({ maxExportBatchSize: 2 });
+    end('a', 'b', 'c');
+    let flushed = false;
+    const flushing = processor.forceFlush().then(() => (flushed = true));
+    end('d', 'e');
+    sender.answerAll();
+    await vi.waitFor(() => expect(sender.batches.map((batch) => batch.names)).toEqual([['c']]));
+    sender.answerAll();
+    await flushing;
+    expect(flushed).toBe(true);
+    await vi.waitFor(() => expect(sender.batches.map((batch) => batch.names)).toEqual([['d', 'e']]));
+  });
+
   it('flushes every ended span, waiting for the answers; shutdown flushes, stops the sender and takes no more spans', async () => {
     const { sender, processor, end } = setUp({ maxExportBatchSize: 2 });
     end('a', 'b', 'c');

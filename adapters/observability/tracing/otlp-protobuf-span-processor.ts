@@ -45,6 +45,10 @@ export class OtlpProtobufSpanProcessor implements SpanProcessor {
   private sending: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
+  /** Batches sealed and batches answered so far (they are sent in order), and the flushes waiting for a count. */
+  private sealed = 0;
+  private answered = 0;
+  private readonly flushes: { readonly upTo: number; readonly done: () => void }[] = [];
 
   constructor(options: OtlpProtobufSpanProcessorOptions) {
     this.sender = options.sender;
@@ -77,11 +81,12 @@ export class OtlpProtobufSpanProcessor implements SpanProcessor {
     }
   }
 
-  /** Sends every span that has ended, and resolves once the sender has answered for all of them. */
+  /** Sends every span that has ended, and resolves once the sender has answered for them (not for spans ending meanwhile). */
   async forceFlush(): Promise<void> {
     this.seal();
     this.sendNext();
-    while (this.sending) await this.sending;
+    const upTo = this.sealed;
+    if (this.answered < upTo) await new Promise<void>((done) => this.flushes.push({ upTo, done }));
     await this.sender.forceFlush();
   }
 
@@ -94,6 +99,7 @@ export class OtlpProtobufSpanProcessor implements SpanProcessor {
     this.timer = undefined;
     if (this.filling.count === 0) return;
     this.full.push(this.filling);
+    this.sealed += 1;
     // The next batch is likely the size of this one: its buffer starts at that size, not doubling up to it.
     this.filling = new OtlpProtobufSpans(Math.ceil(this.filling.bytes * 1.25));
   }
@@ -118,6 +124,11 @@ export class OtlpProtobufSpanProcessor implements SpanProcessor {
     }).then((result) => {
       if (result.code !== ExportResultCode.SUCCESS) this.onLost(result.error, batch.count);
       this.sending = undefined;
+      this.answered += 1;
+      for (const flush of this.flushes.filter(({ upTo }) => upTo <= this.answered)) {
+        this.flushes.splice(this.flushes.indexOf(flush), 1);
+        flush.done();
+      }
       // Batches filled during the export go now; a partial one goes when its first span's delay is up.
       this.sendNext();
     });
