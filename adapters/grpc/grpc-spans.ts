@@ -103,9 +103,24 @@ const tracedUnary =
   };
 
 /** `ipv4:127.0.0.1:53412` / `ipv6:[::1]:53412` as the client's address. */
-const peerOf = (call: ServerUnaryCall<unknown, unknown>): Record<string, string> => {
-  const match = /^(?:ipv[46]:)?\[?([^\]]*?)\]?:\d+$/.exec(call.getPeer());
-  return match?.[1] ? { [CLIENT_ADDRESS]: match[1] } : {};
+const peerOf = (call: ServerUnaryCall<unknown, unknown>): Record<string, string> =>
+  remembered(peers, call.getPeer(), (peer): Record<string, string> => {
+    const match = /^(?:ipv[46]:)?\[?([^\]]*?)\]?:\d+$/.exec(peer);
+    return match?.[1] ? { [CLIENT_ADDRESS]: match[1] } : {};
+  });
+
+/** Attributes parsed from a peer or address, per string: a span reads them, never changes them. */
+const peers = new Map<string, Record<string, string>>();
+const addresses = new Map<string, Record<string, string | number>>();
+
+/** `parse(key)`, kept for the next span while the map holds fewer than 1,000 (peers change with connections, not calls). */
+const remembered = <T>(map: Map<string, T>, key: string, parse: (key: string) => T): T => {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = Object.freeze(parse(key));
+    if (map.size < 1_000) map.set(key, value);
+  }
+  return value;
 };
 
 /**
@@ -121,7 +136,8 @@ export const startRpcClientSpan = (path: string, address?: string): Span | undef
 };
 
 /** `server.address` and `server.port` of `host:port` (an IPv6 host in brackets). */
-export const serverAttributes = (address: string): Record<string, string | number> => {
-  const match = /^\[?(.*?)\]?:(\d+)$/.exec(address);
-  return match ? { [SERVER_ADDRESS]: match[1]!, [SERVER_PORT]: Number(match[2]) } : { [SERVER_ADDRESS]: address };
-};
+export const serverAttributes = (address: string): Record<string, string | number> =>
+  remembered(addresses, address, (): Record<string, string | number> => {
+    const match = /^\[?(.*?)\]?:(\d+)$/.exec(address);
+    return match ? { [SERVER_ADDRESS]: match[1]!, [SERVER_PORT]: Number(match[2]) } : { [SERVER_ADDRESS]: address };
+  });

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Tracer } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
-import type { ReadableSpan, Sampler, SpanExporter } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan, Sampler, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { Logger } from '../../adapters/observability/logger.js';
+import type { OtlpProtobufSpans } from '../../adapters/observability/tracing/otlp-protobuf-spans.js';
 import { followsParentSampling } from '../../adapters/observability/tracing/spans.js';
 import type { ServiceName } from '../service-names.js';
 import type { SamplerName, TracingSettings } from './tracing-settings.js';
@@ -23,22 +24,20 @@ const EXPORT_FAILURE_LOG_INTERVAL_MS = 60_000;
 /**
  * Starts one OpenTelemetry tracer provider per service of this process, each with its resource
  * (`service.name`), the configured sampler and a batch processor exporting over OTLP/HTTP
- * (protobuf or JSON), off the request path. The SDK is loaded here only, when traces are exported;
- * nothing is registered globally (no global provider, no context manager, no instrumentation).
+ * (protobuf, each span encoded as it ends, or JSON). The SDK is loaded here only, when traces are
+ * exported; nothing is registered globally (no global provider, no context manager, no instrumentation).
  */
 export const startTracing = async (
   settings: TracingSettings,
   services: readonly ServiceName[],
   logger: Logger,
 ): Promise<ProcessTracing> => {
-  const [sdk, resources, core, exporters] = await Promise.all([
+  const [sdk, resources, core] = await Promise.all([
     import('@opentelemetry/sdk-trace'),
     import('@opentelemetry/resources'),
     import('@opentelemetry/core'),
-    settings.protocol === 'http/json'
-      ? import('@opentelemetry/exporter-trace-otlp-http')
-      : import('@opentelemetry/exporter-trace-otlp-proto'),
   ]);
+  const processorOf = settings.protocol === 'http/json' ? await jsonProcessor(settings) : await protobufProcessor(settings);
   const log = logger.child({ component: 'tracing' });
   const samplerOf = (name: SamplerName): Sampler => {
     const ratio = () => new sdk.TraceIdRatioBasedSampler(settings.ratio);
@@ -60,7 +59,6 @@ export const startTracing = async (
   const failures = exportFailureLog(log);
   const providers = new Map(
     services.map((service) => {
-      const exporter = new exporters.OTLPTraceExporter({ url: settings.url, headers: { ...settings.headers } });
       const provider = new sdk.TracerProvider({
         resource: resources.resourceFromAttributes({
           ...settings.resourceAttributes,
@@ -74,9 +72,7 @@ export const startTracing = async (
           'telemetry.sdk.version': core.SDK_INFO['telemetry.sdk.version']!,
         }),
         sampler: samplerOf(settings.sampler),
-        spanProcessors: [
-          new sdk.BatchSpanProcessor({ exporter: reportingFailures(exporter, failures), scheduledDelayMillis: settings.scheduleDelayMs }),
-        ],
+        spanProcessors: [processorOf(failures)],
       });
       const tracer = provider.getTracer('meshwork');
       return [service, { provider, tracer: settings.sampler.startsWith('parentbased_') ? followsParentSampling(tracer) : tracer }] as const;
@@ -99,6 +95,51 @@ export const startTracing = async (
   };
 };
 
+type LostSpans = (error: Error | undefined, spans: number) => void;
+
+/**
+ * OTLP/HTTP protobuf: spans encoded as they end and sent in batches (docs/adr/0065), through the
+ * SDK's export delegate (the OTEL_EXPORTER_OTLP_* options it reads, retries, timeout, HTTP agent).
+ */
+const protobufProcessor = async (settings: TracingSettings): Promise<(lost: LostSpans) => SpanProcessor> => {
+  const [{ createOtlpHttpExportDelegate, convertLegacyHttpOptions }, { ProtobufTraceSerializer }, { OtlpProtobufSpanProcessor }] =
+    await Promise.all([
+      import('@opentelemetry/otlp-exporter-base/node-http'),
+      import('@opentelemetry/otlp-transformer'),
+      import('../../adapters/observability/tracing/otlp-protobuf-span-processor.js'),
+    ]);
+  return (lost) =>
+    new OtlpProtobufSpanProcessor({
+      sender: createOtlpHttpExportDelegate(
+        convertLegacyHttpOptions({ url: settings.url, headers: { ...settings.headers } }, 'TRACES', 'v1/traces', {
+          'Content-Type': 'application/x-protobuf',
+        }),
+        {
+          serializeRequest: (batch: OtlpProtobufSpans) => batch.request(),
+          deserializeResponse: (data: Uint8Array) => ProtobufTraceSerializer.deserializeResponse(data),
+        },
+        'otlp_http_span_exporter',
+        { name: 'span', countItems: (batch: OtlpProtobufSpans) => batch.count },
+        undefined,
+      ),
+      scheduledDelayMillis: settings.scheduleDelayMs,
+      onLost: lost,
+    });
+};
+
+/** OTLP/HTTP JSON: the SDK's batch processor and exporter as they are. */
+const jsonProcessor = async (settings: TracingSettings): Promise<(lost: LostSpans) => SpanProcessor> => {
+  const [sdk, { OTLPTraceExporter }] = await Promise.all([
+    import('@opentelemetry/sdk-trace'),
+    import('@opentelemetry/exporter-trace-otlp-http'),
+  ]);
+  return (lost) =>
+    new sdk.BatchSpanProcessor({
+      exporter: reportingFailures(new OTLPTraceExporter({ url: settings.url, headers: { ...settings.headers } }), lost),
+      scheduledDelayMillis: settings.scheduleDelayMs,
+    });
+};
+
 /**
  * OTEL_SERVICE_NAME names a process that runs one service; in a process running several, each
  * service keeps its own name after it, so their spans stay apart.
@@ -119,7 +160,7 @@ const exportFailureLog = (logger: Logger) => {
   };
 };
 
-const reportingFailures = (exporter: SpanExporter, report: (error: Error | undefined, spans: number) => void): SpanExporter => ({
+const reportingFailures = (exporter: SpanExporter, report: LostSpans): SpanExporter => ({
   export: (spans: ReadableSpan[], done: (result: ExportResult) => void) =>
     exporter.export(spans, (result) => {
       if (result.code !== 0) report(result.error, spans.length);

@@ -166,22 +166,11 @@ export class MeshClient<C extends Client> implements ServiceCalls<C> {
       if (options.idempotencyKey !== undefined) metadata.set(IDEMPOTENCY_KEY_METADATA, options.idempotencyKey);
       if (parent?.trace) metadata.set(TRACEPARENT, span ? traceparentOfSpan(span) : childTraceparent(parent.trace));
     }
-    // Without a span, the attempts' promise is the call's: no further await on the hot path.
-    if (!span) return this.attempts(path, method, request, retryable, deadline, metadata, signal, options.instanceId);
-    return this.attempts(path, method, request, retryable, deadline, metadata, signal, options.instanceId, span).then(
-      (result) => {
-        if (result.ok) endRpcSpan(span, status.OK, 'client');
-        return result;
-      },
-      (error: unknown) => {
-        // Not ended yet when no instance could take the call.
-        if (span.isRecording()) endRpcSpan(span, status.UNAVAILABLE, 'client', error instanceof Error ? error.message : String(error));
-        throw error;
-      },
-    );
+    // The attempts' promise is the call's (they end the span): no further await on the hot path.
+    return this.attempts(path, method, request, retryable, deadline, metadata, signal, options.instanceId, span || undefined);
   }
 
-  /** The attempts of one call (see `call`); `span` is told each instance tried and the status of an answered failure. */
+  /** The attempts of one call (see `call`); `span` is told each instance tried, and ended with the call's outcome. */
   private async attempts<K extends UnaryMethodName<C>>(
     path: string,
     method: K,
@@ -198,33 +187,42 @@ export class MeshClient<C extends Client> implements ServiceCalls<C> {
     let tried: Set<string> | undefined;
     // A call pinned to one instance sees the others as already tried.
     if (pinnedTo !== undefined) tried = new Set(this.memberList.map((member) => member.id).filter((id) => id !== pinnedTo));
-    for (let attempts = 1; ; attempts += 1) {
-      const member = this.choose(tried);
-      if (!member) {
-        this.noInstance += 1;
-        throw this.noInstanceError();
+    try {
+      for (let attempts = 1; ; attempts += 1) {
+        const member = this.choose(tried);
+        if (!member) {
+          this.noInstance += 1;
+          throw this.noInstanceError();
+        }
+        if (span) {
+          span.setAttributes(serverAttributes(member.pool.address));
+          if (attempts > 1) span.addEvent('retry', { 'meshwork.instance': member.id, 'meshwork.attempt': attempts });
+        }
+        const answer = await this.attempt<RequestOf<C, K>, ResponseOf<C, K>>(member, method, request, deadline, metadata, signal);
+        if (answer.ok) {
+          if (span) endRpcSpan(span, status.OK, 'client');
+          return ok(answer.value);
+        }
+        (tried ??= new Set()).add(member.id);
+        const question = {
+          ...retryable,
+          retryableFailure: isRetryableFailure(answer.error, signal?.aborted === true),
+          attempts,
+          remainingMs: remainingMs(deadline, this.clock.now()),
+          otherInstance: routableInstances(this.memberList, tried).length > 0,
+        };
+        const decision = decideRetry(question, this.settings.retry, this.budget);
+        if (!decision.retry) {
+          if (span) endRpcSpan(span, answer.error.code, 'client', answer.error.details);
+          return this.failed(answer.error, member);
+        }
+        this.retries += 1;
+        this.logger.debug({ path, targetInstance: member.id, code: answer.error.code }, 'retrying on another instance');
       }
-      if (span) {
-        span.setAttributes(serverAttributes(member.pool.address));
-        if (attempts > 1) span.addEvent('retry', { 'meshwork.instance': member.id, 'meshwork.attempt': attempts });
-      }
-      const answer = await this.attempt<RequestOf<C, K>, ResponseOf<C, K>>(member, method, request, deadline, metadata, signal);
-      if (answer.ok) return ok(answer.value);
-      (tried ??= new Set()).add(member.id);
-      const question = {
-        ...retryable,
-        retryableFailure: isRetryableFailure(answer.error, signal?.aborted === true),
-        attempts,
-        remainingMs: remainingMs(deadline, this.clock.now()),
-        otherInstance: routableInstances(this.memberList, tried).length > 0,
-      };
-      const decision = decideRetry(question, this.settings.retry, this.budget);
-      if (!decision.retry) {
-        if (span) endRpcSpan(span, answer.error.code, 'client', answer.error.details);
-        return this.failed(answer.error, member);
-      }
-      this.retries += 1;
-      this.logger.debug({ path, targetInstance: member.id, code: answer.error.code }, 'retrying on another instance');
+    } catch (error) {
+      // Not ended yet when no instance could take the call, or an attempt threw.
+      if (span?.isRecording()) endRpcSpan(span, status.UNAVAILABLE, 'client', error instanceof Error ? error.message : String(error));
+      throw error;
     }
   }
 
