@@ -51,20 +51,21 @@ describe('traces over Redis', () => {
     await redis?.stop();
   });
 
+  /** Subscribes to `channel` and resolves once Redis confirmed it, with the first event to come. */
   const nextEvent = async (
     channel: string,
-  ): Promise<{ event: DomainEvent; trace: TraceContext | undefined; close: () => Promise<void> }> => {
+  ): Promise<{ arrived: Promise<{ event: DomainEvent; trace: TraceContext | undefined }>; close: () => Promise<void> }> => {
     let delivered: (value: { event: DomainEvent; trace: TraceContext | undefined }) => void = () => undefined;
     const arrived = new Promise<{ event: DomainEvent; trace: TraceContext | undefined }>((resolve) => (delivered = resolve));
     const subscription = await bus.subscribe(channel, (event) => delivered({ event, trace: currentTrace() }));
-    return { ...(await arrived), close: () => subscription.unsubscribe() };
+    return { arrived, close: () => subscription.unsubscribe() };
   };
 
   it('delivers an event published in a trace to a handler running in a child span of it', async () => {
-    const received = nextEvent('project:events:created');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Published once the subscription is in place (a fixed 50 ms wait lost the event on a loaded machine).
+    const { arrived, close } = await nextEvent('project:events:created');
     await runInTrace(PUBLISHER, () => bus.publish('project:events:created', { type: 'created', timestamp: 1, projectId: 'p-1' }));
-    const { event, trace, close } = await received;
+    const { event, trace } = await arrived;
     await close();
 
     expect(event).toEqual({ type: 'created', timestamp: 1, projectId: 'p-1' });
@@ -93,10 +94,9 @@ describe('traces over Redis', () => {
   });
 
   it('delivers an envelope without traceparent outside any trace', async () => {
-    const received = nextEvent('system:announcements');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const { arrived, close } = await nextEvent('system:announcements');
     await admin.publish('system:announcements', JSON.stringify({ type: 'maintenance', timestamp: 3 }));
-    const { event, trace, close } = await received;
+    const { event, trace } = await arrived;
     await close();
 
     expect(event).toEqual({ type: 'maintenance', timestamp: 3 });
