@@ -1,5 +1,5 @@
-import type { PeerCertificate } from 'node:tls';
-import { credentials, experimental, ServerCredentials, type ChannelCredentials } from '@grpc/grpc-js';
+import { createSecureContext, type PeerCertificate, type SecureContext } from 'node:tls';
+import { CallCredentials, ChannelCredentials, credentials, experimental, ServerCredentials, type VerifyOptions } from '@grpc/grpc-js';
 import { identitiesOf, type TlsIdentity } from '../pki/tls-identity.js';
 
 /**
@@ -70,15 +70,65 @@ export class MeshIdentityProvider implements experimental.CertificateProvider {
  * new connection presents and trusts the provider's latest identity (docs/adr/0035).
  */
 export const meshChannelCredentials = (identity: TlsIdentity | MeshIdentityProvider, expected: string): ChannelCredentials => {
-  const verify = {
-    checkServerIdentity: (_host: string, certificate: PeerCertificate) => {
-      const names = peerIdentitiesOf(certificate);
-      return names.includes(expected) ? undefined : new Error(`expected the certificate of ${expected}, got one of '${names.join(', ')}'`);
-    },
-  };
-  if (identity instanceof MeshIdentityProvider) return experimental.createCertificateProviderChannelCredentials(identity, identity, verify);
+  const verify = serverSpeakingFor(expected);
+  if (identity instanceof MeshIdentityProvider) return new LatestIdentityChannelCredentials(identity, verify);
   return credentials.createSsl(Buffer.from(identity.caPem), Buffer.from(identity.keyPem), Buffer.from(identity.certPem), verify);
 };
+
+/** Accepts only a server whose certificate speaks for `expected` (the name checked is the service, not the address). */
+export const serverSpeakingFor = (expected: string): VerifyOptions => ({
+  checkServerIdentity: (_host: string, certificate: PeerCertificate) => {
+    const names = peerIdentitiesOf(certificate);
+    return names.includes(expected) ? undefined : new Error(`expected the certificate of ${expected}, got one of '${names.join(', ')}'`);
+  },
+});
+
+type SecureConnector = ReturnType<ChannelCredentials['_createSecureConnector']>;
+
+/**
+ * Credentials whose every new connection presents and trusts the provider's latest identity, as
+ * grpc-js's certificate-provider credentials do, but with one TLS context per identity rather than
+ * one per connection attempt: those parse the key and certificates twice per attempt, which a pool
+ * redialling a dead instance pays every backoff step at the moment its callers fail over.
+ */
+export class LatestIdentityChannelCredentials extends ChannelCredentials {
+  private built: { readonly identity: TlsIdentity; readonly credentials: ChannelCredentials } | undefined;
+
+  constructor(
+    private readonly provider: MeshIdentityProvider,
+    private readonly verify: VerifyOptions,
+    private readonly contextOf: (identity: TlsIdentity) => SecureContext = (identity) =>
+      createSecureContext({ ca: identity.caPem, key: identity.keyPem, cert: identity.certPem }),
+  ) {
+    super();
+  }
+
+  _isSecure(): boolean {
+    return true;
+  }
+
+  _equals(other: ChannelCredentials): boolean {
+    return other === this;
+  }
+
+  _createSecureConnector(...args: Parameters<ChannelCredentials['_createSecureConnector']>): SecureConnector {
+    const [target, options, callCredentials = CallCredentials.createEmpty()] = args;
+    return {
+      connect: async (socket) => this.latest()._createSecureConnector(target, options, callCredentials).connect(socket),
+      waitForReady: () => Promise.resolve(),
+      getCallCredentials: () => callCredentials,
+      destroy: () => undefined,
+    };
+  }
+
+  private latest(): ChannelCredentials {
+    const identity = this.provider.current;
+    if (this.built?.identity !== identity) {
+      this.built = { identity, credentials: credentials.createFromSecureContext(this.contextOf(identity), this.verify) };
+    }
+    return this.built.credentials;
+  }
+}
 
 /** The mesh services a peer certificate speaks for; empty without one. */
 export const peerIdentitiesOf = (certificate: PeerCertificate | undefined): readonly string[] => {

@@ -1,7 +1,7 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { h2cAgent } from '../support/http2-client.js';
-import { walkTheThreeFlows, waitForTopology, warmUp, writesUnderFault } from '../../test-support/deployment-flows.js';
+import { FAILOVER_WINDOW_MS, walkTheThreeFlows, waitForTopology, warmUp, writesUnderFault } from '../../test-support/deployment-flows.js';
 import { findFreePorts } from '../../test-support/free-ports.js';
 import { deployImages, requirePodman, run } from '../../test-support/podman.js';
 
@@ -68,7 +68,7 @@ describe('compose.yaml under podman-compose', () => {
     expect(walked.results).toMatchObject({ simulation_id: walked.simulationId });
   }, 120_000);
 
-  it('keeps every acknowledged write, and fails none, when an auth container is killed under load', async () => {
+  it('fails over within 2 s, failing no write and losing no acknowledged one, when an auth container is killed under load', async () => {
     const token = await waitForTopology(http, gateways[0]!, TOPOLOGY);
     await warmUp(http, gateways, token, 60);
     const outcome = await writesUnderFault({
@@ -87,9 +87,10 @@ describe('compose.yaml under podman-compose', () => {
     expect(outcome.lost).toEqual([]);
     // 80 offered; a loaded machine acknowledges fewer in the window, none may be lost or failed.
     expect(outcome.acknowledged).toBeGreaterThanOrEqual(40);
-    // CheckPermission is safe to retry: the calls in flight on the killed auth move to the other one.
+    // ValidateToken and CheckPermission are safe to retry: the calls in flight on the killed auth move to the other one.
     expect(outcome.failed).toBe(0);
-    expect(outcome.failoverMs).toBe(0);
+    // Failover inside 2 s: no write in flight at the kill or sent in the 2 s after it waits 2 s for its answer.
+    expect(outcome.failoverWaitMs).toBeLessThan(FAILOVER_WINDOW_MS);
   }, 120_000);
 
   it('drains and exits 0 when a gateway container is stopped: SIGTERM reaches node, PID 1', async () => {

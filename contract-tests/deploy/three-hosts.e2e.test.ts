@@ -6,14 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { h2cAgent } from '../support/http2-client.js';
-import { walkTheThreeFlows, waitForTopology, warmUp, writesUnderFault } from '../../test-support/deployment-flows.js';
+import { FAILOVER_WINDOW_MS, walkTheThreeFlows, waitForTopology, warmUp, writesUnderFault } from '../../test-support/deployment-flows.js';
 import { startGatedTcpProxy, type GatedTcpProxy } from '../../test-support/gated-tcp-proxy.js';
 import { makeNetworkHosts, type NetworkHost, type NetworkHosts } from '../../test-support/network-hosts.js';
 import { startMeshProcess, UNTHROTTLED_GATEWAY, type MeshProcess } from '../../test-support/mesh-process.js';
 import { createThrowawayDatabase, type PostgresDatabase } from '../../test-support/postgres-fixture.js';
 import { repoRoot } from '../../test-support/podman.js';
 
-const FAILOVER_LIMIT_MS = 2_000;
 /** Host a runs every service and Redis; b and c run auth, project and a gateway each. */
 const Services: Readonly<Record<string, readonly string[]>> = {
   a: ['auth', 'project', 'simulation', 'api-gateway'],
@@ -167,7 +166,10 @@ describe('the mesh on three hosts', () => {
     expect(killed).toBeGreaterThan(0);
     expect(outcome.lost).toEqual([]);
     expect(outcome.acknowledged).toBeGreaterThan(60);
-    expect(outcome.failoverMs).toBeLessThan(FAILOVER_LIMIT_MS);
+    // Writes in flight on host c may fail (not resent unless safe); every write sent later succeeds,
+    // and none in flight at the kill or sent in the 2 s after it waits 2 s for its answer.
+    expect(outcome.failoverMs).toBeLessThan(FAILOVER_WINDOW_MS);
+    expect(outcome.failoverWaitMs).toBeLessThan(FAILOVER_WINDOW_MS);
     await waitForTopology(http, gatewayOf('a'), { 'api-gateway': 2, auth: 2, project: 2, simulation: 1 }, 10_000);
   }, 120_000);
 });

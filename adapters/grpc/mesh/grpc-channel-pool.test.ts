@@ -1,3 +1,4 @@
+import { createServer, type Server as NetServer } from 'node:net';
 import { Server, ServerCredentials, status } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GlobalConnectionScaler } from '../../../core/pool-scaling/global-connection-scaler.js';
@@ -17,7 +18,7 @@ const listening = async (): Promise<{ server: Server; address: string }> => {
   return { server, address: `127.0.0.1:${port}` };
 };
 
-const poolOf = (address: string, connections: number, streamsBeforeSpreading?: number) =>
+const poolOf = (address: string, connections: number, streamsBeforeSpreading?: number, scaler = new GlobalConnectionScaler()) =>
   new GrpcChannelPool(
     AuthServiceClient,
     {
@@ -28,13 +29,32 @@ const poolOf = (address: string, connections: number, streamsBeforeSpreading?: n
       maxPendingCalls: 10,
       maxStreamsPerConnection: 100,
       ...(streamsBeforeSpreading !== undefined && { streamsBeforeSpreading }),
-      channelOptions: {},
+      channelOptions: { 'grpc.initial_reconnect_backoff_ms': 50, 'grpc.max_reconnect_backoff_ms': 100 },
       connectTimeoutMs: 5_000,
       clock: new SystemClock(),
       logger: createLogger('test', 'silent'),
     },
-    new GlobalConnectionScaler(),
+    scaler,
   );
+
+/** A port that accepts TCP connections and drops each at once (an instance that cannot serve), counting them. */
+const droppingEveryConnection = async (): Promise<{ server: NetServer; port: number; accepted: () => number }> => {
+  let accepted = 0;
+  const server = createServer((socket) => {
+    accepted += 1;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.address() as { port: number }).port, accepted: () => accepted };
+};
+
+const waitFor = async (what: string, condition: () => boolean, timeoutMs = 5_000) => {
+  const until = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+};
 
 const allReady = async (pool: GrpcChannelPool<AuthServiceClient>, count: number) => {
   const until = Date.now() + 5_000;
@@ -112,5 +132,33 @@ describe('a pool admitting calls itself', () => {
     );
 
     expect(refusals).toEqual([status.UNAVAILABLE]);
+  });
+
+  it('keeps one connection dialling an instance it cannot reach, and reopens the others once it is reached', async () => {
+    const unreachable = await droppingEveryConnection();
+    cleanup.push(() => new Promise((resolve) => unreachable.server.close(resolve)));
+    const scaler = new GlobalConnectionScaler();
+    const pool = poolOf(`127.0.0.1:${unreachable.port}`, 5, undefined, scaler);
+    cleanup.push(() => pool.close());
+
+    await waitFor('parked', () => pool.snapshot().parkedConnections === 4);
+    expect(pool.connectionCount()).toBe(1);
+    expect(scaler.snapshot().totalConnections).toBe(1);
+    // One connection on a 50-100 ms backoff dials at most ~20 times a second; five would dial ~5 times that.
+    const before = unreachable.accepted();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(unreachable.accepted() - before).toBeLessThanOrEqual(25);
+
+    await new Promise((resolve) => unreachable.server.close(resolve));
+    const server = new Server();
+    cleanup.push(() => server.forceShutdown());
+    await new Promise<number>((resolve, reject) =>
+      server.bindAsync(`127.0.0.1:${unreachable.port}`, ServerCredentials.createInsecure(), (error, bound) =>
+        error ? reject(error) : resolve(bound),
+      ),
+    );
+    await allReady(pool, 5);
+    expect(pool.snapshot().parkedConnections).toBe(0);
+    expect(scaler.snapshot().totalConnections).toBe(5);
   });
 });

@@ -80,6 +80,8 @@ export class GrpcChannelPool<C extends Client> implements ScalablePool {
   private readonly window: CallWindow;
   private readonly unregister: () => void;
   private nextSlotId = 0;
+  /** Connections closed while the instance could not be reached, reopened once the probe connects again. */
+  private parked = 0;
   private rotation = 0;
   private lastScaleActionAt: number;
   private closed = false;
@@ -246,6 +248,7 @@ export class GrpcChannelPool<C extends Client> implements ScalablePool {
       surrendered: this.counts.surrendered,
       denials: this.counts.denials,
       connectFailures: this.counts.connectFailures,
+      parkedConnections: this.parked,
       scaleUpTimesMs: [...this.scaleUpTimesMs],
     };
   }
@@ -306,12 +309,41 @@ export class GrpcChannelPool<C extends Client> implements ScalablePool {
 
   private onSlotState(slot: PoolSlot<C>, from: connectivityState, to: connectivityState): void {
     if (slot.draining || this.closed) return;
-    if (to === connectivityState.READY) this.options.listener?.connectionReady?.();
-    else if (from === connectivityState.READY || to === connectivityState.TRANSIENT_FAILURE) {
+    if (to === connectivityState.READY) {
+      this.unpark();
+      this.options.listener?.connectionReady?.();
+    } else if (from === connectivityState.READY || to === connectivityState.TRANSIENT_FAILURE) {
       if (to === connectivityState.TRANSIENT_FAILURE) this.counts.connectFailures += 1;
+      this.parkAllBut(slot);
       this.options.listener?.connectionLost?.();
     }
     // Keep the pool warm: a connection that went idle (dropped, GOAWAY, backoff over) reconnects.
     if (to === connectivityState.IDLE) slot.connect();
+  }
+
+  /**
+   * The instance cannot be reached (no connection of the pool is ready): every connection would
+   * keep redialling it on its own backoff, each attempt costing a TLS context and a socket, at
+   * the moment its callers fail over and need the CPU. Only `probe` keeps dialling; the others
+   * are closed and given back to the scaler until it connects again.
+   */
+  private parkAllBut(probe: PoolSlot<C>): void {
+    if (this.active.length <= 1 || this.active.some((slot) => slot.isReady())) return;
+    const others = this.active.filter((slot) => slot !== probe);
+    this.active.splice(0, this.active.length, probe);
+    for (const slot of others) {
+      this.draining.push(slot);
+      slot.drain();
+    }
+    this.scaler.release(others.length);
+    this.parked += others.length;
+    this.options.logger.debug({ pool: this.id, parked: this.parked }, 'instance unreachable: one connection keeps dialling');
+  }
+
+  /** A connection is ready again: the connections parked while the instance was unreachable reopen. */
+  private unpark(): void {
+    const parked = this.parked;
+    this.parked = 0;
+    for (let i = 0; i < parked; i += 1) if (!this.openConnection()) break;
   }
 }

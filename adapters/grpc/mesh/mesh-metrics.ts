@@ -31,6 +31,8 @@ export interface PoolSnapshot {
   readonly denials: number;
   /** Connections that failed to connect (TRANSIENT_FAILURE). */
   readonly connectFailures: number;
+  /** Connections closed while the instance could not be reached; they reopen when it is reached again. */
+  readonly parkedConnections: number;
   /** Recent scale-ups: from the decision to the new connection being ready, in ms. */
   readonly scaleUpTimesMs: readonly number[];
 }
