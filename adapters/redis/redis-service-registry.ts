@@ -296,9 +296,12 @@ export class RedisServiceRegistry implements ServiceRegistry {
     listed: readonly ServiceInstance[],
   ): Promise<{ readonly instances: readonly ServiceInstance[]; readonly unconfirmed: boolean }> {
     const seen = new Set(listed.map((instance) => registryKey(instance.service, instance.instanceId)));
-    const unlisted = watch.view.all().filter((instance) => !seen.has(registryKey(instance.service, instance.instanceId)));
-    const unlistedKeys = unlisted.map((instance) => registryKey(instance.service, instance.instanceId));
-    for (const key of watch.absentSince.keys()) if (!unlistedKeys.includes(key)) watch.absentSince.delete(key);
+    const known = watch.view.all().map((instance) => ({ instance, key: registryKey(instance.service, instance.instanceId) }));
+    const missing = known.filter(({ key }) => !seen.has(key));
+    const unlisted = missing.map(({ instance }) => instance);
+    const unlistedKeys = missing.map(({ key }) => key);
+    const stillUnlisted = new Set(unlistedKeys);
+    for (const key of watch.absentSince.keys()) if (!stillUnlisted.has(key)) watch.absentSince.delete(key);
     if (unlisted.length === 0) return { instances: listed, unconfirmed: false };
     const values = await Promise.all(unlistedKeys.map((key) => this.call(`read ${key}`, (client) => client.get(key))));
     const now = Date.now();
