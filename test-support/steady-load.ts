@@ -40,12 +40,22 @@ export const steadyLoad = (perSecond: number, send: () => Promise<number>): Stea
 };
 
 /**
- * How long after `at` the load was disturbed: until the end of the last request that failed, or
- * that was in flight at `at` or started later and took longer than `slowMs`. 0 if none was.
+ * How long after `at` the load was disturbed by what happened at `at`: until the end of the last
+ * request that failed, or took longer than `slowMs`, in the episode that begins at `at`. A
+ * disturbed request belongs to the episode when it was in flight at `at`, or started no later
+ * than `quietMs` after the end of the episode so far; a slow request after a quiet gap (a busy
+ * machine's pause, unrelated to the fault) ends nothing and is not counted. 0 if none was disturbed.
  */
-export const disturbedForMs = (samples: readonly LoadSample[], at: number, slowMs: number): number => {
-  const disturbed = samples.filter((s) => s.endedAt >= at && (s.status !== 200 || s.endedAt - s.startedAt > slowMs));
-  return disturbed.length === 0 ? 0 : Math.max(...disturbed.map((s) => s.endedAt)) - at;
+export const disturbedForMs = (samples: readonly LoadSample[], at: number, slowMs: number, quietMs = 500): number => {
+  const disturbed = samples
+    .filter((s) => s.endedAt >= at && (s.status !== 200 || s.endedAt - s.startedAt > slowMs))
+    .sort((a, b) => a.startedAt - b.startedAt);
+  let episodeEnd = at;
+  for (const sample of disturbed) {
+    if (sample.startedAt > episodeEnd + quietMs) break;
+    episodeEnd = Math.max(episodeEnd, sample.endedAt);
+  }
+  return episodeEnd - at;
 };
 
 export const median = (values: readonly number[]): number => {
