@@ -90,18 +90,17 @@ describe('PermissionCache with cachedAuthorization', () => {
     expect(auth.asked).toHaveLength(2);
   });
 
-  it("forgets every grant of the user an auth event names, nobody else's; a login changes nothing", async () => {
-    const { auth, check, cache, granted } = setup();
+  it("forgets every grant of the user a role or account event names, nobody else's; a login changes nothing", async () => {
+    const { auth, check, cache } = setup();
     await check.checkPermission('u1', 'project:create');
     await check.checkPermission('u1', 'project:update', 'r1');
     await check.checkPermission('u2', 'project:create');
     cache.apply({ type: 'login', user_id: 'u1', session_id: 's', timestamp: 1 });
     expect(cache.size).toBe(3);
 
-    granted.delete('u1 project:update r1');
-    cache.apply({ type: 'permission_changed', user_id: 'u1', roles: ['user'], resource_id: 'r1', resource_role: null, timestamp: 2 });
+    cache.apply({ type: 'permission_changed', user_id: 'u1', roles: ['user'], timestamp: 2 });
     auth.asked.length = 0;
-    expect((await check.checkPermission('u1', 'project:update', 'r1')).allowed).toBe(false);
+    await check.checkPermission('u1', 'project:update', 'r1');
     await check.checkPermission('u1', 'project:create');
     await check.checkPermission('u2', 'project:create');
     expect(auth.asked).toEqual(['u1 project:update r1', 'u1 project:create']);
@@ -109,6 +108,20 @@ describe('PermissionCache with cachedAuthorization', () => {
     cache.apply({ type: 'logout', user_id: 'u2', reason: 'deactivated', timestamp: 3 });
     await check.checkPermission('u2', 'project:create');
     expect(auth.asked).toEqual(['u1 project:update r1', 'u1 project:create', 'u2 project:create']);
+  });
+
+  it("forgets on a grant change of one resource only the user's grants checked on it", async () => {
+    const { auth, check, cache, granted } = setup(undefined, ['u1 project:create', 'u1 project:update r1', 'u1 project:update r2']);
+    await check.checkPermission('u1', 'project:create');
+    await check.checkPermission('u1', 'project:update', 'r1');
+    await check.checkPermission('u1', 'project:update', 'r2');
+    granted.delete('u1 project:update r1');
+    cache.apply({ type: 'permission_changed', user_id: 'u1', roles: ['user'], resource_id: 'r1', resource_role: null, timestamp: 1 });
+    auth.asked.length = 0;
+    expect((await check.checkPermission('u1', 'project:update', 'r1')).allowed).toBe(false);
+    await check.checkPermission('u1', 'project:update', 'r2');
+    await check.checkPermission('u1', 'project:create');
+    expect(auth.asked).toEqual(['u1 project:update r1']);
   });
 
   it('forgets everything on an auth event that names no user', async () => {
@@ -119,14 +132,42 @@ describe('PermissionCache with cachedAuthorization', () => {
     expect(cache.size).toBe(0);
   });
 
-  it('does not keep a grant auth gave before an eviction that happened while it was on its way', async () => {
+  it('does not keep a grant auth gave before an eviction concerning it that happened while it was on its way', async () => {
+    const { auth, check, cache } = setup();
+    for (const event of [
+      { type: 'permission_changed', user_id: 'u1', roles: ['user'], timestamp: 1 },
+      { type: 'logout', timestamp: 1 },
+    ]) {
+      auth.holdNext();
+      const answer = check.checkPermission('u1', 'project:create');
+      await Promise.resolve();
+      cache.apply(event);
+      auth.release();
+      expect((await answer).allowed).toBe(true);
+      expect(cache.size).toBe(0);
+    }
+  });
+
+  it('keeps a grant on its way across an eviction that does not concern it (another user, or a resource it was not checked on)', async () => {
     const { auth, check, cache } = setup();
     auth.holdNext();
     const answer = check.checkPermission('u1', 'project:create');
     await Promise.resolve();
-    cache.apply({ type: 'permission_changed', user_id: 'u1', roles: ['user'], timestamp: 1 });
+    cache.apply({ type: 'permission_changed', user_id: 'u2', roles: ['user'], timestamp: 1 });
+    cache.apply({ type: 'permission_changed', user_id: 'u1', roles: ['user'], resource_id: 'r9', resource_role: 'owner', timestamp: 1 });
     auth.release();
-    expect((await answer).allowed).toBe(true);
+    await answer;
+    expect(cache.grant('u1', 'project:create')).toBe('granted u1 project:create');
+  });
+
+  it('does not keep a grant on its way across more evictions than it remembers (it cannot tell whether one concerned it)', async () => {
+    const { auth, check, cache } = setup();
+    auth.holdNext();
+    const answer = check.checkPermission('u1', 'project:create');
+    await Promise.resolve();
+    for (let user = 0; user <= 10_000; user += 1) cache.evictUser(`other-${user}`);
+    auth.release();
+    await answer;
     expect(cache.size).toBe(0);
   });
 
