@@ -2,6 +2,7 @@ import { credentials, status, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { ProjectServiceClient } from '../adapters/grpc/generated/project.js';
+import { SimulationServiceClient } from '../adapters/grpc/generated/simulation.js';
 import { redisConfigToEnv } from '../adapters/redis/redis-config.js';
 import { waitFor } from '../contract-tests/messaging/wait.js';
 import { callUnary } from '../contract-tests/support/grpc-unary.js';
@@ -17,8 +18,8 @@ const PASSWORD = 'correct horse battery';
 const ADMIN_EMAIL = 'root@permission-cache.test';
 
 /**
- * The project service's kept CheckPermission grants (docs/adr/0070), with real processes on one
- * Redis and one PostgreSQL: auth and a gateway in one process, two project instances in two more.
+ * The kept CheckPermission grants (docs/adr/0070), with real processes on one Redis and one
+ * PostgreSQL: auth and a gateway in one process, two project instances and a simulation instance in three more.
  * The grants are kept far longer than the test runs (PERMISSION_CACHE_TTL_MS), so only auth's
  * events (or a lost bus) can make an instance ask auth again.
  */
@@ -32,9 +33,27 @@ describe('permission grants kept by two project instances, evicted by auth event
   let admin: string;
   let user: { id: string; token: string };
   let projectId: string;
+  let simulation: { client: SimulationServiceClient; adminPort: number };
 
-  const authCalls = async (instance: number): Promise<number> =>
-    callsPerInstance(await readMeshReport(instances[instance]!.adminPort), 'auth').reduce((sum, { calls }) => sum + calls, 0);
+  const authCallsAt = async (adminPort: number): Promise<number> =>
+    callsPerInstance(await readMeshReport(adminPort), 'auth').reduce((sum, { calls }) => sum + calls, 0);
+  const authCalls = (instance: number): Promise<number> => authCallsAt(instances[instance]!.adminPort);
+  /** Auth calls the simulation instance made for one StartSimulation, and its gRPC status (0: started). */
+  const startCountingAuth = async (): Promise<{ authCalls: number; code: number }> => {
+    const before = await authCallsAt(simulation.adminPort);
+    const code = await callUnary(simulation.client.startSimulation.bind(simulation.client), {
+      userId: user.id,
+      projectId,
+      configuration: {},
+      components: [],
+      durationSeconds: 1,
+      enableRealTime: false,
+    }).then(
+      () => status.OK,
+      (error: ServiceError) => error.code,
+    );
+    return { authCalls: (await authCallsAt(simulation.adminPort)) - before, code };
+  };
   const update = (instance: number, name: string) => {
     const client = instances[instance]!.client;
     return callUnary(client.updateProject.bind(client), {
@@ -63,7 +82,7 @@ describe('permission grants kept by two project instances, evicted by auth event
 
   beforeAll(async () => {
     [redis, database] = await Promise.all([startRedisNode(), createThrowawayDatabase('permission_cache')]);
-    const [authG, authH, gwG, gwH, p1G, p1H, p1A, p2G, p2H, p2A] = (await findFreePorts(10)).map(String) as string[];
+    const [authG, authH, gwG, gwH, p1G, p1H, p1A, p2G, p2H, p2A, simG, simH, simA] = (await findFreePorts(13)).map(String) as string[];
     const env = {
       ...redisConfigToEnv(redis.config),
       MESH_STORAGE: 'sql',
@@ -86,8 +105,17 @@ describe('permission grants kept by two project instances, evicted by auth event
       ...(await Promise.all([
         startMeshProcess(['project'], project(p1G!, p1H!, p1A!)),
         startMeshProcess(['project'], project(p2G!, p2H!, p2A!)),
+        startMeshProcess(['simulation'], {
+          ...env,
+          SIMULATION_GRPC_PORT: simG!,
+          SIMULATION_HTTP_PORT: simH!,
+          MESH_ADMIN_PORT: simA!,
+          SIMULATION_MAX_RUNNING_PER_USER: '100',
+          SIMULATION_MAX_RUNNING_PER_PROJECT: '100',
+        }),
       ])),
     );
+    simulation = { client: new SimulationServiceClient(`127.0.0.1:${simG}`, credentials.createInsecure()), adminPort: Number(simA) };
     gateway = `http://127.0.0.1:${gwH}`;
     instances.push(
       { client: new ProjectServiceClient(`127.0.0.1:${p1G}`, credentials.createInsecure()), adminPort: Number(p1A) },
@@ -120,6 +148,7 @@ describe('permission grants kept by two project instances, evicted by auth event
 
   afterAll(async () => {
     instances.forEach(({ client }) => client.close());
+    simulation?.client.close();
     await http2.close();
     await Promise.all(processes.map((process) => process.kill()));
     await Promise.all([redis?.stop(), database?.drop()]);
@@ -130,6 +159,11 @@ describe('permission grants kept by two project instances, evicted by auth event
       expect(await updateCountingAuth(instance, `first on ${instance}`)).toEqual({ authCalls: 1, code: status.OK });
       expect(await updateCountingAuth(instance, `second on ${instance}`)).toEqual({ authCalls: 0, code: status.OK });
     }
+  });
+
+  it('asks auth for the first simulation start of a user on the simulation instance, and not for the next', async () => {
+    expect(await startCountingAuth()).toEqual({ authCalls: 1, code: status.OK });
+    expect(await startCountingAuth()).toEqual({ authCalls: 0, code: status.OK });
   });
 
   it('asks auth again on every instance once the bus was lost and is back (its events may have been missed)', async () => {
@@ -148,7 +182,7 @@ describe('permission grants kept by two project instances, evicted by auth event
     }
   });
 
-  it('refuses a deactivated member on every instance as soon as the event arrives, asking auth', async () => {
+  it('refuses a deactivated member on every project and simulation instance as soon as the event arrives, asking auth', async () => {
     const deactivated = await jsonRequest(http2, 'POST', `${gateway}/admin/users/${user.id}/deactivate`, { token: admin });
     expect(deactivated.status).toBe(200);
     for (const instance of [0, 1]) {
@@ -161,5 +195,7 @@ describe('permission grants kept by two project instances, evicted by auth event
       // A denial is not kept: auth is asked every time.
       expect(await updateCountingAuth(instance, `refused again on ${instance}`)).toEqual({ authCalls: 1, code: status.PERMISSION_DENIED });
     }
+    await waitFor(async () => (await startCountingAuth()).code === status.PERMISSION_DENIED, 5_000, 'the simulation instance refusing');
+    expect(await startCountingAuth()).toEqual({ authCalls: 1, code: status.PERMISSION_DENIED });
   });
 });
