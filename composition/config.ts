@@ -92,6 +92,8 @@ export interface MeshConfig {
   /** How long a collaboration client stays in a session without renewal (`COLLABORATION_PRESENCE_TTL_MS`). */
   readonly collaborationPresenceTtlMs: number;
   // --- end collaboration ---
+  /** The grants of CheckPermission kept by project and simulation (`PERMISSION_CACHE_*`, docs/adr/0070). */
+  readonly permissionCache: Values['permissionCache'];
   /** OpenTelemetry traces exported over OTLP (`OTEL_*`, docs/adr/0048); undefined: none made, none exported. */
   readonly tracing: TracingSettings | undefined;
   /** Entries each stream family of the specification keeps (`STREAM_RETENTION_*`). */
@@ -160,6 +162,7 @@ export const loadConfig = (env: Env): MeshConfig => {
     // --- collaboration (docs/adr/0050) ---
     collaborationPresenceTtlMs: values.collaborationPresenceTtlMs,
     // --- end collaboration ---
+    permissionCache: values.permissionCache,
     tracing: tracingOf(values.tracing),
     streamRetention: values.streamRetention,
     queues: values.queues,

@@ -1,4 +1,4 @@
-import type { DomainEvent, EventBus, EventHandler, Subscription } from '../../core/messaging/events.js';
+import type { DeliveryWatcher, DomainEvent, EventBus, EventHandler, Subscription } from '../../core/messaging/events.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import type { TraceContext } from '../observability/trace-context.js';
 import { currentTrace, runReceived } from '../observability/trace-context-scope.js';
@@ -51,6 +51,10 @@ export class InMemoryEventBus implements EventBus {
 
   async subscribePattern(pattern: string, handler: EventHandler): Promise<Subscription> {
     return this.add({ matches: globMatcher(pattern), handler, describe: `pattern ${pattern}` });
+  }
+  /** Nothing is lost between a publish and its delivery in one process: the watcher is never called. */
+  watchDelivery(_watcher: DeliveryWatcher): () => void {
+    return () => undefined;
   }
 
   private add(subscription: ActiveSubscription): Subscription {

@@ -1,4 +1,4 @@
-import type { DomainEvent, EventBus, EventHandler, Subscription } from '../../core/messaging/events.js';
+import type { DeliveryWatcher, DomainEvent, EventBus, EventHandler, Subscription } from '../../core/messaging/events.js';
 import { RecentIds } from '../../core/messaging/recent-ids.js';
 
 /** Ids remembered per subscription by default: minutes of the mesh's event rate. */
@@ -26,6 +26,9 @@ export class DeduplicatingEventBus implements EventBus {
 
   subscribePattern(pattern: string, handler: EventHandler): Promise<Subscription> {
     return this.inner.subscribePattern(pattern, this.once(handler));
+  }
+  watchDelivery(watcher: DeliveryWatcher): () => void {
+    return this.inner.watchDelivery(watcher);
   }
 
   private once(handler: EventHandler): EventHandler {

@@ -1,5 +1,5 @@
 import { Cluster, type Redis } from 'ioredis';
-import type { DomainEvent, EventBus, EventHandler, Subscription } from '../../core/messaging/events.js';
+import type { DeliveryWatcher, DomainEvent, EventBus, EventHandler, Subscription } from '../../core/messaging/events.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { outgoingTraceparent, runReceived } from '../observability/trace-context-scope.js';
 import { endProducerSpan, startProducerSpan } from '../observability/tracing/messaging-spans.js';
@@ -39,6 +39,9 @@ export class RedisEventBus implements EventBus {
   private readonly shardedPrefixes: readonly string[];
   private readonly logger: Logger;
   private closed = false;
+  private readonly watchers = new Set<DeliveryWatcher>();
+  /** The subscriber connection closed and has not been seen resubscribed since. */
+  private deliveryLost = false;
 
   constructor(
     private readonly connections: RedisConnections,
@@ -55,6 +58,7 @@ export class RedisEventBus implements EventBus {
     );
     // Unsubscribes that failed while Redis was away are retried once it is back.
     this.subscriber.on('ready', this.onReconnect);
+    this.subscriber.on('close', this.onClose);
   }
 
   async publish(channel: string, event: DomainEvent): Promise<void> {
@@ -108,6 +112,18 @@ export class RedisEventBus implements EventBus {
     this.subscriber.removeAllListeners('smessage');
     this.subscriber.removeAllListeners('pmessage');
     this.subscriber.off('ready', this.onReconnect);
+    this.subscriber.off('close', this.onClose);
+    this.watchers.clear();
+  }
+
+  /**
+   * `lost` when the subscriber connection closes; `restored` once it is ready again and a PING sent
+   * after ioredis's resubscriptions is answered (commands on one connection run in order), so every
+   * subscription is back in Redis by then. In a cluster, at its `ready`.
+   */
+  watchDelivery(watcher: DeliveryWatcher): () => void {
+    this.watchers.add(watcher);
+    return () => void this.watchers.delete(watcher);
   }
 
   private async add(kind: SubscriptionKind, name: string, handler: EventHandler): Promise<Subscription> {
@@ -160,7 +176,37 @@ export class RedisEventBus implements EventBus {
     this.subscribed.delete(key);
   }
 
-  private readonly onReconnect = (): void => this.dropUnusedSubscriptions();
+  private readonly onReconnect = (): void => {
+    this.dropUnusedSubscriptions();
+    if (!this.deliveryLost) return;
+    const client = this.subscriber;
+    const resubscribed = client instanceof Cluster ? Promise.resolve() : client.ping().then(() => undefined);
+    resubscribed.then(
+      () => {
+        // Closed again meanwhile: the next ready tries again.
+        if (!this.deliveryLost || client.status !== 'ready') return;
+        this.deliveryLost = false;
+        this.tell('restored');
+      },
+      () => undefined,
+    );
+  };
+
+  private readonly onClose = (): void => {
+    if (this.deliveryLost || this.closed) return;
+    this.deliveryLost = true;
+    this.tell('lost');
+  };
+
+  private tell(what: keyof DeliveryWatcher): void {
+    for (const watcher of [...this.watchers]) {
+      try {
+        watcher[what]();
+      } catch (error) {
+        this.logger.error({ err: error }, `delivery watcher failed on ${what}`);
+      }
+    }
+  }
 
   private dropUnusedSubscriptions(): void {
     for (const key of this.subscribed) {

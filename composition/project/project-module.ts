@@ -11,6 +11,7 @@ import type { CollaboratorNotices } from '../../core/project/ports.js';
 import { defaultCallTimeoutMs } from '../../core/resilience/deadline.js';
 import type { Clock } from '../../core/shared/clock.js';
 import type { IdGenerator } from '../../core/shared/ids.js';
+import { cachedAuthorization, PermissionCache, type PermissionCacheSettings } from '../../core/shared/permission-cache.js';
 import { GrpcAuthClient } from '../../adapters/grpc/auth/auth-grpc-client.js';
 import { authorization, userDirectory } from '../../adapters/grpc/auth/auth-grpc-client-ports.js';
 import { AuthServiceClient } from '../../adapters/grpc/generated/auth.js';
@@ -40,6 +41,8 @@ export const ProjectTokens = {
   gatewayChannel: token<MeshService<GatewayServiceClient>>('GatewayClientSource'),
   notices: token<CollaboratorNotices>('CollaboratorNotices'),
   auth: token<GrpcAuthClient>('GrpcAuthClient'),
+  /** The grants of auth's CheckPermission this process keeps (docs/adr/0070), evicted by auth's events. */
+  permissionCache: token<PermissionCache>('ProjectPermissionCache'),
   simulations: token<SimulationReader>('SimulationReader'),
   exportSettings: token<ExportSettings>('ExportSettings'),
   service: token<ProjectService>('ProjectService'),
@@ -62,6 +65,8 @@ export interface ProjectModuleOptions {
   readonly presenceTtlMs: number;
   /** How many versions back a collaborator's edit may be made against: the collaboration stream's retention (docs/adr/0063). */
   readonly editWindow: number;
+  /** Bound and age of the kept CheckPermission grants; default DEFAULT_PERMISSION_CACHE_SETTINGS. */
+  readonly permissionCache?: PermissionCacheSettings;
 }
 
 /**
@@ -94,6 +99,9 @@ export const projectModule = (options: ProjectModuleOptions): ContainerModule =>
         [ProjectTokens.authChannel],
       )
       .inSingletonScope();
+    bind(ProjectTokens.permissionCache)
+      .toResolvedValue((clock: Clock) => new PermissionCache(clock, options.permissionCache), [Platform.clock])
+      .inSingletonScope();
     bind(ProjectTokens.simulations)
       .toResolvedValue(
         (source: ServiceCalls<SimulationServiceClient>) => new GrpcSimulationReader(source, { timeoutMs: options.timeouts?.simulationMs }),
@@ -105,6 +113,7 @@ export const projectModule = (options: ProjectModuleOptions): ContainerModule =>
         (
           projects: ProjectRepository,
           auth: GrpcAuthClient,
+          permissions: PermissionCache,
           notices: CollaboratorNotices,
           events: EventPublisher,
           streams: StreamStore,
@@ -116,7 +125,7 @@ export const projectModule = (options: ProjectModuleOptions): ContainerModule =>
             presence: options.presence,
             presenceTtlMs: options.presenceTtlMs,
             editWindow: options.editWindow,
-            authorization: authorization(auth),
+            authorization: cachedAuthorization(authorization(auth), permissions),
             users: userDirectory(auth),
             notices,
             events,
@@ -127,6 +136,7 @@ export const projectModule = (options: ProjectModuleOptions): ContainerModule =>
         [
           ProjectTokens.projects,
           ProjectTokens.auth,
+          ProjectTokens.permissionCache,
           ProjectTokens.notices,
           Platform.publisher,
           Platform.streams,

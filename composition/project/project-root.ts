@@ -15,6 +15,8 @@ import { registerTemplateRoutes } from '../../adapters/http/project/template-rou
 import type { Logger } from '../../adapters/observability/logger.js';
 import { dependencyStates } from '../../adapters/grpc/mesh/dependency-states.js';
 import { startOutboxRelay } from '../outbox-relay.js';
+import { followAuthorityChanges } from '../permission-cache.js';
+import type { PermissionCache } from '../../core/shared/permission-cache.js';
 import { Platform, platformModule } from '../platform-module.js';
 import type { ServiceContext, ServiceRoot } from '../service-context.js';
 import { serviceClientDefences } from '../client-defences.js';
@@ -39,7 +41,7 @@ export interface ProjectRootOptions {
 /**
  * The project service with these options: gRPC `project.ProjectService` (10000), the client API
  * (10001: projects, templates, exports), the report and export workers on `async:reports:queue` and
- * `async:exports:queue`, and listeners on `auth:events:permission_changed` and `system:announcements`.
+ * `async:exports:queue`, and listeners on `auth:events:*` (evicting kept permission grants, docs/adr/0070) and `system:announcements`.
  */
 export const projectRoot =
   (options: ProjectRootOptions = {}): ServiceRoot =>
@@ -56,6 +58,7 @@ export const projectRoot =
         presence: collaborationPresence(context),
         presenceTtlMs: context.config.collaborationPresenceTtlMs,
         editWindow: context.config.streamRetention.collaboration,
+        permissionCache: context.config.permissionCache,
       }),
     );
     if (storage.module) container.load(storage.module);
@@ -92,7 +95,14 @@ export const projectRoot =
     const writes = resolve(container, ProjectTokens.idempotentWrites);
     const ports = context.config.ports.project;
     try {
-      background = await startBackgroundWork(context, logger, exports, settings, options.cleanupIntervalMs);
+      background = await startBackgroundWork(
+        context,
+        logger,
+        exports,
+        settings,
+        resolve(container, ProjectTokens.permissionCache),
+        options.cleanupIntervalMs,
+      );
       sweeper = sweepCollaborators(projects, context.config.collaborationPresenceTtlMs, logger);
       return await serveService({
         name: 'project',
@@ -175,6 +185,7 @@ const startBackgroundWork = async (
   logger: Logger,
   exports: ExportService,
   settings: ExportSettings,
+  permissions: PermissionCache,
   cleanupIntervalMs = 10 * 60 * 1000,
 ): Promise<{ stop(): Promise<void> }> => {
   const { jobs, events } = context.messaging;
@@ -202,12 +213,8 @@ const startBackgroundWork = async (
     const workerOptions = { maxAttempts: settings.maxAttempts };
     workers.push(await jobs.work(Queues.reports, REPORT_WORKERS, runJob, workerOptions));
     workers.push(await jobs.work(Queues.exports, EXPORT_WORKERS, runJob, workerOptions));
-    // Permissions are asked of the auth service on every call, so there is no cache to invalidate.
-    subscriptions.push(
-      await events.subscribe(EventChannels.authPermissionChanged, (event) =>
-        logger.debug({ event }, 'permission change: no per-user permission cache to invalidate'),
-      ),
-    );
+    // Auth's grants are kept (docs/adr/0070): its events about a user evict them.
+    subscriptions.push(await followAuthorityChanges(events, permissions, logger));
     subscriptions.push(
       await events.subscribe(EventChannels.systemAnnouncements, (event) => logger.info({ announcement: event }, 'system announcement')),
     );

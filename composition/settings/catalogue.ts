@@ -7,6 +7,7 @@ import { DEFAULT_MAX_TOTAL_CONNECTIONS, DEFAULT_SERVICE_PRIORITIES } from '../..
 import { DEFAULT_SIMULATION_SETTINGS } from '../../core/simulation/settings.js';
 import { defaultOutboxRelaySettings } from '../../core/messaging/outbox-relay.js';
 import { DEFAULT_STREAM_RETENTION } from '../../core/messaging/stream-retention.js';
+import { DEFAULT_PERMISSION_CACHE_SETTINGS } from '../../core/shared/permission-cache.js';
 import { DEFAULT_HEALTH_INTERVAL_MS } from '../../adapters/grpc/health-checker.js';
 import { SMTP_URL_PATTERN } from '../../adapters/email/smtp-email-sender.js';
 import { DEFAULT_JOB_CLAIM_IDLE_MS, DEFAULT_JOB_MAX_ATTEMPTS } from '../../adapters/streams/stream-job-queue.js';
@@ -566,6 +567,20 @@ export const Catalogue = {
     'A collaboration client leaves the session this long after its last renewal (the gateway renews every third of it while the socket is open): how long a client of a gateway that died stays listed.',
   ),
   // --- end collaboration ---
+  // --- permission cache (docs/adr/0070) ---
+  permissionCache: {
+    maxEntries: integer(
+      'PERMISSION_CACHE_MAX_ENTRIES',
+      { default: DEFAULT_PERMISSION_CACHE_SETTINGS.maxEntries, min: 0, max: 10_000_000 },
+      "Grants of auth's CheckPermission the project and simulation services keep, per process (least recently used forgotten first); 0: auth is asked on every call.",
+    ),
+    ttlMs: integer(
+      'PERMISSION_CACHE_TTL_MS',
+      { default: DEFAULT_PERMISSION_CACHE_SETTINGS.ttlMs, min: 0, max: 3_600_000, unit: 'ms' },
+      'Longest a kept grant is believed without asking auth again, should its `auth:events:*` eviction be lost while Redis stayed connected; denials are never kept.',
+    ),
+  },
+  // --- end permission cache ---
   // --- OpenTelemetry traces (docs/adr/0048): the standard OTEL_* variables ---
   tracing: {
     disabled: custom(

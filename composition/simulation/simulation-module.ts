@@ -5,6 +5,7 @@ import type { StreamStore } from '../../core/messaging/streams.js';
 import type { OutboxStore } from '../../core/messaging/outbox.js';
 import type { Clock } from '../../core/shared/clock.js';
 import type { IdGenerator } from '../../core/shared/ids.js';
+import { cachedAuthorization, PermissionCache } from '../../core/shared/permission-cache.js';
 import {
   createSimulationService,
   type AuthorizationPort,
@@ -49,6 +50,8 @@ export const SimulationTokens = {
   projects: token<ProjectDirectory>('ProjectDirectory'),
   auth: token<GrpcAuthClient>('GrpcAuthClient'),
   authorization: token<AuthorizationPort>('AuthorizationPort'),
+  /** The grants of auth's CheckPermission this process keeps (docs/adr/0070), evicted by auth's events. */
+  permissionCache: token<PermissionCache>('SimulationPermissionCache'),
   tokenCheck: token<TokenCheck>('TokenCheck'),
   reportFault: token<FaultReporter>('FaultReporter'),
   scheduler: token<Scheduler>('Scheduler'),
@@ -100,7 +103,15 @@ export const simulationModule = (context: ServiceContext, settings: SimulationSe
         [SimulationTokens.authClients],
       )
       .inSingletonScope();
-    bind(SimulationTokens.authorization).toResolvedValue(authorization, [SimulationTokens.auth]).inSingletonScope();
+    bind(SimulationTokens.permissionCache)
+      .toResolvedValue((clock: Clock) => new PermissionCache(clock, context.config.permissionCache), [Platform.clock])
+      .inSingletonScope();
+    bind(SimulationTokens.authorization)
+      .toResolvedValue(
+        (auth: GrpcAuthClient, permissions: PermissionCache) => cachedAuthorization(authorization(auth), permissions),
+        [SimulationTokens.auth, SimulationTokens.permissionCache],
+      )
+      .inSingletonScope();
     bind(SimulationTokens.tokenCheck).toResolvedValue(remoteTokenCheck, [SimulationTokens.auth]).inSingletonScope();
     bind(SimulationTokens.reportFault)
       .toResolvedValue(

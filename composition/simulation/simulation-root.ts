@@ -19,6 +19,7 @@ import type { SimulationSettings } from '../config.js';
 import type { GrpcAuthClient } from '../../adapters/grpc/auth/auth-grpc-client.js';
 import type { Logger } from '../../adapters/observability/logger.js';
 import type { SimulationService } from '../../core/simulation/simulation-service.js';
+import { followAuthorityChanges } from '../permission-cache.js';
 
 /** How often the current announcements are read from auth again, and retried after a failure. */
 const ANNOUNCEMENT_SYNC_MS = 60_000;
@@ -115,6 +116,8 @@ export const startSimulationServiceWith = async (context: ServiceContext, settin
     workers.push(
       await jobs.work(Queues.analytics, ANALYTICS_WORKERS, analyticsJobHandler({ repository, streams, clock, logger: jobLogger })),
     );
+    // Auth's grants are kept (docs/adr/0070): its events about a user evict them.
+    subscriptions.push(await followAuthorityChanges(events, resolve(container, SimulationTokens.permissionCache), logger));
     subscriptions.push(await events.subscribe(EventChannels.projectUpdated, projectUpdatedHandler({ simulations, repository, logger })));
     subscriptions.push(
       await events.subscribe(EventChannels.systemAnnouncements, (event) => {

@@ -8,6 +8,8 @@ export interface EventBusFixture {
   publisher: EventBus;
   subscriber: EventBus;
   close(): Promise<void>;
+  /** Cuts the subscriber's transport (it reconnects by itself); absent for a bus with no transport to lose. */
+  interruptDelivery?(): Promise<void>;
 }
 
 interface Recorder {
@@ -247,6 +249,34 @@ export function describeEventBusContract(adapterName: string, createFixture: () 
 
       await expect(fixture.publisher.publish(channel, circular as DomainEvent)).rejects.toThrow();
       await expect(fixture.publisher.publish(channel, event('bigint', { amount: 10n }))).rejects.toThrow();
+    });
+
+    it('tells a delivery watcher when delivery is lost and when it is restored with the subscriptions in place', async (context) => {
+      const interrupt = fixture.interruptDelivery?.bind(fixture);
+      if (!interrupt) return context.skip('this bus has no transport to lose');
+      const recorder = record();
+      await fixture.subscriber.subscribe(channel, recorder.handler);
+      const told: string[] = [];
+      const stop = fixture.subscriber.watchDelivery({ lost: () => told.push('lost'), restored: () => told.push('restored') });
+
+      await interrupt();
+      await waitFor(() => told.includes('restored'), 10_000, 'delivery restored');
+      expect(told).toEqual(['lost', 'restored']);
+      await fixture.publisher.publish(channel, event('after'));
+      await waitFor(() => recorder.types().includes('after'), 5_000, 'the event published after the restore');
+
+      stop();
+      await interrupt();
+      await fixture.publisher.publish(channel, event('probe'));
+      await waitFor(
+        async () => {
+          await fixture.publisher.publish(channel, event('probe'));
+          return recorder.types().includes('probe');
+        },
+        10_000,
+        'delivery back after the second cut',
+      );
+      expect(told).toEqual(['lost', 'restored']);
     });
   });
 }

@@ -23,6 +23,10 @@ describeEventBusContract('RedisEventBus on one redis-server', async () => {
     close: async () => {
       await Promise.all([publisher.close(), subscriber.close()]);
     },
+    interruptDelivery: async () => {
+      // The subscriber's connection is dropped by the server, as a network fault or restart would.
+      await publisher.connections.command.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+    },
   };
 });
 

@@ -35,6 +35,18 @@ export interface EventPublisher {
   publish(channel: string, event: DomainEvent): Promise<void>;
 }
 
+/**
+ * Told when a subscriber's delivery stops and resumes. Events published between `lost` and
+ * `restored` may never be delivered (Pub/Sub does not replay), so state kept in step with events
+ * (a cache evicted by them) is dropped at both.
+ */
+export interface DeliveryWatcher {
+  /** Delivery stopped (the transport is away): events published from now on may be missed. */
+  lost(): void;
+  /** Delivery resumed with every subscription in place again. */
+  restored(): void;
+}
+
 export interface EventSubscriber {
   /**
    * Delivers every event published on `channel` after the returned promise resolves, once per
@@ -43,6 +55,11 @@ export interface EventSubscriber {
   subscribe(channel: string, handler: EventHandler): Promise<Subscription>;
   /** As `subscribe`, for every channel matching a glob pattern (`*`, `?`, `[abc]`, as Redis PSUBSCRIBE). */
   subscribePattern(pattern: string, handler: EventHandler): Promise<Subscription>;
+  /**
+   * Tells `watcher` each time delivery is lost and restored (a transport reconnect). A bus that
+   * cannot lose an event (in one process) never calls it. Returns a function that stops telling.
+   */
+  watchDelivery(watcher: DeliveryWatcher): () => void;
 }
 
 /** Both halves, as one bus adapter provides them. */

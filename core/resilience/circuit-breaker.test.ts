@@ -31,7 +31,7 @@ describe('CircuitBreaker', () => {
     const { breaker } = breakerWith();
 
     expect(breaker.state()).toBe('closed');
-    expect(breaker.tryAcquire()).toBe(true);
+    expect(breaker.tryAcquire()).toBe('call');
   });
 
   it('opens at 50% instance failures once the window holds the minimum of 10 calls', () => {
@@ -94,7 +94,7 @@ describe('CircuitBreaker', () => {
 
     expect(breaker.state()).toBe('half_open');
     expect(breaker.canAttempt()).toBe(true);
-    expect(breaker.tryAcquire()).toBe(true);
+    expect(breaker.tryAcquire()).toBe('probe');
     expect(breaker.tryAcquire()).toBe(false);
     expect(breaker.canAttempt()).toBe(false);
   });
@@ -128,11 +128,23 @@ describe('CircuitBreaker', () => {
     clock.t += 5_000;
     breaker.tryAcquire();
     report('cancelled');
-    expect(breaker.tryAcquire()).toBe(true);
+    expect(breaker.tryAcquire()).toBe('probe');
 
     clock.t += DEFAULT_CIRCUIT_BREAKER.probeTimeoutMs;
 
-    expect(breaker.tryAcquire()).toBe(true);
+    expect(breaker.tryAcquire()).toBe('probe');
+  });
+
+  it('lets the next call probe at once when the probe was released unsent, and only then', () => {
+    const { breaker, clock } = openedBreaker();
+    clock.t += 5_000;
+    expect(breaker.tryAcquire()).toBe('probe');
+    expect(breaker.tryAcquire()).toBe(false);
+
+    breaker.releaseProbe();
+
+    expect(breaker.tryAcquire()).toBe('probe');
+    expect(breaker.tryAcquire()).toBe(false);
   });
 
   it('ignores outcomes reported while open', () => {
@@ -174,7 +186,7 @@ describe('CircuitBreaker', () => {
   it('closes when the half-open probe is answered with a dependency failure: the instance is reachable', () => {
     const { breaker, clock, report } = openedBreaker();
     clock.t += DEFAULT_CIRCUIT_BREAKER.coolDownMs;
-    expect(breaker.tryAcquire()).toBe(true);
+    expect(breaker.tryAcquire()).toBe('probe');
 
     report('dependency_failure');
 

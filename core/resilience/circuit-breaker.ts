@@ -72,11 +72,24 @@ export class CircuitBreaker {
     return state === 'closed' || (state === 'half_open' && !this.probeInFlight());
   }
 
-  /** Claims permission for one call: always when closed, once per probe when half-open. */
-  tryAcquire(): boolean {
+  /**
+   * Claims permission for one call: always when closed, once per probe when half-open. `'probe'`:
+   * this call is the half-open probe; should it end without being sent, `releaseProbe` it.
+   */
+  tryAcquire(): false | 'call' | 'probe' {
     if (!this.canAttempt()) return false;
-    if (this.current === 'half_open') this.probeSentAt = this.clock.now();
-    return true;
+    if (this.current !== 'half_open') return 'call';
+    this.probeSentAt = this.clock.now();
+    return 'probe';
+  }
+
+  /**
+   * The probe claimed by `tryAcquire` never reached the instance (refused by its pool, no
+   * connection, cancelled first): it says nothing about the instance, so the next call may probe
+   * at once instead of every call being refused until `probeTimeoutMs`.
+   */
+  releaseProbe(): void {
+    if (this.state() === 'half_open') this.probeSentAt = undefined;
   }
 
   record(outcome: CallOutcome): void {

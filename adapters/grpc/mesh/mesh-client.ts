@@ -78,7 +78,10 @@ const laterAbortsOf = (signal: AbortSignal): AbortSignal => {
   return controller.signal;
 };
 
-type Attempt<Res> = { readonly ok: true; readonly value: Res } | { readonly ok: false; readonly error: ServiceError };
+/** `sent: false`: the call never left for the instance (refused by its pool, no connection, cancelled first). */
+type Attempt<Res> =
+  | { readonly ok: true; readonly value: Res }
+  | { readonly ok: false; readonly error: ServiceError; readonly sent: boolean };
 
 /** What the outbound adapters need of a target service: its unary rpcs, called through the mesh (docs/adr/0026). */
 export interface ServiceCalls<C extends Client> {
@@ -190,6 +193,7 @@ export class MeshClient<C extends Client> implements ServiceCalls<C> {
     try {
       for (let attempts = 1; ; attempts += 1) {
         const member = this.choose(tried);
+        const probe = this.choseProbe;
         if (!member) {
           this.noInstance += 1;
           throw this.noInstanceError();
@@ -203,6 +207,8 @@ export class MeshClient<C extends Client> implements ServiceCalls<C> {
           if (span) endRpcSpan(span, status.OK, 'client');
           return ok(answer.value);
         }
+        // A half-open probe that never left says nothing of the instance: the next call may probe.
+        if (probe && !answer.sent) member.breaker.releaseProbe();
         (tried ??= new Set()).add(member.id);
         const question = {
           ...retryable,
@@ -253,10 +259,15 @@ export class MeshClient<C extends Client> implements ServiceCalls<C> {
     let excluded = tried;
     for (;;) {
       const picked = this.balancer.pick(routableInstances(this.memberList, excluded));
-      if (!picked || picked.breaker.tryAcquire()) return picked;
+      const claim = picked?.breaker.tryAcquire();
+      this.choseProbe = claim === 'probe';
+      if (!picked || claim) return picked;
       excluded = new Set([...excluded, picked.id]); // another call took the half-open probe
     }
   }
+
+  /** Whether the last `choose` claimed its instance's half-open probe; read at once after it (no await between). */
+  private choseProbe = false;
 
   /** One attempt on `member`: admitted by its pool, then sent on the client of the connection it chose. */
   private attempt<Req, Res>(
@@ -268,9 +279,9 @@ export class MeshClient<C extends Client> implements ServiceCalls<C> {
     signal: AbortSignal | undefined,
   ): Promise<Attempt<Res>> {
     if (member.pool.connectionCount() === 0) {
-      return Promise.resolve({ ok: false, error: localError(status.UNAVAILABLE, `no connection to ${member.id}`) });
+      return Promise.resolve({ ok: false, sent: false, error: localError(status.UNAVAILABLE, `no connection to ${member.id}`) });
     }
-    if (signal?.aborted) return Promise.resolve({ ok: false, error: localError(status.CANCELLED, 'Cancelled on client') });
+    if (signal?.aborted) return Promise.resolve({ ok: false, sent: false, error: localError(status.CANCELLED, 'Cancelled on client') });
     return new Promise((resolve) => {
       let sent: ClientUnaryCall | undefined;
       let cancelledByCaller = false;
@@ -287,7 +298,7 @@ export class MeshClient<C extends Client> implements ServiceCalls<C> {
         sent = invoke.call(client, request, metadata, { deadline }, (error, response) => {
           signal?.removeEventListener('abort', cancel);
           done(error ? error.code : status.OK, cancelledByCaller, error?.metadata);
-          resolve(error ? { ok: false, error } : { ok: true, value: response });
+          resolve(error ? { ok: false, sent: true, error } : { ok: true, value: response });
         });
       };
       // The pool may refuse at once (closed, queue full): the listener is added only if it did not.
@@ -295,7 +306,7 @@ export class MeshClient<C extends Client> implements ServiceCalls<C> {
       const refuse = (code: status, details: string) => {
         refused = true;
         signal?.removeEventListener('abort', cancel);
-        resolve({ ok: false, error: localError(code, details) });
+        resolve({ ok: false, sent: false, error: localError(code, details) });
       };
       withdraw = member.pool.admit(deadline, send, refuse);
       if (!refused) signal?.addEventListener('abort', cancel, { once: true });

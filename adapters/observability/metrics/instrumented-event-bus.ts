@@ -1,4 +1,4 @@
-import type { DomainEvent, EventBus, EventHandler, Subscription } from '../../../core/messaging/events.js';
+import type { DeliveryWatcher, DomainEvent, EventBus, EventHandler, Subscription } from '../../../core/messaging/events.js';
 import type { MessagingMetrics } from './messaging-metrics.js';
 
 /**
@@ -29,6 +29,9 @@ export class InstrumentedEventBus implements EventBus {
 
   subscribePattern(pattern: string, handler: EventHandler): Promise<Subscription> {
     return this.counted(pattern, (counting) => this.inner.subscribePattern(pattern, counting), handler);
+  }
+  watchDelivery(watcher: DeliveryWatcher): () => void {
+    return this.inner.watchDelivery(watcher);
   }
 
   private async counted(

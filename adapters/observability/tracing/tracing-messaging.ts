@@ -1,4 +1,4 @@
-import type { DomainEvent, EventBus, EventHandler, Subscription } from '../../../core/messaging/events.js';
+import type { DeliveryWatcher, DomainEvent, EventBus, EventHandler, Subscription } from '../../../core/messaging/events.js';
 import type { Job, JobHandler, JobQueue, NewJob, Worker, WorkerOptions } from '../../../core/messaging/work-queue.js';
 import { currentScope } from '../trace-context-scope.js';
 import { startConsumerSpan, type ConsumedMessage } from './messaging-spans.js';
@@ -37,6 +37,9 @@ export class TracingEventBus implements EventBus {
 
   subscribePattern(pattern: string, handler: EventHandler): Promise<Subscription> {
     return this.inner.subscribePattern(pattern, this.traced(handler, pattern));
+  }
+  watchDelivery(watcher: DeliveryWatcher): () => void {
+    return this.inner.watchDelivery(watcher);
   }
 
   private traced(handler: EventHandler, pattern?: string): EventHandler {
