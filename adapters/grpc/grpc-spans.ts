@@ -67,10 +67,16 @@ export interface ServedSpan {
   readonly tracer: Tracer;
 }
 
-const served = new WeakMap<object, ServedSpan>();
+/**
+ * The served span rides on the call object under a symbol of ours: a WeakMap entry per call would
+ * be one more ephemeron for every garbage collection to trace (docs/adr/0069).
+ */
+const SERVED = Symbol('meshwork.servedSpan');
+
+type Served = { [SERVED]?: ServedSpan };
 
 /** The span `tracedUnaryMethods` started for `call`, if any (read by `unaryHandler`). */
-export const servedSpanOf = (call: object): ServedSpan | undefined => served.get(call);
+export const servedSpanOf = (call: object): ServedSpan | undefined => (call as Served)[SERVED];
 
 /**
  * The implementation with a server span around each unary method (docs/adr/0048): a child of the
@@ -94,7 +100,7 @@ const tracedUnary =
   (call, callback) => {
     const parent = parseTraceparent(call.metadata.get(TRACEPARENT)[0] as string | undefined);
     const span = startSpan(tracer, rpc.name, SpanKind.SERVER, parent, () => ({ ...rpcAttributes(rpc), ...peerOf(call) }), true);
-    served.set(call, { trace: traceOfSpan(span), tracer });
+    (call as Served)[SERVED] = { trace: traceOfSpan(span), tracer };
     const answer: sendUnaryData<unknown> = (error, value, trailer, flags) => {
       endRpcSpan(span, error ? (error.code ?? status.UNKNOWN) : status.OK, 'server', error?.details ?? undefined);
       callback(error, value, trailer, flags);

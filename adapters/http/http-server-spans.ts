@@ -28,8 +28,20 @@ export interface RawRequest {
 
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
 
-/** Each request's server span, from `startHttpServerSpan` to the response; keyed by the raw request. */
-const spans = new WeakMap<object, Span>();
+/**
+ * Each request's server span, from `startHttpServerSpan` to the response, on the raw request under
+ * a symbol of ours (not a WeakMap: one ephemeron less per request for the garbage collector).
+ */
+const SPAN = Symbol('meshwork.serverSpan');
+
+type WithSpan = { [SPAN]?: Span | undefined };
+
+/** Takes the server span off `raw`: it is ended once. */
+const takeSpan = (raw: object): Span | undefined => {
+  const span = (raw as WithSpan)[SPAN];
+  if (span) (raw as WithSpan)[SPAN] = undefined;
+  return span;
+};
 
 /**
  * Starts the server span of a request (docs/adr/0048), a child of the client's `traceparent` when
@@ -45,7 +57,7 @@ export const startHttpServerSpan = (tracer: Tracer, raw: RawRequest): Span => {
     () => attributesOf(raw, method),
     true,
   );
-  if (span.isRecording()) spans.set(raw, span);
+  if (span.isRecording()) (raw as WithSpan)[SPAN] = span;
   return span;
 };
 
@@ -66,17 +78,15 @@ const attributesOf = (raw: RawRequest, method: string): Record<string, string | 
 /** Ends each request's server span when its response is sent (or the client went away): route, status, error for 5xx. */
 export const endHttpServerSpans = (app: FastifyInstance): void => {
   app.addHook('onResponse', (request, reply, done) => {
-    const span = spans.get(request.raw);
+    const span = takeSpan(request.raw);
     if (span) {
-      spans.delete(request.raw);
       end(span, request, reply.statusCode);
     }
     done();
   });
   app.addHook('onRequestAbort', (request, done) => {
-    const span = spans.get(request.raw);
+    const span = takeSpan(request.raw);
     if (span) {
-      spans.delete(request.raw);
       span.setAttribute(ERROR_TYPE, 'aborted');
       span.setStatus({ code: SpanStatusCode.ERROR, message: 'the client closed the request' });
       end(span, request, undefined);

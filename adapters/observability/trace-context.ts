@@ -75,6 +75,8 @@ export const childTraceparent = (trace: TraceContext): string => `00-${trace.tra
 
 export const newSpanId = (): string => randomHex(8);
 
+export const newTraceId = (): string => randomHex(16);
+
 // Random bytes are drawn in blocks (one randomFillSync per 512 span ids) and turned into hex with
 // a table: id generation stays far below the cost of the gRPC call it names.
 const pool = Buffer.alloc(4096);

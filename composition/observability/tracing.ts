@@ -5,6 +5,7 @@ import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, Sampler, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { Logger } from '../../adapters/observability/logger.js';
 import type { OtlpProtobufSpans } from '../../adapters/observability/tracing/otlp-protobuf-spans.js';
+import { MeshTracer } from '../../adapters/observability/tracing/mesh-tracer.js';
 import { followsParentSampling } from '../../adapters/observability/tracing/spans.js';
 import type { ServiceName } from '../service-names.js';
 import type { SamplerName, TracingSettings } from './tracing-settings.js';
@@ -22,10 +23,11 @@ export interface ProcessTracing {
 const EXPORT_FAILURE_LOG_INTERVAL_MS = 60_000;
 
 /**
- * Starts one OpenTelemetry tracer provider per service of this process, each with its resource
- * (`service.name`), the configured sampler and a batch processor exporting over OTLP/HTTP
- * (protobuf, each span encoded as it ends, or JSON). The SDK is loaded here only, when traces are
- * exported; nothing is registered globally (no global provider, no context manager, no instrumentation).
+ * Starts one tracer per service of this process, each with its resource (`service.name`), the
+ * configured sampler and a batch processor exporting over OTLP/HTTP (protobuf, each span encoded
+ * as it ends, or JSON). The spans are the mesh's own (docs/adr/0069); the SDK's samplers,
+ * resources, processors and exporters are loaded here only, when traces are exported; nothing is
+ * registered globally (no global provider, no context manager, no instrumentation).
  */
 export const startTracing = async (
   settings: TracingSettings,
@@ -59,7 +61,8 @@ export const startTracing = async (
   const failures = exportFailureLog(log);
   const providers = new Map(
     services.map((service) => {
-      const provider = new sdk.TracerProvider({
+      const processor = processorOf(failures);
+      const tracer = new MeshTracer({
         resource: resources.resourceFromAttributes({
           ...settings.resourceAttributes,
           'service.name': serviceNameOf(settings.serviceName, service, services.length),
@@ -71,11 +74,15 @@ export const startTracing = async (
           'telemetry.sdk.language': core.SDK_INFO['telemetry.sdk.language']!,
           'telemetry.sdk.version': core.SDK_INFO['telemetry.sdk.version']!,
         }),
+        scope: { name: 'meshwork' },
         sampler: samplerOf(settings.sampler),
-        spanProcessors: [processorOf(failures)],
+        processor,
+        followsParent: settings.sampler.startsWith('parentbased_'),
       });
-      const tracer = provider.getTracer('meshwork');
-      return [service, { provider, tracer: settings.sampler.startsWith('parentbased_') ? followsParentSampling(tracer) : tracer }] as const;
+      return [
+        service,
+        { processor, tracer: settings.sampler.startsWith('parentbased_') ? followsParentSampling(tracer) : tracer },
+      ] as const;
     }),
   );
   log.info(
@@ -89,9 +96,9 @@ export const startTracing = async (
       if (!entry) throw new Error(`no tracer for ${service}: this process does not run it`);
       return entry.tracer;
     },
-    flush: () => Promise.allSettled([...providers.values()].map(({ provider }) => provider.forceFlush())).then(() => undefined),
+    flush: () => Promise.allSettled([...providers.values()].map(({ processor }) => processor.forceFlush())).then(() => undefined),
     shutdown: () =>
-      (stopping ??= Promise.allSettled([...providers.values()].map(({ provider }) => provider.shutdown())).then(() => undefined)),
+      (stopping ??= Promise.allSettled([...providers.values()].map(({ processor }) => processor.shutdown())).then(() => undefined)),
   };
 };
 

@@ -1,7 +1,8 @@
-import type { Attributes } from '@opentelemetry/api';
+import type { Attributes, Link, SpanStatus } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
+import { MeshSpan, ORIGIN_NANOS, ORIGIN_SECONDS } from './mesh-tracer.js';
 import { FIXED32, FIXED64, LEN, ProtobufWriter, VARINT } from './protobuf-writer.js';
 
 /**
@@ -79,6 +80,8 @@ const writeAttributes = (writer: ProtobufWriter, attributes: Attributes | undefi
   for (const key in attributes) {
     if (!Object.hasOwn(attributes, key)) continue;
     const value = attributes[key];
+    // The SDK keeps no attribute without a value; a mesh span is given its attributes as they are.
+    if (value === undefined || value === null) continue;
     writer.tag(field, LEN);
     if (typeof value === 'string' && writer.asciiKeyValue(key, value)) continue;
     const start = writer.startLength();
@@ -90,10 +93,66 @@ const writeAttributes = (writer: ProtobufWriter, attributes: Attributes | undefi
 const spanFlags = (traceFlags: number, remote: boolean | undefined): number =>
   (traceFlags & 0xff) | HAS_IS_REMOTE | (remote ? IS_REMOTE : 0);
 
+const writeEvents = (writer: ProtobufWriter, events: readonly TimedEvent[]): void => {
+  // Event { time_unix_nano = 1; name = 2; attributes = 3; dropped_attributes_count = 4; }
+  for (const event of events) {
+    writer.tag(11, LEN);
+    const start = writer.startLength();
+    writer.tag(1, FIXED64);
+    writer.hrTime(event.time);
+    writer.tag(2, LEN);
+    writer.string(event.name);
+    writeAttributes(writer, event.attributes, 3);
+    writer.tag(4, VARINT);
+    writer.varint32(event.droppedAttributesCount ?? 0);
+    writer.endLength(start);
+  }
+};
+
+const writeLinks = (writer: ProtobufWriter, links: readonly Link[]): void => {
+  // Link { trace_id = 1; span_id = 2; trace_state = 3; attributes = 4; dropped_attributes_count = 5; flags = 6; }
+  for (const link of links) {
+    writer.tag(13, LEN);
+    const start = writer.startLength();
+    writer.tag(1, LEN);
+    writer.hexId(link.context.traceId);
+    writer.tag(2, LEN);
+    writer.hexId(link.context.spanId);
+    const linkState = link.context.traceState?.serialize();
+    if (linkState) {
+      writer.tag(3, LEN);
+      writer.string(linkState);
+    }
+    writeAttributes(writer, link.attributes, 4);
+    writer.tag(5, VARINT);
+    writer.varint32(link.droppedAttributesCount ?? 0);
+    writer.tag(6, FIXED32);
+    writer.fixed32(spanFlags(link.context.traceFlags, link.context.isRemote));
+    writer.endLength(start);
+  }
+};
+
+const writeStatus = (writer: ProtobufWriter, status: SpanStatus): void => {
+  // Status { message = 2; code = 3; }
+  writer.tag(15, LEN);
+  const start = writer.startLength();
+  if (status.message) {
+    writer.tag(2, LEN);
+    writer.string(status.message);
+  }
+  writer.tag(3, VARINT);
+  writer.varint32(status.code);
+  writer.endLength(start);
+};
+
 // Span { trace_id = 1; span_id = 2; trace_state = 3; parent_span_id = 4; name = 5; kind = 6; start_time_unix_nano = 7;
 //        end_time_unix_nano = 8; attributes = 9; dropped_attributes_count = 10; events = 11; dropped_events_count = 12;
 //        links = 13; dropped_links_count = 14; status = 15; flags = 16; }
 const writeSpan = (writer: ProtobufWriter, span: ReadableSpan): void => {
+  if (span instanceof MeshSpan) {
+    writeMeshSpan(writer, span);
+    return;
+  }
   const context = span.spanContext();
   writer.tag(1, LEN);
   writer.hexId(context.traceId);
@@ -123,55 +182,57 @@ const writeSpan = (writer: ProtobufWriter, span: ReadableSpan): void => {
   writeAttributes(writer, span.attributes, 9);
   writer.tag(10, VARINT);
   writer.varint32(span.droppedAttributesCount);
-  // Event { time_unix_nano = 1; name = 2; attributes = 3; dropped_attributes_count = 4; }
-  for (const event of span.events) {
-    writer.tag(11, LEN);
-    const start = writer.startLength();
-    writer.tag(1, FIXED64);
-    writer.hrTime(event.time);
-    writer.tag(2, LEN);
-    writer.string(event.name);
-    writeAttributes(writer, event.attributes, 3);
-    writer.tag(4, VARINT);
-    writer.varint32(event.droppedAttributesCount ?? 0);
-    writer.endLength(start);
-  }
+  writeEvents(writer, span.events);
   writer.tag(12, VARINT);
   writer.varint32(span.droppedEventsCount);
-  // Link { trace_id = 1; span_id = 2; trace_state = 3; attributes = 4; dropped_attributes_count = 5; flags = 6; }
-  for (const link of span.links) {
-    writer.tag(13, LEN);
-    const start = writer.startLength();
-    writer.tag(1, LEN);
-    writer.hexId(link.context.traceId);
-    writer.tag(2, LEN);
-    writer.hexId(link.context.spanId);
-    const linkState = link.context.traceState?.serialize();
-    if (linkState) {
-      writer.tag(3, LEN);
-      writer.string(linkState);
-    }
-    writeAttributes(writer, link.attributes, 4);
-    writer.tag(5, VARINT);
-    writer.varint32(link.droppedAttributesCount ?? 0);
-    writer.tag(6, FIXED32);
-    writer.fixed32(spanFlags(link.context.traceFlags, link.context.isRemote));
-    writer.endLength(start);
-  }
+  writeLinks(writer, span.links);
   writer.tag(14, VARINT);
   writer.varint32(span.droppedLinksCount);
-  // Status { message = 2; code = 3; }
-  writer.tag(15, LEN);
-  const status = writer.startLength();
-  if (span.status.message) {
-    writer.tag(2, LEN);
-    writer.string(span.status.message);
-  }
-  writer.tag(3, VARINT);
-  writer.varint32(span.status.code);
-  writer.endLength(status);
+  writeStatus(writer, span.status);
   writer.tag(16, FIXED32);
   writer.fixed32(spanFlags(context.traceFlags, parent?.isRemote));
+};
+
+/**
+ * `writeSpan` of the mesh's own span (docs/adr/0069), the same bytes read from its fields: times
+ * from its `performance.now()` readings, the parent from its trace context, no intermediate objects.
+ */
+const writeMeshSpan = (writer: ProtobufWriter, span: MeshSpan): void => {
+  const trace = span.trace;
+  writer.tag(1, LEN);
+  writer.hexId(trace.traceId);
+  writer.tag(2, LEN);
+  writer.hexId(trace.spanId);
+  const traceState = span.spanContext().traceState?.serialize();
+  if (traceState) {
+    writer.tag(3, LEN);
+    writer.string(traceState);
+  }
+  const parent = span.parent;
+  if (parent) {
+    writer.tag(4, LEN);
+    writer.hexId(parent.spanId);
+  }
+  writer.tag(5, LEN);
+  writer.string(span.name);
+  writer.tag(6, VARINT);
+  writer.varint32(span.kind + 1);
+  writer.tag(7, FIXED64);
+  writer.timeAfter(ORIGIN_SECONDS, ORIGIN_NANOS, span.startedAt);
+  writer.tag(8, FIXED64);
+  writer.timeAfter(ORIGIN_SECONDS, ORIGIN_NANOS, span.ended ? span.endedAt : span.startedAt);
+  writeAttributes(writer, span.attributes, 9);
+  writer.tag(10, VARINT);
+  writer.varint32(span.droppedAttributesCount);
+  if (span.events.length > 0) writeEvents(writer, span.events);
+  writer.tag(12, VARINT);
+  writer.varint32(span.droppedEventsCount);
+  if (span.links.length > 0) writeLinks(writer, span.links);
+  writer.tag(14, VARINT);
+  writer.varint32(span.droppedLinksCount);
+  writeStatus(writer, span.status);
+  writer.tag(16, FIXED32);
+  writer.fixed32(spanFlags(trace.flags === '01' ? 1 : 0, parent ? span.remote : undefined));
 };
 
 // Resource { attributes = 1; dropped_attributes_count = 2; }

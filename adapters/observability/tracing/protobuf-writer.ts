@@ -81,7 +81,25 @@ export class ProtobufWriter {
 
   /** Nanoseconds since the epoch of `[seconds, nanoseconds]`, exactly, without BigInt. */
   hrTime(time: HrTime): void {
-    const [seconds, nanos] = time;
+    this.time(time[0], time[1]);
+  }
+
+  /** Nanoseconds since the epoch of `origin` (whole seconds and nanoseconds) plus `ms` milliseconds, as `hrTime` after adding them. */
+  timeAfter(originSeconds: number, originNanos: number, ms: number): void {
+    const whole = Math.trunc(ms / 1000);
+    let nanos = originNanos + Math.round((ms - whole * 1000) * 1e6);
+    let seconds = originSeconds + whole;
+    if (nanos >= 1e9) {
+      nanos -= 1e9;
+      seconds += 1;
+    } else if (nanos < 0) {
+      nanos += 1e9;
+      seconds -= 1;
+    }
+    this.time(seconds, nanos);
+  }
+
+  private time(seconds: number, nanos: number): void {
     const lowSeconds = (seconds & 0xffff) * 1e9;
     const highSeconds = ((seconds / 0x10000) >>> 0) * 1e9;
     const low = (lowSeconds >>> 0) + (((highSeconds & 0xffff) * 0x10000) >>> 0) + nanos;

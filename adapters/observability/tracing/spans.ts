@@ -10,6 +10,7 @@ import {
 } from '@opentelemetry/api';
 import { formatTraceparent, newSpanId, type TraceContext } from '../trace-context.js';
 import { currentScope, runInScope, type RequestScope } from '../trace-context-scope.js';
+import { MeshSpan, MeshTracer } from './mesh-tracer.js';
 import { ERROR_TYPE } from './semantic-attributes.js';
 
 export { SpanKind };
@@ -38,6 +39,7 @@ const parentContextOf = (parent: TraceContext | undefined, remote: boolean): Con
 
 /** `span`'s ids as the scope and `traceparent` carry them; the flags say whether it is sampled. */
 export const traceOfSpan = (span: Span): TraceContext => {
+  if (span instanceof MeshSpan) return span.trace;
   const context = span.spanContext();
   return { traceId: context.traceId, spanId: context.spanId, flags: FLAGS[context.traceFlags & 1]! };
 };
@@ -59,7 +61,8 @@ export const followsParentSampling = (tracer: Tracer): Tracer => {
 /**
  * Starts a span under `parent`, or a new trace without one; the sampler (parent-based by default)
  * decides whether it is recorded. `remote`: the parent came from another process. `attributes` may
- * be a function, called only when the span is asked of the SDK.
+ * be a function, called only when the span is asked for; either way a new object that the span may
+ * keep as its own (the mesh's tracer does, docs/adr/0069).
  */
 export const startSpan = (
   tracer: Tracer,
@@ -73,6 +76,7 @@ export const startSpan = (
     return otelTrace.wrapSpanContext({ traceId: parent.traceId, spanId: newSpanId(), traceFlags: 0 });
   }
   const given = typeof attributes === 'function' ? attributes() : attributes;
+  if (tracer instanceof MeshTracer) return tracer.start(name, kind, parent, given, remote);
   return tracer.startSpan(name, { kind, attributes: given }, parentContextOf(parent, remote));
 };
 
@@ -115,29 +119,30 @@ const errorTypeOf = (error: unknown): string => {
 export const runInSpan = <T>(span: Span, tracer: Tracer, work: () => T): T => {
   // An unsampled span has nothing to end: its hops record nothing either (`recordingScope`).
   if (!span.isRecording()) return runInScope({ trace: traceOfSpan(span), tracer }, work);
-  const settle = (error?: unknown) => {
-    if (error !== undefined) failSpan(span, error);
-    span.end();
-  };
   let result: T;
   try {
     result = runInScope({ trace: traceOfSpan(span), tracer }, work);
   } catch (error) {
-    settle(error);
+    endFailed(span, error);
     throw error;
   }
   if (result instanceof Promise) {
     return result.then(
       (value: unknown) => {
-        settle();
+        span.end();
         return value;
       },
       (error: unknown) => {
-        settle(error ?? new Error('rejected'));
+        endFailed(span, error ?? new Error('rejected'));
         throw error;
       },
     ) as T;
   }
-  settle();
+  span.end();
   return result;
+};
+
+const endFailed = (span: Span, error: unknown): void => {
+  failSpan(span, error);
+  span.end();
 };
