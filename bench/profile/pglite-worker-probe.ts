@@ -5,7 +5,7 @@
  * - latency of one statement at a time (what one caller sees),
  * - the event loop's busy time per statement (what the services lose to SQL),
  * - requests/s when 16 concurrent "requests" each burn `--work` ms of JavaScript on the event loop
- *   (the mesh's gRPC/HTTP work, ~5 ms per POST /projects by the shape (a) CPU figure) and run one INSERT.
+ *   (the services' gRPC/HTTP work; the mesh spends more than 5 ms per POST /projects) and run one INSERT.
  *
  *   npx tsx bench/profile/pglite-worker-probe.ts [--statements 2000] [--work 5]
  */
