@@ -1,6 +1,6 @@
 /**
  * Starts shape (a) (`composition/main.ts`, all four services, PGlite under a fresh DATA_DIR, mutual
- * TLS) and times sequential calls of one operation, for profiling the embedded default:
+ * TLS) and times one operation at 1 caller and at 16, for profiling the embedded default:
  *   node --import tsx bench/profile/embedded-probe.ts [operation] [seconds]
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -38,6 +38,8 @@ try {
   await load.closed(request, 1, 1_000);
   const one = await load.closed(request, 1, seconds * 1_000);
   console.log(operation, '1 caller', summarise(one.latencies), 'failed', one.failures);
+  const many = await load.closed(request, 16, seconds * 1_000);
+  console.log(operation, '16 callers', ((many.latencies.length * 1000) / many.elapsedMs).toFixed(1), 'req/s', 'failed', many.failures);
 } finally {
   load.stop();
   await mesh.stop();
