@@ -1,4 +1,3 @@
-import type { PGliteInterface } from '@electric-sql/pglite';
 import {
   AbortedTransactionError,
   CompiledQuery,
@@ -7,7 +6,7 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
-import { Int8Oid, parseInt8 } from './int8.js';
+import type { PGliteEngine } from './pglite-engine.js';
 import { quoteIdentifier, type SharedPGlite } from './shared-pglite.js';
 import { isSqlError } from './sql-errors.js';
 
@@ -27,12 +26,10 @@ export class PGliteDriver implements Driver {
     /** The schema this driver's queries resolve unqualified names in; undefined: PGlite's default. */
     private readonly schema: string | undefined,
   ) {
-    this.connection = new PGliteConnection(database.pglite);
+    this.connection = new PGliteConnection(database.engine);
   }
 
-  async init(): Promise<void> {
-    await this.database.pglite.waitReady;
-  }
+  async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
     await this.database.acquire(this.schema);
@@ -86,12 +83,10 @@ export class PGliteDriver implements Driver {
 }
 
 class PGliteConnection implements DatabaseConnection {
-  constructor(private readonly pglite: PGliteInterface) {}
+  constructor(private readonly engine: PGliteEngine) {}
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.pglite.query<R>(compiledQuery.sql, [...compiledQuery.parameters], {
-      parsers: { [Int8Oid]: parseInt8 },
-    });
+    const result = await this.engine.query<R>(compiledQuery.sql, compiledQuery.parameters);
     return {
       rows: result.rows,
       ...(result.affectedRows === undefined ? {} : { numAffectedRows: BigInt(result.affectedRows) }),
