@@ -49,32 +49,32 @@ export const adoptLegacyDataDir = async (
     const tables = await tablesIn(legacy, service);
     const copies: { table: string; blob: Blob; rows: number }[] = [];
     for (const table of tables) {
-      const { blob, affectedRows } = await legacy.engine.query(`COPY ${qualified(service, table)} TO '/dev/blob'`);
+      const { blob, affectedRows } = await legacy.pglite.query(`COPY ${qualified(service, table)} TO '/dev/blob'`);
       copies.push({ table, blob: blob ?? new Blob([]), rows: affectedRows ?? 0 });
     }
     const sequences = await sequencesIn(legacy, service);
     await holding(shared, service, async () => {
-      await shared.engine.exec('BEGIN');
+      await shared.pglite.exec('BEGIN');
       try {
         // Foreign keys held where the rows come from; triggers off so the tables load in any order.
-        await shared.engine.exec('SET LOCAL session_replication_role = replica');
+        await shared.pglite.exec('SET LOCAL session_replication_role = replica');
         for (const { table, blob, rows: expected } of copies) {
-          const loaded = await shared.engine.query(`COPY ${qualified(service, table)} FROM '/dev/blob'`, [], { blob });
+          const loaded = await shared.pglite.query(`COPY ${qualified(service, table)} FROM '/dev/blob'`, [], { blob });
           if ((loaded.affectedRows ?? 0) !== expected) {
             throw new Error(`copying ${service}.${table} loaded ${loaded.affectedRows} rows of ${expected}`);
           }
           rows += expected;
         }
         for (const sequence of sequences) {
-          await shared.engine.query('SELECT setval($1::regclass, $2::bigint, $3::boolean)', [
+          await shared.pglite.query('SELECT setval($1::regclass, $2::bigint, $3::boolean)', [
             sequence.name,
             sequence.lastValue,
             sequence.isCalled,
           ]);
         }
-        await shared.engine.exec('COMMIT');
+        await shared.pglite.exec('COMMIT');
       } catch (error) {
-        await shared.engine.exec('ROLLBACK');
+        await shared.pglite.exec('ROLLBACK');
         throw error;
       }
     });
@@ -108,7 +108,7 @@ const qualified = (schema: string, table: string): string => `${quoteIdentifier(
 
 /** The schema's tables, kysely's migration bookkeeping left out (each side keeps its own). */
 const tablesIn = async (database: SharedPGlite, schema: string): Promise<string[]> => {
-  const { rows } = await database.engine.query<{ tablename: string }>(
+  const { rows } = await database.pglite.query<{ tablename: string }>(
     "SELECT tablename FROM pg_tables WHERE schemaname = $1 AND NOT starts_with(tablename, 'kysely_') ORDER BY tablename",
     [schema],
   );
@@ -123,13 +123,13 @@ interface SequenceState {
 
 /** The schema's sequences (identity columns) and where each stands. */
 const sequencesIn = async (database: SharedPGlite, schema: string): Promise<SequenceState[]> => {
-  const { rows } = await database.engine.query<{ name: string }>(
+  const { rows } = await database.pglite.query<{ name: string }>(
     'SELECT quote_ident(schemaname) || $2 || quote_ident(sequencename) AS name FROM pg_sequences WHERE schemaname = $1 ORDER BY 1',
     [schema, '.'],
   );
   const states: SequenceState[] = [];
   for (const { name } of rows) {
-    const { rows: state } = await database.engine.query<{ last_value: string; is_called: boolean }>(
+    const { rows: state } = await database.pglite.query<{ last_value: string; is_called: boolean }>(
       `SELECT last_value::text AS last_value, is_called FROM ${name}`,
     );
     states.push({ name, lastValue: state[0]!.last_value, isCalled: state[0]!.is_called });

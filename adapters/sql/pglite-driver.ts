@@ -1,3 +1,4 @@
+import type { PGliteInterface } from '@electric-sql/pglite';
 import {
   AbortedTransactionError,
   CompiledQuery,
@@ -6,7 +7,7 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
-import type { PGliteEngine } from './pglite-engine.js';
+import { Int8Oid, parseInt8 } from './int8.js';
 import { quoteIdentifier, type SharedPGlite } from './shared-pglite.js';
 import { isSqlError } from './sql-errors.js';
 
@@ -26,10 +27,12 @@ export class PGliteDriver implements Driver {
     /** The schema this driver's queries resolve unqualified names in; undefined: PGlite's default. */
     private readonly schema: string | undefined,
   ) {
-    this.connection = new PGliteConnection(database.engine);
+    this.connection = new PGliteConnection(database.pglite);
   }
 
-  async init(): Promise<void> {}
+  async init(): Promise<void> {
+    await this.database.pglite.waitReady;
+  }
 
   async acquireConnection(): Promise<DatabaseConnection> {
     await this.database.acquire(this.schema);
@@ -83,10 +86,12 @@ export class PGliteDriver implements Driver {
 }
 
 class PGliteConnection implements DatabaseConnection {
-  constructor(private readonly engine: PGliteEngine) {}
+  constructor(private readonly pglite: PGliteInterface) {}
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.engine.query<R>(compiledQuery.sql, compiledQuery.parameters);
+    const result = await this.pglite.query<R>(compiledQuery.sql, [...compiledQuery.parameters], {
+      parsers: { [Int8Oid]: parseInt8 },
+    });
     return {
       rows: result.rows,
       ...(result.affectedRows === undefined ? {} : { numAffectedRows: BigInt(result.affectedRows) }),

@@ -1,8 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
-import { inThreadEngine, workerEngine, type PGliteEngine } from './pglite-engine.js';
 
 /**
  * One PGlite instance (one PostgreSQL session) shared by the services of a process, each in its
@@ -21,7 +21,7 @@ export class SharedPGlite {
   private closing: Promise<void> | undefined;
 
   private constructor(
-    readonly engine: PGliteEngine,
+    readonly pglite: PGlite,
     /** The resolved data directory, or `memory://...`. */
     readonly location: string,
     private readonly lock: DataDirLock | undefined,
@@ -39,8 +39,8 @@ export class SharedPGlite {
       lock = await lockDataDir(location);
     }
     try {
-      const engine = await (PGLITE_IN_WORKER ? workerEngine : inThreadEngine)(location);
-      return new SharedPGlite(engine, location, lock, onClosed);
+      const pglite = await PGlite.create(location);
+      return new SharedPGlite(pglite, location, lock, onClosed);
     } catch (error) {
       await lock?.release();
       throw error;
@@ -64,7 +64,7 @@ export class SharedPGlite {
     if (this.users > 0) return;
     this.closing ??= (async () => {
       try {
-        await this.engine.close();
+        if (!this.pglite.closed) await this.pglite.close();
       } finally {
         await this.lock?.release();
         this.onClosed();
@@ -85,7 +85,7 @@ export class SharedPGlite {
     if (schema === undefined || this.currentSchema === schema) return;
     try {
       this.currentSchema = undefined;
-      await this.engine.exec(`SET search_path TO ${quoteIdentifier(schema)}`);
+      await this.pglite.exec(`SET search_path TO ${quoteIdentifier(schema)}`);
       this.currentSchema = schema;
     } catch (error) {
       this.unlock();
@@ -100,10 +100,6 @@ export class SharedPGlite {
     release?.();
   }
 }
-
-// Measurement switch (docs/adr/0071): PGlite in a worker thread.
-// eslint-disable-next-line no-restricted-properties -- a switch for one measurement, not a setting
-const PGLITE_IN_WORKER = process.env.MESH_PGLITE_WORKER === 'on';
 
 const resolveDataDir = (dataDir: string): string =>
   dataDir.startsWith('memory://') ? dataDir : resolve(dataDir.startsWith('file:') ? fileURLToPath(dataDir) : dataDir);
