@@ -6,7 +6,6 @@
  * once, as in composition/main.ts, and auth's database is opened and migrated as the service opens it.
  */
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createAdmin, type CreateAdminOutcome } from '../core/auth/create-admin.js';
 import { ScryptPasswordHasher } from '../adapters/crypto/scrypt-password-hasher.js';
@@ -17,6 +16,7 @@ import { SqlUserRepository } from '../adapters/sql/auth/sql-user-repository.js';
 import { RandomIdGenerator } from '../adapters/system/random-id-generator.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
 import { ConfigError, loadConfig, type MeshConfig } from './config.js';
+import { embeddedDataDirs } from './storage.js';
 
 const usage = `Usage: npm run admin -- <command> [options]
   create-admin <email>     give the account with this email the admin role (reactivating it if it was deactivated),
@@ -24,7 +24,7 @@ const usage = `Usage: npm run admin -- <command> [options]
     --name <name>          the new account's name (default: the email's local part)
   --help                   show this text
 It writes auth's database: PostgreSQL (AUTH_DATABASE_URL or DATABASE_URL) while the mesh runs, or the embedded
-database under DATA_DIR/auth while the mesh is stopped (one process at a time opens it).
+database under DATA_DIR/pglite while the mesh is stopped (one process at a time opens it).
 Exit codes: 0 done, 1 the database cannot be opened, 2 wrong usage, settings or email.`;
 
 const fail = (message: string, code: 1 | 2): never => {
@@ -62,11 +62,11 @@ const createAdminCommand = async (config: MeshConfig, email: string, name: strin
     fail('MESH_STORAGE=memory keeps no accounts beyond the process that holds them: there is no database to write an administrator to.', 2);
   }
   const url = config.storage.databaseUrls.auth;
-  const where = url ? "auth's PostgreSQL database" : `the embedded database under ${join(config.storage.dataDir, 'auth')}`;
+  const where = url ? "auth's PostgreSQL database" : `the embedded database under ${embeddedDataDirs(config, 'auth').dataDir}`;
   const logger = createLogger('admin-cli', 'warn');
   let database: Awaited<ReturnType<typeof openServiceDatabase<'auth'>>>;
   try {
-    database = await openServiceDatabase({ service: 'auth', url, dataDir: join(config.storage.dataDir, 'auth'), logger });
+    database = await openServiceDatabase({ service: 'auth', url, ...embeddedDataDirs(config, 'auth'), logger });
     await database.migrate();
   } catch (error) {
     return fail(`cannot open ${where}: ${error instanceof Error ? error.message : String(error)}`, 1);

@@ -31,9 +31,20 @@ import { SimulationTokens } from './simulation/simulation-module.js';
 export type { ServiceStorage, StatefulService };
 
 /**
+ * Where a service's embedded database lives (docs/adr/0071): the process's one PGlite directory,
+ * `DATA_DIR/pglite`, shared by its services (each in its own schema), and the service's own
+ * directory of earlier versions, `DATA_DIR/<service>`, whose data moves into it on first start.
+ */
+export const embeddedDataDirs = (config: MeshConfig, service: StatefulService) => ({
+  dataDir: join(config.storage.dataDir, 'pglite'),
+  legacyDataDir: join(config.storage.dataDir, service),
+});
+
+/**
  * Opens where `service` keeps its state (docs/adr/0014): its PostgreSQL database when a URL is
- * configured, else embedded PostgreSQL (PGlite) under `<DATA_DIR>/<service>`, migrated to the
- * latest schema; or nothing with `MESH_STORAGE=memory`, leaving the in-memory repositories bound.
+ * configured, else embedded PostgreSQL (PGlite) under `DATA_DIR/pglite`, one instance shared by
+ * the process's services (docs/adr/0071), migrated to the latest schema; or nothing with
+ * `MESH_STORAGE=memory`, leaving the in-memory repositories bound.
  */
 export const openServiceStorage = async (service: StatefulService, config: MeshConfig, logger: Logger): Promise<ServiceStorage> => {
   if (config.storage.kind === 'memory') return { module: undefined, close: async () => {} };
@@ -141,7 +152,7 @@ const openMigrated = async <S extends StatefulService>(service: S, config: MeshC
   const database = await openServiceDatabase({
     service,
     url: config.storage.databaseUrls[service],
-    dataDir: join(config.storage.dataDir, service),
+    ...embeddedDataDirs(config, service),
     logger,
     traceQueries: config.tracing !== undefined,
   });

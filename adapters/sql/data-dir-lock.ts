@@ -44,7 +44,8 @@ const claim = async (dataDir: string, path: string, draft: string): Promise<Data
       if (holder && isAlive(holder)) {
         throw new Error(
           `PGlite data directory ${dataDir} is in use by process ${holder.pid} on ${holder.host}. ` +
-            'A PGlite data directory serves one process; run several instances on PostgreSQL (DATABASE_URL).',
+            'A PGlite data directory serves one process (its services share it); run services in several processes ' +
+            'on PostgreSQL (DATABASE_URL), or give each process a DATA_DIR of its own.',
         );
       }
       await unlink(path).catch(() => {});

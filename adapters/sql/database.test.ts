@@ -32,7 +32,7 @@ describe('openServiceDatabase on PGlite with a data directory', () => {
   });
 
   it('creates the directory on first start and keeps the data across close and reopen', { timeout: 120_000 }, async () => {
-    const dataDir = join(root, 'data', 'auth');
+    const dataDir = join(root, 'data', 'pglite');
     const first = await openServiceDatabase({ service: 'auth', dataDir, logger });
     expect(first.kind).toBe('pglite');
     expect(await first.migrate()).toEqual([
@@ -51,8 +51,12 @@ describe('openServiceDatabase on PGlite with a data directory', () => {
     try {
       expect(await again.migrate()).toEqual([]);
       expect(await new SqlUserRepository(again.db).findByEmail('USER-1@example.test')).toEqual(aUser('user-1'));
-      // One process at a time: a second opening is refused while this one is open.
-      await expect(openServiceDatabase({ service: 'auth', dataDir, logger })).rejects.toThrow(/in use .*PostgreSQL/);
+      // A second opening in this process shares the instance (another process's is refused by the lock).
+      const third = await openServiceDatabase({ service: 'auth', dataDir, logger });
+      expect(await new SqlUserRepository(third.db).findByEmail('USER-1@example.test')).toEqual(aUser('user-1'));
+      await third.close();
+      expect(existsSync(`${dataDir}.lock`)).toBe(true);
+      expect(await new SqlUserRepository(again.db).findByEmail('USER-1@example.test')).toEqual(aUser('user-1'));
     } finally {
       await again.close();
     }

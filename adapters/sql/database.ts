@@ -1,13 +1,10 @@
-import { mkdir } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
 import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
 import type { Logger } from '../observability/logger.js';
-import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
+import { adoptLegacyDataDir } from './legacy-data-dir.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { createPostgresPool, redactUrl } from './postgres-pool.js';
 import { runMigrations } from './run-migrations.js';
+import { sharedPGlite, type SharedPGlite } from './shared-pglite.js';
 import { ServiceMigrations, type ServiceTables, type SqlService } from './sql-services.js';
 import { TracingDialect, type DatabaseTarget } from './tracing-dialect.js';
 
@@ -20,7 +17,7 @@ export interface ServiceDatabase<Tables> {
   readonly db: Kysely<Tables>;
   /** Applies the pending migrations; resolves their names (empty when up to date). */
   migrate(): Promise<readonly string[]>;
-  /** Closes the pool or the PGlite instance (and its data directory lock). */
+  /** Closes the pool, or gives up the service's use of PGlite (the last service's close closes it and its lock). */
   close(): Promise<void>;
 }
 
@@ -28,8 +25,19 @@ export interface OpenServiceDatabaseOptions<S extends SqlService> {
   readonly service: S;
   /** PostgreSQL when set (the configuration's `<SERVICE>_DATABASE_URL`); otherwise embedded PGlite in `dataDir`. */
   readonly url?: string | undefined;
-  /** The service's PGlite data directory, e.g. `data/auth` (created when missing), or `memory://`. */
+  /**
+   * The process's PGlite data directory, e.g. `data/pglite` (created when missing): the services of a
+   * process that open the same directory share one PGlite instance, each in its own schema. `memory://`
+   * opens an instance of the call's own.
+   */
   readonly dataDir: string;
+  /**
+   * The service's own PGlite directory of earlier versions (`data/auth`, ...): when it exists, its data
+   * is moved into `dataDir` once and it is renamed `<dir>.moved` (docs/adr/0071).
+   */
+  readonly legacyDataDir?: string;
+  /** A PGlite instance to share instead of opening `dataDir` (tests: several services on one `memory://`). */
+  readonly pglite?: SharedPGlite;
   readonly logger: Logger;
   /** PostgreSQL connections of this process (default 10). */
   readonly poolSize?: number;
@@ -39,10 +47,11 @@ export interface OpenServiceDatabaseOptions<S extends SqlService> {
 
 /**
  * Opens the database of `service`: PostgreSQL at `url`, or else embedded PostgreSQL (PGlite) in
- * `dataDir`. Either way the service's tables live in the schema named after it, so one database
- * may hold every service's schema (a single `DATABASE_URL`) without any reading another's tables.
- * A PGlite data directory serves one process at a time (a lock file refuses a second); several
- * instances of a service need PostgreSQL. Call `migrate()` before handing `db` to repositories.
+ * `dataDir`, shared with the process's other services there. Either way the service's tables live
+ * in the schema named after it, so one database holds every service's schema (a single
+ * `DATABASE_URL`, or the one PGlite of a process) without any reading another's tables unqualified.
+ * A PGlite data directory serves one process at a time (a lock file refuses a second); services in
+ * several processes need PostgreSQL. Call `migrate()` before handing `db` to repositories.
  */
 export const openServiceDatabase = async <S extends SqlService>(
   options: OpenServiceDatabaseOptions<S>,
@@ -65,11 +74,7 @@ export const openServiceDatabase = async <S extends SqlService>(
     close: async () => {
       if (closed) return;
       closed = true;
-      try {
-        await db.destroy();
-      } finally {
-        await opened.lock?.release();
-      }
+      await db.destroy();
     },
   };
 };
@@ -78,7 +83,6 @@ interface OpenedDatabase {
   readonly kind: DatabaseKind;
   readonly location: string;
   readonly db: Kysely<unknown>;
-  readonly lock?: DataDirLock;
 }
 
 const searchPath = (service: SqlService): CompiledQuery => CompiledQuery.raw(`SET search_path TO "${service}"`);
@@ -104,24 +108,15 @@ const openPostgres = (url: string, options: OpenServiceDatabaseOptions<SqlServic
 };
 
 const openPGlite = async (options: OpenServiceDatabaseOptions<SqlService>): Promise<OpenedDatabase> => {
-  const inMemory = options.dataDir.startsWith('memory://');
-  const dataDir = inMemory
-    ? options.dataDir
-    : resolve(options.dataDir.startsWith('file:') ? fileURLToPath(options.dataDir) : options.dataDir);
-  let lock: DataDirLock | undefined;
-  if (!inMemory) {
-    // PGlite creates the directory itself, but not its parents.
-    await mkdir(dirname(dataDir), { recursive: true });
-    lock = await lockDataDir(dataDir);
-  }
+  const shared = options.pglite ?? (await sharedPGlite(options.dataDir));
+  if (options.pglite) shared.retain();
   try {
-    const pglite = await PGlite.create(dataDir);
-    await pglite.exec(searchPath(options.service).sql);
-    const dialect = new PGliteDialect(pglite);
+    if (options.legacyDataDir !== undefined) await adoptLegacyDataDir(shared, options.service, options.legacyDataDir, options.logger);
+    const dialect = new PGliteDialect(shared, options.service);
     const traced = options.traceQueries ? new TracingDialect(dialect, { namespace: options.service }) : dialect;
-    return { kind: 'pglite', location: dataDir, db: new Kysely<unknown>({ dialect: traced }), lock };
+    return { kind: 'pglite', location: shared.location, db: new Kysely<unknown>({ dialect: traced }) };
   } catch (error) {
-    await lock?.release();
+    await shared.release();
     throw error;
   }
 };

@@ -1,4 +1,4 @@
-import { PGlite } from '@electric-sql/pglite';
+import { sharedPGlite } from './shared-pglite.js';
 import { AbortedTransactionError, Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PGliteDialect } from './pglite-dialect.js';
@@ -10,7 +10,7 @@ interface Tables {
 describe('PGliteDialect', () => {
   let db: Kysely<Tables>;
   beforeAll(async () => {
-    db = new Kysely<Tables>({ dialect: new PGliteDialect(await PGlite.create('memory://')) });
+    db = new Kysely<Tables>({ dialect: new PGliteDialect(await sharedPGlite('memory://')) });
     await sql`CREATE TABLE items (id text PRIMARY KEY, at bigint NOT NULL)`.execute(db);
   }, 60_000);
   afterAll(async () => {

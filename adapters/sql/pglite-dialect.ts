@@ -1,4 +1,3 @@
-import type { PGliteInterface } from '@electric-sql/pglite';
 import {
   PostgresAdapter,
   PostgresIntrospector,
@@ -11,16 +10,22 @@ import {
   type QueryCompiler,
 } from 'kysely';
 import { PGliteDriver } from './pglite-driver.js';
+import type { SharedPGlite } from './shared-pglite.js';
 
 /**
  * kysely on embedded PostgreSQL (PGlite, WASM): PostgreSQL's SQL, so the same queries and
- * migrations run here and on a server. `Kysely.destroy()` closes the PGlite instance.
+ * migrations run here and on a server. One dialect per service: its queries run with `search_path`
+ * on `schema` alone (PGlite's default without one). `Kysely.destroy()` releases the dialect's use
+ * of the shared instance; the last release closes it.
  */
 export class PGliteDialect implements Dialect {
-  constructor(private readonly pglite: PGliteInterface) {}
+  constructor(
+    private readonly database: SharedPGlite,
+    private readonly schema?: string,
+  ) {}
 
   createDriver(): Driver {
-    return new PGliteDriver(this.pglite);
+    return new PGliteDriver(this.database, this.schema);
   }
 
   createQueryCompiler(): QueryCompiler {

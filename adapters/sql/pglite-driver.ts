@@ -8,28 +8,34 @@ import {
   type TransactionSettings,
 } from 'kysely';
 import { Int8Oid, parseInt8 } from './int8.js';
+import { quoteIdentifier, type SharedPGlite } from './shared-pglite.js';
 import { isSqlError } from './sql-errors.js';
 
 /**
- * A kysely Driver over one PGlite instance. PGlite is a single PostgreSQL session, so the driver
- * hands out its one connection to one holder at a time: a transaction (BEGIN ... COMMIT as plain
- * statements) keeps it until it ends, and other queries wait instead of landing inside it. Inside
+ * A kysely Driver for one service on a PGlite instance the process's services may share
+ * (SharedPGlite). PGlite is a single PostgreSQL session, so the driver hands out its one connection
+ * to one holder at a time, across every service on it: a transaction (BEGIN ... COMMIT as plain
+ * statements) keeps it until it ends, and other queries wait instead of landing inside it. Each
+ * holder gets the session with `search_path` on its service's schema alone. Inside
  * `db.transaction().execute(trx => ...)` use `trx` only: a query on `db` there would wait for itself.
  */
 export class PGliteDriver implements Driver {
   private readonly connection: PGliteConnection;
-  private readonly mutex = new ConnectionMutex();
 
-  constructor(private readonly pglite: PGliteInterface) {
-    this.connection = new PGliteConnection(pglite);
+  constructor(
+    private readonly database: SharedPGlite,
+    /** The schema this driver's queries resolve unqualified names in; undefined: PGlite's default. */
+    private readonly schema: string | undefined,
+  ) {
+    this.connection = new PGliteConnection(database.pglite);
   }
 
   async init(): Promise<void> {
-    await this.pglite.waitReady;
+    await this.database.pglite.waitReady;
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    await this.mutex.lock();
+    await this.database.acquire(this.schema);
     return this.connection;
   }
 
@@ -70,12 +76,12 @@ export class PGliteDriver implements Driver {
   }
 
   async releaseConnection(): Promise<void> {
-    this.mutex.unlock();
+    this.database.unlock();
   }
 
-  /** Closes the PGlite instance (flushing it to its data directory). */
+  /** Gives up this service's use of PGlite; the last user closes it (flushing it to its data directory). */
   async destroy(): Promise<void> {
-    if (!this.pglite.closed) await this.pglite.close();
+    await this.database.release();
   }
 }
 
@@ -97,28 +103,4 @@ class PGliteConnection implements DatabaseConnection {
   }
 }
 
-/** First come, first served; `unlock` hands the connection to the next waiter. */
-class ConnectionMutex {
-  private tail: Promise<void> = Promise.resolve();
-  private releaseHolder: (() => void) | undefined;
-
-  async lock(): Promise<void> {
-    const previous = this.tail;
-    let release!: () => void;
-    this.tail = new Promise((resolve) => {
-      release = resolve;
-    });
-    await previous;
-    this.releaseHolder = release;
-  }
-
-  unlock(): void {
-    const release = this.releaseHolder;
-    this.releaseHolder = undefined;
-    release?.();
-  }
-}
-
 const InFailedTransaction = '25P02';
-
-const quoteIdentifier = (name: string): string => `"${name.replaceAll('"', '""')}"`;

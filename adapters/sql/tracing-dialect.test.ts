@@ -1,4 +1,4 @@
-import { PGlite } from '@electric-sql/pglite';
+import { sharedPGlite } from './shared-pglite.js';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -20,7 +20,7 @@ describe('TracingDialect', () => {
   let db: Kysely<Tables>;
 
   beforeAll(async () => {
-    const dialect = new TracingDialect(new PGliteDialect(await PGlite.create('memory://')), { namespace: 'project' });
+    const dialect = new TracingDialect(new PGliteDialect(await sharedPGlite('memory://')), { namespace: 'project' });
     db = new Kysely<Tables>({ dialect });
     await sql`CREATE TABLE items (id text PRIMARY KEY, owner text NOT NULL)`.execute(db);
   }, 60_000);

@@ -13,7 +13,7 @@ import { SqlSigningKeyRepository } from '../../adapters/sql/auth/sql-signing-key
 import { SystemClock } from '../../adapters/system/system-clock.js';
 import { loadConfig, type MeshConfig } from '../config.js';
 import { Platform } from '../platform-module.js';
-import { openServiceStorage } from '../storage.js';
+import { embeddedDataDirs, openServiceStorage } from '../storage.js';
 import { AuthTokens, authModule } from './auth-module.js';
 
 const logger = createLogger('signing-keys-at-rest-test', 'silent');
@@ -33,7 +33,7 @@ describe('signing keys at rest', () => {
 
   /** The rows as the database holds them. */
   const rawRows = async () => {
-    const database = await openServiceDatabase({ service: 'auth', dataDir: join(dataDir, 'auth'), logger });
+    const database = await openServiceDatabase({ service: 'auth', dataDir: embeddedDataDirs(configWith(), 'auth').dataDir, logger });
     try {
       await database.migrate();
       return await (database.db as unknown as import('kysely').Kysely<AuthTables>).selectFrom('signing_keys').selectAll().execute();
@@ -62,7 +62,7 @@ describe('signing keys at rest', () => {
     { timeout: 150_000 },
     async () => {
       // A database from before: the key stored in the clear.
-      const database = await openServiceDatabase({ service: 'auth', dataDir: join(dataDir, 'auth'), logger });
+      const database = await openServiceDatabase({ service: 'auth', dataDir: embeddedDataDirs(configWith(), 'auth').dataDir, logger });
       await database.migrate();
       const before = await StoredSigningKeys.open({
         repository: new SqlSigningKeyRepository(database.db as never),

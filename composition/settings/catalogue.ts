@@ -209,7 +209,11 @@ export const Catalogue = {
       'sql',
       '`sql`: PGlite under DATA_DIR, or PostgreSQL with a URL; `memory`: nothing kept at exit.',
     ),
-    dataDir: text('DATA_DIR', { default: './data' }, "Parent of each service's PGlite data directory (DATA_DIR/auth, ...)."),
+    dataDir: text(
+      'DATA_DIR',
+      { default: './data' },
+      'Where the process keeps its files: the embedded database of its services (DATA_DIR/pglite), keys, certificates, mail.',
+    ),
     databaseUrl: postgresUrl('DATABASE_URL', 'PostgreSQL for every stateful service (each in its own schema); unset: embedded PGlite.'),
     databaseUrls: {
       auth: postgresUrl('AUTH_DATABASE_URL', "PostgreSQL of auth's state.", 'DATABASE_URL'),

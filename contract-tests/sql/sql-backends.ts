@@ -1,5 +1,6 @@
 import { openServiceDatabase, type ServiceDatabase } from '../../adapters/sql/database.js';
-import type { ServiceTables, SqlService } from '../../adapters/sql/sql-services.js';
+import { sharedPGlite } from '../../adapters/sql/shared-pglite.js';
+import { SqlServices, type ServiceTables, type SqlService } from '../../adapters/sql/sql-services.js';
 import { createThrowawayDatabase } from '../../test-support/postgres-fixture.js';
 import { testLogger } from '../../test-support/test-logger.js';
 
@@ -17,12 +18,33 @@ export interface SqlBackend {
 
 const logger = testLogger('sql-tests');
 
-/** PGlite in memory: nothing on disk, gone when closed. */
+/**
+ * PGlite in memory (nothing on disk, gone when closed), shared as `npm start` shares it: the other
+ * SQL services are opened and migrated on the same instance, each in its own schema, beside the
+ * one under test (docs/adr/0071).
+ */
 export const pgliteInMemory: SqlBackend = {
   name: 'PGlite',
   open: async (service) => {
-    const database = await openServiceDatabase({ service, dataDir: 'memory://', logger });
-    return { database, dispose: () => database.close() };
+    const pglite = await sharedPGlite('memory://');
+    const opened: ServiceDatabase<unknown>[] = [];
+    const dispose = async () => {
+      for (const database of opened.reverse()) await database.close();
+      await pglite.release();
+    };
+    try {
+      for (const neighbour of SqlServices.filter((other) => other !== service)) {
+        const database = await openServiceDatabase({ service: neighbour, dataDir: 'memory://', pglite, logger });
+        opened.push(database as ServiceDatabase<unknown>);
+        await database.migrate();
+      }
+      const database = await openServiceDatabase({ service, dataDir: 'memory://', pglite, logger });
+      opened.push(database as ServiceDatabase<unknown>);
+      return { database, dispose };
+    } catch (error) {
+      await dispose();
+      throw error;
+    }
   },
 };
 
