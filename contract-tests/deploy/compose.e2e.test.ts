@@ -62,11 +62,31 @@ describe('compose.yaml under podman-compose', () => {
     expect(await page.body.text()).toContain('meshwork');
   });
 
+  let registered: string | undefined;
   it('serves the three flows through the three gateways: register and login, a project shared, a simulation watched live', async () => {
     const walked = await walkTheThreeFlows(http, gateways, 'compose');
+    registered = walked.email;
     expect(walked.streamed).toBeGreaterThan(5);
     expect(walked.results).toMatchObject({ simulation_id: walked.simulationId });
   }, 120_000);
+
+  it('writes the welcome email of a registration under DATA_DIR/mail of an auth container, as the non-root service user', async () => {
+    expect(registered).toBeDefined();
+    const auths = [`${project}_auth-1_1`, `${project}_auth-2_1`];
+    // No MESH_SMTP_URL: the auth service that takes the email job writes it as a .eml file.
+    const mailOf = (container: string) =>
+      run('podman', ['exec', container, 'sh', '-c', 'cat /var/lib/meshwork/mail/*.eml 2>/dev/null || true']).catch(() => '');
+    const deadline = Date.now() + 30_000;
+    let found = false;
+    while (!found && Date.now() < deadline) {
+      found = (await Promise.all(auths.map(mailOf))).some((mail) => mail.includes(registered!));
+      if (!found) await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const logs = (await Promise.all(auths.map((container) => run('podman', ['logs', container]).catch(() => '')))).join('\n');
+
+    expect(logs.match(/.*EACCES.*/)?.[0]).toBeUndefined();
+    expect(found).toBe(true);
+  }, 60_000);
 
   it('fails over within 2 s, failing no write and losing no acknowledged one, when an auth container is killed under load', async () => {
     const token = await waitForTopology(http, gateways[0]!, TOPOLOGY);
