@@ -25,14 +25,12 @@ timed "compose: flows + auth container killed" npx vitest run -c vitest.deploy.c
 timed "kubernetes: kube play of the dev overlay" npx vitest run -c vitest.deploy.config.ts contract-tests/deploy/kube-play.e2e.test.ts
 timed "three hosts: flows + a host killed" npx vitest run -c vitest.deploy.config.ts contract-tests/deploy/three-hosts.e2e.test.ts
 
-# The Redis and PostgreSQL contract suites, their servers in containers (docs/adr/0060).
-# contract-tests/messaging/redis-faults.test.ts is not among them for now: its "call made while Redis
-# is away completes once it is back" finds the stream empty after the container restart (the local
-# redis-server fixture passes it in the vitest step); the cause is open (issue 18's closing note).
+# The Redis and PostgreSQL contract suites, their servers in containers (docs/adr/0060), with the
+# fault tests that SIGKILL the Redis container and start it again.
 timed "contract suites on testcontainers (Podman)" env \
   DOCKER_HOST=unix:///run/podman/podman.sock TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1 \
   TEST_SERVERS=containers TEST_REDIS_IMAGE=localhost/meshwork-redis:7 TEST_POSTGRES_IMAGE=localhost/meshwork-postgres:15 \
   npx vitest run \
-  contract-tests/messaging/redis.test.ts contract-tests/gateway/redis.test.ts \
+  contract-tests/messaging/redis.test.ts contract-tests/messaging/redis-faults.test.ts contract-tests/gateway/redis.test.ts \
   contract-tests/auth/login-failure-log.redis.test.ts contract-tests/discovery/redis-discovery.test.ts \
   contract-tests/sql/postgres-auth.test.ts contract-tests/sql/postgres-project.test.ts contract-tests/sql/postgres-simulation.test.ts
