@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The deployment tests, after the unit and contract tests (part of `npm test`, docs/deploy.md):
 # prepares podman and the images, then runs, one at a time and timed,
-#   compose.yaml under podman-compose, the Kubernetes dev overlay under podman kube play,
+#   a Podman network's bridge pinned to its address, compose.yaml under podman-compose, the Kubernetes dev overlay under podman kube play,
 #   the mesh on three hosts (network namespaces), and the contract suites of Redis and
 #   PostgreSQL once more with their servers started by testcontainers on Podman.
 # MESHWORK_TIMINGS=<file> collects "<step>\t<seconds>" lines (.ci/run prints them).
@@ -21,6 +21,7 @@ timed() {
 }
 
 timed "podman, images (base, redis, postgres, meshwork)" bash scripts/ensure-containers.sh
+timed "podman bridge keeps its address when a container leaves" npx vitest run -c vitest.deploy.config.ts contract-tests/deploy/bridge-address.e2e.test.ts
 timed "compose: flows + auth container killed" npx vitest run -c vitest.deploy.config.ts contract-tests/deploy/compose.e2e.test.ts
 timed "kubernetes: kube play of the dev overlay" npx vitest run -c vitest.deploy.config.ts contract-tests/deploy/kube-play.e2e.test.ts
 timed "three hosts: flows + a host killed" npx vitest run -c vitest.deploy.config.ts contract-tests/deploy/three-hosts.e2e.test.ts

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { h2cAgent } from '../support/http2-client.js';
 import { FAILOVER_WINDOW_MS, walkTheThreeFlows, waitForTopology, warmUp, writesUnderFault } from '../../test-support/deployment-flows.js';
 import { findFreePorts } from '../../test-support/free-ports.js';
-import { deployImages, requirePodman, run } from '../../test-support/podman.js';
+import { deployImages, pinBridgeAddress, pinBridgeAddressOnceCreated, requirePodman, run } from '../../test-support/podman.js';
 
 /** The specification's example topology (docs/specification.md): compose.yaml. */
 const TOPOLOGY = { 'api-gateway': 3, auth: 2, project: 1, simulation: 1 };
@@ -38,7 +38,13 @@ describe('compose.yaml under podman-compose', () => {
       GATEWAY_RATE_BURST_PER_USER: '10000',
     };
     const started = Date.now();
+    // The bridge keeps one address while containers come and go (pinBridgeAddress says why): pinned
+    // as soon as it exists, and again once all are up in case it was made anew in between.
+    const pinned = pinBridgeAddressOnceCreated(`${project}_default`);
+    pinned.catch(() => undefined); // awaited below; not unhandled if `up` fails first
     await compose('up', '-d', '--no-build');
+    await pinned;
+    await pinBridgeAddress(`${project}_default`);
     await waitForTopology(http, gateways[0]!, TOPOLOGY);
     console.log(
       `[compose] ${Object.values(TOPOLOGY).reduce((a, b) => a + b)} mesh containers up and in rotation in ${Date.now() - started} ms`,
