@@ -71,10 +71,12 @@ export const walkTheThreeFlows = async (http: Dispatcher, gateways: readonly str
   if (samples < 5) throw new Error(`watch: only ${samples} simulation_metrics messages before simulation_completed`);
   const results = expectStatus('results', await jsonRequest(http, 'GET', `${at(1)}/simulations/${simulationId}/results`, { token }), 200);
   expectStatus('analysis', await jsonRequest(http, 'GET', `${at(2)}/simulations/${simulationId}/analysis`, { token }), 200);
-  return { token, userId: registered.body.user.id, projectId, simulationId, streamed: samples, results: results.body };
+  return { email, token, userId: registered.body.user.id, projectId, simulationId, streamed: samples, results: results.body };
 };
 
 export interface FlowsWalked {
+  /** The address the first user registered with (its welcome email is sent to it). */
+  readonly email: string;
   readonly token: string;
   readonly userId: string;
   readonly projectId: string;

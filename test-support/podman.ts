@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -54,5 +55,33 @@ export const requirePodman = async (images: readonly string[], tools: readonly s
     await run('podman', ['image', 'exists', image]).catch(() => {
       throw new Error(`the image ${image} is not built. ${HOW_TO_GET_PODMAN}`);
     });
+  }
+};
+
+/**
+ * Gives the bridge of a Podman network the address it has now, explicitly, so that it keeps it.
+ * netavark (1.4 here) leaves the bridge's MAC address unset, and Linux then gives a bridge the lowest
+ * MAC address of its ports: when the container owning that port is killed, the gateway's address
+ * (aardvark-dns's, and the route out) changes under every container that cached the old one, and
+ * their DNS lookups go unanswered until their ARP entries renew, tens of seconds later. Docker sets
+ * its bridges' address at creation. Run it once the network's first container is up.
+ */
+export const pinBridgeAddress = async (network: string): Promise<string> => {
+  const bridge = (await run('podman', ['network', 'inspect', network, '--format', '{{.NetworkInterface}}'])).trim();
+  const address = (await readFile(`/sys/class/net/${bridge}/address`, 'utf8')).trim();
+  await run('ip', ['link', 'set', 'dev', bridge, 'address', address]);
+  return address;
+};
+
+/** `pinBridgeAddress` as soon as the network's bridge exists (started alongside `compose up`), trying for `timeoutMs`. */
+export const pinBridgeAddressOnceCreated = async (network: string, timeoutMs = 120_000): Promise<string> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await pinBridgeAddress(network);
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 };

@@ -21,7 +21,10 @@ export interface RedisFixture {
   stop(): Promise<void>;
   /**
    * Kills the server(s) with SIGKILL, stays down `downMs`, then starts them again on the same
-   * ports and resolves once they serve again (a cluster: once `cluster_state:ok`).
+   * ports and resolves once they serve again (a cluster: once `cluster_state:ok`). The kill is not
+   * done when the call returns: a process is signalled at once, a container after a round trip to
+   * the runtime's API. A test that acts during the outage waits for a connection that was ready to
+   * drop, not for one that has not connected yet.
    */
   restart(options?: { readonly downMs?: number }): Promise<void>;
 }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { h2cAgent } from '../support/http2-client.js';
 import { FAILOVER_WINDOW_MS, walkTheThreeFlows, waitForTopology, warmUp, writesUnderFault } from '../../test-support/deployment-flows.js';
 import { findFreePorts } from '../../test-support/free-ports.js';
-import { deployImages, requirePodman, run } from '../../test-support/podman.js';
+import { deployImages, pinBridgeAddress, pinBridgeAddressOnceCreated, requirePodman, run } from '../../test-support/podman.js';
 
 /** The specification's example topology (docs/specification.md): compose.yaml. */
 const TOPOLOGY = { 'api-gateway': 3, auth: 2, project: 1, simulation: 1 };
@@ -38,7 +38,13 @@ describe('compose.yaml under podman-compose', () => {
       GATEWAY_RATE_BURST_PER_USER: '10000',
     };
     const started = Date.now();
+    // The bridge keeps one address while containers come and go (pinBridgeAddress says why): pinned
+    // as soon as it exists, and again once all are up in case it was made anew in between.
+    const pinned = pinBridgeAddressOnceCreated(`${project}_default`);
+    pinned.catch(() => undefined); // awaited below; not unhandled if `up` fails first
     await compose('up', '-d', '--no-build');
+    await pinned;
+    await pinBridgeAddress(`${project}_default`);
     await waitForTopology(http, gateways[0]!, TOPOLOGY);
     console.log(
       `[compose] ${Object.values(TOPOLOGY).reduce((a, b) => a + b)} mesh containers up and in rotation in ${Date.now() - started} ms`,
@@ -62,11 +68,31 @@ describe('compose.yaml under podman-compose', () => {
     expect(await page.body.text()).toContain('meshwork');
   });
 
+  let registered: string | undefined;
   it('serves the three flows through the three gateways: register and login, a project shared, a simulation watched live', async () => {
     const walked = await walkTheThreeFlows(http, gateways, 'compose');
+    registered = walked.email;
     expect(walked.streamed).toBeGreaterThan(5);
     expect(walked.results).toMatchObject({ simulation_id: walked.simulationId });
   }, 120_000);
+
+  it('writes the welcome email of a registration under DATA_DIR/mail of an auth container, as the non-root service user', async () => {
+    expect(registered).toBeDefined();
+    const auths = [`${project}_auth-1_1`, `${project}_auth-2_1`];
+    // No MESH_SMTP_URL: the auth service that takes the email job writes it as a .eml file.
+    const mailOf = (container: string) =>
+      run('podman', ['exec', container, 'sh', '-c', 'cat /var/lib/meshwork/mail/*.eml 2>/dev/null || true']).catch(() => '');
+    const deadline = Date.now() + 30_000;
+    let found = false;
+    while (!found && Date.now() < deadline) {
+      found = (await Promise.all(auths.map(mailOf))).some((mail) => mail.includes(registered!));
+      if (!found) await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const logs = (await Promise.all(auths.map((container) => run('podman', ['logs', container]).catch(() => '')))).join('\n');
+
+    expect(logs.match(/.*EACCES.*/)?.[0]).toBeUndefined();
+    expect(found).toBe(true);
+  }, 60_000);
 
   it('fails over within 2 s, failing no write and losing no acknowledged one, when an auth container is killed under load', async () => {
     const token = await waitForTopology(http, gateways[0]!, TOPOLOGY);

@@ -117,8 +117,12 @@ describe('Redis killed and restarted on the same port', () => {
     const streams = track(openRedisStreamStore(redis.config, 'patient-streams', { commandTimeoutMs: 8_000 }));
     const stream = uniqueName('faults:patient');
 
-    const restarting = redis.restart({ downMs: 500 });
     const away = [publisher, streams].map((opened) => opened.connections.command);
+    // Connected before the kill: a connection still opening may otherwise reach the old server
+    // before it dies (a container is killed an API round trip after restart() is called), run the
+    // calls there, and find the new server empty; "not ready" then says nothing about an outage.
+    await waitFor(() => away.every((client) => client.status === 'ready'), 5_000, 'the connections to Redis');
+    const restarting = redis.restart({ downMs: 500 });
     await waitFor(() => away.every((client) => client.status !== 'ready'), 5_000, 'the connections to notice the outage');
     const [published, appended] = await Promise.all([
       publisher.adapter.publish(`${stream}:events`, { type: 'patient', timestamp: Date.now() }),
