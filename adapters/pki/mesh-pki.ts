@@ -51,14 +51,21 @@ export const openMeshPki = (settings: MeshTlsSettings, names: LeafNames): MeshPk
             : `one process runs ${services.join(', ')} under supplied certificates: set MESH_TLS_CERT and MESH_TLS_KEY to a certificate naming them all`,
         );
       }
-      const [caPem, certPem, keyPem] = await Promise.all([readPem(caFile), readPem(pair.certFile), readPem(pair.keyFile)]);
+      const [caPem, certPem, keyPem] = await readPems([caFile, pair.certFile, pair.keyFile]);
       checkIdentityCertificate(services, certPem, caPem);
       return { services, caPem, certPem, keyPem, files: { caFile, certFile: pair.certFile, keyFile: pair.keyFile } };
     },
   };
 };
 
-const readPem = (path: string): Promise<string> =>
-  readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new PkiError(`cannot read ${path}: ${error.code ?? error.message}`);
-  });
+/** Reads every file at once; when any cannot be read, one error names each that could not, in the order given. */
+const readPems = async <const Paths extends readonly string[]>(paths: Paths): Promise<{ -readonly [K in keyof Paths]: string }> => {
+  const read = await Promise.allSettled(paths.map((path) => readFile(path, 'utf8')));
+  const failures = read.flatMap((result, index) =>
+    result.status === 'rejected'
+      ? [`cannot read ${paths[index]}: ${(result.reason as NodeJS.ErrnoException).code ?? String(result.reason)}`]
+      : [],
+  );
+  if (failures.length > 0) throw new PkiError(failures.join('; '));
+  return read.map((result) => (result as PromiseFulfilledResult<string>).value) as { -readonly [K in keyof Paths]: string };
+};
