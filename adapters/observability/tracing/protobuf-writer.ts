@@ -84,7 +84,10 @@ export class ProtobufWriter {
     this.time(time[0], time[1]);
   }
 
-  /** Nanoseconds since the epoch of `origin` (whole seconds and nanoseconds) plus `ms` milliseconds, as `hrTime` after adding them. */
+  /**
+   * Nanoseconds since the epoch of `origin` (whole seconds and nanoseconds) plus `ms` milliseconds, as `hrTime` after adding them.
+   * The same carry as `hrTimeOf` in mesh-tracer.ts, written out here so that encoding a span makes no [seconds, nanos] array.
+   */
   timeAfter(originSeconds: number, originNanos: number, ms: number): void {
     const whole = Math.trunc(ms / 1000);
     let nanos = originNanos + Math.round((ms - whole * 1000) * 1e6);
