@@ -125,4 +125,20 @@ describe('unaryHandler', () => {
     call.cancel();
     await vi.waitFor(() => expect(seen?.signal.aborted).toBe(true), { timeout: 15_000 });
   });
+
+  it('leaves the signal of an answered call alone when its stream closes', async () => {
+    const signals: AbortSignal[] = [];
+    server = await startAuthServer({
+      validateToken: unaryHandler(async (_request, context) => {
+        signals.push(context.signal);
+        return tokenResponse({ valid: true });
+      }),
+    });
+    client = authClient(server);
+    for (let i = 0; i < 5; i += 1) await validateToken(client, { token: `t${i}` });
+    // grpc-js reports a stream closed after its answer as cancelled, on a later tick.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(signals).toHaveLength(5);
+    expect(signals.filter((signal) => signal.aborted)).toEqual([]);
+  });
 });

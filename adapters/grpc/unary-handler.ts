@@ -51,8 +51,12 @@ const grpcLogger = createLogger('grpc');
 export const unaryHandler =
   <Req, Res>(handler: UnaryHandler<Req, NoInfer<Res>>, logger: Logger = grpcLogger): handleUnaryCall<Req, Res> =>
   (call, callback) => {
-    const context = contextOf(call);
-    const answer: typeof callback = logger.isLevelEnabled('debug') ? loggedAnswer(context, callback, logger) : callback;
+    const { context, answered } = contextOf(call);
+    const reply: typeof callback = (error, value, trailer, flags) => {
+      answered();
+      callback(error, value, trailer, flags);
+    };
+    const answer: typeof callback = logger.isLevelEnabled('debug') ? loggedAnswer(context, reply, logger) : reply;
     const undecodable = undecodableReason(call.request);
     if (undecodable !== undefined) {
       answer({ code: status.INVALID_ARGUMENT, details: `request is not a valid protobuf message: ${undecodable}` });
@@ -101,13 +105,19 @@ const dependencyNamedBy = (error: DomainFailureError): string | undefined => {
 
 const snakeCase = (field: string): string => field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 
-const contextOf = (call: ServerUnaryCall<unknown, unknown>): UnaryContext => {
+/**
+ * The handler's view of `call`, and `answered`, to be called when the answer goes: grpc-js reports
+ * most calls cancelled once their stream closes, answered or not, and aborting then would only
+ * make an AbortError (with its stack) for nobody.
+ */
+const contextOf = (call: ServerUnaryCall<unknown, unknown>): { readonly context: UnaryContext; readonly answered: () => void } => {
   const controller = new AbortController();
+  const abort = () => controller.abort();
   if (call.cancelled) controller.abort();
-  else call.once('cancelled', () => controller.abort());
+  else call.once('cancelled', abort);
   const deadline = call.getDeadline();
   const span = servedSpanOf(call);
-  return {
+  const context: UnaryContext = {
     metadata: call.metadata,
     deadline: deadline === Infinity ? undefined : new Date(deadline),
     signal: controller.signal,
@@ -115,6 +125,7 @@ const contextOf = (call: ServerUnaryCall<unknown, unknown>): UnaryContext => {
     trace: span?.trace ?? continueTrace(call.metadata.get(TRACEPARENT)[0] as string | undefined),
     tracer: span?.tracer,
   };
+  return { context, answered: () => call.off('cancelled', abort) };
 };
 
 /** The callback, plus one debug line per answered call, written in the call's trace. */
