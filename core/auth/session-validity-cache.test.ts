@@ -41,6 +41,21 @@ describe('SessionValidityCache', () => {
     expect([cache.get('s1'), cache.get('s2')]).toEqual([undefined, undefined]);
   });
 
+  it('keeps the sessions of a user granted a role on one resource: ValidateToken answers from roles', () => {
+    const { clock } = manualClock();
+    const cache = new SessionValidityCache<string>(clock);
+    cache.store('s1', 'u1', valid, cache.generation());
+
+    const since = cache.generation();
+    cache.apply({ type: 'permission_changed', user_id: 'u1', roles: ['user'], resource_id: 'p1', resource_role: 'owner', timestamp: 1 });
+    cache.apply({ type: 'permission_changed', user_id: 'u1', roles: ['user'], resource_id: 'p1', resource_role: null, timestamp: 2 });
+    expect(cache.get('s1')).toEqual(valid);
+    expect(cache.store('s2', 'u1', valid, since)).toBe(true);
+
+    cache.apply({ type: 'permission_changed', user_id: 'u1', roles: ['admin'], resource_id: '', timestamp: 3 });
+    expect(cache.get('s1')).toBeUndefined();
+  });
+
   it('ignores logins and treats unknown events with a user as a change of that user', () => {
     const { clock } = manualClock();
     const cache = new SessionValidityCache<string>(clock);

@@ -116,10 +116,13 @@ export class SessionValidityCache<T> {
    * Applies an `auth:events:*` event: a logout marks its session ended; otherwise a `session_id`
    * evicts that session, a `user_id` every session
    * of the user (role, permission, account changes; unknown event types included, to be safe).
-   * A login changes nothing already cached.
+   * A login changes nothing already cached, nor does a grant on one resource (`permission_changed`
+   * with a `resource_id`): what ValidateToken answers comes from the user's roles, not from grants,
+   * and every project created grants its owner (docs/adr/0074).
    */
   apply(event: DomainEvent): void {
     if (event.type === 'login') return;
+    if (event.type === 'permission_changed' && typeof event['resource_id'] === 'string' && event['resource_id'] !== '') return;
     const { session_id: sessionId, user_id: userId } = event as { session_id?: unknown; user_id?: unknown };
     if (event.type === 'logout' && typeof sessionId === 'string') return this.markEnded(sessionId);
     if (typeof sessionId === 'string') this.evictSession(sessionId);
