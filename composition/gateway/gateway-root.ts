@@ -7,9 +7,8 @@ import {
   type NotificationFeeds,
   type SimulationFeeds,
 } from '../../core/gateway/index.js';
-import { evictOnAuthEvents } from '../../core/auth/index.js';
 import { Queues } from '../../core/messaging/channels.js';
-import type { Subscription } from '../../core/messaging/events.js';
+import type { EventHandler, Subscription } from '../../core/messaging/events.js';
 import type { Worker } from '../../core/messaging/work-queue.js';
 import { gatewayGrpcService } from '../../adapters/grpc/gateway/gateway-grpc-service.js';
 import { GatewayServiceService } from '../../adapters/grpc/generated/gateway.js';
@@ -77,13 +76,20 @@ export const gatewayRoot =
 
     try {
       await directorySync.beat();
-      // Logouts and permission changes evict cached sessions on every gateway (docs/adr/0022).
-      subscriptions.push(await evictOnAuthEvents(context.messaging.events, resolve(container, GatewayTokens.sessionCache)));
       void resolve(container, GatewayTokens.signingKeys).refresh();
+      const sessions = resolve(container, GatewayTokens.sessionCache);
+      const AUTH_EVENTS: (typeof GATEWAY_EVENT_PATTERNS)[number] = 'auth:events:*';
       for (const pattern of GATEWAY_EVENT_PATTERNS) {
-        subscriptions.push(
-          await context.messaging.events.subscribePattern(pattern, (event, channel) => router.route(channel, event).then(() => undefined)),
-        );
+        // One subscription to auth's events: logouts and permission changes evict cached sessions on every
+        // gateway (docs/adr/0022) before the event goes on to the user's sockets.
+        const handle: EventHandler =
+          pattern === AUTH_EVENTS
+            ? (event, channel) => {
+                sessions.apply(event);
+                return router.route(channel, event).then(() => undefined);
+              }
+            : (event, channel) => router.route(channel, event).then(() => undefined);
+        subscriptions.push(await context.messaging.events.subscribePattern(pattern, handle));
       }
       worker = await context.messaging.jobs.work(
         Queues.notifications,
