@@ -1,11 +1,4 @@
-import {
-  status,
-  type handleUnaryCall,
-  type sendUnaryData,
-  type ServerUnaryCall,
-  type ServiceDefinition,
-  type UntypedServiceImplementation,
-} from '@grpc/grpc-js';
+import { status, type handleUnaryCall, type sendUnaryData, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { parseTraceparent, TRACEPARENT, type TraceContext } from '../observability/trace-context.js';
 import {
@@ -99,7 +92,7 @@ const tracedUnary =
   (tracer: Tracer, rpc: RpcName, handler: handleUnaryCall<unknown, unknown>): handleUnaryCall<unknown, unknown> =>
   (call, callback) => {
     const parent = parseTraceparent(call.metadata.get(TRACEPARENT)[0] as string | undefined);
-    const span = startSpan(tracer, rpc.name, SpanKind.SERVER, parent, () => ({ ...rpcAttributes(rpc), ...peerOf(call) }), true);
+    const span = startSpan(tracer, rpc.name, SpanKind.SERVER, parent, () => ({ ...serverSpanAttributes(rpc, call.getPeer()) }), true);
     (call as Served)[SERVED] = { trace: traceOfSpan(span), tracer };
     const answer: sendUnaryData<unknown> = (error, value, trailer, flags) => {
       endRpcSpan(span, error ? (error.code ?? status.UNKNOWN) : status.OK, 'server', error?.details ?? undefined);
@@ -108,22 +101,39 @@ const tracedUnary =
     handler(call, answer);
   };
 
-/** `ipv4:127.0.0.1:53412` / `ipv6:[::1]:53412` as the client's address. */
-const peerOf = (call: ServerUnaryCall<unknown, unknown>): Record<string, string> =>
-  remembered(peers, call.getPeer(), (peer): Record<string, string> => {
+/**
+ * A server span's attributes for a call from `peer` (`ipv4:127.0.0.1:53412`, `ipv6:[::1]:53412`):
+ * the rpc's and the client's address, made once per rpc and peer, copied by each span as its own.
+ */
+const serverSpanAttributes = (rpc: RpcName, peer: string): Record<string, string> =>
+  remembered(templatesOf(serverTemplates, rpc), peer, (): Record<string, string> => {
     const match = /^(?:ipv[46]:)?\[?([^\]]*?)\]?:\d+$/.exec(peer);
-    return match?.[1] ? { [CLIENT_ADDRESS]: match[1] } : {};
+    return { ...rpcAttributes(rpc), ...(match?.[1] && { [CLIENT_ADDRESS]: match[1] }) };
   });
 
-/** Attributes parsed from a peer or address, per string: a span reads them, never changes them. */
-const peers = new Map<string, Record<string, string>>();
+/** Attributes of spans by rpc, then peer (server) or address (client): a span copies them, never changes them. */
+const serverTemplates = new Map<RpcName, Map<string, Record<string, string>>>();
+const clientTemplates = new Map<RpcName, Map<string, Record<string, string | number>>>();
 const addresses = new Map<string, Record<string, string | number>>();
 
-/** `parse(key)`, kept for the next span while the map holds fewer than 1,000 (peers change with connections, not calls). */
+/** The templates of `rpc`: a map kept while there are fewer than 1,000 rpcs, else a new one (nothing kept). */
+const templatesOf = <T>(templates: Map<RpcName, Map<string, T>>, rpc: RpcName): Map<string, T> => {
+  let known = templates.get(rpc);
+  if (!known) {
+    known = new Map();
+    if (templates.size < 1_000) templates.set(rpc, known);
+  }
+  return known;
+};
+
+/**
+ * `parse(key)`, kept for the next span while the map holds fewer than 1,000 (peers change with
+ * connections, not calls). Not frozen: a frozen object is copied by V8's slow path.
+ */
 const remembered = <T>(map: Map<string, T>, key: string, parse: (key: string) => T): T => {
   let value = map.get(key);
   if (value === undefined) {
-    value = Object.freeze(parse(key));
+    value = parse(key);
     if (map.size < 1_000) map.set(key, value);
   }
   return value;
@@ -137,13 +147,19 @@ export const startRpcClientSpan = (path: string, address?: string): Span | undef
   const scope = recordingScope();
   if (!scope) return undefined;
   const rpc = rpcNameOf(path);
-  const attributes = { ...rpcAttributes(rpc), ...(address !== undefined && serverAttributes(address)) };
-  return startSpan(scope.tracer, rpc.name, SpanKind.CLIENT, scope.trace, attributes);
+  const template = remembered(templatesOf(clientTemplates, rpc), address ?? '', () => ({
+    ...rpcAttributes(rpc),
+    ...(address !== undefined && serverAttributes(address)),
+  }));
+  return startSpan(scope.tracer, rpc.name, SpanKind.CLIENT, scope.trace, { ...template });
 };
 
 /** `server.address` and `server.port` of `host:port` (an IPv6 host in brackets). */
 export const serverAttributes = (address: string): Record<string, string | number> =>
   remembered(addresses, address, (): Record<string, string | number> => {
     const match = /^\[?(.*?)\]?:(\d+)$/.exec(address);
-    return match ? { [SERVER_ADDRESS]: match[1]!, [SERVER_PORT]: Number(match[2]) } : { [SERVER_ADDRESS]: address };
+    const attributes: Record<string, string | number> = match
+      ? { [SERVER_ADDRESS]: match[1]!, [SERVER_PORT]: Number(match[2]) }
+      : { [SERVER_ADDRESS]: address };
+    return Object.freeze(attributes);
   });

@@ -20,7 +20,7 @@ import {
   DB_SYSTEM_NAME,
 } from '../observability/tracing/semantic-attributes.js';
 import { failSpan, recordingScope, SpanKind, startSpan, type Span } from '../observability/tracing/spans.js';
-import { describeQuery } from './query-text.js';
+import { describeQuery, type QueryDescription } from './query-text.js';
 
 /** Where the queries go, as every span of them says. */
 export interface DatabaseTarget {
@@ -68,14 +68,27 @@ export class TracingDialect implements Dialect {
   }
 }
 
+/** A statement's attributes on one database, made once per description (they repeat with kysely's statements); each span copies them. */
+const templates = new WeakMap<Attributes, WeakMap<QueryDescription, Attributes>>();
+
+const attributesOf = (base: Attributes, query: QueryDescription): Attributes => {
+  let ofBase = templates.get(base);
+  if (!ofBase) templates.set(base, (ofBase = new WeakMap()));
+  let template = ofBase.get(query);
+  if (!template) {
+    template = { ...base, [DB_OPERATION_NAME]: query.operation, [DB_QUERY_TEXT]: query.text };
+    if (query.collection !== undefined) template[DB_COLLECTION_NAME] = query.collection;
+    ofBase.set(query, template);
+  }
+  return template;
+};
+
 /** Runs `run` inside a span for `sql` when the current work records spans. */
 const traced = <T>(base: Attributes, sql: string, run: () => Promise<T>): Promise<T> => {
   const scope = recordingScope();
   if (!scope) return run();
   const query = describeQuery(sql);
-  const attributes: Attributes = { ...base, [DB_OPERATION_NAME]: query.operation, [DB_QUERY_TEXT]: query.text };
-  if (query.collection !== undefined) attributes[DB_COLLECTION_NAME] = query.collection;
-  const span = startSpan(scope.tracer, query.summary, SpanKind.CLIENT, scope.trace, attributes);
+  const span = startSpan(scope.tracer, query.summary, SpanKind.CLIENT, scope.trace, { ...attributesOf(base, query) });
   return run().then(
     (result) => {
       span.end();

@@ -2,14 +2,20 @@
  * POST /projects on in-memory bench meshes side by side, traces off and every trace exported, steps
  * alternating, for profiling rather than for the record (the figures are `bench/scenarios/tracing-overhead.ts`'s):
  *   node --import tsx bench/profile/tracing-flow.ts [off,every] [steps] [requests per step]
+ * With TRACING_FLOW_SHAPE=redis-pg, each mesh has its own redis-server and PostgreSQL database (every span kind).
  * With PROFILE_DIR set, each step's CPU profile (and only the steps') goes there as `<mode>-<step>.cpuprofile`.
  * Prints each mode's median throughput and CPU per request at 16 callers, the median ratios to the
  * first mode, and the spans the sink got per request.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Session } from 'node:inspector/promises';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { request as httpRequest } from 'undici';
+import { redisConfigToEnv } from '../../adapters/redis/redis-config.js';
+import { createThrowawayDatabase } from '../../test-support/postgres-fixture.js';
+import { startRedisNode } from '../../test-support/redis-fixture.js';
 import { startOtlpSinkProcess } from '../support/backend-process.js';
 import { median } from '../support/bench-types.js';
 import { startBenchMesh, type BenchMesh } from '../support/project-mesh.js';
@@ -32,8 +38,27 @@ const envOf = (mode: string): Record<string, string> => ({
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://${sink.address}/${mode}/v1/traces`,
   }),
 });
+const cleanups: (() => Promise<void>)[] = [];
+/** Storage and event bus of one mesh of its own: in memory, or its own Redis and PostgreSQL database. */
+const isolated = async (): Promise<Record<string, string>> => {
+  if (process.env.TRACING_FLOW_SHAPE !== 'redis-pg') return {};
+  const [redis, database] = await Promise.all([startRedisNode(), createThrowawayDatabase('profile-tracing')]);
+  const dataDir = mkdtempSync(join(tmpdir(), 'meshwork-profile-tracing-'));
+  cleanups.push(async () => {
+    await redis.stop();
+    await database.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  return {
+    ...redisConfigToEnv(redis.config),
+    MESH_STORAGE: 'sql',
+    DATABASE_URL: database.url,
+    DATA_DIR: dataDir,
+    AUTH_KEY_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 3).toString('base64')}`,
+  };
+};
 const meshes: BenchMesh[] = [];
-for (const mode of modes) meshes.push(await startBenchMesh(envOf(mode)));
+for (const mode of modes) meshes.push(await startBenchMesh({ ...(await isolated()), ...envOf(mode) }));
 
 const createProject = async (mesh: BenchMesh, name: string): Promise<void> => {
   const response = await httpRequest(`${mesh.gateway}/projects`, {
@@ -143,5 +168,6 @@ try {
   });
 } finally {
   for (const mesh of meshes) await mesh.stop();
+  for (const cleanup of cleanups) await cleanup();
   await sink.kill();
 }

@@ -215,7 +215,9 @@ export class MeshSpan implements Span, ReadableSpan {
   startedAt = performance.now();
   endedAt = Number.NaN;
   private readonly tracer: MeshTracer;
-  private readonly context: SpanContext;
+  readonly traceState: TraceState | undefined;
+  /** Made when first asked for: the export reads `trace` and `traceState` instead. */
+  private context: SpanContext | undefined;
   /** Attributes held, counted when the first one is added after the span started (-1 until then). */
   private attributeCount = -1;
   /** The parent's ids (undefined for a root span) and whether it came from another process. */
@@ -239,11 +241,15 @@ export class MeshSpan implements Span, ReadableSpan {
     this.parent = parent;
     this.remote = remote;
     this.attributes = attributes;
-    this.context = { traceId: trace.traceId, spanId: trace.spanId, traceFlags: trace.flags === SAMPLED_FLAGS ? 1 : 0 };
-    if (traceState) this.context.traceState = traceState;
+    this.traceState = traceState;
   }
 
   spanContext(): SpanContext {
+    if (this.context === undefined) {
+      const trace = this.trace;
+      this.context = { traceId: trace.traceId, spanId: trace.spanId, traceFlags: trace.flags === SAMPLED_FLAGS ? 1 : 0 };
+      if (this.traceState) this.context.traceState = this.traceState;
+    }
     return this.context;
   }
 

@@ -2,7 +2,12 @@ import { TraceFlags } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { runDetached } from '../trace-context-scope.js';
+import { MeshSpan } from './mesh-tracer.js';
 import { OtlpProtobufSpans } from './otlp-protobuf-spans.js';
+
+/** Whether the span is sampled; the mesh's spans say so without making their SpanContext. */
+const isSampled = (span: ReadableSpan): boolean =>
+  span instanceof MeshSpan ? span.trace.flags === '01' : (span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0;
 
 /** Sends one batch of encoded spans (the SDK's OTLP/HTTP export delegate: retries, timeout, transport). */
 export interface OtlpProtobufSender {
@@ -62,7 +67,7 @@ export class OtlpProtobufSpanProcessor implements SpanProcessor {
   onStart(): void {}
 
   onEnd(span: ReadableSpan): void {
-    if (this.stopping || (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
+    if (this.stopping || !isSampled(span)) return;
     if (this.waiting >= this.queueSize) {
       this.onLost(undefined, 1);
       return;

@@ -142,6 +142,35 @@ describe('OTLP protobuf spans encoded one at a time', () => {
     expect(Buffer.from(bytes)).toEqual(Buffer.from(ProtobufTraceSerializer.serializeRequest([...recorded])!));
   });
 
+  it('writes the same bytes for attributes seen before: repeated values, values past the cache, non-ASCII, long strings', () => {
+    const sql = `select "id", "name" from "projects" where "owner_id" = $1 and "name" like $2 ${'and true '.repeat(30)}`;
+    for (let i = 0; i < 300; i += 1) {
+      tracers.auth
+        .startSpan(
+          'SELECT projects',
+          {
+            kind: SpanKind.CLIENT,
+            attributes: {
+              'db.query.text': i % 3 === 0 ? sql : `${sql} -- ${i % 7}`,
+              'server.port': 5432 + (i % 2),
+              'db.namespace': i % 5 === 0 ? 'meshwork|prøject' : 'meshwork|project',
+              'user.id': `user-${i}`,
+              'meshwork.fraction': i / 8,
+              'meshwork.cached': i % 2 === 0,
+              'meshwork.long': 'ü'.repeat(i % 50),
+            },
+          },
+          remoteParent,
+        )
+        .end();
+    }
+    const recorded = spans();
+    // Twice over: the second pass copies what the first one cached.
+    for (let pass = 0; pass < 2; pass += 1) {
+      expect(Buffer.from(encode(recorded))).toEqual(Buffer.from(ProtobufTraceSerializer.serializeRequest([...recorded])!));
+    }
+  });
+
   it('counts the spans it holds and makes an empty request of none', () => {
     const batch = new OtlpProtobufSpans();
     expect(batch.count).toBe(0);

@@ -76,6 +76,18 @@ const writeKeyValue = (writer: ProtobufWriter, key: string, value: unknown): voi
   writer.endLength(start);
 };
 
+/**
+ * Encoded `KeyValue`s (with their length) of attribute pairs seen before, by key and value: most of
+ * a span's attributes repeat from span to span (`rpc.service`, `server.address`, a statement's
+ * text), so they are copied, not encoded again. Bounded: a key keeps its first values only (one
+ * whose values are all different, an id, stops being cached), and the bytes kept overall are capped.
+ */
+const encodedPairs = new Map<string, Map<unknown, Uint8Array>>();
+const VALUES_PER_KEY = 64;
+const KEYS = 256;
+const CACHE_BYTES = 1 << 20;
+let cachedBytes = 0;
+
 const writeAttributes = (writer: ProtobufWriter, attributes: Attributes | undefined, field: number): void => {
   for (const key in attributes) {
     if (!Object.hasOwn(attributes, key)) continue;
@@ -83,10 +95,25 @@ const writeAttributes = (writer: ProtobufWriter, attributes: Attributes | undefi
     // The SDK keeps no attribute without a value; a mesh span is given its attributes as they are.
     if (value === undefined || value === null) continue;
     writer.tag(field, LEN);
-    if (typeof value === 'string' && writer.asciiKeyValue(key, value)) continue;
-    const start = writer.startLength();
-    writeKeyValue(writer, key, value);
-    writer.endLength(start);
+    const cacheable = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+    let values = cacheable ? encodedPairs.get(key) : undefined;
+    const known = values?.get(value);
+    if (known !== undefined) {
+      writer.raw(known, false);
+      continue;
+    }
+    const start = writer.pos;
+    if (typeof value !== 'string' || !writer.asciiKeyValue(key, value)) {
+      const length = writer.startLength();
+      writeKeyValue(writer, key, value);
+      writer.endLength(length);
+    }
+    if (cacheable && cachedBytes < CACHE_BYTES && (values ? values.size < VALUES_PER_KEY : encodedPairs.size < KEYS)) {
+      const encoded = writer.copySince(start);
+      if (values === undefined) encodedPairs.set(key, (values = new Map()));
+      values.set(value, encoded);
+      cachedBytes += encoded.length;
+    }
   }
 };
 
@@ -203,7 +230,7 @@ const writeMeshSpan = (writer: ProtobufWriter, span: MeshSpan): void => {
   writer.hexId(trace.traceId);
   writer.tag(2, LEN);
   writer.hexId(trace.spanId);
-  const traceState = span.spanContext().traceState?.serialize();
+  const traceState = span.traceState?.serialize();
   if (traceState) {
     writer.tag(3, LEN);
     writer.string(traceState);

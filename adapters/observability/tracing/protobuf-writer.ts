@@ -6,15 +6,19 @@ export const FIXED64 = 1;
 export const LEN = 2;
 export const FIXED32 = 5;
 
+/** From this length on a string is copied by Buffer's native encoder; a shorter one by a loop here, which is faster below it. */
+const NATIVE_FROM = 24;
+
 /** A protobuf writer over one growing byte array; a length-delimited field reserves one byte for its length and shifts when it needs more. */
 export class ProtobufWriter {
-  private bytes: Uint8Array;
+  private bytes: Buffer;
   private view: DataView;
   pos = 0;
 
   constructor(initialSize: number) {
-    this.bytes = new Uint8Array(Math.max(initialSize, 64));
-    this.view = new DataView(this.bytes.buffer);
+    // Not zero-filled: every byte up to `pos` is written before it is read.
+    this.bytes = Buffer.allocUnsafeSlow(Math.max(initialSize, 64));
+    this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
   }
 
   finish(): Uint8Array {
@@ -25,10 +29,10 @@ export class ProtobufWriter {
     if (this.pos + more <= this.bytes.length) return;
     let size = this.bytes.length * 2;
     while (size < this.pos + more) size *= 2;
-    const grown = new Uint8Array(size);
+    const grown = Buffer.allocUnsafeSlow(size);
     grown.set(this.bytes.subarray(0, this.pos));
     this.bytes = grown;
-    this.view = new DataView(grown.buffer);
+    this.view = new DataView(grown.buffer, grown.byteOffset, grown.byteLength);
   }
 
   tag(field: number, wireType: number): void {
@@ -120,12 +124,28 @@ export class ProtobufWriter {
   }
 
   string(text: string): void {
+    const length = text.length;
+    if (length >= NATIVE_FROM) {
+      this.utf8(text);
+      return;
+    }
     const start = this.pos;
-    this.varint32(text.length);
-    this.ensure(text.length);
+    this.varint32(length);
+    this.ensure(length);
     if (this.ascii(text)) return;
     this.pos = start;
-    this.raw(Buffer.from(text, 'utf8'), true);
+    this.utf8(text);
+  }
+
+  /** `text` in UTF-8, length-prefixed, by Buffer's encoder: room for the longest encoding, the prefix moved should it need more bytes. */
+  private utf8(text: string): void {
+    const guess = varintSize(text.length);
+    this.ensure(5 + text.length * 3);
+    const written = this.bytes.write(text, this.pos + guess, 'utf8');
+    const size = varintSize(written);
+    if (size !== guess) this.bytes.copyWithin(this.pos + size, this.pos + guess, this.pos + guess + written);
+    this.varint32(written);
+    this.pos += written;
   }
 
   /**
@@ -149,11 +169,27 @@ export class ProtobufWriter {
     this.varint32(anyValue);
     this.tag(1, LEN);
     this.varint32(value.length);
+    if (value.length >= NATIVE_FROM) {
+      // Room for any encoding, so nothing is cut short: as many bytes as characters then means ASCII.
+      this.ensure(value.length * 3);
+      const written = this.bytes.write(value, this.pos, 'utf8');
+      if (written === value.length) {
+        this.pos += written;
+        return true;
+      }
+      this.pos = start;
+      return false;
+    }
     if (!this.ascii(value)) {
       this.pos = start;
       return false;
     }
     return true;
+  }
+
+  /** The bytes written from `start` to here, as a copy. */
+  copySince(start: number): Uint8Array {
+    return Uint8Array.prototype.slice.call(this.bytes, start, this.pos);
   }
 
   /** Copies `text` if it is all ASCII (room ensured by the caller), else writes nothing and answers false. */
