@@ -59,6 +59,11 @@ export class InMemoryProjectRepository implements ProjectRepository {
     };
   }
 
+  async ownsAny(ownerId: string): Promise<boolean> {
+    for (const project of this.projects.values()) if (project.ownerId === ownerId) return true;
+    return false;
+  }
+
   async addCollaborator(projectId: string, userId: string): Promise<CollaboratorsChange | undefined> {
     return this.changeCollaborators(projectId, (current) => (current.includes(userId) ? current : [...current, userId]));
   }

@@ -185,6 +185,20 @@ export function describeProjectRepositoryContract(adapterName: string, createFix
       });
     });
 
+    describe('ownsAny', () => {
+      it('says whether the user owns a project, of any status, until the last one is deleted', async () => {
+        const owner = anId('user');
+        expect(await repo.ownsAny(owner)).toBe(false);
+        const archived = aProject({ ownerId: owner, status: 'archived' });
+        await repo.create(aProject());
+        expect(await repo.ownsAny(owner)).toBe(false);
+        await repo.create(archived);
+        expect(await repo.ownsAny(owner)).toBe(true);
+        await repo.delete(archived.id);
+        expect(await repo.ownsAny(owner)).toBe(false);
+      });
+    });
+
     describe('collaborators', () => {
       it('adds users in joining order, once each, without touching version or updatedAt', async () => {
         const project = aProject();

@@ -70,8 +70,7 @@ export const createProject = async (
     outboxEvent(EventChannels.projectCreated, projectCreatedEvent(project.id, project.ownerId, project.name, now)),
   ];
   // A first project is one whose owner has none other now: two created at once may both count (two emails).
-  const owned = await deps.projects.list({ ownerId: input.userId }, { limit: 1 });
-  if (owned.totalCount === 0) {
+  if (!(await deps.projects.ownsAny(input.userId))) {
     outbox.push(
       outboxJob(Queues.email, firstProjectEmailJob({ user_id: project.ownerId, project_id: project.id, project_name: project.name })),
     );

@@ -70,6 +70,8 @@ export interface ProjectRepository {
    * stable: projects created or deleted between two calls neither repeat nor skip the others.
    */
   list(query: ProjectQuery, page: ProjectPageRequest): Promise<ProjectPage>;
+  /** Whether the user owns at least one project, of any status: one indexed lookup, no listing. */
+  ownsAny(ownerId: string): Promise<boolean>;
   /**
    * Adds the user to the project's collaborators (at the end) unless already there; atomic, and
    * `version` and `updatedAt` stay as they are. Undefined for an unknown project.

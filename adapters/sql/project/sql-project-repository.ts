@@ -106,6 +106,11 @@ export class SqlProjectRepository implements ProjectRepository {
     };
   }
 
+  async ownsAny(ownerId: string): Promise<boolean> {
+    const row = await this.db.selectFrom('projects').select('id').where('owner_id', '=', ownerId).limit(1).executeTakeFirst();
+    return row !== undefined;
+  }
+
   async addCollaborator(projectId: string, userId: string): Promise<CollaboratorsChange | undefined> {
     return this.changeCollaborators(projectId, async (trx) => {
       const inserted = await trx
