@@ -1,6 +1,6 @@
 import { sharedPGlite } from './shared-pglite.js';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { Kysely, sql } from 'kysely';
+import { Kysely, sql, type Dialect } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTrace } from '../observability/trace-context.js';
 import { runInScope } from '../observability/trace-context-scope.js';
@@ -66,5 +66,21 @@ describe('TracingDialect', () => {
     await db.selectFrom('items').selectAll().execute();
     await runInScope({ trace: parent }, () => db.selectFrom('items').selectAll().execute());
     expect(exporter.getFinishedSpans()).toEqual([]);
+  });
+
+  it('names its own namespace on a connection another traced dialect uses too (services sharing one PGlite)', async () => {
+    const inner = new PGliteDialect(await sharedPGlite('memory://'));
+    const driver = inner.createDriver();
+    const sharing: Dialect = {
+      createDriver: () => driver,
+      createQueryCompiler: () => inner.createQueryCompiler(),
+      createAdapter: () => inner.createAdapter(),
+      createIntrospector: (db) => inner.createIntrospector(db),
+    };
+    const one = new Kysely<Tables>({ dialect: new TracingDialect(sharing, { namespace: 'one' }) });
+    const two = new Kysely<Tables>({ dialect: new TracingDialect(sharing, { namespace: 'two' }) });
+    for (const db of [one, two, one]) await inTrace(() => sql`SELECT 1`.execute(db));
+    expect(exporter.getFinishedSpans().map((span) => span.attributes['db.namespace'])).toEqual(['one', 'two', 'one']);
+    await one.destroy();
   });
 });

@@ -108,7 +108,12 @@ const failed = (span: Span, error: unknown): never => {
 
 /** The driver handing out connections that trace their statements; the inner driver always sees its own connections. */
 class TracingDriver implements Driver {
-  private readonly wrappers = new WeakMap<DatabaseConnection, TracingConnection>();
+  /**
+   * A connection's wrapper rides on it under this driver's own symbol: a property read, not a
+   * WeakMap lookup per statement; own per driver, since the services of a process may share one
+   * PGlite connection (docs/adr/0071), each with its own `db.namespace`.
+   */
+  private readonly wrapper = Symbol('meshwork.tracingConnection');
 
   constructor(
     private readonly inner: Driver,
@@ -120,13 +125,8 @@ class TracingDriver implements Driver {
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    const connection = await this.inner.acquireConnection();
-    let wrapper = this.wrappers.get(connection);
-    if (!wrapper) {
-      wrapper = new TracingConnection(connection, this.base);
-      this.wrappers.set(connection, wrapper);
-    }
-    return wrapper;
+    const connection = (await this.inner.acquireConnection()) as DatabaseConnection & Record<symbol, TracingConnection | undefined>;
+    return (connection[this.wrapper] ??= new TracingConnection(connection, this.base));
   }
 
   beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
