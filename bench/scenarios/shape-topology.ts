@@ -38,11 +38,13 @@ const Topology: Layout = {
 const MeasuredOperations = ['POST /projects', 'GET /projects/:id', 'POST /auth/login'] as const satisfies readonly Operation[];
 type MeasuredOperation = (typeof MeasuredOperations)[number];
 const Callers = [16, 64] as const;
-const PHASE_MS = 3_000;
+const PHASE_MS = 2_500;
 const IDLE_MS = 3_000;
 /** Accounts logging in in turn: the login throttle refuses an account's 11th attempt in flight (docs/adr/0035). */
 const ACCOUNTS = 16;
 const WARM_UP_MS = 1_000;
+/** Longest wait for both meshes to return to their CPU with no load before the next phase. */
+const SETTLE_MAX_MS = 15_000;
 const STARTUP_TIMEOUT_MS = 180_000;
 
 interface Instance {
@@ -238,6 +240,10 @@ interface Figures {
   readonly instanceCpu: Map<string, number>;
   /** Calls the gateways sent to each auth instance over every phase, by address. */
   readonly authCalls: Map<string, number>;
+  /** Requests answered over every phase. */
+  answered: number;
+  /** How long the meshes took to return to idle CPU after each round of this mesh, s. */
+  readonly settleS: number[];
 }
 
 const emptyFigures = (): Figures => ({
@@ -252,6 +258,8 @@ const emptyFigures = (): Figures => ({
   busy: new Map(Callers.map((callers) => [callers, []])),
   instanceCpu: new Map(),
   authCalls: new Map(),
+  answered: 0,
+  settleS: [],
 });
 
 const add = <K>(map: Map<K, number>, key: K, value: number) => map.set(key, (map.get(key) ?? 0) + value);
@@ -283,6 +291,7 @@ const measureRound = async (load: LoadGenerator, mesh: RunningMesh, request: Loa
     figures.throughput.get(callers)!.push((answer.latencies.length * 1000) / answer.elapsedMs);
     figures.busy.get(callers)!.push((machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total));
     failed += answer.failed;
+    figures.answered += answer.latencies.length;
     if (answer.failed > 0) console.log(`   ${mesh.layout.name}, ${callers} callers: failed calls ${JSON.stringify(answer.failures)}`);
     const perService = new Map<Service, number>();
     mesh.instances.forEach((instance, index) => {
@@ -327,6 +336,34 @@ const idleCpu = async (mesh: RunningMesh): Promise<Map<Service | Support, number
     idle.set(support, used / seconds);
   });
   return idle;
+};
+
+/**
+ * Waits until the processes of both meshes (and their Redis and PostgreSQL) are back to about their
+ * CPU with no load, at most SETTLE_MAX_MS: after a burst of writes, outboxes relay its events and
+ * gateways ask auth again about the sessions those events evicted, on the same two cores as the next
+ * phase. How long it took, ms.
+ */
+const settle = async (meshes: readonly RunningMesh[], idleMsPerSecond: number): Promise<number> => {
+  const started = performance.now();
+  const supports = await Promise.all(meshes.map((mesh) => mesh.supportPids()));
+  const pids = [
+    ...meshes.flatMap((mesh) => mesh.instances.map((instance) => instance.pid)),
+    ...supports.flatMap((support) => [...support.values()].flat()),
+  ];
+  const threshold = Math.max(100, idleMsPerSecond * 1.5 + 50);
+  let last = await cpuOfPids(pids);
+  let lastAt = performance.now();
+  while (performance.now() - started < SETTLE_MAX_MS) {
+    await sleep(500);
+    const now = await cpuOfPids(pids);
+    const at = performance.now();
+    let used = 0;
+    for (const [pid, ms] of now) used += ms - (last.get(pid) ?? ms);
+    if (used / ((at - lastAt) / 1000) <= threshold) break;
+    [last, lastAt] = [now, at];
+  }
+  return performance.now() - started;
 };
 
 const format = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
@@ -379,15 +416,18 @@ export const scenario: BenchScenario = {
       const [single, topology] = meshes as [RunningMesh, RunningMesh];
       const idle = new Map<RunningMesh, Map<Service | Support, number>>();
       for (const mesh of meshes) idle.set(mesh, await idleCpu(mesh));
+      const idleTotal = meshes.reduce((sum, mesh) => sum + [...idle.get(mesh)!.values()].reduce((a, b) => a + b, 0), 0);
       const results = new Map(meshes.map((mesh) => [mesh, new Map(MeasuredOperations.map((operation) => [operation, emptyFigures()]))]));
       const figuresOf = (mesh: RunningMesh, operation: MeasuredOperation) => results.get(mesh)!.get(operation)!;
       for (const operation of MeasuredOperations) {
         for (const mesh of meshes) await load.closed(mesh.requests.get(operation)!, 16, WARM_UP_MS);
+        await settle(meshes, idleTotal);
         for (let round = 0; round < rounds; round += 1) {
           // Alternate which mesh goes first, so that a drift in the machine's load hits both.
           for (const mesh of round % 2 === 0 ? [single, topology] : [topology, single]) {
             console.log(`   ${operation} on ${mesh.layout.name}, round ${round + 1}`);
             await measureRound(load, mesh, mesh.requests.get(operation)!, figuresOf(mesh, operation));
+            figuresOf(mesh, operation).settleS.push((await settle(meshes, idleTotal)) / 1000);
           }
         }
       }
@@ -480,6 +520,15 @@ export const scenario: BenchScenario = {
             better: 'lower',
           }),
         );
+        rows.push(
+          row({
+            metric: `${operation}, time for both meshes to return to their CPU with no load after a round (at most ${SETTLE_MAX_MS / 1000} s)`,
+            unit: 's',
+            rounds: ours.settleS,
+            baseline: baseline(theirs.settleS),
+            better: 'lower',
+          }),
+        );
         const failed = median(ours.failed) + median(theirs.failed);
         if (failed > 0)
           rows.push(
@@ -514,6 +563,8 @@ export const scenario: BenchScenario = {
         const auth = topology.instances.filter((instance) => instance.service === 'auth');
         const calls = auth.map((instance) => ours.authCalls.get(instance.grpcAddress) ?? 0);
         const callTotal = calls.reduce((sum, value) => sum + value, 0);
+        const singleCalls = [...theirs.authCalls.values()].reduce((sum, value) => sum + value, 0);
+        const perHundred = (count: number, figures: Figures) => format((100 * count) / Math.max(1, figures.answered), 1);
         spread.push(
           `${operation}: CPU over every phase ${shares('api-gateway')}; ${shares('auth')}; ` +
             (callTotal === 0
@@ -523,7 +574,9 @@ export const scenario: BenchScenario = {
                     (instance, index) =>
                       `${instance.label} ${calls[index]!.toLocaleString('en-US')} (${percent(calls[index]! / callTotal)})`,
                   )
-                  .join(', ')}.`),
+                  .join(
+                    ', ',
+                  )}, ${perHundred(callTotal, ours)} per 100 requests against ${perHundred(singleCalls, theirs)} from the one gateway of one of each.`),
         );
       }
       const idleOf = (mesh: RunningMesh, what: Service | Support) => idle.get(mesh)!.get(what) ?? 0;
@@ -592,6 +645,10 @@ export const scenario: BenchScenario = {
           'Every process runs its own event loop, timers, registry heartbeats, health checks and connection pools, and with the load split over more processes each does less work per wake-up ' +
           '(see the voluntary context switches per request) and is preempted more often (the involuntary ones). On separate cores or machines the topology adds the cores of its instances; ' +
           'this machine can show what each request costs in each shape, not that gain.',
+        "Where the topology spends more per write: each POST /projects makes auth grant the owner its role, and that grant's `permission_changed` event (outbox, Redis pub/sub) reaches every gateway " +
+          "and evicts the user's cached sessions there (core/auth/session-validity-cache.ts), so each gateway holding the session asks auth again (ValidateSession) at its next request; " +
+          'every gateway also takes every auth, project and simulation event (GATEWAY_EVENT_PATTERNS). That work grows with the number of gateways, not with the requests each serves ' +
+          '(the calls to auth per 100 requests below). After a burst of writes the events keep coming for a while (the outboxes relay them), which is why each phase waits for both meshes to return to their CPU with no load.',
         `Spread in the topology (the load generator sends each call to the next gateway, one HTTP/2 session each; the gateways balance their calls to auth over its two instances): ${spread.join(' ')}`,
         'Sizing a cluster: for N requests/s of an operation, cores needed per service = N x CPU ms per request / 1000 (for a mix, sum over the operations), plus the CPU with no load, plus headroom: ' +
           'keep each Node process below about 70% of a core. Figures: the topology at 16 callers, each service summed over its instances, medians over the rounds, from /proc/<pid>/stat (10 ms ticks; ' +
@@ -610,7 +667,7 @@ export const scenario: BenchScenario = {
           '(7: three gateways on their own ports, two auth on one database and DATA_DIR, one project, one simulation). ' +
           `The load generator (undici h2c, its own process) sends each call to the next of the mesh's gateways; logins go to ${ACCOUNTS} accounts in turn (at 64 callers some still meet the per-address login throttle, HTTP 429: every call comes from one address); throughput counts only the answers as expected. ` +
           `First ${IDLE_MS / 1000} s with no load on each mesh; then per operation a ${WARM_UP_MS / 1000} s warm-up on each, and per round the two meshes in alternating order, ` +
-          `each ${Callers.join(' then ')} closed-loop callers for ${PHASE_MS / 1000} s. CPU per request from /proc/<pid>/stat over the 16-caller phase, the machine's from /proc/stat; ` +
+          `each ${Callers.join(' then ')} closed-loop callers for ${PHASE_MS / 1000} s, then a wait (at most ${SETTLE_MAX_MS / 1000} s) until both meshes are back near their CPU with no load. CPU per request from /proc/<pid>/stat over the 16-caller phase, the machine's from /proc/stat; ` +
           "the ratio of a throughput row is the median of the per-round pair ratios; calls per auth instance from the gateways' GET /mesh (MESH_ADMIN_PORT).",
       };
     } finally {
