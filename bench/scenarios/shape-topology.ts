@@ -568,7 +568,9 @@ export const scenario: BenchScenario = {
         spread.push(
           `${operation}: CPU over every phase ${shares('api-gateway')}; ${shares('auth')}; ` +
             (callTotal === 0
-              ? 'no gRPC calls to auth (the gateways pass /auth/* on over HTTP/2 to the auth instances in turn: see the CPU shares).'
+              ? operation === 'POST /auth/login'
+                ? 'no gRPC calls to auth (the gateways pass /auth/* on over HTTP/2 to the auth instances in turn: see the CPU shares).'
+                : 'no calls to auth (the gateways check tokens themselves and keep what auth said about the session, docs/adr/0022).'
               : `calls from the gateways to auth ${auth
                   .map(
                     (instance, index) =>
@@ -653,6 +655,7 @@ export const scenario: BenchScenario = {
         'Sizing a cluster: for N requests/s of an operation, cores needed per service = N x CPU ms per request / 1000 (for a mix, sum over the operations), plus the CPU with no load, plus headroom: ' +
           'keep each Node process below about 70% of a core. Figures: the topology at 16 callers, each service summed over its instances, medians over the rounds, from /proc/<pid>/stat (10 ms ticks; ' +
           "Redis is the mesh's own redis-server, PostgreSQL the backends serving the mesh's database, without the server's WAL writer and checkpointer). " +
+          "They were measured with the topology's 7 processes on 2 shared cores: take them as upper bounds; the one-of-each figures (baseline column of the rows) are the same work with less contention and less event fan-out. " +
           `Example: ${MeasuredOperations.map((operation) => `${example[operation]} ${operation}`).join(', ')} per second need ` +
           `${columns.map((what) => `${what} ${format(cores(what))}`).join(', ')} cores. ` +
           `Login is at AUTH_PASSWORD_HASH_COST 1024 as in every shape benchmark; one scrypt check costs ${format(hashing.bench)} ms of CPU at 2^10 and ${format(hashing.production, 1)} ms at the default 2^15 ` +
