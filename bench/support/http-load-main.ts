@@ -5,7 +5,9 @@
  * Reads one JSON command per line on stdin, answers one JSON line on stdout:
  *   {"mode":"closed","concurrency":16,"durationMs":1500,"request":{...}} -> {"latencies":[...],"failed":n,"elapsedMs":t}
  *   {"mode":"open","perSecond":1000,"durationMs":1500,"request":{...}}   -> the same
- * A request is {"origin","method","paths":[...],"body"?,"token"?}: the paths are used in turn.
+ * A request is {"origin","origins"?,"method","paths":[...],"body"?,"bodies"?,"token"?}: the paths are used in
+ * turn, and so are the origins (a client spread over several gateways) and the bodies (e.g. several
+ * accounts logging in) when several are given.
  * `{n}` in a path or in the JSON body is replaced by a counter, so that writes do not collide.
  */
 import { createInterface } from 'node:readline';
@@ -13,9 +15,13 @@ import { Agent } from 'undici';
 
 interface LoadRequest {
   readonly origin: string;
+  /** When given, used in turn instead of `origin`: one HTTP/2 session to each. */
+  readonly origins?: readonly string[];
   readonly method: 'GET' | 'POST';
   readonly paths: readonly string[];
   readonly body?: unknown;
+  /** When given, used in turn instead of `body`. */
+  readonly bodies?: readonly unknown[];
   readonly token?: string;
   /** The status a successful answer has. */
   readonly status: number;
@@ -33,6 +39,13 @@ const agent = new Agent({
   bodyTimeout: 10_000,
 });
 let counter = 0;
+/** Which origin the next call of a request with several goes to (its own count, so paths and origins do not move in step). */
+let turn = 0;
+const originOf = (request: LoadRequest): string => {
+  if (request.origins === undefined || request.origins.length === 0) return request.origin;
+  turn += 1;
+  return request.origins[turn % request.origins.length]!;
+};
 /** Why calls failed (status code or error code) in the current command, for the scenario's notes. */
 let failures: Record<string, number> = {};
 const fail = (why: string) => {
@@ -44,11 +57,12 @@ const fail = (why: string) => {
 const call = async (request: LoadRequest): Promise<number | undefined> => {
   counter += 1;
   const path = request.paths[counter % request.paths.length]!.replaceAll('{n}', String(counter));
-  const body = request.body === undefined ? undefined : JSON.stringify(request.body).replaceAll('{n}', String(counter));
+  const template = request.bodies?.length ? request.bodies[counter % request.bodies.length] : request.body;
+  const body = template === undefined ? undefined : JSON.stringify(template).replaceAll('{n}', String(counter));
   const started = performance.now();
   try {
     const response = await agent.request({
-      origin: request.origin,
+      origin: originOf(request),
       method: request.method,
       path,
       headers: {

@@ -12,9 +12,13 @@ const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** What the load generator (bench/support/http-load-main.ts) sends. */
 export interface LoadRequest {
   readonly origin: string;
+  /** When given, the calls go to these in turn instead of to `origin` (a client spread over several gateways). */
+  readonly origins?: readonly string[];
   readonly method: 'GET' | 'POST';
   readonly paths: readonly string[];
   readonly body?: unknown;
+  /** When given, used in turn instead of `body` (e.g. several accounts logging in). */
+  readonly bodies?: readonly unknown[];
   readonly token?: string;
   readonly status: number;
 }
