@@ -647,10 +647,11 @@ export const scenario: BenchScenario = {
           'Every process runs its own event loop, timers, registry heartbeats, health checks and connection pools, and with the load split over more processes each does less work per wake-up ' +
           '(see the voluntary context switches per request) and is preempted more often (the involuntary ones). On separate cores or machines the topology adds the cores of its instances; ' +
           'this machine can show what each request costs in each shape, not that gain.',
-        "Where the topology spends more per write: every gateway takes every auth, project and simulation event (GATEWAY_EVENT_PATTERNS), and an auth event that evicts a user's cached sessions " +
-          '(core/auth/session-validity-cache.ts) makes each gateway holding one ask auth again (ValidateSession) at its next request. That work grows with the number of gateways, not with the requests each serves: ' +
-          "see the calls to auth per 100 requests below, against those of the one gateway. After a burst of writes the meshes keep working for a while (outboxes relay the burst's events, the gateways take them), " +
-          'which is why each phase waits for both meshes to return to their CPU with no load.',
+        'Where the topology spends more per write: every gateway takes every auth, project and simulation event (GATEWAY_EVENT_PATTERNS), so that work grows with the number of gateways, ' +
+          "not with the requests each serves; an auth event that evicts a user's cached sessions (a role change, a logout, not a grant on one resource: docs/adr/0074) also makes each gateway " +
+          'holding one ask auth again at its next request (see the calls to auth per 100 requests below, against those of the one gateway). ' +
+          "After a burst of writes the meshes keep working for a while (outboxes relay the burst's events, the gateways take them), " +
+          'which is why each phase waits for both meshes to return to their CPU with no load (the time it took is a row of the table).',
         `Spread in the topology (the load generator sends each call to the next gateway, one HTTP/2 session each; the gateways balance their calls to auth over its two instances): ${spread.join(' ')}`,
         'Sizing a cluster: for N requests/s of an operation, cores needed per service = N x CPU ms per request / 1000 (for a mix, sum over the operations), plus the CPU with no load, plus headroom: ' +
           'keep each Node process below about 70% of a core. Figures: the topology at 16 callers, each service summed over its instances, medians over the rounds, from /proc/<pid>/stat (10 ms ticks; ' +
