@@ -9,9 +9,12 @@ export class InMemoryResourceGrantRepository implements ResourceGrantRepository 
 
   constructor(readonly outbox: InMemoryOutbox) {}
 
-  async grant(grant: ResourceGrant, outbox: readonly OutboxMessage[] = []): Promise<void> {
-    this.grants.set(keyOf(grant.userId, grant.resourceId), { ...grant });
+  async grant(grant: ResourceGrant, outbox: readonly OutboxMessage[] = []): Promise<boolean> {
+    const key = keyOf(grant.userId, grant.resourceId);
+    if (this.grants.get(key)?.role === grant.role) return false;
+    this.grants.set(key, { ...grant });
     this.outbox.record(`user:${grant.userId}`, outbox);
+    return true;
   }
 
   async revoke(userId: string, resourceId: string, outbox: readonly OutboxMessage[] = []): Promise<boolean> {

@@ -55,6 +55,19 @@ export function describeResourceGrantRepositoryContract(
       expect(await repo.listForResource(grant.resourceId)).toHaveLength(1);
     });
 
+    it('says whether a grant changed anything, and records its messages only then: the same role twice, or at once, records one', async () => {
+      const grant = aGrant({ role: 'owner' });
+      const outcomes = await Promise.all([repo.grant(grant, [note('first')]), repo.grant(grant, [note('second')])]);
+      expect(outcomes.filter(Boolean)).toHaveLength(1);
+      expect(await repo.grant(grant, [note('again')])).toBe(false);
+      expect(await repo.grant({ ...grant, role: 'viewer' }, [note('changed')])).toBe(true);
+
+      const events = eventsOf(await takePending(fixture.outbox));
+      expect(events).toHaveLength(2);
+      expect(events.at(-1)).toBe('auth:events:test changed');
+      expect(await repo.find(grant.userId, grant.resourceId)).toEqual({ ...grant, role: 'viewer' });
+    });
+
     it('revokes a grant once: revoking again is harmless', async () => {
       const grant = aGrant();
       await repo.grant(grant);

@@ -6,9 +6,24 @@ import { aUser } from '../auth/builders.js';
  * to belong to a stored user (foreign keys). These wrappers store that user first, then delegate.
  */
 const ensureUser = async (users: UserRepository, userId: string): Promise<void> => {
+  let stored = storedBy.get(users);
+  if (!stored) storedBy.set(users, (stored = new Map()));
+  const known = stored;
+  const storing = (known.get(userId) ?? storeUser(users, userId)).catch((error: unknown) => {
+    known.delete(userId);
+    throw error;
+  });
+  known.set(userId, storing);
+  await storing;
+};
+
+/** Users being stored or stored, by repository and id: concurrent writes of one invented user store it once. */
+const storedBy = new WeakMap<UserRepository, Map<string, Promise<void>>>();
+
+const storeUser = async (users: UserRepository, userId: string): Promise<void> => {
   if (await users.findById(userId)) return;
-  const stored = await users.create(aUser({ id: userId }));
-  if (!stored.ok) throw new Error(`could not store user ${userId} for the contract: ${stored.error}`);
+  const created = await users.create(aUser({ id: userId }));
+  if (!created.ok) throw new Error(`could not store user ${userId} for the contract: ${created.error}`);
 };
 
 export const sessionsOfStoredUsers = (users: UserRepository, sessions: SessionRepository): SessionRepository => ({
@@ -24,7 +39,7 @@ export const sessionsOfStoredUsers = (users: UserRepository, sessions: SessionRe
 export const grantsOfStoredUsers = (users: UserRepository, grants: ResourceGrantRepository): ResourceGrantRepository => ({
   grant: async (grant, outbox) => {
     await ensureUser(users, grant.userId);
-    await grants.grant(grant, outbox);
+    return grants.grant(grant, outbox);
   },
   revoke: (userId, resourceId, outbox) => grants.revoke(userId, resourceId, outbox),
   find: (userId, resourceId) => grants.find(userId, resourceId),

@@ -92,9 +92,8 @@ export const grantResourceAccess = async (
   const user = await deps.users.findById(input.userId);
   if (!user) return err(AuthFailures.userNotFound());
   const resourceId = input.resourceId.trim();
-  const existing = await deps.grants.find(user.id, resourceId);
-  if (existing?.role === role) return ok(undefined);
-
+  // The repository records the event only when the grant changed: the same grant twice (a retry, or
+  // every auth instance taking the same project event) announces nothing more.
   const event = permissionChangedEvent(user.id, user.roles, deps.clock.now(), { resourceId, role });
   await deps.grants.grant({ userId: user.id, resourceId, role }, [permissionChanged(event)]);
   return ok(undefined);

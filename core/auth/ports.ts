@@ -134,8 +134,13 @@ export interface OpaqueTokens {
 }
 
 export interface ResourceGrantRepository {
-  /** Upsert: the user's grant on the resource becomes `grant.role`, replacing any previous role. Records `outbox` with it (see SessionRepository). */
-  grant(grant: ResourceGrant, outbox?: readonly OutboxMessage[]): Promise<void>;
+  /**
+   * Upsert: the user's grant on the resource becomes `grant.role`, replacing any previous role.
+   * Resolves true when that changed something (a new grant, another role) and records `outbox`
+   * only then (see SessionRepository): granting the role the user holds already changes nothing and
+   * records nothing, however many auth instances grant it at once.
+   */
+  grant(grant: ResourceGrant, outbox?: readonly OutboxMessage[]): Promise<boolean>;
   /** Removes the user's grant on the resource. Idempotent: resolves true only when a grant was removed, and records `outbox` only then. */
   revoke(userId: string, resourceId: string, outbox?: readonly OutboxMessage[]): Promise<boolean>;
   /** The user's grant on the resource, or undefined. */

@@ -16,16 +16,26 @@ export class SqlResourceGrantRepository implements ResourceGrantRepository {
     readonly outbox: SqlOutbox,
   ) {}
 
-  async grant(grant: ResourceGrant, outbox: readonly OutboxMessage[] = []): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await trx
+  async grant(grant: ResourceGrant, outbox: readonly OutboxMessage[] = []): Promise<boolean> {
+    const changed = await this.db.transaction().execute(async (trx) => {
+      // A row comes back only when one was inserted or its role changed: a concurrent grant of the same role waits for this one and returns none.
+      const written = await trx
         .insertInto('resource_grants')
         .values({ user_id: grant.userId, resource_id: grant.resourceId, role: grant.role })
-        .onConflict((conflict) => conflict.columns(['user_id', 'resource_id']).doUpdateSet((eb) => ({ role: eb.ref('excluded.role') })))
-        .execute();
+        .onConflict((conflict) =>
+          conflict
+            .columns(['user_id', 'resource_id'])
+            .doUpdateSet((eb) => ({ role: eb.ref('excluded.role') }))
+            .where('resource_grants.role', '<>', (eb) => eb.ref('excluded.role')),
+        )
+        .returning('user_id')
+        .executeTakeFirst();
+      if (written === undefined) return false;
       await this.outbox.record(trx, `user:${grant.userId}`, outbox);
+      return true;
     });
-    this.outbox.recorded(outbox);
+    if (changed) this.outbox.recorded(outbox);
+    return changed;
   }
 
   async revoke(userId: string, resourceId: string, outbox: readonly OutboxMessage[] = []): Promise<boolean> {
