@@ -20,8 +20,9 @@ export interface MeshProcess {
 }
 
 /**
- * Starts `composition/main.ts` with the given services and environment (tsx, no build) and waits
- * until it logs `mesh ready`. Ports come from `env` (use free ports: several processes run at once).
+ * Starts `composition/main.ts` with the given services and environment (tsx, no build; or the build,
+ * with `entry`) and waits until it logs `mesh ready`. Ports come from `env` (use free ports: several
+ * processes run at once).
  */
 export const startMeshProcess = async (
   services: readonly string[],
@@ -31,8 +32,11 @@ export const startMeshProcess = async (
   nodeArgs: readonly string[] = [],
   /** A command that runs node for it, e.g. `['ip', 'netns', 'exec', 'host-a']` (it must exec, so the pid is node's). */
   runIn: readonly string[] = [],
+  /** `build`: `dist/composition/main.js`, as `npm start` runs it (build first); `sources`: tsx, no build. */
+  entry: 'sources' | 'build' = 'sources',
 ): Promise<MeshProcess> => {
-  const args = [...nodeArgs, '--import', 'tsx', 'composition/main.ts', ...services.flatMap((service) => ['--service', service])];
+  const main = entry === 'build' ? ['dist/composition/main.js'] : ['--import', 'tsx', 'composition/main.ts'];
+  const args = [...nodeArgs, ...main, ...services.flatMap((service) => ['--service', service])];
   const [command, ...prefix] = [...runIn, process.execPath];
   const child: ChildProcessWithoutNullStreams = spawn(command!, [...prefix, ...args], {
     cwd: repoRoot,

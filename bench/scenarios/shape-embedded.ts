@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePorts } from '../../test-support/free-ports.js';
 import { startMeshProcess, type MeshProcess } from '../../test-support/mesh-process.js';
-import type { BenchRow, BenchScenario } from '../support/bench-types.js';
+import { sleep, type BenchRow, type BenchScenario } from '../support/bench-types.js';
 import {
   benchMeshEnv,
+  buildMesh,
   measureShapes,
   Operations,
   rssMibOf,
@@ -16,6 +17,9 @@ import {
   startLoadGenerator,
 } from '../support/shape-bench.js';
 
+const IDLE_SETTLE_MS = 5_000;
+/** The specification's 500 MB, in the MiB that RSS is reported in. */
+const MIB_IN_500_MB = 500_000_000 / 2 ** 20;
 const PER_SECOND = 200;
 
 /**
@@ -28,6 +32,7 @@ export const scenario: BenchScenario = {
   title: 'Shape (a): the embedded default (one process, PGlite), against bare fastify + PGlite',
   optIn: true,
   run: async ({ rounds }) => {
+    await buildMesh();
     const [dataDir, ports] = await Promise.all([mkdtemp(join(tmpdir(), 'meshwork-shape-a-')), findFreePorts(9)]);
     const processes: MeshProcess[] = [];
     const load = startLoadGenerator();
@@ -44,7 +49,10 @@ export const scenario: BenchScenario = {
         MESH_TLS: 'on',
         DATA_DIR: join(dataDir, 'mesh'),
       };
-      processes.push(await startMeshProcess([], env, 180_000));
+      processes.push(await startMeshProcess([], env, 180_000, [], [], 'build'));
+      // Idle: started, nothing asked of it yet, a few seconds to settle (as `npm start` sits before its first client).
+      await sleep(IDLE_SETTLE_MS);
+      const idle = await rssMibOf(processes[0]!.pid);
       floor = await startFloor('pglite', join(dataDir, 'floor'), ports[8]!);
       const origin = `http://127.0.0.1:${ports[7]}`;
       const mesh = {
@@ -59,7 +67,7 @@ export const scenario: BenchScenario = {
         processes: [{ label: 'fastify+PGlite', pid: floor.pid }],
         requests: await seedFloor(floor.origin),
       };
-      const idle = await rssMibOf(processes[0]!.pid);
+      const seeded = await rssMibOf(processes[0]!.pid);
       const results = await measureShapes(load, [mesh, bare], Operations, rounds, {
         sequentialMs: 1_000,
         closedMs: 1_500,
@@ -86,13 +94,20 @@ export const scenario: BenchScenario = {
       }
       rows.push(
         {
-          metric: 'RSS of the mesh process, idle after start',
+          metric: `RSS of the mesh process, idle ${IDLE_SETTLE_MS / 1000} s after start`,
           unit: 'MiB',
           ours: idle,
           rounds: [idle],
           better: 'lower',
-          target: '< 500 MiB',
-          meetsTarget: idle < 500,
+          target: '< 500 MB (476.8 MiB)',
+          meetsTarget: idle < MIB_IN_500_MB,
+        },
+        {
+          metric: 'RSS of the mesh process, after the seeding (a user, 20 projects, a simulation of 1 s)',
+          unit: 'MiB',
+          ours: seeded,
+          rounds: [seeded],
+          better: 'lower',
         },
         {
           metric: 'RSS of the mesh process, after the load',
@@ -100,15 +115,15 @@ export const scenario: BenchScenario = {
           ours: loaded,
           rounds: [loaded],
           better: 'lower',
-          target: '< 500 MiB',
-          meetsTarget: loaded < 500,
+          target: '< 500 MB (476.8 MiB)',
+          meetsTarget: loaded < MIB_IN_500_MB,
         },
         { metric: 'RSS of the floor (one PGlite), after the load', unit: 'MiB', ours: floorRss, rounds: [floorRss], better: 'lower' },
       );
       return {
         rows,
         method:
-          'One process (`composition/main.ts`, all four services, MESH_STORAGE sql on PGlite under a fresh DATA_DIR, no Redis, MESH_TLS on, LOG_LEVEL info, ' +
+          'One process (`node dist/composition/main.js` as `npm start` runs it, built first; all four services, MESH_STORAGE sql on PGlite under a fresh DATA_DIR, no Redis, MESH_TLS on, LOG_LEVEL info, ' +
           'AUTH_PASSWORD_HASH_COST 1024) and the floor (bare fastify h2c + one PGlite, the same statements: bench/support/sql-floor-main.ts); ' +
           'the load generator (undici h2c, one session) in a process of its own. Per operation and round, mesh then floor: 1 caller for 1 s (p50/p99), ' +
           `16 and 64 closed-loop callers for 1.5 s each (throughput; CPU per request from /proc/<pid>/stat over the 16-caller phase), then ${PER_SECOND} req/s offered for 1.5 s (open loop, p99).`,

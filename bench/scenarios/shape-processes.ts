@@ -9,6 +9,7 @@ import { startRedisNode } from '../../test-support/redis-fixture.js';
 import type { BenchRow, BenchScenario } from '../support/bench-types.js';
 import {
   benchMeshEnv,
+  buildMesh,
   measureShapes,
   Operations,
   rssMibOf,
@@ -31,6 +32,7 @@ export const scenario: BenchScenario = {
   title: 'Shape (b): one process per service, Redis, PostgreSQL, mutual TLS, against bare fastify + pg',
   optIn: true,
   run: async ({ rounds }) => {
+    await buildMesh();
     const [redis, database, floorDatabase, dataDir, ports] = await Promise.all([
       startRedisNode(),
       createThrowawayDatabase('shape-b'),
@@ -57,7 +59,7 @@ export const scenario: BenchScenario = {
       };
       // auth first: it makes the development CA the others use; then each its own schema.
       const services = ['auth', 'project', 'simulation', 'api-gateway'] as const;
-      for (const service of services) processes.push(await startMeshProcess([service], env, 120_000));
+      for (const service of services) processes.push(await startMeshProcess([service], env, 120_000, [], [], 'build'));
       floor = await startFloor('postgres', floorDatabase.url, ports[8]!);
       const origin = `http://127.0.0.1:${ports[7]}`;
       const mesh = {
@@ -100,7 +102,7 @@ export const scenario: BenchScenario = {
       return {
         rows,
         method:
-          'Four processes (`composition/main.ts --service X`, MESH_TLS on, PostgreSQL via DATABASE_URL, Redis spawned for the run, LOG_LEVEL info, ' +
+          'Four processes (`node dist/composition/main.js --service X` as `npm start` runs it, built first; MESH_TLS on, PostgreSQL via DATABASE_URL, Redis spawned for the run, LOG_LEVEL info, ' +
           'AUTH_PASSWORD_HASH_COST 1024) and the floor (bare fastify h2c + pg pool of 10, the same statements on its own database: bench/support/sql-floor-main.ts); ' +
           'the load generator (undici h2c, one session) in a process of its own. Per operation and round, mesh then floor: 1 caller for 1 s (p50/p99), ' +
           `16 and 64 closed-loop callers for 1.5 s each (throughput; CPU per request from /proc/<pid>/stat utime+stime over the 16-caller phase, 10 ms ticks), then ${PER_SECOND.toLocaleString('en-US')} req/s offered for 1.5 s (open loop, p99).`,

@@ -12,6 +12,7 @@ import { startRedisNode } from '../../test-support/redis-fixture.js';
 import { median, row, sleep, type BenchRow, type BenchScenario } from '../support/bench-types.js';
 import {
   benchMeshEnv,
+  buildMesh,
   cpuMsOf,
   seedMesh,
   startLoadGenerator,
@@ -134,6 +135,9 @@ const startMesh = async (layout: Layout, label: string): Promise<RunningMesh> =>
           }),
         },
         STARTUP_TIMEOUT_MS,
+        [],
+        [],
+        'build',
       );
       processes.push(process);
       instances.push({ service, label: `${service} ${index + 1}`, pid: process.pid, grpcAddress: `127.0.0.1:${grpc}` });
@@ -402,6 +406,7 @@ export const scenario: BenchScenario = {
     'Topology: 3 gateways + 2 auth + 1 project + 1 simulation as processes, against one of each, and CPU per request to size a cluster',
   optIn: true,
   run: async ({ rounds }) => {
+    await buildMesh();
     const startedAt = Date.now();
     const hashing = await hashCpuMs();
     const meshes: RunningMesh[] = [];
@@ -667,7 +672,7 @@ export const scenario: BenchScenario = {
         notes,
         method:
           `Two meshes up at once, each on its own spawned redis-server and its own throwaway PostgreSQL database, MESH_TLS on, every instance a process of its own ` +
-          "(`composition/main.ts --service X`, LOG_LEVEL info, AUTH_PASSWORD_HASH_COST 1024): one of each (4 processes) and the specification's topology " +
+          "(`node dist/composition/main.js --service X`, built first, LOG_LEVEL info, AUTH_PASSWORD_HASH_COST 1024): one of each (4 processes) and the specification's topology " +
           '(7: three gateways on their own ports, two auth on one database and DATA_DIR, one project, one simulation). ' +
           `The load generator (undici h2c, its own process) sends each call to the next of the mesh's gateways; logins go to ${ACCOUNTS} accounts in turn (at 64 callers some still meet the per-address login throttle, HTTP 429: every call comes from one address); throughput counts only the answers as expected. ` +
           `First ${IDLE_MS / 1000} s with no load on each mesh; then per operation a ${WARM_UP_MS / 1000} s warm-up on each, and per round the two meshes in alternating order, ` +
