@@ -10,6 +10,8 @@ import type { BenchRow, BenchScenario } from '../support/bench-types.js';
 import {
   benchMeshEnv,
   buildMesh,
+  hopP99s,
+  SPEC_HOP_P99_MS,
   measureShapes,
   Operations,
   rssMibOf,
@@ -67,6 +69,8 @@ export const scenario: BenchScenario = {
         origin,
         processes: services.map((service, index) => ({ label: service, pid: processes[index]!.pid })),
         requests: await seedMesh(origin, 'shape-b'),
+        readHops: () =>
+          hopP99s(services.map((service, index) => ({ label: service, httpOrigin: `http://127.0.0.1:${ports[index * 2 + 1]}` }))),
       };
       const bare = {
         name: 'floor',
@@ -90,6 +94,7 @@ export const scenario: BenchScenario = {
             p50Ratio: 2,
             openP99Ms: 10,
             perSecond: PER_SECOND,
+            hopP99Ms: (hop) => SPEC_HOP_P99_MS[hop.split(' -> ')[1]!],
           }),
         );
       }
@@ -105,7 +110,7 @@ export const scenario: BenchScenario = {
           'Four processes (`node dist/composition/main.js --service X` as `npm start` runs it, built first; MESH_TLS on, PostgreSQL via DATABASE_URL, Redis spawned for the run, LOG_LEVEL info, ' +
           'AUTH_PASSWORD_HASH_COST 1024) and the floor (bare fastify h2c + pg pool of 10, the same statements on its own database: bench/support/sql-floor-main.ts); ' +
           'the load generator (undici h2c, one session) in a process of its own. Per operation and round, mesh then floor: 1 caller for 1 s (p50/p99), ' +
-          `16 and 64 closed-loop callers for 1.5 s each (throughput; CPU per request from /proc/<pid>/stat utime+stime over the 16-caller phase, 10 ms ticks), then ${PER_SECOND.toLocaleString('en-US')} req/s offered for 1.5 s (open loop, p99).`,
+          `16 and 64 closed-loop callers for 1.5 s each (throughput; CPU per request from /proc/<pid>/stat utime+stime over the 16-caller phase, 10 ms ticks), then ${PER_SECOND.toLocaleString('en-US')} req/s offered for 1.5 s (open loop, p99), and right after it each hop's p99 as its caller's connection pool saw it over its last second (meshwork_mesh_pool_latency_ms from every process's /metrics).`,
       };
     } finally {
       load.stop();
