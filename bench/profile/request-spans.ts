@@ -7,12 +7,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request as httpRequest } from 'undici';
 import { redisConfigToEnv } from '../../adapters/redis/redis-config.js';
 import { startOtlpReceiver } from '../../test-support/otlp-receiver.js';
 import { createThrowawayDatabase } from '../../test-support/postgres-fixture.js';
 import { startRedisNode } from '../../test-support/redis-fixture.js';
-import { startBenchMesh } from '../support/project-mesh.js';
+import { postProject, startBenchMesh } from '../support/project-mesh.js';
 
 const shape = process.argv[2] ?? 'redis-pg';
 const receiver = await startOtlpReceiver();
@@ -43,14 +42,7 @@ const mesh = await startBenchMesh({
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.endpoint}/v1/traces`,
 });
 const createProject = async (name: string): Promise<void> => {
-  const response = await httpRequest(`${mesh.gateway}/projects`, {
-    method: 'POST',
-    dispatcher: mesh.http2,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${mesh.token}` },
-    body: JSON.stringify({ name, template_id: 'microservices' }),
-  });
-  await response.body.dump();
-  if (response.statusCode !== 201) throw new Error(`POST /projects: HTTP ${response.statusCode}`);
+  if (!(await postProject(mesh, name))) throw new Error('POST /projects: not 201');
 };
 /** Waits for the events a request set off (outbox relays, consumers), then for their spans to be exported. */
 const settle = async (): Promise<void> => {

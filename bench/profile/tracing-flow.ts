@@ -18,7 +18,7 @@ import { createThrowawayDatabase } from '../../test-support/postgres-fixture.js'
 import { startRedisNode } from '../../test-support/redis-fixture.js';
 import { startOtlpSinkProcess } from '../support/backend-process.js';
 import { median } from '../support/bench-types.js';
-import { startBenchMesh, type BenchMesh } from '../support/project-mesh.js';
+import { postProject, startBenchMesh, type BenchMesh } from '../support/project-mesh.js';
 
 const modes = (process.argv[2] ?? 'off,every').split(',');
 const steps = Number(process.argv[3] ?? 10);
@@ -61,14 +61,7 @@ const meshes: BenchMesh[] = [];
 for (const mode of modes) meshes.push(await startBenchMesh({ ...(await isolated()), ...envOf(mode) }));
 
 const createProject = async (mesh: BenchMesh, name: string): Promise<void> => {
-  const response = await httpRequest(`${mesh.gateway}/projects`, {
-    method: 'POST',
-    dispatcher: mesh.http2,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${mesh.token}` },
-    body: JSON.stringify({ name, template_id: 'microservices' }),
-  });
-  await response.body.dump();
-  if (response.statusCode !== 201) throw new Error(`HTTP ${response.statusCode}`);
+  if (!(await postProject(mesh, name))) throw new Error('POST /projects: not 201');
 };
 
 /** The main thread's CPU time, µs (Linux): the rest of process.cpuUsage() is V8's and libuv's helper threads. */

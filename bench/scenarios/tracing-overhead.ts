@@ -8,23 +8,11 @@ import { startRedisNode } from '../../test-support/redis-fixture.js';
 import { startOtlpSinkProcess } from '../support/backend-process.js';
 import { median, row, type BenchRow, type BenchScenario } from '../support/bench-types.js';
 import { summarise } from '../support/latency.js';
-import { startBenchMesh, type BenchMesh } from '../support/project-mesh.js';
+import { postProject, startBenchMesh, type BenchMesh } from '../support/project-mesh.js';
 
 const SEQUENTIAL = 10;
 const CAPACITY_CONCURRENCY = 16;
 const TARGET = 0.9;
-
-/** POST /projects through the gateway; true when answered 201. */
-const createProject = async (bench: BenchMesh, name: string): Promise<boolean> => {
-  const response = await httpRequest(`${bench.gateway}/projects`, {
-    method: 'POST',
-    dispatcher: bench.http2,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${bench.token}` },
-    body: JSON.stringify({ name, template_id: 'microservices' }),
-  });
-  await response.body.dump();
-  return response.statusCode === 201;
-};
 
 interface Step {
   readonly capacity: number;
@@ -40,7 +28,7 @@ const step = async (bench: BenchMesh, calls: number, label: string): Promise<Ste
   let failed = 0;
   let sent = 0;
   const send = async () => {
-    if (!(await createProject(bench, `${label} ${(sent += 1)}`))) failed += 1;
+    if (!(await postProject(bench, `${label} ${(sent += 1)}`))) failed += 1;
   };
   const alone: number[] = [];
   for (let i = 0; i < SEQUENTIAL; i += 1) {
@@ -176,7 +164,7 @@ export const scenario: BenchScenario = {
             meshes.push(await startBenchMesh({ ...own.env, ...mode.env }));
           }
           const results = modes.map((): Step[] => []);
-          for (let i = 0; i < 50; i += 1) await Promise.all(meshes.map((mesh) => createProject(mesh, `warm ${i}`)));
+          for (let i = 0; i < 50; i += 1) await Promise.all(meshes.map((mesh) => postProject(mesh, `warm ${i}`)));
           const before = await stats();
           for (let round = 0; round < rounds * shape.stepsPerRound; round += 1) {
             for (let k = 0; k < meshes.length; k += 1) {

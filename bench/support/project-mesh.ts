@@ -1,4 +1,4 @@
-import { Agent } from 'undici';
+import { Agent, request as httpRequest } from 'undici';
 import { startTestMesh } from '../../test-support/test-mesh.js';
 import type { RunningMesh } from '../../composition/launcher.js';
 import { jsonRequest } from '../../contract-tests/support/http2-client.js';
@@ -55,4 +55,16 @@ export const startBenchMesh = async (env: Record<string, string> = {}): Promise<
       await mesh.stop();
     },
   };
+};
+
+/** POST /projects through the mesh's gateway with its user's token; true when answered 201. */
+export const postProject = async (bench: BenchMesh, name: string): Promise<boolean> => {
+  const response = await httpRequest(`${bench.gateway}/projects`, {
+    method: 'POST',
+    dispatcher: bench.http2,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${bench.token}` },
+    body: JSON.stringify({ name, template_id: 'microservices' }),
+  });
+  await response.body.dump();
+  return response.statusCode === 201;
 };
