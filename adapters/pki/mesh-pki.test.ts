@@ -55,7 +55,7 @@ describe('certificates supplied by path', () => {
     const pki = openMeshPki(settings, { dnsNames: [], ipAddresses: [] });
     await expect(pki.identityOf(['api-gateway'])).rejects.toThrow(/speaks for 'project': it must name api-gateway/);
     await expect(pki.identityOf(['simulation'])).rejects.toThrow(/not signed by the mesh CA/);
-    // Both files are missing: the one error names both, certificate first, whichever read failed first.
+    // Both files are missing: the one error names both, certificate first, whichever read fails first.
     await expect(pki.identityOf(['project'])).rejects.toThrow(/cannot read .*missing\.pem: ENOENT; cannot read .*missing-key\.pem: ENOENT/);
   });
 

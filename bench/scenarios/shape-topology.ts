@@ -79,6 +79,13 @@ const pidsWith = async (text: string): Promise<number[]> => {
   return pids.filter((_, index) => lines[index]!.replaceAll('\0', ' ').includes(text)).map(Number);
 };
 
+/** CPU ms the pids still there used between two readings of `cpuOfPids` (a pid new in `after` counts from then). */
+const usedSince = (before: ReadonlyMap<number, number>, after: ReadonlyMap<number, number>): number => {
+  let used = 0;
+  for (const [pid, ms] of after) used += ms - (before.get(pid) ?? ms);
+  return used;
+};
+
 /** CPU ms so far of each pid still there. */
 const cpuOfPids = async (pids: readonly number[]): Promise<Map<number, number>> => {
   const used = await Promise.all(pids.map((pid) => cpuMsOf(pid).catch(() => undefined)));
@@ -275,22 +282,17 @@ const measureRound = async (load: LoadGenerator, mesh: RunningMesh, request: Loa
   for (const callers of Callers) {
     const pids = mesh.instances.map((instance) => instance.pid);
     const supportPids = await mesh.supportPids();
-    const supportOf = () => Promise.all(Supports.map((support) => cpuOfPids(supportPids.get(support)!)));
-    const [switchesBefore, before, supportBefore, loadBefore, machineBefore] = await Promise.all([
-      sumSwitches(pids),
-      Promise.all(pids.map(cpuMsOf)),
-      supportOf(),
-      cpuMsOf(load.pid),
-      machineCpuMs(),
-    ]);
+    const snapshot = () =>
+      Promise.all([
+        sumSwitches(pids),
+        Promise.all(pids.map(cpuMsOf)),
+        Promise.all(Supports.map((support) => cpuOfPids(supportPids.get(support)!))),
+        cpuMsOf(load.pid),
+        machineCpuMs(),
+      ]);
+    const [switchesBefore, before, supportBefore, loadBefore, machineBefore] = await snapshot();
     const answer = await load.closed(request, callers, PHASE_MS);
-    const [switchesAfter, after, supportAfter, loadAfter, machineAfter] = await Promise.all([
-      sumSwitches(pids),
-      Promise.all(pids.map(cpuMsOf)),
-      supportOf(),
-      cpuMsOf(load.pid),
-      machineCpuMs(),
-    ]);
+    const [switchesAfter, after, supportAfter, loadAfter, machineAfter] = await snapshot();
     const requests = Math.max(1, answer.latencies.length);
     figures.throughput.get(callers)!.push((answer.latencies.length * 1000) / answer.elapsedMs);
     figures.busy.get(callers)!.push((machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total));
@@ -305,11 +307,9 @@ const measureRound = async (load: LoadGenerator, mesh: RunningMesh, request: Loa
     });
     if (callers === 16) {
       for (const service of Services) figures.cpu.get(service)!.push((perService.get(service) ?? 0) / requests);
-      Supports.forEach((support, index) => {
-        let used = 0;
-        for (const [pid, ms] of supportAfter[index]!) used += ms - (supportBefore[index]!.get(pid) ?? ms);
-        figures.support.get(support)!.push(used / requests);
-      });
+      Supports.forEach((support, index) =>
+        figures.support.get(support)!.push(usedSince(supportBefore[index]!, supportAfter[index]!) / requests),
+      );
       figures.wakeups.push((switchesAfter.voluntary - switchesBefore.voluntary) / requests);
       figures.preempted.push((switchesAfter.involuntary - switchesBefore.involuntary) / requests);
       figures.loadGenerator.push((loadAfter - loadBefore) / requests);
@@ -334,19 +334,14 @@ const idleCpu = async (mesh: RunningMesh): Promise<Map<Service | Support, number
   const seconds = (performance.now() - started) / 1000;
   const idle = new Map<Service | Support, number>();
   mesh.instances.forEach((instance, index) => add(idle, instance.service, (after.instances[index]! - before.instances[index]!) / seconds));
-  Supports.forEach((support, index) => {
-    let used = 0;
-    for (const [pid, ms] of after.support[index]!) used += ms - (before.support[index]!.get(pid) ?? ms);
-    idle.set(support, used / seconds);
-  });
+  Supports.forEach((support, index) => idle.set(support, usedSince(before.support[index]!, after.support[index]!) / seconds));
   return idle;
 };
 
 /**
  * Waits until the processes of both meshes (and their Redis and PostgreSQL) are back to about their
  * CPU with no load, at most SETTLE_MAX_MS: after a burst of writes, outboxes relay its events and
- * gateways ask auth again about the sessions those events evicted, on the same two cores as the next
- * phase. How long it took, ms.
+ * their consumers take them, on the same two cores as the next phase. How long it took, ms.
  */
 const settle = async (meshes: readonly RunningMesh[], idleMsPerSecond: number): Promise<number> => {
   const started = performance.now();
@@ -362,9 +357,7 @@ const settle = async (meshes: readonly RunningMesh[], idleMsPerSecond: number): 
     await sleep(500);
     const now = await cpuOfPids(pids);
     const at = performance.now();
-    let used = 0;
-    for (const [pid, ms] of now) used += ms - (last.get(pid) ?? ms);
-    if (used / ((at - lastAt) / 1000) <= threshold) break;
+    if (usedSince(last, now) / ((at - lastAt) / 1000) <= threshold) break;
     [last, lastAt] = [now, at];
   }
   return performance.now() - started;
