@@ -26,14 +26,22 @@ const calls = Number(process.argv[4] ?? 200);
 const CALLERS = 16;
 let failed = 0;
 let gcMs = 0;
+/** Collections by kind (1 minor, 2 major, 4 incremental, 8 weak callbacks) since the process started. */
+const gcCounts = new Map<number, number>();
 new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) gcMs += entry.duration;
+  for (const entry of list.getEntries()) {
+    gcMs += entry.duration;
+    const kind = (entry as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0;
+    gcCounts.set(kind, (gcCounts.get(kind) ?? 0) + 1);
+  }
 }).observe({ entryTypes: ['gc'] });
+const gcKinds = (): Map<number, number> => new Map(gcCounts);
+const gcByMode = new Map<string, Map<number, number>>();
 
 const sink = await startOtlpSinkProcess();
 const envOf = (mode: string): Record<string, string> => ({
   OUTBOX_KEEP_SENT_SECONDS: '0',
-  ...(mode !== 'off' && {
+  ...(!mode.startsWith('off') && {
     OTEL_TRACES_SAMPLER: 'always_on',
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://${sink.address}/${mode}/v1/traces`,
   }),
@@ -108,6 +116,7 @@ const step = async (mesh: BenchMesh, label: string) => {
   const gcBefore = gcMs;
   const mainBefore = mainThreadCpu();
   const threadsBefore = threadCpu();
+  const gcBeforeKinds = gcKinds();
   await Promise.all(
     Array.from({ length: CALLERS }, async () => {
       while (next < calls) {
@@ -123,6 +132,9 @@ const step = async (mesh: BenchMesh, label: string) => {
   const mode = label.split('-')[0]!;
   const totals = threadTotals.get(mode) ?? new Map<string, number>();
   threadTotals.set(mode, totals);
+  const kinds = gcByMode.get(mode) ?? new Map<number, number>();
+  gcByMode.set(mode, kinds);
+  for (const [kind, count] of gcCounts) kinds.set(kind, (kinds.get(kind) ?? 0) + count - (gcBeforeKinds.get(kind) ?? 0));
   for (const [name, time] of threadCpu()) totals.set(name, (totals.get(name) ?? 0) + time - (threadsBefore.get(name) ?? 0));
   if (heapDir)
     writeFileSync(`${heapDir}/${label}.heapprofile`, JSON.stringify((await inspector.post('HeapProfiler.stopSampling')).profile));
@@ -154,10 +166,12 @@ try {
     console.log(
       `${mode}: ${median(own.map((s) => s.capacity)).toFixed(0)} req/s (x${ratio((s) => s.capacity).toFixed(3)}), ` +
         `${median(own.map((s) => s.cpu)).toFixed(0)} µs CPU per request (capacity it allows x${(1 / ratio((s) => s.cpu)).toFixed(3)}), ${median(own.map((s) => s.main)).toFixed(0)} µs on the main thread, ${median(own.map((s) => s.gc)).toFixed(0)} µs GC pauses` +
-        (mode === 'off' ? '' : `, ${((stats[`/${mode}/v1/traces`]?.spans ?? 0) / requests).toFixed(2)} spans per request`),
+        (mode.startsWith('off') ? '' : `, ${((stats[`/${mode}/v1/traces`]?.spans ?? 0) / requests).toFixed(2)} spans per request`),
     );
     const threads = [...(threadTotals.get(mode) ?? [])].map(([name, time]) => `${name} ${(time / (steps * calls)).toFixed(0)}`);
     console.log(`  CPU per request by thread, µs: ${threads.join(', ')}`);
+    const kinds = [...(gcByMode.get(mode) ?? [])].map(([kind, count]) => `kind ${kind}: ${((count * 1000) / (steps * calls)).toFixed(1)}`);
+    console.log(`  collections per 1,000 requests: ${kinds.join(', ')}`);
   });
 } finally {
   for (const mesh of meshes) await mesh.stop();
