@@ -135,7 +135,7 @@ const rememberedWrites = <Tables>(db: Kysely<Tables>, config: MeshConfig, logger
   pruning.unref();
   return {
     writes,
-    outbox: new SqlOutbox(db, { inTransaction: (trx, written) => store.recordInTransaction(trx, written) }),
+    outbox: new SqlOutbox(db, { keys: store }),
     stop: () => clearInterval(pruning),
   };
 };

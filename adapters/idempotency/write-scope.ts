@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 
 /**
  * The write a server is serving with an idempotency key (docs/adr/0058), for the store that
- * records the key in the write's own transaction. `owner` is that store: a scope leaks into
+ * records the key in the write's own transaction or statement. `owner` is that store: a scope leaks into
  * whatever the handler's async work reaches (a socket opened inside it, a service of the same
  * process), and only its own store may act on it.
  */

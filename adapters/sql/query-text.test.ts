@@ -21,4 +21,13 @@ describe('a statement as a span shows it', () => {
     expect(describeQuery('SET search_path TO "auth"')).toMatchObject({ operation: 'SET', summary: 'SET' });
     expect(describeQuery('BEGIN').summary).toBe('BEGIN');
   });
+
+  it('names a write with what it records after its first change, and a reading WITH as WITH', () => {
+    expect(
+      describeQuery(
+        'WITH changed AS (delete from "resource_grants" where "user_id" = $1 returning "user_id"), recorded AS (INSERT INTO outbox (id) SELECT 1) SELECT count(*) FROM changed',
+      ),
+    ).toMatchObject({ operation: 'DELETE', collection: 'resource_grants', summary: 'DELETE resource_grants' });
+    expect(describeQuery('with recent as (select id from projects) select * from recent').summary).toBe('WITH');
+  });
 });

@@ -18,6 +18,8 @@ const MAX_REMEMBERED = 1_000;
 const LITERALS =
   /\b[Ee]'(?:[^'\\]|\\[\s\S]|'')*'|'(?:[^']|'')*'|\$([A-Za-z_]\w*)?\$[\s\S]*?\$\1\$|(?<![\w$."])-?\b\d+(?:\.\d+)?(?:[eE][+-]?\d+)?\b/g;
 
+const WRITE_IN_WITH = /^WITH\s+"?[A-Za-z_][\w$]*"?\s+AS\s+\(\s*(INSERT|UPDATE|DELETE)\b/i;
+
 const TABLE_AFTER = /\b(?:INTO|UPDATE|FROM)\s+("?[A-Za-z_][\w$]*"?(?:\."?[A-Za-z_][\w$]*"?)?)/i;
 
 /**
@@ -36,8 +38,13 @@ export const describeQuery = (sql: string): QueryDescription => {
   const known = remembered.get(sql);
   if (known) return known;
   const text = sanitiseQuery(sql);
-  const operation = (/^\(?\s*([A-Za-z]+)/.exec(text)?.[1] ?? 'QUERY').toUpperCase();
-  const table = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'].includes(operation) ? TABLE_AFTER.exec(text)?.[1]?.replaceAll('"', '') : undefined;
+  // A write with what it records (`WITH changed AS (INSERT ...) ...`, docs/adr/0076) is named after its first change.
+  const change = WRITE_IN_WITH.exec(text);
+  const operation = change ? change[1]!.toUpperCase() : (/^\(?\s*([A-Za-z]+)/.exec(text)?.[1] ?? 'QUERY').toUpperCase();
+  const named = change ? text.slice(change.index + change[0].length - change[1]!.length) : text;
+  const table = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'].includes(operation)
+    ? TABLE_AFTER.exec(named)?.[1]?.replaceAll('"', '')
+    : undefined;
   const description: QueryDescription = {
     operation,
     ...(table !== undefined && { collection: table }),

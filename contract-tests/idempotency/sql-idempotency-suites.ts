@@ -28,10 +28,7 @@ export const describeIdempotencyOnSql = (backend: SqlBackend): void => {
     beforeEach(async () => {
       lease = await shared.lease();
       store = new SqlIdempotencyStore(shared.db, { retentionMs: HOUR, clock });
-      projects = new SqlProjectRepository(
-        shared.db,
-        new SqlOutbox(shared.db, { inTransaction: (trx, written) => store.recordInTransaction(trx, written) }),
-      );
+      projects = new SqlProjectRepository(shared.db, new SqlOutbox(shared.db, { keys: store }));
     });
     afterEach(async () => {
       await lease.close();
@@ -49,13 +46,13 @@ export const describeIdempotencyOnSql = (backend: SqlBackend): void => {
       expect(await store.find('key-1', Date.now())).toEqual({ fingerprint: 'fp' });
     });
 
-    it('stores the answer with the write, in its transaction, when the answer follows from what was written', async () => {
+    it('stores the answer with the write, in its statement, when the answer follows from what was written', async () => {
       const project = aProject();
       const scope = { ...scopeOf('key-7'), answerFromWrite: (written: unknown) => `created ${(written as Project).id}` };
 
       await createIn(scope, project);
 
-      // No crash between the commit and the answer can lose it: both are one transaction.
+      // No crash between the commit and the answer can lose it: both are one statement.
       expect(await store.find('key-7', Date.now())).toEqual({ fingerprint: 'fp', outcome: `created ${project.id}` });
     });
 
@@ -103,10 +100,7 @@ export const describeIdempotencyOnSql = (backend: SqlBackend): void => {
 
     it('gives an expired key to the next write', async () => {
       const expired = new SqlIdempotencyStore(shared.db, { retentionMs: -1, clock });
-      const old = new SqlProjectRepository(
-        shared.db,
-        new SqlOutbox(shared.db, { inTransaction: (trx) => expired.recordInTransaction(trx) }),
-      );
+      const old = new SqlProjectRepository(shared.db, new SqlOutbox(shared.db, { keys: expired }));
       await runInWriteScope(scopeOf('key-6', expired), () => old.create(aProject()));
 
       const fresh = scopeOf('key-6');

@@ -48,10 +48,7 @@ describe('project gRPC writes with an idempotency key', () => {
     const store = crashesAfterCommit
       ? new ForgetfulStore(database.db, { retentionMs: HOUR, clock: new SystemClock() })
       : new SqlIdempotencyStore(database.db, { retentionMs: HOUR, clock: new SystemClock() });
-    const projects = new SqlProjectRepository(
-      database.db,
-      new SqlOutbox(database.db, { inTransaction: (trx, written) => store.recordInTransaction(trx, written) }),
-    );
+    const projects = new SqlProjectRepository(database.db, new SqlOutbox(database.db, { keys: store }));
     const service = createProjectService({
       projects,
       presence: new InMemoryCollaborationPresence(),

@@ -10,6 +10,10 @@ import { SqlAuditLog } from '../../adapters/sql/auth/sql-audit-log.js';
 import { SqlAnnouncementRepository } from '../../adapters/sql/auth/sql-announcement-repository.js';
 import { toUserRow } from '../../adapters/sql/auth/user-rows.js';
 import { SqlOutbox } from '../../adapters/sql/outbox/sql-outbox.js';
+import { SqlIdempotencyStore } from '../../adapters/sql/idempotency/sql-idempotency-store.js';
+import { runInWriteScope, type WriteScope } from '../../adapters/idempotency/write-scope.js';
+import { outboxEvent } from '../../core/messaging/outbox.js';
+import { eventsOf, takePending } from '../support/outbox-relay.js';
 import { outboxOf } from '../support/outbox-relay.js';
 import type { AuthRepositories } from '../auth/auth-harness.js';
 import { describeAuthServiceContract } from '../auth/auth-service.contract.js';
@@ -104,6 +108,39 @@ const describeAuthConstraints = (backendName: string, shared: SharedDatabase<Aut
       const outbox = new SqlOutbox(shared.db);
       await expect(new SqlSessionRepository(shared.db, outbox).create(aSession())).rejects.toMatchObject({ code: '23503' });
       await expect(new SqlResourceGrantRepository(shared.db, outbox).grant(aGrant())).rejects.toMatchObject({ code: '23503' });
+    });
+
+    it("writes a grant, its messages in their order and a served write's idempotency key in one statement, or nothing when the key is in use", async () => {
+      const user = aUser();
+      await new SqlUserRepository(shared.db).create(user);
+      const store = new SqlIdempotencyStore(shared.db, { retentionMs: 60_000, clock: { now: () => Date.now() } });
+      const outbox = new SqlOutbox(shared.db, { keys: store });
+      const grants = new SqlResourceGrantRepository(shared.db, outbox);
+      const note = (type: string) => outboxEvent('auth:events:test', { type, timestamp: 1 });
+      const scope = (key: string): WriteScope => ({ owner: store, key, fingerprint: 'fp', recorded: false, taken: false });
+
+      expect(await grants.grant(aGrant({ userId: user.id, resourceId: 'r1' }), [note('a'), note('b'), note('c')])).toBe(true);
+      const served = scope('grant-key');
+      expect(await runInWriteScope(served, () => grants.grant(aGrant({ userId: user.id, resourceId: 'r2' }), [note('served')]))).toBe(true);
+      // Another attempt of the same write: the key is taken, so its grant is rolled back with it.
+      const again = scope('grant-key');
+      await expect(
+        runInWriteScope(again, () => grants.grant(aGrant({ userId: user.id, resourceId: 'r3' }), [note('again')])),
+      ).rejects.toThrow();
+
+      expect(served).toMatchObject({ recorded: true, taken: false });
+      expect(again).toMatchObject({ recorded: false, taken: true });
+      expect(await store.find('grant-key', Date.now())).toEqual({ fingerprint: 'fp' });
+      expect(await grants.find(user.id, 'r3')).toBeUndefined();
+      expect(eventsOf(await takePending(outbox))).toEqual([
+        'auth:events:test a',
+        'auth:events:test b',
+        'auth:events:test c',
+        'auth:events:test served',
+      ]);
+      expect(await grants.revoke(user.id, 'r1', [note('revoked')])).toBe(true);
+      expect(await grants.revoke(user.id, 'r1', [note('not again')])).toBe(false);
+      expect(eventsOf(await takePending(outbox))).toEqual(['auth:events:test revoked']);
     });
 
     it("deletes a user's sessions and grants with the user", async () => {

@@ -38,7 +38,7 @@ export interface IdempotentWritesOptions {
  * the same request get the first outcome again; the same key with another request is refused
  * (`idempotency_key_reused`). Attempts with one key in this process run one after the other; across
  * processes the store's adapter makes the second one's write fail as `taken` (SQL: the key is
- * written in the write's own transaction), and it answers with the first one's outcome once stored.
+ * written in the write's own transaction or statement), and it answers with the first one's outcome once stored.
  */
 export class IdempotentWrites {
   private readonly inFlight = new Map<string, Promise<unknown>>();

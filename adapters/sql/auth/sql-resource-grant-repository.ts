@@ -17,40 +17,27 @@ export class SqlResourceGrantRepository implements ResourceGrantRepository {
   ) {}
 
   async grant(grant: ResourceGrant, outbox: readonly OutboxMessage[] = []): Promise<boolean> {
-    const changed = await this.db.transaction().execute(async (trx) => {
-      // A row comes back only when one was inserted or its role changed: a concurrent grant of the same role waits for this one and returns none.
-      const written = await trx
-        .insertInto('resource_grants')
-        .values({ user_id: grant.userId, resource_id: grant.resourceId, role: grant.role })
-        .onConflict((conflict) =>
-          conflict
-            .columns(['user_id', 'resource_id'])
-            .doUpdateSet((eb) => ({ role: eb.ref('excluded.role') }))
-            .where('resource_grants.role', '<>', (eb) => eb.ref('excluded.role')),
-        )
-        .returning('user_id')
-        .executeTakeFirst();
-      if (written === undefined) return false;
-      await this.outbox.record(trx, `user:${grant.userId}`, outbox);
-      return true;
-    });
-    if (changed) this.outbox.recorded(outbox);
-    return changed;
+    // A row comes back only when one was inserted or its role changed: a concurrent grant of the same role waits for this one and returns none.
+    const change = this.db
+      .insertInto('resource_grants')
+      .values({ user_id: grant.userId, resource_id: grant.resourceId, role: grant.role })
+      .onConflict((conflict) =>
+        conflict
+          .columns(['user_id', 'resource_id'])
+          .doUpdateSet((eb) => ({ role: eb.ref('excluded.role') }))
+          .where('resource_grants.role', '<>', (eb) => eb.ref('excluded.role')),
+      )
+      .returning('user_id');
+    return this.outbox.writeWith([change], `user:${grant.userId}`, outbox);
   }
 
   async revoke(userId: string, resourceId: string, outbox: readonly OutboxMessage[] = []): Promise<boolean> {
-    const removed = await this.db.transaction().execute(async (trx) => {
-      const result = await trx
-        .deleteFrom('resource_grants')
-        .where('user_id', '=', userId)
-        .where('resource_id', '=', resourceId)
-        .executeTakeFirst();
-      if (result.numDeletedRows === 0n) return false;
-      await this.outbox.record(trx, `user:${userId}`, outbox);
-      return true;
-    });
-    if (removed) this.outbox.recorded(outbox);
-    return removed;
+    const change = this.db
+      .deleteFrom('resource_grants')
+      .where('user_id', '=', userId)
+      .where('resource_id', '=', resourceId)
+      .returning('user_id');
+    return this.outbox.writeWith([change], `user:${userId}`, outbox);
   }
 
   async find(userId: string, resourceId: string): Promise<ResourceGrant | undefined> {

@@ -4,6 +4,8 @@ import type { IdempotencyStore, RememberedWrite } from '../../../core/idempotenc
 import type { Clock } from '../../../core/shared/clock.js';
 import { DomainFailureError } from '../../../core/shared/errors.js';
 import { writeScopeOf } from '../../idempotency/write-scope.js';
+import type { KeyInStatement, WriteKeyRecorder } from '../outbox/sql-outbox.js';
+import { isSqlError, SqlState } from '../sql-errors.js';
 import type { IdempotencyTables } from './idempotency-table.js';
 
 export interface SqlIdempotencyStoreOptions {
@@ -13,13 +15,14 @@ export interface SqlIdempotencyStoreOptions {
 }
 
 /**
- * Idempotency keys in the service's schema (docs/adr/0058). Besides the port, `recordInTransaction`
- * is called by every write transaction that records outbox messages (SqlOutbox): it writes the key
- * of the write being served in that same transaction, so the key exists exactly when the write
- * does. A second attempt's insert waits for the first one's transaction; if that committed, the
- * second attempt's transaction is rolled back and it answers with the first one's outcome.
+ * Idempotency keys in the service's schema (docs/adr/0058). Besides the port, it is the outbox's
+ * `keys` recorder: every write that records outbox messages (SqlOutbox) writes the key of the write
+ * being served with it, in that same transaction (`recordInTransaction`) or statement
+ * (`recordInStatement`, docs/adr/0076), so the key exists exactly when the write does. A second
+ * attempt's insert waits for the first one's; if that committed, the second attempt's write is
+ * rolled back and it answers with the first one's outcome.
  */
-export class SqlIdempotencyStore implements IdempotencyStore {
+export class SqlIdempotencyStore implements IdempotencyStore, WriteKeyRecorder {
   private readonly db: Kysely<IdempotencyTables>;
 
   // Any service's tables: each schema that serves idempotent writes has `idempotency_keys`.
@@ -81,5 +84,45 @@ export class SqlIdempotencyStore implements IdempotencyStore {
       throw new DomainFailureError(IdempotencyFailures.inUse());
     }
     scope.recorded = true;
+  }
+
+  /**
+   * The key of the write being served (if any, and if not yet), recorded by the write's own
+   * statement when its CTE `gate` returns a row (docs/adr/0076), with its answer as
+   * `recordInTransaction` records it. When another attempt committed the key first, the second CTE
+   * inserts it again, and the unique violation aborts the whole statement: nothing of the write is
+   * stored, and it answers `idempotency_key_in_use`.
+   */
+  recordInStatement(gate: string, written?: unknown): KeyInStatement | undefined {
+    const scope = writeScopeOf(this);
+    if (!scope || scope.recorded) return undefined;
+    const now = this.options.clock.now();
+    const outcome = written !== undefined && scope.answerFromWrite ? scope.answerFromWrite(written) : null;
+    const gated = sql`EXISTS (SELECT 1 FROM ${sql.ref(gate)})`;
+    // Typed: a parameter in INSERT ... SELECT is otherwise text, which a bigint column refuses.
+    return {
+      ctes: sql`, recorded_key AS (
+          INSERT INTO idempotency_keys (key, fingerprint, outcome, created_at, expires_at)
+          SELECT ${scope.key}::text, ${scope.fingerprint}::text, ${outcome}::text, ${now}::bigint, ${now + this.options.retentionMs}::bigint
+          WHERE ${gated}
+          ON CONFLICT (key) DO UPDATE
+            SET fingerprint = EXCLUDED.fingerprint, outcome = EXCLUDED.outcome, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
+            WHERE idempotency_keys.expires_at <= EXCLUDED.created_at
+          RETURNING key),
+        key_in_use AS (
+          INSERT INTO idempotency_keys (key, fingerprint, created_at, expires_at)
+          SELECT ${scope.key}::text, ${scope.fingerprint}::text, 0, 0
+          WHERE ${gated} AND NOT EXISTS (SELECT 1 FROM recorded_key))`,
+      stored: (recorded) => {
+        if (recorded) scope.recorded = true;
+      },
+      failed: (error) => {
+        if (isSqlError(error, SqlState.uniqueViolation, 'idempotency_keys_pkey')) {
+          scope.taken = true;
+          throw new DomainFailureError(IdempotencyFailures.inUse());
+        }
+        throw error;
+      },
+    };
   }
 }

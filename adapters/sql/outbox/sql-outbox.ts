@@ -1,28 +1,50 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type OperationNodeSource, type RawBuilder } from 'kysely';
 import type { OutboxEntry, OutboxMessage, OutboxStore, OutboxWork } from '../../../core/messaging/outbox.js';
 import type { Clock } from '../../../core/shared/clock.js';
 import { currentTraceparent, runDetached } from '../../observability/trace-context-scope.js';
 import type { OutboxTables } from './outbox-table.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type TransactionHook = (trx: Kysely<any>, written?: unknown) => Promise<void>;
+/** What a write records of the write being served besides its messages: its idempotency key (docs/adr/0058). */
+export interface WriteKeyRecorder {
+  /** Records it in the caller's transaction `trx`, with what the write stored (`written`), when there is one to record. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  recordInTransaction(trx: Kysely<any>, written?: unknown): Promise<void>;
+  /**
+   * Records it in the write's own statement (docs/adr/0076), when the CTE `gate` returns a row: the
+   * CTEs to add to the statement, and what to do once it ran or failed; undefined when there is none to record.
+   */
+  recordInStatement(gate: string, written?: unknown): KeyInStatement | undefined;
+}
+
+export interface KeyInStatement {
+  /** `, name AS (...)`, as many as it takes. */
+  readonly ctes: RawBuilder<unknown>;
+  /** The statement ran: the key is recorded if its gate returned a row. */
+  stored(gated: boolean): void;
+  /** The statement failed with `error`: throws the error to answer (the key in use, or `error`). */
+  failed(error: unknown): never;
+}
 
 export interface SqlOutboxOptions {
   /** How long a relay holds the entries it was handed; past it another relay may send them again. Default 60 s. */
   readonly leaseMs?: number;
   readonly clock?: Clock;
   /**
-   * Also run in every write transaction that records (or could record) messages, with what the
-   * write stored when the repository says: the service's idempotency store records the key of the
-   * write being served there (docs/adr/0058).
+   * Also records, in every write that records (or could record) messages, the key of the write
+   * being served there, with what the write stored when the repository says: the service's
+   * idempotency store (docs/adr/0058).
    */
-  readonly inTransaction?: TransactionHook;
+  readonly keys?: WriteKeyRecorder;
 }
+
+/** A data-modifying statement (`INSERT ... RETURNING`, `DELETE ... RETURNING`: returning a row for each row it changed, when it comes first). */
+export type ChangeStatement = OperationNodeSource;
 
 /**
  * The outbox table of one service schema (docs/adr/0038). Repositories call `record` inside the
- * transaction of their change and `recorded` after its commit. Relays claim entries with a lease
+ * transaction of their change and `recorded` after its commit, or hand a write that needs no
+ * transaction to `writeWith` (docs/adr/0076). Relays claim entries with a lease
  * (`FOR UPDATE SKIP LOCKED` in a short transaction) and send them outside any transaction, so a
  * slow or absent Redis never holds a PostgreSQL connection or PGlite's one session.
  */
@@ -31,7 +53,7 @@ export class SqlOutbox implements OutboxStore {
   private readonly listeners = new Set<() => void>();
   private readonly leaseMs: number;
   private readonly clock: Clock;
-  private readonly inTransaction: TransactionHook | undefined;
+  private readonly keys: WriteKeyRecorder | undefined;
 
   // Any service's tables: each schema has its `outbox`.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -39,16 +61,17 @@ export class SqlOutbox implements OutboxStore {
     this.db = db as Kysely<OutboxTables>;
     this.leaseMs = options.leaseMs ?? 60_000;
     this.clock = options.clock ?? { now: () => Date.now() };
-    this.inTransaction = options.inTransaction;
+    this.keys = options.keys;
   }
 
   /**
-   * Records `messages` about `aggregate` in the caller's transaction `trx`, and runs the
-   * `inTransaction` hook there with `written`, the domain value the write stored (when given). Each entry keeps the trace of the work recording it (docs/adr/0048).
+   * Records `messages` about `aggregate` in the caller's transaction `trx`, and the key of the write
+   * being served there (`keys`) with `written`, the domain value the write stored (when given). Each
+   * entry keeps the trace of the work recording it (docs/adr/0048).
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   async record(trx: Kysely<any>, aggregate: string, messages: readonly OutboxMessage[], written?: unknown): Promise<void> {
-    await this.inTransaction?.(trx, written);
+    await this.keys?.recordInTransaction(trx, written);
     if (messages.length === 0) return;
     const recordedAt = this.clock.now();
     const traceparent = currentTraceparent() ?? null;
@@ -64,6 +87,55 @@ export class SqlOutbox implements OutboxStore {
         })),
       )
       .execute();
+  }
+
+  /**
+   * Runs `changes` (the first one returning a row when it changed something: `changed`) and records
+   * `messages` about `aggregate`, and the key of the write being served (`keys`, with `written`),
+   * when it did: all or nothing, in one statement (docs/adr/0076), `WITH changed AS (...), ...
+   * INSERT INTO outbox ... WHERE EXISTS (SELECT 1 FROM changed)`, atomic without BEGIN and COMMIT:
+   * one round trip where a transaction takes four or five. Wakes the relays once the entries are
+   * stored. Resolves whether the first change changed a row.
+   */
+  async writeWith(
+    changes: readonly [ChangeStatement, ...ChangeStatement[]],
+    aggregate: string,
+    messages: readonly OutboxMessage[],
+    written?: unknown,
+  ): Promise<boolean> {
+    const [first, ...rest] = changes;
+    const key = this.keys?.recordInStatement('changed', written);
+    let changed: boolean;
+    try {
+      const { rows } = await sql<{ changed: number }>`
+        WITH changed AS (${first})${sql.join(
+          rest.map((change, index) => sql`, ${sql.ref(`also_${index}`)} AS (${change})`),
+          sql``,
+        )}${this.entriesAfter('changed', aggregate, messages)}${key?.ctes ?? sql``}
+        SELECT count(*)::int AS changed FROM changed`.execute(this.db);
+      changed = Number(rows[0]?.changed ?? 0) > 0;
+    } catch (error) {
+      if (key) key.failed(error);
+      throw error;
+    }
+    key?.stored(changed);
+    if (changed) this.recorded(messages);
+    return changed;
+  }
+
+  /** `, recorded AS (INSERT INTO outbox ...)` writing the entries of `messages` in their order when `cte` returned a row; nothing without messages. */
+  private entriesAfter(cte: string, aggregate: string, messages: readonly OutboxMessage[]) {
+    if (messages.length === 0) return sql``;
+    const recordedAt = this.clock.now();
+    const traceparent = currentTraceparent() ?? null;
+    // Typed: parameters in VALUES would otherwise be text, which a bigint or jsonb column refuses.
+    const rows = messages.map((message, position) => sql`(${randomUUID()}::text, ${JSON.stringify(message)}::jsonb, ${position}::int)`);
+    return sql`, recorded AS (
+        INSERT INTO outbox (id, aggregate, message, recorded_at, traceparent)
+        SELECT entry.id, ${aggregate}::text, entry.message, ${recordedAt}::bigint, ${traceparent}::text
+        FROM (VALUES ${sql.join(rows)}) AS entry (id, message, position)
+        WHERE EXISTS (SELECT 1 FROM ${sql.ref(cte)})
+        ORDER BY entry.position)`;
   }
 
   /**

@@ -70,18 +70,20 @@ const toShare = (projectId: string, share: StoredShare): ProjectShare => {
 };
 
 /** Writes the shares of a project (which has none stored at this point), keeping their order. */
+/** The statement storing `shares` of `projectId` in their order, or undefined when there are none. */
+export const sharesInsert = (db: Kysely<ProjectTables>, projectId: string, shares: readonly ProjectShare[]) =>
+  shares.length === 0
+    ? undefined
+    : db.insertInto('project_shares').values(
+        shares.map((share, position) => ({
+          project_id: projectId,
+          user_id: share.userId,
+          role: share.role,
+          shared_at: share.sharedAt,
+          position,
+        })),
+      );
+
 export const insertShares = async (db: Kysely<ProjectTables>, projectId: string, shares: readonly ProjectShare[]): Promise<void> => {
-  if (shares.length === 0) return;
-  await db
-    .insertInto('project_shares')
-    .values(
-      shares.map((share, position) => ({
-        project_id: projectId,
-        user_id: share.userId,
-        role: share.role,
-        shared_at: share.sharedAt,
-        position,
-      })),
-    )
-    .execute();
+  await sharesInsert(db, projectId, shares)?.execute();
 };

@@ -11,7 +11,7 @@ import type {
 } from '../../../core/project/ports.js';
 import { err, ok, type Result } from '../../../core/shared/result.js';
 import { afterCursor, matchingProjects } from './project-listing.js';
-import { fromProjectRow, insertShares, selectProjects, toProjectRow } from './project-rows.js';
+import { fromProjectRow, insertShares, selectProjects, sharesInsert, toProjectRow } from './project-rows.js';
 import { SqlOutbox } from '../outbox/sql-outbox.js';
 import type { ProjectTables } from './project-tables.js';
 
@@ -27,18 +27,23 @@ export class SqlProjectRepository implements ProjectRepository {
   ) {}
 
   async create(project: Project, outbox: readonly OutboxMessage[] = []): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto('projects').values(toProjectRow(project)).execute();
-      await insertShares(trx, project.id, project.shares);
-      if (project.collaborators.length > 0) {
-        await trx
-          .insertInto('project_collaborators')
-          .values(project.collaborators.map((userId) => ({ project_id: project.id, user_id: userId })))
-          .execute();
-      }
-      await this.outbox.record(trx, aggregateOf(project.id), outbox, project);
-    });
-    this.outbox.recorded(outbox);
+    const shares = sharesInsert(this.db, project.id, project.shares);
+    const collaborators =
+      project.collaborators.length > 0
+        ? this.db
+            .insertInto('project_collaborators')
+            .values(project.collaborators.map((userId) => ({ project_id: project.id, user_id: userId })))
+        : undefined;
+    await this.outbox.writeWith(
+      [
+        this.db.insertInto('projects').values(toProjectRow(project)).returning('id'),
+        ...(shares ? [shares] : []),
+        ...(collaborators ? [collaborators] : []),
+      ],
+      aggregateOf(project.id),
+      outbox,
+      project,
+    );
   }
 
   async findById(id: string): Promise<Project | undefined> {
