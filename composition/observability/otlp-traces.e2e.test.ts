@@ -68,7 +68,7 @@ const traceArrived = (spans: readonly ReceivedSpan[]) => {
     spans.some((s) => s.kind === 'consumer' && s.name === 'process project:events:*') &&
     spans.some((s) => s.kind === 'producer' && s.name === 'publish project:events:created') &&
     spans.some((s) => s.kind === 'server' && s.service === 'project') &&
-    spans.some((s) => s.service === 'project' && s.name === 'COMMIT') &&
+    spans.some((s) => s.service === 'project' && s.name === 'INSERT projects') &&
     spans.some((s) => s.kind === 'server' && s.service === 'api-gateway') &&
     // A parent ends after its children: its batch may come later.
     spans.every((s) => s.parentSpanId === CLIENT_SPAN || spans.some((parent) => parent.spanId === s.parentSpanId))
@@ -128,7 +128,7 @@ const expectTheProjectCreationTrace = (all: readonly ReceivedSpan[], traceId: st
   expect(checkServer.parentSpanId).toBe(checkClient.spanId);
 
   const projectSql = childrenOf(spans, createServer).filter((s) => s.attributes['db.system.name'] === 'postgresql');
-  expect(projectSql.map((s) => s.name)).toEqual(expect.arrayContaining(['BEGIN', 'INSERT projects', 'INSERT outbox', 'COMMIT']));
+  expect(projectSql.map((s) => s.name)).toEqual(expect.arrayContaining(['INSERT projects']));
   for (const span of projectSql) {
     expect(span).toMatchObject({ kind: 'client', service: 'project' });
     expect(span.attributes['db.namespace']).toMatch(/\|project$/);
@@ -136,7 +136,11 @@ const expectTheProjectCreationTrace = (all: readonly ReceivedSpan[], traceId: st
   }
   const insert = projectSql.find((s) => s.name === 'INSERT projects')!;
   expect(insert.attributes).toMatchObject({ 'db.operation.name': 'INSERT', 'db.collection.name': 'projects' });
-  expect(String(insert.attributes['db.query.text'])).toMatch(/^insert into "projects" .* values \(\$1, /);
+  // The write, its outbox entry and its idempotency key are one statement (docs/adr/0076).
+  const write = String(insert.attributes['db.query.text']);
+  expect(write).toMatch(/^WITH changed AS \(insert into "projects" .* values \(\$1, /);
+  expect(write).toContain('INSERT INTO outbox');
+  expect(write).toContain('INSERT INTO idempotency_keys');
 
   const publish = one(
     spans,
