@@ -69,7 +69,6 @@ const toShare = (projectId: string, share: StoredShare): ProjectShare => {
   return { userId: share.userId, role: share.role, sharedAt: share.sharedAt };
 };
 
-/** Writes the shares of a project (which has none stored at this point), keeping their order. */
 /** The statement storing `shares` of `projectId` in their order, or undefined when there are none. */
 export const sharesInsert = (db: Kysely<ProjectTables>, projectId: string, shares: readonly ProjectShare[]) =>
   shares.length === 0
@@ -84,6 +83,7 @@ export const sharesInsert = (db: Kysely<ProjectTables>, projectId: string, share
         })),
       );
 
+/** Writes the shares of a project (which has none stored at this point), keeping their order. */
 export const insertShares = async (db: Kysely<ProjectTables>, projectId: string, shares: readonly ProjectShare[]): Promise<void> => {
   await sharesInsert(db, projectId, shares)?.execute();
 };
