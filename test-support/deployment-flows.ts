@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { connectSocket } from '../contract-tests/gateway/ws-client.js';
 import { jsonRequest, type JsonResponse } from '../contract-tests/support/http2-client.js';
@@ -222,7 +223,7 @@ export const waitForTopology = async (
   timeoutMs = 180_000,
 ): Promise<string> => {
   const deadline = Date.now() + timeoutMs;
-  const email = `topology-${Date.now()}@example.test`;
+  const email = `topology-${Date.now()}-${randomUUID().slice(0, 8)}@example.test`;
   const password = 'correct horse battery';
   let token: string | undefined;
   let last = 'no answer yet';
