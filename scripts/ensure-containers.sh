@@ -37,7 +37,9 @@ say "kubectl $(kubectl version --client 2>/dev/null | awk '/Client Version/ {pri
 if ! curl -sf --unix-socket "$SOCKET" http://d/_ping >/dev/null 2>&1; then
   mkdir -p "$(dirname "$SOCKET")"
   say "starting podman system service on unix://$SOCKET"
-  setsid nohup podman system service --time=0 "unix://$SOCKET" >/tmp/meshwork-podman-service.log 2>&1 &
+  # From /: the service outlives this checkout, and conmon fails every container start ("write child:
+  # broken pipe") once the directory the service was started in is gone.
+  (cd / && exec setsid nohup podman system service --time=0 "unix://$SOCKET") >/tmp/meshwork-podman-service.log 2>&1 &
   for _ in $(seq 1 50); do curl -sf --unix-socket "$SOCKET" http://d/_ping >/dev/null 2>&1 && break; sleep 0.1; done
   curl -sf --unix-socket "$SOCKET" http://d/_ping >/dev/null 2>&1 || die "podman system service did not answer on $SOCKET (log: /tmp/meshwork-podman-service.log)"
 fi
