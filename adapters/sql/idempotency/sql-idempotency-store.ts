@@ -8,6 +8,11 @@ import type { KeyInStatement, WriteKeyRecorder } from '../outbox/sql-outbox.js';
 import { isSqlError, SqlState } from '../sql-errors.js';
 import type { IdempotencyTables } from './idempotency-table.js';
 
+/** A key's insert over an existing row: it takes the row over only once that row's key has expired (a live key is another attempt's). */
+const TAKE_OVER_EXPIRED = sql`ON CONFLICT (key) DO UPDATE
+  SET fingerprint = EXCLUDED.fingerprint, outcome = EXCLUDED.outcome, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
+  WHERE idempotency_keys.expires_at <= EXCLUDED.created_at`;
+
 export interface SqlIdempotencyStoreOptions {
   /** How long a key recorded by a write's transaction is kept (the outcome's own expiry replaces it). */
   readonly retentionMs: number;
@@ -75,9 +80,7 @@ export class SqlIdempotencyStore implements IdempotencyStore, WriteKeyRecorder {
     const recorded = await sql<{ key: string }>`
       INSERT INTO idempotency_keys (key, fingerprint, outcome, created_at, expires_at)
       VALUES (${scope.key}, ${scope.fingerprint}, ${outcome}, ${now}, ${now + this.options.retentionMs})
-      ON CONFLICT (key) DO UPDATE
-        SET fingerprint = EXCLUDED.fingerprint, outcome = EXCLUDED.outcome, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
-        WHERE idempotency_keys.expires_at <= EXCLUDED.created_at
+      ${TAKE_OVER_EXPIRED}
       RETURNING key`.execute(trx);
     if (recorded.rows.length === 0) {
       scope.taken = true;
@@ -105,9 +108,7 @@ export class SqlIdempotencyStore implements IdempotencyStore, WriteKeyRecorder {
           INSERT INTO idempotency_keys (key, fingerprint, outcome, created_at, expires_at)
           SELECT ${scope.key}::text, ${scope.fingerprint}::text, ${outcome}::text, ${now}::bigint, ${now + this.options.retentionMs}::bigint
           WHERE ${gated}
-          ON CONFLICT (key) DO UPDATE
-            SET fingerprint = EXCLUDED.fingerprint, outcome = EXCLUDED.outcome, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
-            WHERE idempotency_keys.expires_at <= EXCLUDED.created_at
+          ${TAKE_OVER_EXPIRED}
           RETURNING key),
         key_in_use AS (
           INSERT INTO idempotency_keys (key, fingerprint, created_at, expires_at)
